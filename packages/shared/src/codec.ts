@@ -1,0 +1,166 @@
+import { multiaddr } from '@multiformats/multiaddr'
+import { toString as uint8ArrayToString } from 'uint8arrays/to-string'
+import {
+  MAX_CLOCK_SKEW_MS, MAX_MULTIADDR_BYTES, MAX_NAME_BYTES, MAX_PRESENCE_MULTIADDRS, MAX_ROOM_MESSAGE_BYTES,
+  MAX_TEXT_BYTES, MESSAGE_ID_HEX_LENGTH, ROOM_MESSAGE_VERSION
+} from './constants.js'
+import { InvalidMessageError, MessageTooLargeError, UnsupportedVersionError } from './errors.js'
+import { RoomMessage } from './proto/room.js'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+/** A line of chat as the application sees it. */
+export interface Chat {
+  /** 32 lowercase hex characters, unique per message */
+  id: string
+  /** the author's display name when sending (a label, not an identity) */
+  name: string
+  text: string
+  /** milliseconds since the Unix epoch, author's clock */
+  timestamp: number
+}
+
+/** A member's announcement of itself in a room. */
+export interface Presence {
+  name: string
+  /** where the member can be dialed: its `/p2p-circuit/webrtc` addresses */
+  multiaddrs: Multiaddr[]
+  /** a newcomer's first announcement: members answer with their own */
+  hello: boolean
+}
+
+export type RoomEvent =
+  | { type: 'chat', chat: Chat }
+  | { type: 'presence', presence: Presence }
+
+const encoder = new TextEncoder()
+
+export function utf8Length (value: string): number {
+  return encoder.encode(value).byteLength
+}
+
+/** A new random message id: 16 bytes in lowercase hex. */
+export function createMessageId (): string {
+  return uint8ArrayToString(crypto.getRandomValues(new Uint8Array(MESSAGE_ID_HEX_LENGTH / 2)), 'base16')
+}
+
+/**
+ * Checks chat text before it is sent, so the composer can refuse it with a clear reason.
+ * Throws {@link InvalidMessageError} for empty text and {@link MessageTooLargeError} above {@link MAX_TEXT_BYTES}.
+ */
+export function validateText (text: string): void {
+  if (text.trim() === '') {
+    throw new InvalidMessageError('A message cannot be empty')
+  }
+  const size = utf8Length(text)
+  if (size > MAX_TEXT_BYTES) {
+    throw new MessageTooLargeError(`The message is ${size} bytes; the limit is ${MAX_TEXT_BYTES} bytes`, size, MAX_TEXT_BYTES)
+  }
+}
+
+/** Checks a display name: 1 to {@link MAX_NAME_BYTES} bytes after trimming. Returns the trimmed name. */
+export function validateName (name: string): string {
+  const trimmed = name.trim()
+  if (trimmed === '') {
+    throw new InvalidMessageError('A display name cannot be empty')
+  }
+  const size = utf8Length(trimmed)
+  if (size > MAX_NAME_BYTES) {
+    throw new MessageTooLargeError(`The name is ${size} bytes; the limit is ${MAX_NAME_BYTES} bytes`, size, MAX_NAME_BYTES)
+  }
+  return trimmed
+}
+
+function checkChat (chat: Chat, now: number): void {
+  if (!new RegExp(`^[0-9a-f]{${MESSAGE_ID_HEX_LENGTH}}$`).test(chat.id)) {
+    throw new InvalidMessageError('Chat message id must be 32 lowercase hex characters')
+  }
+  validateName(chat.name)
+  validateText(chat.text)
+  if (!Number.isSafeInteger(chat.timestamp) || chat.timestamp <= 0) {
+    throw new InvalidMessageError('Chat message timestamp is not a positive integer')
+  }
+  if (chat.timestamp > now + MAX_CLOCK_SKEW_MS) {
+    throw new InvalidMessageError('Chat message timestamp is too far in the future')
+  }
+}
+
+function checkPresence (presence: { name: string, multiaddrs: Uint8Array[] }): void {
+  validateName(presence.name)
+  if (presence.multiaddrs.length > MAX_PRESENCE_MULTIADDRS) {
+    throw new InvalidMessageError(`A presence may carry at most ${MAX_PRESENCE_MULTIADDRS} multiaddrs`)
+  }
+  for (const bytes of presence.multiaddrs) {
+    if (bytes.byteLength > MAX_MULTIADDR_BYTES) {
+      throw new MessageTooLargeError('A multiaddr in the presence is too large', bytes.byteLength, MAX_MULTIADDR_BYTES)
+    }
+  }
+}
+
+function encode (message: RoomMessage): Uint8Array {
+  const bytes = RoomMessage.encode(message)
+  if (bytes.byteLength > MAX_ROOM_MESSAGE_BYTES) {
+    throw new MessageTooLargeError(`The encoded message is ${bytes.byteLength} bytes; the limit is ${MAX_ROOM_MESSAGE_BYTES}`, bytes.byteLength, MAX_ROOM_MESSAGE_BYTES)
+  }
+  return bytes
+}
+
+/** Encodes a chat line for a room topic, validating every field first. */
+export function encodeChat (chat: Chat, now = Date.now()): Uint8Array {
+  checkChat(chat, now)
+  return encode({
+    version: ROOM_MESSAGE_VERSION,
+    chat: { id: chat.id, name: chat.name, text: chat.text, timestamp: BigInt(chat.timestamp) }
+  })
+}
+
+/** Encodes a presence announcement for a room topic. */
+export function encodePresence (presence: Presence): Uint8Array {
+  const multiaddrs = presence.multiaddrs.slice(0, MAX_PRESENCE_MULTIADDRS).map(ma => ma.bytes)
+  checkPresence({ name: presence.name, multiaddrs })
+  return encode({
+    version: ROOM_MESSAGE_VERSION,
+    presence: { name: presence.name, multiaddrs, hello: presence.hello }
+  })
+}
+
+/**
+ * Decodes and validates bytes from a room topic. Throws {@link MessageTooLargeError},
+ * {@link UnsupportedVersionError} or {@link InvalidMessageError}; never anything else.
+ */
+export function decodeRoomMessage (bytes: Uint8Array, now = Date.now()): RoomEvent {
+  if (bytes.byteLength > MAX_ROOM_MESSAGE_BYTES) {
+    throw new MessageTooLargeError(`Room message of ${bytes.byteLength} bytes is over the limit`, bytes.byteLength, MAX_ROOM_MESSAGE_BYTES)
+  }
+  let message: RoomMessage
+  try {
+    message = RoomMessage.decode(bytes, { limits: { presence: { multiaddrs: MAX_PRESENCE_MULTIADDRS } } })
+  } catch (err) {
+    throw new InvalidMessageError(`Room message does not decode: ${(err as Error).message}`)
+  }
+  if (message.version !== ROOM_MESSAGE_VERSION) {
+    throw new UnsupportedVersionError(`Room message version ${message.version} is not supported (expected ${ROOM_MESSAGE_VERSION})`)
+  }
+  if ((message.chat == null) === (message.presence == null)) {
+    throw new InvalidMessageError('A room message carries exactly one of chat and presence')
+  }
+  if (message.chat != null) {
+    const timestamp = message.chat.timestamp
+    const chat: Chat = {
+      id: message.chat.id,
+      name: message.chat.name,
+      text: message.chat.text,
+      timestamp: timestamp > BigInt(Number.MAX_SAFE_INTEGER) ? -1 : Number(timestamp)
+    }
+    checkChat(chat, now)
+    return { type: 'chat', chat }
+  }
+  const presence = message.presence!
+  checkPresence(presence)
+  let multiaddrs: Multiaddr[]
+  try {
+    multiaddrs = presence.multiaddrs.map(bytes => multiaddr(bytes))
+  } catch (err) {
+    throw new InvalidMessageError(`Presence carries an invalid multiaddr: ${(err as Error).message}`)
+  }
+  return { type: 'presence', presence: { name: presence.name, multiaddrs, hello: presence.hello } }
+}

@@ -1,0 +1,42 @@
+/**
+ * Protocol identifiers and limits every P2P Chat peer agrees on. Change a wire format: bump its version here
+ * and in docs/PROTOCOL.md.
+ */
+
+/** Version of the {@link RoomMessage} envelope published on room topics. */
+export const ROOM_MESSAGE_VERSION = 1
+
+/** Prefix of every room's gossipsub topic; the room id follows it. */
+export const ROOM_TOPIC_PREFIX = '/p2p-chat/room/1/'
+
+/** Kademlia protocol of the P2P Chat DHT (kept apart from the public IPFS DHT). */
+export const KAD_DHT_PROTOCOL = '/p2p-chat/kad/1.0.0'
+
+/** Room ids are this many random bytes... */
+export const ROOM_ID_BYTES = 16
+/** ...written as lowercase RFC 4648 base32 without padding, this many characters. */
+export const ROOM_ID_LENGTH = 26
+
+/** Largest chat text, in UTF-8 bytes. */
+export const MAX_TEXT_BYTES = 4096
+/** Largest display name, in UTF-8 bytes. */
+export const MAX_NAME_BYTES = 64
+/** Most multiaddrs a presence announcement may carry. */
+export const MAX_PRESENCE_MULTIADDRS = 8
+/** Largest binary multiaddr in a presence announcement. */
+export const MAX_MULTIADDR_BYTES = 512
+/** Largest encoded room message; gossipsub drops anything bigger before decoding it. */
+export const MAX_ROOM_MESSAGE_BYTES = 8192
+/** A chat message id is 16 random bytes in lowercase hex. */
+export const MESSAGE_ID_HEX_LENGTH = 32
+/** How far in the future (ms) a message timestamp may be before it is refused. */
+export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000
+
+/** Path of the relay's HTTP endpoint that describes how to reach it. */
+export const RELAY_INFO_PATH = '/api/relay'
+
+/**
+ * How long an outbound stream may take to negotiate its protocol. libp2p's default is 10 s; gossipsub opens
+ * streams one peer at a time, so one dead connection held every later newcomer for those 10 s.
+ */
+export const PROTOCOL_NEGOTIATION_TIMEOUT_MS = 2000

@@ -1,0 +1,26 @@
+/**
+ * @packageDocumentation
+ *
+ * Everything P2P Chat peers must agree on: protocol ids and limits, the room-message schema and its codec,
+ * room ids and topics, the relay-info document and the gossipsub settings for rooms.
+ *
+ * @example
+ *
+ * ```ts
+ * import { createRoomId, roomTopic, encodeChat, decodeRoomMessage, createMessageId } from '@p2p-chat/shared'
+ *
+ * const roomId = createRoomId()
+ * const bytes = encodeChat({ id: createMessageId(), name: 'alice', text: 'hi', timestamp: Date.now() })
+ * await pubsub.publish(roomTopic(roomId), bytes)
+ *
+ * const event = decodeRoomMessage(bytes) // { type: 'chat', chat: { ... } }
+ * ```
+ */
+
+export * from './constants.js'
+export * from './errors.js'
+export * from './codec.js'
+export * from './room.js'
+export * from './names.js'
+export * from './relay-info.js'
+export * from './pubsub.js'

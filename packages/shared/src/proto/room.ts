@@ -1,0 +1,478 @@
+import { decodeMessage, encodeMessage, MaxLengthError, message, streamMessage } from 'protons-runtime'
+import type { Codec, DecodeOptions } from 'protons-runtime'
+import type { Uint8ArrayList } from 'uint8arraylist'
+
+export interface RoomMessage {
+  version: number
+  chat?: ChatMessage
+  presence?: Presence
+}
+
+export namespace RoomMessage {
+  let _codec: Codec<RoomMessage>
+
+  export const codec = (): Codec<RoomMessage> => {
+    if (_codec == null) {
+      _codec = message<RoomMessage>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.version != null && obj.version !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.version)
+        }
+
+        if (obj.chat != null) {
+          w.uint32(18)
+          ChatMessage.codec().encode(obj.chat, w)
+        }
+
+        if (obj.presence != null) {
+          w.uint32(26)
+          Presence.codec().encode(obj.presence, w)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          version: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.version = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.chat = ChatMessage.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.chat
+              })
+              break
+            }
+            case 3: {
+              obj.presence = Presence.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.presence
+              })
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.version`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              yield * ChatMessage.codec().stream(reader, reader.uint32(), `${prefix}.chat`, {
+                limits: opts.limits?.chat
+              })
+
+              break
+            }
+            case 3: {
+              yield * Presence.codec().stream(reader, reader.uint32(), `${prefix}.presence`, {
+                limits: opts.limits?.presence
+              })
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface RoomMessageVersionFieldEvent {
+    field: '$.version'
+    value: number
+  }
+
+  export interface RoomMessageChatIdFieldEvent {
+    field: '$.chat.id'
+    value: string
+  }
+
+  export interface RoomMessageChatNameFieldEvent {
+    field: '$.chat.name'
+    value: string
+  }
+
+  export interface RoomMessageChatTextFieldEvent {
+    field: '$.chat.text'
+    value: string
+  }
+
+  export interface RoomMessageChatTimestampFieldEvent {
+    field: '$.chat.timestamp'
+    value: bigint
+  }
+
+  export interface RoomMessagePresenceNameFieldEvent {
+    field: '$.presence.name'
+    value: string
+  }
+
+  export interface RoomMessagePresenceMultiaddrsFieldEvent {
+    field: '$.presence.multiaddrs[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface RoomMessagePresenceHelloFieldEvent {
+    field: '$.presence.hello'
+    value: boolean
+  }
+
+  export function encode (obj: Partial<RoomMessage>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, RoomMessage.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RoomMessage>): RoomMessage {
+    return decodeMessage(buf, RoomMessage.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RoomMessage>): Generator<RoomMessageVersionFieldEvent | RoomMessageChatIdFieldEvent | RoomMessageChatNameFieldEvent | RoomMessageChatTextFieldEvent | RoomMessageChatTimestampFieldEvent | RoomMessagePresenceNameFieldEvent | RoomMessagePresenceMultiaddrsFieldEvent | RoomMessagePresenceHelloFieldEvent> {
+    return streamMessage(buf, RoomMessage.codec(), opts)
+  }
+}
+
+export interface ChatMessage {
+  id: string
+  name: string
+  text: string
+  timestamp: bigint
+}
+
+export namespace ChatMessage {
+  let _codec: Codec<ChatMessage>
+
+  export const codec = (): Codec<ChatMessage> => {
+    if (_codec == null) {
+      _codec = message<ChatMessage>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.id != null && obj.id !== '')) {
+          w.uint32(10)
+          w.string(obj.id)
+        }
+
+        if ((obj.name != null && obj.name !== '')) {
+          w.uint32(18)
+          w.string(obj.name)
+        }
+
+        if ((obj.text != null && obj.text !== '')) {
+          w.uint32(26)
+          w.string(obj.text)
+        }
+
+        if ((obj.timestamp != null && obj.timestamp !== 0n)) {
+          w.uint32(32)
+          w.uint64(obj.timestamp)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          id: '',
+          name: '',
+          text: '',
+          timestamp: 0n
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.id = reader.string()
+              break
+            }
+            case 2: {
+              obj.name = reader.string()
+              break
+            }
+            case 3: {
+              obj.text = reader.string()
+              break
+            }
+            case 4: {
+              obj.timestamp = reader.uint64()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.id`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.name`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.text`,
+                value: reader.string()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.timestamp`,
+                value: reader.uint64()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ChatMessageIdFieldEvent {
+    field: '$.id'
+    value: string
+  }
+
+  export interface ChatMessageNameFieldEvent {
+    field: '$.name'
+    value: string
+  }
+
+  export interface ChatMessageTextFieldEvent {
+    field: '$.text'
+    value: string
+  }
+
+  export interface ChatMessageTimestampFieldEvent {
+    field: '$.timestamp'
+    value: bigint
+  }
+
+  export function encode (obj: Partial<ChatMessage>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, ChatMessage.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatMessage>): ChatMessage {
+    return decodeMessage(buf, ChatMessage.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatMessage>): Generator<ChatMessageIdFieldEvent | ChatMessageNameFieldEvent | ChatMessageTextFieldEvent | ChatMessageTimestampFieldEvent> {
+    return streamMessage(buf, ChatMessage.codec(), opts)
+  }
+}
+
+export interface Presence {
+  name: string
+  multiaddrs: Uint8Array<ArrayBuffer>[]
+  hello: boolean
+}
+
+export namespace Presence {
+  let _codec: Codec<Presence>
+
+  export const codec = (): Codec<Presence> => {
+    if (_codec == null) {
+      _codec = message<Presence>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.name != null && obj.name !== '')) {
+          w.uint32(10)
+          w.string(obj.name)
+        }
+
+        if (obj.multiaddrs != null && obj.multiaddrs.length > 0) {
+          for (const value of obj.multiaddrs) {
+            w.uint32(18)
+            w.bytes(value)
+          }
+        }
+
+        if ((obj.hello != null && obj.hello !== false)) {
+          w.uint32(24)
+          w.bool(obj.hello)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          name: '',
+          multiaddrs: [],
+          hello: false
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.name = reader.string()
+              break
+            }
+            case 2: {
+              if (opts.limits?.multiaddrs != null && obj.multiaddrs.length === opts.limits.multiaddrs) {
+                throw new MaxLengthError('Decode error - repeated field "multiaddrs" had too many elements')
+              }
+
+              obj.multiaddrs.push(reader.bytes())
+              break
+            }
+            case 3: {
+              obj.hello = reader.bool()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          multiaddrs: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.name`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              if (opts.limits?.multiaddrs != null && obj.multiaddrs === opts.limits.multiaddrs) {
+                throw new MaxLengthError('Streaming decode error - repeated field "multiaddrs" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.multiaddrs[]`,
+                index: obj.multiaddrs,
+                value: reader.bytes()
+              }
+
+              obj.multiaddrs++
+
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.hello`,
+                value: reader.bool()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface PresenceNameFieldEvent {
+    field: '$.name'
+    value: string
+  }
+
+  export interface PresenceMultiaddrsFieldEvent {
+    field: '$.multiaddrs[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface PresenceHelloFieldEvent {
+    field: '$.hello'
+    value: boolean
+  }
+
+  export function encode (obj: Partial<Presence>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Presence.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Presence>): Presence {
+    return decodeMessage(buf, Presence.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Presence>): Generator<PresenceNameFieldEvent | PresenceMultiaddrsFieldEvent | PresenceHelloFieldEvent> {
+    return streamMessage(buf, Presence.codec(), opts)
+  }
+}
