@@ -8,7 +8,12 @@ import type { PeerId } from '@libp2p/interface'
  * Gossipsub settings every P2P Chat peer (browser, relay, CLI) runs with.
  *
  * - StrictSign: every room message is signed by its author's libp2p key.
- * - Runs on limited (relayed) connections, so a room works before peers are directly connected.
+ * - Does not run on limited (circuit-relayed) connections. A room works before its members are directly
+ *   connected because the relay is a member of every room's mesh, over each member's own (unlimited)
+ *   connection to it. Gossipsub opens one outbound stream per peer, on the first connection it is told of,
+ *   and never moves it: run on the circuit that precedes a WebRTC upgrade, the pair's gossip stayed pinned
+ *   to that circuit and stopped when the relay cut it (data/time limit) or went away, although the direct
+ *   connection was up. Kept off the circuit, gossip starts on the direct connection as soon as it opens.
  * - Publishing to a room nobody else is in yet is not an error.
  * - No IP-colocation penalty: everyone behind one NAT (or on one loopback) shares an address, and the penalty
  *   made the relay drop newcomers from a room's mesh after ten joins. Per-address connection limits are
@@ -18,7 +23,7 @@ export function roomGossipsubOptions (): Partial<GossipsubOpts> {
   return {
     globalSignaturePolicy: 'StrictSign',
     allowPublishToZeroTopicPeers: true,
-    runOnLimitedConnection: true,
+    runOnLimitedConnection: false,
     emitSelf: false,
     floodPublish: true,
     maxInboundDataLength: MAX_ROOM_MESSAGE_BYTES,

@@ -1,0 +1,118 @@
+import { resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import {
+  DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_HTTP_PORT, DEFAULT_TCP_PORT, DEFAULT_WEBRTC_DIRECT_PORT, DEFAULT_WS_PORT
+} from './constants.js'
+import { ConfigError } from './errors.js'
+
+/** What a relay is told at start. Every field has a default in `constants.ts`. */
+export interface RelayOptions {
+  /** address every listener binds to @default '127.0.0.1' */
+  host: string
+  /** HTTP port: the web app and `/api/relay` (0 picks a free port) @default 8080 */
+  httpPort: number
+  /** libp2p TCP port, for Node peers @default 4001 */
+  tcpPort: number
+  /** libp2p WebSocket port, for browsers @default 4002 */
+  wsPort: number
+  /** libp2p WebRTC-direct UDP port, for browsers that cannot use plain ws @default 4003 */
+  webrtcDirectPort: number
+  /** where the relay keeps its identity and peer store @default './.relay-data' */
+  dataDir: string
+  /** the built web app to serve @default apps/web/dist */
+  webRoot: string
+  /** STUN/TURN URLs handed to browsers for WebRTC @default [] */
+  iceServers: string[]
+}
+
+interface Flag {
+  env: string
+  help: string
+  multiple?: boolean
+}
+
+const FLAGS: Record<string, Flag> = {
+  host: { env: 'P2P_CHAT_HOST', help: `address to bind every listener to (default ${DEFAULT_HOST})` },
+  'http-port': { env: 'P2P_CHAT_HTTP_PORT', help: `HTTP port for the web app and /api/relay (default ${DEFAULT_HTTP_PORT}; 0 = any free port)` },
+  'tcp-port': { env: 'P2P_CHAT_TCP_PORT', help: `libp2p TCP port (default ${DEFAULT_TCP_PORT}; 0 = any free port)` },
+  'ws-port': { env: 'P2P_CHAT_WS_PORT', help: `libp2p WebSocket port (default ${DEFAULT_WS_PORT}; 0 = any free port)` },
+  'webrtc-port': { env: 'P2P_CHAT_WEBRTC_PORT', help: `libp2p WebRTC-direct UDP port (default ${DEFAULT_WEBRTC_DIRECT_PORT}; 0 = any free port)` },
+  'data-dir': { env: 'P2P_CHAT_DATA_DIR', help: `directory for the relay's identity and peer store (default ${DEFAULT_DATA_DIR})` },
+  'web-root': { env: 'P2P_CHAT_WEB_ROOT', help: 'directory of the built web app (default apps/web/dist)' },
+  'ice-server': { env: 'P2P_CHAT_ICE_SERVERS', help: 'STUN/TURN URL for browsers, repeatable; env: comma-separated (default none)', multiple: true }
+}
+
+export const USAGE = `Usage: pnpm relay [options]
+
+Starts the P2P Chat relay: a libp2p node (TCP, WebSocket, WebRTC-direct; circuit relay, AutoNAT, DHT,
+gossipsub) and an HTTP server for the web app. Every option also reads an environment variable.
+
+Options:
+${Object.entries(FLAGS).map(([name, f]) => `  --${name.padEnd(12)} ${f.help}\n  ${''.padEnd(15)} env ${f.env}`).join('\n')}
+  --help         show this text
+`
+
+function parsePort (name: string, value: string | undefined, fallback: number): number {
+  if (value == null || value === '') {
+    return fallback
+  }
+  if (!/^\d+$/.test(value) || Number(value) > 65535) {
+    throw new ConfigError(`--${name} must be a port number from 0 to 65535, got "${value}"`)
+  }
+  return Number(value)
+}
+
+function defaultWebRoot (): string {
+  return fileURLToPath(new URL('../../../web/dist', import.meta.url))
+}
+
+/**
+ * Reads the relay's options from command-line arguments, falling back to environment variables and then to
+ * the defaults. Throws {@link ConfigError} for anything it does not understand. Returns `undefined` for
+ * `--help`.
+ */
+export function parseConfig (argv: string[], env: Record<string, string | undefined> = {}): RelayOptions | undefined {
+  let values: Record<string, string | string[] | boolean | undefined>
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        ...Object.fromEntries(Object.entries(FLAGS).map(([name, f]) => [name, { type: 'string' as const, multiple: f.multiple ?? false }])),
+        help: { type: 'boolean' }
+      }
+    }))
+  } catch (err) {
+    throw new ConfigError(`${(err as Error).message}. Run with --help to list the options.`)
+  }
+  if (values.help === true) {
+    return undefined
+  }
+  const get = (name: string): string | undefined => {
+    const value = values[name]
+    return typeof value === 'string' ? value : env[FLAGS[name]!.env]
+  }
+  const host = get('host') ?? DEFAULT_HOST
+  if (!/^(\d{1,3}\.){3}\d{1,3}$/.test(host)) {
+    throw new ConfigError(`--host must be an IPv4 address such as 127.0.0.1 or 0.0.0.0, got "${host}"`)
+  }
+  const iceFlag = values['ice-server']
+  const iceServers = Array.isArray(iceFlag) ? iceFlag : (env[FLAGS['ice-server']!.env] ?? '').split(',').map(s => s.trim()).filter(s => s !== '')
+  for (const url of iceServers) {
+    if (!/^(stun|stuns|turn|turns):/.test(url)) {
+      throw new ConfigError(`--ice-server must be a stun:, stuns:, turn: or turns: URL, got "${url}"`)
+    }
+  }
+  return {
+    host,
+    httpPort: parsePort('http-port', get('http-port'), DEFAULT_HTTP_PORT),
+    tcpPort: parsePort('tcp-port', get('tcp-port'), DEFAULT_TCP_PORT),
+    wsPort: parsePort('ws-port', get('ws-port'), DEFAULT_WS_PORT),
+    webrtcDirectPort: parsePort('webrtc-port', get('webrtc-port'), DEFAULT_WEBRTC_DIRECT_PORT),
+    dataDir: resolve(get('data-dir') ?? DEFAULT_DATA_DIR),
+    webRoot: resolve(get('web-root') ?? defaultWebRoot()),
+    iceServers
+  }
+}

@@ -1,0 +1,65 @@
+import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { gossipsub } from '@libp2p/gossipsub'
+import { identify, identifyPush } from '@libp2p/identify'
+import { kadDHT, passthroughMapper, removePrivateAddressesMapper } from '@libp2p/kad-dht'
+import { noise } from '@libp2p/noise'
+import { ping } from '@libp2p/ping'
+import { webRTC, webRTCDirect } from '@libp2p/webrtc'
+import { webSockets } from '@libp2p/websockets'
+import { webTransport } from '@libp2p/webtransport'
+import { yamux } from '@libp2p/yamux'
+import { KAD_DHT_PROTOCOL, PROTOCOL_NEGOTIATION_TIMEOUT_MS, roomGossipsubOptions } from '@p2p-chat/shared'
+import { createLibp2p } from 'libp2p'
+import { createConnectionGater, isPrivateHost } from './gater.js'
+import type { GossipSub } from '@libp2p/gossipsub'
+import type { Libp2p } from '@libp2p/interface'
+import type { KadDHT } from '@libp2p/kad-dht'
+import type { Ping } from '@libp2p/ping'
+
+export interface BrowserNodeOptions {
+  /** STUN/TURN URLs for WebRTC; none means host candidates only (a LAN, or tests) */
+  iceServers: string[]
+  /** hostname the page was served from: decides whether private addresses may be dialed */
+  pageHostname: string
+}
+
+export type BrowserNode = Libp2p<{ pubsub: GossipSub, ping: Ping, dht: KadDHT } & Record<string, unknown>>
+
+/**
+ * The browser's libp2p node: reaches relays over WebSockets, WebTransport or WebRTC-direct, takes a
+ * circuit-relay reservation so other browsers can reach it, and upgrades relayed connections to WebRTC.
+ */
+export async function createBrowserNode (options: BrowserNodeOptions): Promise<BrowserNode> {
+  const rtcConfiguration = { iceServers: options.iceServers.map(urls => ({ urls })) }
+  return createLibp2p({
+    addresses: {
+      // '/p2p-circuit': a reservation on every relay identify finds; '/webrtc': accept direct upgrades
+      listen: ['/p2p-circuit', '/webrtc']
+    },
+    transports: [
+      webSockets(),
+      webTransport(),
+      webRTCDirect({ rtcConfiguration }),
+      webRTC({ rtcConfiguration }),
+      circuitRelayTransport()
+    ],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionGater: createConnectionGater(options.pageHostname),
+    connectionManager: {
+      outboundStreamProtocolNegotiationTimeout: PROTOCOL_NEGOTIATION_TIMEOUT_MS,
+      inboundStreamProtocolNegotiationTimeout: PROTOCOL_NEGOTIATION_TIMEOUT_MS
+    },
+    services: {
+      identify: identify(),
+      identifyPush: identifyPush(),
+      ping: ping(),
+      pubsub: gossipsub(roomGossipsubOptions()),
+      dht: kadDHT({
+        protocol: KAD_DHT_PROTOCOL,
+        clientMode: true,
+        peerInfoMapper: isPrivateHost(options.pageHostname) ? passthroughMapper : removePrivateAddressesMapper
+      })
+    }
+  }) as unknown as Promise<BrowserNode>
+}

@@ -1,0 +1,266 @@
+import { peerIdFromString } from '@libp2p/peer-id'
+import {
+  createMessageId, decodeRoomMessage, encodeChat, encodePresence, roomMessageValidator, roomTopic, validateText
+} from '@p2p-chat/shared'
+import { TypedEventEmitter } from 'main-event'
+import { backoffDelay } from './backoff.js'
+import { connectionKind } from './connections.js'
+import {
+  MEMBER_EXPIRY_MS, PRESENCE_DEBOUNCE_MS, PRESENCE_INTERVAL_MS, UPGRADE_RETRY_MAX_MS, UPGRADE_RETRY_MIN_MS
+} from './constants.js'
+import type { ConnectionKind } from './connections.js'
+import type { BrowserNode } from './node.js'
+import type { GossipsubMessage, SubscriptionChangeData } from '@libp2p/gossipsub'
+import type { Multiaddr } from '@multiformats/multiaddr'
+import type { Chat } from '@p2p-chat/shared'
+
+/** Another peer in the room, as this browser knows it. */
+export interface RoomMember {
+  peerId: string
+  name: string
+  connection: ConnectionKind
+}
+
+/** A chat line with who signed it. */
+export interface RoomChat extends Chat {
+  /** peer id of the signer: the author */
+  from: string
+}
+
+export interface RoomEvents {
+  chat: CustomEvent<RoomChat>
+  members: CustomEvent<RoomMember[]>
+}
+
+export interface RoomInit {
+  roomId: string
+  /** this browser's display name now */
+  name: () => string
+}
+
+interface MemberRecord extends RoomMember {
+  multiaddrs: Multiaddr[]
+  lastSeen: number
+  dialing: boolean
+  failures: number
+  retry?: ReturnType<typeof setTimeout>
+}
+
+function isWebRTCAddr (ma: Multiaddr): boolean {
+  return ma.getComponents().some(c => c.name === 'webrtc')
+}
+
+/**
+ * One chat room: a gossipsub topic with signed, validated messages. Members announce themselves (name and
+ * `/p2p-circuit/webrtc` addresses) on the topic; of each pair of members the one with the smaller peer id
+ * dials the other's WebRTC address, which upgrades the pair to a direct connection. Failed upgrades are
+ * retried with backoff; meanwhile messages keep flowing through the relay.
+ */
+export class Room extends TypedEventEmitter<RoomEvents> {
+  readonly roomId: string
+  readonly topic: string
+  private readonly node: BrowserNode
+  private readonly init: RoomInit
+  private readonly members = new Map<string, MemberRecord>()
+  private announced = false
+  private lastAnnouncedAddrs = ''
+  private presenceTimer?: ReturnType<typeof setInterval>
+  private debounceTimer?: ReturnType<typeof setTimeout>
+
+  private readonly onMessage = (evt: CustomEvent<GossipsubMessage>): void => {
+    const { msg } = evt.detail
+    if (msg.topic !== this.topic || msg.type !== 'signed') {
+      return
+    }
+    this.handle(msg.from.toString(), msg.data)
+  }
+
+  private readonly onSubscriptionChange = (evt: CustomEvent<SubscriptionChangeData>): void => {
+    if (evt.detail.subscriptions.some(s => s.topic === this.topic && s.subscribe)) {
+      // someone we are connected to (the relay, or a member) is now in the room: a route to announce on
+      this.scheduleAnnounce()
+    }
+  }
+
+  private readonly onAddressesChange = (): void => {
+    if (this.webrtcAddrs().map(String).join() !== this.lastAnnouncedAddrs) {
+      this.scheduleAnnounce()
+    }
+  }
+
+  private readonly onConnectionChange = (): void => {
+    this.emitMembers()
+    for (const member of this.members.values()) {
+      this.maybeDial(member)
+    }
+  }
+
+  constructor (node: BrowserNode, init: RoomInit) {
+    super()
+    this.node = node
+    this.init = init
+    this.roomId = init.roomId
+    this.topic = roomTopic(init.roomId)
+  }
+
+  join (): void {
+    const pubsub = this.node.services.pubsub
+    pubsub.topicValidators.set(this.topic, roomMessageValidator())
+    pubsub.addEventListener('gossipsub:message', this.onMessage)
+    pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
+    this.node.addEventListener('self:peer:update', this.onAddressesChange)
+    this.node.addEventListener('transport:listening', this.onAddressesChange)
+    this.node.addEventListener('connection:open', this.onConnectionChange)
+    this.node.addEventListener('connection:close', this.onConnectionChange)
+    pubsub.subscribe(this.topic)
+    this.presenceTimer = setInterval(() => {
+      this.expireMembers()
+      void this.announce(false)
+    }, PRESENCE_INTERVAL_MS)
+    if (pubsub.getSubscribers(this.topic).length > 0) {
+      this.scheduleAnnounce()
+    }
+  }
+
+  leave (): void {
+    const pubsub = this.node.services.pubsub
+    clearInterval(this.presenceTimer)
+    clearTimeout(this.debounceTimer)
+    for (const member of this.members.values()) {
+      clearTimeout(member.retry)
+    }
+    pubsub.removeEventListener('gossipsub:message', this.onMessage)
+    pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
+    this.node.removeEventListener('self:peer:update', this.onAddressesChange)
+    this.node.removeEventListener('transport:listening', this.onAddressesChange)
+    this.node.removeEventListener('connection:open', this.onConnectionChange)
+    this.node.removeEventListener('connection:close', this.onConnectionChange)
+    pubsub.unsubscribe(this.topic)
+    pubsub.topicValidators.delete(this.topic)
+  }
+
+  /** The other members, sorted by name. */
+  getMembers (): RoomMember[] {
+    return [...this.members.values()]
+      .map(({ peerId, name, connection }) => ({ peerId, name, connection }))
+      .sort((a, b) => a.name.localeCompare(b.name) || a.peerId.localeCompare(b.peerId))
+  }
+
+  /**
+   * Publishes a chat line. Throws the codec's typed errors for empty or oversized text (before anything is
+   * sent). Resolves to the message and how many peers it went to directly.
+   */
+  async send (text: string): Promise<{ chat: RoomChat, recipients: number }> {
+    validateText(text)
+    const chat: Chat = { id: createMessageId(), name: this.init.name(), text, timestamp: Date.now() }
+    const result = await this.node.services.pubsub.publish(this.topic, encodeChat(chat))
+    return { chat: { ...chat, from: this.node.peerId.toString() }, recipients: result.recipients.length }
+  }
+
+  /** Tells the room this browser's (new) name. */
+  rename (): void {
+    void this.announce(false)
+  }
+
+  private webrtcAddrs (): Multiaddr[] {
+    return this.node.getMultiaddrs().filter(isWebRTCAddr)
+  }
+
+  private scheduleAnnounce (): void {
+    clearTimeout(this.debounceTimer)
+    this.debounceTimer = setTimeout(() => { void this.announce(!this.announced) }, this.announced ? PRESENCE_DEBOUNCE_MS : 0)
+  }
+
+  private async announce (hello: boolean): Promise<void> {
+    const multiaddrs = this.webrtcAddrs()
+    try {
+      const result = await this.node.services.pubsub.publish(this.topic, encodePresence({ name: this.init.name(), multiaddrs, hello }))
+      if (result.recipients.length > 0) {
+        this.announced = true
+        this.lastAnnouncedAddrs = multiaddrs.map(String).join()
+      }
+    } catch {
+      // nobody to tell yet: the next subscription change announces again
+    }
+  }
+
+  private handle (from: string, data: Uint8Array): void {
+    if (from === this.node.peerId.toString()) {
+      return
+    }
+    let event
+    try {
+      event = decodeRoomMessage(data)
+    } catch {
+      return // the validator already refused it; this is only a guard
+    }
+    const member = this.touch(from, event.type === 'presence' ? event.presence.name : event.chat.name)
+    if (event.type === 'chat') {
+      this.safeDispatchEvent('chat', { detail: { ...event.chat, from } })
+      return
+    }
+    const { presence } = event
+    member.multiaddrs = presence.multiaddrs.filter(isWebRTCAddr)
+    if (presence.hello) {
+      this.scheduleAnnounce()
+    }
+    this.maybeDial(member)
+  }
+
+  private touch (peerId: string, name: string): MemberRecord {
+    let member = this.members.get(peerId)
+    const isNew = member == null
+    member ??= { peerId, name, connection: 'relayed', multiaddrs: [], lastSeen: 0, dialing: false, failures: 0 }
+    const renamed = member.name !== name
+    member.name = name
+    member.lastSeen = Date.now()
+    this.members.set(peerId, member)
+    if (isNew || renamed) {
+      this.emitMembers()
+    }
+    return member
+  }
+
+  private expireMembers (): void {
+    const cutoff = Date.now() - MEMBER_EXPIRY_MS
+    for (const [id, member] of this.members) {
+      if (member.lastSeen < cutoff && connectionKind(this.node, peerIdFromString(id)) !== 'direct') {
+        clearTimeout(member.retry)
+        this.members.delete(id)
+      }
+    }
+    this.emitMembers()
+  }
+
+  private emitMembers (): void {
+    for (const member of this.members.values()) {
+      member.connection = connectionKind(this.node, peerIdFromString(member.peerId))
+    }
+    this.safeDispatchEvent('members', { detail: this.getMembers() })
+  }
+
+  /** Of a pair, the smaller peer id dials, so the two do not open two WebRTC connections at once. */
+  private maybeDial (member: MemberRecord): void {
+    if (member.dialing || member.retry != null || member.multiaddrs.length === 0 ||
+      this.node.peerId.toString() > member.peerId || member.connection === 'direct' ||
+      connectionKind(this.node, peerIdFromString(member.peerId)) === 'direct') {
+      return
+    }
+    member.dialing = true
+    this.node.dial(member.multiaddrs, { signal: AbortSignal.timeout(20_000) })
+      .then(() => {
+        member.failures = 0
+      }, () => {
+        // the relayed path keeps carrying the room; try the upgrade again later
+        const delay = backoffDelay(member.failures++, UPGRADE_RETRY_MIN_MS, UPGRADE_RETRY_MAX_MS)
+        member.retry = setTimeout(() => {
+          member.retry = undefined
+          this.maybeDial(member)
+        }, delay)
+      })
+      .finally(() => {
+        member.dialing = false
+        this.emitMembers()
+      })
+  }
+}

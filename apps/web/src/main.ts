@@ -1,0 +1,9 @@
+import { mount } from 'svelte'
+import App from './components/App.svelte'
+import { ChatSession } from './lib/state/chat-session.svelte.js'
+import './styles.css'
+
+const session = new ChatSession()
+mount(App, { target: document.getElementById('app')!, props: { session } })
+void session.start()
+addEventListener('pagehide', () => { void session.stop() })

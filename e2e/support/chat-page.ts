@@ -1,0 +1,57 @@
+import { expect } from '@playwright/test'
+import type { Browser, BrowserContext, Locator, Page } from '@playwright/test'
+
+/** One person in a browser: a fresh context (own storage, own libp2p identity) and its page. */
+export class ChatPage {
+  readonly page: Page
+  private readonly context: BrowserContext
+
+  private constructor (context: BrowserContext, page: Page) {
+    this.context = context
+    this.page = page
+  }
+
+  static async open (browser: Browser, url: string): Promise<ChatPage> {
+    const context = await browser.newContext()
+    const page = await context.newPage()
+    await page.goto(url)
+    return new ChatPage(context, page)
+  }
+
+  get messages (): Locator { return this.page.getByRole('log', { name: 'Messages' }) }
+  get peers (): Locator { return this.page.getByRole('list', { name: 'Peers' }) }
+  get composer (): Locator { return this.page.getByRole('textbox', { name: 'Message' }) }
+  get nameField (): Locator { return this.page.getByRole('textbox', { name: 'Display name' }).first() }
+
+  async displayName (): Promise<string> {
+    await expect(this.nameField).not.toHaveValue('')
+    return this.nameField.inputValue()
+  }
+
+  async createRoom (): Promise<string> {
+    const button = this.page.getByRole('button', { name: 'Create room' })
+    await expect(button).toBeEnabled()
+    await button.click()
+    await expect(this.page).toHaveURL(/\/r\/[a-z2-7]{26}$/)
+    return this.page.url()
+  }
+
+  async send (text: string): Promise<void> {
+    await expect(this.composer).toBeEnabled()
+    await this.composer.fill(text)
+    await this.composer.press('Enter')
+    await expect(this.composer).toHaveValue('')
+  }
+
+  async expectMessage (text: string, timeout?: number): Promise<void> {
+    await expect(this.messages.getByText(text, { exact: true })).toBeVisible({ timeout })
+  }
+
+  peer (name: string): Locator {
+    return this.peers.getByRole('listitem').filter({ hasText: name })
+  }
+
+  async close (): Promise<void> {
+    await this.context.close()
+  }
+}
