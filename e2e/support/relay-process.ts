@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { ChildProcess } from 'node:child_process'
 
-const RELAY_BIN = fileURLToPath(new URL('../../apps/relay/dist/src/bin.js', import.meta.url))
+const RELAY_BIN = fileURLToPath(new URL('../../apps/relay/dist/bin.js', import.meta.url))
 
 /** The real relay, as a child process on free loopback ports, as people run it. */
 export class RelayProcess {

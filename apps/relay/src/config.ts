@@ -64,7 +64,7 @@ function parsePort (name: string, value: string | undefined, fallback: number): 
 }
 
 function defaultWebRoot (): string {
-  return fileURLToPath(new URL('../../../web/dist', import.meta.url))
+  return fileURLToPath(new URL('../../web/dist', import.meta.url))
 }
 
 /**

@@ -41,6 +41,8 @@ export interface Relay {
   info: () => RelayInfo
   /** topics of the rooms the relay is in */
   rooms: () => string[]
+  /** leaves rooms that no connected peer is in any more (also done on a timer) */
+  sweepRooms: () => void
   start: () => Promise<void>
   stop: () => Promise<void>
 }
@@ -63,6 +65,7 @@ export async function createRelay (options: RelayOptions): Promise<Relay> {
     get url () { return url },
     info,
     rooms: () => rooms.rooms,
+    sweepRooms: () => { rooms.sweep() },
     async start () {
       await node.start()
       rooms.start()

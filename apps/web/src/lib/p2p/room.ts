@@ -30,6 +30,8 @@ export interface RoomChat extends Chat {
 export interface RoomEvents {
   chat: CustomEvent<RoomChat>
   members: CustomEvent<RoomMember[]>
+  /** a message that was waiting for a route has gone out (detail: its id) */
+  sent: CustomEvent<string>
 }
 
 export interface RoomInit {
@@ -66,6 +68,9 @@ export class Room extends TypedEventEmitter<RoomEvents> {
   private lastAnnouncedAddrs = ''
   private presenceTimer?: ReturnType<typeof setInterval>
   private debounceTimer?: ReturnType<typeof setTimeout>
+  /** my messages written while no peer of the room was reachable, oldest first */
+  private readonly pending: Array<{ id: string, bytes: Uint8Array }> = []
+  private flushing = false
 
   private readonly onMessage = (evt: CustomEvent<GossipsubMessage>): void => {
     const { msg } = evt.detail
@@ -79,6 +84,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     if (evt.detail.subscriptions.some(s => s.topic === this.topic && s.subscribe)) {
       // someone we are connected to (the relay, or a member) is now in the room: a route to announce on
       this.scheduleAnnounce()
+      void this.flush()
     }
   }
 
@@ -90,6 +96,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
 
   private readonly onConnectionChange = (): void => {
     this.emitMembers()
+    void this.flush()
     for (const member of this.members.values()) {
       this.maybeDial(member)
     }
@@ -148,13 +155,51 @@ export class Room extends TypedEventEmitter<RoomEvents> {
 
   /**
    * Publishes a chat line. Throws the codec's typed errors for empty or oversized text (before anything is
-   * sent). Resolves to the message and how many peers it went to directly.
+   * sent). While no peer of the room is reachable the message waits, in order, and goes out as soon as one
+   * is (a `sent` event tells when); `pending` says whether it is waiting.
    */
-  async send (text: string): Promise<{ chat: RoomChat, recipients: number }> {
+  async send (text: string): Promise<{ chat: RoomChat, pending: boolean }> {
     validateText(text)
     const chat: Chat = { id: createMessageId(), name: this.init.name(), text, timestamp: Date.now() }
-    const result = await this.node.services.pubsub.publish(this.topic, encodeChat(chat))
-    return { chat: { ...chat, from: this.node.peerId.toString() }, recipients: result.recipients.length }
+    const message = { id: chat.id, bytes: encodeChat(chat) }
+    const mine = { ...chat, from: this.node.peerId.toString() }
+    if (this.pending.length > 0 || !await this.publish(message.bytes)) {
+      this.pending.push(message)
+      return { chat: mine, pending: true }
+    }
+    return { chat: mine, pending: false }
+  }
+
+  /** Publishes if some peer of the room can take it; false when nobody could. */
+  private async publish (bytes: Uint8Array): Promise<boolean> {
+    if (this.node.services.pubsub.getSubscribers(this.topic).length === 0) {
+      return false
+    }
+    try {
+      const result = await this.node.services.pubsub.publish(this.topic, bytes)
+      return result.recipients.length > 0
+    } catch {
+      return false
+    }
+  }
+
+  /** Sends the waiting messages, oldest first, while a route lasts. */
+  private async flush (): Promise<void> {
+    if (this.flushing) {
+      return
+    }
+    this.flushing = true
+    try {
+      for (let next = this.pending[0]; next != null; next = this.pending[0]) {
+        if (!await this.publish(next.bytes)) {
+          break
+        }
+        this.pending.shift()
+        this.safeDispatchEvent('sent', { detail: next.id })
+      }
+    } finally {
+      this.flushing = false
+    }
   }
 
   /** Tells the room this browser's (new) name. */

@@ -12,8 +12,8 @@ import type { Settings } from '../storage/settings.js'
 /** A line in the message log. */
 export interface ChatLine extends RoomChat {
   mine: boolean
-  /** for my own lines: how many peers the message went out to */
-  recipients?: number
+  /** my line is waiting for a route to the room */
+  pending: boolean
 }
 
 export type NodeStatus = 'starting' | 'ready' | 'failed'
@@ -125,8 +125,8 @@ export class ChatSession {
     if (this.#room == null) {
       throw new Error('Not in a room yet')
     }
-    const { chat, recipients } = await this.#room.send(text)
-    this.#append({ ...chat, mine: true, recipients })
+    const { chat, pending } = await this.#room.send(text)
+    this.#append({ ...chat, mine: true, pending })
   }
 
   /** Changes the display name (throws for an empty or too long one) and tells the room. */
@@ -143,7 +143,10 @@ export class ChatSession {
 
   #enterRoom (roomId: string): void {
     const room = new Room(this.#node!, { roomId, name: () => this.#name })
-    room.addEventListener('chat', evt => { this.#append({ ...evt.detail, mine: false }) })
+    room.addEventListener('chat', evt => { this.#append({ ...evt.detail, mine: false, pending: false }) })
+    room.addEventListener('sent', evt => {
+      this.#lines = this.#lines.map(line => line.id === evt.detail ? { ...line, pending: false } : line)
+    })
     room.addEventListener('members', evt => { this.#members = evt.detail })
     this.#room = room
     room.join()

@@ -1,0 +1,141 @@
+import { randomBytes } from 'node:crypto'
+import { createSocket } from 'node:dgram'
+import { connect } from 'node:net'
+import { multiaddr } from '@multiformats/multiaddr'
+import { createMessageId, createRoomId, encodeChat, roomTopic } from '@p2p-chat/shared'
+import { afterEach, describe, expect, it } from 'vitest'
+import { createRelay } from '../src/index.js'
+import { createTestClient, eventually, startTestRelay, tcpAddr } from './helpers.js'
+import type { TestClient, TestRelay } from './helpers.js'
+
+let relays: TestRelay[] = []
+let clients: TestClient[] = []
+
+afterEach(async () => {
+  await Promise.all(clients.map(async c => c.stop()))
+  await Promise.all(relays.map(async r => r.cleanup()))
+  relays = []
+  clients = []
+})
+
+async function relay (): Promise<TestRelay> {
+  const r = await startTestRelay()
+  relays.push(r)
+  return r
+}
+
+async function client (): Promise<TestClient> {
+  const c = await createTestClient()
+  clients.push(c)
+  return c
+}
+
+function portOf (addr: string): number {
+  return Number(multiaddr(addr).getComponents().find(c => c.name === 'tcp' || c.name === 'udp')!.value)
+}
+
+describe('relay', () => {
+  it('tells browsers how to reach it at GET /api/relay', async () => {
+    const { relay: r } = await relay()
+    const response = await fetch(new URL('/api/relay', r.url))
+    expect(response.status).toBe(200)
+    const body = await response.json() as { peerId: string, multiaddrs: string[], iceServers: string[] }
+    expect(body.peerId).toBe(r.node.peerId.toString())
+    expect(body.multiaddrs.some(a => a.includes('/ws/p2p/'))).toBe(true)
+    expect(body.multiaddrs.some(a => a.includes('/webrtc-direct/certhash/'))).toBe(true)
+    expect(body.multiaddrs.some(a => /\/tcp\/\d+\/p2p\//.test(a))).toBe(true)
+    expect(body.iceServers).toEqual([])
+  })
+
+  it('keeps its peer id and addresses across restarts', async () => {
+    const first = await relay()
+    const info = first.relay.info()
+    await first.relay.stop()
+    const [tcp, ws, webrtc] = [info.multiaddrs.find(a => /\/tcp\/\d+\/p2p/.test(a))!, info.multiaddrs.find(a => a.includes('/ws/'))!, info.multiaddrs.find(a => a.includes('webrtc-direct'))!]
+    const again = await createRelay({ ...first.options, tcpPort: portOf(tcp), wsPort: portOf(ws), webrtcDirectPort: portOf(webrtc) })
+    await again.start()
+    try {
+      expect(again.node.peerId.toString()).toBe(info.peerId)
+      expect(again.info().multiaddrs.sort()).toEqual(info.multiaddrs.sort())
+    } finally {
+      await again.stop()
+    }
+  })
+
+  it('serves the web app: files, the app for room links, immutable assets, no path escape', async () => {
+    const { relay: r } = await relay()
+    const home = await fetch(r.url)
+    expect(await home.text()).toContain('<title>P2P Chat</title>')
+    const room = await fetch(new URL(`/r/${createRoomId()}`, r.url))
+    expect(room.status).toBe(200)
+    expect(await room.text()).toContain('<title>P2P Chat</title>')
+    const asset = await fetch(new URL('/assets/app-123.js', r.url))
+    expect(asset.headers.get('cache-control')).toContain('immutable')
+    expect(asset.headers.get('content-type')).toContain('javascript')
+    const escape = await fetch(new URL('/%2e%2e/%2e%2e/package.json', r.url))
+    expect(await escape.text()).not.toContain('"name"')
+    expect((await fetch(r.url, { method: 'POST' })).status).toBe(405)
+  })
+
+  it('survives garbage on every port and dropped handshakes, and keeps serving peers', async () => {
+    const { relay: r } = await relay()
+    const ports = r.info().multiaddrs.filter(a => a.includes('/tcp/')).map(portOf)
+    ports.push(Number(new URL(r.url).port))
+    for (const port of ports) {
+      for (const payload of [randomBytes(4096), Buffer.from('/multistream/1.0.0\n'), Buffer.from('\x13/multistream/1.0.0\n\x10/noise\n')]) {
+        await new Promise<void>(resolve => {
+          const socket = connect(port, '127.0.0.1', () => { socket.end(payload) })
+          socket.on('error', () => { resolve() })
+          socket.on('close', () => { resolve() })
+          setTimeout(() => { socket.destroy(); resolve() }, 500)
+        })
+      }
+    }
+    const udp = createSocket('udp4')
+    const udpPort = portOf(r.info().multiaddrs.find(a => a.includes('webrtc-direct'))!)
+    await new Promise<void>(resolve => udp.send(randomBytes(1200), udpPort, '127.0.0.1', () => { resolve() }))
+    udp.close()
+
+    const c = await client()
+    const connection = await c.dial(multiaddr(tcpAddr(r)))
+    expect(connection.status).toBe('open')
+    expect(await c.services.ping.ping(r.node.peerId)).toBeGreaterThanOrEqual(0)
+    expect((await fetch(new URL('/api/relay', r.url))).status).toBe(200)
+  })
+
+  it('joins the rooms its peers join and carries messages between peers that are not connected', async () => {
+    const { relay: r } = await relay()
+    const [a, b] = [await client(), await client()]
+    const topic = roomTopic(createRoomId())
+    for (const c of [a, b]) {
+      c.services.pubsub.subscribe(topic)
+      await c.dial(multiaddr(tcpAddr(r)))
+    }
+    await eventually(() => r.rooms().includes(topic))
+    await eventually(() => a.services.pubsub.getSubscribers(topic).length > 0 && b.services.pubsub.getSubscribers(topic).length > 0)
+    expect(a.getConnections(b.peerId)).toHaveLength(0)
+
+    const received: Uint8Array[] = []
+    b.services.pubsub.addEventListener('message', evt => { if (evt.detail.topic === topic) received.push(evt.detail.data) })
+    const good = encodeChat({ id: createMessageId(), name: 'a', text: 'through the relay', timestamp: Date.now() })
+    await a.services.pubsub.publish(topic, Uint8Array.from([1, 2, 3]))
+    await a.services.pubsub.publish(topic, good)
+    await eventually(() => received.length > 0)
+    // the malformed message was refused by the relay's validator; only the good one arrived
+    await new Promise(resolve => setTimeout(resolve, 200))
+    expect(received.map(d => Buffer.from(d).toString('hex'))).toEqual([Buffer.from(good).toString('hex')])
+  })
+
+  it('leaves a room once no connected peer is in it', async () => {
+    const { relay: r } = await relay()
+    const c = await client()
+    const topic = roomTopic(createRoomId())
+    c.services.pubsub.subscribe(topic)
+    await c.dial(multiaddr(tcpAddr(r)))
+    await eventually(() => r.rooms().includes(topic))
+    await c.hangUp(r.node.peerId)
+    await eventually(() => r.node.services.pubsub.getSubscribers(topic).length === 0)
+    r.sweepRooms()
+    expect(r.rooms()).not.toContain(topic)
+  })
+})

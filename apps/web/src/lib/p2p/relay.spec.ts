@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest'
+import { dialableRelayAddrs } from './relay.js'
+
+const id = '12D3KooWGzxzKZYveHXtpG6AsrUJBcWxHBFS2HsEoGTxrMLvKXtf'
+const info = {
+  peerId: id,
+  iceServers: [],
+  multiaddrs: [
+    `/ip4/127.0.0.1/tcp/4001/p2p/${id}`,
+    `/ip4/127.0.0.1/udp/4003/webrtc-direct/certhash/uEiCg8A749b9LipIzb7CGTJnSzCEkbdy5Zfl08ALdw2OjZQ/p2p/${id}`,
+    `/ip4/127.0.0.1/tcp/4002/ws/p2p/${id}`
+  ]
+}
+
+describe('dialableRelayAddrs', () => {
+  it('prefers WebSocket from an http page, then WebRTC-direct, and never plain TCP', () => {
+    const addrs = dialableRelayAddrs(info, 'http:').map(String)
+    expect(addrs).toHaveLength(2)
+    expect(addrs[0]).toContain('/ws/')
+    expect(addrs[1]).toContain('/webrtc-direct/')
+  })
+
+  it('skips plain ws from an https page, which browsers would block', () => {
+    expect(dialableRelayAddrs(info, 'https:').map(String)).toEqual([info.multiaddrs[1]])
+  })
+})

@@ -1,0 +1,63 @@
+import { expect, test } from '@playwright/test'
+import { ChatPage } from '../support/chat-page.js'
+import { RelayProcess } from '../support/relay-process.js'
+
+let relay: RelayProcess
+
+test.beforeAll(async () => {
+  relay = await RelayProcess.start()
+})
+
+test.afterAll(async () => {
+  await relay.dispose()
+})
+
+test('a malformed room link shows a clear error page with a way back', async ({ browser }) => {
+  const visitor = await ChatPage.open(browser, new URL('/r/not-a-room!', relay.url).href)
+  await expect(visitor.page.getByRole('heading', { name: 'This room link is not valid' })).toBeVisible()
+  await expect(visitor.page.getByRole('alert')).toContainText('"not-a-room!" is not a valid room id')
+  await visitor.page.getByRole('link', { name: 'Back to the start page' }).click()
+  await expect(visitor.page.getByRole('button', { name: 'Create room' })).toBeEnabled()
+  await visitor.close()
+})
+
+test('the composer refuses a message over the size limit and sends nothing', async ({ browser }) => {
+  const alice = await ChatPage.open(browser, relay.url)
+  const link = await alice.createRoom()
+  const bob = await ChatPage.open(browser, link)
+  await bob.send('ready')
+  await alice.expectMessage('ready')
+
+  await alice.composer.fill('x'.repeat(5000))
+  await expect(alice.page.getByRole('alert')).toContainText('Too long: 5000 of 4096 bytes')
+  await alice.composer.press('Enter')
+  await expect(alice.page.getByRole('alert')).toContainText('This message is 5000 bytes; the limit is 4096 bytes')
+  // the text stays in the composer to be shortened, and nothing reached the room
+  await expect(alice.composer).toHaveValue('x'.repeat(5000))
+  await alice.send('short one')
+  await bob.expectMessage('short one')
+  await expect(bob.messages.getByRole('listitem')).toHaveCount(2)
+  await alice.close()
+  await bob.close()
+})
+
+test('a display name is generated, can be changed, and peers see the change', async ({ browser }) => {
+  const alice = await ChatPage.open(browser, relay.url)
+  const link = await alice.createRoom()
+  const generated = await alice.displayName()
+  expect(generated).toMatch(/^[a-z]+-[a-z]+-\d+$/)
+  const bob = await ChatPage.open(browser, link)
+  await expect(bob.peer(generated)).toBeVisible()
+
+  await alice.nameField.fill('Alice Liddell')
+  await alice.nameField.press('Enter')
+  await expect(bob.peer('Alice Liddell')).toBeVisible()
+  await alice.send('my new name')
+  await expect(bob.messages.getByRole('listitem').filter({ hasText: 'my new name' })).toContainText('Alice Liddell')
+
+  // the name is kept for the next visit from this browser
+  await alice.page.reload()
+  await expect(alice.nameField).toHaveValue('Alice Liddell')
+  await alice.close()
+  await bob.close()
+})
