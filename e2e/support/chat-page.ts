@@ -51,6 +51,13 @@ export class ChatPage {
     return this.peers.getByRole('listitem').filter({ hasText: name })
   }
 
+  /** The app's User Timing milestones (ms after navigation started), e.g. `{ 'relay-connected': 180 }`. */
+  async milestones (): Promise<Record<string, number>> {
+    return this.page.evaluate(() => Object.fromEntries(performance.getEntriesByType('mark')
+      .filter(m => m.name.startsWith('p2p-chat:'))
+      .map(m => [m.name.slice('p2p-chat:'.length), Math.round(m.startTime)])))
+  }
+
   async close (): Promise<void> {
     await this.context.close()
   }

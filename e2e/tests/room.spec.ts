@@ -42,6 +42,9 @@ test('two browsers chat through the relay, go direct, and keep chatting when the
   await expect(bob.peer(aliceName)).toContainText('direct', { timeout: 30_000 })
   await recordTiming('open link → peer shown as direct', Date.now() - opened)
   await expect(alice.peer(bobName)).toContainText('direct')
+  for (const [milestone, ms] of Object.entries(await bob.milestones())) {
+    await recordTiming(`newcomer milestone after navigation: ${milestone}`, ms)
+  }
 
   expect(await relay.stop()).toBe(0)
   await expect(alice.page.getByTestId('relay-status')).toContainText('Cannot reach relay at', { timeout: 20_000 })

@@ -2,6 +2,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { TypedEventEmitter } from 'main-event'
 import { backoffDelay } from './backoff.js'
 import { RELAY_RETRY_MAX_MS, RELAY_RETRY_MIN_MS, RELAY_WATCH_INTERVAL_MS } from './constants.js'
+import { mark } from './marks.js'
 import { dialableRelayAddrs, fetchRelayInfo } from './relay.js'
 import type { BrowserNode } from './node.js'
 import type { PeerId } from '@libp2p/interface'
@@ -81,6 +82,12 @@ export class RelayLink extends TypedEventEmitter<RelayLinkEvents> {
   }
 
   private setState (state: RelayState): void {
+    if (state.status === 'connected' || state.status === 'reserved') {
+      mark('relay-connected')
+    }
+    if (state.status === 'reserved') {
+      mark('relay-reserved')
+    }
     this.current = state
     this.safeDispatchEvent('state', { detail: state })
   }

@@ -1,3 +1,4 @@
+import { logger } from '@libp2p/logger'
 import { peerIdFromString } from '@libp2p/peer-id'
 import {
   createMessageId, decodeRoomMessage, encodeChat, encodePresence, roomMessageValidator, roomTopic, validateText
@@ -8,6 +9,7 @@ import { connectionKind } from './connections.js'
 import {
   MEMBER_EXPIRY_MS, PRESENCE_DEBOUNCE_MS, PRESENCE_INTERVAL_MS, UPGRADE_RETRY_MAX_MS, UPGRADE_RETRY_MIN_MS
 } from './constants.js'
+import { mark } from './marks.js'
 import type { ConnectionKind } from './connections.js'
 import type { BrowserNode } from './node.js'
 import type { GossipsubMessage, SubscriptionChangeData } from '@libp2p/gossipsub'
@@ -48,6 +50,8 @@ interface MemberRecord extends RoomMember {
   retry?: ReturnType<typeof setTimeout>
 }
 
+const log = logger('p2p-chat:room')
+
 function isWebRTCAddr (ma: Multiaddr): boolean {
   return ma.getComponents().some(c => c.name === 'webrtc')
 }
@@ -83,6 +87,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
   private readonly onSubscriptionChange = (evt: CustomEvent<SubscriptionChangeData>): void => {
     if (evt.detail.subscriptions.some(s => s.topic === this.topic && s.subscribe)) {
       // someone we are connected to (the relay, or a member) is now in the room: a route to announce on
+      mark('room-route')
       this.scheduleAnnounce()
       void this.flush()
     }
@@ -241,6 +246,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     }
     const member = this.touch(from, event.type === 'presence' ? event.presence.name : event.chat.name)
     if (event.type === 'chat') {
+      mark('first-message')
       this.safeDispatchEvent('chat', { detail: { ...event.chat, from } })
       return
     }
@@ -280,6 +286,9 @@ export class Room extends TypedEventEmitter<RoomEvents> {
   private emitMembers (): void {
     for (const member of this.members.values()) {
       member.connection = connectionKind(this.node, peerIdFromString(member.peerId))
+      if (member.connection === 'direct') {
+        mark('first-direct')
+      }
     }
     this.safeDispatchEvent('members', { detail: this.getMembers() })
   }
@@ -295,9 +304,10 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     this.node.dial(member.multiaddrs, { signal: AbortSignal.timeout(20_000) })
       .then(() => {
         member.failures = 0
-      }, () => {
+      }, (err: Error) => {
         // the relayed path keeps carrying the room; try the upgrade again later
         const delay = backoffDelay(member.failures++, UPGRADE_RETRY_MIN_MS, UPGRADE_RETRY_MAX_MS)
+        log('direct upgrade to %s failed (%s), retrying in %d ms', member.peerId, err.message, delay)
         member.retry = setTimeout(() => {
           member.retry = undefined
           this.maybeDial(member)

@@ -1,4 +1,5 @@
 import { createRoomId, generateDisplayName, validateName } from '@p2p-chat/shared'
+import { mark } from '../p2p/marks.js'
 import { createBrowserNode } from '../p2p/node.js'
 import { fetchRelayInfo } from '../p2p/relay.js'
 import { RelayLink } from '../p2p/relay-link.js'
@@ -70,6 +71,7 @@ export class ChatSession {
       const url = new URL(this.#origin)
       const node = await createBrowserNode({ iceServers: resolved?.iceServers ?? [], pageHostname: url.hostname })
       this.#node = node
+      mark('node-started')
       this.#peerId = node.peerId.toString()
       const link = new RelayLink(node, { origin: this.#origin, pageProtocol: url.protocol, info: resolved })
       link.addEventListener('state', evt => { this.#relay = evt.detail })
