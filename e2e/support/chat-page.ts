@@ -11,8 +11,26 @@ export class ChatPage {
     this.page = page
   }
 
-  static async open (browser: Browser, url: string): Promise<ChatPage> {
+  /**
+   * @param options.webrtcUnavailableMs - for this long after the page starts it cannot create peer
+   * connections, as in browsers where WebRTC is turned off (Tor Browser, some privacy settings and
+   * extensions; use Infinity) or briefly unavailable: every direct upgrade tried meanwhile fails
+   */
+  static async open (browser: Browser, url: string, options: { webrtcUnavailableMs?: number } = {}): Promise<ChatPage> {
     const context = await browser.newContext()
+    if (options.webrtcUnavailableMs != null) {
+      await context.addInitScript((until: number) => {
+        const Native = window.RTCPeerConnection
+        window.RTCPeerConnection = class extends Native {
+          constructor (config?: RTCConfiguration) {
+            if (performance.now() < until) {
+              throw new DOMException('WebRTC is unavailable in this browser', 'NotSupportedError')
+            }
+            super(config)
+          }
+        }
+      }, Math.min(options.webrtcUnavailableMs, Number.MAX_SAFE_INTEGER))
+    }
     const page = await context.newPage()
     await page.goto(url)
     return new ChatPage(context, page)

@@ -1,0 +1,58 @@
+import { expect, test } from '@playwright/test'
+import { ChatPage } from '../support/chat-page.js'
+import { RelayProcess } from '../support/relay-process.js'
+
+let relay: RelayProcess
+
+test.beforeAll(async () => {
+  relay = await RelayProcess.start()
+})
+
+test.afterAll(async () => {
+  await relay.dispose()
+})
+
+test('when the direct upgrade fails, the room keeps working through the relay', async ({ browser }) => {
+  const alice = await ChatPage.open(browser, relay.url)
+  const link = await alice.createRoom()
+  const aliceName = await alice.displayName()
+  const bob = await ChatPage.open(browser, link, { webrtcUnavailableMs: Infinity })
+  const bobName = await bob.displayName()
+
+  await bob.send('no webrtc here')
+  await alice.expectMessage('no webrtc here')
+  await alice.send('but we still talk')
+  await bob.expectMessage('but we still talk')
+  await expect(alice.peer(bobName)).toContainText('relayed')
+  await expect(bob.peer(aliceName)).toContainText('relayed')
+
+  // upgrade attempts fail and are retried in the background; the chat is not disturbed
+  await alice.page.waitForTimeout(8_000)
+  await alice.send('after the failed upgrades')
+  await bob.expectMessage('after the failed upgrades')
+  await bob.send('still here')
+  await alice.expectMessage('still here')
+  await expect(alice.peer(bobName)).toContainText('relayed')
+  await expect(bob.peer(aliceName)).toContainText('relayed')
+  await alice.close()
+  await bob.close()
+})
+
+test('a failed direct upgrade is retried and the pair goes direct once WebRTC works', async ({ browser }) => {
+  const alice = await ChatPage.open(browser, relay.url)
+  const link = await alice.createRoom()
+  const aliceName = await alice.displayName()
+  const bob = await ChatPage.open(browser, link, { webrtcUnavailableMs: 5_000 })
+  const bobName = await bob.displayName()
+
+  await bob.send('first attempts fail')
+  await alice.expectMessage('first attempts fail')
+  await expect(bob.peer(aliceName)).toContainText('relayed')
+  expect(await bob.page.evaluate(() => performance.now())).toBeLessThan(5_000)
+  await expect(bob.peer(aliceName)).toContainText('direct', { timeout: 45_000 })
+  await expect(alice.peer(bobName)).toContainText('direct')
+  await alice.send('direct after retrying')
+  await bob.expectMessage('direct after retrying')
+  await alice.close()
+  await bob.close()
+})
