@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/* eslint-disable no-console -- this is the relay's command line: its output is for people */
+// the relay's command line: its console output is for people
 import { ConfigError, USAGE, createRelay, parseConfig } from './index.js'
 
 async function main (): Promise<void> {

@@ -19,8 +19,8 @@ import type { Ping } from '@libp2p/ping'
 export interface BrowserNodeOptions {
   /** STUN/TURN URLs for WebRTC; none means host candidates only (a LAN, or tests) */
   iceServers: string[]
-  /** hostname the page was served from: decides whether private addresses may be dialed */
-  pageHostname: string
+  /** origin the page was served from: a private host may dial private addresses */
+  origin: string
 }
 
 export type BrowserNode = Libp2p<{ pubsub: GossipSub, ping: Ping, dht: KadDHT } & Record<string, unknown>>
@@ -31,6 +31,7 @@ export type BrowserNode = Libp2p<{ pubsub: GossipSub, ping: Ping, dht: KadDHT } 
  */
 export async function createBrowserNode (options: BrowserNodeOptions): Promise<BrowserNode> {
   const rtcConfiguration = { iceServers: options.iceServers.map(urls => ({ urls })) }
+  const { hostname } = new URL(options.origin)
   return createLibp2p({
     addresses: {
       // '/p2p-circuit': a reservation on every relay identify finds; '/webrtc': accept direct upgrades
@@ -45,7 +46,7 @@ export async function createBrowserNode (options: BrowserNodeOptions): Promise<B
     ],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
-    connectionGater: createConnectionGater(options.pageHostname),
+    connectionGater: createConnectionGater(hostname),
     connectionManager: {
       outboundStreamProtocolNegotiationTimeout: PROTOCOL_NEGOTIATION_TIMEOUT_MS,
       inboundStreamProtocolNegotiationTimeout: PROTOCOL_NEGOTIATION_TIMEOUT_MS
@@ -58,7 +59,7 @@ export async function createBrowserNode (options: BrowserNodeOptions): Promise<B
       dht: kadDHT({
         protocol: KAD_DHT_PROTOCOL,
         clientMode: true,
-        peerInfoMapper: isPrivateHost(options.pageHostname) ? passthroughMapper : removePrivateAddressesMapper
+        peerInfoMapper: isPrivateHost(hostname) ? passthroughMapper : removePrivateAddressesMapper
       })
     }
   }) as unknown as Promise<BrowserNode>

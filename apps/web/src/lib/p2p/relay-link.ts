@@ -19,10 +19,8 @@ export interface RelayLinkEvents {
 }
 
 export interface RelayLinkInit {
-  /** origin of the relay's HTTP server (the page's own origin) */
+  /** origin of the relay's HTTP server (the page's own origin): its protocol decides which relay transports are usable */
   origin: string
-  /** `location.protocol` of the page: decides which relay transports are usable */
-  pageProtocol: string
   /** the relay info, if already fetched */
   info?: RelayInfo
 }
@@ -135,7 +133,7 @@ export class RelayLink extends TypedEventEmitter<RelayLinkEvents> {
     try {
       this.info ??= await fetchRelayInfo(this.init.origin, AbortSignal.timeout(10_000))
       this.relayPeer = peerIdFromString(this.info.peerId)
-      const addrs = dialableRelayAddrs(this.info, this.init.pageProtocol)
+      const addrs = dialableRelayAddrs(this.info, new URL(this.init.origin).protocol)
       if (addrs.length === 0) {
         throw new Error('the relay has no address this page can dial')
       }

@@ -1,7 +1,7 @@
 import { RELAY_INFO_PATH, parseRelayInfo, relayMultiaddrs } from '@p2p-chat/shared'
 import { RelayUnreachableError } from './errors.js'
-import type { RelayInfo } from '@p2p-chat/shared'
 import type { Multiaddr } from '@multiformats/multiaddr'
+import type { RelayInfo } from '@p2p-chat/shared'
 
 /** Asks the relay that served the page how to reach it (`GET /api/relay`). */
 export async function fetchRelayInfo (origin: string, signal?: AbortSignal): Promise<RelayInfo> {

@@ -1,8 +1,8 @@
 import { createRoomId, generateDisplayName, validateName } from '@p2p-chat/shared'
 import { mark } from '../p2p/marks.js'
 import { createBrowserNode } from '../p2p/node.js'
-import { fetchRelayInfo } from '../p2p/relay.js'
 import { RelayLink } from '../p2p/relay-link.js'
+import { fetchRelayInfo } from '../p2p/relay.js'
 import { Room } from '../p2p/room.js'
 import { openSettings } from '../storage/settings.js'
 import type { BrowserNode } from '../p2p/node.js'
@@ -68,12 +68,11 @@ export class ChatSession {
       const [settings, resolved] = await Promise.all([openSettings(), info])
       this.#settings = settings
       this.#name = (await settings.get(NAME_KEY)) ?? generateDisplayName()
-      const url = new URL(this.#origin)
-      const node = await createBrowserNode({ iceServers: resolved?.iceServers ?? [], pageHostname: url.hostname })
+      const node = await createBrowserNode({ iceServers: resolved?.iceServers ?? [], origin: this.#origin })
       this.#node = node
       mark('node-started')
       this.#peerId = node.peerId.toString()
-      const link = new RelayLink(node, { origin: this.#origin, pageProtocol: url.protocol, info: resolved })
+      const link = new RelayLink(node, { origin: this.#origin, info: resolved })
       link.addEventListener('state', evt => { this.#relay = evt.detail })
       this.#link = link
       this.#relay = link.state
