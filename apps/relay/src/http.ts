@@ -1,7 +1,9 @@
 import { createReadStream } from 'node:fs'
-import { stat } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
 import { createServer } from 'node:http'
 import { extname, join, normalize, sep } from 'node:path'
+import { promisify } from 'node:util'
+import { brotliCompress, constants as zlibConstants, gzip } from 'node:zlib'
 import { logger } from '@libp2p/logger'
 import { RELAY_INFO_PATH } from '@p2p-chat/shared'
 import type { RelayInfo } from '@p2p-chat/shared'
@@ -21,6 +23,24 @@ const CONTENT_TYPES: Record<string, string> = {
   '.map': 'application/json'
 }
 
+const COMPRESSIBLE = new Set(['.html', '.js', '.css', '.json', '.svg', '.map', '.wasm'])
+/** Most compressed files kept in memory (the web app is a handful of files). */
+const MAX_CACHED_BODIES = 64
+
+type Encoding = 'br' | 'gzip'
+
+const compressors: Record<Encoding, (data: Buffer) => Promise<Buffer>> = {
+  br: async data => promisify(brotliCompress)(data, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 9 } }),
+  gzip: async data => promisify(gzip)(data, { level: 9 })
+}
+
+function preferredEncoding (req: IncomingMessage): Encoding | undefined {
+  const accepted = String(req.headers['accept-encoding'] ?? '')
+  if (/\bbr\b/.test(accepted)) return 'br'
+  if (/\bgzip\b/.test(accepted)) return 'gzip'
+  return undefined
+}
+
 export interface HttpServerOptions {
   /** directory of the built web app */
   webRoot: string
@@ -33,16 +53,41 @@ function send (res: ServerResponse, status: number, body: string, type = 'text/p
   res.end(body)
 }
 
+/** Compressed bodies of the web app's files, by path, encoding and modification time. */
+const compressed = new Map<string, Promise<Buffer>>()
+
+async function compressedBody (path: string, mtime: number, encoding: Encoding): Promise<Buffer> {
+  const key = `${encoding}:${mtime}:${path}`
+  let body = compressed.get(key)
+  if (body == null) {
+    if (compressed.size >= MAX_CACHED_BODIES) {
+      compressed.delete(compressed.keys().next().value!)
+    }
+    body = readFile(path).then(compressors[encoding])
+    body.catch(() => compressed.delete(key))
+    compressed.set(key, body)
+  }
+  return body
+}
+
 async function sendFile (req: IncomingMessage, res: ServerResponse, path: string, immutable: boolean): Promise<boolean> {
   const info = await stat(path).catch(() => undefined)
   if (info?.isFile() !== true) {
     return false
   }
-  res.writeHead(200, {
+  const headers: Record<string, string | number> = {
     'content-type': CONTENT_TYPES[extname(path)] ?? 'application/octet-stream',
-    'content-length': info.size,
-    'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache'
-  })
+    'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+    vary: 'accept-encoding'
+  }
+  const encoding = COMPRESSIBLE.has(extname(path)) ? preferredEncoding(req) : undefined
+  if (encoding != null) {
+    const body = await compressedBody(path, info.mtimeMs, encoding)
+    res.writeHead(200, { ...headers, 'content-encoding': encoding, 'content-length': body.byteLength })
+    res.end(req.method === 'HEAD' ? undefined : body)
+    return true
+  }
+  res.writeHead(200, { ...headers, 'content-length': info.size })
   if (req.method === 'HEAD') {
     res.end()
     return true

@@ -75,6 +75,12 @@ describe('relay', () => {
     const escape = await fetch(new URL('/%2e%2e/%2e%2e/package.json', r.url))
     expect(await escape.text()).not.toContain('"name"')
     expect((await fetch(r.url, { method: 'POST' })).status).toBe(405)
+    // compressed for clients that accept it (fetch decodes it again)
+    const br = await fetch(new URL('/assets/app-123.js', r.url), { headers: { 'accept-encoding': 'br' } })
+    expect(br.headers.get('content-encoding')).toBe('br')
+    expect(await br.text()).toBe('console.log(1)')
+    const plain = await fetch(new URL('/assets/app-123.js', r.url), { headers: { 'accept-encoding': 'identity' } })
+    expect(plain.headers.get('content-encoding')).toBeNull()
   })
 
   it('survives garbage on every port and dropped handshakes, and keeps serving peers', async () => {

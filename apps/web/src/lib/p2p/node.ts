@@ -17,8 +17,8 @@ import type { KadDHT } from '@libp2p/kad-dht'
 import type { Ping } from '@libp2p/ping'
 
 export interface BrowserNodeOptions {
-  /** STUN/TURN URLs for WebRTC; none means host candidates only (a LAN, or tests) */
-  iceServers: string[]
+  /** STUN/TURN URLs for WebRTC (none: host candidates only, a LAN or tests); may still be loading */
+  iceServers: Promise<string[]>
   /** origin the page was served from: a private host may dial private addresses */
   origin: string
 }
@@ -30,7 +30,9 @@ export type BrowserNode = Libp2p<{ pubsub: GossipSub, ping: Ping, dht: KadDHT } 
  * circuit-relay reservation so other browsers can reach it, and upgrades relayed connections to WebRTC.
  */
 export async function createBrowserNode (options: BrowserNodeOptions): Promise<BrowserNode> {
-  const rtcConfiguration = { iceServers: options.iceServers.map(urls => ({ urls })) }
+  const rtcConfiguration = async (): Promise<RTCConfiguration> => ({
+    iceServers: (await options.iceServers).map(urls => ({ urls }))
+  })
   const { hostname } = new URL(options.origin)
   return createLibp2p({
     addresses: {

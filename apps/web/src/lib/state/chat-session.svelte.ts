@@ -65,10 +65,13 @@ export class ChatSession {
     try {
       // the relay info and the settings load while libp2p's node is built
       const info = fetchRelayInfo(this.#origin).catch(() => undefined)
-      const [settings, resolved] = await Promise.all([openSettings(), info])
+      const [settings, resolved, node] = await Promise.all([
+        openSettings(),
+        info,
+        createBrowserNode({ iceServers: info.then(i => i?.iceServers ?? []), origin: this.#origin })
+      ])
       this.#settings = settings
       this.#name = (await settings.get(NAME_KEY)) ?? generateDisplayName()
-      const node = await createBrowserNode({ iceServers: resolved?.iceServers ?? [], origin: this.#origin })
       this.#node = node
       mark('node-started')
       this.#peerId = node.peerId.toString()
