@@ -1,18 +1,7 @@
-import { expect, test } from '@playwright/test'
 import { ChatPage } from '../support/chat-page.js'
-import { RelayProcess } from '../support/relay-process.js'
+import { expect, test } from '../support/fixtures.js'
 
-let relay: RelayProcess
-
-test.beforeAll(async () => {
-  relay = await RelayProcess.start()
-})
-
-test.afterAll(async () => {
-  await relay.dispose()
-})
-
-test('a malformed room link shows a clear error page with a way back', async ({ browser }) => {
+test('a malformed room link shows a clear error page with a way back', async ({ browser, relay }) => {
   const visitor = await ChatPage.open(browser, new URL('/r/not-a-room!', relay.url).href)
   await expect(visitor.page.getByRole('heading', { name: 'This room link is not valid' })).toBeVisible()
   await expect(visitor.page.getByRole('alert')).toContainText('"not-a-room!" is not a valid room id')
@@ -21,7 +10,7 @@ test('a malformed room link shows a clear error page with a way back', async ({ 
   await visitor.close()
 })
 
-test('the composer refuses a message over the size limit and sends nothing', async ({ browser }) => {
+test('the composer refuses a message over the size limit and sends nothing', async ({ browser, relay }) => {
   const alice = await ChatPage.open(browser, relay.url)
   const link = await alice.createRoom()
   const bob = await ChatPage.open(browser, link)
@@ -41,7 +30,7 @@ test('the composer refuses a message over the size limit and sends nothing', asy
   await bob.close()
 })
 
-test('a display name is generated, can be changed, and peers see the change', async ({ browser }) => {
+test('a display name is generated, can be changed, and peers see the change', async ({ browser, relay }) => {
   const alice = await ChatPage.open(browser, relay.url)
   const link = await alice.createRoom()
   const generated = await alice.displayName()

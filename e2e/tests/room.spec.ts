@@ -1,17 +1,6 @@
 import { appendFile, mkdir } from 'node:fs/promises'
-import { expect, test } from '@playwright/test'
 import { ChatPage } from '../support/chat-page.js'
-import { RelayProcess } from '../support/relay-process.js'
-
-let relay: RelayProcess
-
-test.beforeEach(async () => {
-  relay = await RelayProcess.start()
-})
-
-test.afterEach(async () => {
-  await relay.dispose()
-})
+import { expect, test } from '../support/fixtures.js'
 
 /** Timings go to test-results/timings.jsonl, for the notes and the benchmarks to quote. */
 async function recordTiming (name: string, ms: number): Promise<void> {
@@ -20,7 +9,7 @@ async function recordTiming (name: string, ms: number): Promise<void> {
   test.info().annotations.push({ type: name, description: `${ms} ms` })
 }
 
-test('two browsers chat through the relay, go direct, and keep chatting when the relay stops', async ({ browser }) => {
+test('two browsers chat through the relay, go direct, and keep chatting when the relay stops', async ({ browser, relay }) => {
   const alice = await ChatPage.open(browser, relay.url)
   const link = await alice.createRoom()
   const aliceName = await alice.displayName()

@@ -1,18 +1,7 @@
-import { expect, test } from '@playwright/test'
 import { ChatPage } from '../support/chat-page.js'
-import { RelayProcess } from '../support/relay-process.js'
+import { expect, test } from '../support/fixtures.js'
 
-let relay: RelayProcess
-
-test.beforeAll(async () => {
-  relay = await RelayProcess.start()
-})
-
-test.afterAll(async () => {
-  await relay.dispose()
-})
-
-test('when the direct upgrade fails, the room keeps working through the relay', async ({ browser }) => {
+test('when the direct upgrade fails, the room keeps working through the relay', async ({ browser, relay }) => {
   const alice = await ChatPage.open(browser, relay.url)
   const link = await alice.createRoom()
   const aliceName = await alice.displayName()
@@ -38,7 +27,7 @@ test('when the direct upgrade fails, the room keeps working through the relay', 
   await bob.close()
 })
 
-test('a failed direct upgrade is retried and the pair goes direct once WebRTC works', async ({ browser }) => {
+test('a failed direct upgrade is retried and the pair goes direct once WebRTC works', async ({ browser, relay }) => {
   const alice = await ChatPage.open(browser, relay.url)
   const link = await alice.createRoom()
   const aliceName = await alice.displayName()
