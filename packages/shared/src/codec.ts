@@ -70,18 +70,38 @@ export function validateName (name: string): string {
   return trimmed
 }
 
-function checkChat (chat: Chat, now: number): void {
-  if (!new RegExp(`^[0-9a-f]{${MESSAGE_ID_HEX_LENGTH}}$`).test(chat.id)) {
-    throw new InvalidMessageError('Chat message id must be 32 lowercase hex characters')
+const MESSAGE_ID_PATTERN = new RegExp(`^[0-9a-f]{${MESSAGE_ID_HEX_LENGTH}}$`)
+
+/** Checks a message id (chat or direct): 32 lowercase hex characters. Throws {@link InvalidMessageError}. */
+export function validateMessageId (id: string): void {
+  if (!MESSAGE_ID_PATTERN.test(id)) {
+    throw new InvalidMessageError(`A message id must be ${MESSAGE_ID_HEX_LENGTH} lowercase hex characters`)
   }
+}
+
+/**
+ * Checks a message timestamp: a positive integer of ms, at most {@link MAX_CLOCK_SKEW_MS} ahead of `now`.
+ * Throws {@link InvalidMessageError}.
+ */
+export function validateTimestamp (timestamp: number, now = Date.now()): void {
+  if (!Number.isSafeInteger(timestamp) || timestamp <= 0) {
+    throw new InvalidMessageError('A message timestamp must be a positive integer')
+  }
+  if (timestamp > now + MAX_CLOCK_SKEW_MS) {
+    throw new InvalidMessageError('A message timestamp is too far in the future')
+  }
+}
+
+/** A uint64 timestamp off the wire as a number; anything beyond safe integers becomes -1, which is invalid. */
+export function timestampFromWire (timestamp: bigint): number {
+  return timestamp > BigInt(Number.MAX_SAFE_INTEGER) ? -1 : Number(timestamp)
+}
+
+function checkChat (chat: Chat, now: number): void {
+  validateMessageId(chat.id)
   validateName(chat.name)
   validateText(chat.text)
-  if (!Number.isSafeInteger(chat.timestamp) || chat.timestamp <= 0) {
-    throw new InvalidMessageError('Chat message timestamp is not a positive integer')
-  }
-  if (chat.timestamp > now + MAX_CLOCK_SKEW_MS) {
-    throw new InvalidMessageError('Chat message timestamp is too far in the future')
-  }
+  validateTimestamp(chat.timestamp, now)
 }
 
 function checkPresence (presence: { name: string, multiaddrs: Uint8Array[] }): void {
@@ -144,12 +164,11 @@ export function decodeRoomMessage (bytes: Uint8Array, now = Date.now()): RoomEve
     throw new InvalidMessageError('A room message carries exactly one of chat and presence')
   }
   if (message.chat != null) {
-    const timestamp = message.chat.timestamp
     const chat: Chat = {
       id: message.chat.id,
       name: message.chat.name,
       text: message.chat.text,
-      timestamp: timestamp > BigInt(Number.MAX_SAFE_INTEGER) ? -1 : Number(timestamp)
+      timestamp: timestampFromWire(message.chat.timestamp)
     }
     checkChat(chat, now)
     return { type: 'chat', chat }

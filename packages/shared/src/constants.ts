@@ -40,3 +40,26 @@ export const RELAY_INFO_PATH = '/api/relay'
  * streams one peer at a time, so one dead connection held every later newcomer for those 10 s.
  */
 export const PROTOCOL_NEGOTIATION_TIMEOUT_MS = 2000
+
+/** Protocol of one-to-one direct messages: a DirectMessage request, a DirectMessageAck answer, on one stream. */
+export const DM_PROTOCOL = '/p2p-chat/dm/1.0.0'
+/**
+ * Largest encoded DirectMessage (one frame, not counting its length prefix) a peer sends or accepts. The largest
+ * valid message (64-byte name, 4096-byte text) encodes to about 4.2 KiB.
+ */
+export const DEFAULT_DM_MAX_MESSAGE_BYTES = 8192
+/** Largest encoded DirectMessageAck a sender reads; a real ack is under 40 bytes. */
+export const MAX_DM_ACK_BYTES = 1024
+/**
+ * Most unread bytes a receiver buffers on one direct-message stream (or twice its max message size, if larger):
+ * enough to read the length prefix of an oversized frame and refuse it with TOO_LARGE. More resets the stream.
+ */
+export const MAX_DM_READ_BUFFER_BYTES = 65_536
+/** How long (ms) a direct message may take from opening the stream (or writing it, on a channel) to its ack. */
+export const DEFAULT_DM_TIMEOUT_MS = 10_000
+/** How long (ms) a receiver keeps an inbound direct-message stream open while waiting for the next request. */
+export const DEFAULT_DM_IDLE_TIMEOUT_MS = 60_000
+/** Direct-message streams a peer accepts at once on one connection. */
+export const DEFAULT_DM_MAX_INBOUND_STREAMS = 16
+/** Direct-message streams a peer opens at once on one connection. */
+export const DEFAULT_DM_MAX_OUTBOUND_STREAMS = 16

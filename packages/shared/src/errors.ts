@@ -1,3 +1,5 @@
+import type { DirectMessageAck } from './proto/dm.js'
+
 /** The room id in a link is not a P2P Chat room id. */
 export class InvalidRoomIdError extends Error {
   static override name = 'InvalidRoomIdError'
@@ -30,4 +32,41 @@ export class UnsupportedVersionError extends Error {
 export class InvalidRelayInfoError extends Error {
   static override name = 'InvalidRelayInfoError'
   override name = 'InvalidRelayInfoError'
+}
+
+/** No ack arrived for a direct message within the timeout: it may or may not have been delivered. */
+export class DirectMessageTimeoutError extends Error {
+  static override name = 'DirectMessageTimeoutError'
+  override name = 'DirectMessageTimeoutError'
+}
+
+/**
+ * No direct-message stream could be opened to the peer (no address, dial failed, it does not speak the protocol,
+ * too many streams), or the connection was lost before the ack. `cause` holds libp2p's error.
+ */
+export class PeerUnreachableError extends Error {
+  static override name = 'PeerUnreachableError'
+  override name = 'PeerUnreachableError'
+}
+
+/** The peer answered a direct message with a status other than OK: it was not delivered. */
+export class DirectMessageRejectedError extends Error {
+  static override name = 'DirectMessageRejectedError'
+  override name = 'DirectMessageRejectedError'
+
+  constructor (message: string, readonly status: DirectMessageAck.Status) {
+    super(message)
+  }
+}
+
+/** The peer broke the direct-message protocol: its ack does not decode, names another message, or never came before it closed the stream. */
+export class DirectMessageProtocolError extends Error {
+  static override name = 'DirectMessageProtocolError'
+  override name = 'DirectMessageProtocolError'
+}
+
+/** A direct-message channel was used after it closed (closed here, closed by the peer, or broken by an earlier failure). */
+export class DirectMessageChannelClosedError extends Error {
+  static override name = 'DirectMessageChannelClosedError'
+  override name = 'DirectMessageChannelClosedError'
 }

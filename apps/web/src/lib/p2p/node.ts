@@ -8,13 +8,14 @@ import { webRTC, webRTCDirect } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
 import { webTransport } from '@libp2p/webtransport'
 import { yamux } from '@libp2p/yamux'
-import { KAD_DHT_PROTOCOL, PROTOCOL_NEGOTIATION_TIMEOUT_MS, roomGossipsubOptions } from '@p2p-chat/shared'
+import { directMessages, KAD_DHT_PROTOCOL, PROTOCOL_NEGOTIATION_TIMEOUT_MS, roomGossipsubOptions } from '@p2p-chat/shared'
 import { createLibp2p } from 'libp2p'
 import { createConnectionGater, isPrivateHost } from './gater.js'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Libp2p } from '@libp2p/interface'
 import type { KadDHT } from '@libp2p/kad-dht'
 import type { Ping } from '@libp2p/ping'
+import type { DirectMessages } from '@p2p-chat/shared'
 
 export interface BrowserNodeOptions {
   /** STUN/TURN URLs for WebRTC (none: host candidates only, a LAN or tests); may still be loading */
@@ -23,7 +24,7 @@ export interface BrowserNodeOptions {
   origin: string
 }
 
-export type BrowserNode = Libp2p<{ pubsub: GossipSub, ping: Ping, dht: KadDHT } & Record<string, unknown>>
+export type BrowserNode = Libp2p<{ pubsub: GossipSub, ping: Ping, dht: KadDHT, dm: DirectMessages } & Record<string, unknown>>
 
 /**
  * The browser's libp2p node: reaches relays over WebSockets, WebTransport or WebRTC-direct, takes a
@@ -58,6 +59,7 @@ export async function createBrowserNode (options: BrowserNodeOptions): Promise<B
       identifyPush: identifyPush(),
       ping: ping(),
       pubsub: gossipsub(roomGossipsubOptions()),
+      dm: directMessages(),
       dht: kadDHT({
         protocol: KAD_DHT_PROTOCOL,
         clientMode: true,
