@@ -16,10 +16,16 @@ export class RelayProcess {
   private dataDir = ''
   private args: string[] = []
 
-  static async start (): Promise<RelayProcess> {
+  /** Starts a relay on free ports in a fresh data dir; `extraArgs` go to its command line. */
+  /** the relay's process id, to read its /proc figures */
+  get pid (): number | undefined {
+    return this.child?.pid
+  }
+
+  static async start (extraArgs: string[] = []): Promise<RelayProcess> {
     const relay = new RelayProcess()
     relay.dataDir = await mkdtemp(join(tmpdir(), 'p2p-chat-e2e-'))
-    relay.args = ['--host', '127.0.0.1', '--http-port', '0', '--tcp-port', '0', '--ws-port', '0', '--webrtc-port', '0', '--data-dir', relay.dataDir]
+    relay.args = ['--host', '127.0.0.1', '--http-port', '0', '--tcp-port', '0', '--ws-port', '0', '--webrtc-port', '0', '--data-dir', relay.dataDir, ...extraArgs]
     await relay.spawn()
     return relay
   }

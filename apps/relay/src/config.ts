@@ -2,7 +2,8 @@ import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import {
-  DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_HTTP_PORT, DEFAULT_TCP_PORT, DEFAULT_WEBRTC_DIRECT_PORT, DEFAULT_WS_PORT
+  DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_HTTP_PORT, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_RESERVATIONS, DEFAULT_TCP_PORT,
+  DEFAULT_WEBRTC_DIRECT_PORT, DEFAULT_WS_PORT
 } from './constants.js'
 import { ConfigError } from './errors.js'
 
@@ -24,6 +25,10 @@ export interface RelayOptions {
   webRoot: string
   /** STUN/TURN URLs handed to browsers for WebRTC @default [] */
   iceServers: string[]
+  /** most connections the relay holds at once @default 1024 */
+  maxConnections?: number
+  /** most circuit-relay reservations the relay holds at once @default 512 */
+  maxReservations?: number
 }
 
 interface Flag {
@@ -40,7 +45,9 @@ const FLAGS: Record<string, Flag> = {
   'webrtc-port': { env: 'P2P_CHAT_WEBRTC_PORT', help: `libp2p WebRTC-direct UDP port (default ${DEFAULT_WEBRTC_DIRECT_PORT}; 0 = any free port)` },
   'data-dir': { env: 'P2P_CHAT_DATA_DIR', help: `directory for the relay's identity and peer store (default ${DEFAULT_DATA_DIR})` },
   'web-root': { env: 'P2P_CHAT_WEB_ROOT', help: 'directory of the built web app (default apps/web/dist)' },
-  'ice-server': { env: 'P2P_CHAT_ICE_SERVERS', help: 'STUN/TURN URL for browsers, repeatable; env: comma-separated (default none)', multiple: true }
+  'ice-server': { env: 'P2P_CHAT_ICE_SERVERS', help: 'STUN/TURN URL for browsers, repeatable; env: comma-separated (default none)', multiple: true },
+  'max-connections': { env: 'P2P_CHAT_MAX_CONNECTIONS', help: `most connections held at once (default ${DEFAULT_MAX_CONNECTIONS})` },
+  'max-reservations': { env: 'P2P_CHAT_MAX_RESERVATIONS', help: `most circuit-relay reservations held at once (default ${DEFAULT_MAX_RESERVATIONS})` }
 }
 
 export const USAGE = `Usage: pnpm relay [options]
@@ -49,8 +56,8 @@ Starts the P2P Chat relay: a libp2p node (TCP, WebSocket, WebRTC-direct; circuit
 gossipsub) and an HTTP server for the web app. Every option also reads an environment variable.
 
 Options:
-${Object.entries(FLAGS).map(([name, f]) => `  --${name.padEnd(12)} ${f.help}\n  ${''.padEnd(15)} env ${f.env}`).join('\n')}
-  --help         show this text
+${Object.entries(FLAGS).map(([name, f]) => `  --${name.padEnd(16)} ${f.help}\n  ${''.padEnd(19)} env ${f.env}`).join('\n')}
+  --help             show this text
 `
 
 function parsePort (name: string, value: string | undefined, fallback: number): number {
@@ -59,6 +66,16 @@ function parsePort (name: string, value: string | undefined, fallback: number): 
   }
   if (!/^\d+$/.test(value) || Number(value) > 65535) {
     throw new ConfigError(`--${name} must be a port number from 0 to 65535, got "${value}"`)
+  }
+  return Number(value)
+}
+
+function parseCount (name: string, value: string | undefined, fallback: number): number {
+  if (value == null || value === '') {
+    return fallback
+  }
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value)) || Number(value) < 1) {
+    throw new ConfigError(`--${name} must be a positive whole number, got "${value}"`)
   }
   return Number(value)
 }
@@ -113,6 +130,8 @@ export function parseConfig (argv: string[], env: Record<string, string | undefi
     webrtcDirectPort: parsePort('webrtc-port', get('webrtc-port'), DEFAULT_WEBRTC_DIRECT_PORT),
     dataDir: resolve(get('data-dir') ?? DEFAULT_DATA_DIR),
     webRoot: resolve(get('web-root') ?? defaultWebRoot()),
-    iceServers
+    iceServers,
+    maxConnections: parseCount('max-connections', get('max-connections'), DEFAULT_MAX_CONNECTIONS),
+    maxReservations: parseCount('max-reservations', get('max-reservations'), DEFAULT_MAX_RESERVATIONS)
   }
 }

@@ -40,7 +40,7 @@ export async function createRelayNode (options: RelayOptions, store: RelayStore)
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionManager: {
-      maxConnections: DEFAULT_MAX_CONNECTIONS,
+      maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
       maxIncomingPendingConnections: DEFAULT_MAX_PENDING_CONNECTIONS,
       outboundStreamProtocolNegotiationTimeout: PROTOCOL_NEGOTIATION_TIMEOUT_MS,
       inboundStreamProtocolNegotiationTimeout: PROTOCOL_NEGOTIATION_TIMEOUT_MS
@@ -54,7 +54,7 @@ export async function createRelayNode (options: RelayOptions, store: RelayStore)
       autoNAT: autoNAT(),
       relay: circuitRelayServer({
         reservations: {
-          maxReservations: DEFAULT_MAX_RESERVATIONS,
+          maxReservations: options.maxReservations ?? DEFAULT_MAX_RESERVATIONS,
           defaultDurationLimit: DEFAULT_CIRCUIT_DURATION_MS,
           defaultDataLimit: DEFAULT_CIRCUIT_DATA_BYTES
         }

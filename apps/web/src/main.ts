@@ -1,8 +1,10 @@
 import { mount } from 'svelte'
 import App from './components/App.svelte'
+import { mark } from './lib/p2p/marks.js'
 import { ChatSession } from './lib/state/chat-session.svelte.js'
 import './styles.css'
 
+mark('app-start')
 const session = new ChatSession()
 mount(App, { target: document.getElementById('app')!, props: { session } })
 void session.start()

@@ -3,6 +3,7 @@
  * (with `performance.getEntriesByType('mark')`) where the time between navigation and chat goes.
  */
 export type Milestone =
+  | 'app-start'
   | 'node-started'
   | 'relay-connected'
   | 'relay-reserved'

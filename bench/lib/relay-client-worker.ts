@@ -1,0 +1,208 @@
+/**
+ * A child process hosting many headless stock js-libp2p clients of one relay (forked by `relay-clients.ts`;
+ * it answers {@link WorkerRequest}s over IPC). Each client dials the relay over WebSocket and, when asked,
+ * takes a circuit-relay reservation and joins a room whose other members are all reached through the relay.
+ */
+import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { gossipsub } from '@libp2p/gossipsub'
+import { identify } from '@libp2p/identify'
+import { logger } from '@libp2p/logger'
+import { noise } from '@libp2p/noise'
+import { ping } from '@libp2p/ping'
+import { webSockets } from '@libp2p/websockets'
+import { yamux } from '@libp2p/yamux'
+import { multiaddr } from '@multiformats/multiaddr'
+import { createMessageId, createRoomId, encodeChat, roomGossipsubOptions, roomTopic } from '@p2p-chat/shared'
+import { createLibp2p } from 'libp2p'
+import { spreadLoopbackSources } from './loopback-sources.ts'
+import type { StartResult, WorkerReply, WorkerRequest, WorkerStatus } from './relay-clients.ts'
+import type { GossipSub } from '@libp2p/gossipsub'
+import type { Libp2p } from '@libp2p/interface'
+import type { Ping } from '@libp2p/ping'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+const log = logger('p2p-chat:bench:relay-client-worker')
+
+/** Dials of the relay per client before it counts as failed (a loaded relay may refuse or time out). */
+const DIAL_ATTEMPTS = 3
+const REDIAL_DELAY_MS = 1000
+
+type Client = Libp2p<{ pubsub: GossipSub, ping: Ping, identify: unknown }>
+
+interface Member {
+  client: Client
+  topic: string
+  /** how many clients are in its room, itself included */
+  roomSize: number
+}
+
+/** the relay the last batch dialed, and its peer id */
+let relay: Multiaddr | undefined
+let relayPeer = ''
+const clients: Client[] = []
+/** clients that should hold a reservation */
+const reserving = new Set<Client>()
+const members: Member[] = []
+let received = 0
+let pings = 0
+/** how late this process's timers run: past a few seconds, libp2p's connection monitor gives up on pings */
+const lag = monitorEventLoopDelay({ resolution: 20 })
+lag.enable()
+
+async function createClient (reserve: boolean): Promise<Client> {
+  return createLibp2p({
+    addresses: { listen: reserve ? ['/p2p-circuit'] : [] },
+    transports: [webSockets(), circuitRelayTransport()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionGater: { denyDialMultiaddr: () => false },
+    services: { identify: identify(), ping: ping(), pubsub: gossipsub(roomGossipsubOptions()) }
+  }) as unknown as Promise<Client>
+}
+
+function isReserved (client: Client): boolean {
+  return client.getMultiaddrs().some(ma => ma.toString().includes('/p2p-circuit'))
+}
+
+/** Runs `task` over `items` with at most `concurrency` at a time. */
+async function eachLimited<T> (items: T[], concurrency: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+    while (next < items.length) {
+      await task(items[next++]!)
+    }
+  }))
+}
+
+async function start (relayAddr: string, count: number, reserve: boolean, roomSize: number, concurrency: number): Promise<StartResult> {
+  const target = relay = multiaddr(relayAddr)
+  relayPeer = target.getComponents().find(c => c.name === 'p2p')?.value ?? ''
+  const batch: Client[] = []
+  const errors: string[] = []
+  let redials = 0
+  await eachLimited(Array.from({ length: count }, (_, i) => i), concurrency, async () => {
+    const client = await createClient(reserve)
+    clients.push(client)
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await client.dial(target)
+        batch.push(client)
+        if (reserve) reserving.add(client)
+        return
+      } catch (err) {
+        log('client %p could not reach the relay (attempt %d): %e', client.peerId, attempt, err)
+        if (attempt === DIAL_ATTEMPTS) {
+          errors.push((err as Error).message)
+          await client.stop()
+          return
+        }
+        redials++
+        await new Promise(resolve => setTimeout(resolve, REDIAL_DELAY_MS))
+      }
+    }
+  })
+  if (roomSize > 0) {
+    for (let first = 0; first < batch.length; first += roomSize) {
+      const room = batch.slice(first, first + roomSize)
+      const topic = roomTopic(createRoomId())
+      for (const client of room) {
+        client.services.pubsub.addEventListener('message', evt => {
+          if (evt.detail.topic === topic) received++
+        })
+        client.services.pubsub.subscribe(topic)
+        members.push({ client, topic, roomSize: room.length })
+      }
+    }
+  }
+  return { connected: batch.length, failed: errors.length, redials, errors: [...new Set(errors)].slice(0, 3) }
+}
+
+/**
+ * Hangs up and dials the relay again from every client that should hold a reservation and does not: a stock
+ * client tries once per connection, and a loaded relay may time out or reset that one attempt.
+ */
+async function redialUnreserved (concurrency: number): Promise<number> {
+  const stuck = [...reserving].filter(c => c.status === 'started' && !isReserved(c))
+  await eachLimited(stuck, concurrency, async client => {
+    try {
+      await client.hangUp(relay!)
+      await client.dial(relay!)
+    } catch (err) {
+      log('client %p could not redial the relay: %e', client.peerId, err)
+    }
+  })
+  return stuck.length
+}
+
+/** The worst event-loop delay since the last call, in ms. */
+function resetLag (): number {
+  const worst = lag.count > 0 ? lag.max / 1e6 : 0
+  lag.reset()
+  return worst
+}
+
+function status (): WorkerStatus {
+  const live = clients.filter(c => c.status === 'started')
+  return {
+    clients: live.length,
+    connected: live.filter(c => c.getConnections().some(conn => conn.remotePeer.toString() === relayPeer)).length,
+    reserved: live.filter(isReserved).length,
+    roomReady: members.filter(m => m.client.services.pubsub.getSubscribers(m.topic).some(p => p.toString() === relayPeer)).length,
+    members: members.length,
+    received,
+    lagMs: resetLag()
+  }
+}
+
+/** Publishes `count` chat lines round-robin over the room members, spread evenly over `spreadMs`. */
+async function publish (count: number, spreadMs: number): Promise<{ sent: number, expected: number }> {
+  let sent = 0
+  let expected = 0
+  const started = Date.now()
+  for (let i = 0; i < count && members.length > 0; i++) {
+    const { client, topic, roomSize } = members[i % members.length]!
+    const wait = started + i * spreadMs / count - Date.now()
+    if (wait > 0) {
+      await new Promise(resolve => setTimeout(resolve, wait))
+    }
+    const data = encodeChat({ id: createMessageId(), name: 'bench', text: `message ${i}`, timestamp: Date.now() })
+    await client.services.pubsub.publish(topic, data)
+    sent++
+    expected += roomSize - 1
+  }
+  return { sent, expected }
+}
+
+async function handle (request: WorkerRequest): Promise<unknown> {
+  switch (request.type) {
+    case 'start': return start(request.relay, request.count, request.reserve, request.roomSize, request.concurrency)
+    case 'status': return status()
+    case 'redial': return redialUnreserved(request.concurrency)
+    case 'publish': return publish(request.count, request.spreadMs)
+    case 'ping': {
+      // a different client each time: the ping service allows one outbound stream, and closing it takes a moment
+      const live = clients.filter(c => c.status === 'started')
+      const client = live[pings++ % Math.max(1, live.length)]
+      if (client == null || relay == null) throw new Error('no client to ping from')
+      return client.services.ping.ping(relay, { signal: AbortSignal.timeout(request.timeoutMs) })
+    }
+    case 'stop':
+      await Promise.allSettled(clients.map(async c => c.stop()))
+      clients.length = 0
+      reserving.clear()
+      members.length = 0
+      received = 0
+      return undefined
+  }
+}
+
+spreadLoopbackSources(Number(process.env.BENCH_LOOPBACK_SUBNET ?? '1'))
+process.on('message', (request: WorkerRequest) => {
+  handle(request).then(
+    result => { process.send!({ id: request.id, result } satisfies WorkerReply) },
+    (err: Error) => { process.send!({ id: request.id, error: err.message } satisfies WorkerReply) }
+  )
+})
+// the parent went away: nothing else would stop these clients
+process.on('disconnect', () => { process.exit(0) })

@@ -1,0 +1,61 @@
+import { readFile } from 'node:fs/promises'
+import { join as joinPath } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
+import { RelayProcess } from '../../e2e/support/relay-process.ts'
+import { launchChromium } from '../lib/browser.ts'
+import { summarize } from '../lib/stats.ts'
+import type { Figure, Metric } from '../lib/report.ts'
+
+const WEB_DIST = fileURLToPath(new URL('../../apps/web/dist', import.meta.url))
+
+/** The JS a first visit loads before the app runs: index.html's module script and its modulepreloads. */
+async function initialScripts (): Promise<string[]> {
+  const html = await readFile(joinPath(WEB_DIST, 'index.html'), 'utf8')
+  return [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+\.js)"/g)].map(m => m[1]!)
+}
+
+/**
+ * Web bundle: the initial JS, raw, gzip and brotli (as the relay serves it), and time to interactive from a
+ * cold cache: a fresh browser context opens the home page; interactive = **Create room** enabled.
+ */
+export const bundle: Metric = async ({ runs }) => {
+  const scripts = await initialScripts()
+  let raw = 0
+  let gz = 0
+  let br = 0
+  for (const path of scripts) {
+    const data = await readFile(joinPath(WEB_DIST, path))
+    raw += data.byteLength
+    gz += gzipSync(data, { level: 9 }).byteLength
+    br += brotliCompressSync(data, { params: { [constants.BROTLI_PARAM_QUALITY]: 9 } }).byteLength
+  }
+  const browser = await launchChromium()
+  const relay = await RelayProcess.start()
+  const tti: number[] = []
+  const scriptsDone: number[] = []
+  try {
+    for (let run = 0; run < runs; run++) {
+      const context = await browser.newContext()
+      const page = await context.newPage()
+      await page.goto(relay.url)
+      await page.getByRole('button', { name: 'Create room' }).waitFor()
+      await page.waitForFunction(() => !(document.querySelector('button.primary') as HTMLButtonElement).disabled, undefined, { polling: 'raf' })
+      const times = await page.evaluate(() => ({ now: performance.now(), appStart: performance.getEntriesByName('p2p-chat:app-start')[0]?.startTime ?? Number.NaN }))
+      tti.push(times.now)
+      scriptsDone.push(times.appStart)
+      await context.close()
+    }
+  } finally {
+    await browser.close()
+    await relay.dispose()
+  }
+  const figures: Figure[] = [
+    { label: `initial JS (${scripts.length} files), raw`, unit: 'KiB', value: raw / 1024 },
+    { label: 'initial JS, gzip -9', unit: 'KiB', value: gz / 1024 },
+    { label: 'initial JS, brotli q9 (as the relay serves it)', unit: 'KiB', value: br / 1024 },
+    { label: 'cold cache: navigation → app script running', unit: 'ms', summary: summarize(scriptsDone) },
+    { label: 'cold cache: navigation → Create room enabled', unit: 'ms', summary: summarize(tti) }
+  ]
+  return { id: 'bundle', title: 'Web bundle', figures, notes: ['served over loopback by the relay: download time is near zero here; parse and start-up dominate'] }
+}

@@ -1,0 +1,94 @@
+import { createRoomId, roomTopic } from '@p2p-chat/shared'
+import { RelayProcess } from '../../e2e/support/relay-process.ts'
+import { launchChromium } from '../lib/browser.ts'
+import { startPublisher, startStockRelay, stockNewcomerJoin } from '../lib/node-peers.ts'
+import { median, summarize } from '../lib/stats.ts'
+import type { Figure, Metric } from '../lib/report.ts'
+
+const PUBLISH_INTERVAL_MS = 20
+const JOIN_TIMEOUT_MS = 30_000
+
+/** Installed in the newcomer's page: notes when the first message from someone else is on screen. */
+function watchFirstMessage (): void {
+  const observer = new MutationObserver(() => {
+    const line = document.querySelector('[aria-label="Messages"] li:not(.mine)')
+    if (line != null) {
+      performance.mark('bench:first-message-shown')
+      observer.disconnect()
+    }
+  })
+  addEventListener('DOMContentLoaded', () => { observer.observe(document.body, { childList: true, subtree: true }) })
+}
+
+/**
+ * Join → first message: a fresh browser context opens a room link while another peer is talking in the room
+ * (a Node peer publishing every 20 ms); measured from the app's start (its bundle downloaded and evaluated,
+ * mark `p2p-chat:app-start`) to the first message from that peer on screen. Baseline: two stock js-libp2p
+ * nodes in Node through a stock relay, the newcomer joining once it has its relay address.
+ */
+export const join: Metric = async ({ runs, log }) => {
+  const figures: Figure[] = []
+  const ours: number[] = []
+  const fromNavigation: number[] = []
+  const milestones: Record<string, number[]> = {}
+  const browser = await launchChromium()
+  const relay = await RelayProcess.start()
+  try {
+    const relayTcp = (await (await fetch(new URL('/api/relay', relay.url))).json() as { multiaddrs: string[] }).multiaddrs.find(a => /\/tcp\/\d+\/p2p\//.test(a))!
+    for (let run = 0; run < runs; run++) {
+      const roomId = createRoomId()
+      const publisher = await startPublisher(relayTcp, roomTopic(roomId), PUBLISH_INTERVAL_MS, true)
+      const context = await browser.newContext()
+      try {
+        await context.addInitScript(watchFirstMessage)
+        const page = await context.newPage()
+        await page.goto(new URL(`/r/${roomId}`, relay.url).href)
+        await page.waitForFunction(() => performance.getEntriesByName('bench:first-message-shown').length > 0, undefined, { timeout: JOIN_TIMEOUT_MS, polling: 50 })
+        const marks = await page.evaluate(() => Object.fromEntries(performance.getEntriesByType('mark').map(m => [m.name, m.startTime])))
+        ours.push(marks['bench:first-message-shown']! - marks['p2p-chat:app-start']!)
+        fromNavigation.push(marks['bench:first-message-shown']!)
+        for (const [name, at] of Object.entries(marks)) {
+          if (name.startsWith('p2p-chat:')) (milestones[name.slice(9)] ??= []).push(at - marks['p2p-chat:app-start']!)
+        }
+      } finally {
+        await context.close()
+        await publisher.stop()
+      }
+    }
+  } finally {
+    await browser.close()
+    await relay.dispose()
+  }
+  log(`ours: ${ours.map(Math.round).join(' ')}`)
+
+  const baseline: number[] = []
+  for (let run = 0; run < runs; run++) {
+    const topic = roomTopic(createRoomId())
+    const stockRelay = await startStockRelay(topic)
+    const publisher = await startPublisher(stockRelay.tcpAddr, topic, PUBLISH_INTERVAL_MS, false)
+    try {
+      baseline.push(await stockNewcomerJoin(stockRelay.wsAddr, topic, JOIN_TIMEOUT_MS))
+    } finally {
+      await publisher.stop()
+      await stockRelay.node.stop()
+    }
+  }
+  log(`baseline: ${baseline.map(Math.round).join(' ')}`)
+
+  figures.push({ label: 'ours: app start → first message shown (Chromium)', unit: 'ms', summary: summarize(ours) })
+  figures.push({ label: 'ours: navigation → first message shown (incl. bundle)', unit: 'ms', summary: summarize(fromNavigation) })
+  figures.push({ label: 'baseline: stock node start → first message (Node)', unit: 'ms', summary: summarize(baseline.filter(Number.isFinite)) })
+  figures.push({ label: 'ratio ours / baseline (p50)', unit: '×', value: median(ours) / median(baseline) })
+  for (const [name, values] of Object.entries(milestones)) {
+    if (name !== 'app-start') figures.push({ label: `ours: app start → ${name} (p50)`, unit: 'ms', value: median(values) })
+  }
+  return {
+    id: 'join',
+    title: 'Join → first message',
+    figures,
+    notes: [
+      `the other peer publishes every ${PUBLISH_INTERVAL_MS} ms, so figures include up to ${PUBLISH_INTERVAL_MS} ms of waiting for its next message`,
+      ...(baseline.some(v => !Number.isFinite(v)) ? [`baseline: ${baseline.filter(v => !Number.isFinite(v)).length} runs heard nothing in ${JOIN_TIMEOUT_MS} ms`] : [])
+    ]
+  }
+}

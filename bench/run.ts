@@ -1,0 +1,69 @@
+/**
+ * `pnpm bench [--only id,id] [--runs N]`: runs the benchmarks one after another, prints a table per metric
+ * and writes every figure, with the machine it ran on, to bench/results/latest.json. See bench/README.md.
+ */
+import { execFileSync } from 'node:child_process'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { cpus, totalmem } from 'node:os'
+import { parseArgs } from 'node:util'
+import { formatReport } from './lib/report.ts'
+import type { Metric, MetricReport } from './lib/report.ts'
+
+const METRICS: Record<string, () => Promise<Metric>> = {
+  join: async () => (await import('./metrics/join.ts')).join,
+  direct: async () => (await import('./metrics/direct.ts')).direct,
+  latency: async () => (await import('./metrics/latency.ts')).latency,
+  dm: async () => (await import('./metrics/dm.ts')).dm,
+  relay: async () => (await import('./metrics/relay-capacity.ts')).relayCapacity,
+  bundle: async () => (await import('./metrics/bundle.ts')).bundle
+}
+
+const { values } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    runs: { type: 'string', default: '15' }
+  }
+})
+const ids = values.only != null ? values.only.split(',') : Object.keys(METRICS)
+const unknown = ids.filter(id => METRICS[id] == null)
+if (unknown.length > 0) {
+  console.error(`unknown metric(s): ${unknown.join(', ')}; known: ${Object.keys(METRICS).join(', ')}`)
+  process.exit(2)
+}
+
+function chromiumVersion (): string {
+  try {
+    return execFileSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', ['--version'], { encoding: 'utf8' }).trim()
+  } catch {
+    return 'unknown'
+  }
+}
+
+const machine = {
+  cores: cpus().length,
+  cpu: cpus()[0]?.model ?? 'unknown',
+  memoryGiB: Math.round(totalmem() / 2 ** 30),
+  node: process.version,
+  chromium: chromiumVersion()
+}
+console.info(`P2P Chat benchmarks on ${machine.cores} cores (${machine.cpu}), Node ${machine.node}, ${machine.chromium}\n`)
+
+const reports: MetricReport[] = []
+for (const id of ids) {
+  const metric = await METRICS[id]!()
+  const started = Date.now()
+  try {
+    const report = await metric({ runs: Number(values.runs), log: line => { console.info(`  [${id}] ${line}`) } })
+    reports.push(report)
+    console.info(`${formatReport(report)}\n  (${((Date.now() - started) / 1000).toFixed(0)} s)\n`)
+  } catch (err) {
+    console.error(`${id} failed: ${(err as Error).stack ?? String(err)}\n`)
+    reports.push({ id, title: id, figures: [], notes: [`failed: ${(err as Error).message}`] })
+  }
+}
+
+await mkdir(new URL('./results/', import.meta.url), { recursive: true })
+const file = new URL(values.only != null ? `./results/tmp/${ids.join('-')}.json` : './results/latest.json', import.meta.url)
+await mkdir(new URL('.', file), { recursive: true })
+await writeFile(file, JSON.stringify({ date: new Date().toISOString(), machine, reports }, null, 2) + '\n')
+console.info(`wrote ${file.pathname}`)
