@@ -75,13 +75,17 @@ async function eachLimited<T> (items: T[], concurrency: number, task: (item: T) 
   }))
 }
 
-async function start (relayAddr: string, count: number, reserve: boolean, roomSize: number, concurrency: number): Promise<StartResult> {
+async function start (relayAddr: string, count: number, reserve: boolean, roomSize: number, concurrency: number, deadline: number): Promise<StartResult> {
   const target = relay = multiaddr(relayAddr)
   relayPeer = target.getComponents().find(c => c.name === 'p2p')?.value ?? ''
   const batch: Client[] = []
   const errors: string[] = []
   let redials = 0
   await eachLimited(Array.from({ length: count }, (_, i) => i), concurrency, async () => {
+    if (Date.now() > deadline) {
+      errors.push('not started: out of time')
+      return
+    }
     const client = await createClient(reserve)
     clients.push(client)
     for (let attempt = 1; ; attempt++) {
@@ -92,7 +96,7 @@ async function start (relayAddr: string, count: number, reserve: boolean, roomSi
         return
       } catch (err) {
         log('client %p could not reach the relay (attempt %d): %e', client.peerId, attempt, err)
-        if (attempt === DIAL_ATTEMPTS) {
+        if (attempt === DIAL_ATTEMPTS || Date.now() > deadline) {
           errors.push((err as Error).message)
           await client.stop()
           return
@@ -176,7 +180,7 @@ async function publish (count: number, spreadMs: number): Promise<{ sent: number
 
 async function handle (request: WorkerRequest): Promise<unknown> {
   switch (request.type) {
-    case 'start': return start(request.relay, request.count, request.reserve, request.roomSize, request.concurrency)
+    case 'start': return start(request.relay, request.count, request.reserve, request.roomSize, request.concurrency, request.deadline)
     case 'status': return status()
     case 'redial': return redialUnreserved(request.concurrency)
     case 'publish': return publish(request.count, request.spreadMs)

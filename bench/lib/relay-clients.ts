@@ -20,7 +20,7 @@ const FIRST_SUBNET = 10
 
 /** What a worker is asked, over IPC. */
 export type WorkerRequest = { id: number } & (
-  | { type: 'start', relay: string, count: number, reserve: boolean, roomSize: number, concurrency: number }
+  | { type: 'start', relay: string, count: number, reserve: boolean, roomSize: number, concurrency: number, deadline: number }
   | { type: 'status' }
   | { type: 'redial', concurrency: number }
   | { type: 'publish', count: number, spreadMs: number }
@@ -153,9 +153,9 @@ export class ClientFleet {
   /**
    * Starts `count` more clients, shared out over the workers, each dialing `relay` (a multiaddr ending in the
    * relay's /p2p/ id). With `reserve`, each takes a reservation; with `roomSize`, they join rooms of that
-   * many (within a worker's share).
+   * many (within a worker's share). No client starts after `deadline` (epoch ms).
    */
-  async add (relay: string, count: number, options: { reserve: boolean, roomSize: number }): Promise<StartResult> {
+  async add (relay: string, count: number, options: { reserve: boolean, roomSize: number, deadline: number }): Promise<StartResult> {
     const shares = this.workers.map((_, i) => Math.floor(count / this.workers.length) + (i < count % this.workers.length ? 1 : 0))
     const results = await Promise.all(this.workers.map(async (w, i) => w.request<StartResult>({
       type: 'start', relay, count: shares[i]!, concurrency: this.startConcurrency, ...options

@@ -42,9 +42,18 @@ const CPU_WINDOW_MS = 10_000
 const CHECK_MESSAGES = 100
 /** How long deliveries may trail the last message sent. */
 const DELIVERY_TIMEOUT_MS = 10_000
-/** When the clients' reservations make no progress for this long, the ones without redial; at most so often. */
+/**
+ * When the clients' reservations make no progress for this long, the ones without redial, at most
+ * REDIAL_ROUNDS times, and only if they are a few (REDIAL_FRACTION of the clients at most): more means the
+ * relay is overwhelmed, and redialing them all would only pile on.
+ */
 const STALL_TIMEOUT_MS = 10_000
 const REDIAL_ROUNDS = 2
+const REDIAL_FRACTION = 0.05
+/** A step fails at once when this share of the connections it had are gone again. */
+const DROP_FRACTION = 0.05
+/** Longest one step (adding its clients and waiting for them) may take. */
+const STEP_TIMEOUT_MS = 150_000
 /** Time given to memory to settle (timers, GC) before RSS is read. */
 const SETTLE_MS = 3000
 /** Health probes per step held: `GET /api/relay` and a ping, each within HEALTH_TIMEOUT_MS. */
@@ -94,22 +103,32 @@ interface Settled {
  * sees the relay in its room. When that stops making progress, clients still without a reservation dial the
  * relay again, up to REDIAL_ROUNDS times; then it gives up.
  */
-async function settleClients (fleet: ClientFleet, connected: number, reserved: number, log: (line: string) => void): Promise<Settled> {
+async function settleClients (fleet: ClientFleet, connected: number, reserved: number, deadline: number, log: (line: string) => void): Promise<Settled> {
   let best = -1
   let progressAt = Date.now()
   let redialed = 0
   let lagMs = 0
+  let peak = 0
   for (let round = 0; ;) {
     const s = await fleet.status()
     lagMs = Math.max(lagMs, s.lagMs)
+    peak = Math.max(peak, s.connected)
     const done = s.connected + s.reserved + s.roomReady
+    const where = `${s.connected}/${connected} connected, ${s.reserved}/${reserved} reserved, ${s.roomReady}/${s.members} room members see the relay`
     if (s.connected === connected && s.reserved === reserved && s.roomReady === s.members) return { ok: true, redialed, lagMs }
+    if (s.connected < peak * (1 - DROP_FRACTION)) {
+      log(`connections dropping (${peak} at most): ${where}`)
+      return { ok: false, redialed, lagMs }
+    }
+    if (Date.now() > deadline) {
+      log(`out of time: ${where}`)
+      return { ok: false, redialed, lagMs }
+    }
     if (done > best) {
       best = done
       progressAt = Date.now()
     } else if (Date.now() - progressAt > STALL_TIMEOUT_MS) {
-      const where = `${s.connected}/${connected} connected, ${s.reserved}/${reserved} reserved, ${s.roomReady}/${s.members} room members see the relay`
-      if (round++ === REDIAL_ROUNDS) {
+      if (round++ === REDIAL_ROUNDS || reserved - s.reserved > Math.max(10, REDIAL_FRACTION * reserved)) {
         log(`stalled: ${where}`)
         return { ok: false, redialed, lagMs }
       }
@@ -228,8 +247,9 @@ export function createRelayCapacity (options: RelayCapacityOptions = {}): Metric
         await sleep(SETTLE_MS)
         const bare = await relay.stats()
         log(`memory: fresh relay (RSS ${(bare.rssBytes / MiB).toFixed(0)} MiB), ${probeClients} clients ${reserve ? 'with' : 'without'} a reservation`)
-        await fleet.add(relay.wsAddr, probeClients, { reserve, roomSize: 0 })
-        const { ok } = await settleClients(fleet, probeClients, reserve ? probeClients : 0, log)
+        const stepDeadline = Math.min(deadline, Date.now() + STEP_TIMEOUT_MS)
+        await fleet.add(relay.wsAddr, probeClients, { reserve, roomSize: 0, deadline: stepDeadline })
+        const { ok } = await settleClients(fleet, probeClients, reserve ? probeClients : 0, stepDeadline, log)
         await sleep(SETTLE_MS)
         const loaded = await relay.stats()
         const status = await fleet.status()
@@ -263,13 +283,14 @@ export function createRelayCapacity (options: RelayCapacityOptions = {}): Metric
         const before = await relay.stats()
         const startedAt = Date.now()
         const stopWatch = watchRelay(relay)
+        const stepDeadline = Math.min(deadline, Date.now() + STEP_TIMEOUT_MS)
         const chatting = Math.ceil(adding / 2 / roomSize) * roomSize
         const added = [
-          await fleet.add(relay.wsAddr, chatting, { reserve: true, roomSize }),
-          await fleet.add(relay.wsAddr, adding - chatting, { reserve: true, roomSize: 0 })
+          await fleet.add(relay.wsAddr, chatting, { reserve: true, roomSize, deadline: stepDeadline }),
+          await fleet.add(relay.wsAddr, adding - chatting, { reserve: true, roomSize: 0, deadline: stepDeadline })
         ]
         clients = target
-        const settled = await settleClients(fleet, target, target, log)
+        const settled = await settleClients(fleet, target, target, stepDeadline, log)
         const slowestApi = await stopWatch()
         const rampSeconds = (Date.now() - startedAt) / 1000
         secondsPerClient = rampSeconds / adding
@@ -330,7 +351,7 @@ export function createRelayCapacity (options: RelayCapacityOptions = {}): Metric
         `steps tried: ${steps.join(', ')}; held means every client connected and reserved, every room member sees the relay in its room, and the relay still answers GET /api/relay and a ping within ${HEALTH_TIMEOUT_MS / 1000} s`,
         `memory figures are VmRSS deltas after ${SETTLE_MS / 1000} s of settling, V8 heap growth included; CPU is utime+stime from /proc; message CPU is over ${rounds} rounds of ${messagesPerRound} messages, each spread over ${CPU_WINDOW_MS / 1000} s, less the relay's idle use over as long; each message is published once and forwarded by the relay to the ${roomSize - 1} other members of its room; admission CPU is the relay's CPU over each ramp (background work included) per client admitted`,
         'clients dial from distinct 127.x.y.z source addresses: libp2p refuses more than 5 inbound connections per second from one host',
-        `a client whose dial fails dials again (up to 3 dials); one still without a reservation ${STALL_TIMEOUT_MS / 1000} s after the ramp stops making progress hangs up and dials again (up to ${REDIAL_ROUNDS} times): stock clients ask for a reservation once per connection, and a relay busy admitting others may reset (2 s protocol negotiation timeout) or time out (5 s, client side) that one request`
+        `a client whose dial fails dials again (up to 3 dials); if a few (up to ${REDIAL_FRACTION * 100} %) are still without a reservation ${STALL_TIMEOUT_MS / 1000} s after the ramp stops making progress, they hang up and dial again (up to ${REDIAL_ROUNDS} times): stock clients ask for a reservation once per connection, and a relay busy admitting others may reset (2 s protocol negotiation timeout) or time out (5 s, client side) that one request`
       )
       return { id: 'relay', title: 'Relay capacity', figures, notes }
     } finally {

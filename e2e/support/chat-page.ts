@@ -36,9 +36,9 @@ export class ChatPage {
     return new ChatPage(context, page)
   }
 
-  get messages (): Locator { return this.page.getByRole('log', { name: 'Messages' }) }
+  get messages (): Locator { return this.page.getByRole('log', { name: 'Messages', exact: true }) }
   get peers (): Locator { return this.page.getByRole('list', { name: 'Peers' }) }
-  get composer (): Locator { return this.page.getByRole('textbox', { name: 'Message' }) }
+  get composer (): Locator { return this.page.getByRole('textbox', { name: 'Message', exact: true }) }
   get nameField (): Locator { return this.page.getByRole('textbox', { name: 'Display name' }).first() }
 
   async displayName (): Promise<string> {

@@ -14,3 +14,7 @@ export const RELAY_RETRY_MIN_MS = 1_000
 export const RELAY_RETRY_MAX_MS = 30_000
 /** How often the relay connection is checked and, if gone, redialed. */
 export const RELAY_WATCH_INTERVAL_MS = 5_000
+/** Connected room members are pinged this often; the peers list shows the round-trip time. */
+export const PING_INTERVAL_MS = 5_000
+/** A ping that takes longer than this counts as failed. */
+export const PING_TIMEOUT_MS = 5_000

@@ -10,6 +10,7 @@ import {
   MEMBER_EXPIRY_MS, PRESENCE_DEBOUNCE_MS, PRESENCE_INTERVAL_MS, UPGRADE_RETRY_MAX_MS, UPGRADE_RETRY_MIN_MS
 } from './constants.js'
 import { mark } from './marks.js'
+import { PeerPinger } from './peer-pinger.js'
 import type { ConnectionKind } from './connections.js'
 import type { BrowserNode } from './node.js'
 import type { GossipsubMessage, SubscriptionChangeData } from '@libp2p/gossipsub'
@@ -21,6 +22,8 @@ export interface RoomMember {
   peerId: string
   name: string
   connection: ConnectionKind
+  /** latest ping round-trip time in ms, while connected */
+  rtt?: number
 }
 
 /** A chat line with who signed it. */
@@ -71,6 +74,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
   private announced = false
   private lastAnnouncedAddrs = ''
   private presenceTimer?: ReturnType<typeof setInterval>
+  private readonly pinger: PeerPinger
   private debounceTimer?: ReturnType<typeof setTimeout>
   /** my messages written while no peer of the room was reachable, oldest first */
   private readonly pending: Array<{ id: string, bytes: Uint8Array }> = []
@@ -113,6 +117,16 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     this.init = init
     this.roomId = init.roomId
     this.topic = roomTopic(init.roomId)
+    this.pinger = new PeerPinger(node, {
+      peers: () => [...this.members.keys()],
+      onRtt: (peerId, rtt) => {
+        const member = this.members.get(peerId)
+        if (member != null && member.rtt !== rtt) {
+          member.rtt = rtt
+          this.emitMembers()
+        }
+      }
+    })
   }
 
   join (): void {
@@ -125,6 +139,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     this.node.addEventListener('connection:open', this.onConnectionChange)
     this.node.addEventListener('connection:close', this.onConnectionChange)
     pubsub.subscribe(this.topic)
+    this.pinger.start()
     this.presenceTimer = setInterval(() => {
       this.expireMembers()
       void this.announce(false)
@@ -138,6 +153,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     const pubsub = this.node.services.pubsub
     clearInterval(this.presenceTimer)
     clearTimeout(this.debounceTimer)
+    this.pinger.stop()
     for (const member of this.members.values()) {
       clearTimeout(member.retry)
     }
@@ -154,7 +170,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
   /** The other members, sorted by name. */
   getMembers (): RoomMember[] {
     return [...this.members.values()]
-      .map(({ peerId, name, connection }) => ({ peerId, name, connection }))
+      .map(({ peerId, name, connection, rtt }) => ({ peerId, name, connection, rtt }))
       .sort((a, b) => a.name.localeCompare(b.name) || a.peerId.localeCompare(b.peerId))
   }
 
@@ -252,6 +268,9 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     }
     const { presence } = event
     member.multiaddrs = presence.multiaddrs.filter(isWebRTCAddr)
+    // where to reach the member for anything else too (direct messages dial it by peer id)
+    this.node.peerStore.merge(peerIdFromString(from), { multiaddrs: member.multiaddrs })
+      .catch((err: Error) => { log('could not store the addresses of %s: %s', from, err.message) })
     if (presence.hello) {
       this.scheduleAnnounce()
     }
@@ -288,6 +307,9 @@ export class Room extends TypedEventEmitter<RoomEvents> {
       member.connection = connectionKind(this.node, peerIdFromString(member.peerId))
       if (member.connection === 'direct') {
         mark('first-direct')
+        if (member.rtt == null) {
+          this.pinger.ping(member.peerId)
+        }
       }
     }
     this.safeDispatchEvent('members', { detail: this.getMembers() })

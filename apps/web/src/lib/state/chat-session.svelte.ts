@@ -5,6 +5,7 @@ import { RelayLink } from '../p2p/relay-link.js'
 import { fetchRelayInfo } from '../p2p/relay.js'
 import { Room } from '../p2p/room.js'
 import { openSettings } from '../storage/settings.js'
+import { DirectChats } from './direct-chats.svelte.js'
 import type { BrowserNode } from '../p2p/node.js'
 import type { RelayState } from '../p2p/relay-link.js'
 import type { RoomChat, RoomMember } from '../p2p/room.js'
@@ -35,6 +36,7 @@ const MAX_LINES = 1000
 export class ChatSession {
   #node?: BrowserNode
   #link?: RelayLink
+  #dms = $state.raw<DirectChats>()
   #room?: Room
   #settings?: Settings
   #origin: string
@@ -60,6 +62,8 @@ export class ChatSession {
   get members (): RoomMember[] { return this.#members }
   get name (): string { return this.#name }
   get peerId (): string { return this.#peerId }
+  /** private conversations, once the node is up */
+  get dms (): DirectChats | undefined { return this.#dms }
 
   async start (): Promise<void> {
     try {
@@ -80,6 +84,9 @@ export class ChatSession {
       this.#link = link
       this.#relay = link.state
       link.start()
+      const dms = new DirectChats(node, () => this.#name)
+      dms.start()
+      this.#dms = dms
       this.#status = 'ready'
       if (this.#roomId != null) {
         this.#enterRoom(this.#roomId)
@@ -92,6 +99,7 @@ export class ChatSession {
 
   async stop (): Promise<void> {
     this.leaveRoom()
+    this.#dms?.stop()
     this.#link?.stop()
     await this.#node?.stop()
   }

@@ -1,0 +1,119 @@
+import { peerIdFromString } from '@libp2p/peer-id'
+import { createMessageId, validateText } from '@p2p-chat/shared'
+import type { BrowserNode } from '../p2p/node.js'
+import type { ReceivedDirectMessage } from '@p2p-chat/shared'
+
+export type DirectLineStatus = 'sending' | 'delivered' | 'failed'
+
+/** A line of a private conversation. */
+export interface DirectLine {
+  id: string
+  /** peer id of the author */
+  from: string
+  name: string
+  text: string
+  timestamp: number
+  mine: boolean
+  /** my lines: where the message is (the peer acknowledges each one) */
+  status?: DirectLineStatus
+  /** why sending failed, for people */
+  error?: string
+}
+
+/** Most lines kept per conversation. */
+const MAX_LINES = 500
+
+/**
+ * Private conversations over the direct-message protocol: one per peer, each of my messages `sending` until
+ * the peer's acknowledgement makes it `delivered`, or `failed` (with the reason) and retryable.
+ */
+export class DirectChats {
+  readonly #node: BrowserNode
+  readonly #name: () => string
+  #conversations = $state.raw<Record<string, DirectLine[]>>({})
+  #unread = $state.raw<Record<string, number>>({})
+  #open = $state<string>()
+
+  readonly #onMessage = (evt: CustomEvent<ReceivedDirectMessage>): void => {
+    const { id, from, name, text, timestamp } = evt.detail
+    const peerId = from.toString()
+    this.#put(peerId, { id, from: peerId, name, text, timestamp, mine: false })
+    if (this.#open !== peerId) {
+      this.#unread = { ...this.#unread, [peerId]: (this.#unread[peerId] ?? 0) + 1 }
+    }
+  }
+
+  constructor (node: BrowserNode, name: () => string) {
+    this.#node = node
+    this.#name = name
+  }
+
+  /** the peer whose conversation is open */
+  get open (): string | undefined { return this.#open }
+
+  start (): void {
+    this.#node.services.dm.addEventListener('message', this.#onMessage)
+  }
+
+  stop (): void {
+    this.#node.services.dm.removeEventListener('message', this.#onMessage)
+  }
+
+  conversation (peerId: string): DirectLine[] {
+    return this.#conversations[peerId] ?? []
+  }
+
+  unread (peerId: string): number {
+    return this.#unread[peerId] ?? 0
+  }
+
+  openWith (peerId: string): void {
+    this.#open = peerId
+    this.#unread = { ...this.#unread, [peerId]: 0 }
+  }
+
+  close (): void {
+    this.#open = undefined
+  }
+
+  /** Sends a private message; throws the codec's typed errors when the text is refused. */
+  async send (peerId: string, text: string): Promise<void> {
+    validateText(text)
+    const line: DirectLine = { id: createMessageId(), from: this.#node.peerId.toString(), name: this.#name(), text, timestamp: Date.now(), mine: true, status: 'sending' }
+    this.#put(peerId, line)
+    await this.#deliver(peerId, line)
+  }
+
+  /** Sends a failed message again, with the same id. */
+  async retry (peerId: string, id: string): Promise<void> {
+    const line = this.conversation(peerId).find(l => l.id === id && l.status === 'failed')
+    if (line != null) {
+      await this.#deliver(peerId, line)
+    }
+  }
+
+  async #deliver (peerId: string, line: DirectLine): Promise<void> {
+    this.#update(peerId, line.id, { status: 'sending', error: undefined })
+    try {
+      await this.#node.services.dm.send(peerIdFromString(peerId), { id: line.id, name: line.name, text: line.text })
+      this.#update(peerId, line.id, { status: 'delivered' })
+    } catch (err) {
+      this.#update(peerId, line.id, { status: 'failed', error: (err as Error).message })
+    }
+  }
+
+  #put (peerId: string, line: DirectLine): void {
+    const lines = this.conversation(peerId)
+    if (lines.some(l => l.id === line.id && l.from === line.from)) {
+      return
+    }
+    this.#conversations = { ...this.#conversations, [peerId]: [...lines, line].slice(-MAX_LINES) }
+  }
+
+  #update (peerId: string, id: string, change: Partial<DirectLine>): void {
+    this.#conversations = {
+      ...this.#conversations,
+      [peerId]: this.conversation(peerId).map(l => l.id === id && l.mine ? { ...l, ...change } : l)
+    }
+  }
+}

@@ -1,0 +1,52 @@
+import { ChatPage } from '../support/chat-page.js'
+import { expect, test } from '../support/fixtures.js'
+
+test('a private message between two browsers shows delivered; the peers list shows ping times', async ({ browser, relay }) => {
+  const alice = await ChatPage.open(browser, relay.url)
+  const link = await alice.createRoom()
+  const aliceName = await alice.displayName()
+  const bob = await ChatPage.open(browser, link)
+  const bobName = await bob.displayName()
+  await expect(alice.peer(bobName)).toContainText('direct', { timeout: 30_000 })
+  await expect(alice.peer(bobName)).toContainText(/\d+ ms/)
+
+  await alice.peer(bobName).getByRole('button').click()
+  const privateBox = alice.page.getByRole('textbox', { name: 'Private message' })
+  await privateBox.fill('just between us')
+  await privateBox.press('Enter')
+  const privateLog = alice.page.getByRole('log', { name: 'Private messages' })
+  await expect(privateLog.getByRole('listitem').filter({ hasText: 'just between us' })).toContainText('delivered')
+
+  // bob sees an unread count on alice, opens the conversation, and answers
+  await expect(bob.peer(aliceName).getByLabel('1 unread')).toBeVisible()
+  await bob.peer(aliceName).getByRole('button').click()
+  const bobLog = bob.page.getByRole('log', { name: 'Private messages' })
+  await expect(bobLog).toContainText('just between us')
+  await bob.page.getByRole('textbox', { name: 'Private message' }).fill('understood')
+  await bob.page.getByRole('textbox', { name: 'Private message' }).press('Enter')
+  await expect(privateLog).toContainText('understood')
+  // private lines never show up in the room
+  await expect(bob.messages).not.toContainText('just between us')
+  await alice.close()
+  await bob.close()
+})
+
+test('a private message to a peer who left shows failed, with a retry', async ({ browser, relay }) => {
+  const alice = await ChatPage.open(browser, relay.url)
+  const link = await alice.createRoom()
+  const bob = await ChatPage.open(browser, link)
+  const bobName = await bob.displayName()
+  await expect(alice.peer(bobName)).toContainText('direct', { timeout: 30_000 })
+  await alice.peer(bobName).getByRole('button').click()
+  await bob.close()
+
+  const privateBox = alice.page.getByRole('textbox', { name: 'Private message' })
+  await privateBox.fill('are you there?')
+  await privateBox.press('Enter')
+  const line = alice.page.getByRole('log', { name: 'Private messages' }).getByRole('listitem').filter({ hasText: 'are you there?' })
+  await expect(line).toContainText('failed', { timeout: 20_000 })
+  await line.getByRole('button', { name: 'Retry' }).click()
+  await expect(line).toContainText(/sending|failed/)
+  await expect(line).toContainText('failed', { timeout: 20_000 })
+  await alice.close()
+})
