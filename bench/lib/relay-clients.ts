@@ -147,7 +147,7 @@ export class ClientFleet {
 
   /** The workers' process ids, to read their /proc figures. */
   get pids (): number[] {
-    return this.workers.map(w => w.child.pid!).filter(pid => pid != null)
+    return this.workers.map(w => w.child.pid).filter(pid => pid != null)
   }
 
   /**
@@ -159,7 +159,7 @@ export class ClientFleet {
     const shares = this.workers.map((_, i) => Math.floor(count / this.workers.length) + (i < count % this.workers.length ? 1 : 0))
     const results = await Promise.all(this.workers.map(async (w, i) => w.request<StartResult>({
       type: 'start', relay, count: shares[i]!, concurrency: this.startConcurrency, ...options
-    }, this.timeoutMs)))
+    }, Math.max(0, options.deadline - Date.now()) + this.timeoutMs)))
     return {
       connected: sum(results.map(r => r.connected)),
       failed: sum(results.map(r => r.failed)),
@@ -201,13 +201,13 @@ export class ClientFleet {
   }
 
   /** Stops every client (the workers stay up for more). */
-  async stopClients (): Promise<void> {
-    await Promise.all(this.workers.map(async w => w.request({ type: 'stop' }, STOP_TIMEOUT_MS)))
+  async stopClients (timeoutMs = this.timeoutMs): Promise<void> {
+    await Promise.all(this.workers.map(async w => w.request({ type: 'stop' }, timeoutMs)))
   }
 
   /** Stops every client and ends the workers, killing any that do not go in time. Never throws. */
   async close (): Promise<void> {
-    await this.stopClients().catch(err => { log('workers did not stop their clients: %e', err) })
+    await this.stopClients(STOP_TIMEOUT_MS).catch(err => { log('workers did not stop their clients: %e', err) })
     await Promise.all(this.workers.map(async w => {
       if (w.child.exitCode != null || w.child.signalCode != null) return
       const exited = new Promise(resolve => w.child.once('exit', resolve))

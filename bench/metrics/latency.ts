@@ -6,8 +6,8 @@ import { summarize } from '../lib/stats.ts'
 import type { Figure, Metric } from '../lib/report.ts'
 import type { Page } from 'playwright-core'
 
-/** Room sizes measured. */
-const ROOM_SIZES = [2, 8, 16]
+/** Room sizes measured (BENCH_ROOM_SIZES=2,8 to pick). */
+const ROOM_SIZES = (process.env.BENCH_ROOM_SIZES ?? '2,8,16').split(',').map(Number)
 /** Messages each member sends per room size, and the pause between a member's messages. */
 const MESSAGES_PER_SENDER = 10
 const SEND_INTERVAL_MS = 100
@@ -41,19 +41,21 @@ export const latency: Metric = async ({ log }) => {
     await floorRelay.dispose()
     figures.push({ label: 'floor: raw RTCDataChannel one-way', unit: 'ms', summary: summarize(floor) })
 
-    for (const n of ROOM_SIZES) {
+    // each room size with our settings; N=8 also with gossipsub's default mesh degree, for the before/after
+    const variants = ROOM_SIZES.flatMap(n => n === 8 ? [{ n, stock: false }, { n, stock: true }] : [{ n, stock: false }])
+    for (const { n, stock } of variants) {
       const relay = await startHarnessRelay()
       try {
         const pages = []
         const roomId = createRoomId()
         for (let i = 0; i < n; i++) {
-          const page = await openHarness(browser, relay)
+          const page = await openHarness(browser, relay, stock)
           await page.evaluate(({ roomId, i }) => { window.bench.join(roomId, `member-${i}`) }, { roomId, i })
           pages.push(page)
         }
         const settled = Date.now()
         const fullMesh = await waitForFullMesh(pages, n - 1)
-        log(`N=${n}: ${fullMesh ? 'all pairs direct' : 'NOT all pairs direct'} after ${Date.now() - settled} ms`)
+        log(`N=${n}${stock ? ' stock D' : ''}: ${fullMesh ? 'all pairs direct' : 'NOT all pairs direct'} after ${Date.now() - settled} ms`)
         if (!fullMesh) notes.push(`N=${n}: not every pair was direct after 60 s; measured anyway`)
         // one member talks, then everyone does: the first is the protocol's latency, the second adds the load
         // of N senders on one machine
@@ -67,7 +69,7 @@ export const latency: Metric = async ({ log }) => {
           }, { count: MESSAGES_PER_SENDER, interval: SEND_INTERVAL_MS, offset: Math.round(i * SEND_INTERVAL_MS / senders) })))
           const expected = senders * MESSAGES_PER_SENDER * (n - 1)
           const latencies = await collect(pages, expected)
-          const label = `N=${n}, ${senders === 1 ? 'one member sends' : 'all members send'}`
+          const label = `N=${n}${stock ? ' (gossipsub default D=6)' : ''}, ${senders === 1 ? 'one member sends' : 'all members send'}`
           figures.push({ label: `${label}: one-way latency`, unit: 'ms', summary: summarize(latencies) })
           figures.push({ label: `${label}: delivery ratio`, unit: '', value: latencies.length / expected })
         }

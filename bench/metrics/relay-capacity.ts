@@ -27,6 +27,9 @@ export const DEFAULT_BUDGET_MS = 6 * 60_000
 /** The caps the relay runs with unless told otherwise: well above the largest step. */
 export const RAISED_MAX_CONNECTIONS = 4096
 export const RAISED_MAX_RESERVATIONS = 4096
+/** The caps it ships with (DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_RESERVATIONS in apps/relay/src/constants.ts). */
+const SHIPPED_MAX_CONNECTIONS = 1024
+const SHIPPED_MAX_RESERVATIONS = 512
 /** Clients per kind (idle, reserved) in the memory phase. */
 export const DEFAULT_PROBE_CLIENTS = 250
 export const DEFAULT_ROOM_SIZE = 5
@@ -34,9 +37,11 @@ export const DEFAULT_ROOM_SIZE = 5
 export const DEFAULT_MESSAGES_PER_ROUND = 1000
 export const DEFAULT_MAX_ROUNDS = 5
 /**
- * libp2p pings every connection every 10 s, in one burst on the relay: CPU is read over windows of whole
- * cycles, so that the relay's idle use subtracts cleanly from a round's.
+ * Over how long a round's messages are sent: briskly, so that their cost stands well above the relay's idle
+ * use (subtracted from it), which is uneven: libp2p pings every connection every 10 s, in one burst.
  */
+const ROUND_SPREAD_MS = 2000
+/** Idle CPU is read over whole 10 s ping cycles. */
 const CPU_WINDOW_MS = 10_000
 /** Room messages sent at later steps, to see that they still flow. */
 const CHECK_MESSAGES = 100
@@ -166,8 +171,8 @@ async function messageRound (relay: RelayProcess, fleet: ClientFleet, messages: 
   return { cpuMs: busy * 1000 * 1000 / sent, delivered, expected }
 }
 
-/** Times `GET /api/relay` once a second until the returned function is called; that resolves to the slowest, in ms. */
-function watchRelay (relay: RelayProcess): () => Promise<number> {
+/** Runs `task` while timing `GET /api/relay` once a second; returns its result and the slowest answer, in ms. */
+async function watchingRelay<T> (relay: RelayProcess, task: () => Promise<T>): Promise<{ result: T, slowestApiMs: number }> {
   let worst = 0
   let stopped = false
   const loop = (async () => {
@@ -176,10 +181,12 @@ function watchRelay (relay: RelayProcess): () => Promise<number> {
       await sleep(1000)
     }
   })()
-  return async () => {
+  try {
+    const result = await task()
+    return { result, slowestApiMs: worst }
+  } finally {
     stopped = true
     await loop
-    return worst
   }
 }
 
@@ -223,22 +230,22 @@ export function createRelayCapacity (options: RelayCapacityOptions = {}): Metric
   const probeClients = options.probeClients ?? DEFAULT_PROBE_CLIENTS
   const roomSize = options.roomSize ?? DEFAULT_ROOM_SIZE
   const messagesPerRound = options.messagesPerRound ?? DEFAULT_MESSAGES_PER_ROUND
-  const relayArgs = options.shippedCaps === true
-    ? []
-    : ['--max-connections', String(options.maxConnections ?? RAISED_MAX_CONNECTIONS), '--max-reservations', String(options.maxReservations ?? RAISED_MAX_RESERVATIONS)]
-  const caps = relayArgs.length > 0 ? `raised caps (${relayArgs.join(' ')})` : 'the caps it ships with (1024 connections, 512 reservations)'
+  const shipped = options.shippedCaps === true
+  const maxConnections = shipped ? SHIPPED_MAX_CONNECTIONS : options.maxConnections ?? RAISED_MAX_CONNECTIONS
+  const maxReservations = shipped ? SHIPPED_MAX_RESERVATIONS : options.maxReservations ?? RAISED_MAX_RESERVATIONS
+  const relayArgs = shipped ? [] : ['--max-connections', String(maxConnections), '--max-reservations', String(maxReservations)]
+  const caps = `${shipped ? 'the caps it ships with' : 'raised caps'}: ${maxConnections} connections, ${maxReservations} reservations`
 
   return async ({ runs, log }: MetricOptions): Promise<MetricReport> => {
     const rounds = Math.max(1, Math.min(runs, options.maxRounds ?? DEFAULT_MAX_ROUNDS))
     const deadline = Date.now() + budgetMs
     const figures: Figure[] = []
     const notes = [`relay run with ${caps}; clients: stock js-libp2p 3 over WebSocket (noise, yamux, identify, ping, gossipsub, circuit-relay transport listening on /p2p-circuit), in ${options.workers ?? DEFAULT_WORKERS} worker processes on the same machine`]
+    const fleet = new ClientFleet({ workers: options.workers, startConcurrency: options.startConcurrency })
     let relay: RelayProcess | undefined
-    let fleet: ClientFleet | undefined
-    const killAll = (): void => { fleet?.killNow(); relay?.killNow() }
+    const killAll = (): void => { fleet.killNow(); relay?.killNow() }
     process.once('exit', killAll)
     try {
-      fleet = new ClientFleet({ workers: options.workers, startConcurrency: options.startConcurrency })
 
       // phase 1: memory per idle connection, then per reserved client, each on a fresh relay
       for (const reserve of [false, true]) {
@@ -262,9 +269,9 @@ export function createRelayCapacity (options: RelayCapacityOptions = {}): Metric
       }
 
       // phase 2: capacity
-      relay = await RelayProcess.start(relayArgs)
+      const server = relay = await RelayProcess.start(relayArgs)
       await sleep(SETTLE_MS)
-      const base = await relay.stats()
+      const base = await server.stats()
       let held = 0
       let clients = 0
       let admitCpu = 0
@@ -280,35 +287,39 @@ export function createRelayCapacity (options: RelayCapacityOptions = {}): Metric
         }
         const adding = target - clients
         log(`capacity: ${target} clients (${adding} more, half of them in rooms of ${roomSize})`)
-        const before = await relay.stats()
+        const before = await server.stats()
         const startedAt = Date.now()
-        const stopWatch = watchRelay(relay)
         const stepDeadline = Math.min(deadline, Date.now() + STEP_TIMEOUT_MS)
         const chatting = Math.ceil(adding / 2 / roomSize) * roomSize
-        const added = [
-          await fleet.add(relay.wsAddr, chatting, { reserve: true, roomSize, deadline: stepDeadline }),
-          await fleet.add(relay.wsAddr, adding - chatting, { reserve: true, roomSize: 0, deadline: stepDeadline })
-        ]
+        const { result: [added, settled], slowestApiMs: slowestApi } = await watchingRelay(server, async () => {
+          const added = [
+            await fleet.add(server.wsAddr, chatting, { reserve: true, roomSize, deadline: stepDeadline }),
+            await fleet.add(server.wsAddr, adding - chatting, { reserve: true, roomSize: 0, deadline: stepDeadline })
+          ]
+          return [added, await settleClients(fleet, target, target, stepDeadline, log)] as const
+        })
         clients = target
-        const settled = await settleClients(fleet, target, target, stepDeadline, log)
-        const slowestApi = await stopWatch()
         const rampSeconds = (Date.now() - startedAt) / 1000
         secondsPerClient = rampSeconds / adding
-        const after = await relay.stats()
+        const after = await server.stats()
         admitCpu += after.cpuSeconds - before.cpuSeconds
         admitted += added.reduce((a, r) => a + r.connected, 0)
         redials += settled.redialed + added.reduce((a, r) => a + r.redials, 0)
         const errors = added.flatMap(r => r.errors)
         const status = await fleet.status()
-        const api = await sample(HEALTH_SAMPLES, async () => timed(async () => relay!.info(HEALTH_TIMEOUT_MS)))
-        const pings = await sample(HEALTH_SAMPLES, async () => fleet!.ping(HEALTH_TIMEOUT_MS))
+        const api = await sample(HEALTH_SAMPLES, async () => timed(async () => server.info(HEALTH_TIMEOUT_MS)))
+        const pings = await sample(HEALTH_SAMPLES, async () => fleet.ping(HEALTH_TIMEOUT_MS))
         const state = `${status.connected} connected, ${status.reserved} reserved, ${status.roomReady}/${status.members} room members see the relay, after ${rampSeconds.toFixed(0)} s; ` +
           `relay RSS ${(after.rssBytes / MiB).toFixed(0)} MiB; while adding, GET /api/relay took up to ${slowestApi.toFixed(0)} ms and client workers' event loops lagged up to ${settled.lagMs.toFixed(0)} ms; ` +
           `then /api/relay ${api.error == null ? 'answered' : `failed (${api.error})`}, ping ${pings.error == null ? 'answered' : `failed (${pings.error})`}` +
           (errors.length > 0 ? `; client errors: ${errors.join('; ')}` : '')
         log(`${target}: ${state}`)
         if (!settled.ok || api.error != null || pings.error != null) {
-          notes.push(`${target} clients not held: ${state}`)
+          const capped = [
+            ...(status.reserved >= maxReservations ? [`reservations at the relay's cap (${maxReservations})`] : []),
+            ...(status.connected >= maxConnections ? [`connections at the relay's cap (${maxConnections})`] : [])
+          ]
+          notes.push(`${target} clients not held${capped.length > 0 ? `, ${capped.join(' and ')}` : ''}: ${state}`)
           break
         }
         held = target
@@ -321,23 +332,23 @@ export function createRelayCapacity (options: RelayCapacityOptions = {}): Metric
           { label: `client worker processes, RSS all together at ${target}`, unit: 'MiB', value: workers.rssBytes / MiB }
         )
 
-        const idle = await idleCpu(relay, fleet)
+        const idle = await idleCpu(server, fleet)
         figures.push(
           { label: `relay idle CPU at ${target} clients`, unit: '% of a core', value: idle.relay * 100 },
           { label: `client worker processes, idle CPU all together at ${target}`, unit: '% of a core', value: idle.workers * 100 }
         )
-        const pricing = !priced && Date.now() + (rounds + 1) * (CPU_WINDOW_MS + 2000) < deadline
+        const pricing = !priced && Date.now() + (rounds + 1) * (ROUND_SPREAD_MS + 5000) < deadline
         const results: Round[] = []
         if (pricing) {
           priced = true
-          await messageRound(relay, fleet, CHECK_MESSAGES, 1000, idle.relay) // warm-up: meshes, caches
+          await messageRound(server, fleet, CHECK_MESSAGES, 1000, idle.relay) // warm-up: meshes, caches
           for (let i = 0; i < rounds; i++) {
-            results.push(await messageRound(relay, fleet, messagesPerRound, CPU_WINDOW_MS, idle.relay))
+            results.push(await messageRound(server, fleet, messagesPerRound, ROUND_SPREAD_MS, idle.relay))
           }
           log(`${target}: relay CPU per 1,000 room messages, median ${median(results.map(r => r.cpuMs)).toFixed(0)} ms`)
           figures.push({ label: `relay CPU per 1,000 relayed room messages (at ${target} clients)`, unit: 'ms', summary: summarize(results.map(r => r.cpuMs)) })
         } else {
-          results.push(await messageRound(relay, fleet, CHECK_MESSAGES, 1000, idle.relay))
+          results.push(await messageRound(server, fleet, CHECK_MESSAGES, 1000, idle.relay))
         }
         const delivered = results.reduce((a, r) => a + r.delivered, 0) / results.reduce((a, r) => a + r.expected, 0)
         figures.push({ label: `room messages delivered at ${target} clients`, unit: '%', value: delivered * 100 })
@@ -349,14 +360,14 @@ export function createRelayCapacity (options: RelayCapacityOptions = {}): Metric
       )
       notes.push(
         `steps tried: ${steps.join(', ')}; held means every client connected and reserved, every room member sees the relay in its room, and the relay still answers GET /api/relay and a ping within ${HEALTH_TIMEOUT_MS / 1000} s`,
-        `memory figures are VmRSS deltas after ${SETTLE_MS / 1000} s of settling, V8 heap growth included; CPU is utime+stime from /proc; message CPU is over ${rounds} rounds of ${messagesPerRound} messages, each spread over ${CPU_WINDOW_MS / 1000} s, less the relay's idle use over as long; each message is published once and forwarded by the relay to the ${roomSize - 1} other members of its room; admission CPU is the relay's CPU over each ramp (background work included) per client admitted`,
+        `memory figures are VmRSS deltas after ${SETTLE_MS / 1000} s of settling, V8 heap growth included; CPU is utime+stime from /proc; message CPU is over ${rounds} rounds of ${messagesPerRound} messages, each sent over ${ROUND_SPREAD_MS / 1000} s, from the first sent to the last delivered, less the relay's idle use (read over ${CPU_WINDOW_MS / 1000} s) over as long; each message is published once and forwarded by the relay to the ${roomSize - 1} other members of its room; admission CPU is the relay's CPU over each ramp (background work included) per client admitted`,
         'clients dial from distinct 127.x.y.z source addresses: libp2p refuses more than 5 inbound connections per second from one host',
         `a client whose dial fails dials again (up to 3 dials); if a few (up to ${REDIAL_FRACTION * 100} %) are still without a reservation ${STALL_TIMEOUT_MS / 1000} s after the ramp stops making progress, they hang up and dial again (up to ${REDIAL_ROUNDS} times): stock clients ask for a reservation once per connection, and a relay busy admitting others may reset (2 s protocol negotiation timeout) or time out (5 s, client side) that one request`
       )
       return { id: 'relay', title: 'Relay capacity', figures, notes }
     } finally {
       log('cleaning up')
-      await fleet?.close()
+      await fleet.close()
       await relay?.stop()
       process.off('exit', killAll)
     }

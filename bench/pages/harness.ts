@@ -20,9 +20,11 @@ const received: Array<{ from: string, text: string, latency: number, at: number 
 const connectionEvents: Array<{ peer: string, kind: 'limited' | 'direct', at: number }> = []
 
 const bench = {
-  async start (): Promise<string> {
+  /** Starts the node; `stockMeshDegree` runs gossipsub's default mesh degree (D = 6) instead of ours. */
+  async start (stockMeshDegree = false): Promise<string> {
     const info = fetchRelayInfo(location.origin)
-    node = await createBrowserNode({ iceServers: info.then(i => i.iceServers), origin: location.origin })
+    const pubsub = stockMeshDegree ? { D: 6, Dlo: 4, Dhi: 12, Dout: 2 } : undefined
+    node = await createBrowserNode({ iceServers: info.then(i => i.iceServers), origin: location.origin, pubsub })
     node.addEventListener('connection:open', evt => {
       const c = evt.detail
       connectionEvents.push({ peer: c.remotePeer.toString(), kind: c.limits == null ? 'direct' : 'limited', at: now() })

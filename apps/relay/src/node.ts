@@ -65,7 +65,7 @@ export async function createRelayNode (options: RelayOptions, store: RelayStore)
         // relays and their peers may sit on private networks (a LAN, a lab, loopback in tests)
         peerInfoMapper: passthroughMapper
       }),
-      pubsub: gossipsub(roomGossipsubOptions())
+      pubsub: gossipsub(roomGossipsubOptions('relay'))
     }
   }) as unknown as Promise<RelayNode>
 }

@@ -5,7 +5,21 @@ import type { GossipsubOpts, Message } from '@libp2p/gossipsub'
 import type { PeerId } from '@libp2p/interface'
 
 /**
- * Gossipsub settings every P2P Chat peer (browser, relay, CLI) runs with.
+ * Mesh degree of a room member. A member publishes to every member it is connected to (flood publish), and in
+ * a room its members are directly connected to each other, so forwarding only fills gaps: gossipsub's default
+ * (D = 6) made every member receive each message up to six times, and at 8 members sending at once the p50
+ * latency was 3× higher than with D = 3 (bench `latency`, see bench/RESULTS.md).
+ */
+const PEER_MESH_DEGREE = { D: 3, Dlo: 2, Dhi: 5, Dout: 1 }
+
+/**
+ * Mesh degree of the relay: it is the route to members that are not (yet) directly connected, so it keeps
+ * more of each room in its mesh.
+ */
+const RELAY_MESH_DEGREE = { D: 8, Dlo: 6, Dhi: 16, Dout: 2 }
+
+/**
+ * Gossipsub settings every P2P Chat peer (browser, relay, CLI) runs with; `role` picks the mesh degree.
  *
  * - StrictSign: every room message is signed by its author's libp2p key.
  * - Does not run on limited (circuit-relayed) connections. A room works before its members are directly
@@ -19,8 +33,9 @@ import type { PeerId } from '@libp2p/interface'
  *   made the relay drop newcomers from a room's mesh after ten joins. Per-address connection limits are
  *   the relay's tool against address floods instead.
  */
-export function roomGossipsubOptions (): Partial<GossipsubOpts> {
+export function roomGossipsubOptions (role: 'peer' | 'relay' = 'peer'): Partial<GossipsubOpts> {
   return {
+    ...(role === 'relay' ? RELAY_MESH_DEGREE : PEER_MESH_DEGREE),
     globalSignaturePolicy: 'StrictSign',
     allowPublishToZeroTopicPeers: true,
     runOnLimitedConnection: false,

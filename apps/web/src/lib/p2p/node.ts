@@ -11,7 +11,7 @@ import { yamux } from '@libp2p/yamux'
 import { directMessages, KAD_DHT_PROTOCOL, PROTOCOL_NEGOTIATION_TIMEOUT_MS, roomGossipsubOptions } from '@p2p-chat/shared'
 import { createLibp2p } from 'libp2p'
 import { createConnectionGater, isPrivateHost } from './gater.js'
-import type { GossipSub } from '@libp2p/gossipsub'
+import type { GossipSub, GossipsubOpts } from '@libp2p/gossipsub'
 import type { Libp2p } from '@libp2p/interface'
 import type { KadDHT } from '@libp2p/kad-dht'
 import type { Ping } from '@libp2p/ping'
@@ -22,6 +22,8 @@ export interface BrowserNodeOptions {
   iceServers: Promise<string[]>
   /** origin the page was served from: a private host may dial private addresses */
   origin: string
+  /** gossipsub settings over P2P Chat's own (benchmarks compare against gossipsub's defaults with it) */
+  pubsub?: Partial<GossipsubOpts>
 }
 
 export type BrowserNode = Libp2p<{ pubsub: GossipSub, ping: Ping, dht: KadDHT, dm: DirectMessages } & Record<string, unknown>>
@@ -58,7 +60,7 @@ export async function createBrowserNode (options: BrowserNodeOptions): Promise<B
       identify: identify(),
       identifyPush: identifyPush(),
       ping: ping(),
-      pubsub: gossipsub(roomGossipsubOptions()),
+      pubsub: gossipsub({ ...roomGossipsubOptions(), ...options.pubsub }),
       dm: directMessages(),
       dht: kadDHT({
         protocol: KAD_DHT_PROTOCOL,
