@@ -1,9 +1,10 @@
 /**
  * `pnpm bench [--only id,id] [--runs N]`: runs the benchmarks one after another, prints a table per metric
- * and writes every figure, with the machine it ran on, to bench/results/latest.json. See bench/README.md.
+ * and records each metric's figures, with the date and the machine it ran on, in bench/results/latest.json
+ * (a metric's entry is replaced by its newest run; the others stay). See bench/README.md.
  */
 import { execFileSync } from 'node:child_process'
-import { mkdir, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { cpus, totalmem } from 'node:os'
 import { parseArgs } from 'node:util'
 import { formatReport } from './lib/report.ts'
@@ -62,8 +63,14 @@ for (const id of ids) {
   }
 }
 
-await mkdir(new URL('./results/', import.meta.url), { recursive: true })
-const file = new URL(values.only != null ? `./results/tmp/${ids.join('-')}.json` : './results/latest.json', import.meta.url)
+interface Recorded extends MetricReport { date: string, machine: typeof machine }
+
+const file = new URL('./results/latest.json', import.meta.url)
 await mkdir(new URL('.', file), { recursive: true })
-await writeFile(file, JSON.stringify({ date: new Date().toISOString(), machine, reports }, null, 2) + '\n')
-console.info(`wrote ${file.pathname}`)
+const previous = await readFile(file, 'utf8').then(text => (JSON.parse(text) as { reports: Recorded[] }).reports, () => [])
+const date = new Date().toISOString()
+const fresh = reports.filter(r => r.figures.length > 0).map(r => ({ ...r, date, machine }))
+const merged = [...previous.filter(p => !fresh.some(r => r.id === p.id)), ...fresh]
+  .sort((a, b) => Object.keys(METRICS).indexOf(a.id) - Object.keys(METRICS).indexOf(b.id))
+await writeFile(file, JSON.stringify({ reports: merged }, null, 2) + '\n')
+console.info(`recorded ${fresh.map(r => r.id).join(', ') || 'nothing'} in ${file.pathname}`)

@@ -14,7 +14,7 @@ export interface RawPair {
 
 declare global {
   interface Window {
-    raw?: { pc: RTCPeerConnection, dc?: RTCDataChannel, open: Promise<number>, received: number[], chunks: number }
+    raw?: { pc: RTCPeerConnection, dc?: RTCDataChannel, open: Promise<number>, received: number[], chunks: number, echoed?: () => void }
   }
 }
 
@@ -34,8 +34,10 @@ export async function openRawPair (browser: Browser, origin: string): Promise<Ra
       dc.binaryType = 'arraybuffer'
       dc.onopen = () => { resolveOpen(performance.now() - started) }
       dc.onmessage = (evt: MessageEvent) => {
-        if (typeof evt.data === 'string') raw.received.push(performance.timeOrigin + performance.now() - Number(evt.data))
-        else raw.chunks++
+        if (typeof evt.data !== 'string') raw.chunks++
+        else if (evt.data === 'echo') dc.send('echoed')
+        else if (evt.data === 'echoed') raw.echoed?.()
+        else raw.received.push(performance.timeOrigin + performance.now() - Number(evt.data))
       }
     }
     pc.onicecandidate = evt => { if (evt.candidate != null) bc.postMessage({ candidate: evt.candidate.toJSON() }) }
@@ -79,6 +81,20 @@ export async function rawOneWay (pair: RawPair, count: number, intervalMs: numbe
   }, { count, intervalMs })
   await pair.b.waitForFunction((n: number) => window.raw!.received.length >= n, count, { timeout: 10_000 }).catch(() => {})
   return pair.b.evaluate(() => window.raw!.received)
+}
+
+/** Round-trip times (ms) of `count` echoes from a to b and back over the raw datachannel, one at a time. */
+export async function rawRoundTrips (pair: RawPair, count: number): Promise<number[]> {
+  return pair.a.evaluate(async (count: number) => {
+    const raw = window.raw!
+    const times: number[] = []
+    for (let i = 0; i < count; i++) {
+      const started = performance.now()
+      await new Promise<void>(resolve => { raw.echoed = resolve; raw.dc!.send('echo') })
+      times.push(performance.now() - started)
+    }
+    return times
+  }, count)
 }
 
 /** Bytes per second of `total` bytes sent from a to b in `chunk`-byte messages over the raw datachannel. */

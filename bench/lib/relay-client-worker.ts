@@ -27,6 +27,8 @@ const log = logger('p2p-chat:bench:relay-client-worker')
 /** Dials of the relay per client before it counts as failed (a loaded relay may refuse or time out). */
 const DIAL_ATTEMPTS = 3
 const REDIAL_DELAY_MS = 1000
+/** Clients a ping of the relay is tried from before it counts as failed. */
+const PING_CLIENTS = 3
 
 type Client = Libp2p<{ pubsub: GossipSub, ping: Ping, identify: unknown }>
 
@@ -139,6 +141,24 @@ async function redialUnreserved (concurrency: number): Promise<number> {
   return stuck.length
 }
 
+/**
+ * One ping of the relay, in ms. A different client each time, and another if one is busy: the ping service
+ * allows one outbound ping stream per connection, and libp2p's connection monitor pings on it too.
+ */
+async function pingRelay (timeoutMs: number): Promise<number> {
+  const live = clients.filter(c => c.status === 'started')
+  if (live.length === 0 || relay == null) throw new Error('no client to ping from')
+  const signal = AbortSignal.timeout(timeoutMs)
+  for (let attempt = 1; ; attempt++) {
+    const client = live[pings++ % live.length]!
+    try {
+      return await client.services.ping.ping(relay, { signal })
+    } catch (err) {
+      if ((err as Error).name !== 'TooManyOutboundProtocolStreamsError' || attempt === PING_CLIENTS) throw err
+    }
+  }
+}
+
 /** The worst event-loop delay since the last call, in ms. */
 function resetLag (): number {
   const worst = lag.count > 0 ? lag.max / 1e6 : 0
@@ -184,13 +204,7 @@ async function handle (request: WorkerRequest): Promise<unknown> {
     case 'status': return status()
     case 'redial': return redialUnreserved(request.concurrency)
     case 'publish': return publish(request.count, request.spreadMs)
-    case 'ping': {
-      // a different client each time: the ping service allows one outbound stream, and closing it takes a moment
-      const live = clients.filter(c => c.status === 'started')
-      const client = live[pings++ % Math.max(1, live.length)]
-      if (client == null || relay == null) throw new Error('no client to ping from')
-      return client.services.ping.ping(relay, { signal: AbortSignal.timeout(request.timeoutMs) })
-    }
+    case 'ping': return pingRelay(request.timeoutMs)
     case 'stop':
       await Promise.allSettled(clients.map(async c => c.stop()))
       clients.length = 0

@@ -1,6 +1,6 @@
 import { createRoomId, MAX_TEXT_BYTES } from '@p2p-chat/shared'
 import { launchChromium } from '../lib/browser.ts'
-import { openRawPair, rawOneWay, rawThroughput } from '../lib/floor.ts'
+import { openRawPair, rawRoundTrips, rawThroughput } from '../lib/floor.ts'
 import { openHarness, startHarnessRelay, waitForFullMesh } from '../lib/harness.ts'
 import { median, summarize } from '../lib/stats.ts'
 import type { Figure, Metric } from '../lib/report.ts'
@@ -31,14 +31,14 @@ export const dm: Metric = async ({ log }) => {
     await Promise.all([a, b].map(async p => p.context().close()))
 
     const pair = await openRawPair(browser, relay.url)
-    const rawRtt = (await rawOneWay(pair, ROUND_TRIPS, 2)).map(ms => ms * 2)
+    const rawRtt = await rawRoundTrips(pair, ROUND_TRIPS)
     const rawBps = await rawThroughput(pair, MAX_TEXT_BYTES, MAX_TEXT_BYTES * THROUGHPUT_MESSAGES)
     await pair.close()
 
     figures.push(
       { label: 'DM round trip, new stream per message', unit: 'ms', summary: summarize(fresh) },
       { label: 'DM round trip, one reused stream', unit: 'ms', summary: summarize(reused) },
-      { label: 'floor: raw datachannel, 2 × one-way', unit: 'ms', summary: summarize(rawRtt) },
+      { label: 'floor: raw datachannel echo round trip', unit: 'ms', summary: summarize(rawRtt) },
       { label: 'ratio reused-stream RTT / floor (p50)', unit: '×', value: median(reused) / median(rawRtt) },
       { label: `DM throughput, ${MAX_TEXT_BYTES}-byte messages, acked one by one`, unit: 'MiB/s', value: throughput / 2 ** 20 },
       { label: `floor: raw datachannel, ${MAX_TEXT_BYTES}-byte messages, streamed`, unit: 'MiB/s', value: rawBps / 2 ** 20 },
