@@ -15,8 +15,9 @@
  * machine, not the configuration, is what runs out; `BENCH_RELAY_CAPS=default` runs it at its shipped caps.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
+import { RelayProcess } from '../../e2e/support/relay-process.ts'
+import { readProcessStats } from '../lib/proc.ts'
 import { ClientFleet, DEFAULT_WORKERS } from '../lib/relay-clients.ts'
-import { RelayProcess, readProcessStats } from '../lib/relay-process.ts'
 import { median, summarize } from '../lib/stats.ts'
 import type { Figure, Metric, MetricOptions, MetricReport } from '../lib/report.ts'
 
@@ -156,7 +157,7 @@ interface Round {
 /** Sends `messages` room messages over `spreadMs` and waits for their deliveries; prices them in relay CPU. */
 async function messageRound (relay: RelayProcess, fleet: ClientFleet, messages: number, spreadMs: number, idleCpuPerSecond: number): Promise<Round> {
   const before = (await fleet.status()).received
-  const start = await relay.stats()
+  const start = await readProcessStats(relay.pid)
   const startedAt = Date.now()
   const { sent, expected } = await fleet.publish(messages, spreadMs)
   let delivered = 0
@@ -166,7 +167,7 @@ async function messageRound (relay: RelayProcess, fleet: ClientFleet, messages: 
     if (delivered >= expected) break
     await sleep(200)
   }
-  const end = await relay.stats()
+  const end = await readProcessStats(relay.pid)
   const busy = end.cpuSeconds - start.cpuSeconds - idleCpuPerSecond * (Date.now() - startedAt) / 1000
   return { cpuMs: busy * 1000 * 1000 / sent, delivered, expected }
 }
@@ -216,9 +217,9 @@ async function workersStats (fleet: ClientFleet): Promise<{ rssBytes: number, cp
 
 /** CPU use of the relay and of the client workers over one CPU_WINDOW_MS window of nothing but idling. */
 async function idleCpu (relay: RelayProcess, fleet: ClientFleet): Promise<{ relay: number, workers: number }> {
-  const before = [await relay.stats(), await workersStats(fleet)] as const
+  const before = [await readProcessStats(relay.pid), await workersStats(fleet)] as const
   await sleep(CPU_WINDOW_MS)
-  const after = [await relay.stats(), await workersStats(fleet)] as const
+  const after = [await readProcessStats(relay.pid), await workersStats(fleet)] as const
   const seconds = CPU_WINDOW_MS / 1000
   return { relay: (after[0].cpuSeconds - before[0].cpuSeconds) / seconds, workers: (after[1].cpuSeconds - before[1].cpuSeconds) / seconds }
 }
@@ -252,26 +253,26 @@ export function createRelayCapacity (options: RelayCapacityOptions = {}): Metric
         const kind = reserve ? 'reserved client (connection + reservation)' : 'idle connection (no reservation)'
         relay = await RelayProcess.start(relayArgs)
         await sleep(SETTLE_MS)
-        const bare = await relay.stats()
+        const bare = await readProcessStats(relay.pid)
         log(`memory: fresh relay (RSS ${(bare.rssBytes / MiB).toFixed(0)} MiB), ${probeClients} clients ${reserve ? 'with' : 'without'} a reservation`)
         const stepDeadline = Math.min(deadline, Date.now() + STEP_TIMEOUT_MS)
         await fleet.add(relay.wsAddr, probeClients, { reserve, roomSize: 0, deadline: stepDeadline })
         const { ok } = await settleClients(fleet, probeClients, reserve ? probeClients : 0, stepDeadline, log)
         await sleep(SETTLE_MS)
-        const loaded = await relay.stats()
+        const loaded = await readProcessStats(relay.pid)
         const status = await fleet.status()
         const count = reserve ? status.reserved : status.connected
         if (!reserve) figures.push({ label: 'relay RSS at start', unit: 'MiB', value: bare.rssBytes / MiB })
         figures.push({ label: `relay RSS per ${kind}`, unit: 'KiB', value: (loaded.rssBytes - bare.rssBytes) / count / KiB })
         if (!ok) notes.push(`memory phase: only ${count} of ${probeClients} clients got there; the figure is per client that did`)
         await fleet.stopClients()
-        await relay.stop()
+        await relay.dispose()
       }
 
       // phase 2: capacity
       const server = relay = await RelayProcess.start(relayArgs)
       await sleep(SETTLE_MS)
-      const base = await server.stats()
+      const base = await readProcessStats(server.pid)
       let held = 0
       let clients = 0
       let admitCpu = 0
@@ -287,7 +288,7 @@ export function createRelayCapacity (options: RelayCapacityOptions = {}): Metric
         }
         const adding = target - clients
         log(`capacity: ${target} clients (${adding} more, half of them in rooms of ${roomSize})`)
-        const before = await server.stats()
+        const before = await readProcessStats(server.pid)
         const startedAt = Date.now()
         const stepDeadline = Math.min(deadline, Date.now() + STEP_TIMEOUT_MS)
         const chatting = Math.ceil(adding / 2 / roomSize) * roomSize
@@ -301,7 +302,7 @@ export function createRelayCapacity (options: RelayCapacityOptions = {}): Metric
         clients = target
         const rampSeconds = (Date.now() - startedAt) / 1000
         secondsPerClient = rampSeconds / adding
-        const after = await server.stats()
+        const after = await readProcessStats(server.pid)
         admitCpu += after.cpuSeconds - before.cpuSeconds
         admitted += added.reduce((a, r) => a + r.connected, 0)
         redials += settled.redialed + added.reduce((a, r) => a + r.redials, 0)
@@ -368,7 +369,7 @@ export function createRelayCapacity (options: RelayCapacityOptions = {}): Metric
     } finally {
       log('cleaning up')
       await fleet.close()
-      await relay?.stop()
+      await relay?.dispose()
       process.off('exit', killAll)
     }
   }

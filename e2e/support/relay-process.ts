@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -6,68 +7,113 @@ import { fileURLToPath } from 'node:url'
 import type { ChildProcess } from 'node:child_process'
 
 const RELAY_BIN = fileURLToPath(new URL('../../apps/relay/dist/bin.js', import.meta.url))
+/** Longest the relay may take to print its URL. */
+const START_TIMEOUT_MS = 20_000
+/** Longest a SIGTERM'd relay gets before it is killed (it gives itself 5 s). */
+const STOP_TIMEOUT_MS = 10_000
+/** How much of the relay's output is kept, for error messages. */
+const MAX_OUTPUT_CHARS = 8000
 
-/** The real relay, as a child process on free loopback ports, as people run it. */
+/** The relay would not start, or is not built. */
+export class RelayStartError extends Error {
+  static override name = 'RelayStartError'
+  override name = 'RelayStartError'
+}
+
+/**
+ * The real relay (apps/relay/dist/bin.js) as a child process on free loopback ports in a fresh data dir, as
+ * people run it. Used by the e2e suite and the benchmarks.
+ */
 export class RelayProcess {
+  /** the web app's URL */
   url = ''
   peerId = ''
+  /** the relay's WebSocket multiaddr, with its peer id */
+  wsAddr = ''
+  /** the relay's latest output, stdout and stderr */
   output = ''
-  private child?: ChildProcess
-  private dataDir = ''
-  private args: string[] = []
+  private readonly child: ChildProcess
+  private readonly dataDir: string
 
-  /** Starts a relay on free ports in a fresh data dir; `extraArgs` go to its command line. */
-  /** the relay's process id, to read its /proc figures */
-  get pid (): number | undefined {
-    return this.child?.pid
-  }
-
-  static async start (extraArgs: string[] = []): Promise<RelayProcess> {
-    const relay = new RelayProcess()
-    relay.dataDir = await mkdtemp(join(tmpdir(), 'p2p-chat-e2e-'))
-    relay.args = ['--host', '127.0.0.1', '--http-port', '0', '--tcp-port', '0', '--ws-port', '0', '--webrtc-port', '0', '--data-dir', relay.dataDir, ...extraArgs]
-    await relay.spawn()
-    return relay
-  }
-
-  private async spawn (): Promise<void> {
-    const child = spawn(process.execPath, [RELAY_BIN, ...this.args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  private constructor (child: ChildProcess, dataDir: string) {
     this.child = child
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => { reject(new Error(`relay did not start:\n${this.output}`)) }, 20_000)
-      const onData = (chunk: Buffer): void => {
-        this.output += chunk.toString()
-        const url = /Open (http:\/\/\S+) in a browser/.exec(this.output)
-        const id = /P2P Chat relay (\S+)/.exec(this.output)
-        if (url != null && id != null) {
-          clearTimeout(timer)
-          this.url = url[1]!
-          this.peerId = id[1]!
-          resolve()
-        }
-      }
-      child.stdout!.on('data', onData)
-      child.stderr!.on('data', (chunk: Buffer) => { this.output += chunk.toString() })
-      child.once('exit', code => {
-        clearTimeout(timer)
-        reject(new Error(`relay exited with ${code}:\n${this.output}`))
-      })
-    })
+    this.dataDir = dataDir
+    const keep = (chunk: Buffer): void => { this.output = (this.output + chunk.toString()).slice(-MAX_OUTPUT_CHARS) }
+    child.stdout!.on('data', keep)
+    child.stderr!.on('data', keep)
   }
 
-  /** Stops the relay process (SIGTERM) and waits for it to exit. */
-  async stop (): Promise<number | null> {
-    const child = this.child
-    if (child == null || child.exitCode != null) {
-      return child?.exitCode ?? null
+  /** Starts a relay; `extraArgs` go to its command line. Rejects with {@link RelayStartError}. */
+  static async start (extraArgs: string[] = []): Promise<RelayProcess> {
+    if (!existsSync(RELAY_BIN)) {
+      throw new RelayStartError(`${RELAY_BIN} is missing: run \`pnpm build\` first`)
     }
-    const exited = new Promise<number | null>(resolve => child.once('exit', code => { resolve(code) }))
-    child.kill('SIGTERM')
-    return exited
+    const dataDir = await mkdtemp(join(tmpdir(), 'p2p-chat-relay-'))
+    const child = spawn(process.execPath, [
+      RELAY_BIN, '--host', '127.0.0.1', '--http-port', '0', '--tcp-port', '0', '--ws-port', '0', '--webrtc-port', '0',
+      '--data-dir', dataDir, ...extraArgs
+    ], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const relay = new RelayProcess(child, dataDir)
+    try {
+      await relay.ready()
+      return relay
+    } catch (err) {
+      await relay.dispose()
+      throw err
+    }
   }
 
+  /** the relay's process id, to read its /proc figures */
+  get pid (): number {
+    return this.child.pid!
+  }
+
+  get running (): boolean {
+    return this.child.exitCode == null && this.child.signalCode == null
+  }
+
+  private async ready (): Promise<void> {
+    const deadline = Date.now() + START_TIMEOUT_MS
+    while (!/Open (http:\/\/\S+) in a browser/.test(this.output)) {
+      if (!this.running) throw new RelayStartError(`relay exited with ${this.child.exitCode}:\n${this.output}`)
+      if (Date.now() > deadline) throw new RelayStartError(`relay did not start in ${START_TIMEOUT_MS} ms:\n${this.output}`)
+      await new Promise(resolve => setTimeout(resolve, 50))
+    }
+    this.url = /Open (http:\/\/\S+) in a browser/.exec(this.output)![1]!
+    const info = await this.info()
+    this.peerId = info.peerId
+    const ws = info.multiaddrs.find(a => a.includes('/ws/p2p/'))
+    if (ws == null) throw new RelayStartError(`relay has no WebSocket address: ${info.multiaddrs.join(', ')}`)
+    this.wsAddr = ws
+  }
+
+  /** `GET /api/relay`, within `timeoutMs`. */
+  async info (timeoutMs = 5000): Promise<{ peerId: string, multiaddrs: string[] }> {
+    const response = await fetch(new URL('/api/relay', this.url), { signal: AbortSignal.timeout(timeoutMs) })
+    if (!response.ok) throw new Error(`GET /api/relay: ${response.status}`)
+    return await response.json() as { peerId: string, multiaddrs: string[] }
+  }
+
+  /** Stops the relay (SIGTERM; SIGKILL if it takes over 10 s) and resolves to its exit code. */
+  async stop (): Promise<number | null> {
+    if (this.running) {
+      const exited = new Promise(resolve => this.child.once('exit', resolve))
+      this.child.kill('SIGTERM')
+      const timer = setTimeout(() => this.child.kill('SIGKILL'), STOP_TIMEOUT_MS)
+      await exited
+      clearTimeout(timer)
+    }
+    return this.child.exitCode
+  }
+
+  /** Stops the relay and removes its data dir. */
   async dispose (): Promise<void> {
     await this.stop()
     await rm(this.dataDir, { recursive: true, force: true })
+  }
+
+  /** For a process 'exit' handler: ends the relay at once (its data dir stays in the temp dir). */
+  killNow (): void {
+    if (this.running) this.child.kill('SIGKILL')
   }
 }
