@@ -119,7 +119,7 @@ export function parseConfig (argv: string[], env: Record<string, string | undefi
   const iceServers = Array.isArray(iceFlag) ? iceFlag : (env[FLAGS['ice-server']!.env] ?? '').split(',').map(s => s.trim()).filter(s => s !== '')
   for (const url of iceServers) {
     if (!/^(stun|stuns|turn|turns):/.test(url)) {
-      throw new ConfigError(`--ice-server must be a stun:, stuns:, turn: or turns: URL, got "${url}"`)
+      throw new ConfigError(`--ice-server must be a STUN or TURN URL (scheme stun, stuns, turn or turns), got "${url}"`)
     }
   }
   return {

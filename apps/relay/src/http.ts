@@ -53,10 +53,10 @@ function send (res: ServerResponse, status: number, body: string, type = 'text/p
   res.end(body)
 }
 
-/** Compressed bodies of the web app's files, by path, encoding and modification time. */
-const compressed = new Map<string, Promise<Buffer>>()
+/** Compressed bodies of the web app's files, by encoding, modification time and path. */
+type CompressedCache = Map<string, Promise<Buffer>>
 
-async function compressedBody (path: string, mtime: number, encoding: Encoding): Promise<Buffer> {
+async function compressedBody (compressed: CompressedCache, path: string, mtime: number, encoding: Encoding): Promise<Buffer> {
   const key = `${encoding}:${mtime}:${path}`
   let body = compressed.get(key)
   if (body == null) {
@@ -70,7 +70,7 @@ async function compressedBody (path: string, mtime: number, encoding: Encoding):
   return body
 }
 
-async function sendFile (req: IncomingMessage, res: ServerResponse, path: string, immutable: boolean): Promise<boolean> {
+async function sendFile (compressed: CompressedCache, req: IncomingMessage, res: ServerResponse, path: string, immutable: boolean): Promise<boolean> {
   const info = await stat(path).catch(() => undefined)
   if (info?.isFile() !== true) {
     return false
@@ -82,7 +82,7 @@ async function sendFile (req: IncomingMessage, res: ServerResponse, path: string
   }
   const encoding = COMPRESSIBLE.has(extname(path)) ? preferredEncoding(req) : undefined
   if (encoding != null) {
-    const body = await compressedBody(path, info.mtimeMs, encoding)
+    const body = await compressedBody(compressed, path, info.mtimeMs, encoding)
     res.writeHead(200, { ...headers, 'content-encoding': encoding, 'content-length': body.byteLength })
     res.end(req.method === 'HEAD' ? undefined : body)
     return true
@@ -102,6 +102,7 @@ async function sendFile (req: IncomingMessage, res: ServerResponse, path: string
  */
 export function createHttpServer (options: HttpServerOptions): Server {
   const root = normalize(options.webRoot)
+  const compressed: CompressedCache = new Map()
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       send(res, 405, 'Method not allowed\n')
@@ -117,11 +118,11 @@ export function createHttpServer (options: HttpServerOptions): Server {
       send(res, 400, 'Bad path\n')
       return
     }
-    if (url.pathname !== '/' && await sendFile(req, res, path, url.pathname.startsWith('/assets/'))) {
+    if (url.pathname !== '/' && await sendFile(compressed, req, res, path, url.pathname.startsWith('/assets/'))) {
       return
     }
     // the app itself: home, rooms, and its own error page for links that name nothing
-    if (!await sendFile(req, res, join(root, 'index.html'), false)) {
+    if (!await sendFile(compressed, req, res, join(root, 'index.html'), false)) {
       send(res, 503, `The web app is not built: no index.html in ${root}. Run the README's start command.\n`)
     }
   }
