@@ -185,7 +185,10 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     const message = { id: chat.id, bytes: encodeChat(chat) }
     const mine = { ...chat, from: this.node.peerId.toString() }
     if (this.pending.length > 0 || !await this.publish(message.bytes)) {
+      // behind older waiting messages, or no route: queue it, and send the queue if a route exists by now (on
+      // the next task, so the caller has shown the line as pending before its `sent` event can arrive)
       this.pending.push(message)
+      setTimeout(() => { void this.flush() }, 0)
       return { chat: mine, pending: true }
     }
     return { chat: mine, pending: false }
