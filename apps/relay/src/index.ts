@@ -18,6 +18,7 @@
 
 import { once } from 'node:events'
 import { logger } from '@libp2p/logger'
+import { InvalidMessageScores } from '@p2p-chat/shared'
 import { createHttpServer } from './http.js'
 import { openRelayStore } from './identity.js'
 import { createRelayNode } from './node.js'
@@ -50,8 +51,9 @@ export interface Relay {
 /** Creates a relay from its options; nothing listens until `start()`. */
 export async function createRelay (options: RelayOptions): Promise<Relay> {
   const store = await openRelayStore(options.dataDir)
-  const node = await createRelayNode(options, store)
-  const rooms = new RoomFollower(node.services.pubsub)
+  const scores = new InvalidMessageScores()
+  const node = await createRelayNode(options, store, scores)
+  const rooms = new RoomFollower(node.services.pubsub, { scores })
   const info = (): RelayInfo => ({
     peerId: node.peerId.toString(),
     multiaddrs: node.getMultiaddrs().map(ma => ma.toString()),

@@ -20,11 +20,13 @@ import type { RelayOptions } from './config.js'
 import type { RelayStore } from './identity.js'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Libp2p } from '@libp2p/interface'
+import type { InvalidMessageScores } from '@p2p-chat/shared'
 
-export type RelayNode = Libp2p<{ pubsub: GossipSub } & Record<string, unknown>>
+/** `getScore` is on gossipsub's router class but not its exported interface */
+export type RelayNode = Libp2p<{ pubsub: GossipSub & { getScore: (peerId: string) => number } } & Record<string, unknown>>
 
 /** The relay's libp2p node: every listener, circuit-relay hop, AutoNAT and DHT servers, gossipsub. */
-export async function createRelayNode (options: RelayOptions, store: RelayStore): Promise<RelayNode> {
+export async function createRelayNode (options: RelayOptions, store: RelayStore, scores: InvalidMessageScores): Promise<RelayNode> {
   const { host } = options
   return createLibp2p({
     privateKey: store.privateKey,
@@ -65,7 +67,7 @@ export async function createRelayNode (options: RelayOptions, store: RelayStore)
         // relays and their peers may sit on private networks (a LAN, a lab, loopback in tests)
         peerInfoMapper: passthroughMapper
       }),
-      pubsub: gossipsub(roomGossipsubOptions('relay'))
+      pubsub: gossipsub(roomGossipsubOptions('relay', scores))
     }
   }) as unknown as Promise<RelayNode>
 }

@@ -2,6 +2,7 @@ import { logger } from '@libp2p/logger'
 import { roomIdFromTopic, roomMessageValidator } from '@p2p-chat/shared'
 import { DEFAULT_MAX_ROOMS, ROOM_SWEEP_INTERVAL_MS } from './constants.js'
 import type { GossipSub, SubscriptionChangeData } from '@libp2p/gossipsub'
+import type { InvalidMessageScores } from '@p2p-chat/shared'
 
 const log = logger('p2p-chat:relay:rooms')
 
@@ -10,6 +11,8 @@ export interface RoomFollowerOptions {
   maxRooms?: number
   /** how often rooms nobody is in any more are left @default 30000 */
   sweepInterval?: number
+  /** where invalid room messages are counted against the peer that sent them */
+  scores?: InvalidMessageScores
 }
 
 /**
@@ -21,6 +24,7 @@ export class RoomFollower {
   private readonly pubsub: GossipSub
   private readonly maxRooms: number
   private readonly sweepInterval: number
+  private readonly scores?: InvalidMessageScores
   private timer?: ReturnType<typeof setInterval>
   private readonly onSubscriptionChange = (evt: CustomEvent<SubscriptionChangeData>): void => {
     for (const { topic, subscribe } of evt.detail.subscriptions) {
@@ -34,6 +38,7 @@ export class RoomFollower {
     this.pubsub = pubsub
     this.maxRooms = options.maxRooms ?? DEFAULT_MAX_ROOMS
     this.sweepInterval = options.sweepInterval ?? ROOM_SWEEP_INTERVAL_MS
+    this.scores = options.scores
   }
 
   /** Topics of the rooms the relay is in now. */
@@ -63,6 +68,7 @@ export class RoomFollower {
     log('following room %s', topic)
     this.pubsub.topicValidators.set(topic, roomMessageValidator((peer, err) => {
       log('rejected a message on %s from %p: %s', topic, peer, err.message)
+      this.scores?.record(peer.toString())
     }))
     this.pubsub.subscribe(topic)
   }

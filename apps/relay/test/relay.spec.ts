@@ -132,6 +132,24 @@ describe('relay', () => {
     expect(received.map(d => Buffer.from(d).toString('hex'))).toEqual([Buffer.from(good).toString('hex')])
   })
 
+  it('penalises the gossipsub score of a peer that sends invalid room messages, and no one else', async () => {
+    const { relay: r } = await relay()
+    const [bad, good] = [await client(), await client()]
+    const topic = roomTopic(createRoomId())
+    for (const c of [bad, good]) {
+      c.services.pubsub.subscribe(topic)
+      await c.dial(multiaddr(tcpAddr(r)))
+    }
+    await eventually(() => r.rooms().includes(topic) && bad.services.pubsub.getSubscribers(topic).length > 0)
+    for (let i = 0; i < 3; i++) {
+      await bad.services.pubsub.publish(topic, Uint8Array.from([i, 2, 3]))
+    }
+    await good.services.pubsub.publish(topic, encodeChat({ id: createMessageId(), name: 'good', text: 'hello', timestamp: Date.now() }))
+    const score = (peer: TestClient): number => r.node.services.pubsub.getScore(peer.peerId.toString())
+    await eventually(() => score(bad) <= -30)
+    expect(score(good)).toBeGreaterThanOrEqual(0)
+  })
+
   it('leaves a room once no connected peer is in it', async () => {
     const { relay: r } = await relay()
     const c = await client()

@@ -63,3 +63,10 @@ export const DEFAULT_DM_IDLE_TIMEOUT_MS = 60_000
 export const DEFAULT_DM_MAX_INBOUND_STREAMS = 16
 /** Direct-message streams a peer opens at once on one connection. */
 export const DEFAULT_DM_MAX_OUTBOUND_STREAMS = 16
+
+/** Gossipsub score points a peer loses for each invalid room message it sent us (within the window below). */
+export const INVALID_MESSAGE_PENALTY = 10
+/** How long an invalid room message counts against the peer that sent it. */
+export const INVALID_MESSAGE_WINDOW_MS = 10 * 60 * 1000
+/** Most peers whose invalid messages are remembered (the oldest is forgotten first). */
+export const MAX_PENALISED_PEERS = 10_000

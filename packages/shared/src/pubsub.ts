@@ -1,6 +1,6 @@
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { decodeRoomMessage } from './codec.js'
-import { MAX_ROOM_MESSAGE_BYTES } from './constants.js'
+import { INVALID_MESSAGE_PENALTY, INVALID_MESSAGE_WINDOW_MS, MAX_PENALISED_PEERS, MAX_ROOM_MESSAGE_BYTES } from './constants.js'
 import type { GossipsubOpts, Message } from '@libp2p/gossipsub'
 import type { PeerId } from '@libp2p/interface'
 
@@ -19,7 +19,44 @@ const PEER_MESH_DEGREE = { D: 3, Dlo: 2, Dhi: 5, Dout: 1 }
 const RELAY_MESH_DEGREE = { D: 8, Dlo: 6, Dhi: 16, Dout: 2 }
 
 /**
- * Gossipsub settings every P2P Chat peer (browser, relay, CLI) runs with; `role` picks the mesh degree.
+ * Remembers which peers sent invalid room messages and turns that into a negative gossipsub score (its
+ * application-specific component), so such a peer is penalised on every room topic at once: gossipsub's own
+ * invalid-delivery penalty needs score parameters per topic, fixed when the router is created, and rooms come
+ * and go. At gossipsub's default thresholds nothing is published to a peer after 5 invalid messages (score
+ * −50), and it is graylisted (its RPCs ignored) after 8 (−80), until the window passes.
+ */
+export class InvalidMessageScores {
+  private readonly invalid = new Map<string, number[]>()
+
+  /** Counts an invalid message from `peer` (a peer id string). */
+  record (peer: string, now = Date.now()): void {
+    const times = this.recent(peer, now)
+    times.push(now)
+    this.invalid.delete(peer)
+    this.invalid.set(peer, times)
+    if (this.invalid.size > MAX_PENALISED_PEERS) {
+      this.invalid.delete(this.invalid.keys().next().value!)
+    }
+  }
+
+  /** The score component for `peer`: −{@link INVALID_MESSAGE_PENALTY} per invalid message in the window. */
+  score (peer: string, now = Date.now()): number {
+    const count = this.recent(peer, now).length
+    return count === 0 ? 0 : -INVALID_MESSAGE_PENALTY * count
+  }
+
+  private recent (peer: string, now: number): number[] {
+    const times = (this.invalid.get(peer) ?? []).filter(t => t > now - INVALID_MESSAGE_WINDOW_MS)
+    if (times.length === 0) {
+      this.invalid.delete(peer)
+    }
+    return times
+  }
+}
+
+/**
+ * Gossipsub settings every P2P Chat peer (browser, relay, CLI) runs with; `role` picks the mesh degree, and
+ * `scores`, when given, penalises peers that send invalid room messages (see {@link InvalidMessageScores}).
  *
  * - StrictSign: every room message is signed by its author's libp2p key.
  * - Does not run on limited (circuit-relayed) connections. A room works before its members are directly
@@ -33,7 +70,7 @@ const RELAY_MESH_DEGREE = { D: 8, Dlo: 6, Dhi: 16, Dout: 2 }
  *   made the relay drop newcomers from a room's mesh after ten joins. Per-address connection limits are
  *   the relay's tool against address floods instead.
  */
-export function roomGossipsubOptions (role: 'peer' | 'relay' = 'peer'): Partial<GossipsubOpts> {
+export function roomGossipsubOptions (role: 'peer' | 'relay' = 'peer', scores?: InvalidMessageScores): Partial<GossipsubOpts> {
   return {
     ...(role === 'relay' ? RELAY_MESH_DEGREE : PEER_MESH_DEGREE),
     globalSignaturePolicy: 'StrictSign',
@@ -43,7 +80,8 @@ export function roomGossipsubOptions (role: 'peer' | 'relay' = 'peer'): Partial<
     floodPublish: true,
     maxInboundDataLength: MAX_ROOM_MESSAGE_BYTES,
     scoreParams: {
-      IPColocationFactorWeight: 0
+      IPColocationFactorWeight: 0,
+      ...(scores == null ? {} : { appSpecificScore: (peer: string) => scores.score(peer), appSpecificWeight: 1 })
     }
   }
 }
