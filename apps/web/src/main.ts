@@ -1,6 +1,6 @@
+import { mark } from '@p2p-chat/shared'
 import { mount } from 'svelte'
 import App from './components/App.svelte'
-import { mark } from './lib/p2p/marks.js'
 import { ChatSession } from './lib/state/chat-session.svelte.js'
 import './styles.css'
 

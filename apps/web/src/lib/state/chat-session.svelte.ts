@@ -1,15 +1,13 @@
-import { createRoomId, generateDisplayName, validateName } from '@p2p-chat/shared'
-import { mark } from '../p2p/marks.js'
+import { createRoomId, generateDisplayName, mark, Room, validateName } from '@p2p-chat/shared'
 import { createBrowserNode } from '../p2p/node.js'
 import { RelayLink } from '../p2p/relay-link.js'
 import { fetchRelayInfo } from '../p2p/relay.js'
-import { Room } from '../p2p/room.js'
 import { openSettings } from '../storage/settings.js'
 import { DirectChats } from './direct-chats.svelte.js'
 import type { BrowserNode } from '../p2p/node.js'
 import type { RelayState } from '../p2p/relay-link.js'
-import type { RoomChat, RoomMember } from '../p2p/room.js'
 import type { Settings } from '../storage/settings.js'
+import type { RoomChat, RoomMember } from '@p2p-chat/shared'
 
 /** A line in the message log. */
 export interface ChatLine extends RoomChat {

@@ -1,21 +1,21 @@
 import { logger } from '@libp2p/logger'
 import { peerIdFromString } from '@libp2p/peer-id'
-import {
-  createMessageId, decodeRoomMessage, encodeChat, encodePresence, roomMessageValidator, roomTopic, validateText
-} from '@p2p-chat/shared'
 import { TypedEventEmitter } from 'main-event'
-import { backoffDelay } from './backoff.js'
-import { connectionKind } from './connections.js'
+import { createMessageId, decodeRoomMessage, encodeChat, encodePresence, validateText } from '../codec.js'
 import {
   MEMBER_EXPIRY_MS, PRESENCE_DEBOUNCE_MS, PRESENCE_INTERVAL_MS, UPGRADE_RETRY_MAX_MS, UPGRADE_RETRY_MIN_MS
-} from './constants.js'
+} from '../constants.js'
+import { roomMessageValidator } from '../pubsub.js'
+import { roomTopic } from '../room.js'
+import { backoffDelay } from './backoff.js'
+import { connectionKind } from './connections.js'
 import { mark } from './marks.js'
 import { PeerPinger } from './peer-pinger.js'
+import type { Chat } from '../codec.js'
 import type { ConnectionKind } from './connections.js'
-import type { BrowserNode } from './node.js'
+import type { RoomNode } from './peer-pinger.js'
 import type { GossipsubMessage, SubscriptionChangeData } from '@libp2p/gossipsub'
 import type { Multiaddr } from '@multiformats/multiaddr'
-import type { Chat } from '@p2p-chat/shared'
 
 /** Another peer in the room, as this browser knows it. */
 export interface RoomMember {
@@ -68,7 +68,7 @@ function isWebRTCAddr (ma: Multiaddr): boolean {
 export class Room extends TypedEventEmitter<RoomEvents> {
   readonly roomId: string
   readonly topic: string
-  private readonly node: BrowserNode
+  private readonly node: RoomNode
   private readonly init: RoomInit
   private readonly members = new Map<string, MemberRecord>()
   private announced = false
@@ -111,7 +111,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     }
   }
 
-  constructor (node: BrowserNode, init: RoomInit) {
+  constructor (node: RoomNode, init: RoomInit) {
     super()
     this.node = node
     this.init = init

@@ -1,6 +1,11 @@
 import { peerIdFromString } from '@libp2p/peer-id'
-import { PING_INTERVAL_MS, PING_TIMEOUT_MS } from './constants.js'
-import type { BrowserNode } from './node.js'
+import { PING_INTERVAL_MS, PING_TIMEOUT_MS } from '../constants.js'
+import type { GossipSub } from '@libp2p/gossipsub'
+import type { Libp2p } from '@libp2p/interface'
+import type { Ping } from '@libp2p/ping'
+
+/** What a room member's libp2p node must run: gossipsub as `pubsub` and ping as `ping`. */
+export type RoomNode = Libp2p<{ pubsub: GossipSub, ping: Ping } & Record<string, unknown>>
 
 export interface PeerPingerInit {
   /** the peers to ping: only those with an open connection are pinged (a ping never dials) */
@@ -13,11 +18,11 @@ export interface PeerPingerInit {
 
 /** Pings connected peers periodically (libp2p's `/ipfs/ping/1.0.0`) so the peers list can show round-trip times. */
 export class PeerPinger {
-  private readonly node: BrowserNode
+  private readonly node: RoomNode
   private readonly init: PeerPingerInit
   private timer?: ReturnType<typeof setInterval>
 
-  constructor (node: BrowserNode, init: PeerPingerInit) {
+  constructor (node: RoomNode, init: PeerPingerInit) {
     this.node = node
     this.init = init
   }
