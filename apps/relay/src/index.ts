@@ -19,8 +19,8 @@
 import { once } from 'node:events'
 import { logger } from '@libp2p/logger'
 import { InvalidMessageScores } from '@p2p-chat/shared'
+import { openNodeStore } from '@p2p-chat/shared/node'
 import { createHttpServer } from './http.js'
-import { openRelayStore } from './identity.js'
 import { createRelayNode } from './node.js'
 import { RoomFollower } from './rooms.js'
 import type { RelayOptions } from './config.js'
@@ -50,7 +50,7 @@ export interface Relay {
 
 /** Creates a relay from its options; nothing listens until `start()`. */
 export async function createRelay (options: RelayOptions): Promise<Relay> {
-  const store = await openRelayStore(options.dataDir)
+  const store = await openNodeStore(options.dataDir)
   const scores = new InvalidMessageScores()
   const node = await createRelayNode(options, store, scores)
   const rooms = new RoomFollower(node.services.pubsub, { scores })

@@ -17,16 +17,16 @@ import {
   DEFAULT_MAX_RESERVATIONS
 } from './constants.js'
 import type { RelayOptions } from './config.js'
-import type { RelayStore } from './identity.js'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Libp2p } from '@libp2p/interface'
 import type { InvalidMessageScores } from '@p2p-chat/shared'
+import type { NodeStore } from '@p2p-chat/shared/node'
 
 /** `getScore` is on gossipsub's router class but not its exported interface */
 export type RelayNode = Libp2p<{ pubsub: GossipSub & { getScore: (peerId: string) => number } } & Record<string, unknown>>
 
 /** The relay's libp2p node: every listener, circuit-relay hop, AutoNAT and DHT servers, gossipsub. */
-export async function createRelayNode (options: RelayOptions, store: RelayStore, scores: InvalidMessageScores): Promise<RelayNode> {
+export async function createRelayNode (options: RelayOptions, store: NodeStore, scores: InvalidMessageScores): Promise<RelayNode> {
   const { host } = options
   return createLibp2p({
     privateKey: store.privateKey,
