@@ -55,6 +55,13 @@ interface MemberRecord extends RoomMember {
 
 const log = logger('p2p-chat:room')
 
+/** Registered by `@libp2p/webrtc`'s private-to-private transport: this node can upgrade through a relay. */
+const WEBRTC_SIGNALING_PROTOCOL = '/webrtc-signaling/0.0.1'
+
+function isCircuitAddr (ma: Multiaddr): boolean {
+  return ma.getComponents().some(c => c.name === 'p2p-circuit')
+}
+
 function isWebRTCAddr (ma: Multiaddr): boolean {
   return ma.getComponents().some(c => c.name === 'webrtc')
 }
@@ -98,7 +105,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
   }
 
   private readonly onAddressesChange = (): void => {
-    if (this.webrtcAddrs().map(String).join() !== this.lastAnnouncedAddrs) {
+    if (this.reachableAddrs().map(String).join() !== this.lastAnnouncedAddrs) {
       this.scheduleAnnounce()
     }
   }
@@ -231,8 +238,14 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     void this.announce(false)
   }
 
-  private webrtcAddrs (): Multiaddr[] {
-    return this.node.getMultiaddrs().filter(isWebRTCAddr)
+  /**
+   * Where others can reach this node through its relays: `/p2p-circuit/webrtc` (browsers upgrade to a direct
+   * connection with it) first, then plain `/p2p-circuit` (peers without WebRTC, such as the terminal peer,
+   * open a relayed connection with it, e.g. for a direct message).
+   */
+  private reachableAddrs (): Multiaddr[] {
+    const addrs = this.node.getMultiaddrs().filter(isCircuitAddr)
+    return [...addrs.filter(isWebRTCAddr), ...addrs.filter(ma => !isWebRTCAddr(ma))]
   }
 
   private scheduleAnnounce (): void {
@@ -241,7 +254,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
   }
 
   private async announce (hello: boolean): Promise<void> {
-    const multiaddrs = this.webrtcAddrs()
+    const multiaddrs = this.reachableAddrs()
     try {
       const result = await this.node.services.pubsub.publish(this.topic, encodePresence({ name: this.init.name(), multiaddrs, hello }))
       if (result.recipients.length > 0) {
@@ -271,8 +284,13 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     }
     const { presence } = event
     member.multiaddrs = presence.multiaddrs.filter(isWebRTCAddr)
-    // where to reach the member for anything else too (direct messages dial it by peer id)
-    this.node.peerStore.merge(peerIdFromString(from), { multiaddrs: member.multiaddrs })
+    // where to reach the member for anything else too (direct messages dial it by peer id): its WebRTC
+    // addresses when both sides speak WebRTC (a plain relayed connection would only stand in the upgrade's
+    // way), else its plain circuit addresses
+    const upgradable = member.multiaddrs.length > 0 && this.node.getProtocols().includes(WEBRTC_SIGNALING_PROTOCOL)
+    this.node.peerStore.merge(peerIdFromString(from), {
+      multiaddrs: upgradable ? member.multiaddrs : presence.multiaddrs.filter(ma => isCircuitAddr(ma) && !isWebRTCAddr(ma))
+    })
       .catch((err: Error) => { log('could not store the addresses of %s: %s', from, err.message) })
     if (presence.hello) {
       this.scheduleAnnounce()

@@ -1,0 +1,86 @@
+import { createInterface } from 'node:readline'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { parseRelayInfo, RELAY_INFO_PATH, relayMultiaddrs, Room } from '@p2p-chat/shared'
+import type { CliOptions } from './config.js'
+import type { CliNode } from './node.js'
+import type { Multiaddr } from '@multiformats/multiaddr'
+import type { RoomMember } from '@p2p-chat/shared'
+import type { Readable } from 'node:stream'
+
+export interface ChatIo {
+  input: Readable
+  /** prints one line for the person at the terminal */
+  print: (line: string) => void
+}
+
+const time = (ms: number): string => new Date(ms).toTimeString().slice(0, 5)
+const who = (name: string, peerId: string): string => `${name} …${peerId.slice(-6)}`
+
+/** The relay's addresses: from --relay, or from the link's `/api/relay`; TCP first, as a Node peer prefers. */
+async function relayAddrs (options: CliOptions): Promise<Multiaddr[]> {
+  const addrs = [...options.relays]
+  if (options.origin != null) {
+    const response = await fetch(new URL(RELAY_INFO_PATH, options.origin), { signal: AbortSignal.timeout(10_000) })
+    addrs.push(...relayMultiaddrs(parseRelayInfo(await response.json())))
+  }
+  const rank = (ma: Multiaddr): number => ma.toString().includes('/ws') ? 1 : ma.toString().includes('/tcp/') ? 0 : 2
+  return addrs.filter(ma => rank(ma) < 2).sort((a, b) => rank(a) - rank(b))
+}
+
+/**
+ * Joins the room and runs the terminal conversation until `/quit` or the end of input. Lines are chat;
+ * `/peers`, `/dm <name> <text>` and `/quit` are commands.
+ */
+export async function runChat (node: CliNode, options: CliOptions, io: ChatIo): Promise<void> {
+  const room = new Room(node, { roomId: options.roomId, name: () => options.name })
+  let members: RoomMember[] = []
+  room.addEventListener('chat', evt => { io.print(`[${time(evt.detail.timestamp)}] ${who(evt.detail.name, evt.detail.from)}: ${evt.detail.text}`) })
+  room.addEventListener('members', evt => {
+    for (const m of evt.detail.filter(m => !members.some(o => o.peerId === m.peerId))) io.print(`* ${who(m.name, m.peerId)} is in the room`)
+    for (const m of members.filter(m => !evt.detail.some(o => o.peerId === m.peerId))) io.print(`* ${who(m.name, m.peerId)} left`)
+    members = evt.detail
+  })
+  room.addEventListener('sent', () => { io.print('* a pending message went out') })
+  node.services.dm.addEventListener('message', evt => {
+    io.print(`[${time(evt.detail.timestamp)}] (private) ${who(evt.detail.name, evt.detail.from.toString())}: ${evt.detail.text}`)
+  })
+  room.join()
+  io.print(`* you are ${who(options.name, node.peerId.toString())} in room ${options.roomId}`)
+
+  const addrs = await relayAddrs(options)
+  try {
+    await node.dial(addrs, { signal: AbortSignal.timeout(10_000) })
+    io.print('* connected to the relay')
+  } catch (err) {
+    io.print(`* cannot reach the relay (${(err as Error).message}); messages wait until a peer is reachable`)
+  }
+
+  const lines = createInterface({ input: io.input, terminal: false })
+  for await (const line of lines) {
+    const text = line.trim()
+    if (text === '') continue
+    if (text === '/quit') break
+    try {
+      if (text === '/peers') {
+        io.print(members.length === 0 ? '* nobody else is here' : members.map(m => `* ${who(m.name, m.peerId)} ${m.connection}${m.rtt != null ? ` ${m.rtt} ms` : ''}`).join('\n'))
+      } else if (text.startsWith('/dm ')) {
+        const [, name = '', ...rest] = text.split(' ')
+        const member = members.find(m => m.name === name || m.peerId.endsWith(name))
+        if (member == null) {
+          io.print(`* no peer called "${name}" here (see /peers)`)
+        } else {
+          await node.services.dm.send(peerIdFromString(member.peerId), { name: options.name, text: rest.join(' ') })
+          io.print(`* delivered to ${who(member.name, member.peerId)}`)
+        }
+      } else if (text.startsWith('/')) {
+        io.print('* commands: /peers, /dm <name> <text>, /quit')
+      } else {
+        const { pending } = await room.send(text)
+        if (pending) io.print('* pending: no peer of the room is reachable yet')
+      }
+    } catch (err) {
+      io.print(`* failed: ${(err as Error).message}`)
+    }
+  }
+  room.leave()
+}

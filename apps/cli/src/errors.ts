@@ -1,0 +1,5 @@
+/** A command-line flag has a bad value. */
+export class CliConfigError extends Error {
+  static override name = 'CliConfigError'
+  override name = 'CliConfigError'
+}

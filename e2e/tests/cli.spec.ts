@@ -1,0 +1,36 @@
+import { ChatPage } from '../support/chat-page.js'
+import { CliProcess } from '../support/cli-process.js'
+import { expect, test } from '../support/fixtures.js'
+
+test('a browser and the terminal peer chat in one room, both ways, and privately', async ({ browser, relay }) => {
+  const alice = await ChatPage.open(browser, relay.url)
+  const link = await alice.createRoom()
+  const aliceName = await alice.displayName()
+  const cli = await CliProcess.start(['--room', link, '--name', 'Carol'])
+  try {
+    await cli.waitFor(/connected to the relay/)
+    await expect(alice.peer('Carol')).toBeVisible()
+    await cli.waitFor(new RegExp(`${aliceName} …\\w+ is in the room`))
+
+    await alice.send('hello terminal')
+    await cli.waitFor(new RegExp(`${aliceName} …\\w+: hello terminal`))
+    cli.type('hello browser')
+    await alice.expectMessage('hello browser')
+    await expect(alice.messages.getByRole('listitem').filter({ hasText: 'hello browser' })).toContainText('Carol')
+
+    cli.type(`/dm ${aliceName} just for you`)
+    await cli.waitFor(/delivered to/)
+    await expect(alice.peer('Carol').getByLabel('1 unread')).toBeVisible()
+
+    // and back: the browser reaches the terminal peer over a relayed connection (it has no WebRTC)
+    await alice.peer('Carol').getByRole('button').click()
+    await expect(alice.page.getByRole('log', { name: 'Private messages' })).toContainText('just for you')
+    await alice.page.getByRole('textbox', { name: 'Private message' }).fill('got it')
+    await alice.page.getByRole('textbox', { name: 'Private message' }).press('Enter')
+    await expect(alice.page.getByRole('log', { name: 'Private messages' }).getByRole('listitem').filter({ hasText: 'got it' })).toContainText('delivered')
+    await cli.waitFor(new RegExp(`\\(private\\) ${aliceName} …\\w+: got it`))
+  } finally {
+    expect(await cli.quit()).toBe(0)
+    await alice.close()
+  }
+})
