@@ -1,12 +1,9 @@
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
-import { gossipsub } from '@libp2p/gossipsub'
-import { identify, identifyPush } from '@libp2p/identify'
 import { noise } from '@libp2p/noise'
-import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
-import { directMessages, PROTOCOL_NEGOTIATION_TIMEOUT_MS, roomGossipsubOptions } from '@p2p-chat/shared'
+import { chatPeerServices, NEGOTIATION_TIMEOUTS } from '@p2p-chat/shared'
 import { createLibp2p } from 'libp2p'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Libp2p } from '@libp2p/interface'
@@ -30,16 +27,7 @@ export async function createCliNode (store: NodeStore): Promise<CliNode> {
     streamMuxers: [yamux()],
     // a terminal peer is run on purpose, often on a LAN or beside its own relay: private addresses are fine
     connectionGater: { denyDialMultiaddr: () => false },
-    connectionManager: {
-      outboundStreamProtocolNegotiationTimeout: PROTOCOL_NEGOTIATION_TIMEOUT_MS,
-      inboundStreamProtocolNegotiationTimeout: PROTOCOL_NEGOTIATION_TIMEOUT_MS
-    },
-    services: {
-      identify: identify(),
-      identifyPush: identifyPush(),
-      ping: ping(),
-      pubsub: gossipsub(roomGossipsubOptions()),
-      dm: directMessages()
-    }
+    connectionManager: NEGOTIATION_TIMEOUTS,
+    services: chatPeerServices()
   }) as unknown as Promise<CliNode>
 }

@@ -10,7 +10,7 @@ import { tcp } from '@libp2p/tcp'
 import { webRTCDirect } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
-import { KAD_DHT_PROTOCOL, PROTOCOL_NEGOTIATION_TIMEOUT_MS, roomGossipsubOptions } from '@p2p-chat/shared'
+import { KAD_DHT_PROTOCOL, NEGOTIATION_TIMEOUTS, roomGossipsubOptions } from '@p2p-chat/shared'
 import { createLibp2p } from 'libp2p'
 import {
   DEFAULT_CIRCUIT_DATA_BYTES, DEFAULT_CIRCUIT_DURATION_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_PENDING_CONNECTIONS,
@@ -44,8 +44,7 @@ export async function createRelayNode (options: RelayOptions, store: NodeStore, 
     connectionManager: {
       maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
       maxIncomingPendingConnections: DEFAULT_MAX_PENDING_CONNECTIONS,
-      outboundStreamProtocolNegotiationTimeout: PROTOCOL_NEGOTIATION_TIMEOUT_MS,
-      inboundStreamProtocolNegotiationTimeout: PROTOCOL_NEGOTIATION_TIMEOUT_MS
+      ...NEGOTIATION_TIMEOUTS
     },
     services: {
       // holds the WebRTC-direct certificate, so the relay's certhash (and so its multiaddr) survives restarts

@@ -1,14 +1,11 @@
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
-import { gossipsub } from '@libp2p/gossipsub'
-import { identify, identifyPush } from '@libp2p/identify'
 import { kadDHT, passthroughMapper, removePrivateAddressesMapper } from '@libp2p/kad-dht'
 import { noise } from '@libp2p/noise'
-import { ping } from '@libp2p/ping'
 import { webRTC, webRTCDirect } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
 import { webTransport } from '@libp2p/webtransport'
 import { yamux } from '@libp2p/yamux'
-import { directMessages, KAD_DHT_PROTOCOL, PROTOCOL_NEGOTIATION_TIMEOUT_MS, roomGossipsubOptions } from '@p2p-chat/shared'
+import { chatPeerServices, KAD_DHT_PROTOCOL, NEGOTIATION_TIMEOUTS } from '@p2p-chat/shared'
 import { createLibp2p } from 'libp2p'
 import { createConnectionGater, isPrivateHost } from './gater.js'
 import type { GossipSub, GossipsubOpts } from '@libp2p/gossipsub'
@@ -52,16 +49,9 @@ export async function createBrowserNode (options: BrowserNodeOptions): Promise<B
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionGater: createConnectionGater(hostname),
-    connectionManager: {
-      outboundStreamProtocolNegotiationTimeout: PROTOCOL_NEGOTIATION_TIMEOUT_MS,
-      inboundStreamProtocolNegotiationTimeout: PROTOCOL_NEGOTIATION_TIMEOUT_MS
-    },
+    connectionManager: NEGOTIATION_TIMEOUTS,
     services: {
-      identify: identify(),
-      identifyPush: identifyPush(),
-      ping: ping(),
-      pubsub: gossipsub({ ...roomGossipsubOptions(), ...options.pubsub }),
-      dm: directMessages(),
+      ...chatPeerServices(options.pubsub),
       dht: kadDHT({
         protocol: KAD_DHT_PROTOCOL,
         clientMode: true,
