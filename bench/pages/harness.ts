@@ -4,10 +4,9 @@
  * exists only for benchmarks; the app itself exposes nothing on `window`.
  */
 import { peerIdFromString } from '@libp2p/peer-id'
-import { Room } from '@p2p-chat/shared'
+import { fetchRelayInfo, Room } from '@p2p-chat/shared'
 import { createBrowserNode } from '../../apps/web/src/lib/p2p/node.ts'
 import { RelayLink } from '../../apps/web/src/lib/p2p/relay-link.ts'
-import { fetchRelayInfo } from '../../apps/web/src/lib/p2p/relay.ts'
 import type { BrowserNode } from '../../apps/web/src/lib/p2p/node.ts'
 import type { RoomChat } from '@p2p-chat/shared'
 

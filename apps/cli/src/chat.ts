@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { parseRelayInfo, RELAY_INFO_PATH, relayMultiaddrs, Room } from '@p2p-chat/shared'
+import { fetchRelayInfo, relayMultiaddrs, Room } from '@p2p-chat/shared'
 import type { CliOptions } from './config.js'
 import type { CliNode } from './node.js'
 import type { Multiaddr } from '@multiformats/multiaddr'
@@ -20,8 +20,7 @@ const who = (name: string, peerId: string): string => `${name} …${peerId.slice
 async function relayAddrs (options: CliOptions): Promise<Multiaddr[]> {
   const addrs = [...options.relays]
   if (options.origin != null) {
-    const response = await fetch(new URL(RELAY_INFO_PATH, options.origin), { signal: AbortSignal.timeout(10_000) })
-    addrs.push(...relayMultiaddrs(parseRelayInfo(await response.json())))
+    addrs.push(...relayMultiaddrs(await fetchRelayInfo(options.origin, AbortSignal.timeout(10_000))))
   }
   const rank = (ma: Multiaddr): number => ma.toString().includes('/ws') ? 1 : ma.toString().includes('/tcp/') ? 0 : 2
   return addrs.filter(ma => rank(ma) < 2).sort((a, b) => rank(a) - rank(b))

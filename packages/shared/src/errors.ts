@@ -28,6 +28,12 @@ export class UnsupportedVersionError extends Error {
   override name = 'UnsupportedVersionError'
 }
 
+/** The relay's HTTP endpoint (`/api/relay`) cannot be reached or answers with an error. */
+export class RelayUnreachableError extends Error {
+  static override name = 'RelayUnreachableError'
+  override name = 'RelayUnreachableError'
+}
+
 /** The relay's `/api/relay` answer is not what this client expects. */
 export class InvalidRelayInfoError extends Error {
   static override name = 'InvalidRelayInfoError'

@@ -1,5 +1,6 @@
 import { multiaddr } from '@multiformats/multiaddr'
-import { InvalidRelayInfoError } from './errors.js'
+import { RELAY_INFO_PATH } from './constants.js'
+import { InvalidRelayInfoError, RelayUnreachableError } from './errors.js'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 /**
@@ -42,4 +43,21 @@ export function relayMultiaddrs (info: RelayInfo): Multiaddr[] {
       return []
     }
   })
+}
+
+/**
+ * Asks a relay's web server how to reach the relay (`GET /api/relay`). Throws {@link RelayUnreachableError}
+ * when it cannot be reached or answers with an error, {@link InvalidRelayInfoError} for a body it cannot use.
+ */
+export async function fetchRelayInfo (origin: string, signal?: AbortSignal): Promise<RelayInfo> {
+  let response: Response
+  try {
+    response = await fetch(new URL(RELAY_INFO_PATH, origin), { signal, cache: 'no-store' })
+  } catch (err) {
+    throw new RelayUnreachableError(`cannot reach relay at ${origin}: ${(err as Error).message}`)
+  }
+  if (!response.ok) {
+    throw new RelayUnreachableError(`relay at ${origin} answered ${response.status} ${response.statusText}`)
+  }
+  return parseRelayInfo(await response.json())
 }

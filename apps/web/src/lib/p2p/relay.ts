@@ -1,21 +1,6 @@
-import { RELAY_INFO_PATH, parseRelayInfo, relayMultiaddrs } from '@p2p-chat/shared'
-import { RelayUnreachableError } from './errors.js'
+import { relayMultiaddrs } from '@p2p-chat/shared'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { RelayInfo } from '@p2p-chat/shared'
-
-/** Asks the relay that served the page how to reach it (`GET /api/relay`). */
-export async function fetchRelayInfo (origin: string, signal?: AbortSignal): Promise<RelayInfo> {
-  let response: Response
-  try {
-    response = await fetch(new URL(RELAY_INFO_PATH, origin), { signal, cache: 'no-store' })
-  } catch (err) {
-    throw new RelayUnreachableError(`cannot reach relay at ${origin}: ${(err as Error).message}`)
-  }
-  if (!response.ok) {
-    throw new RelayUnreachableError(`relay at ${origin} answered ${response.status} ${response.statusText}`)
-  }
-  return parseRelayInfo(await response.json())
-}
 
 /**
  * The relay addresses a page can dial, best first: WebSocket (plain `ws` only from an `http:` page, since

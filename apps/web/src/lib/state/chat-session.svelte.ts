@@ -1,7 +1,6 @@
-import { createRoomId, generateDisplayName, mark, Room, validateName } from '@p2p-chat/shared'
+import { createRoomId, fetchRelayInfo, generateDisplayName, mark, Room, validateName } from '@p2p-chat/shared'
 import { createBrowserNode } from '../p2p/node.js'
 import { RelayLink } from '../p2p/relay-link.js'
-import { fetchRelayInfo } from '../p2p/relay.js'
 import { openSettings } from '../storage/settings.js'
 import { DirectChats } from './direct-chats.svelte.js'
 import type { BrowserNode } from '../p2p/node.js'
