@@ -1,11 +1,14 @@
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { multiaddr } from '@multiformats/multiaddr'
 import {
   DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_HTTP_PORT, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_RESERVATIONS, DEFAULT_TCP_PORT,
   DEFAULT_WEBRTC_DIRECT_PORT, DEFAULT_WS_PORT
 } from './constants.js'
 import { ConfigError } from './errors.js'
+import { targetPeerId } from './peers.js'
+import type { Multiaddr } from '@multiformats/multiaddr'
 
 /** What a relay is told at start. Every field has a default in `constants.ts`. */
 export interface RelayOptions {
@@ -29,6 +32,10 @@ export interface RelayOptions {
   maxConnections?: number
   /** most circuit-relay reservations the relay holds at once @default 512 */
   maxReservations?: number
+  /** other relays to stay connected to (DHT and room gossip span them) @default [] */
+  peers?: Multiaddr[]
+  /** join the gossip of every room a connected peer is in (off: circuits, DHT and signalling only) @default true */
+  followRooms?: boolean
 }
 
 interface Flag {
@@ -47,7 +54,9 @@ const FLAGS: Record<string, Flag> = {
   'web-root': { env: 'P2P_CHAT_WEB_ROOT', help: 'directory of the built web app (default apps/web/dist)' },
   'ice-server': { env: 'P2P_CHAT_ICE_SERVERS', help: 'STUN/TURN URL for browsers, repeatable; env: comma-separated (default none)', multiple: true },
   'max-connections': { env: 'P2P_CHAT_MAX_CONNECTIONS', help: `most connections held at once (default ${DEFAULT_MAX_CONNECTIONS})` },
-  'max-reservations': { env: 'P2P_CHAT_MAX_RESERVATIONS', help: `most circuit-relay reservations held at once (default ${DEFAULT_MAX_RESERVATIONS})` }
+  'max-reservations': { env: 'P2P_CHAT_MAX_RESERVATIONS', help: `most circuit-relay reservations held at once (default ${DEFAULT_MAX_RESERVATIONS})` },
+  peer: { env: 'P2P_CHAT_PEERS', help: 'another relay to stay connected to, a multiaddr ending in /p2p/<id>; repeatable; env: comma-separated', multiple: true },
+  'follow-rooms': { env: 'P2P_CHAT_FOLLOW_ROOMS', help: 'on: carry the gossip of every room a peer joins; off: only circuits, DHT, signalling (default on)' }
 }
 
 export const USAGE = `Usage: pnpm relay [options]
@@ -115,12 +124,31 @@ export function parseConfig (argv: string[], env: Record<string, string | undefi
   if (!/^(\d{1,3}\.){3}\d{1,3}$/.test(host)) {
     throw new ConfigError(`--host must be an IPv4 address such as 127.0.0.1 or 0.0.0.0, got "${host}"`)
   }
-  const iceFlag = values['ice-server']
-  const iceServers = Array.isArray(iceFlag) ? iceFlag : (env[FLAGS['ice-server']!.env] ?? '').split(',').map(s => s.trim()).filter(s => s !== '')
+  const list = (name: string): string[] => {
+    const value = values[name]
+    return Array.isArray(value) ? value : (env[FLAGS[name]!.env] ?? '').split(',').map(s => s.trim()).filter(s => s !== '')
+  }
+  const iceServers = list('ice-server')
   for (const url of iceServers) {
     if (!/^(stun|stuns|turn|turns):/.test(url)) {
       throw new ConfigError(`--ice-server must be a STUN or TURN URL (scheme stun, stuns, turn or turns), got "${url}"`)
     }
+  }
+  const peers = list('peer').map(addr => {
+    let ma: Multiaddr
+    try {
+      ma = multiaddr(addr)
+    } catch (err) {
+      throw new ConfigError(`--peer "${addr}" is not a multiaddr: ${(err as Error).message}`)
+    }
+    if (targetPeerId(ma) == null) {
+      throw new ConfigError(`--peer "${addr}" must end with the relay's peer id (/p2p/<id>)`)
+    }
+    return ma
+  })
+  const followRooms = get('follow-rooms') ?? 'on'
+  if (followRooms !== 'on' && followRooms !== 'off') {
+    throw new ConfigError(`--follow-rooms must be on or off, got "${followRooms}"`)
   }
   return {
     host,
@@ -132,6 +160,8 @@ export function parseConfig (argv: string[], env: Record<string, string | undefi
     webRoot: resolve(get('web-root') ?? defaultWebRoot()),
     iceServers,
     maxConnections: parseCount('max-connections', get('max-connections'), DEFAULT_MAX_CONNECTIONS),
-    maxReservations: parseCount('max-reservations', get('max-reservations'), DEFAULT_MAX_RESERVATIONS)
+    maxReservations: parseCount('max-reservations', get('max-reservations'), DEFAULT_MAX_RESERVATIONS),
+    peers,
+    followRooms: followRooms === 'on'
   }
 }

@@ -20,3 +20,9 @@ export const DEFAULT_CIRCUIT_DATA_BYTES = 1n << 20n
 export const DEFAULT_MAX_ROOMS = 4096
 /** How often the relay leaves rooms that no connected peer is in any more. */
 export const ROOM_SWEEP_INTERVAL_MS = 30_000
+
+/** A lost peer relay (`--peer`) is redialled after this, doubling up to the maximum, for as long as the relay runs. */
+export const PEER_RELAY_RETRY_MIN_MS = 1_000
+export const PEER_RELAY_RETRY_MAX_MS = 60_000
+/** Peer-store tag on peer relays: a high value, so the connection manager never prunes them. */
+export const PEER_RELAY_TAG = 'p2p-chat-peer-relay'

@@ -22,6 +22,7 @@ import { InvalidMessageScores } from '@p2p-chat/shared'
 import { openNodeStore } from '@p2p-chat/shared/node'
 import { createHttpServer } from './http.js'
 import { createRelayNode } from './node.js'
+import { RelayPeers } from './peers.js'
 import { RoomFollower } from './rooms.js'
 import type { RelayOptions } from './config.js'
 import type { RelayNode } from './node.js'
@@ -54,6 +55,7 @@ export async function createRelay (options: RelayOptions): Promise<Relay> {
   const scores = new InvalidMessageScores()
   const node = await createRelayNode(options, store, scores)
   const rooms = new RoomFollower(node.services.pubsub, { scores })
+  const peers = new RelayPeers(node, options.peers ?? [])
   const info = (): RelayInfo => ({
     peerId: node.peerId.toString(),
     multiaddrs: node.getMultiaddrs().map(ma => ma.toString()),
@@ -70,7 +72,10 @@ export async function createRelay (options: RelayOptions): Promise<Relay> {
     sweepRooms: () => { rooms.sweep() },
     async start () {
       await node.start()
-      rooms.start()
+      if (options.followRooms !== false) {
+        rooms.start()
+      }
+      peers.start()
       http.listen(options.httpPort, options.host)
       await once(http, 'listening')
       const { port } = http.address() as AddressInfo
@@ -78,6 +83,7 @@ export async function createRelay (options: RelayOptions): Promise<Relay> {
       log('relay %p started; web app at %s', node.peerId, url)
     },
     async stop () {
+      peers.stop()
       rooms.stop()
       http.closeAllConnections()
       await new Promise<void>(resolve => http.close(() => { resolve() }))

@@ -31,6 +31,18 @@ describe('relay configuration', () => {
     }
   })
 
+  it('reads peer relays and room following', () => {
+    const peer = '/ip4/127.0.0.1/tcp/4001/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN'
+    const options = parseConfig(['--peer', peer, '--follow-rooms', 'off'])!
+    expect(options.peers?.map(String)).toEqual([peer])
+    expect(options.followRooms).toBe(false)
+    expect(parseConfig([], { P2P_CHAT_PEERS: `${peer}, ${peer}` })?.peers).toHaveLength(2)
+    expect(parseConfig([])).toMatchObject({ peers: [], followRooms: true })
+    for (const argv of [['--peer', '/ip4/127.0.0.1/tcp/4001'], ['--peer', 'relay.example'], ['--follow-rooms', 'yes']]) {
+      expect(() => parseConfig(argv), argv.join(' ')).toThrow(expect.objectContaining({ name: 'ConfigError', message: expect.stringContaining(argv[0]!) }))
+    }
+  })
+
   it('returns nothing for --help', () => {
     expect(parseConfig(['--help'])).toBeUndefined()
   })

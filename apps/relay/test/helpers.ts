@@ -1,19 +1,22 @@
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
+import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
 import { noise } from '@libp2p/noise'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { yamux } from '@libp2p/yamux'
-import { roomGossipsubOptions } from '@p2p-chat/shared'
+import { chatPeerServices, KAD_DHT_PROTOCOL, NEGOTIATION_TIMEOUTS, roomGossipsubOptions } from '@p2p-chat/shared'
 import { createLibp2p } from 'libp2p'
 import { createRelay } from '../src/index.js'
 import type { Relay, RelayOptions } from '../src/index.js'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Libp2p } from '@libp2p/interface'
 import type { Ping } from '@libp2p/ping'
+import type { RoomNode } from '@p2p-chat/shared'
 
 export interface TestRelay {
   relay: Relay
@@ -55,6 +58,25 @@ export async function createTestClient (): Promise<TestClient> {
     connectionGater: { denyDialMultiaddr: () => false },
     services: { identify: identify(), ping: ping(), pubsub: gossipsub(roomGossipsubOptions()) }
   }) as unknown as Promise<TestClient>
+}
+
+/**
+ * A chat peer as the browser builds it (chat services, circuit-relay client, DHT client), over TCP instead of
+ * WebSockets/WebRTC, listening on loopback TCP too, as a terminal peer does.
+ */
+export async function createChatPeer (): Promise<RoomNode> {
+  return createLibp2p({
+    addresses: { listen: ['/ip4/127.0.0.1/tcp/0', '/p2p-circuit'] },
+    transports: [tcp(), circuitRelayTransport()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionGater: { denyDialMultiaddr: () => false },
+    connectionManager: NEGOTIATION_TIMEOUTS,
+    services: {
+      ...chatPeerServices(),
+      dht: kadDHT({ protocol: KAD_DHT_PROTOCOL, clientMode: true, peerInfoMapper: passthroughMapper })
+    }
+  }) as unknown as Promise<RoomNode>
 }
 
 export function tcpAddr (relay: Relay): string {

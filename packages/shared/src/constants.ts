@@ -86,3 +86,18 @@ export const UPGRADE_RETRY_MAX_MS = 60_000
 export const PING_INTERVAL_MS = 5_000
 /** A ping that takes longer than this counts as failed. */
 export const PING_TIMEOUT_MS = 5_000
+
+// Rooms in the DHT: members announce themselves as providers of the room's key (see docs/PROTOCOL.md)
+
+/** A newcomer looks the room up in the DHT after these delays (ms from joining), then every interval. */
+export const DISCOVERY_LOOKUP_DELAYS_MS = [0, 2_000, 8_000, 30_000]
+export const DISCOVERY_LOOKUP_INTERVAL_MS = 2 * 60 * 1000
+/** A member announces itself for the room's key again this often (records on DHT servers also expire). */
+export const DISCOVERY_REPROVIDE_INTERVAL_MS = 10 * 60 * 1000
+/** A failed announcement (no DHT server reachable) is retried after this, doubling up to the maximum. */
+export const DISCOVERY_RETRY_MIN_MS = 1_000
+export const DISCOVERY_RETRY_MAX_MS = 60_000
+/** One DHT lookup or announcement gives up after this long. */
+export const DISCOVERY_QUERY_TIMEOUT_MS = 15_000
+/** At most this many providers found in one lookup are dialled. */
+export const DISCOVERY_MAX_DIALS = 16

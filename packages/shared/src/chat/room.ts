@@ -9,12 +9,14 @@ import { roomMessageValidator } from '../pubsub.js'
 import { roomTopic } from '../room.js'
 import { backoffDelay } from './backoff.js'
 import { connectionKind } from './connections.js'
+import { RoomDiscovery } from './discovery.js'
 import { mark } from './marks.js'
 import { PeerPinger } from './peer-pinger.js'
 import type { Chat } from '../codec.js'
 import type { ConnectionKind } from './connections.js'
 import type { RoomNode } from './peer-pinger.js'
 import type { GossipsubMessage, SubscriptionChangeData } from '@libp2p/gossipsub'
+import type { PeerInfo } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 /** Another peer in the room, as this browser knows it. */
@@ -82,6 +84,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
   private lastAnnouncedAddrs = ''
   private presenceTimer?: ReturnType<typeof setInterval>
   private readonly pinger: PeerPinger
+  private readonly discovery: RoomDiscovery
   private debounceTimer?: ReturnType<typeof setTimeout>
   /** my messages written while no peer of the room was reachable, oldest first */
   private readonly pending: Array<{ id: string, bytes: Uint8Array }> = []
@@ -124,6 +127,10 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     this.init = init
     this.roomId = init.roomId
     this.topic = roomTopic(init.roomId)
+    this.discovery = new RoomDiscovery(node, {
+      topic: this.topic,
+      onFound: peer => { this.connectDiscovered(peer) }
+    })
     this.pinger = new PeerPinger(node, {
       peers: () => [...this.members.keys()],
       onRtt: (peerId, rtt) => {
@@ -147,6 +154,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     this.node.addEventListener('connection:close', this.onConnectionChange)
     pubsub.subscribe(this.topic)
     this.pinger.start()
+    this.discovery.start()
     this.presenceTimer = setInterval(() => {
       this.expireMembers()
       void this.announce(false)
@@ -161,6 +169,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     clearInterval(this.presenceTimer)
     clearTimeout(this.debounceTimer)
     this.pinger.stop()
+    this.discovery.stop()
     for (const member of this.members.values()) {
       clearTimeout(member.retry)
     }
@@ -334,6 +343,25 @@ export class Room extends TypedEventEmitter<RoomEvents> {
       }
     }
     this.safeDispatchEvent('members', { detail: this.getMembers() })
+  }
+
+  /**
+   * A member found in the DHT that the room's gossip has not brought yet (it reaches the room through
+   * another relay): connect to it directly — over WebRTC through its relay when both sides can, else by any
+   * of its addresses — so gossipsub runs between the two and presence follows.
+   */
+  private connectDiscovered (peer: PeerInfo): void {
+    const id = peer.id.toString()
+    if (this.members.has(id) || this.node.getConnections(peer.id).length > 0) {
+      return
+    }
+    const webrtc = peer.multiaddrs.filter(isWebRTCAddr)
+    const upgradable = webrtc.length > 0 && this.node.getProtocols().includes(WEBRTC_SIGNALING_PROTOCOL)
+    const multiaddrs = upgradable ? webrtc : peer.multiaddrs.filter(ma => !isWebRTCAddr(ma))
+    log('found %s in the DHT, dialling', id)
+    this.node.peerStore.merge(peer.id, { multiaddrs })
+      .then(async () => this.node.dial(multiaddrs, { signal: AbortSignal.timeout(20_000) }))
+      .catch((err: Error) => { log('could not reach %s found in the DHT: %s', id, err.message) })
   }
 
   /** Of a pair, the smaller peer id dials, so the two do not open two WebRTC connections at once. */

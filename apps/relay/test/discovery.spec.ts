@@ -1,0 +1,98 @@
+import { multiaddr } from '@multiformats/multiaddr'
+import { createRoomId, Room } from '@p2p-chat/shared'
+import { afterEach, describe, expect, it } from 'vitest'
+import { createChatPeer, eventually, startTestRelay, tcpAddr } from './helpers.js'
+import type { TestRelay } from './helpers.js'
+import type { RoomChat, RoomNode } from '@p2p-chat/shared'
+
+const RELAY_HOP_PROTOCOL = '/libp2p/circuit/relay/0.2.0/hop'
+
+let relays: TestRelay[] = []
+let peers: RoomNode[] = []
+let rooms: Room[] = []
+
+afterEach(async () => {
+  rooms.forEach(r => { r.leave() })
+  await Promise.all(peers.map(async p => p.stop()))
+  await Promise.all(relays.map(async r => r.cleanup()))
+  relays = []
+  peers = []
+  rooms = []
+})
+
+/** Two relays that know each other (B is started with `--peer A`) and, unless told, carry no room gossip. */
+async function twoRelays (followRooms = false): Promise<[TestRelay, TestRelay]> {
+  const a = await startTestRelay({ followRooms })
+  relays.push(a)
+  const b = await startTestRelay({ followRooms, peers: [multiaddr(tcpAddr(a.relay))] })
+  relays.push(b)
+  await eventually(() => a.relay.node.getConnections(b.relay.node.peerId).length > 0)
+  return [a, b]
+}
+
+async function peerOn (relay: TestRelay): Promise<RoomNode> {
+  const peer = await createChatPeer()
+  peers.push(peer)
+  await peer.dial(multiaddr(tcpAddr(relay.relay)))
+  return peer
+}
+
+function join (peer: RoomNode, roomId: string, name: string): { room: Room, heard: RoomChat[] } {
+  const room = new Room(peer, { roomId, name: () => name })
+  const heard: RoomChat[] = []
+  room.addEventListener('chat', evt => { heard.push(evt.detail) })
+  rooms.push(room)
+  room.join()
+  return { room, heard }
+}
+
+describe('rooms in the DHT', () => {
+  it('two peers on different relays find each other through the DHT and chat', async () => {
+    const [a, b] = await twoRelays()
+    const alice = await peerOn(a)
+    const bob = await peerOn(b)
+    const roomId = createRoomId()
+    const inAlice = join(alice, roomId, 'Alice')
+    const inBob = join(bob, roomId, 'Bob')
+
+    await eventually(() => inAlice.room.getMembers().some(m => m.name === 'Bob') &&
+      inBob.room.getMembers().some(m => m.name === 'Alice'), 20_000)
+    // they met directly, not through either relay's gossip (neither relay is in the room)
+    expect(a.relay.rooms()).toEqual([])
+    expect(b.relay.rooms()).toEqual([])
+    expect(alice.getConnections(bob.peerId).some(c => c.limits == null)).toBe(true)
+
+    await inAlice.room.send('hello from relay A')
+    await inBob.room.send('hello from relay B')
+    await eventually(() => inBob.heard.some(c => c.text === 'hello from relay A') &&
+      inAlice.heard.some(c => c.text === 'hello from relay B'))
+  })
+
+  it('peers in different rooms do not find each other', async () => {
+    const [a, b] = await twoRelays()
+    const alice = await peerOn(a)
+    const bob = await peerOn(b)
+    const inAlice = join(alice, createRoomId(), 'Alice')
+    join(bob, createRoomId(), 'Bob')
+    // both have announced their rooms and looked theirs up (the second lookup runs 2 s after joining)
+    await new Promise(resolve => setTimeout(resolve, 3_000))
+    expect(inAlice.room.getMembers()).toEqual([])
+    expect(alice.getConnections(bob.peerId)).toEqual([])
+  })
+
+  it('a peer whose relay goes away reserves on the other relay, which it learnt of through the DHT', async () => {
+    const [a, b] = await twoRelays()
+    const alice = await peerOn(a)
+    join(alice, createRoomId(), 'Alice')
+    const circuitVia = (relay: TestRelay): boolean =>
+      alice.getMultiaddrs().some(ma => ma.toString().includes(`/p2p/${relay.relay.node.peerId.toString()}/p2p-circuit`))
+    await eventually(() => circuitVia(a))
+    // the DHT's queries have introduced B (identify told Alice it is a relay)
+    await eventually(async () => alice.peerStore.get(b.relay.node.peerId)
+      .then(peer => peer.protocols.includes(RELAY_HOP_PROTOCOL), () => false))
+    expect(circuitVia(b)).toBe(false)
+
+    await a.relay.stop()
+    await eventually(() => !circuitVia(a) && circuitVia(b), 15_000)
+  })
+})
