@@ -1,0 +1,185 @@
+import { decodeMessage, encodeMessage, message, streamMessage } from 'protons-runtime'
+import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
+import type { Codec, DecodeOptions } from 'protons-runtime'
+import type { Uint8ArrayList } from 'uint8arraylist'
+
+export interface PrivateEnvelope {
+  version: number
+  id: Uint8Array<ArrayBuffer>
+  timestamp: bigint
+  iv: Uint8Array<ArrayBuffer>
+  ciphertext: Uint8Array<ArrayBuffer>
+}
+
+export namespace PrivateEnvelope {
+  let _codec: Codec<PrivateEnvelope>
+
+  export const codec = (): Codec<PrivateEnvelope> => {
+    if (_codec == null) {
+      _codec = message<PrivateEnvelope>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.version != null && obj.version !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.version)
+        }
+
+        if ((obj.id != null && obj.id.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.id)
+        }
+
+        if ((obj.timestamp != null && obj.timestamp !== 0n)) {
+          w.uint32(24)
+          w.uint64(obj.timestamp)
+        }
+
+        if ((obj.iv != null && obj.iv.byteLength > 0)) {
+          w.uint32(34)
+          w.bytes(obj.iv)
+        }
+
+        if ((obj.ciphertext != null && obj.ciphertext.byteLength > 0)) {
+          w.uint32(42)
+          w.bytes(obj.ciphertext)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          version: 0,
+          id: uint8ArrayAlloc(0),
+          timestamp: 0n,
+          iv: uint8ArrayAlloc(0),
+          ciphertext: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.version = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.id = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.timestamp = reader.uint64()
+              break
+            }
+            case 4: {
+              obj.iv = reader.bytes()
+              break
+            }
+            case 5: {
+              obj.ciphertext = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.version`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.id`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.timestamp`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.iv`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.ciphertext`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface PrivateEnvelopeVersionFieldEvent {
+    field: '$.version'
+    value: number
+  }
+
+  export interface PrivateEnvelopeIdFieldEvent {
+    field: '$.id'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface PrivateEnvelopeTimestampFieldEvent {
+    field: '$.timestamp'
+    value: bigint
+  }
+
+  export interface PrivateEnvelopeIvFieldEvent {
+    field: '$.iv'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface PrivateEnvelopeCiphertextFieldEvent {
+    field: '$.ciphertext'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<PrivateEnvelope>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, PrivateEnvelope.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PrivateEnvelope>): PrivateEnvelope {
+    return decodeMessage(buf, PrivateEnvelope.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PrivateEnvelope>): Generator<PrivateEnvelopeVersionFieldEvent | PrivateEnvelopeIdFieldEvent | PrivateEnvelopeTimestampFieldEvent | PrivateEnvelopeIvFieldEvent | PrivateEnvelopeCiphertextFieldEvent> {
+    return streamMessage(buf, PrivateEnvelope.codec(), opts)
+  }
+}

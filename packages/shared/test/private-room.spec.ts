@@ -1,0 +1,181 @@
+import { describe, expect, it } from 'vitest'
+import { createMessageId, encodeChat } from '../src/codec.js'
+import {
+  createRoomSecret, derivePrivateRoom, ENVELOPE_IV_BYTES, isRoomSecret, MAX_PRIVATE_ENVELOPE_BYTES,
+  MAX_PRIVATE_PLAINTEXT_BYTES, openRoomData, parseRoomSecret, PRIVATE_ROOM_TOPIC_PREFIX, privateRoomTopic,
+  privateTopicIdFromTopic, readEnvelopeHeader, ROOM_SECRET_LENGTH, sealRoomData
+} from '../src/private-room/index.js'
+import { PrivateEnvelope } from '../src/proto/private.js'
+import { createRoomId } from '../src/room.js'
+
+const roomId = createRoomId()
+const secret = createRoomSecret()
+const text = 'the plan is in the shed, key under the third pot'
+const plaintext = encodeChat({ id: createMessageId(), name: 'alice', text, timestamp: 1_700_000_000_000 })
+
+function contains (haystack: Uint8Array, needle: Uint8Array): boolean {
+  outer: for (let i = 0; i + needle.byteLength <= haystack.byteLength; i++) {
+    for (let j = 0; j < needle.byteLength; j++) {
+      if (haystack[i + j] !== needle[j]) continue outer
+    }
+    return true
+  }
+  return false
+}
+
+/** The envelope with one field changed, re-encoded. */
+function tamper (bytes: Uint8Array, change: (envelope: PrivateEnvelope) => void): Uint8Array {
+  const envelope = PrivateEnvelope.decode(bytes)
+  change(envelope)
+  return PrivateEnvelope.encode(envelope)
+}
+
+function flip (bytes: Uint8Array<ArrayBuffer>, index = 0): Uint8Array<ArrayBuffer> {
+  const copy = bytes.slice()
+  copy[index] = copy[index]! ^ 1
+  return copy
+}
+
+describe('room secrets', () => {
+  it('are 43 base64url characters, 32 random bytes, different every time', () => {
+    const a = createRoomSecret()
+    expect(a).toMatch(new RegExp(`^[A-Za-z0-9_-]{${ROOM_SECRET_LENGTH}}$`))
+    expect(isRoomSecret(a)).toBe(true)
+    expect(parseRoomSecret(a)).toBe(a)
+    expect(createRoomSecret()).not.toBe(a)
+  })
+
+  it('refuses anything else with InvalidRoomSecretError', async () => {
+    const canonical = 'A'.repeat(ROOM_SECRET_LENGTH)
+    for (const bad of ['', canonical.slice(1), `${canonical}A`, `${canonical.slice(1)}+`, `${canonical}=`, `${canonical.slice(1)}B`]) {
+      expect(isRoomSecret(bad), bad).toBe(false)
+      expect(() => parseRoomSecret(bad)).toThrow(expect.objectContaining({ name: 'InvalidRoomSecretError' }))
+    }
+    await expect(derivePrivateRoom(roomId, 'not a secret')).rejects.toThrow(expect.objectContaining({ name: 'InvalidRoomSecretError' }))
+    await expect(derivePrivateRoom('not a room', secret)).rejects.toThrow(expect.objectContaining({ name: 'InvalidRoomIdError' }))
+  })
+})
+
+describe('private room keys', () => {
+  it('derive the same topic and a working key from the same id and secret', async () => {
+    const a = await derivePrivateRoom(roomId, secret)
+    const b = await derivePrivateRoom(roomId, secret)
+    expect(a.topicId).toMatch(/^[a-z2-7]{26}$/)
+    expect(a.topic).toBe(`${PRIVATE_ROOM_TOPIC_PREFIX}${a.topicId}`)
+    expect(privateRoomTopic(a.topicId)).toBe(a.topic)
+    expect(privateTopicIdFromTopic(a.topic)).toBe(a.topicId)
+    expect(b.topic).toBe(a.topic)
+    expect(a.key.extractable).toBe(false)
+    expect(a.key.algorithm).toMatchObject({ name: 'AES-GCM', length: 256 })
+    expect((await openRoomData(b, await sealRoomData(a, plaintext))).plaintext).toEqual(plaintext)
+  })
+
+  it('give unrelated topics for another secret or another room id, none of which names the room', async () => {
+    const topics = new Set([
+      (await derivePrivateRoom(roomId, secret)).topic,
+      (await derivePrivateRoom(roomId, createRoomSecret())).topic,
+      (await derivePrivateRoom(createRoomId(), secret)).topic
+    ])
+    expect(topics.size).toBe(3)
+    for (const topic of topics) expect(topic).not.toContain(roomId)
+  })
+
+  it('recognise only private room topics', () => {
+    expect(privateTopicIdFromTopic(`/p2p-chat/room/1/${roomId}`)).toBeUndefined()
+    expect(privateTopicIdFromTopic(`${PRIVATE_ROOM_TOPIC_PREFIX}UPPER`)).toBeUndefined()
+    expect(() => privateRoomTopic('x')).toThrow(expect.objectContaining({ name: 'InvalidRoomIdError' }))
+  })
+})
+
+describe('private envelopes', async () => {
+  const keys = await derivePrivateRoom(roomId, secret)
+
+  it('round-trip the plaintext, id and timestamp', async () => {
+    const id = createMessageId()
+    const sealed = await sealRoomData(keys, plaintext, { id, timestamp: 1_700_000_000_123 })
+    expect(await openRoomData(keys, sealed)).toEqual({ id, timestamp: 1_700_000_000_123, plaintext })
+    expect(sealed.byteLength).toBeLessThanOrEqual(MAX_PRIVATE_ENVELOPE_BYTES)
+  })
+
+  it('get a random id, the current time and a new iv by default', async () => {
+    const before = Date.now()
+    const a = await sealRoomData(keys, plaintext)
+    const b = await sealRoomData(keys, plaintext)
+    const header = readEnvelopeHeader(a)
+    expect(header.id).toMatch(/^[0-9a-f]{32}$/)
+    expect(header.id).not.toBe(readEnvelopeHeader(b).id)
+    expect(header.timestamp).toBeGreaterThanOrEqual(before)
+    expect(header.timestamp).toBeLessThanOrEqual(Date.now())
+    expect(PrivateEnvelope.decode(a).iv).toHaveLength(ENVELOPE_IV_BYTES)
+    expect(PrivateEnvelope.decode(a).iv).not.toEqual(PrivateEnvelope.decode(b).iv)
+  })
+
+  it('do not contain the plaintext', async () => {
+    const sealed = await sealRoomData(keys, plaintext)
+    expect(contains(sealed, new TextEncoder().encode(text.slice(0, 12)))).toBe(false)
+    expect(contains(sealed, new TextEncoder().encode('alice'))).toBe(false)
+    expect(contains(plaintext, new TextEncoder().encode('alice'))).toBe(true)
+  })
+
+  it('show their id and timestamp to a reader without the key', async () => {
+    const id = createMessageId()
+    expect(readEnvelopeHeader(await sealRoomData(keys, plaintext, { id, timestamp: 42 }))).toEqual({ id, timestamp: 42 })
+  })
+
+  it('refuse any change to ciphertext, iv, id, timestamp or topic with DecryptionError', async () => {
+    const sealed = await sealRoomData(keys, plaintext, { timestamp: 1_700_000_000_000 })
+    const changed = [
+      tamper(sealed, e => { e.ciphertext = flip(e.ciphertext) }),
+      tamper(sealed, e => { e.ciphertext = flip(e.ciphertext, e.ciphertext.byteLength - 1) }), // the tag
+      tamper(sealed, e => { e.iv = flip(e.iv) }),
+      tamper(sealed, e => { e.id = flip(e.id) }),
+      tamper(sealed, e => { e.timestamp = e.timestamp + 1n })
+    ]
+    for (const bytes of changed) {
+      await expect(openRoomData(keys, bytes)).rejects.toThrow(expect.objectContaining({ name: 'DecryptionError' }))
+    }
+    // the same key on another topic: an envelope replayed into another room
+    await expect(openRoomData({ ...keys, topic: privateRoomTopic('a'.repeat(26)) }, sealed))
+      .rejects.toThrow(expect.objectContaining({ name: 'DecryptionError' }))
+  })
+
+  it('do not open with another secret or for another room id', async () => {
+    const sealed = await sealRoomData(keys, plaintext)
+    for (const other of [await derivePrivateRoom(roomId, createRoomSecret()), await derivePrivateRoom(createRoomId(), secret)]) {
+      await expect(openRoomData(other, sealed)).rejects.toThrow(expect.objectContaining({ name: 'DecryptionError' }))
+      // even when put on this room's topic
+      await expect(openRoomData({ ...other, topic: keys.topic }, sealed)).rejects.toThrow(expect.objectContaining({ name: 'DecryptionError' }))
+    }
+  })
+
+  it('refuse malformed bytes before trying the key', async () => {
+    const sealed = await sealRoomData(keys, plaintext)
+    const malformed = [
+      new Uint8Array([0xff, 0xff, 0xff]),
+      tamper(sealed, e => { e.id = e.id.subarray(1) }),
+      tamper(sealed, e => { e.iv = new Uint8Array(8) }),
+      tamper(sealed, e => { e.ciphertext = new Uint8Array(15) }),
+      tamper(sealed, e => { e.timestamp = 0n }),
+      tamper(sealed, e => { e.timestamp = 2n ** 63n })
+    ]
+    for (const bytes of malformed) {
+      expect(() => readEnvelopeHeader(bytes)).toThrow(expect.objectContaining({ name: 'InvalidEnvelopeError' }))
+      await expect(openRoomData(keys, bytes)).rejects.toThrow(expect.objectContaining({ name: 'InvalidEnvelopeError' }))
+    }
+    const future = tamper(sealed, e => { e.version = 2 })
+    expect(() => readEnvelopeHeader(future)).toThrow(expect.objectContaining({ name: 'UnsupportedVersionError' }))
+    await expect(openRoomData(keys, future)).rejects.toThrow(expect.objectContaining({ name: 'UnsupportedVersionError' }))
+    const huge = new Uint8Array(MAX_PRIVATE_ENVELOPE_BYTES + 1)
+    expect(() => readEnvelopeHeader(huge)).toThrow(expect.objectContaining({ name: 'MessageTooLargeError' }))
+  })
+
+  it('refuse to seal too much, a malformed id or timestamp', async () => {
+    await expect(sealRoomData(keys, new Uint8Array(MAX_PRIVATE_PLAINTEXT_BYTES + 1))).rejects.toThrow(expect.objectContaining({ name: 'MessageTooLargeError' }))
+    await expect(sealRoomData(keys, plaintext, { id: 'nope' })).rejects.toThrow(expect.objectContaining({ name: 'InvalidMessageError' }))
+    await expect(sealRoomData(keys, plaintext, { timestamp: 0 })).rejects.toThrow(expect.objectContaining({ name: 'InvalidEnvelopeError' }))
+    // the largest plaintext fits the envelope limit
+    const largest = await sealRoomData(keys, new Uint8Array(MAX_PRIVATE_PLAINTEXT_BYTES), { timestamp: Number.MAX_SAFE_INTEGER })
+    expect(largest.byteLength).toBeLessThanOrEqual(MAX_PRIVATE_ENVELOPE_BYTES)
+    expect((await openRoomData(keys, largest)).plaintext).toHaveLength(MAX_PRIVATE_PLAINTEXT_BYTES)
+  })
+})
