@@ -15,6 +15,7 @@ const METRICS: Record<string, () => Promise<Metric>> = {
   direct: async () => (await import('./metrics/direct.ts')).direct,
   latency: async () => (await import('./metrics/latency.ts')).latency,
   dm: async () => (await import('./metrics/dm.ts')).dm,
+  history: async () => (await import('./metrics/history.ts')).history,
   relay: async () => (await import('./metrics/relay-capacity.ts')).relayCapacity,
   bundle: async () => (await import('./metrics/bundle.ts')).bundle
 }

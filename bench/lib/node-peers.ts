@@ -1,4 +1,5 @@
 import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { generateKeyPair } from '@libp2p/crypto/keys'
 import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
 import { noise } from '@libp2p/noise'
@@ -19,7 +20,9 @@ const allowLoopback = { denyDialMultiaddr: () => false }
  * whose first message a newcomer waits for. `ours` picks P2P Chat's gossipsub settings, else stock defaults.
  */
 export async function startPublisher (relayAddr: string, topic: string, intervalMs: number, ours: boolean): Promise<{ node: PubsubNode, stop: () => Promise<void> }> {
+  const privateKey = await generateKeyPair('Ed25519')
   const node = await createLibp2p({
+    privateKey,
     transports: [tcp()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
@@ -30,8 +33,9 @@ export async function startPublisher (relayAddr: string, topic: string, interval
   await node.dial((await import('@multiformats/multiaddr')).multiaddr(relayAddr))
   let seq = 0
   const timer = setInterval(() => {
-    const data = encodeChat({ id: createMessageId(), name: 'publisher', text: `bench:${seq++}:${Date.now()}`, timestamp: Date.now() })
-    node.services.pubsub.publish(topic, data).catch(() => {})
+    encodeChat({ id: createMessageId(), name: 'publisher', text: `bench:${seq++}:${Date.now()}`, timestamp: Date.now() }, topic, privateKey)
+      .then(async data => node.services.pubsub.publish(topic, data))
+      .catch(() => {})
   }, intervalMs)
   return { node, stop: async () => { clearInterval(timer); await node.stop() } }
 }

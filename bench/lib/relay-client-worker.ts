@@ -5,6 +5,7 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { generateKeyPair } from '@libp2p/crypto/keys'
 import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
 import { logger } from '@libp2p/logger'
@@ -18,7 +19,7 @@ import { createLibp2p } from 'libp2p'
 import { spreadLoopbackSources } from './loopback-sources.ts'
 import type { StartResult, WorkerReply, WorkerRequest, WorkerStatus } from './relay-clients.ts'
 import type { GossipSub } from '@libp2p/gossipsub'
-import type { Libp2p } from '@libp2p/interface'
+import type { Libp2p, PrivateKey } from '@libp2p/interface'
 import type { Ping } from '@libp2p/ping'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
@@ -46,6 +47,8 @@ const clients: Client[] = []
 /** clients that should hold a reservation */
 const reserving = new Set<Client>()
 const members: Member[] = []
+/** each client's key: its chat lines are signed with it */
+const keys = new WeakMap<Client, PrivateKey>()
 let received = 0
 let pings = 0
 /** how late this process's timers run: past a few seconds, libp2p's connection monitor gives up on pings */
@@ -53,14 +56,18 @@ const lag = monitorEventLoopDelay({ resolution: 20 })
 lag.enable()
 
 async function createClient (reserve: boolean): Promise<Client> {
-  return createLibp2p({
+  const privateKey = await generateKeyPair('Ed25519')
+  const client = await createLibp2p({
+    privateKey,
     addresses: { listen: reserve ? ['/p2p-circuit'] : [] },
     transports: [webSockets(), circuitRelayTransport()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionGater: { denyDialMultiaddr: () => false },
     services: { identify: identify(), ping: ping(), pubsub: gossipsub(roomGossipsubOptions()) }
-  }) as unknown as Promise<Client>
+  }) as unknown as Client
+  keys.set(client, privateKey)
+  return client
 }
 
 function isReserved (client: Client): boolean {
@@ -190,7 +197,7 @@ async function publish (count: number, spreadMs: number): Promise<{ sent: number
     if (wait > 0) {
       await new Promise(resolve => setTimeout(resolve, wait))
     }
-    const data = encodeChat({ id: createMessageId(), name: 'bench', text: `message ${i}`, timestamp: Date.now() })
+    const data = await encodeChat({ id: createMessageId(), name: 'bench', text: `message ${i}`, timestamp: Date.now() }, topic, keys.get(client)!)
     await client.services.pubsub.publish(topic, data)
     sent++
     expected += roomSize - 1

@@ -37,7 +37,7 @@ export const direct: Metric = async ({ runs, log }) => {
         const roomId = createRoomId()
         const before = bytesWritten(relay.pid!)
         const joined = Date.now()
-        await Promise.all([a, b].map(async (p, i) => p.evaluate(({ roomId, i }) => { window.bench.join(roomId, `peer-${i}`) }, { roomId, i })))
+        await Promise.all([a, b].map(async (p, i) => p.evaluate(async ({ roomId, i }) => window.bench.join(roomId, `peer-${i}`), { roomId, i })))
         if (!await waitForFullMesh([a, b], 1, 30_000)) {
           failures++
           continue

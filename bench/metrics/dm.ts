@@ -20,7 +20,7 @@ export const dm: Metric = async ({ log }) => {
   try {
     const [a, b] = [await openHarness(browser, relay), await openHarness(browser, relay)]
     const roomId = createRoomId()
-    await Promise.all([a, b].map(async (p, i) => p.evaluate(({ roomId, i }) => { window.bench.join(roomId, `peer-${i}`) }, { roomId, i })))
+    await Promise.all([a, b].map(async (p, i) => p.evaluate(async ({ roomId, i }) => window.bench.join(roomId, `peer-${i}`), { roomId, i })))
     if (!await waitForFullMesh([a, b], 1, 30_000)) throw new Error('the two pages did not connect directly')
     const bId = (await a.evaluate(() => window.bench.members()))[0]!.peerId
     await a.evaluate(async (peer: string) => window.bench.dmRoundTrips(peer, 20, true), bId) // warm-up

@@ -50,7 +50,7 @@ export const latency: Metric = async ({ log }) => {
         const roomId = createRoomId()
         for (let i = 0; i < n; i++) {
           const page = await openHarness(browser, relay, stock)
-          await page.evaluate(({ roomId, i }) => { window.bench.join(roomId, `member-${i}`) }, { roomId, i })
+          await page.evaluate(async ({ roomId, i }) => window.bench.join(roomId, `member-${i}`), { roomId, i })
           pages.push(page)
         }
         const settled = Date.now()

@@ -3,16 +3,24 @@
  * from Playwright through `window.bench`. Served by a relay started with `--web-root bench/dist`. This page
  * exists only for benchmarks; the app itself exposes nothing on `window`.
  */
+import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { fetchRelayInfo, Room } from '@p2p-chat/shared'
+import { derivePrivateRoom, fetchRelayInfo, isRoomTopic, Room } from '@p2p-chat/shared'
 import { createBrowserNode } from '../../apps/web/src/lib/p2p/node.ts'
 import { RelayLink } from '../../apps/web/src/lib/p2p/relay-link.ts'
+import { openHistoryStore } from '../../apps/web/src/lib/storage/history.ts'
 import type { BrowserNode } from '../../apps/web/src/lib/p2p/node.ts'
+import type { PrivateKey } from '@libp2p/interface'
+import type { HistoryStore } from '@p2p-chat/shared'
 import type { RoomChat } from '@p2p-chat/shared'
 
 const now = (): number => performance.timeOrigin + performance.now()
 
 let node: BrowserNode | undefined
+let privateKey: PrivateKey | undefined
+let history: HistoryStore | undefined
+/** when the last join() began */
+let joinedAt = 0
 let link: RelayLink | undefined
 let room: Room | undefined
 const received: Array<{ from: string, text: string, latency: number, at: number }> = []
@@ -23,7 +31,15 @@ const bench = {
   async start (stockMeshDegree = false): Promise<string> {
     const info = fetchRelayInfo(location.origin)
     const pubsub = stockMeshDegree ? { D: 6, Dlo: 4, Dhi: 12, Dout: 2 } : undefined
-    node = await createBrowserNode({ iceServers: info.then(i => i.iceServers), origin: location.origin, pubsub })
+    privateKey = await generateKeyPair('Ed25519')
+    history = await openHistoryStore()
+    node = await createBrowserNode({
+      iceServers: info.then(i => i.iceServers),
+      origin: location.origin,
+      pubsub,
+      privateKey,
+      history: { store: history, serves: topic => isRoomTopic(topic) && topic === room?.topic }
+    })
     node.addEventListener('connection:open', evt => {
       const c = evt.detail
       connectionEvents.push({ peer: c.remotePeer.toString(), kind: c.limits == null ? 'direct' : 'limited', at: now() })
@@ -37,8 +53,11 @@ const bench = {
     return link?.state.status ?? 'none'
   },
 
-  join (roomId: string, name: string): void {
-    room = new Room(node!, { roomId, name: () => name })
+  /** Joins a room (a private one with `secret`), keeping history in IndexedDB as the app does. */
+  async join (roomId: string, name: string, secret?: string): Promise<void> {
+    joinedAt = now()
+    const keys = secret == null ? undefined : await derivePrivateRoom(roomId, secret)
+    room = new Room(node!, { roomId, name: () => name, privateKey: privateKey!, keys, history: { store: history!, sync: node!.services.history } })
     room.addEventListener('chat', evt => {
       const chat: RoomChat = evt.detail
       const sentAt = Number(/^bench:\d+:([\d.]+)$/.exec(chat.text)?.[1] ?? Number.NaN)
@@ -51,6 +70,16 @@ const bench = {
     return room?.getMembers() ?? []
   },
 
+  /** Sends `count` lines of `size` characters, one after the other; resolves to how many went out at once. */
+  async sendMany (count: number, size: number): Promise<number> {
+    let sent = 0
+    for (let i = 0; i < count; i++) {
+      const { pending } = await room!.send(`${i}`.padEnd(size, '.'))
+      if (!pending) sent++
+    }
+    return sent
+  },
+
   /** Sends `bench:<seq>:<send time>`; resolves once handed to gossipsub (or queued as pending). */
   async sendStamped (seq: number): Promise<boolean> {
     const { pending } = await room!.send(`bench:${seq}:${now()}`)
@@ -59,6 +88,12 @@ const bench = {
 
   received (): typeof received {
     return received
+  },
+
+  /** ms from the last join() until `count` lines had arrived (live or from history), or -1 if not yet. */
+  timeToLines (count: number): number {
+    const line = received[count - 1]
+    return line == null ? -1 : line.at - joinedAt
   },
 
   connectionEvents (): typeof connectionEvents {

@@ -46,11 +46,12 @@ export class ChatPage {
     return this.nameField.inputValue()
   }
 
-  async createRoom (): Promise<string> {
-    const button = this.page.getByRole('button', { name: 'Create room' })
+  /** Creates a room (private by default: its link carries the secret after #) and returns its link. */
+  async createRoom (kind: 'private' | 'public' = 'private'): Promise<string> {
+    const button = this.page.getByRole('button', { name: kind === 'private' ? 'Create room' : 'Create public room', exact: kind === 'private' })
     await expect(button).toBeEnabled()
     await button.click()
-    await expect(this.page).toHaveURL(/\/r\/[a-z2-7]{26}$/)
+    await expect(this.page).toHaveURL(kind === 'private' ? /\/r\/[a-z2-7]{26}#[A-Za-z0-9_-]{43}$/ : /\/r\/[a-z2-7]{26}$/)
     return this.page.url()
   }
 
@@ -74,6 +75,24 @@ export class ChatPage {
     return this.page.evaluate(() => Object.fromEntries(performance.getEntriesByType('mark')
       .filter(m => m.name.startsWith('p2p-chat:'))
       .map(m => [m.name.slice('p2p-chat:'.length), Math.round(m.startTime)])))
+  }
+
+  /** This browser's peer id fingerprint, as shown beside its name. */
+  async fingerprint (): Promise<string> {
+    const shown = this.page.getByTestId('my-fingerprint')
+    await expect(shown).toHaveText(/^…\S{6}$/)
+    return (await shown.textContent())!.slice(1)
+  }
+
+  /** A line in the messages log, by its text. */
+  message (text: string): Locator {
+    return this.messages.getByRole('listitem').filter({ has: this.page.getByText(text, { exact: true }) })
+  }
+
+  /** Reloads the page (same browser storage) and waits for the node to be back. */
+  async reload (): Promise<void> {
+    await this.page.reload()
+    await expect(this.composer).toBeEnabled()
   }
 
   async close (): Promise<void> {

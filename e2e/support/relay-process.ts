@@ -32,15 +32,23 @@ export class RelayProcess {
   wsAddr = ''
   /** the relay's latest output, stdout and stderr */
   output = ''
-  private readonly child: ChildProcess
-  private readonly dataDir: string
+  /** where the relay keeps its identity, peer store and history */
+  readonly dataDir: string
+  private child: ChildProcess
+  private readonly args: string[]
 
-  private constructor (child: ChildProcess, dataDir: string) {
-    this.child = child
+  private constructor (dataDir: string, args: string[]) {
     this.dataDir = dataDir
+    this.args = args
+    this.child = this.spawn(args)
+  }
+
+  private spawn (args: string[]): ChildProcess {
+    const child = spawn(process.execPath, [RELAY_BIN, '--data-dir', this.dataDir, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
     const keep = (chunk: Buffer): void => { this.output = (this.output + chunk.toString()).slice(-MAX_OUTPUT_CHARS) }
     child.stdout!.on('data', keep)
     child.stderr!.on('data', keep)
+    return child
   }
 
   /** Starts a relay; `extraArgs` go to its command line. Rejects with {@link RelayStartError}. */
@@ -49,11 +57,9 @@ export class RelayProcess {
       throw new RelayStartError(`${RELAY_BIN} is missing: run \`pnpm build\` first`)
     }
     const dataDir = await mkdtemp(join(tmpdir(), 'p2p-chat-relay-'))
-    const child = spawn(process.execPath, [
-      RELAY_BIN, '--host', '127.0.0.1', '--http-port', '0', '--tcp-port', '0', '--ws-port', '0', '--webrtc-port', '0',
-      '--data-dir', dataDir, ...extraArgs
-    ], { stdio: ['ignore', 'pipe', 'pipe'] })
-    const relay = new RelayProcess(child, dataDir)
+    const relay = new RelayProcess(dataDir, [
+      '--host', '127.0.0.1', '--http-port', '0', '--tcp-port', '0', '--ws-port', '0', '--webrtc-port', '0', ...extraArgs
+    ])
     try {
       await relay.ready()
       return relay
@@ -104,6 +110,25 @@ export class RelayProcess {
       clearTimeout(timer)
     }
     return this.child.exitCode
+  }
+
+  /**
+   * Stops the relay and starts it again on the same ports with the same data dir (identity, history), as an
+   * operator's restart does: its peers find it where it was.
+   */
+  async restart (): Promise<void> {
+    const info = await this.info()
+    const port = (pattern: RegExp): string => pattern.exec(info.multiaddrs.find(a => pattern.test(a)) ?? '')?.[1] ?? '0'
+    const ports = [
+      '--http-port', new URL(this.url).port,
+      '--tcp-port', port(/\/tcp\/(\d+)\/p2p\//),
+      '--ws-port', port(/\/tcp\/(\d+)\/ws\//),
+      '--webrtc-port', port(/\/udp\/(\d+)\/webrtc-direct\//)
+    ]
+    await this.stop()
+    this.output = ''
+    this.child = this.spawn([...this.args, ...ports])
+    await this.ready()
   }
 
   /** Stops the relay and removes its data dir. */

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { multiaddr } from '@multiformats/multiaddr'
 import {
-  DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_HTTP_PORT, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_RESERVATIONS, DEFAULT_TCP_PORT,
+  DEFAULT_DATA_DIR, DEFAULT_HISTORY_MAX_DAYS, DEFAULT_HISTORY_MAX_MESSAGES, DEFAULT_HOST, DEFAULT_HTTP_PORT, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_RESERVATIONS, DEFAULT_TCP_PORT,
   DEFAULT_WEBRTC_DIRECT_PORT, DEFAULT_WS_PORT
 } from './constants.js'
 import { ConfigError } from './errors.js'
@@ -36,6 +36,12 @@ export interface RelayOptions {
   peers?: Multiaddr[]
   /** join the gossip of every room a connected peer is in (off: circuits, DHT and signalling only) @default true */
   followRooms?: boolean
+  /** keep the rooms' lines (in `<dataDir>/history.sqlite`) and serve them to peers catching up @default true */
+  history?: boolean
+  /** lines kept per room @default 1000 */
+  historyMaxMessages?: number
+  /** days lines are kept @default 30 */
+  historyMaxDays?: number
 }
 
 interface Flag {
@@ -56,7 +62,10 @@ const FLAGS: Record<string, Flag> = {
   'max-connections': { env: 'P2P_CHAT_MAX_CONNECTIONS', help: `most connections held at once (default ${DEFAULT_MAX_CONNECTIONS})` },
   'max-reservations': { env: 'P2P_CHAT_MAX_RESERVATIONS', help: `most circuit-relay reservations held at once (default ${DEFAULT_MAX_RESERVATIONS})` },
   peer: { env: 'P2P_CHAT_PEERS', help: 'another relay to stay connected to, a multiaddr ending in /p2p/<id>; repeatable; env: comma-separated', multiple: true },
-  'follow-rooms': { env: 'P2P_CHAT_FOLLOW_ROOMS', help: 'on: carry the gossip of every room a peer joins; off: only circuits, DHT, signalling (default on)' }
+  'follow-rooms': { env: 'P2P_CHAT_FOLLOW_ROOMS', help: 'on: carry the gossip of every room a peer joins; off: only circuits, DHT, signalling (default on)' },
+  history: { env: 'P2P_CHAT_HISTORY', help: 'on: keep the lines of the rooms followed and serve them to late joiners (private rooms: ciphertext only); off: keep nothing (default on)' },
+  'history-max-messages': { env: 'P2P_CHAT_HISTORY_MAX_MESSAGES', help: `lines kept per room (default ${DEFAULT_HISTORY_MAX_MESSAGES})` },
+  'history-max-days': { env: 'P2P_CHAT_HISTORY_MAX_DAYS', help: `days lines are kept (default ${DEFAULT_HISTORY_MAX_DAYS})` }
 }
 
 export const USAGE = `Usage: pnpm relay [options]
@@ -146,9 +155,12 @@ export function parseConfig (argv: string[], env: Record<string, string | undefi
     }
     return ma
   })
-  const followRooms = get('follow-rooms') ?? 'on'
-  if (followRooms !== 'on' && followRooms !== 'off') {
-    throw new ConfigError(`--follow-rooms must be on or off, got "${followRooms}"`)
+  const onOff = (name: string): boolean => {
+    const value = get(name) ?? 'on'
+    if (value !== 'on' && value !== 'off') {
+      throw new ConfigError(`--${name} must be on or off, got "${value}"`)
+    }
+    return value === 'on'
   }
   return {
     host,
@@ -162,6 +174,9 @@ export function parseConfig (argv: string[], env: Record<string, string | undefi
     maxConnections: parseCount('max-connections', get('max-connections'), DEFAULT_MAX_CONNECTIONS),
     maxReservations: parseCount('max-reservations', get('max-reservations'), DEFAULT_MAX_RESERVATIONS),
     peers,
-    followRooms: followRooms === 'on'
+    followRooms: onOff('follow-rooms'),
+    history: onOff('history'),
+    historyMaxMessages: parseCount('history-max-messages', get('history-max-messages'), DEFAULT_HISTORY_MAX_MESSAGES),
+    historyMaxDays: parseCount('history-max-days', get('history-max-days'), DEFAULT_HISTORY_MAX_DAYS)
   }
 }

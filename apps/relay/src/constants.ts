@@ -26,3 +26,6 @@ export const PEER_RELAY_RETRY_MIN_MS = 1_000
 export const PEER_RELAY_RETRY_MAX_MS = 60_000
 /** Peer-store tag on peer relays: a high value, so the connection manager never prunes them. */
 export const PEER_RELAY_TAG = 'p2p-chat-peer-relay'
+/** Lines of each room the relay keeps for late joiners, and for how many days. */
+export const DEFAULT_HISTORY_MAX_MESSAGES = 1000
+export const DEFAULT_HISTORY_MAX_DAYS = 30

@@ -19,7 +19,9 @@
 import { once } from 'node:events'
 import { logger } from '@libp2p/logger'
 import { InvalidMessageScores } from '@p2p-chat/shared'
-import { openNodeStore } from '@p2p-chat/shared/node'
+import { openNodeHistoryStore, openNodeStore } from '@p2p-chat/shared/node'
+import { DEFAULT_HISTORY_MAX_DAYS, DEFAULT_HISTORY_MAX_MESSAGES } from './constants.js'
+import { HistoryKeeper } from './history.js'
 import { createHttpServer } from './http.js'
 import { createRelayNode } from './node.js'
 import { RelayPeers } from './peers.js'
@@ -53,8 +55,15 @@ export interface Relay {
 export async function createRelay (options: RelayOptions): Promise<Relay> {
   const store = await openNodeStore(options.dataDir)
   const scores = new InvalidMessageScores()
-  const node = await createRelayNode(options, store, scores)
+  const history = options.history === false
+    ? undefined
+    : await openNodeHistoryStore(options.dataDir, {
+      maxMessages: options.historyMaxMessages ?? DEFAULT_HISTORY_MAX_MESSAGES,
+      maxAgeMs: (options.historyMaxDays ?? DEFAULT_HISTORY_MAX_DAYS) * 24 * 60 * 60 * 1000
+    })
+  const node = await createRelayNode(options, store, scores, history)
   const rooms = new RoomFollower(node.services.pubsub, { scores })
+  const keeper = history == null ? undefined : new HistoryKeeper(node.services.pubsub, history)
   const peers = new RelayPeers(node, options.peers ?? [])
   const info = (): RelayInfo => ({
     peerId: node.peerId.toString(),
@@ -74,6 +83,7 @@ export async function createRelay (options: RelayOptions): Promise<Relay> {
       await node.start()
       if (options.followRooms !== false) {
         rooms.start()
+        keeper?.start()
       }
       peers.start()
       http.listen(options.httpPort, options.host)
@@ -85,10 +95,12 @@ export async function createRelay (options: RelayOptions): Promise<Relay> {
     async stop () {
       peers.stop()
       rooms.stop()
+      await keeper?.stop()
       http.closeAllConnections()
       await new Promise<void>(resolve => http.close(() => { resolve() }))
       await node.stop()
       await store.datastore.close()
+      await history?.close()
       log('relay stopped')
     }
   }

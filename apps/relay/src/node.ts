@@ -10,7 +10,7 @@ import { tcp } from '@libp2p/tcp'
 import { webRTCDirect } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
-import { KAD_DHT_PROTOCOL, NEGOTIATION_TIMEOUTS, roomGossipsubOptions } from '@p2p-chat/shared'
+import { historySync, isRoomTopic, KAD_DHT_PROTOCOL, NEGOTIATION_TIMEOUTS, roomGossipsubOptions } from '@p2p-chat/shared'
 import { createLibp2p } from 'libp2p'
 import {
   DEFAULT_CIRCUIT_DATA_BYTES, DEFAULT_CIRCUIT_DURATION_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_PENDING_CONNECTIONS,
@@ -19,14 +19,14 @@ import {
 import type { RelayOptions } from './config.js'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Libp2p } from '@libp2p/interface'
-import type { InvalidMessageScores } from '@p2p-chat/shared'
+import type { HistoryStore, InvalidMessageScores } from '@p2p-chat/shared'
 import type { NodeStore } from '@p2p-chat/shared/node'
 
 /** `getScore` is on gossipsub's router class but not its exported interface */
 export type RelayNode = Libp2p<{ pubsub: GossipSub & { getScore: (peerId: string) => number } } & Record<string, unknown>>
 
 /** The relay's libp2p node: every listener, circuit-relay hop, AutoNAT and DHT servers, gossipsub. */
-export async function createRelayNode (options: RelayOptions, store: NodeStore, scores: InvalidMessageScores): Promise<RelayNode> {
+export async function createRelayNode (options: RelayOptions, store: NodeStore, scores: InvalidMessageScores, history?: HistoryStore): Promise<RelayNode> {
   const { host } = options
   return createLibp2p({
     privateKey: store.privateKey,
@@ -66,7 +66,9 @@ export async function createRelayNode (options: RelayOptions, store: NodeStore, 
         // relays and their peers may sit on private networks (a LAN, a lab, loopback in tests)
         peerInfoMapper: passthroughMapper
       }),
-      pubsub: gossipsub(roomGossipsubOptions('relay', scores))
+      pubsub: gossipsub(roomGossipsubOptions('relay', scores)),
+      // the lines the relay keeps, for any peer catching up on a room (private rooms: ciphertext)
+      history: historySync({ store: history, serves: topic => history != null && isRoomTopic(topic) })
     }
   }) as unknown as Promise<RelayNode>
 }

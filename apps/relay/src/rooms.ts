@@ -1,5 +1,5 @@
 import { logger } from '@libp2p/logger'
-import { roomIdFromTopic, roomMessageValidator } from '@p2p-chat/shared'
+import { isRoomTopic, roomMessageValidator } from '@p2p-chat/shared'
 import { DEFAULT_MAX_ROOMS, ROOM_SWEEP_INTERVAL_MS } from './constants.js'
 import type { GossipSub, SubscriptionChangeData } from '@libp2p/gossipsub'
 import type { InvalidMessageScores } from '@p2p-chat/shared'
@@ -43,7 +43,7 @@ export class RoomFollower {
 
   /** Topics of the rooms the relay is in now. */
   get rooms (): string[] {
-    return this.pubsub.getTopics().filter(topic => roomIdFromTopic(topic) != null)
+    return this.pubsub.getTopics().filter(isRoomTopic)
   }
 
   start (): void {
@@ -58,7 +58,7 @@ export class RoomFollower {
   }
 
   private follow (topic: string): void {
-    if (roomIdFromTopic(topic) == null || this.pubsub.getTopics().includes(topic)) {
+    if (!isRoomTopic(topic) || this.pubsub.getTopics().includes(topic)) {
       return
     }
     if (this.rooms.length >= this.maxRooms) {

@@ -43,6 +43,15 @@ describe('relay configuration', () => {
     }
   })
 
+  it('keeps history unless told not to, within bounds it is given', () => {
+    expect(parseConfig([])).toMatchObject({ history: true, historyMaxMessages: 1000, historyMaxDays: 30 })
+    expect(parseConfig(['--history', 'off', '--history-max-messages', '50'], { P2P_CHAT_HISTORY_MAX_DAYS: '7' }))
+      .toMatchObject({ history: false, historyMaxMessages: 50, historyMaxDays: 7 })
+    for (const argv of [['--history', 'maybe'], ['--history-max-messages', '0'], ['--history-max-days', 'forever']]) {
+      expect(() => parseConfig(argv), argv.join(' ')).toThrow(expect.objectContaining({ name: 'ConfigError', message: expect.stringContaining(argv[0]!) }))
+    }
+  })
+
   it('returns nothing for --help', () => {
     expect(parseConfig(['--help'])).toBeUndefined()
   })

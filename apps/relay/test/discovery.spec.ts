@@ -1,14 +1,17 @@
+import { generateKeyPair } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createRoomId, Room } from '@p2p-chat/shared'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createChatPeer, eventually, startTestRelay, tcpAddr } from './helpers.js'
 import type { TestRelay } from './helpers.js'
+import type { PrivateKey } from '@libp2p/interface'
 import type { RoomChat, RoomNode } from '@p2p-chat/shared'
 
 const RELAY_HOP_PROTOCOL = '/libp2p/circuit/relay/0.2.0/hop'
 
 let relays: TestRelay[] = []
 let peers: RoomNode[] = []
+const keys = new Map<RoomNode, PrivateKey>()
 let rooms: Room[] = []
 
 afterEach(async () => {
@@ -31,14 +34,16 @@ async function twoRelays (followRooms = false): Promise<[TestRelay, TestRelay]> 
 }
 
 async function peerOn (relay: TestRelay): Promise<RoomNode> {
-  const peer = await createChatPeer()
+  const key = await generateKeyPair('Ed25519')
+  const peer = await createChatPeer(key)
+  keys.set(peer, key)
   peers.push(peer)
   await peer.dial(multiaddr(tcpAddr(relay.relay)))
   return peer
 }
 
 function join (peer: RoomNode, roomId: string, name: string): { room: Room, heard: RoomChat[] } {
-  const room = new Room(peer, { roomId, name: () => name })
+  const room = new Room(peer, { roomId, name: () => name, privateKey: keys.get(peer)! })
   const heard: RoomChat[] = []
   room.addEventListener('chat', evt => { heard.push(evt.detail) })
   rooms.push(room)

@@ -14,7 +14,7 @@ import { createLibp2p } from 'libp2p'
 import { createRelay } from '../src/index.js'
 import type { Relay, RelayOptions } from '../src/index.js'
 import type { GossipSub } from '@libp2p/gossipsub'
-import type { Libp2p } from '@libp2p/interface'
+import type { Libp2p, PrivateKey } from '@libp2p/interface'
 import type { Ping } from '@libp2p/ping'
 import type { RoomNode } from '@p2p-chat/shared'
 
@@ -50,8 +50,9 @@ export async function startTestRelay (overrides: Partial<RelayOptions> = {}): Pr
 export type TestClient = Libp2p<{ pubsub: GossipSub, ping: Ping, identify: unknown }>
 
 /** A plain Node libp2p peer, as a third-party client would build one. */
-export async function createTestClient (): Promise<TestClient> {
+export async function createTestClient (privateKey?: PrivateKey): Promise<TestClient> {
   return createLibp2p({
+    privateKey,
     transports: [tcp()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
@@ -64,8 +65,9 @@ export async function createTestClient (): Promise<TestClient> {
  * A chat peer as the browser builds it (chat services, circuit-relay client, DHT client), over TCP instead of
  * WebSockets/WebRTC, listening on loopback TCP too, as a terminal peer does.
  */
-export async function createChatPeer (): Promise<RoomNode> {
+export async function createChatPeer (privateKey: PrivateKey): Promise<RoomNode> {
   return createLibp2p({
+    privateKey,
     addresses: { listen: ['/ip4/127.0.0.1/tcp/0', '/p2p-circuit'] },
     transports: [tcp(), circuitRelayTransport()],
     connectionEncrypters: [noise()],

@@ -1,12 +1,14 @@
 import { randomBytes } from 'node:crypto'
 import { createSocket } from 'node:dgram'
 import { connect } from 'node:net'
+import { generateKeyPair } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createMessageId, createRoomId, encodeChat, roomTopic } from '@p2p-chat/shared'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createRelay } from '../src/index.js'
 import { createTestClient, eventually, startTestRelay, tcpAddr } from './helpers.js'
 import type { TestClient, TestRelay } from './helpers.js'
+import type { PrivateKey } from '@libp2p/interface'
 
 let relays: TestRelay[] = []
 let clients: TestClient[] = []
@@ -24,8 +26,8 @@ async function relay (): Promise<TestRelay> {
   return r
 }
 
-async function client (): Promise<TestClient> {
-  const c = await createTestClient()
+async function client (privateKey?: PrivateKey): Promise<TestClient> {
+  const c = await createTestClient(privateKey)
   clients.push(c)
   return c
 }
@@ -111,7 +113,8 @@ describe('relay', () => {
 
   it('joins the rooms its peers join and carries messages between peers that are not connected', async () => {
     const { relay: r } = await relay()
-    const [a, b] = [await client(), await client()]
+    const aKey = await generateKeyPair('Ed25519')
+    const [a, b] = [await client(aKey), await client()]
     const topic = roomTopic(createRoomId())
     for (const c of [a, b]) {
       c.services.pubsub.subscribe(topic)
@@ -123,7 +126,7 @@ describe('relay', () => {
 
     const received: Uint8Array[] = []
     b.services.pubsub.addEventListener('message', evt => { if (evt.detail.topic === topic) received.push(evt.detail.data) })
-    const good = encodeChat({ id: createMessageId(), name: 'a', text: 'through the relay', timestamp: Date.now() })
+    const good = await encodeChat({ id: createMessageId(), name: 'a', text: 'through the relay', timestamp: Date.now() }, topic, aKey)
     await a.services.pubsub.publish(topic, Uint8Array.from([1, 2, 3]))
     await a.services.pubsub.publish(topic, good)
     await eventually(() => received.length > 0)
@@ -134,7 +137,8 @@ describe('relay', () => {
 
   it('penalises the gossipsub score of a peer that sends invalid room messages, and no one else', async () => {
     const { relay: r } = await relay()
-    const [bad, good] = [await client(), await client()]
+    const goodKey = await generateKeyPair('Ed25519')
+    const [bad, good] = [await client(), await client(goodKey)]
     const topic = roomTopic(createRoomId())
     for (const c of [bad, good]) {
       c.services.pubsub.subscribe(topic)
@@ -144,7 +148,7 @@ describe('relay', () => {
     for (let i = 0; i < 3; i++) {
       await bad.services.pubsub.publish(topic, Uint8Array.from([i, 2, 3]))
     }
-    await good.services.pubsub.publish(topic, encodeChat({ id: createMessageId(), name: 'good', text: 'hello', timestamp: Date.now() }))
+    await good.services.pubsub.publish(topic, await encodeChat({ id: createMessageId(), name: 'good', text: 'hello', timestamp: Date.now() }, topic, goodKey))
     const score = (peer: TestClient): number => r.node.services.pubsub.getScore(peer.peerId.toString())
     await eventually(() => score(bad) <= -30)
     expect(score(good)).toBeGreaterThanOrEqual(0)

@@ -1,11 +1,14 @@
+import { publicKeyFromProtobuf, publicKeyToProtobuf } from '@libp2p/crypto/keys'
+import { peerIdFromPublicKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { toString as uint8ArrayToString } from 'uint8arrays/to-string'
 import {
-  MAX_CLOCK_SKEW_MS, MAX_MULTIADDR_BYTES, MAX_NAME_BYTES, MAX_PRESENCE_MULTIADDRS, MAX_ROOM_MESSAGE_BYTES,
+  CHAT_SIGNATURE_DOMAIN, MAX_CLOCK_SKEW_MS, MAX_MULTIADDR_BYTES, MAX_NAME_BYTES, MAX_PRESENCE_MULTIADDRS, MAX_ROOM_MESSAGE_BYTES,
   MAX_TEXT_BYTES, MESSAGE_ID_HEX_LENGTH, ROOM_MESSAGE_VERSION
 } from './constants.js'
-import { InvalidMessageError, MessageTooLargeError, UnsupportedVersionError } from './errors.js'
-import { RoomMessage } from './proto/room.js'
+import { InvalidMessageError, InvalidSignatureError, MessageTooLargeError, UnsupportedVersionError } from './errors.js'
+import { ChatMessage, RoomMessage } from './proto/room.js'
+import type { PrivateKey } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 /** A line of chat as the application sees it. */
@@ -29,7 +32,8 @@ export interface Presence {
 }
 
 export type RoomEvent =
-  | { type: 'chat', chat: Chat }
+  /** `author`: the peer id whose key signed the line */
+  | { type: 'chat', chat: Chat, author: string }
   | { type: 'presence', presence: Presence }
 
 const encoder = new TextEncoder()
@@ -124,13 +128,49 @@ function encode (message: RoomMessage): Uint8Array {
   return bytes
 }
 
-/** Encodes a chat line for a room topic, validating every field first. */
-export function encodeChat (chat: Chat, now = Date.now()): Uint8Array {
+const domain = encoder.encode(CHAT_SIGNATURE_DOMAIN)
+
+/** What a chat line's author signs: the domain, the topic and the line without its signature (see room.proto). */
+function signedPart (topic: string, unsigned: Uint8Array): Uint8Array {
+  const topicBytes = encoder.encode(topic)
+  const out = new Uint8Array(domain.byteLength + 1 + topicBytes.byteLength + 1 + unsigned.byteLength)
+  out.set(domain, 0)
+  out.set(topicBytes, domain.byteLength + 1)
+  out.set(unsigned, domain.byteLength + topicBytes.byteLength + 2)
+  return out
+}
+
+/**
+ * Encodes a chat line for a room topic, validating every field first, and signs it with the author's key for
+ * that topic (a line cannot be replayed into another room).
+ */
+export async function encodeChat (chat: Chat, topic: string, privateKey: PrivateKey, now = Date.now()): Promise<Uint8Array> {
   checkChat(chat, now)
-  return encode({
-    version: ROOM_MESSAGE_VERSION,
-    chat: { id: chat.id, name: chat.name, text: chat.text, timestamp: BigInt(chat.timestamp) }
-  })
+  const unsigned: ChatMessage = {
+    id: chat.id,
+    name: chat.name,
+    text: chat.text,
+    timestamp: BigInt(chat.timestamp),
+    author: new Uint8Array(publicKeyToProtobuf(privateKey.publicKey)),
+    signature: new Uint8Array(0)
+  }
+  const signature = new Uint8Array(await privateKey.sign(signedPart(topic, ChatMessage.encode(unsigned))))
+  return encode({ version: ROOM_MESSAGE_VERSION, chat: { ...unsigned, signature } })
+}
+
+/** Checks a chat line's signature for the topic; returns its author's peer id or throws {@link InvalidSignatureError}. */
+async function verifyChat (message: ChatMessage, topic: string): Promise<string> {
+  let key
+  try {
+    key = publicKeyFromProtobuf(message.author)
+  } catch (err) {
+    throw new InvalidSignatureError(`A chat line's author key does not decode: ${(err as Error).message}`)
+  }
+  const valid = await key.verify(signedPart(topic, ChatMessage.encode({ ...message, signature: new Uint8Array(0) })), message.signature)
+  if (!valid) {
+    throw new InvalidSignatureError('A chat line\'s signature does not match its author and topic')
+  }
+  return peerIdFromPublicKey(key).toString()
 }
 
 /** Encodes a presence announcement for a room topic. */
@@ -144,10 +184,11 @@ export function encodePresence (presence: Presence): Uint8Array {
 }
 
 /**
- * Decodes and validates bytes from a room topic. Throws {@link MessageTooLargeError},
- * {@link UnsupportedVersionError} or {@link InvalidMessageError}; never anything else.
+ * Decodes and validates bytes from a room topic, and checks a chat line's signature for that topic. Throws
+ * {@link MessageTooLargeError}, {@link UnsupportedVersionError}, {@link InvalidMessageError} or
+ * {@link InvalidSignatureError}; never anything else.
  */
-export function decodeRoomMessage (bytes: Uint8Array, now = Date.now()): RoomEvent {
+export async function decodeRoomMessage (bytes: Uint8Array, topic: string, now = Date.now()): Promise<RoomEvent> {
   if (bytes.byteLength > MAX_ROOM_MESSAGE_BYTES) {
     throw new MessageTooLargeError(`Room message of ${bytes.byteLength} bytes is over the limit`, bytes.byteLength, MAX_ROOM_MESSAGE_BYTES)
   }
@@ -171,7 +212,7 @@ export function decodeRoomMessage (bytes: Uint8Array, now = Date.now()): RoomEve
       timestamp: timestampFromWire(message.chat.timestamp)
     }
     checkChat(chat, now)
-    return { type: 'chat', chat }
+    return { type: 'chat', chat, author: await verifyChat(message.chat, topic) }
   }
   const presence = message.presence!
   checkPresence(presence)

@@ -10,6 +10,8 @@ export const ROOM_MESSAGE_VERSION = 1
 export const ROOM_TOPIC_PREFIX = '/p2p-chat/room/1/'
 
 /** Kademlia protocol of the P2P Chat DHT (kept apart from the public IPFS DHT). */
+/** What a chat line's signature starts with (see room.proto): a signature made for anything else never verifies. */
+export const CHAT_SIGNATURE_DOMAIN = 'p2p-chat/chat/1'
 export const KAD_DHT_PROTOCOL = '/p2p-chat/kad/1.0.0'
 
 /** Room ids are this many random bytes... */
@@ -27,6 +29,11 @@ export const MAX_PRESENCE_MULTIADDRS = 8
 export const MAX_MULTIADDR_BYTES = 512
 /** Largest encoded room message; gossipsub drops anything bigger before decoding it. */
 export const MAX_ROOM_MESSAGE_BYTES = 8192
+/**
+ * Largest gossipsub RPC frame accepted: one frame may batch several messages (gossip answers) and control
+ * messages, so it is larger than any one message; each message is still held to its own limit by the validator.
+ */
+export const MAX_GOSSIP_RPC_BYTES = 256 * 1024
 /** A chat message id is 16 random bytes in lowercase hex. */
 export const MESSAGE_ID_HEX_LENGTH = 32
 /** How far in the future (ms) a message timestamp may be before it is refused. */
@@ -101,3 +108,8 @@ export const DISCOVERY_RETRY_MAX_MS = 60_000
 export const DISCOVERY_QUERY_TIMEOUT_MS = 15_000
 /** At most this many providers found in one lookup are dialled. */
 export const DISCOVERY_MAX_DIALS = 16
+
+// History (see docs/PROTOCOL.md)
+
+/** A room asks the same peer for missing history at most this often (each new connection asks again). */
+export const HISTORY_SYNC_COOLDOWN_MS = 10_000

@@ -29,6 +29,18 @@ export class UnsupportedVersionError extends Error {
 }
 
 /** The relay's HTTP endpoint (`/api/relay`) cannot be reached or answers with an error. */
+/** A chat line's signature does not verify with the key it names, for the topic it came on. */
+export class InvalidSignatureError extends Error {
+  static override name = 'InvalidSignatureError'
+  override name = 'InvalidSignatureError'
+}
+
+/** A message's gossipsub signer is not the author it names. */
+export class AuthorMismatchError extends Error {
+  static override name = 'AuthorMismatchError'
+  override name = 'AuthorMismatchError'
+}
+
 export class RelayUnreachableError extends Error {
   static override name = 'RelayUnreachableError'
   override name = 'RelayUnreachableError'

@@ -17,3 +17,14 @@ export function generateDisplayName (): string {
   const [n] = crypto.getRandomValues(new Uint8Array(1))
   return `${pick(ADJECTIVES)}-${pick(ANIMALS)}-${(n ?? 0) % 100}`
 }
+
+/** How many trailing characters of a peer id its fingerprint shows. */
+export const FINGERPRINT_LENGTH = 6
+
+/**
+ * A short fingerprint of a peer id, shown with every display name (names are only labels: two "alice"s differ
+ * here): its last {@link FINGERPRINT_LENGTH} characters.
+ */
+export function fingerprint (peerId: string): string {
+  return peerId.slice(-FINGERPRINT_LENGTH)
+}

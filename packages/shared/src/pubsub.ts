@@ -1,6 +1,9 @@
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { decodeRoomMessage } from './codec.js'
-import { INVALID_MESSAGE_PENALTY, INVALID_MESSAGE_WINDOW_MS, MAX_PENALISED_PEERS, MAX_ROOM_MESSAGE_BYTES } from './constants.js'
+import { INVALID_MESSAGE_PENALTY, INVALID_MESSAGE_WINDOW_MS, MAX_GOSSIP_RPC_BYTES, MAX_PENALISED_PEERS } from './constants.js'
+import { AuthorMismatchError, InvalidMessageError } from './errors.js'
+import { privateTopicIdFromTopic, readEnvelopeHeader } from './private-room/index.js'
+import { roomIdFromTopic } from './room.js'
 import type { GossipsubOpts, Message } from '@libp2p/gossipsub'
 import type { PeerId } from '@libp2p/interface'
 
@@ -78,7 +81,7 @@ export function roomGossipsubOptions (role: 'peer' | 'relay' = 'peer', scores?: 
     runOnLimitedConnection: false,
     emitSelf: false,
     floodPublish: true,
-    maxInboundDataLength: MAX_ROOM_MESSAGE_BYTES,
+    maxInboundDataLength: MAX_GOSSIP_RPC_BYTES,
     scoreParams: {
       IPColocationFactorWeight: 0,
       ...(scores == null ? {} : { appSpecificScore: (peer: string) => scores.score(peer), appSpecificWeight: 1 })
@@ -86,18 +89,31 @@ export function roomGossipsubOptions (role: 'peer' | 'relay' = 'peer', scores?: 
   }
 }
 
+/** Whether a topic is a P2P Chat room's: public (`/p2p-chat/room/1/<id>`) or private (`/p2p-chat/private/1/<id>`). */
+export function isRoomTopic (topic: string): boolean {
+  return roomIdFromTopic(topic) != null || privateTopicIdFromTopic(topic) != null
+}
+
 /**
- * A gossipsub topic validator for room topics: rejects (and so penalises the forwarding peer for) anything
- * that is unsigned, does not decode, or breaks the schema's limits.
+ * A gossipsub topic validator for room topics, public and private: rejects (and so penalises the forwarding
+ * peer for) anything that is unsigned, does not decode, breaks the schema's limits, or — in a public room — is
+ * a chat line whose signature does not verify or whose author is not the gossipsub signer. A private room's
+ * envelope is checked for shape only: without the secret nobody else can tell more (members drop forgeries).
  */
 export function roomMessageValidator (onReject?: (peer: PeerId, reason: Error) => void) {
-  return (peer: PeerId, message: Message): TopicValidatorResult => {
-    if (message.type !== 'signed') {
-      onReject?.(peer, new Error('unsigned room message'))
-      return TopicValidatorResult.Reject
-    }
+  return async (peer: PeerId, message: Message): Promise<TopicValidatorResult> => {
     try {
-      decodeRoomMessage(message.data)
+      if (message.type !== 'signed') {
+        throw new InvalidMessageError('unsigned room message')
+      }
+      if (privateTopicIdFromTopic(message.topic) != null) {
+        readEnvelopeHeader(message.data)
+      } else {
+        const event = await decodeRoomMessage(message.data, message.topic)
+        if (event.type === 'chat' && event.author !== message.from.toString()) {
+          throw new AuthorMismatchError(`a chat line by ${event.author} published by ${message.from.toString()}`)
+        }
+      }
       return TopicValidatorResult.Accept
     } catch (err) {
       onReject?.(peer, err as Error)

@@ -1,3 +1,5 @@
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { describe, expect, it } from 'vitest'
 import {
@@ -7,15 +9,45 @@ import { MAX_PRESENCE_MULTIADDRS, MAX_ROOM_MESSAGE_BYTES, MAX_TEXT_BYTES } from 
 import { RoomMessage } from '../src/proto/room.js'
 
 const chat = { id: createMessageId(), name: 'alice', text: 'hello <b>world</b> 🌍', timestamp: 1_700_000_000_000 }
+const topic = '/p2p-chat/room/1/aaaaaaaaaaaaaaaaaaaaaaaaaa'
 
-describe('room message codec', () => {
-  it('round-trips a chat message', () => {
-    expect(decodeRoomMessage(encodeChat(chat))).toEqual({ type: 'chat', chat })
+describe('room message codec', async () => {
+  const key = await generateKeyPair('Ed25519')
+  const author = peerIdFromPrivateKey(key).toString()
+  const signed = await encodeChat(chat, topic, key)
+  /** the signed line, with some of its fields changed afterwards */
+  const altered = (change: (m: RoomMessage) => void): Uint8Array => {
+    const message = RoomMessage.decode(signed)
+    change(message)
+    return RoomMessage.encode(message)
+  }
+
+  it('round-trips a chat message, signed by its author', async () => {
+    expect(await decodeRoomMessage(signed, topic)).toEqual({ type: 'chat', chat, author })
   })
 
-  it('round-trips a presence with multiaddrs', () => {
+  it('refuses a chat line whose text, name, time, author or signature changed, or that is replayed in another room', async () => {
+    const other = await generateKeyPair('Ed25519')
+    const forgeries = [
+      altered(m => { m.chat!.text = 'hello world' }),
+      altered(m => { m.chat!.name = 'mallory' }),
+      altered(m => { m.chat!.timestamp += 1n }),
+      altered(m => { m.chat!.signature = m.chat!.signature.map((b, i) => i === 0 ? b ^ 1 : b) }),
+      altered(m => { m.chat!.author = RoomMessage.decode(signed).chat!.author.map((b, i) => i === 10 ? b ^ 1 : b) })
+    ]
+    for (const bytes of forgeries) {
+      await expect(decodeRoomMessage(bytes, topic)).rejects.toMatchObject({ name: 'InvalidSignatureError' })
+    }
+    await expect(decodeRoomMessage(signed, '/p2p-chat/room/1/bbbbbbbbbbbbbbbbbbbbbbbbbb')).rejects.toMatchObject({ name: 'InvalidSignatureError' })
+    // signed by someone else than the key it names
+    const byOther = RoomMessage.decode(await encodeChat(chat, topic, other))
+    await expect(decodeRoomMessage(altered(m => { m.chat!.signature = byOther.chat!.signature }), topic)).rejects.toMatchObject({ name: 'InvalidSignatureError' })
+    await expect(decodeRoomMessage(altered(m => { m.chat!.author = new Uint8Array(0) }), topic)).rejects.toMatchObject({ name: 'InvalidSignatureError' })
+  })
+
+  it('round-trips a presence with multiaddrs', async () => {
     const addr = multiaddr('/ip4/127.0.0.1/tcp/4002/ws/p2p/12D3KooWGzxzKZYveHXtpG6AsrUJBcWxHBFS2HsEoGTxrMLvKXtf/p2p-circuit/webrtc')
-    const event = decodeRoomMessage(encodePresence({ name: 'bob', multiaddrs: [addr], hello: true }))
+    const event = await decodeRoomMessage(encodePresence({ name: 'bob', multiaddrs: [addr], hello: true }), topic)
     expect(event.type).toBe('presence')
     if (event.type !== 'presence') return
     expect(event.presence.name).toBe('bob')
@@ -29,10 +61,10 @@ describe('room message codec', () => {
     expect(createMessageId()).not.toBe(a)
   })
 
-  it('refuses text over the limit with MessageTooLargeError carrying the sizes', () => {
+  it('refuses text over the limit with MessageTooLargeError carrying the sizes', async () => {
     const text = 'é'.repeat(MAX_TEXT_BYTES / 2 + 1)
     expect(() => validateText(text)).toThrow(expect.objectContaining({ name: 'MessageTooLargeError', size: MAX_TEXT_BYTES + 2, limit: MAX_TEXT_BYTES }))
-    expect(() => encodeChat({ ...chat, text })).toThrow(expect.objectContaining({ name: 'MessageTooLargeError' }))
+    await expect(encodeChat({ ...chat, text }, topic, key)).rejects.toMatchObject({ name: 'MessageTooLargeError' })
     expect(() => validateText('a'.repeat(MAX_TEXT_BYTES))).not.toThrow()
   })
 
@@ -42,37 +74,35 @@ describe('room message codec', () => {
     expect(validateName('  bob  ')).toBe('bob')
   })
 
-  it('rejects garbage bytes with InvalidMessageError', () => {
-    expect(() => decodeRoomMessage(Uint8Array.from([0xff, 0xff, 0xff, 0xff, 0x0f]))).toThrow(expect.objectContaining({ name: 'InvalidMessageError' }))
+  it('rejects garbage bytes with InvalidMessageError', async () => {
+    await expect(decodeRoomMessage(Uint8Array.from([0xff, 0xff, 0xff, 0xff, 0x0f]), topic)).rejects.toMatchObject({ name: 'InvalidMessageError' })
   })
 
-  it('rejects an unknown version with UnsupportedVersionError', () => {
-    const bytes = RoomMessage.encode({ version: 99, chat: { ...chat, timestamp: BigInt(chat.timestamp) } })
-    expect(() => decodeRoomMessage(bytes)).toThrow(expect.objectContaining({ name: 'UnsupportedVersionError' }))
+  it('rejects an unknown version with UnsupportedVersionError', async () => {
+    await expect(decodeRoomMessage(altered(m => { m.version = 99 }), topic)).rejects.toMatchObject({ name: 'UnsupportedVersionError' })
   })
 
-  it('rejects a message with neither or both payloads', () => {
-    expect(() => decodeRoomMessage(RoomMessage.encode({ version: 1 }))).toThrow(expect.objectContaining({ name: 'InvalidMessageError' }))
-    const both = RoomMessage.encode({ version: 1, chat: { ...chat, timestamp: BigInt(chat.timestamp) }, presence: { name: 'x', multiaddrs: [], hello: false } })
-    expect(() => decodeRoomMessage(both)).toThrow(expect.objectContaining({ name: 'InvalidMessageError' }))
+  it('rejects a message with neither or both payloads', async () => {
+    await expect(decodeRoomMessage(RoomMessage.encode({ version: 1 }), topic)).rejects.toMatchObject({ name: 'InvalidMessageError' })
+    const both = altered(m => { m.presence = { name: 'x', multiaddrs: [], hello: false } })
+    await expect(decodeRoomMessage(both, topic)).rejects.toMatchObject({ name: 'InvalidMessageError' })
   })
 
-  it('rejects oversized encodings before decoding them', () => {
-    expect(() => decodeRoomMessage(new Uint8Array(MAX_ROOM_MESSAGE_BYTES + 1))).toThrow(expect.objectContaining({ name: 'MessageTooLargeError' }))
+  it('rejects oversized encodings before decoding them', async () => {
+    await expect(decodeRoomMessage(new Uint8Array(MAX_ROOM_MESSAGE_BYTES + 1), topic)).rejects.toMatchObject({ name: 'MessageTooLargeError' })
   })
 
-  it('rejects a decoded chat that breaks the schema rules', () => {
-    const encodeRaw = (c: Partial<typeof chat>): Uint8Array => RoomMessage.encode({ version: 1, chat: { ...chat, ...c, timestamp: BigInt(c.timestamp ?? chat.timestamp) } })
-    expect(() => decodeRoomMessage(encodeRaw({ id: 'not-hex' }))).toThrow(expect.objectContaining({ name: 'InvalidMessageError' }))
-    expect(() => decodeRoomMessage(encodeRaw({ timestamp: Date.now() + 3_600_000 }))).toThrow(expect.objectContaining({ name: 'InvalidMessageError' }))
-    expect(() => decodeRoomMessage(encodeRaw({ text: 'x'.repeat(MAX_TEXT_BYTES + 1) }))).toThrow(expect.objectContaining({ name: 'MessageTooLargeError' }))
-    expect(() => decodeRoomMessage(encodeRaw({ name: '' }))).toThrow(expect.objectContaining({ name: 'InvalidMessageError' }))
+  it('rejects a decoded chat that breaks the schema rules', async () => {
+    await expect(decodeRoomMessage(altered(m => { m.chat!.id = 'not-hex' }), topic)).rejects.toMatchObject({ name: 'InvalidMessageError' })
+    await expect(decodeRoomMessage(altered(m => { m.chat!.timestamp = BigInt(Date.now() + 3_600_000) }), topic)).rejects.toMatchObject({ name: 'InvalidMessageError' })
+    await expect(decodeRoomMessage(altered(m => { m.chat!.text = 'x'.repeat(MAX_TEXT_BYTES + 1) }), topic)).rejects.toMatchObject({ name: 'MessageTooLargeError' })
+    await expect(decodeRoomMessage(altered(m => { m.chat!.name = '' }), topic)).rejects.toMatchObject({ name: 'InvalidMessageError' })
   })
 
-  it('rejects presence with too many or invalid multiaddrs', () => {
+  it('rejects presence with too many or invalid multiaddrs', async () => {
     const many = RoomMessage.encode({ version: 1, presence: { name: 'x', multiaddrs: Array.from({ length: MAX_PRESENCE_MULTIADDRS + 1 }, () => multiaddr('/ip4/1.2.3.4/tcp/1').bytes), hello: false } })
-    expect(() => decodeRoomMessage(many)).toThrow(expect.objectContaining({ name: 'InvalidMessageError' }))
+    await expect(decodeRoomMessage(many, topic)).rejects.toMatchObject({ name: 'InvalidMessageError' })
     const bad = RoomMessage.encode({ version: 1, presence: { name: 'x', multiaddrs: [Uint8Array.from([0xee, 0xee, 0xee])], hello: false } })
-    expect(() => decodeRoomMessage(bad)).toThrow(expect.objectContaining({ name: 'InvalidMessageError' }))
+    await expect(decodeRoomMessage(bad, topic)).rejects.toMatchObject({ name: 'InvalidMessageError' })
   })
 })

@@ -1,17 +1,19 @@
 import { describe, expect, it } from 'vitest'
-import { createMessageId, encodeChat } from '../src/codec.js'
+import { createMessageId } from '../src/codec.js'
 import {
   createRoomSecret, derivePrivateRoom, ENVELOPE_IV_BYTES, isRoomSecret, MAX_PRIVATE_ENVELOPE_BYTES,
   MAX_PRIVATE_PLAINTEXT_BYTES, openRoomData, parseRoomSecret, PRIVATE_ROOM_TOPIC_PREFIX, privateRoomTopic,
   privateTopicIdFromTopic, readEnvelopeHeader, ROOM_SECRET_LENGTH, sealRoomData
 } from '../src/private-room/index.js'
 import { PrivateEnvelope } from '../src/proto/private.js'
+import { RoomMessage } from '../src/proto/room.js'
 import { createRoomId } from '../src/room.js'
 
 const roomId = createRoomId()
 const secret = createRoomSecret()
 const text = 'the plan is in the shed, key under the third pot'
-const plaintext = encodeChat({ id: createMessageId(), name: 'alice', text, timestamp: 1_700_000_000_000 })
+// an encoded room message as a member would seal it (unsigned here: sealing does not look inside)
+const plaintext = RoomMessage.encode({ version: 1, chat: { id: createMessageId(), name: 'alice', text, timestamp: 1_700_000_000_000n, author: new Uint8Array(0), signature: new Uint8Array(0) } })
 
 function contains (haystack: Uint8Array, needle: Uint8Array): boolean {
   outer: for (let i = 0; i + needle.byteLength <= haystack.byteLength; i++) {
@@ -93,7 +95,7 @@ describe('private envelopes', async () => {
   it('round-trip the plaintext, id and timestamp', async () => {
     const id = createMessageId()
     const sealed = await sealRoomData(keys, plaintext, { id, timestamp: 1_700_000_000_123 })
-    expect(await openRoomData(keys, sealed)).toEqual({ id, timestamp: 1_700_000_000_123, plaintext })
+    expect(await openRoomData(keys, sealed)).toEqual({ id, timestamp: 1_700_000_000_123, ephemeral: false, plaintext })
     expect(sealed.byteLength).toBeLessThanOrEqual(MAX_PRIVATE_ENVELOPE_BYTES)
   })
 
@@ -119,7 +121,8 @@ describe('private envelopes', async () => {
 
   it('show their id and timestamp to a reader without the key', async () => {
     const id = createMessageId()
-    expect(readEnvelopeHeader(await sealRoomData(keys, plaintext, { id, timestamp: 42 }))).toEqual({ id, timestamp: 42 })
+    expect(readEnvelopeHeader(await sealRoomData(keys, plaintext, { id, timestamp: 42 }))).toEqual({ id, timestamp: 42, ephemeral: false })
+    expect(readEnvelopeHeader(await sealRoomData(keys, plaintext, { id, timestamp: 42, ephemeral: true }))).toEqual({ id, timestamp: 42, ephemeral: true })
   })
 
   it('refuse any change to ciphertext, iv, id, timestamp or topic with DecryptionError', async () => {
@@ -128,6 +131,7 @@ describe('private envelopes', async () => {
       tamper(sealed, e => { e.ciphertext = flip(e.ciphertext) }),
       tamper(sealed, e => { e.ciphertext = flip(e.ciphertext, e.ciphertext.byteLength - 1) }), // the tag
       tamper(sealed, e => { e.iv = flip(e.iv) }),
+      tamper(sealed, e => { e.ephemeral = true }),
       tamper(sealed, e => { e.id = flip(e.id) }),
       tamper(sealed, e => { e.timestamp = e.timestamp + 1n })
     ]

@@ -3,24 +3,38 @@ import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { describe, expect, it } from 'vitest'
 import { createMessageId, encodeChat } from '../src/codec.js'
+import { createRoomSecret, derivePrivateRoom, sealRoomData } from '../src/private-room/index.js'
 import { roomMessageValidator } from '../src/pubsub.js'
 import type { Message } from '@libp2p/gossipsub'
+import type { PeerId } from '@libp2p/interface'
+
+const roomId = 'aaaaaaaaaaaaaaaaaaaaaaaaaa'
+const topic = `/p2p-chat/room/1/${roomId}`
 
 describe('room message validator', async () => {
   const key = await generateKeyPair('Ed25519')
   const peer = peerIdFromPrivateKey(key)
-  const data = encodeChat({ id: createMessageId(), name: 'a', text: 'hi', timestamp: Date.now() })
-  const signed = (bytes: Uint8Array): Message => ({ type: 'signed', from: peer, topic: 't', data: bytes, sequenceNumber: 1n, signature: new Uint8Array(64), key: key.publicKey })
+  const other = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+  const data = await encodeChat({ id: createMessageId(), name: 'a', text: 'hi', timestamp: Date.now() }, topic, key)
+  const signed = (bytes: Uint8Array, from: PeerId = peer, on = topic): Message => ({ type: 'signed', from, topic: on, data: bytes, sequenceNumber: 1n, signature: new Uint8Array(64), key: key.publicKey })
 
-  it('accepts a signed, valid room message', () => {
-    expect(roomMessageValidator()(peer, signed(data))).toBe(TopicValidatorResult.Accept)
+  it('accepts a valid chat line published by its author', async () => {
+    expect(await roomMessageValidator()(peer, signed(data))).toBe(TopicValidatorResult.Accept)
   })
 
-  it('rejects unsigned and malformed messages and reports why', () => {
+  it('rejects unsigned and malformed messages, and lines published by someone other than their author, and reports why', async () => {
     const reasons: string[] = []
     const validate = roomMessageValidator((_, err) => reasons.push(err.name))
-    expect(validate(peer, { type: 'unsigned', topic: 't', data })).toBe(TopicValidatorResult.Reject)
-    expect(validate(peer, signed(Uint8Array.from([1, 2, 3])))).toBe(TopicValidatorResult.Reject)
-    expect(reasons).toEqual(['Error', 'InvalidMessageError'])
+    expect(await validate(peer, { type: 'unsigned', topic, data })).toBe(TopicValidatorResult.Reject)
+    expect(await validate(peer, signed(Uint8Array.from([1, 2, 3])))).toBe(TopicValidatorResult.Reject)
+    expect(await validate(other, signed(data, other))).toBe(TopicValidatorResult.Reject)
+    expect(reasons).toEqual(['InvalidMessageError', 'InvalidMessageError', 'AuthorMismatchError'])
+  })
+
+  it('checks only the shape of a private room envelope, which it cannot open', async () => {
+    const keys = await derivePrivateRoom(roomId, createRoomSecret())
+    const sealed = await sealRoomData(keys, data)
+    expect(await roomMessageValidator()(peer, signed(sealed, peer, keys.topic))).toBe(TopicValidatorResult.Accept)
+    expect(await roomMessageValidator()(peer, signed(data, peer, keys.topic))).toBe(TopicValidatorResult.Reject)
   })
 })

@@ -1,22 +1,27 @@
 import { logger } from '@libp2p/logger'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { TypedEventEmitter } from 'main-event'
-import { createMessageId, decodeRoomMessage, encodeChat, encodePresence, validateText } from '../codec.js'
+import { createMessageId, encodeChat, encodePresence, validateText } from '../codec.js'
 import {
   MEMBER_EXPIRY_MS, PRESENCE_DEBOUNCE_MS, PRESENCE_INTERVAL_MS, UPGRADE_RETRY_MAX_MS, UPGRADE_RETRY_MIN_MS
 } from '../constants.js'
 import { roomMessageValidator } from '../pubsub.js'
-import { roomTopic } from '../room.js'
 import { backoffDelay } from './backoff.js'
 import { connectionKind } from './connections.js'
 import { RoomDiscovery } from './discovery.js'
 import { mark } from './marks.js'
 import { PeerPinger } from './peer-pinger.js'
+import { privateRoomCodec, publicRoomCodec, readRoomData } from './room-codec.js'
+import { RoomHistory } from './room-history.js'
 import type { Chat } from '../codec.js'
+import type { HistoryStore } from '../history/index.js'
+import type { PrivateRoomKeys } from '../private-room/index.js'
 import type { ConnectionKind } from './connections.js'
 import type { RoomNode } from './peer-pinger.js'
+import type { RoomCodec } from './room-codec.js'
+import type { HistorySyncClient, RoomChat } from './room-history.js'
 import type { GossipsubMessage, SubscriptionChangeData } from '@libp2p/gossipsub'
-import type { PeerInfo } from '@libp2p/interface'
+import type { PeerId, PeerInfo, PrivateKey } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 /** Another peer in the room, as this browser knows it. */
@@ -28,11 +33,7 @@ export interface RoomMember {
   rtt?: number
 }
 
-/** A chat line with who signed it. */
-export interface RoomChat extends Chat {
-  /** peer id of the signer: the author */
-  from: string
-}
+export type { RoomChat }
 
 export interface RoomEvents {
   chat: CustomEvent<RoomChat>
@@ -45,6 +46,19 @@ export interface RoomInit {
   roomId: string
   /** this browser's display name now */
   name: () => string
+  /** this node's libp2p key: it signs every chat line */
+  privateKey: PrivateKey
+  /** a private room's keys, from its secret: the room's topic and everything on it is sealed with them */
+  keys?: PrivateRoomKeys
+  /** where lines and the outbox are kept, and how to catch up with peers; without it nothing persists */
+  history?: { store: HistoryStore, sync?: HistorySyncClient }
+}
+
+/** A room's lines as kept, to show when entering it again. */
+export interface RoomRestore {
+  lines: RoomChat[]
+  /** ids of my lines still waiting for a route */
+  pending: string[]
 }
 
 interface MemberRecord extends RoomMember {
@@ -77,6 +91,8 @@ function isWebRTCAddr (ma: Multiaddr): boolean {
 export class Room extends TypedEventEmitter<RoomEvents> {
   readonly roomId: string
   readonly topic: string
+  private readonly codec: RoomCodec
+  private readonly history?: RoomHistory
   private readonly node: RoomNode
   private readonly init: RoomInit
   private readonly members = new Map<string, MemberRecord>()
@@ -95,21 +111,29 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     if (msg.topic !== this.topic || msg.type !== 'signed') {
       return
     }
-    this.handle(msg.from.toString(), msg.data)
+    void this.handle(msg.from.toString(), msg.data)
   }
 
   private readonly onSubscriptionChange = (evt: CustomEvent<SubscriptionChangeData>): void => {
     if (evt.detail.subscriptions.some(s => s.topic === this.topic && s.subscribe)) {
-      // someone we are connected to (the relay, or a member) is now in the room: a route to announce on
+      // someone we are connected to (the relay, or a member) is now in the room: a route to announce on, and
+      // a peer that may have lines this node missed
       mark('room-route')
       this.scheduleAnnounce()
       void this.flush()
+      void this.catchUp(evt.detail.peerId)
     }
   }
 
   private readonly onAddressesChange = (): void => {
     if (this.reachableAddrs().map(String).join() !== this.lastAnnouncedAddrs) {
       this.scheduleAnnounce()
+    }
+  }
+
+  private readonly onConnectionClose = (evt: CustomEvent<{ remotePeer: PeerId }>): void => {
+    if (this.node.getConnections(evt.detail.remotePeer).length === 0) {
+      this.history?.forget(evt.detail.remotePeer.toString())
     }
   }
 
@@ -126,7 +150,11 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     this.node = node
     this.init = init
     this.roomId = init.roomId
-    this.topic = roomTopic(init.roomId)
+    this.codec = init.keys != null ? privateRoomCodec(init.keys) : publicRoomCodec(init.roomId)
+    this.topic = this.codec.topic
+    if (init.history != null) {
+      this.history = new RoomHistory({ codec: this.codec, ...init.history })
+    }
     this.discovery = new RoomDiscovery(node, {
       topic: this.topic,
       onFound: peer => { this.connectDiscovered(peer) }
@@ -152,6 +180,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     this.node.addEventListener('transport:listening', this.onAddressesChange)
     this.node.addEventListener('connection:open', this.onConnectionChange)
     this.node.addEventListener('connection:close', this.onConnectionChange)
+    this.node.addEventListener('connection:close', this.onConnectionClose)
     pubsub.subscribe(this.topic)
     this.pinger.start()
     this.discovery.start()
@@ -159,8 +188,11 @@ export class Room extends TypedEventEmitter<RoomEvents> {
       this.expireMembers()
       void this.announce(false)
     }, PRESENCE_INTERVAL_MS)
-    if (pubsub.getSubscribers(this.topic).length > 0) {
+    const subscribers = pubsub.getSubscribers(this.topic)
+    if (subscribers.length > 0) {
+      // peers already in the room on connections that were open before joining: announce, and catch up
       this.scheduleAnnounce()
+      subscribers.forEach(peerId => { void this.catchUp(peerId) })
     }
   }
 
@@ -179,6 +211,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     this.node.removeEventListener('transport:listening', this.onAddressesChange)
     this.node.removeEventListener('connection:open', this.onConnectionChange)
     this.node.removeEventListener('connection:close', this.onConnectionChange)
+    this.node.removeEventListener('connection:close', this.onConnectionClose)
     pubsub.unsubscribe(this.topic)
     pubsub.topicValidators.delete(this.topic)
   }
@@ -198,16 +231,46 @@ export class Room extends TypedEventEmitter<RoomEvents> {
   async send (text: string): Promise<{ chat: RoomChat, pending: boolean }> {
     validateText(text)
     const chat: Chat = { id: createMessageId(), name: this.init.name(), text, timestamp: Date.now() }
-    const message = { id: chat.id, bytes: encodeChat(chat) }
+    const bytes = await this.codec.wrap(await encodeChat(chat, this.topic, this.init.privateKey), { id: chat.id, timestamp: chat.timestamp, ephemeral: false })
+    const message = { id: chat.id, bytes }
     const mine = { ...chat, from: this.node.peerId.toString() }
+    // kept at once: it is part of the room's history (a peer catching up from this one gets it too)
+    await this.history?.keep(chat, bytes)
     if (this.pending.length > 0 || !await this.publish(message.bytes)) {
-      // behind older waiting messages, or no route: queue it, and send the queue if a route exists by now (on
-      // the next task, so the caller has shown the line as pending before its `sent` event can arrive)
+      // behind older waiting messages, or no route: queue it (persisted), and send the queue if a route exists
+      // by now (on the next task, so the caller has shown the line as pending before its `sent` event arrives)
       this.pending.push(message)
+      await this.history?.queue(message.id, message.bytes)
       setTimeout(() => { void this.flush() }, 0)
       return { chat: mine, pending: true }
     }
     return { chat: mine, pending: false }
+  }
+
+  /**
+   * The room's kept lines (oldest first) and which of mine still wait for a route; those are queued again.
+   * Call once, before {@link join}.
+   */
+  async restore (): Promise<RoomRestore> {
+    if (this.history == null) {
+      return { lines: [], pending: [] }
+    }
+    const [lines, outbox] = await Promise.all([this.history.load(), this.history.pending()])
+    for (const entry of outbox) {
+      if (!this.pending.some(p => p.id === entry.id)) {
+        this.pending.push({ id: entry.id, bytes: entry.data })
+      }
+    }
+    return { lines, pending: outbox.map(e => e.id) }
+  }
+
+  /** Asks a peer that is in the room for the lines this node missed, and shows those. */
+  private async catchUp (peerId: PeerId): Promise<void> {
+    const lines = await this.history?.syncFrom(peerId) ?? []
+    for (const line of lines) {
+      this.touch(line.from, line.name, false)
+      this.safeDispatchEvent('chat', { detail: line })
+    }
   }
 
   /** Publishes if some peer of the room can take it; false when nobody could. */
@@ -235,6 +298,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
           break
         }
         this.pending.shift()
+        await this.history?.sent(next.id)
         this.safeDispatchEvent('sent', { detail: next.id })
       }
     } finally {
@@ -265,7 +329,9 @@ export class Room extends TypedEventEmitter<RoomEvents> {
   private async announce (hello: boolean): Promise<void> {
     const multiaddrs = this.reachableAddrs()
     try {
-      const result = await this.node.services.pubsub.publish(this.topic, encodePresence({ name: this.init.name(), multiaddrs, hello }))
+      const presence = encodePresence({ name: this.init.name(), multiaddrs, hello })
+      const data = await this.codec.wrap(presence, { id: createMessageId(), timestamp: Date.now(), ephemeral: true })
+      const result = await this.node.services.pubsub.publish(this.topic, data)
       if (result.recipients.length > 0) {
         this.announced = true
         this.lastAnnouncedAddrs = multiaddrs.map(String).join()
@@ -275,18 +341,23 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     }
   }
 
-  private handle (from: string, data: Uint8Array): void {
+  private async handle (from: string, data: Uint8Array): Promise<void> {
     if (from === this.node.peerId.toString()) {
       return
     }
     let event
     try {
-      event = decodeRoomMessage(data)
-    } catch {
-      return // the validator already refused it; this is only a guard
+      event = await readRoomData(this.codec, data, from)
+    } catch (err) {
+      // public rooms: the validator already refused it; private rooms: a forgery, or another secret
+      log('dropped a message from %s: %s', from, (err as Error).message)
+      return
     }
     const member = this.touch(from, event.type === 'presence' ? event.presence.name : event.chat.name)
     if (event.type === 'chat') {
+      if (this.history != null && !await this.history.keep(event.chat, data)) {
+        return // already here (a history sync brought it first)
+      }
       mark('first-message')
       this.safeDispatchEvent('chat', { detail: { ...event.chat, from } })
       return
@@ -307,13 +378,19 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     this.maybeDial(member)
   }
 
-  private touch (peerId: string, name: string): MemberRecord {
+  /** Notes a member heard from now; with `live` false (a line from history) only a known member's name changes. */
+  private touch (peerId: string, name: string, live = true): MemberRecord {
     let member = this.members.get(peerId)
+    if (member == null && !live) {
+      return { peerId, name, connection: 'relayed', multiaddrs: [], lastSeen: 0, dialing: false, failures: 0 }
+    }
     const isNew = member == null
     member ??= { peerId, name, connection: 'relayed', multiaddrs: [], lastSeen: 0, dialing: false, failures: 0 }
-    const renamed = member.name !== name
-    member.name = name
-    member.lastSeen = Date.now()
+    const renamed = member.name !== name && live
+    if (live) {
+      member.name = name
+      member.lastSeen = Date.now()
+    }
     this.members.set(peerId, member)
     if (isNew || renamed) {
       this.emitMembers()

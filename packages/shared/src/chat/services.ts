@@ -3,20 +3,30 @@ import { identify, identifyPush } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
 import { PROTOCOL_NEGOTIATION_TIMEOUT_MS } from '../constants.js'
 import { directMessages } from '../dm/index.js'
+import { historySync } from '../history/index.js'
 import { roomGossipsubOptions } from '../pubsub.js'
+import type { HistorySyncInit } from '../history/index.js'
 import type { GossipsubOpts } from '@libp2p/gossipsub'
+
+export interface ChatPeerServicesInit {
+  /** overrides of P2P Chat's gossipsub settings (benchmarks compare with gossipsub's defaults) */
+  pubsub?: Partial<GossipsubOpts>
+  /** the store history is served from and which rooms are served (the rooms this peer is in) */
+  history?: HistorySyncInit
+}
 
 /**
  * The libp2p services every chat peer (browser or terminal) runs: identify (+ push), ping, gossipsub rooms
- * as `pubsub` and direct messages as `dm`. `pubsub` overrides P2P Chat's gossipsub settings (benchmarks use it).
+ * as `pubsub`, direct messages as `dm` and history sync as `history`.
  */
-export function chatPeerServices (pubsub: Partial<GossipsubOpts> = {}) {
+export function chatPeerServices (init: ChatPeerServicesInit = {}) {
   return {
     identify: identify(),
     identifyPush: identifyPush(),
     ping: ping(),
-    pubsub: gossipsub({ ...roomGossipsubOptions(), ...pubsub }),
-    dm: directMessages()
+    pubsub: gossipsub({ ...roomGossipsubOptions(), ...init.pubsub }),
+    dm: directMessages(),
+    history: historySync(init.history)
   }
 }
 

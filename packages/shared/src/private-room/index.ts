@@ -54,6 +54,8 @@ export interface EnvelopeHeader {
   id: string
   /** milliseconds since the Unix epoch, author's clock (not checked against this peer's clock) */
   timestamp: number
+  /** an announcement (presence) that is not kept as history */
+  ephemeral: boolean
 }
 
 export interface OpenedRoomData extends EnvelopeHeader {
@@ -73,6 +75,12 @@ export interface SealOptions {
    * @default Date.now()
    */
   timestamp?: number
+  /**
+   * An announcement nobody keeps as history (presence), rather than a chat line.
+   *
+   * @default false
+   */
+  ephemeral?: boolean
 }
 
 const encoder = new TextEncoder()
@@ -147,15 +155,16 @@ export async function derivePrivateRoom (roomId: string, secret: string): Promis
   return { roomId, topicId, topic: privateRoomTopic(topicId), key }
 }
 
-/** The additional data the GCM tag covers: version, timestamp, id and topic (see private.proto). */
-function additionalData (topic: string, id: Uint8Array, timestamp: number): Uint8Array<ArrayBuffer> {
+/** The additional data the GCM tag covers: version, timestamp, id, ephemeral and topic (see private.proto). */
+function additionalData (topic: string, id: Uint8Array, timestamp: number, ephemeral: boolean): Uint8Array<ArrayBuffer> {
   const topicBytes = encoder.encode(topic)
-  const aad = new Uint8Array(4 + 8 + ENVELOPE_ID_BYTES + topicBytes.byteLength)
+  const aad = new Uint8Array(4 + 8 + ENVELOPE_ID_BYTES + 1 + topicBytes.byteLength)
   const view = new DataView(aad.buffer)
   view.setUint32(0, PRIVATE_ROOM_VERSION)
   view.setBigUint64(4, BigInt(timestamp))
   aad.set(id, 12)
-  aad.set(topicBytes, 12 + ENVELOPE_ID_BYTES)
+  aad[12 + ENVELOPE_ID_BYTES] = ephemeral ? 1 : 0
+  aad.set(topicBytes, 13 + ENVELOPE_ID_BYTES)
   return aad
 }
 
@@ -179,9 +188,10 @@ export async function sealRoomData (keys: PrivateRoomKeys, plaintext: Uint8Array
   const timestamp = options.timestamp ?? Date.now()
   checkTimestamp(timestamp)
   const id = uint8ArrayFromString(idHex, 'base16')
+  const ephemeral = options.ephemeral ?? false
   const iv = crypto.getRandomValues(new Uint8Array(ENVELOPE_IV_BYTES))
   const ciphertext = await crypto.subtle.encrypt(
-    { name: 'AES-GCM', iv, additionalData: additionalData(keys.topic, id, timestamp), tagLength: ENVELOPE_TAG_BYTES * 8 },
+    { name: 'AES-GCM', iv, additionalData: additionalData(keys.topic, id, timestamp, ephemeral), tagLength: ENVELOPE_TAG_BYTES * 8 },
     keys.key,
     new Uint8Array(plaintext)
   )
@@ -190,7 +200,8 @@ export async function sealRoomData (keys: PrivateRoomKeys, plaintext: Uint8Array
     id,
     timestamp: BigInt(timestamp),
     iv,
-    ciphertext: new Uint8Array(ciphertext)
+    ciphertext: new Uint8Array(ciphertext),
+    ephemeral
   })
 }
 
@@ -228,7 +239,7 @@ function decodeEnvelope (bytes: Uint8Array): PrivateEnvelope {
  */
 export function readEnvelopeHeader (bytes: Uint8Array): EnvelopeHeader {
   const envelope = decodeEnvelope(bytes)
-  return { id: uint8ArrayToString(envelope.id, 'base16'), timestamp: timestampFromWire(envelope.timestamp) }
+  return { id: uint8ArrayToString(envelope.id, 'base16'), timestamp: timestampFromWire(envelope.timestamp), ephemeral: envelope.ephemeral }
 }
 
 /**
@@ -245,7 +256,7 @@ export async function openRoomData (keys: PrivateRoomKeys, bytes: Uint8Array): P
       {
         name: 'AES-GCM',
         iv: new Uint8Array(envelope.iv),
-        additionalData: additionalData(keys.topic, envelope.id, timestamp),
+        additionalData: additionalData(keys.topic, envelope.id, timestamp, envelope.ephemeral),
         tagLength: ENVELOPE_TAG_BYTES * 8
       },
       keys.key,
@@ -254,5 +265,5 @@ export async function openRoomData (keys: PrivateRoomKeys, bytes: Uint8Array): P
   } catch (err) {
     throw new DecryptionError('The envelope does not open with this room\'s key: wrong room or secret, or altered', { cause: err })
   }
-  return { id: uint8ArrayToString(envelope.id, 'base16'), timestamp, plaintext: new Uint8Array(plaintext) }
+  return { id: uint8ArrayToString(envelope.id, 'base16'), timestamp, ephemeral: envelope.ephemeral, plaintext: new Uint8Array(plaintext) }
 }

@@ -9,6 +9,7 @@ export interface PrivateEnvelope {
   timestamp: bigint
   iv: Uint8Array<ArrayBuffer>
   ciphertext: Uint8Array<ArrayBuffer>
+  ephemeral: boolean
 }
 
 export namespace PrivateEnvelope {
@@ -46,6 +47,11 @@ export namespace PrivateEnvelope {
           w.bytes(obj.ciphertext)
         }
 
+        if ((obj.ephemeral != null && obj.ephemeral !== false)) {
+          w.uint32(48)
+          w.bool(obj.ephemeral)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -55,7 +61,8 @@ export namespace PrivateEnvelope {
           id: uint8ArrayAlloc(0),
           timestamp: 0n,
           iv: uint8ArrayAlloc(0),
-          ciphertext: uint8ArrayAlloc(0)
+          ciphertext: uint8ArrayAlloc(0),
+          ephemeral: false
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -82,6 +89,10 @@ export namespace PrivateEnvelope {
             }
             case 5: {
               obj.ciphertext = reader.bytes()
+              break
+            }
+            case 6: {
+              obj.ephemeral = reader.bool()
               break
             }
             default: {
@@ -134,6 +145,13 @@ export namespace PrivateEnvelope {
               }
               break
             }
+            case 6: {
+              yield {
+                field: `${prefix}.ephemeral`,
+                value: reader.bool()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -171,6 +189,11 @@ export namespace PrivateEnvelope {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface PrivateEnvelopeEphemeralFieldEvent {
+    field: '$.ephemeral'
+    value: boolean
+  }
+
   export function encode (obj: Partial<PrivateEnvelope>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, PrivateEnvelope.codec())
   }
@@ -179,7 +202,7 @@ export namespace PrivateEnvelope {
     return decodeMessage(buf, PrivateEnvelope.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PrivateEnvelope>): Generator<PrivateEnvelopeVersionFieldEvent | PrivateEnvelopeIdFieldEvent | PrivateEnvelopeTimestampFieldEvent | PrivateEnvelopeIvFieldEvent | PrivateEnvelopeCiphertextFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PrivateEnvelope>): Generator<PrivateEnvelopeVersionFieldEvent | PrivateEnvelopeIdFieldEvent | PrivateEnvelopeTimestampFieldEvent | PrivateEnvelopeIvFieldEvent | PrivateEnvelopeCiphertextFieldEvent | PrivateEnvelopeEphemeralFieldEvent> {
     return streamMessage(buf, PrivateEnvelope.codec(), opts)
   }
 }

@@ -1,4 +1,5 @@
 import { decodeMessage, encodeMessage, MaxLengthError, message, streamMessage } from 'protons-runtime'
+import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
 import type { Codec, DecodeOptions } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
@@ -136,6 +137,16 @@ export namespace RoomMessage {
     value: bigint
   }
 
+  export interface RoomMessageChatAuthorFieldEvent {
+    field: '$.chat.author'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface RoomMessageChatSignatureFieldEvent {
+    field: '$.chat.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export interface RoomMessagePresenceNameFieldEvent {
     field: '$.presence.name'
     value: string
@@ -160,7 +171,7 @@ export namespace RoomMessage {
     return decodeMessage(buf, RoomMessage.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RoomMessage>): Generator<RoomMessageVersionFieldEvent | RoomMessageChatIdFieldEvent | RoomMessageChatNameFieldEvent | RoomMessageChatTextFieldEvent | RoomMessageChatTimestampFieldEvent | RoomMessagePresenceNameFieldEvent | RoomMessagePresenceMultiaddrsFieldEvent | RoomMessagePresenceHelloFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RoomMessage>): Generator<RoomMessageVersionFieldEvent | RoomMessageChatIdFieldEvent | RoomMessageChatNameFieldEvent | RoomMessageChatTextFieldEvent | RoomMessageChatTimestampFieldEvent | RoomMessageChatAuthorFieldEvent | RoomMessageChatSignatureFieldEvent | RoomMessagePresenceNameFieldEvent | RoomMessagePresenceMultiaddrsFieldEvent | RoomMessagePresenceHelloFieldEvent> {
     return streamMessage(buf, RoomMessage.codec(), opts)
   }
 }
@@ -170,6 +181,8 @@ export interface ChatMessage {
   name: string
   text: string
   timestamp: bigint
+  author: Uint8Array<ArrayBuffer>
+  signature: Uint8Array<ArrayBuffer>
 }
 
 export namespace ChatMessage {
@@ -202,6 +215,16 @@ export namespace ChatMessage {
           w.uint64(obj.timestamp)
         }
 
+        if ((obj.author != null && obj.author.byteLength > 0)) {
+          w.uint32(42)
+          w.bytes(obj.author)
+        }
+
+        if ((obj.signature != null && obj.signature.byteLength > 0)) {
+          w.uint32(50)
+          w.bytes(obj.signature)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -210,7 +233,9 @@ export namespace ChatMessage {
           id: '',
           name: '',
           text: '',
-          timestamp: 0n
+          timestamp: 0n,
+          author: uint8ArrayAlloc(0),
+          signature: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -233,6 +258,14 @@ export namespace ChatMessage {
             }
             case 4: {
               obj.timestamp = reader.uint64()
+              break
+            }
+            case 5: {
+              obj.author = reader.bytes()
+              break
+            }
+            case 6: {
+              obj.signature = reader.bytes()
               break
             }
             default: {
@@ -278,6 +311,20 @@ export namespace ChatMessage {
               }
               break
             }
+            case 5: {
+              yield {
+                field: `${prefix}.author`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.signature`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -310,6 +357,16 @@ export namespace ChatMessage {
     value: bigint
   }
 
+  export interface ChatMessageAuthorFieldEvent {
+    field: '$.author'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ChatMessageSignatureFieldEvent {
+    field: '$.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<ChatMessage>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ChatMessage.codec())
   }
@@ -318,7 +375,7 @@ export namespace ChatMessage {
     return decodeMessage(buf, ChatMessage.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatMessage>): Generator<ChatMessageIdFieldEvent | ChatMessageNameFieldEvent | ChatMessageTextFieldEvent | ChatMessageTimestampFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatMessage>): Generator<ChatMessageIdFieldEvent | ChatMessageNameFieldEvent | ChatMessageTextFieldEvent | ChatMessageTimestampFieldEvent | ChatMessageAuthorFieldEvent | ChatMessageSignatureFieldEvent> {
     return streamMessage(buf, ChatMessage.codec(), opts)
   }
 }

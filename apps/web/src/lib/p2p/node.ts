@@ -9,21 +9,25 @@ import { chatPeerServices, KAD_DHT_PROTOCOL, NEGOTIATION_TIMEOUTS } from '@p2p-c
 import { createLibp2p } from 'libp2p'
 import { createConnectionGater, isPrivateHost } from './gater.js'
 import type { GossipSub, GossipsubOpts } from '@libp2p/gossipsub'
-import type { Libp2p } from '@libp2p/interface'
+import type { Libp2p, PrivateKey } from '@libp2p/interface'
 import type { KadDHT } from '@libp2p/kad-dht'
 import type { Ping } from '@libp2p/ping'
-import type { DirectMessages } from '@p2p-chat/shared'
+import type { DirectMessages, HistorySync, HistorySyncInit } from '@p2p-chat/shared'
 
 export interface BrowserNodeOptions {
   /** STUN/TURN URLs for WebRTC (none: host candidates only, a LAN or tests); may still be loading */
   iceServers: Promise<string[]>
   /** origin the page was served from: a private host may dial private addresses */
   origin: string
+  /** this browser's libp2p key (kept in IndexedDB): the peer id stays across reloads @default a new key */
+  privateKey?: PrivateKey
   /** gossipsub settings over P2P Chat's own (benchmarks compare against gossipsub's defaults with it) */
   pubsub?: Partial<GossipsubOpts>
+  /** where history is served from, and which rooms (those this browser is in) @default serves nothing */
+  history?: HistorySyncInit
 }
 
-export type BrowserNode = Libp2p<{ pubsub: GossipSub, ping: Ping, dht: KadDHT, dm: DirectMessages } & Record<string, unknown>>
+export type BrowserNode = Libp2p<{ pubsub: GossipSub, ping: Ping, dht: KadDHT, dm: DirectMessages, history: HistorySync } & Record<string, unknown>>
 
 /**
  * The browser's libp2p node: reaches relays over WebSockets, WebTransport or WebRTC-direct, takes a
@@ -35,6 +39,7 @@ export async function createBrowserNode (options: BrowserNodeOptions): Promise<B
   })
   const { hostname } = new URL(options.origin)
   return createLibp2p({
+    privateKey: options.privateKey,
     addresses: {
       // '/p2p-circuit': a reservation on every relay identify finds; '/webrtc': accept direct upgrades
       listen: ['/p2p-circuit', '/webrtc']
@@ -51,7 +56,7 @@ export async function createBrowserNode (options: BrowserNodeOptions): Promise<B
     connectionGater: createConnectionGater(hostname),
     connectionManager: NEGOTIATION_TIMEOUTS,
     services: {
-      ...chatPeerServices(options.pubsub),
+      ...chatPeerServices({ pubsub: options.pubsub, history: options.history }),
       dht: kadDHT({
         protocol: KAD_DHT_PROTOCOL,
         clientMode: true,

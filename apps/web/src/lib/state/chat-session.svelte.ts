@@ -1,12 +1,18 @@
-import { createRoomId, fetchRelayInfo, generateDisplayName, mark, Room, validateName } from '@p2p-chat/shared'
+import {
+  createRoomId, createRoomSecret, derivePrivateRoom, fetchRelayInfo, generateDisplayName, isRoomTopic, mark,
+  mergeTimeline, Room, validateName
+} from '@p2p-chat/shared'
 import { createBrowserNode } from '../p2p/node.js'
 import { RelayLink } from '../p2p/relay-link.js'
+import { openHistoryStore } from '../storage/history.js'
+import { forgetIdentity, loadIdentity } from '../storage/identity.js'
 import { openSettings } from '../storage/settings.js'
 import { DirectChats } from './direct-chats.svelte.js'
 import type { BrowserNode } from '../p2p/node.js'
 import type { RelayState } from '../p2p/relay-link.js'
 import type { Settings } from '../storage/settings.js'
-import type { RoomChat, RoomMember } from '@p2p-chat/shared'
+import type { PrivateKey } from '@libp2p/interface'
+import type { HistoryStore, RoomChat, RoomMember } from '@p2p-chat/shared'
 
 /** A line in the message log. */
 export interface ChatLine extends RoomChat {
@@ -16,6 +22,12 @@ export interface ChatLine extends RoomChat {
 }
 
 export type NodeStatus = 'starting' | 'ready' | 'failed'
+
+/** The room being shown: its id and, for a private room, the secret from the link's fragment. */
+export interface RoomRef {
+  roomId: string
+  secret?: string
+}
 
 export interface ChatSessionInit {
   /** origin of the relay that served the page @default location.origin */
@@ -36,12 +48,17 @@ export class ChatSession {
   #dms = $state.raw<DirectChats>()
   #room?: Room
   #settings?: Settings
+  #history?: HistoryStore
+  #privateKey?: PrivateKey
   #origin: string
+  /** the room being entered or shown; a stale async entry checks it and gives up */
+  #ref?: RoomRef
 
   #status = $state<NodeStatus>('starting')
   #error = $state<string>()
   #relay = $state.raw<RelayState>()
   #roomId = $state<string>()
+  #isPrivate = $state(false)
   #lines = $state.raw<ChatLine[]>([])
   #members = $state.raw<RoomMember[]>([])
   #name = $state('')
@@ -55,6 +72,8 @@ export class ChatSession {
   get error (): string | undefined { return this.#error }
   get relay (): RelayState | undefined { return this.#relay }
   get roomId (): string | undefined { return this.#roomId }
+  /** the room's lines are sealed with its link's secret: the relay cannot read them */
+  get isPrivate (): boolean { return this.#isPrivate }
   get lines (): ChatLine[] { return this.#lines }
   get members (): RoomMember[] { return this.#members }
   get name (): string { return this.#name }
@@ -64,15 +83,22 @@ export class ChatSession {
 
   async start (): Promise<void> {
     try {
-      // the relay info and the settings load while libp2p's node is built
+      // the relay info loads while the identity is read and libp2p's node is built
       const info = fetchRelayInfo(this.#origin).catch(() => undefined)
-      const [settings, resolved, node] = await Promise.all([
-        openSettings(),
-        info,
-        createBrowserNode({ iceServers: info.then(i => i?.iceServers ?? []), origin: this.#origin })
-      ])
+      const [settings, history] = await Promise.all([openSettings(), openHistoryStore()])
+      const [privateKey, name] = await Promise.all([loadIdentity(settings), settings.get(NAME_KEY)])
+      const node = await createBrowserNode({
+        iceServers: info.then(i => i?.iceServers ?? []),
+        origin: this.#origin,
+        privateKey,
+        // this browser answers history requests for the room it is in
+        history: { store: history, serves: topic => isRoomTopic(topic) && topic === this.#room?.topic }
+      })
+      const resolved = await info
       this.#settings = settings
-      this.#name = (await settings.get(NAME_KEY)) ?? generateDisplayName()
+      this.#history = history
+      this.#privateKey = privateKey
+      this.#name = name ?? generateDisplayName()
       this.#node = node
       mark('node-started')
       this.#peerId = node.peerId.toString()
@@ -85,8 +111,8 @@ export class ChatSession {
       dms.start()
       this.#dms = dms
       this.#status = 'ready'
-      if (this.#roomId != null) {
-        this.#enterRoom(this.#roomId)
+      if (this.#ref != null) {
+        void this.#enterRoom(this.#ref)
       }
     } catch (err) {
       this.#status = 'failed'
@@ -99,31 +125,49 @@ export class ChatSession {
     this.#dms?.stop()
     this.#link?.stop()
     await this.#node?.stop()
+    await this.#history?.close()
   }
 
-  /** Makes up a new room and returns its id; the caller navigates to it. */
-  createRoom (): string {
-    return createRoomId()
+  /**
+   * Makes up a new room; the caller navigates to it. A private room (the default) gets a secret for its
+   * link's fragment; a public one can be read by the relay.
+   */
+  createRoom (kind: 'private' | 'public' = 'private'): RoomRef {
+    return kind === 'private' ? { roomId: createRoomId(), secret: createRoomSecret() } : { roomId: createRoomId() }
   }
 
   /** Enters a room (now, or as soon as the node is up). */
-  joinRoom (roomId: string): void {
-    if (this.#roomId === roomId) {
+  joinRoom (ref: RoomRef): void {
+    if (this.#ref?.roomId === ref.roomId && this.#ref.secret === ref.secret) {
       return
     }
     this.leaveRoom()
-    this.#roomId = roomId
+    this.#ref = ref
+    this.#roomId = ref.roomId
+    this.#isPrivate = ref.secret != null
     if (this.#node != null) {
-      this.#enterRoom(roomId)
+      void this.#enterRoom(ref)
     }
   }
 
   leaveRoom (): void {
     this.#room?.leave()
     this.#room = undefined
+    this.#ref = undefined
     this.#roomId = undefined
+    this.#isPrivate = false
     this.#lines = []
     this.#members = []
+  }
+
+  /**
+   * Forgets this browser's key: after the caller reloads the page it has a new peer id. Kept history and
+   * the display name stay.
+   */
+  async newIdentity (): Promise<void> {
+    if (this.#settings != null) {
+      await forgetIdentity(this.#settings)
+    }
   }
 
   /**
@@ -150,23 +194,44 @@ export class ChatSession {
     this.#link?.retryNow()
   }
 
-  #enterRoom (roomId: string): void {
-    const room = new Room(this.#node!, { roomId, name: () => this.#name })
-    room.addEventListener('chat', evt => { this.#append({ ...evt.detail, mine: false, pending: false }) })
+  async #enterRoom (ref: RoomRef): Promise<void> {
+    const node = this.#node!
+    let keys
+    try {
+      keys = ref.secret == null ? undefined : await derivePrivateRoom(ref.roomId, ref.secret)
+    } catch (err) {
+      this.#error = `This room link's secret is damaged: ${(err as Error).message}`
+      return
+    }
+    if (this.#ref !== ref) {
+      return // left (or moved on) while deriving the keys
+    }
+    const room = new Room(node, {
+      roomId: ref.roomId,
+      name: () => this.#name,
+      privateKey: this.#privateKey!,
+      keys,
+      history: { store: this.#history!, sync: node.services.history }
+    })
+    const me = node.peerId.toString()
+    room.addEventListener('chat', evt => { this.#append({ ...evt.detail, mine: evt.detail.from === me, pending: false }) })
     room.addEventListener('sent', evt => {
       this.#lines = this.#lines.map(line => line.id === evt.detail ? { ...line, pending: false } : line)
     })
     room.addEventListener('members', evt => { this.#members = evt.detail })
     this.#room = room
+    // what this browser kept of the room, and its lines still waiting, before anything new arrives
+    const restored = await room.restore()
+    if (this.#ref !== ref) {
+      return
+    }
+    this.#append(...restored.lines.map(line => ({ ...line, mine: line.from === me, pending: restored.pending.includes(line.id) })))
     room.join()
   }
 
-  #append (line: ChatLine): void {
-    if (this.#lines.some(l => l.id === line.id)) {
-      return
-    }
-    const lines = [...this.#lines, line]
-    lines.sort((a, b) => a.timestamp - b.timestamp || a.id.localeCompare(b.id))
+  /** Adds lines to the log, ordered by (timestamp, id) as on every peer; a line already shown is skipped. */
+  #append (...added: ChatLine[]): void {
+    const lines = mergeTimeline(this.#lines, added)
     this.#lines = lines.length > MAX_LINES ? lines.slice(-MAX_LINES) : lines
   }
 }

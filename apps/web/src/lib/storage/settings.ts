@@ -8,10 +8,11 @@ interface ChatDB extends DBSchema {
   settings: { key: string, value: string }
 }
 
-/** Small per-origin settings kept in IndexedDB (the display name, for now). */
+/** Small per-origin settings kept in IndexedDB: the display name, the libp2p key. */
 export interface Settings {
   get: (key: string) => Promise<string | undefined>
   set: (key: string, value: string) => Promise<void>
+  delete: (key: string) => Promise<void>
 }
 
 /** Opens the settings store; if IndexedDB is unavailable (private mode), settings live for the page only. */
@@ -27,11 +28,13 @@ export async function openSettings (): Promise<Settings> {
     const memory = new Map<string, string>()
     return {
       get: async key => memory.get(key),
-      set: async (key, value) => { memory.set(key, value) }
+      set: async (key, value) => { memory.set(key, value) },
+      delete: async key => { memory.delete(key) }
     }
   }
   return {
     get: async key => db.get('settings', key),
-    set: async (key, value) => { await db.put('settings', value, key) }
+    set: async (key, value) => { await db.put('settings', value, key) },
+    delete: async key => { await db.delete('settings', key) }
   }
 }

@@ -1,0 +1,70 @@
+import { logger } from '@libp2p/logger'
+import { decodeRoomMessage, isRoomTopic, privateTopicIdFromTopic, readEnvelopeHeader, validateTimestamp } from '@p2p-chat/shared'
+import type { GossipSub, GossipsubMessage } from '@libp2p/gossipsub'
+import type { HistoryRecord, HistoryStore } from '@p2p-chat/shared'
+
+const log = logger('p2p-chat:relay:history')
+
+/**
+ * The relay's always-on memory of the rooms it carries: every chat line that passes the room's validator is
+ * kept (bounded per room by the store), so a late joiner catches up even when every member is offline. A
+ * public room's lines are kept as signed; a private room's envelopes are kept as ciphertext, by the id and
+ * time on their envelope, and announcements (presence) are not kept at all.
+ */
+export class HistoryKeeper {
+  private readonly pubsub: GossipSub
+  private readonly store: HistoryStore
+  private writes: Promise<unknown> = Promise.resolve()
+
+  private readonly onMessage = (evt: CustomEvent<GossipsubMessage>): void => {
+    const { msg } = evt.detail
+    if (!isRoomTopic(msg.topic)) {
+      return
+    }
+    void this.keep(msg.topic, msg.data)
+  }
+
+  constructor (pubsub: GossipSub, store: HistoryStore) {
+    this.pubsub = pubsub
+    this.store = store
+  }
+
+  start (): void {
+    this.pubsub.addEventListener('gossipsub:message', this.onMessage)
+  }
+
+  /** Stops listening and waits for the lines being written. */
+  async stop (): Promise<void> {
+    this.pubsub.removeEventListener('gossipsub:message', this.onMessage)
+    await this.writes
+  }
+
+  private async keep (topic: string, data: Uint8Array): Promise<void> {
+    let record: HistoryRecord | undefined
+    try {
+      record = await recordOf(topic, data)
+    } catch (err) {
+      log('not keeping a message on %s: %s', topic, (err as Error).message)
+    }
+    if (record == null) {
+      return
+    }
+    const write = this.store.add([record]).catch((err: Error) => { log.error('could not keep a line of %s: %s', topic, err.message) })
+    this.writes = Promise.all([this.writes, write])
+    await write
+  }
+}
+
+/** The history record of a message published on a room topic, or `undefined` for an announcement. */
+async function recordOf (topic: string, data: Uint8Array): Promise<HistoryRecord | undefined> {
+  if (privateTopicIdFromTopic(topic) != null) {
+    const header = readEnvelopeHeader(data)
+    if (header.ephemeral) {
+      return undefined
+    }
+    validateTimestamp(header.timestamp)
+    return { topic, id: header.id, timestamp: header.timestamp, data }
+  }
+  const event = await decodeRoomMessage(data, topic)
+  return event.type === 'chat' ? { topic, id: event.chat.id, timestamp: event.chat.timestamp, data } : undefined
+}

@@ -1,0 +1,87 @@
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { multiaddr } from '@multiformats/multiaddr'
+import {
+  createMessageId, createRoomId, createRoomSecret, derivePrivateRoom, encodeChat, encodePresence, roomTopic, sealRoomData
+} from '@p2p-chat/shared'
+import { afterEach, describe, expect, it } from 'vitest'
+import { createRelay } from '../src/index.js'
+import { createChatPeer, eventually, startTestRelay, tcpAddr } from './helpers.js'
+import type { TestRelay } from './helpers.js'
+import type { HistorySync, RoomNode } from '@p2p-chat/shared'
+
+let relays: TestRelay[] = []
+let peers: RoomNode[] = []
+
+afterEach(async () => {
+  await Promise.all(peers.map(async p => p.stop()))
+  await Promise.all(relays.map(async r => r.cleanup()))
+  relays = []
+  peers = []
+})
+
+const historyOf = (peer: RoomNode): HistorySync => peer.services.history as HistorySync
+
+async function setup (overrides = {}): Promise<{ relay: TestRelay, peer: RoomNode, key: Awaited<ReturnType<typeof generateKeyPair>> }> {
+  const relay = await startTestRelay(overrides)
+  relays.push(relay)
+  const key = await generateKeyPair('Ed25519')
+  const peer = await createChatPeer(key)
+  peers.push(peer)
+  await peer.dial(multiaddr(tcpAddr(relay.relay)))
+  return { relay, peer, key }
+}
+
+/** Subscribes, waits until the relay follows the topic, publishes each message in turn. */
+async function publish (peer: RoomNode, relay: TestRelay, topic: string, messages: Uint8Array[]): Promise<void> {
+  peer.services.pubsub.subscribe(topic)
+  await eventually(() => peer.services.pubsub.getSubscribers(topic).some(p => p.equals(relay.relay.node.peerId)))
+  for (const data of messages) {
+    await peer.services.pubsub.publish(topic, data)
+  }
+}
+
+describe('the relay as a history peer', () => {
+  it('keeps a public room\'s chat lines (not presence) and gives them to a peer catching up, also after a restart', async () => {
+    const { relay, peer, key } = await setup()
+    const topic = roomTopic(createRoomId())
+    const lines = await Promise.all(['one', 'two'].map(async (text, i) =>
+      encodeChat({ id: createMessageId(), name: 'alice', text, timestamp: Date.now() - 10 + i }, topic, key)))
+    await publish(peer, relay, topic, [lines[0]!, encodePresence({ name: 'alice', multiaddrs: [], hello: true }), lines[1]!])
+
+    await eventually(async () => (await historyOf(peer).sync(relay.relay.node.peerId, topic)).length === 2)
+    const synced = await historyOf(peer).sync(relay.relay.node.peerId, topic)
+    expect(synced.map(r => Buffer.from(r.data).toString('hex'))).toEqual(lines.map(l => Buffer.from(l).toString('hex')))
+
+    // a restart (same data dir) keeps them
+    await relay.relay.stop()
+    const again = await createRelay(relay.options)
+    await again.start()
+    try {
+      const newcomer = await createChatPeer(await generateKeyPair('Ed25519'))
+      peers.push(newcomer)
+      await newcomer.dial(multiaddr(again.info().multiaddrs.find(a => /\/tcp\/\d+\/p2p\//.test(a))!))
+      expect(await historyOf(newcomer).sync(again.node.peerId, topic)).toHaveLength(2)
+    } finally {
+      await again.stop()
+    }
+  })
+
+  it('keeps a private room\'s envelopes as they are, without announcements, and without reading them', async () => {
+    const { relay, peer } = await setup()
+    const keys = await derivePrivateRoom(createRoomId(), createRoomSecret())
+    const chat = await sealRoomData(keys, new TextEncoder().encode('sealed line'))
+    const presence = await sealRoomData(keys, new TextEncoder().encode('sealed presence'), { ephemeral: true })
+    await publish(peer, relay, keys.topic, [presence, chat])
+
+    await eventually(async () => (await historyOf(peer).sync(relay.relay.node.peerId, keys.topic)).length === 1)
+    const [kept] = await historyOf(peer).sync(relay.relay.node.peerId, keys.topic)
+    expect(Buffer.from(kept!.data).equals(Buffer.from(chat))).toBe(true)
+  })
+
+  it('keeps nothing and serves nothing with --history off', async () => {
+    const { relay, peer, key } = await setup({ history: false })
+    const topic = roomTopic(createRoomId())
+    await publish(peer, relay, topic, [await encodeChat({ id: createMessageId(), name: 'a', text: 'gone', timestamp: Date.now() }, topic, key)])
+    await expect(historyOf(peer).sync(relay.relay.node.peerId, topic)).rejects.toMatchObject({ name: 'HistoryNotServedError' })
+  })
+})

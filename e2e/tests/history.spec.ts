@@ -1,0 +1,137 @@
+import { readdir, readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { ChatPage } from '../support/chat-page.js'
+import { expect, test } from '../support/fixtures.js'
+import type { RelayProcess } from '../support/relay-process.js'
+
+/** Whether any file the relay keeps (its SQLite history, LevelDB peer store) contains `text`. */
+async function relayStores (relay: RelayProcess, text: string): Promise<boolean> {
+  const needle = Buffer.from(text)
+  const files = await readdir(relay.dataDir, { recursive: true, withFileTypes: true })
+  for (const file of files.filter(f => f.isFile())) {
+    if ((await readFile(join(file.parentPath, file.name))).includes(needle)) return true
+  }
+  return false
+}
+
+/** How many times a line shows in a page's log (a duplicate would show twice). */
+async function count (page: ChatPage, text: string): Promise<number> {
+  return page.messages.getByText(text, { exact: true }).count()
+}
+
+test('a late joiner sees what was said before it came', async ({ browser, relay }) => {
+  const alice = await ChatPage.open(browser, relay.url)
+  const link = await alice.createRoom()
+  const bob = await ChatPage.open(browser, link)
+  await alice.send('first, before carol')
+  await bob.expectMessage('first, before carol')
+  await bob.send('second, before carol')
+  await alice.expectMessage('second, before carol')
+
+  const carol = await ChatPage.open(browser, link)
+  await carol.expectMessage('first, before carol')
+  await carol.expectMessage('second, before carol')
+  // the same order on every peer: (timestamp, id)
+  const order = async (p: ChatPage): Promise<string[]> => p.messages.locator('.text').allTextContents()
+  expect(await order(carol)).toEqual(await order(alice))
+  for (const p of [alice, bob, carol]) await p.close()
+})
+
+test('with every member gone, the relay alone gives a newcomer the private room\'s history, which it cannot read', async ({ browser, relay }) => {
+  const secret = `the eagle lands at ${Date.now()}`
+  const alice = await ChatPage.open(browser, relay.url)
+  const link = await alice.createRoom('private')
+  const bob = await ChatPage.open(browser, link)
+  await alice.send(secret)
+  await bob.expectMessage(secret)
+  await alice.close()
+  await bob.close()
+
+  const carol = await ChatPage.open(browser, link)
+  await carol.expectMessage(secret)
+  await expect(carol.page.getByTestId('room-privacy')).toContainText('end-to-end encrypted')
+  await expect(carol.peers.getByRole('listitem')).toHaveCount(0)
+  await carol.close()
+
+  // the relay kept the line (carol got it from nobody else) but only as ciphertext
+  expect(await relayStores(relay, secret)).toBe(false)
+})
+
+test('a public room is kept readable by the relay (what a private room avoids)', async ({ browser, relay }) => {
+  const text = `public words ${Date.now()}`
+  const alice = await ChatPage.open(browser, relay.url)
+  const link = await alice.createRoom('public')
+  await expect(alice.page.getByTestId('room-privacy')).toContainText('Public room')
+  const bob = await ChatPage.open(browser, link)
+  await alice.send(text)
+  await bob.expectMessage(text)
+  await expect.poll(async () => relayStores(relay, text)).toBe(true)
+  await alice.close()
+  await bob.close()
+})
+
+test('a relay restart mid-conversation loses and duplicates nothing', async ({ browser, relay }) => {
+  // no WebRTC: the two depend on the relay for everything, so the outage really cuts them off
+  const alice = await ChatPage.open(browser, relay.url, { webrtcUnavailableMs: Infinity })
+  const link = await alice.createRoom()
+  const bob = await ChatPage.open(browser, link, { webrtcUnavailableMs: Infinity })
+  await alice.send('before the restart')
+  await bob.expectMessage('before the restart')
+
+  const restarting = relay.restart()
+  await expect(alice.page.getByTestId('relay-status')).toContainText(/retrying|Connecting/, { timeout: 20_000 })
+  await alice.send('during the outage, from alice')
+  await bob.send('during the outage, from bob')
+  await expect(alice.message('during the outage, from alice')).toContainText('pending')
+  await restarting
+
+  await bob.expectMessage('during the outage, from alice', 30_000)
+  await alice.expectMessage('during the outage, from bob', 30_000)
+  await expect(alice.message('during the outage, from alice')).not.toContainText('pending')
+  await alice.send('after the restart')
+  await bob.expectMessage('after the restart')
+  for (const p of [alice, bob]) {
+    for (const text of ['before the restart', 'during the outage, from alice', 'during the outage, from bob', 'after the restart']) {
+      expect(await count(p, text), text).toBe(1)
+    }
+  }
+  await alice.close()
+  await bob.close()
+})
+
+test('a reload keeps the identity and the history', async ({ browser, relay }) => {
+  const alice = await ChatPage.open(browser, relay.url)
+  const link = await alice.createRoom()
+  const bob = await ChatPage.open(browser, link)
+  await alice.send('said before the reload')
+  await bob.expectMessage('said before the reload')
+  const fingerprint = await alice.fingerprint()
+  await alice.reload()
+  expect(await alice.fingerprint()).toBe(fingerprint)
+  await alice.expectMessage('said before the reload')
+  await bob.close()
+  await alice.close()
+})
+
+test('a line typed with nobody to take it waits across a reload and goes out when a peer comes', async ({ browser }) => {
+  // a relay that carries no room gossip: alone in the room, alice has no route at all
+  const { RelayProcess } = await import('../support/relay-process.js')
+  const relay = await RelayProcess.start(['--follow-rooms', 'off'])
+  try {
+    const alice = await ChatPage.open(browser, relay.url)
+    const link = await alice.createRoom()
+    await alice.send('typed while alone')
+    await expect(alice.message('typed while alone')).toContainText('pending')
+    await alice.reload()
+    await expect(alice.message('typed while alone')).toContainText('pending')
+
+    const bob = await ChatPage.open(browser, link)
+    await bob.expectMessage('typed while alone', 30_000)
+    await expect(alice.message('typed while alone')).not.toContainText('pending', { timeout: 30_000 })
+    expect(await count(bob, 'typed while alone')).toBe(1)
+    await alice.close()
+    await bob.close()
+  } finally {
+    await relay.dispose()
+  }
+})

@@ -1,0 +1,67 @@
+import { decodeRoomMessage } from '../codec.js'
+import { AuthorMismatchError, InvalidMessageError } from '../errors.js'
+import { openRoomData, sealRoomData } from '../private-room/index.js'
+import { roomTopic } from '../room.js'
+import type { RoomEvent } from '../codec.js'
+import type { PrivateRoomKeys } from '../private-room/index.js'
+
+/** How an envelope is labelled: private rooms put this in the clear (authenticated) so keepers can order it. */
+export interface WrapHeader {
+  id: string
+  timestamp: number
+  /** presence: not kept as history */
+  ephemeral: boolean
+}
+
+/**
+ * How a room's messages look on its topic. A public room publishes encoded room messages as they are; a
+ * private room seals each in an envelope only members can open.
+ */
+export interface RoomCodec {
+  readonly topic: string
+  readonly isPrivate: boolean
+  /** what to publish for an encoded room message */
+  wrap: (message: Uint8Array, header: WrapHeader) => Promise<Uint8Array>
+  /** the encoded room message inside published bytes; throws the private-room errors for a forgery */
+  unwrap: (data: Uint8Array) => Promise<{ message: Uint8Array, header?: WrapHeader }>
+}
+
+export function publicRoomCodec (roomId: string): RoomCodec {
+  return {
+    topic: roomTopic(roomId),
+    isPrivate: false,
+    wrap: async message => message,
+    unwrap: async message => ({ message })
+  }
+}
+
+export function privateRoomCodec (keys: PrivateRoomKeys): RoomCodec {
+  return {
+    topic: keys.topic,
+    isPrivate: true,
+    wrap: async (message, header) => sealRoomData(keys, message, header),
+    unwrap: async data => {
+      const { plaintext, ...header } = await openRoomData(keys, data)
+      return { message: plaintext, header }
+    }
+  }
+}
+
+/**
+ * Reads bytes published on (or synced for) a room: opens them, decodes and validates the room message and
+ * verifies a chat line's signature. `from`, when given (live gossip), must be a chat line's author. In a
+ * private room the envelope's id and time must be the line's own. Throws typed errors for anything else.
+ */
+export async function readRoomData (codec: RoomCodec, data: Uint8Array, from?: string): Promise<RoomEvent> {
+  const { message, header } = await codec.unwrap(data)
+  const event = await decodeRoomMessage(message, codec.topic)
+  if (event.type === 'chat') {
+    if (from != null && event.author !== from) {
+      throw new AuthorMismatchError(`a chat line by ${event.author} published by ${from}`)
+    }
+    if (header != null && (header.id !== event.chat.id || header.timestamp !== event.chat.timestamp || header.ephemeral)) {
+      throw new InvalidMessageError('a private envelope is labelled differently from the chat line inside')
+    }
+  }
+  return event
+}

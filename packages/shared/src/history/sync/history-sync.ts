@@ -1,0 +1,238 @@
+import { NotStartedError, serviceCapabilities } from '@libp2p/interface'
+import { lpStream } from '@libp2p/utils'
+import { setMaxListeners } from 'main-event'
+import { anySignal } from '../../dm/channel.js'
+import { PeerUnreachableError } from '../../errors.js'
+import { HistoryResponse } from '../../proto/history.js'
+import {
+  DEFAULT_HISTORY_SYNC_MAX_INBOUND_STREAMS, DEFAULT_HISTORY_SYNC_MAX_OUTBOUND_STREAMS, DEFAULT_HISTORY_SYNC_TIMEOUT_MS,
+  HISTORY_SYNC_PROTOCOL, MAX_HISTORY_RECORD_FRAME_BYTES, MAX_HISTORY_REQUEST_BYTES, MAX_HISTORY_RESPONSE_BYTES,
+  MAX_HISTORY_SYNC_RECORDS
+} from './constants.js'
+import {
+  HistoryNotServedError, HistorySyncProtocolError, HistorySyncRejectedError, HistorySyncTimeoutError
+} from './errors.js'
+import { encodeRecord, parseRecord, parseResponse, parseSyncRequest, prepareSyncRequest, selectRecords } from './request.js'
+import type { HistoryRecord, HistoryStore } from '../store.js'
+import type { HistorySync, HistorySyncComponents, HistorySyncInit, HistorySyncOptions } from './index.js'
+import type { SyncRequest } from './request.js'
+import type { Connection, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
+import type { Uint8ArrayList } from 'uint8arraylist'
+
+/** What `lpStream` throws for a frame with a bad or oversized length, or for more unread bytes than allowed. */
+const BAD_FRAME_ERRORS = new Set(['InvalidDataLengthError', 'InvalidDataLengthLengthError', 'InvalidMessageLengthError', 'StreamBufferError'])
+
+/** The errors of ours that `sync()` passes on as they are. */
+const SYNC_ERRORS = new Set([HistoryNotServedError.name, HistorySyncProtocolError.name, HistorySyncRejectedError.name])
+
+/** Resolves once the remote end of `stream` has closed its writable end (or the stream closed), or `signal` fires. */
+async function remoteClosed (stream: Stream, signal: AbortSignal): Promise<void> {
+  if (stream.remoteWriteStatus !== 'writable' || stream.status !== 'open') {
+    return
+  }
+  await new Promise<void>((resolve) => {
+    const done = (): void => {
+      stream.removeEventListener('remoteCloseWrite', done)
+      stream.removeEventListener('close', done)
+      signal.removeEventListener('abort', done)
+      resolve()
+    }
+    stream.addEventListener('remoteCloseWrite', done)
+    stream.addEventListener('close', done)
+    signal.addEventListener('abort', done)
+  })
+}
+
+export class HistorySyncService implements HistorySync, Startable {
+  readonly [Symbol.toStringTag] = '@p2p-chat/history-sync'
+  readonly [serviceCapabilities] = ['@p2p-chat/history-sync']
+
+  private readonly components: HistorySyncComponents
+  private readonly log: Logger
+  private readonly store?: HistoryStore
+  private readonly serves: (topic: string) => boolean | Promise<boolean>
+  private readonly timeout: number
+  private readonly maxRecords: number
+  private readonly maxInboundStreams: number
+  private readonly maxOutboundStreams: number
+  private shutdown?: AbortController
+
+  constructor (components: HistorySyncComponents, init: HistorySyncInit = {}) {
+    this.components = components
+    this.log = components.logger.forComponent('p2p-chat:history-sync')
+    this.store = init.store
+    this.serves = init.serves ?? (() => false)
+    this.timeout = init.timeout ?? DEFAULT_HISTORY_SYNC_TIMEOUT_MS
+    this.maxRecords = Math.min(init.maxRecords ?? MAX_HISTORY_SYNC_RECORDS, MAX_HISTORY_SYNC_RECORDS)
+    this.maxInboundStreams = init.maxInboundStreams ?? DEFAULT_HISTORY_SYNC_MAX_INBOUND_STREAMS
+    this.maxOutboundStreams = init.maxOutboundStreams ?? DEFAULT_HISTORY_SYNC_MAX_OUTBOUND_STREAMS
+    this.handleStream = this.handleStream.bind(this)
+  }
+
+  isStarted (): boolean {
+    return this.shutdown != null
+  }
+
+  async start (): Promise<void> {
+    const shutdown = new AbortController()
+    setMaxListeners(Infinity, shutdown.signal)
+    await this.components.registrar.handle(HISTORY_SYNC_PROTOCOL, this.handleStream, {
+      maxInboundStreams: this.maxInboundStreams,
+      maxOutboundStreams: this.maxOutboundStreams,
+      // a newcomer may only have a relayed connection until its WebRTC upgrade
+      runOnLimitedConnection: true
+    })
+    this.shutdown = shutdown
+  }
+
+  async stop (): Promise<void> {
+    const shutdown = this.shutdown
+    this.shutdown = undefined
+    await this.components.registrar.unhandle(HISTORY_SYNC_PROTOCOL)
+    shutdown?.abort(new NotStartedError('The history-sync service stopped'))
+  }
+
+  async sync (peer: PeerId, topic: string, options: HistorySyncOptions = {}): Promise<HistoryRecord[]> {
+    const request = prepareSyncRequest(topic, options)
+    const shutdown = this.shutdown?.signal
+    if (shutdown == null) {
+      throw new NotStartedError('The history-sync service is not started')
+    }
+    options.signal?.throwIfAborted()
+    // one timeout for the whole sync: dialling, opening the stream, the request, every record
+    const timeoutSignal = AbortSignal.timeout(this.timeout)
+    const signal = anySignal(AbortSignal.any([timeoutSignal, shutdown]), options.signal)
+    const failure = (err: Error): Error => {
+      if (options.signal?.aborted === true) {
+        return err
+      }
+      if (shutdown.aborted) {
+        return new NotStartedError('The history-sync service stopped')
+      }
+      if (timeoutSignal.aborted) {
+        return new HistorySyncTimeoutError(`The history sync of ${topic} with ${peer} took longer than ${this.timeout} ms`, { cause: err })
+      }
+      if (SYNC_ERRORS.has(err.name)) {
+        return err
+      }
+      if (err.name === 'UnexpectedEOFError') {
+        return new HistorySyncProtocolError('The peer closed the stream before every announced record', { cause: err })
+      }
+      if (BAD_FRAME_ERRORS.has(err.name)) {
+        return new HistorySyncProtocolError(`The peer answered with a frame over its limit: ${err.message}`, { cause: err })
+      }
+      return new PeerUnreachableError(`The history-sync stream to ${peer} failed: ${err.message}`, { cause: err })
+    }
+
+    let stream: Stream
+    try {
+      stream = await this.components.connectionManager.openStream(peer, HISTORY_SYNC_PROTOCOL, {
+        signal,
+        runOnLimitedConnection: true,
+        maxOutboundStreams: this.maxOutboundStreams
+      })
+    } catch (err) {
+      throw failure(err as Error)
+    }
+    try {
+      const records = await this.exchange(stream, request, signal)
+      this.log.trace('synced %d records of %s from %p', records.length, topic, peer)
+      return records
+    } catch (err) {
+      const error = failure(err as Error)
+      this.log('history sync of %s with %p failed: %e', topic, peer, error)
+      stream.abort(error)
+      throw error
+    }
+  }
+
+  /** Writes the request, reads the response and its records. Throws whatever goes wrong, unmapped. */
+  private async exchange (stream: Stream, request: SyncRequest, signal: AbortSignal): Promise<HistoryRecord[]> {
+    const lp = lpStream(stream, {
+      maxDataLength: MAX_HISTORY_RECORD_FRAME_BYTES,
+      // the server writes without waiting for us: at most the answer to this request may sit unread
+      maxBufferSize: MAX_HISTORY_RESPONSE_BYTES + request.limit * (MAX_HISTORY_RECORD_FRAME_BYTES + 2) + 16
+    })
+    await lp.write(request.bytes, { signal })
+    await stream.close({ signal })
+
+    const response = parseResponse(await lp.read({ signal }), request)
+    if (response.status === HistoryResponse.Status.NOT_SERVED) {
+      throw new HistoryNotServedError(`The peer does not serve the history of ${request.topic}`)
+    }
+    if (response.status !== HistoryResponse.Status.OK) {
+      throw new HistorySyncRejectedError(`The peer refused the request: ${response.status}`)
+    }
+    const records: HistoryRecord[] = []
+    for (let i = 0; i < response.count; i++) {
+      records.push(parseRecord(await lp.read({ signal }), request, records.at(-1)))
+    }
+    // a server closes its end after the last record; one that does not costs us the timeout, not the records
+    await remoteClosed(stream, signal)
+    if (stream.status === 'open') {
+      stream.abort(new HistorySyncProtocolError('The peer did not close the stream after its last record'))
+    }
+    return records
+  }
+
+  /**
+   * Answers the one request on an inbound stream: a response, the records, then closes the stream. Never throws:
+   * whatever the peer sends, the worst outcome is an aborted stream.
+   */
+  private async handleStream (stream: Stream, connection: Connection): Promise<void> {
+    const from = connection.remotePeer
+    const shutdown = this.shutdown?.signal
+    if (shutdown == null) {
+      stream.abort(new NotStartedError('The history-sync service is not started'))
+      return
+    }
+    const signal = AbortSignal.any([AbortSignal.timeout(this.timeout), shutdown])
+    const lp = lpStream(stream, { maxDataLength: MAX_HISTORY_REQUEST_BYTES, maxBufferSize: MAX_HISTORY_REQUEST_BYTES * 2 })
+    const respond = async (status: HistoryResponse.Status, records: HistoryRecord[] = []): Promise<void> => {
+      await lp.write(HistoryResponse.encode({ status, count: records.length }), { signal })
+      for (const record of records) {
+        await lp.write(encodeRecord(record), { signal })
+      }
+      await stream.close({ signal })
+    }
+    try {
+      let frame: Uint8ArrayList
+      try {
+        frame = await lp.read({ signal })
+      } catch (err) {
+        if (BAD_FRAME_ERRORS.has((err as Error).name) && (err as Error).name !== 'StreamBufferError') {
+          this.log('refusing a history request from %p: %e', from, err)
+          await respond(HistoryResponse.Status.INVALID)
+          return
+        }
+        throw err
+      }
+      const request = parseSyncRequest(frame, this.maxRecords)
+      if (request == null) {
+        this.log('refusing an invalid history request from %p', from)
+        await respond(HistoryResponse.Status.INVALID)
+        return
+      }
+      if (this.store == null || !await this.servesTopic(request.topic)) {
+        this.log.trace('not serving %s to %p', request.topic, from)
+        await respond(HistoryResponse.Status.NOT_SERVED)
+        return
+      }
+      const records = selectRecords(await this.store.list(request.topic, { since: request.since }), request)
+      this.log.trace('sending %d records of %s to %p', records.length, request.topic, from)
+      await respond(HistoryResponse.Status.OK, records)
+    } catch (err) {
+      this.log('history-sync stream from %p failed: %e', from, err)
+      stream.abort(err as Error)
+    }
+  }
+
+  private async servesTopic (topic: string): Promise<boolean> {
+    try {
+      return await this.serves(topic)
+    } catch (err) {
+      this.log.error('serves(%s) threw, not serving it: %e', topic, err)
+      return false
+    }
+  }
+}
