@@ -22,14 +22,14 @@ async function main (): Promise<void> {
     return
   }
   const store = await openNodeStore(options.dataDir)
-  const node = await createCliNode(store)
+  const node = await createCliNode(store, options)
   const stop = async (): Promise<void> => {
     await node.stop()
     await store.datastore.close()
   }
   process.on('SIGINT', () => { void stop().then(() => process.exit(0)) })
   process.on('SIGTERM', () => { void stop().then(() => process.exit(0)) })
-  await runChat(node, options, { input: process.stdin, print: line => { console.info(line) } })
+  await runChat(node, store.privateKey, options, { input: process.stdin, print: line => { console.info(line) } })
   await stop()
   // libp2p may leave timers behind after stop(); the conversation is over
   process.exit(0)

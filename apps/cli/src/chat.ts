@@ -1,8 +1,12 @@
 import { createInterface } from 'node:readline'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { fetchRelayInfo, relayMultiaddrs, Room } from '@p2p-chat/shared'
+import { RELAY_DIAL_TIMEOUT_MS } from './constants.js'
+import { formatReachability, formatStatus } from './status.js'
+import { upgradeRelayedMembers } from './upgrades.js'
 import type { CliOptions } from './config.js'
 import type { CliNode } from './node.js'
+import type { PrivateKey } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { RoomMember } from '@p2p-chat/shared'
 import type { Readable } from 'node:stream'
@@ -20,7 +24,7 @@ const who = (name: string, peerId: string): string => `${name} …${peerId.slice
 async function relayAddrs (options: CliOptions): Promise<Multiaddr[]> {
   const addrs = [...options.relays]
   if (options.origin != null) {
-    addrs.push(...relayMultiaddrs(await fetchRelayInfo(options.origin, AbortSignal.timeout(10_000))))
+    addrs.push(...relayMultiaddrs(await fetchRelayInfo(options.origin, AbortSignal.timeout(RELAY_DIAL_TIMEOUT_MS))))
   }
   const rank = (ma: Multiaddr): number => ma.toString().includes('/ws') ? 1 : ma.toString().includes('/tcp/') ? 0 : 2
   return addrs.filter(ma => rank(ma) < 2).sort((a, b) => rank(a) - rank(b))
@@ -28,16 +32,22 @@ async function relayAddrs (options: CliOptions): Promise<Multiaddr[]> {
 
 /**
  * Joins the room and runs the terminal conversation until `/quit` or the end of input. Lines are chat;
- * `/peers`, `/dm <name> <text>` and `/quit` are commands.
+ * `/peers`, `/dm <name> <text>`, `/status` and `/quit` are commands.
  */
-export async function runChat (node: CliNode, options: CliOptions, io: ChatIo): Promise<void> {
-  const room = new Room(node, { roomId: options.roomId, name: () => options.name })
+export async function runChat (node: CliNode, privateKey: PrivateKey, options: CliOptions, io: ChatIo): Promise<void> {
+  const room = new Room(node, { roomId: options.roomId, name: () => options.name, privateKey })
   let members: RoomMember[] = []
   room.addEventListener('chat', evt => { io.print(`[${time(evt.detail.timestamp)}] ${who(evt.detail.name, evt.detail.from)}: ${evt.detail.text}`) })
   room.addEventListener('members', evt => {
     for (const m of evt.detail.filter(m => !members.some(o => o.peerId === m.peerId))) io.print(`* ${who(m.name, m.peerId)} is in the room`)
     for (const m of members.filter(m => !evt.detail.some(o => o.peerId === m.peerId))) io.print(`* ${who(m.name, m.peerId)} left`)
+    for (const m of evt.detail.filter(m => m.connection === 'direct' && members.some(o => o.peerId === m.peerId && o.connection !== 'direct'))) io.print(`* ${who(m.name, m.peerId)} is now connected directly`)
     members = evt.detail
+    upgradeRelayedMembers(node, members)
+  })
+  node.services.reachability.addEventListener('change', () => {
+    io.print(formatReachability(node))
+    upgradeRelayedMembers(node, members)
   })
   room.addEventListener('sent', () => { io.print('* a pending message went out') })
   node.services.dm.addEventListener('message', evt => {
@@ -46,12 +56,15 @@ export async function runChat (node: CliNode, options: CliOptions, io: ChatIo): 
   room.join()
   io.print(`* you are ${who(options.name, node.peerId.toString())} in room ${options.roomId}`)
 
-  const addrs = await relayAddrs(options)
-  try {
-    await node.dial(addrs, { signal: AbortSignal.timeout(10_000) })
-    io.print('* connected to the relay')
-  } catch (err) {
-    io.print(`* cannot reach the relay (${(err as Error).message}); messages wait until a peer is reachable`)
+  if (options.origin == null && options.relays.length === 0) {
+    io.print('* no relay: chatting with peers on the local network (mDNS)')
+  } else {
+    try {
+      await node.dial(await relayAddrs(options), { signal: AbortSignal.timeout(RELAY_DIAL_TIMEOUT_MS) })
+      io.print('* connected to the relay')
+    } catch (err) {
+      io.print(`* cannot reach the relay (${(err as Error).message}); messages wait until a peer is reachable`)
+    }
   }
 
   const lines = createInterface({ input: io.input, terminal: false })
@@ -60,7 +73,9 @@ export async function runChat (node: CliNode, options: CliOptions, io: ChatIo): 
     if (text === '') continue
     if (text === '/quit') break
     try {
-      if (text === '/peers') {
+      if (text === '/status') {
+        io.print(formatStatus(node))
+      } else if (text === '/peers') {
         io.print(members.length === 0 ? '* nobody else is here' : members.map(m => `* ${who(m.name, m.peerId)} ${m.connection}${m.rtt != null ? ` ${m.rtt} ms` : ''}`).join('\n'))
       } else if (text.startsWith('/dm ')) {
         const [, name = '', ...rest] = text.split(' ')
@@ -72,7 +87,7 @@ export async function runChat (node: CliNode, options: CliOptions, io: ChatIo): 
           io.print(`* delivered to ${who(member.name, member.peerId)}`)
         }
       } else if (text.startsWith('/')) {
-        io.print('* commands: /peers, /dm <name> <text>, /quit')
+        io.print('* commands: /peers, /dm <name> <text>, /status, /quit')
       } else {
         const { pending } = await room.send(text)
         if (pending) io.print('* pending: no peer of the room is reachable yet')

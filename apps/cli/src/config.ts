@@ -2,10 +2,9 @@ import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { multiaddr } from '@multiformats/multiaddr'
 import { generateDisplayName, isRoomId, parseRoute, validateName } from '@p2p-chat/shared'
+import { DEFAULT_CLI_DATA_DIR, DEFAULT_LISTEN_ADDRS } from './constants.js'
 import { CliConfigError } from './errors.js'
 import type { Multiaddr } from '@multiformats/multiaddr'
-
-export const DEFAULT_CLI_DATA_DIR = './.p2p-chat-cli'
 
 /** What `pnpm cli` is told. */
 export interface CliOptions {
@@ -17,14 +16,47 @@ export interface CliOptions {
   name: string
   /** identity (LevelDB keychain) @default './.p2p-chat-cli' */
   dataDir: string
+  /** where to listen: --listen, repeatable @default DEFAULT_LISTEN_ADDRS (TCP and QUIC on every interface) */
+  listen: Multiaddr[]
+  /** public addresses to announce besides the ones libp2p finds (a port forwarded on a NAT router): --announce */
+  announce: Multiaddr[]
+  /** find and dial peers on the local network with mDNS; --no-mdns turns it off @default true */
+  mdns: boolean
+  /** serve circuit relay v2 (hop) so others can reserve a slot on this peer: --relay-server @default false */
+  relayServer: boolean
 }
 
-export const CLI_USAGE = `Usage: pnpm cli --room <room link or id> [--name <display name>] [--relay <multiaddr>] [--data-dir <dir>]
+export const CLI_USAGE = `Usage: pnpm cli --room <room link or id> [options]
 
 Joins a P2P Chat room from the terminal. With a room link (http://host/r/<id>) the relay that serves it is
-found through its /api/relay; with a bare room id, name a relay with --relay (repeatable).
-Type to chat; /peers lists the room; /dm <name> <text> sends a private message; /quit leaves.
+found through its /api/relay; with a bare room id, name a relay with --relay, or leave it out to chat on the
+local network only (peers found with mDNS).
+
+Options:
+  --room <link|id>      the room (required)
+  --name <name>         display name (default: a generated one)
+  --relay <multiaddr>   a relay to use, repeatable
+  --listen <multiaddr>  where to listen, repeatable (default: ${DEFAULT_LISTEN_ADDRS.join(' and ')})
+  --announce <multiaddr>
+                        a public address to tell others, repeatable (e.g. a port forwarded on your router)
+  --no-mdns             do not look for peers on the local network
+  --relay-server        also be a circuit relay for others (they can reserve a slot on this peer)
+  --data-dir <dir>      where the identity is kept (default ${DEFAULT_CLI_DATA_DIR})
+  --help                show this text
+
+The peer speaks TCP, QUIC and WebSockets, dials peers it finds on the LAN, asks relays (AutoNAT) whether it
+is reachable and upgrades relayed connections to direct ones (DCUtR) when one side is reachable.
+Type to chat. Commands: /peers lists the room, /dm <name> <text> sends a private message, /status shows
+reachability, addresses, relays and connections, /quit leaves.
 `
+
+function parseAddrs (flag: string, values: string[] | undefined): Multiaddr[] {
+  try {
+    return (values ?? []).map(addr => multiaddr(addr))
+  } catch (err) {
+    throw new CliConfigError(`--${flag} is not a multiaddr: ${(err as Error).message}`)
+  }
+}
 
 /** Reads the CLI's options; throws {@link CliConfigError}; `undefined` for --help. */
 export function parseCliConfig (argv: string[]): CliOptions | undefined {
@@ -38,6 +70,10 @@ export function parseCliConfig (argv: string[]): CliOptions | undefined {
         room: { type: 'string' },
         name: { type: 'string' },
         relay: { type: 'string', multiple: true },
+        listen: { type: 'string', multiple: true },
+        announce: { type: 'string', multiple: true },
+        'no-mdns': { type: 'boolean' },
+        'relay-server': { type: 'boolean' },
         'data-dir': { type: 'string' },
         help: { type: 'boolean' }
       }
@@ -70,14 +106,12 @@ export function parseCliConfig (argv: string[]): CliOptions | undefined {
     roomId = route.roomId
     origin = url.origin
   }
-  let relays: Multiaddr[]
-  try {
-    relays = (values.relay ?? []).map(addr => multiaddr(addr))
-  } catch (err) {
-    throw new CliConfigError(`--relay is not a multiaddr: ${(err as Error).message}`)
-  }
-  if (origin == null && relays.length === 0) {
-    throw new CliConfigError('with a bare room id, name a relay with --relay <multiaddr>')
+  const relays = parseAddrs('relay', values.relay)
+  const listen = parseAddrs('listen', values.listen ?? DEFAULT_LISTEN_ADDRS)
+  const announce = parseAddrs('announce', values.announce)
+  const mdns = values['no-mdns'] !== true
+  if (origin == null && relays.length === 0 && !mdns) {
+    throw new CliConfigError('with a bare room id and --no-mdns, name a relay with --relay <multiaddr> (or drop --no-mdns to chat on the LAN)')
   }
   let name: string
   try {
@@ -85,5 +119,15 @@ export function parseCliConfig (argv: string[]): CliOptions | undefined {
   } catch (err) {
     throw new CliConfigError(`--name: ${(err as Error).message}`)
   }
-  return { roomId, origin, relays, name, dataDir: resolve(values['data-dir'] ?? DEFAULT_CLI_DATA_DIR) }
+  return {
+    roomId,
+    origin,
+    relays,
+    name,
+    dataDir: resolve(values['data-dir'] ?? DEFAULT_CLI_DATA_DIR),
+    listen,
+    announce,
+    mdns,
+    relayServer: values['relay-server'] === true
+  }
 }

@@ -1,33 +1,96 @@
-import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { quic } from '@chainsafe/libp2p-quic'
+import { autoNAT } from '@libp2p/autonat'
+import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { dcutr } from '@libp2p/dcutr'
+import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
+import { mdns } from '@libp2p/mdns'
 import { noise } from '@libp2p/noise'
 import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
-import { chatPeerServices, NEGOTIATION_TIMEOUTS } from '@p2p-chat/shared'
+import { chatPeerServices, KAD_DHT_PROTOCOL, NEGOTIATION_TIMEOUTS } from '@p2p-chat/shared'
 import { createLibp2p } from 'libp2p'
+import { DEFAULT_LISTEN_ADDRS, DEFAULT_RELAY_SERVER_RESERVATIONS } from './constants.js'
+import { dialLanPeers } from './lan.js'
+import { reachability } from './reachability/index.js'
+import type { ReachabilityChecker } from './reachability/index.js'
+import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
 import type { GossipSub } from '@libp2p/gossipsub'
-import type { Libp2p } from '@libp2p/interface'
+import type { Identify } from '@libp2p/identify'
+import type { Libp2p, PeerDiscovery } from '@libp2p/interface'
+import type { KadDHT } from '@libp2p/kad-dht'
 import type { Ping } from '@libp2p/ping'
+import type { Multiaddr } from '@multiformats/multiaddr'
 import type { DirectMessages } from '@p2p-chat/shared'
 import type { NodeStore } from '@p2p-chat/shared/node'
 
-export type CliNode = Libp2p<{ pubsub: GossipSub, ping: Ping, dm: DirectMessages } & Record<string, unknown>>
+export interface CliServices {
+  identify: Identify
+  pubsub: GossipSub
+  ping: Ping
+  dm: DirectMessages
+  dht: KadDHT
+  reachability: ReachabilityChecker
+  /** present unless mDNS is off */
+  mdns?: PeerDiscovery
+  /** present with --relay-server */
+  relay?: CircuitRelayService
+}
+
+export type CliNode = Libp2p<CliServices & Record<string, unknown>>
+
+export interface CliNodeOptions {
+  /** where to listen (a `/p2p-circuit` listener is always added) @default DEFAULT_LISTEN_ADDRS */
+  listen?: Array<string | Multiaddr>
+  /** public addresses to announce besides the ones found @default [] */
+  announce?: Array<string | Multiaddr>
+  /** discover peers on the LAN with mDNS and dial them @default true */
+  mdns?: boolean
+  /** serve circuit relay v2 hop, so others can reserve a slot here @default false */
+  relayServer?: boolean
+}
 
 /**
- * The terminal peer's libp2p node: TCP and WebSockets to relays, a circuit-relay reservation so others can
- * reach it, gossipsub rooms and direct messages, exactly the protocols the browsers speak.
+ * The terminal peer's libp2p node. Transports: TCP, QUIC and WebSockets, plus circuit relay (it reserves a
+ * slot on its relays so others can reach it). Services: the chat services every peer runs (gossipsub rooms,
+ * direct messages, identify, ping), AutoNAT (served to others; `reachability` asks servers for a verdict),
+ * DCUtR (relayed connections upgrade to direct ones), the P2P Chat DHT as `dht` (a server once one of its
+ * addresses is verified public, a client otherwise), mDNS (peers found on the LAN are dialled) and, with
+ * `relayServer`, a circuit relay for others. Started when returned.
  */
-export async function createCliNode (store: NodeStore): Promise<CliNode> {
-  return createLibp2p({
+export async function createCliNode (store: NodeStore, options: CliNodeOptions = {}): Promise<CliNode> {
+  const listen = (options.listen ?? DEFAULT_LISTEN_ADDRS).map(String)
+  const node: CliNode = await createLibp2p({
+    start: false,
     privateKey: store.privateKey,
     datastore: store.datastore,
-    addresses: { listen: ['/p2p-circuit'] },
-    transports: [tcp(), webSockets(), circuitRelayTransport()],
+    addresses: {
+      listen: [...listen, '/p2p-circuit'],
+      appendAnnounce: (options.announce ?? []).map(String)
+    },
+    transports: [tcp(), quic(), webSockets(), circuitRelayTransport()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     // a terminal peer is run on purpose, often on a LAN or beside its own relay: private addresses are fine
     connectionGater: { denyDialMultiaddr: () => false },
     connectionManager: NEGOTIATION_TIMEOUTS,
-    services: chatPeerServices()
-  }) as unknown as Promise<CliNode>
+    services: {
+      ...chatPeerServices(),
+      autoNAT: autoNAT(),
+      // the server's view of us comes from identify (which keeps no observed TCP address itself)
+      reachability: reachability({
+        observedAddr: async (connection, options) => (await node.services.identify.identify(connection, options)).observedAddr
+      }),
+      dcutr: dcutr(),
+      // no clientMode: kad-dht starts as a client and serves once an address is verified public
+      dht: kadDHT({ protocol: KAD_DHT_PROTOCOL, peerInfoMapper: passthroughMapper }),
+      ...(options.mdns === false ? {} : { mdns: mdns() }),
+      ...(options.relayServer === true
+        ? { relay: circuitRelayServer({ reservations: { maxReservations: DEFAULT_RELAY_SERVER_RESERVATIONS } }) }
+        : {})
+    }
+  }) as unknown as CliNode
+  dialLanPeers(node)
+  await node.start()
+  return node
 }

@@ -17,8 +17,30 @@ describe('cli configuration', () => {
     expect(options.name).toMatch(/^[a-z]+-[a-z]+-\d+$/)
   })
 
+  it('listens on TCP and QUIC everywhere by default, with mDNS on and no relay server', () => {
+    const options = parseCliConfig(['--room', id])!
+    expect(options.listen.map(String)).toEqual(['/ip4/0.0.0.0/tcp/0', '/ip4/0.0.0.0/udp/0/quic-v1'])
+    expect(options).toMatchObject({ relays: [], announce: [], mdns: true, relayServer: false })
+  })
+
+  it('takes a bare room id with no relay when mDNS is on (LAN only), not with --no-mdns', () => {
+    expect(parseCliConfig(['--room', id])!.roomId).toBe(id)
+    expect(() => parseCliConfig(['--room', id, '--no-mdns'])).toThrow(expect.objectContaining({ name: 'CliConfigError' }))
+  })
+
+  it('takes repeatable --listen and --announce, --no-mdns and --relay-server', () => {
+    const options = parseCliConfig([
+      '--room', id, '--relay', '/ip4/127.0.0.1/tcp/4001', '--listen', '/ip4/0.0.0.0/tcp/4011', '--listen', '/ip4/0.0.0.0/udp/4011/quic-v1',
+      '--announce', '/ip4/11.0.0.2/tcp/4011', '--no-mdns', '--relay-server'
+    ])!
+    expect(options.listen.map(String)).toEqual(['/ip4/0.0.0.0/tcp/4011', '/ip4/0.0.0.0/udp/4011/quic-v1'])
+    expect(options.announce.map(String)).toEqual(['/ip4/11.0.0.2/tcp/4011'])
+    expect(options).toMatchObject({ mdns: false, relayServer: true })
+  })
+
   it('refuses what it cannot use with CliConfigError', () => {
-    for (const argv of [[], ['--room', 'nonsense'], ['--room', 'http://x/r/short'], ['--room', id], ['--room', id, '--relay', 'not-an-addr'], ['--room', id, '--bogus']]) {
+    for (const argv of [[], ['--room', 'nonsense'], ['--room', 'http://x/r/short'], ['--room', id, '--no-mdns'], ['--room', id, '--relay', 'not-an-addr'],
+      ['--room', id, '--listen', 'nope'], ['--room', id, '--announce', 'nope'], ['--room', id, '--bogus']]) {
       expect(() => parseCliConfig(argv), argv.join(' ')).toThrow(expect.objectContaining({ name: 'CliConfigError' }))
     }
     expect(parseCliConfig(['--help'])).toBeUndefined()

@@ -1,0 +1,198 @@
+import { getNetConfig, isGlobalUnicast, isNetworkAddress, isPrivate, pbStream } from '@libp2p/utils'
+import { multiaddr } from '@multiformats/multiaddr'
+import { TypedEventEmitter } from 'main-event'
+import {
+  AUTONAT_PROTOCOL, DEFAULT_CHECK_DELAY_MS, DEFAULT_CHECK_TIMEOUT_MS, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_RECHECK_INTERVAL_MS
+} from '../constants.js'
+import { Message } from '../proto/autonat.js'
+import type { ReachabilityChecker, ReachabilityComponents, ReachabilityEvents, ReachabilityInit, ReachabilityStatus } from './index.js'
+import type { AbortOptions, Connection, Logger, PeerId, Startable } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+interface Server {
+  connection: Connection
+  timer?: ReturnType<typeof setTimeout>
+  /** the addresses last tested with this server, and when */
+  tested?: string
+  testedAt?: number
+  checking: boolean
+}
+
+function isCircuit (ma: Multiaddr): boolean {
+  return ma.getComponents().some(c => c.name === 'p2p-circuit')
+}
+
+/** A public IP address others might dial: not a relay circuit, not private, IPv6 only if globally routable. */
+export function isPublicCandidate (ma: Multiaddr): boolean {
+  if (isCircuit(ma) || !isNetworkAddress(ma) || isPrivate(ma) === true) {
+    return false
+  }
+  return getNetConfig(ma).type !== 'ip6' || isGlobalUnicast(ma)
+}
+
+/** See {@link reachability}. */
+export class ReachabilityService extends TypedEventEmitter<ReachabilityEvents> implements ReachabilityChecker, Startable {
+  private readonly components: ReachabilityComponents
+  private readonly log: Logger
+  private readonly protocol: string
+  private readonly timeout: number
+  private readonly checkDelay: number
+  private readonly recheckInterval: number
+  private readonly maxMessageSize: number
+  private readonly observedAddr?: (connection: Connection, options: AbortOptions) => Promise<Multiaddr | undefined>
+  private readonly servers = new Map<string, Server>()
+  private topologyId?: string
+  private current: ReachabilityStatus = { reachability: 'unknown', reason: 'no AutoNAT server has answered yet' }
+
+  private readonly onAddressesMaybeChanged = (): void => {
+    if (this.hasVerifiedPublicAddress()) {
+      this.set({ reachability: 'public', reason: 'an address of this node was verified by AutoNAT' })
+    }
+    for (const server of this.servers.values()) {
+      this.schedule(server, this.checkDelay)
+    }
+  }
+
+  constructor (components: ReachabilityComponents, init: ReachabilityInit) {
+    super()
+    this.components = components
+    this.log = components.logger.forComponent('p2p-chat:reachability')
+    this.protocol = init.protocol ?? AUTONAT_PROTOCOL
+    this.timeout = init.timeout ?? DEFAULT_CHECK_TIMEOUT_MS
+    this.checkDelay = init.checkDelay ?? DEFAULT_CHECK_DELAY_MS
+    this.recheckInterval = init.recheckInterval ?? DEFAULT_RECHECK_INTERVAL_MS
+    this.maxMessageSize = init.maxMessageSize ?? DEFAULT_MAX_MESSAGE_BYTES
+    this.observedAddr = init.observedAddr
+  }
+
+  readonly [Symbol.toStringTag] = 'p2p-chat:reachability'
+
+  get status (): ReachabilityStatus {
+    return this.current
+  }
+
+  async start (): Promise<void> {
+    this.topologyId = await this.components.registrar.register(this.protocol, {
+      onConnect: (peerId, connection) => {
+        const server: Server = { connection, checking: false }
+        this.stopServer(peerId)
+        this.servers.set(peerId.toString(), server)
+        this.schedule(server, this.checkDelay)
+      },
+      onDisconnect: (peerId) => { this.stopServer(peerId) }
+    })
+    this.components.events.addEventListener('self:peer:update', this.onAddressesMaybeChanged)
+  }
+
+  async stop (): Promise<void> {
+    if (this.topologyId != null) {
+      this.components.registrar.unregister(this.topologyId)
+    }
+    this.components.events.removeEventListener('self:peer:update', this.onAddressesMaybeChanged)
+    for (const server of this.servers.values()) {
+      clearTimeout(server.timer)
+    }
+    this.servers.clear()
+  }
+
+  private stopServer (peerId: PeerId): void {
+    clearTimeout(this.servers.get(peerId.toString())?.timer)
+    this.servers.delete(peerId.toString())
+  }
+
+  /**
+   * The public addresses to test: the ones the address manager knows (listen, observed, mapped, announced,
+   * verified or not), then the IP the server sees us at with each of our TCP and QUIC listening ports.
+   */
+  private async candidates (connection: Connection, options: AbortOptions): Promise<Multiaddr[]> {
+    const addrs = this.components.addressManager.getAddressesWithMetadata().map(({ multiaddr }) => multiaddr)
+    const observed = await this.observedAddr?.(connection, options).catch(() => undefined)
+    if (observed != null && isPublicCandidate(observed)) {
+      const { type, host } = getNetConfig(observed)
+      for (const listening of this.components.transportManager.getAddrs()) {
+        if (isCircuit(listening) || !isNetworkAddress(listening)) {
+          continue
+        }
+        const config = getNetConfig(listening)
+        if (config.type !== type || config.port == null || (config.protocol !== 'tcp' && config.protocol !== 'udp')) {
+          continue
+        }
+        const port = listening.toString().replace(/^\/ip[46]\/[^/]+/, '')
+        // only plain TCP and QUIC: the rest (/ws, /webrtc-direct) go through other ports or need a certificate
+        if (/^\/tcp\/\d+$/.test(port) || /^\/udp\/\d+\/quic-v1$/.test(port)) {
+          addrs.push(multiaddr(`/${type}/${host}${port}`))
+        }
+      }
+    }
+    const seen = new Set<string>()
+    return addrs.filter(ma => isPublicCandidate(ma) && !seen.has(ma.toString()) && seen.add(ma.toString()) != null)
+  }
+
+  private hasVerifiedPublicAddress (): boolean {
+    return this.components.addressManager.getAddressesWithMetadata()
+      .some(({ multiaddr, verified, type }) => verified && type !== 'announce' && isPublicCandidate(multiaddr))
+  }
+
+  private schedule (server: Server, delay: number): void {
+    clearTimeout(server.timer)
+    server.timer = setTimeout(() => {
+      server.timer = undefined
+      void this.check(server)
+    }, delay)
+  }
+
+  private async check (server: Server): Promise<void> {
+    const { connection } = server
+    if (server.checking || connection.status !== 'open' || this.servers.get(connection.remotePeer.toString()) !== server) {
+      return
+    }
+    server.checking = true
+    const signal = AbortSignal.timeout(this.timeout)
+    try {
+      const addrs = await this.candidates(connection, { signal })
+      const tested = addrs.map(String).sort().join(' ')
+      const age = Date.now() - (server.testedAt ?? 0)
+      if (addrs.length === 0 || (tested === server.tested && age < this.recheckInterval)) {
+        this.log('nothing new to test with %p', connection.remotePeer)
+        return
+      }
+      this.log('asking %p to dial back %s', connection.remotePeer, tested)
+      const stream = await connection.newStream(this.protocol, { signal })
+      const messages = pbStream(stream, { maxDataLength: this.maxMessageSize }).pb(Message)
+      await messages.write({
+        type: Message.MessageType.DIAL,
+        dial: { peer: { id: this.components.peerId.toMultihash().bytes, addrs: addrs.map(ma => ma.bytes) } }
+      }, { signal })
+      const response = await messages.read({ signal })
+      await stream.close({ signal }).catch(() => {})
+      server.tested = tested
+      server.testedAt = Date.now()
+      const status = response.dialResponse?.status
+      const who = `AutoNAT server …${connection.remotePeer.toString().slice(-6)}`
+      if (status === Message.ResponseStatus.OK) {
+        this.set({ reachability: 'public', reason: `${who} dialled back ${addrs.map(String).join(', ')}` })
+      } else if (status === Message.ResponseStatus.E_DIAL_ERROR && !this.hasVerifiedPublicAddress()) {
+        this.set({ reachability: 'private', reason: `${who} could not dial back ${addrs.map(String).join(', ')}` })
+      } else {
+        this.log('%p answered %s (%s)', connection.remotePeer, status, response.dialResponse?.statusText)
+      }
+    } catch (err) {
+      this.log.error('asking %p failed - %e', connection.remotePeer, err)
+    } finally {
+      server.checking = false
+      if (this.servers.get(connection.remotePeer.toString()) === server) {
+        this.schedule(server, this.recheckInterval)
+      }
+    }
+  }
+
+  private set (status: Omit<ReachabilityStatus, 'since'>): void {
+    if (status.reachability === this.current.reachability) {
+      this.current = { ...this.current, reason: status.reason }
+      return
+    }
+    this.current = { ...status, since: Date.now() }
+    this.log('reachability %s: %s', status.reachability, status.reason)
+    this.safeDispatchEvent('change', { detail: this.current })
+  }
+}

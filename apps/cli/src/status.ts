@@ -1,0 +1,52 @@
+import type { CliNode } from './node.js'
+import type { Connection } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+const short = (id: string): string => `…${id.slice(-6)}`
+
+function isCircuit (ma: Multiaddr): boolean {
+  return ma.getComponents().some(c => c.name === 'p2p-circuit')
+}
+
+/** The relays this node holds a reservation on: the peer id just before `/p2p-circuit` in its circuit addresses. */
+export function reservedRelays (node: CliNode): string[] {
+  const relays = new Set<string>()
+  for (const ma of node.getMultiaddrs().filter(isCircuit)) {
+    const components = ma.getComponents()
+    const circuit = components.findIndex(c => c.name === 'p2p-circuit')
+    const relay = components.slice(0, circuit).findLast(c => c.name === 'p2p')?.value
+    if (relay != null) {
+      relays.add(relay)
+    }
+  }
+  return [...relays]
+}
+
+function describe (connection: Connection): string {
+  const kind = isCircuit(connection.remoteAddr) ? 'relayed' : 'direct'
+  const addr = connection.remoteAddr.decapsulateCode(421).toString() // strip the trailing /p2p/<id>
+  return `${short(connection.remotePeer.toString())} ${kind} ${connection.direction} ${addr}`
+}
+
+/** One line for the person at the terminal when AutoNAT's verdict changes. */
+export function formatReachability (node: CliNode): string {
+  const { reachability, reason } = node.services.reachability.status
+  return `* reachability: ${reachability} (${reason})`
+}
+
+/** What `/status` prints: reachability, listen addresses, relay reservations, DHT mode and connections. */
+export function formatStatus (node: CliNode): string {
+  const addrs = node.getMultiaddrs().filter(ma => !isCircuit(ma)).map(ma => ma.decapsulateCode(421).toString())
+  const relays = reservedRelays(node)
+  const connections = node.getConnections().filter(c => c.status === 'open')
+  const relayed = connections.filter(c => isCircuit(c.remoteAddr)).length
+  const lines = [
+    formatReachability(node),
+    `* listening on: ${addrs.length === 0 ? 'nothing yet' : addrs.join(', ')}`,
+    `* relays reserved on: ${relays.length === 0 ? 'none' : relays.map(short).join(', ')}`,
+    `* DHT: ${node.services.dht.getMode()}`,
+    `* connections: ${connections.length - relayed} direct, ${relayed} relayed`,
+    ...connections.map(c => `  ${describe(c)}`)
+  ]
+  return lines.join('\n')
+}
