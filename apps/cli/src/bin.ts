@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // the terminal peer's command line: its console output is for people
-import { openNodeStore } from '@p2p-chat/shared/node'
+import { openNodeHistoryStore, openNodeStore } from '@p2p-chat/shared/node'
 import { runChat } from './chat.js'
 import { CLI_USAGE, parseCliConfig } from './config.js'
 import { CliConfigError } from './errors.js'
@@ -22,14 +22,16 @@ async function main (): Promise<void> {
     return
   }
   const store = await openNodeStore(options.dataDir)
-  const node = await createCliNode(store, options)
+  const history = await openNodeHistoryStore(options.dataDir)
+  const node = await createCliNode(store, { ...options, history })
   const stop = async (): Promise<void> => {
     await node.stop()
     await store.datastore.close()
+    await history.close()
   }
   process.on('SIGINT', () => { void stop().then(() => process.exit(0)) })
   process.on('SIGTERM', () => { void stop().then(() => process.exit(0)) })
-  await runChat(node, store.privateKey, options, { input: process.stdin, print: line => { console.info(line) } })
+  await runChat(node, store.privateKey, options, { input: process.stdin, print: line => { console.info(line) } }, history)
   await stop()
   // libp2p may leave timers behind after stop(); the conversation is over
   process.exit(0)

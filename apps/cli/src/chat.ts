@@ -1,14 +1,14 @@
 import { createInterface } from 'node:readline'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { fetchRelayInfo, relayMultiaddrs, Room } from '@p2p-chat/shared'
-import { RELAY_DIAL_TIMEOUT_MS } from './constants.js'
+import { derivePrivateRoom, fetchRelayInfo, fingerprint, relayMultiaddrs, Room } from '@p2p-chat/shared'
+import { RELAY_DIAL_TIMEOUT_MS, RESTORED_LINES_SHOWN } from './constants.js'
 import { formatReachability, formatStatus } from './status.js'
 import { upgradeRelayedMembers } from './upgrades.js'
 import type { CliOptions } from './config.js'
 import type { CliNode } from './node.js'
 import type { PrivateKey } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
-import type { RoomMember } from '@p2p-chat/shared'
+import type { HistoryStore, RoomMember } from '@p2p-chat/shared'
 import type { Readable } from 'node:stream'
 
 export interface ChatIo {
@@ -18,7 +18,7 @@ export interface ChatIo {
 }
 
 const time = (ms: number): string => new Date(ms).toTimeString().slice(0, 5)
-const who = (name: string, peerId: string): string => `${name} …${peerId.slice(-6)}`
+const who = (name: string, peerId: string): string => `${name} …${fingerprint(peerId)}`
 
 /** The relay's addresses: from --relay, or from the link's `/api/relay`; TCP first, as a Node peer prefers. */
 async function relayAddrs (options: CliOptions): Promise<Multiaddr[]> {
@@ -34,8 +34,15 @@ async function relayAddrs (options: CliOptions): Promise<Multiaddr[]> {
  * Joins the room and runs the terminal conversation until `/quit` or the end of input. Lines are chat;
  * `/peers`, `/dm <name> <text>`, `/status` and `/quit` are commands.
  */
-export async function runChat (node: CliNode, privateKey: PrivateKey, options: CliOptions, io: ChatIo): Promise<void> {
-  const room = new Room(node, { roomId: options.roomId, name: () => options.name, privateKey })
+export async function runChat (node: CliNode, privateKey: PrivateKey, options: CliOptions, io: ChatIo, history?: HistoryStore): Promise<void> {
+  const keys = options.secret == null ? undefined : await derivePrivateRoom(options.roomId, options.secret)
+  const room = new Room(node, {
+    roomId: options.roomId,
+    name: () => options.name,
+    privateKey,
+    keys,
+    history: history == null ? undefined : { store: history, sync: node.services.history }
+  })
   let members: RoomMember[] = []
   room.addEventListener('chat', evt => { io.print(`[${time(evt.detail.timestamp)}] ${who(evt.detail.name, evt.detail.from)}: ${evt.detail.text}`) })
   room.addEventListener('members', evt => {
@@ -53,8 +60,12 @@ export async function runChat (node: CliNode, privateKey: PrivateKey, options: C
   node.services.dm.addEventListener('message', evt => {
     io.print(`[${time(evt.detail.timestamp)}] (private) ${who(evt.detail.name, evt.detail.from.toString())}: ${evt.detail.text}`)
   })
+  const restored = await room.restore()
+  for (const line of restored.lines.slice(-RESTORED_LINES_SHOWN)) {
+    io.print(`[${time(line.timestamp)}] ${who(line.name, line.from)}: ${line.text}${restored.pending.includes(line.id) ? ' (pending)' : ''}`)
+  }
   room.join()
-  io.print(`* you are ${who(options.name, node.peerId.toString())} in room ${options.roomId}`)
+  io.print(`* you are ${who(options.name, node.peerId.toString())} in ${keys == null ? 'public' : 'private (end-to-end encrypted)'} room ${options.roomId}`)
 
   if (options.origin == null && options.relays.length === 0) {
     io.print('* no relay: chatting with peers on the local network (mDNS)')

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { multiaddr } from '@multiformats/multiaddr'
-import { generateDisplayName, isRoomId, parseRoute, validateName } from '@p2p-chat/shared'
+import { generateDisplayName, isRoomId, isRoomSecret, parseRoute, validateName } from '@p2p-chat/shared'
 import { DEFAULT_CLI_DATA_DIR, DEFAULT_LISTEN_ADDRS } from './constants.js'
 import { CliConfigError } from './errors.js'
 import type { Multiaddr } from '@multiformats/multiaddr'
@@ -11,10 +11,12 @@ export interface CliOptions {
   roomId: string
   /** origin of the relay's web server, when the room was given as a link: `/api/relay` tells how to reach it */
   origin?: string
+  /** a private room's secret: the link's fragment (after #) */
+  secret?: string
   /** relay multiaddrs given with --relay */
   relays: Multiaddr[]
   name: string
-  /** identity (LevelDB keychain) @default './.p2p-chat-cli' */
+  /** identity (LevelDB keychain) and history (SQLite) @default './.p2p-chat-cli' */
   dataDir: string
   /** where to listen: --listen, repeatable @default DEFAULT_LISTEN_ADDRS (TCP and QUIC on every interface) */
   listen: Multiaddr[]
@@ -90,6 +92,7 @@ export function parseCliConfig (argv: string[]): CliOptions | undefined {
   }
   let roomId: string
   let origin: string | undefined
+  let secret: string | undefined
   if (isRoomId(room)) {
     roomId = room
   } else {
@@ -105,6 +108,12 @@ export function parseCliConfig (argv: string[]): CliOptions | undefined {
     }
     roomId = route.roomId
     origin = url.origin
+    if (url.hash.length > 1) {
+      secret = url.hash.slice(1)
+      if (!isRoomSecret(secret)) {
+        throw new CliConfigError(`--room "${room}": the private room's secret after # is damaged`)
+      }
+    }
   }
   const relays = parseAddrs('relay', values.relay)
   const listen = parseAddrs('listen', values.listen ?? DEFAULT_LISTEN_ADDRS)
@@ -122,6 +131,7 @@ export function parseCliConfig (argv: string[]): CliOptions | undefined {
   return {
     roomId,
     origin,
+    secret,
     relays,
     name,
     dataDir: resolve(values['data-dir'] ?? DEFAULT_CLI_DATA_DIR),

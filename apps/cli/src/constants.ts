@@ -21,3 +21,6 @@ export const DEFAULT_CHECK_DELAY_MS = 500
 export const DEFAULT_RECHECK_INTERVAL_MS = 5 * 60_000
 /** Largest AutoNAT answer read; a real one is well under 1 KiB. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 8192
+
+/** On joining, the newest this many kept lines of the room are printed. */
+export const RESTORED_LINES_SHOWN = 20

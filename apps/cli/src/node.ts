@@ -8,7 +8,7 @@ import { noise } from '@libp2p/noise'
 import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
-import { chatPeerServices, KAD_DHT_PROTOCOL, NEGOTIATION_TIMEOUTS } from '@p2p-chat/shared'
+import { chatPeerServices, isRoomTopic, KAD_DHT_PROTOCOL, NEGOTIATION_TIMEOUTS } from '@p2p-chat/shared'
 import { createLibp2p } from 'libp2p'
 import { DEFAULT_LISTEN_ADDRS, DEFAULT_RELAY_SERVER_RESERVATIONS } from './constants.js'
 import { dialLanPeers } from './lan.js'
@@ -21,7 +21,7 @@ import type { Libp2p, PeerDiscovery } from '@libp2p/interface'
 import type { KadDHT } from '@libp2p/kad-dht'
 import type { Ping } from '@libp2p/ping'
 import type { Multiaddr } from '@multiformats/multiaddr'
-import type { DirectMessages } from '@p2p-chat/shared'
+import type { DirectMessages, HistorySync, HistoryStore } from '@p2p-chat/shared'
 import type { NodeStore } from '@p2p-chat/shared/node'
 
 export interface CliServices {
@@ -29,6 +29,7 @@ export interface CliServices {
   pubsub: GossipSub
   ping: Ping
   dm: DirectMessages
+  history: HistorySync
   dht: KadDHT
   reachability: ReachabilityChecker
   /** present unless mDNS is off */
@@ -48,6 +49,8 @@ export interface CliNodeOptions {
   mdns?: boolean
   /** serve circuit relay v2 hop, so others can reserve a slot here @default false */
   relayServer?: boolean
+  /** where the rooms' lines are kept: served to members catching up @default nothing kept or served */
+  history?: HistoryStore
 }
 
 /**
@@ -75,7 +78,7 @@ export async function createCliNode (store: NodeStore, options: CliNodeOptions =
     connectionGater: { denyDialMultiaddr: () => false },
     connectionManager: NEGOTIATION_TIMEOUTS,
     services: {
-      ...chatPeerServices(),
+      ...chatPeerServices({ history: { store: options.history, serves: isRoomTopic } }),
       autoNAT: autoNAT(),
       // the server's view of us comes from identify (which keeps no observed TCP address itself)
       reachability: reachability({

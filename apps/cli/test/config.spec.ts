@@ -1,4 +1,4 @@
-import { createRoomId } from '@p2p-chat/shared'
+import { createRoomId, createRoomSecret } from '@p2p-chat/shared'
 import { describe, expect, it } from 'vitest'
 import { parseCliConfig } from '../src/config.js'
 
@@ -8,6 +8,13 @@ describe('cli configuration', () => {
   it('takes a room link: the room id and the relay origin come from it', () => {
     const options = parseCliConfig(['--room', `http://127.0.0.1:8080/r/${id}`, '--name', 'Carol'])!
     expect(options).toMatchObject({ roomId: id, origin: 'http://127.0.0.1:8080', name: 'Carol', relays: [] })
+    expect(options.secret).toBeUndefined()
+  })
+
+  it('takes a private room link: the secret comes from its fragment', () => {
+    const secret = createRoomSecret()
+    expect(parseCliConfig(['--room', `http://127.0.0.1:8080/r/${id}#${secret}`])).toMatchObject({ roomId: id, secret })
+    expect(() => parseCliConfig(['--room', `http://127.0.0.1:8080/r/${id}#damaged`])).toThrow(expect.objectContaining({ name: 'CliConfigError', message: expect.stringContaining('secret') }))
   })
 
   it('takes a bare room id with a relay multiaddr, and generates a name', () => {
