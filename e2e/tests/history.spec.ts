@@ -79,7 +79,7 @@ test('a relay restart mid-conversation loses and duplicates nothing', async ({ b
   await bob.expectMessage('before the restart')
 
   const restarting = relay.restart()
-  await expect(alice.page.getByTestId('relay-status')).toContainText(/retrying|Connecting/, { timeout: 20_000 })
+  await expect(alice.page.getByTestId('relay-status')).toContainText(/reconnecting|Connecting/, { timeout: 20_000 })
   await alice.send('during the outage, from alice')
   await bob.send('during the outage, from bob')
   await expect(alice.message('during the outage, from alice')).toContainText('pending')
@@ -99,7 +99,7 @@ test('a relay restart mid-conversation loses and duplicates nothing', async ({ b
   await bob.close()
 })
 
-test('a reload keeps the identity and the history', async ({ browser, relay }) => {
+test('a reload keeps the identity, the history and the rooms', async ({ browser, relay }) => {
   const alice = await ChatPage.open(browser, relay.url)
   const link = await alice.createRoom()
   const bob = await ChatPage.open(browser, link)
@@ -108,6 +108,12 @@ test('a reload keeps the identity and the history', async ({ browser, relay }) =
   const fingerprint = await alice.fingerprint()
   await alice.reload()
   expect(await alice.fingerprint()).toBe(fingerprint)
+  await alice.expectMessage('said before the reload')
+
+  // the room is listed at home, and leads back to it (its secret included)
+  await alice.page.getByRole('link', { name: 'P2P Chat' }).click()
+  await alice.page.getByRole('list', { name: 'Your rooms' }).getByRole('button').first().click()
+  await expect(alice.page).toHaveURL(link)
   await alice.expectMessage('said before the reload')
   await bob.close()
   await alice.close()

@@ -10,7 +10,7 @@ import { openSettings } from '../storage/settings.js'
 import { DirectChats } from './direct-chats.svelte.js'
 import type { BrowserNode } from '../p2p/node.js'
 import type { RelayState } from '../p2p/relay-link.js'
-import type { Settings } from '../storage/settings.js'
+import type { RecentRoom, Settings } from '../storage/settings.js'
 import type { PrivateKey } from '@libp2p/interface'
 import type { HistoryStore, RoomChat, RoomMember } from '@p2p-chat/shared'
 
@@ -62,6 +62,7 @@ export class ChatSession {
   #lines = $state.raw<ChatLine[]>([])
   #members = $state.raw<RoomMember[]>([])
   #name = $state('')
+  #recentRooms = $state.raw<RecentRoom[]>([])
   #peerId = $state('')
 
   constructor (init: ChatSessionInit = {}) {
@@ -77,6 +78,8 @@ export class ChatSession {
   get lines (): ChatLine[] { return this.#lines }
   get members (): RoomMember[] { return this.#members }
   get name (): string { return this.#name }
+  /** rooms this browser has been in, most recent first (kept in IndexedDB) */
+  get recentRooms (): RecentRoom[] { return this.#recentRooms }
   get peerId (): string { return this.#peerId }
   /** private conversations, once the node is up */
   get dms (): DirectChats | undefined { return this.#dms }
@@ -99,6 +102,7 @@ export class ChatSession {
       this.#history = history
       this.#privateKey = privateKey
       this.#name = name ?? generateDisplayName()
+      this.#recentRooms = await settings.rooms()
       this.#node = node
       mark('node-started')
       this.#peerId = node.peerId.toString()
@@ -206,6 +210,7 @@ export class ChatSession {
     if (this.#ref !== ref) {
       return // left (or moved on) while deriving the keys
     }
+    void this.#settings?.visit(ref).then(async () => { this.#recentRooms = await this.#settings!.rooms() })
     const room = new Room(node, {
       roomId: ref.roomId,
       name: () => this.#name,
