@@ -13,6 +13,15 @@ const START_TIMEOUT_MS = 20_000
 const STOP_TIMEOUT_MS = 10_000
 /** How much of the relay's output is kept, for error messages. */
 const MAX_OUTPUT_CHARS = 8000
+/**
+ * Every browser and Node peer of a run comes from 127.0.0.1, which the relay's per-address limits would treat
+ * as one crowded NAT: they are raised so that runs measure the app, not the limits (those have their own
+ * tests, apps/relay/test/limits.spec.ts). Later arguments win, so a caller can still set them.
+ */
+const LOOPBACK_LIMITS = [
+  '--max-connections-per-ip', '4096', '--max-pending-per-ip', '64', '--connection-rate-per-ip', '1000',
+  '--max-reservations-per-ip', '4096'
+]
 
 /** The relay would not start, or is not built. */
 export class RelayStartError extends Error {
@@ -58,7 +67,7 @@ export class RelayProcess {
     }
     const dataDir = await mkdtemp(join(tmpdir(), 'p2p-chat-relay-'))
     const relay = new RelayProcess(dataDir, [
-      '--host', '127.0.0.1', '--http-port', '0', '--tcp-port', '0', '--ws-port', '0', '--webrtc-port', '0', ...extraArgs
+      '--host', '127.0.0.1', '--http-port', '0', '--tcp-port', '0', '--ws-port', '0', '--webrtc-port', '0', '--quic-port', '0', ...LOOPBACK_LIMITS, ...extraArgs
     ])
     try {
       await relay.ready()
@@ -123,7 +132,8 @@ export class RelayProcess {
       '--http-port', new URL(this.url).port,
       '--tcp-port', port(/\/tcp\/(\d+)\/p2p\//),
       '--ws-port', port(/\/tcp\/(\d+)\/ws\//),
-      '--webrtc-port', port(/\/udp\/(\d+)\/webrtc-direct\//)
+      '--webrtc-port', port(/\/udp\/(\d+)\/webrtc-direct\//),
+      '--quic-port', port(/\/udp\/(\d+)\/quic-v1\//)
     ]
     await this.stop()
     this.output = ''

@@ -20,14 +20,21 @@ export interface ChatIo {
 const time = (ms: number): string => new Date(ms).toTimeString().slice(0, 5)
 const who = (name: string, peerId: string): string => `${name} …${fingerprint(peerId)}`
 
-/** The relay's addresses: from --relay, or from the link's `/api/relay`; TCP first, as a Node peer prefers. */
+/**
+ * The relay's addresses: from --relay, or from the link's `/api/relay`; TCP first, as a Node peer prefers, then
+ * QUIC, then WebSocket (WebRTC-direct is for browsers). QUIC does not come first: js-libp2p-quic dials from a
+ * socket of its own, not the listening one, so it buys no NAT mapping for hole punching (see the lab README).
+ */
 async function relayAddrs (options: CliOptions): Promise<Multiaddr[]> {
   const addrs = [...options.relays]
   if (options.origin != null) {
     addrs.push(...relayMultiaddrs(await fetchRelayInfo(options.origin, AbortSignal.timeout(RELAY_DIAL_TIMEOUT_MS))))
   }
-  const rank = (ma: Multiaddr): number => ma.toString().includes('/ws') ? 1 : ma.toString().includes('/tcp/') ? 0 : 2
-  return addrs.filter(ma => rank(ma) < 2).sort((a, b) => rank(a) - rank(b))
+  const rank = (ma: Multiaddr): number => {
+    const s = ma.toString()
+    return s.includes('/ws') ? 2 : s.includes('/tcp/') ? 0 : s.includes('/quic-v1') ? 1 : 3
+  }
+  return addrs.filter(ma => rank(ma) < 3).sort((a, b) => rank(a) - rank(b))
 }
 
 /**

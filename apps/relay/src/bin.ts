@@ -1,6 +1,9 @@
 #!/usr/bin/env node
-// the relay's command line: its console output is for people
-import { ConfigError, USAGE, createRelay, parseConfig } from './index.js'
+// the relay's command line: its console output is for people (--log-format text) or log collectors (json)
+import { ConfigError, USAGE, createRelay, createRelayLogger, parseConfig } from './index.js'
+
+/** Longest a shutdown may take before the process gives up on it and exits with status 1. */
+const SHUTDOWN_DEADLINE_MS = 5000
 
 async function main (): Promise<void> {
   let options
@@ -17,14 +20,23 @@ async function main (): Promise<void> {
     console.info(USAGE)
     return
   }
-  const relay = await createRelay(options)
-  await relay.start()
-  const info = relay.info()
-  console.info(`P2P Chat relay ${info.peerId}`)
-  for (const addr of info.multiaddrs) {
-    console.info(`  listening on ${addr}`)
+  const logger = createRelayLogger({ format: options.logFormat, level: options.logLevel })
+  // the relay logs its start and its addresses ('P2P Chat relay <id>', '  listening on <addr>')
+  let relay
+  try {
+    relay = await createRelay(options, { logger })
+    await relay.start()
+  } catch (err) {
+    // a port in use, an unreadable data dir: said once, in the log's own format
+    logger.error('start failed', { error: err, message: `p2p-chat-relay: could not start: ${(err as Error).message}` })
+    process.exit(1)
   }
-  console.info(`Open ${relay.url} in a browser to chat.`)
+  const open = `Open ${relay.url} in a browser to chat.`
+  if (options.logFormat === 'json') {
+    logger.info('open', { url: relay.url, message: open })
+  } else {
+    console.info(open)
+  }
 
   let stopping = false
   const shutdown = (signal: string): void => {
@@ -32,16 +44,16 @@ async function main (): Promise<void> {
       return
     }
     stopping = true
-    console.info(`${signal}: shutting down`)
+    logger.info('shutting down', { signal, message: `${signal}: shutting down` })
     const timer = setTimeout(() => {
-      console.error('shutdown took longer than 5 s; exiting')
+      logger.error('shutdown timed out', { ms: SHUTDOWN_DEADLINE_MS, message: `shutdown took longer than ${SHUTDOWN_DEADLINE_MS / 1000} s; exiting` })
       process.exit(1)
-    }, 5000)
+    }, SHUTDOWN_DEADLINE_MS)
     relay.stop().then(() => {
       clearTimeout(timer)
       process.exit(0)
     }, (err: Error) => {
-      console.error(`shutdown failed: ${err.message}`)
+      logger.error('shutdown failed', { error: err, message: `shutdown failed: ${err.message}` })
       process.exit(1)
     })
   }

@@ -4,6 +4,7 @@ export const DEFAULT_HTTP_PORT = 8080
 export const DEFAULT_TCP_PORT = 4001
 export const DEFAULT_WS_PORT = 4002
 export const DEFAULT_WEBRTC_DIRECT_PORT = 4003
+export const DEFAULT_QUIC_PORT = 4004
 export const DEFAULT_DATA_DIR = './.relay-data'
 
 /** Most connections the relay holds at once (libp2p's own default is 300). */
@@ -20,6 +21,44 @@ export const DEFAULT_CIRCUIT_DATA_BYTES = 1n << 20n
 export const DEFAULT_MAX_ROOMS = 4096
 /** How often the relay leaves rooms that no connected peer is in any more. */
 export const ROOM_SWEEP_INTERVAL_MS = 30_000
+
+// Limits (see limits.ts and docs/PROTOCOL.md, "Limits of the reference relay")
+
+/** Connections one IP address may hold open or in their handshake (everyone behind one NAT shares it). */
+export const DEFAULT_MAX_CONNECTIONS_PER_IP = 32
+/** Handshakes one IP address may have under way at once. */
+export const DEFAULT_MAX_PENDING_PER_IP = 8
+/** New inbound connections a second from one IP address, and the burst allowed (libp2p's default is 5 a second). */
+export const DEFAULT_CONNECTION_RATE_PER_IP = 10
+/** Seconds an inbound connection may take to finish its handshake (encryption, multiplexer) before it is closed. */
+export const DEFAULT_HANDSHAKE_TIMEOUT_S = 5
+/**
+ * libp2p's connection manager checks its own caps before the relay's limiter does, so they are set above the
+ * relay's (which count and log each refusal): connections by this much (room for the relay's own dials), the
+ * inbound rate and pending handshakes by these factors. libp2p starts pruning connections above its cap.
+ */
+export const LIBP2P_CONNECTION_HEADROOM = 64
+export const LIBP2P_RATE_FACTOR = 10
+export const LIBP2P_PENDING_FACTOR = 2
+/** Circuit-relay reservations one IP address may hold (go-libp2p's relay allows 8). */
+export const DEFAULT_MAX_RESERVATIONS_PER_IP = 8
+/** Rooms one peer's subscriptions may make the relay follow. */
+export const DEFAULT_MAX_ROOMS_PER_PEER = 32
+/** Room messages a peer may publish (or be first to deliver) a second, and the burst allowed; more are ignored. */
+export const DEFAULT_PUBLISH_RATE = 20
+export const DEFAULT_PUBLISH_BURST = 50
+/** Provider records (room announcements) the relay's DHT server keeps, in all and for one key (one room). */
+export const DEFAULT_DHT_MAX_PROVIDERS = 16_384
+export const DEFAULT_DHT_MAX_PROVIDERS_PER_KEY = 256
+/**
+ * Seconds a provider record is kept after it was last announced: members re-announce every 10 minutes
+ * (DISCOVERY_REPROVIDE_INTERVAL_MS); kad-dht's default is 48 hours. Expired records are deleted every sixth of it.
+ */
+export const DEFAULT_DHT_PROVIDER_TTL_S = 30 * 60
+/** Most keys (IP addresses, peers) a rate limiter tracks; the least recently used is forgotten first. */
+export const MAX_RATE_LIMITED_KEYS = 16_384
+/** How often full rate-limit buckets (keys idle long enough to have refilled) are dropped. */
+export const LIMITS_SWEEP_INTERVAL_MS = 30_000
 
 /** A lost peer relay (`--peer`) is redialled after this, doubling up to the maximum, for as long as the relay runs. */
 export const PEER_RELAY_RETRY_MIN_MS = 1_000

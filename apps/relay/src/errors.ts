@@ -9,3 +9,15 @@ export class WebRootMissingError extends Error {
   static override name = 'WebRootMissingError'
   override name = 'WebRootMissingError'
 }
+
+/** A DHT PUT_VALUE the relay refuses: it keeps no value records (P2P Chat uses provider records only). */
+export class DhtRecordRefusedError extends Error {
+  static override name = 'DhtRecordRefusedError'
+  override name = 'DhtRecordRefusedError'
+}
+
+/** A DHT provider record the relay refuses: it keeps as many as its limits allow already (see limits-dht.ts). */
+export class ProviderLimitError extends Error {
+  static override name = 'ProviderLimitError'
+  override name = 'ProviderLimitError'
+}

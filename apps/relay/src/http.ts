@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs'
 import { readFile, stat } from 'node:fs/promises'
 import { createServer } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
 import { extname, join, normalize, sep } from 'node:path'
 import { promisify } from 'node:util'
 import { brotliCompress, constants as zlibConstants, gzip } from 'node:zlib'
@@ -8,6 +9,7 @@ import { logger } from '@libp2p/logger'
 import { RELAY_INFO_PATH } from '@p2p-chat/shared'
 import type { RelayInfo } from '@p2p-chat/shared'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
+import type { Server as HttpsServer } from 'node:https'
 
 const log = logger('p2p-chat:relay:http')
 
@@ -41,12 +43,30 @@ function preferredEncoding (req: IncomingMessage): Encoding | undefined {
   return undefined
 }
 
+/** What `GET /healthz` answers: 200 while the relay runs, 503 once it is shutting down. */
+export interface RelayHealth {
+  status: 'ok' | 'stopping'
+  /** seconds since the relay started */
+  uptime: number
+  /** libp2p connections open */
+  connections: number
+}
+
 export interface HttpServerOptions {
   /** directory of the built web app */
   webRoot: string
   /** answers `GET /api/relay` */
   relayInfo: () => RelayInfo
+  /** answers `GET /healthz` (absent: not served) */
+  health?: () => RelayHealth
+  /** answers `GET /metrics`, Prometheus text (absent: not served) */
+  metrics?: () => Promise<{ contentType: string, body: string }>
+  /** PEM certificate and key: the server speaks HTTPS */
+  tls?: { cert: string | Buffer, key: string | Buffer }
 }
+
+export const HEALTH_PATH = '/healthz'
+export const METRICS_PATH = '/metrics'
 
 function send (res: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8'): void {
   res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' })
@@ -97,10 +117,11 @@ async function sendFile (compressed: CompressedCache, req: IncomingMessage, res:
 }
 
 /**
- * The relay's HTTP server: the built web app (every `/r/<room>` link gets the app's index.html, which shows
- * its own error page for a malformed link) and `GET /api/relay`.
+ * The relay's HTTP (or, given `tls`, HTTPS) server: the built web app (every `/r/<room>` link gets the app's
+ * index.html, which shows its own error page for a malformed link), `GET /api/relay`, `GET /healthz` and
+ * `GET /metrics`.
  */
-export function createHttpServer (options: HttpServerOptions): Server {
+export function createHttpServer (options: HttpServerOptions): Server | HttpsServer {
   const root = normalize(options.webRoot)
   const compressed: CompressedCache = new Map()
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -111,6 +132,16 @@ export function createHttpServer (options: HttpServerOptions): Server {
     const url = new URL(req.url ?? '/', 'http://relay')
     if (url.pathname === RELAY_INFO_PATH) {
       send(res, 200, JSON.stringify(options.relayInfo()), 'application/json')
+      return
+    }
+    if (url.pathname === HEALTH_PATH && options.health != null) {
+      const health = options.health()
+      send(res, health.status === 'ok' ? 200 : 503, JSON.stringify(health), 'application/json')
+      return
+    }
+    if (url.pathname === METRICS_PATH && options.metrics != null) {
+      const { contentType, body } = await options.metrics()
+      send(res, 200, body, contentType)
       return
     }
     const path = normalize(join(root, decodeURIComponent(url.pathname)))
@@ -126,7 +157,7 @@ export function createHttpServer (options: HttpServerOptions): Server {
       send(res, 503, `The web app is not built: no index.html in ${root}. Run the README's start command.\n`)
     }
   }
-  return createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
     handle(req, res).catch(err => {
       log.error('request %s failed: %e', req.url, err)
       if (!res.headersSent) {
@@ -135,5 +166,6 @@ export function createHttpServer (options: HttpServerOptions): Server {
         res.destroy()
       }
     })
-  })
+  }
+  return options.tls == null ? createServer(listener) : createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, listener)
 }

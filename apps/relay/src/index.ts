@@ -17,23 +17,42 @@
  */
 
 import { once } from 'node:events'
+import { readFile } from 'node:fs/promises'
+import { RELAY_V2_STOP_CODEC } from '@libp2p/circuit-relay-v2'
 import { logger } from '@libp2p/logger'
-import { InvalidMessageScores } from '@p2p-chat/shared'
+import { InvalidMessageScores, isRoomTopic } from '@p2p-chat/shared'
 import { openNodeHistoryStore, openNodeStore } from '@p2p-chat/shared/node'
+import { advertisedAddrs } from './addresses.js'
 import { DEFAULT_HISTORY_MAX_DAYS, DEFAULT_HISTORY_MAX_MESSAGES } from './constants.js'
 import { HistoryKeeper } from './history.js'
 import { createHttpServer } from './http.js'
+import { RelayLimits } from './limits.js'
+import { createRelayLogger } from './log.js'
+import { createRelayMetrics } from './metrics.js'
 import { createRelayNode } from './node.js'
-import { RelayPeers } from './peers.js'
+import { RelayPeers, targetPeerId } from './peers.js'
 import { RoomFollower } from './rooms.js'
 import type { RelayOptions } from './config.js'
+import type { RelayHealth } from './http.js'
+import type { LimitStats } from './limits.js'
+import type { RelayLogger } from './log.js'
+import type { RelayMetrics } from './metrics.js'
 import type { RelayNode } from './node.js'
+import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
+import type { GossipsubMessage } from '@libp2p/gossipsub'
+import type { Listener } from '@libp2p/interface'
 import type { RelayInfo } from '@p2p-chat/shared'
 import type { AddressInfo } from 'node:net'
 
 export { parseConfig, USAGE } from './config.js'
 export type { RelayOptions } from './config.js'
 export { ConfigError } from './errors.js'
+export { createRelayLogger, silentLogger } from './log.js'
+export type { LogFormat, LogLevel, RelayLogger } from './log.js'
+export type { RelayMetrics } from './metrics.js'
+export type { RelayHealth } from './http.js'
+export { REFUSAL_KINDS } from './limits.js'
+export type { LimitStats, RefusalCounter, RefusalKind } from './limits.js'
 
 const log = logger('p2p-chat:relay')
 
@@ -43,17 +62,54 @@ export interface Relay {
   readonly url: string
   /** what `GET /api/relay` answers */
   info: () => RelayInfo
+  /** what `GET /healthz` answers (503 once `status` is 'stopping') */
+  health: () => RelayHealth
+  /** the relay's metrics (`GET /metrics`); the limits count their refusals here */
+  readonly metrics: RelayMetrics
+  /** the relay's operational log */
+  readonly logger: RelayLogger
   /** topics of the rooms the relay is in */
   rooms: () => string[]
   /** leaves rooms that no connected peer is in any more (also done on a timer) */
   sweepRooms: () => void
+  /** what the limits hold now (each bounded), and refusals so far by kind */
+  limits: () => RelayLimitStats
+  /** frees what peers that are gone still hold, such as reservations (also done on a timer) */
+  sweepLimits: () => void
   start: () => Promise<void>
+  /**
+   * Shuts down: `/healthz` turns 503, the HTTP server and libp2p's listeners close, connections are closed
+   * (each gets 500 ms to close cleanly), the history is flushed and closed.
+   */
   stop: () => Promise<void>
 }
 
+/** {@link LimitStats}, and what the room follower and the circuit-relay server hold. */
+export interface RelayLimitStats extends LimitStats {
+  /** peers whose rooms the follower counts, and its publish-rate buckets */
+  rooms: RoomFollower['stats']
+  /** circuit-relay reservations held */
+  reservations: number
+}
+
+export interface RelayInit {
+  /** where the relay's operational events go @default a logger of `options.logFormat`/`logLevel` on stdout */
+  logger?: RelayLogger
+}
+
 /** Creates a relay from its options; nothing listens until `start()`. */
-export async function createRelay (options: RelayOptions): Promise<Relay> {
+export async function createRelay (options: RelayOptions, init: RelayInit = {}): Promise<Relay> {
+  const ops = {
+    logger: init.logger ?? createRelayLogger({ format: options.logFormat, level: options.logLevel }),
+    metrics: createRelayMetrics(),
+    tls: options.tlsCert == null || options.tlsKey == null
+      ? undefined
+      : { cert: await readFile(options.tlsCert, 'utf8'), key: await readFile(options.tlsKey, 'utf8') }
+  }
   const store = await openNodeStore(options.dataDir)
+  // refusals are counted in the relay's metrics and logged at debug level
+  const limits = new RelayLimits(options, ops.metrics, ops.logger)
+  await limits.dht.load(store.datastore)
   const scores = new InvalidMessageScores()
   const history = options.history === false
     ? undefined
@@ -61,47 +117,129 @@ export async function createRelay (options: RelayOptions): Promise<Relay> {
       maxMessages: options.historyMaxMessages ?? DEFAULT_HISTORY_MAX_MESSAGES,
       maxAgeMs: (options.historyMaxDays ?? DEFAULT_HISTORY_MAX_DAYS) * 24 * 60 * 60 * 1000
     })
-  const node = await createRelayNode(options, store, scores, history)
-  const rooms = new RoomFollower(node.services.pubsub, { scores })
+  const node = await createRelayNode(options, store, scores, history, { ...ops, limits })
+  const { logger, metrics } = ops
+  // peer relays forward every author of the rooms they share: only those authors' publish rates apply
+  const peerRelays = new Set((options.peers ?? []).map(targetPeerId))
+  const rooms = new RoomFollower(node.services.pubsub, { scores, logger, ...limits.rooms, forwarders: peer => peerRelays.has(peer) })
+  const relayServer = (): CircuitRelayService => node.services.relay as CircuitRelayService
   const keeper = history == null ? undefined : new HistoryKeeper(node.services.pubsub, history)
-  const peers = new RelayPeers(node, options.peers ?? [])
+  const peers = new RelayPeers(node, options.peers ?? [], logger)
+
+  // what the transports are bound to (the address manager may hide some of it: see advertisedAddrs)
+  const listeners = new Set<Listener>()
+  node.addEventListener('transport:listening', evt => { listeners.add(evt.detail) })
+  node.addEventListener('transport:close', evt => { listeners.delete(evt.detail) })
+  const listenAddrs = (): string[] => advertisedAddrs({ peerId: node.peerId.toString(), announced: false, nodeAddrs: [], listenAddrs: [...listeners].flatMap(l => l.getAddrs()) })
   const info = (): RelayInfo => ({
     peerId: node.peerId.toString(),
-    multiaddrs: node.getMultiaddrs().map(ma => ma.toString()),
+    multiaddrs: advertisedAddrs({
+      peerId: node.peerId.toString(),
+      announced: (options.announce?.length ?? 0) > 0,
+      nodeAddrs: node.getMultiaddrs(),
+      listenAddrs: [...listeners].flatMap(l => l.getAddrs())
+    }),
     iceServers: options.iceServers
   })
-  const http = createHttpServer({ webRoot: options.webRoot, relayInfo: info })
+
+  // every circuit the relay opens starts with a stop stream it opens to the destination peer
+  node.use(RELAY_V2_STOP_CODEC, [(stream, connection, next) => {
+    if (stream.direction === 'outbound') {
+      metrics.circuitRelayed()
+    }
+    next(stream, connection)
+  }])
+  const countRoomMessage = (evt: CustomEvent<GossipsubMessage>): void => {
+    if (isRoomTopic(evt.detail.msg.topic)) {
+      metrics.roomMessage()
+    }
+  }
+  metrics.observe({
+    reservations: () => (node.services.relay as CircuitRelayService).reservations.size,
+    circuitsOpen: () => node.getConnections().reduce((open, connection) => open + connection.streams
+      .filter(s => s.protocol === RELAY_V2_STOP_CODEC && s.direction === 'outbound' && s.status === 'open').length, 0),
+    roomsFollowed: () => rooms.rooms.length,
+    historyLines: history == null ? undefined : async () => history.count()
+  })
+
+  let startedAt = 0
+  let stopping = false
+  const health = (): RelayHealth => ({
+    status: stopping || startedAt === 0 ? 'stopping' : 'ok',
+    uptime: startedAt === 0 ? 0 : Math.round((Date.now() - startedAt) / 1000),
+    connections: node.getConnections().length
+  })
+  const http = createHttpServer({
+    webRoot: options.webRoot,
+    relayInfo: info,
+    health,
+    metrics: async () => ({ contentType: metrics.contentType, body: await metrics.text() }),
+    tls: ops.tls
+  })
   let url = ''
 
   return {
     node,
     get url () { return url },
     info,
+    health,
+    metrics,
+    logger,
     rooms: () => rooms.rooms,
     sweepRooms: () => { rooms.sweep() },
+    limits: () => ({ ...limits.stats, rooms: rooms.stats, reservations: relayServer().reservations.size }),
+    sweepLimits: () => { limits.sweep() },
     async start () {
       await node.start()
+      limits.start(node, relayServer())
       if (options.followRooms !== false) {
         rooms.start()
         keeper?.start()
       }
+      node.services.pubsub.addEventListener('gossipsub:message', countRoomMessage)
       peers.start()
       http.listen(options.httpPort, options.host)
       await once(http, 'listening')
       const { port } = http.address() as AddressInfo
-      url = `http://${options.host === '0.0.0.0' ? '127.0.0.1' : options.host}:${port}/`
+      url = `${ops.tls == null ? 'http' : 'https'}://${options.host === '0.0.0.0' ? '127.0.0.1' : options.host}:${port}/`
+      startedAt = Date.now()
+      stopping = false
       log('relay %p started; web app at %s', node.peerId, url)
+      const peerId = node.peerId.toString()
+      logger.info('relay started', { peerId, url, tls: ops.tls != null, message: `P2P Chat relay ${peerId}` })
+      for (const addr of listenAddrs()) {
+        logger.info('listening', { addr, message: `  listening on ${addr}` })
+      }
+      if ((options.announce?.length ?? 0) > 0) {
+        for (const addr of info().multiaddrs) {
+          logger.info('announcing', { addr, message: `  announcing ${addr}` })
+        }
+      }
     },
     async stop () {
+      if (stopping) {
+        return
+      }
+      stopping = true
+      const since = Date.now()
+      logger.info('relay stopping', { connections: node.getConnections().length })
+      // stop accepting: no new HTTP requests (health checks now see 503 on open connections)
+      const httpClosed = new Promise<void>(resolve => http.close(() => { resolve() }))
+      http.closeIdleConnections()
       peers.stop()
       rooms.stop()
+      limits.stop()
+      node.services.pubsub.removeEventListener('gossipsub:message', countRoomMessage)
       await keeper?.stop()
-      http.closeAllConnections()
-      await new Promise<void>(resolve => http.close(() => { resolve() }))
+      // closes libp2p's listeners and every connection (500 ms each to close cleanly, then reset)
       await node.stop()
+      http.closeAllConnections()
+      await httpClosed
       await store.datastore.close()
+      // flushes and closes the SQLite history
       await history?.close()
       log('relay stopped')
+      logger.info('relay stopped', { ms: Date.now() - since })
     }
   }
 }

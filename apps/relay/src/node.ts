@@ -1,3 +1,4 @@
+import { quic } from '@chainsafe/libp2p-quic'
 import { autoNAT } from '@libp2p/autonat'
 import { circuitRelayServer } from '@libp2p/circuit-relay-v2'
 import { gossipsub } from '@libp2p/gossipsub'
@@ -6,17 +7,17 @@ import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
 import { keychain } from '@libp2p/keychain'
 import { noise } from '@libp2p/noise'
 import { ping } from '@libp2p/ping'
+import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import { tcp } from '@libp2p/tcp'
 import { webRTCDirect } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
 import { historySync, isRoomTopic, KAD_DHT_PROTOCOL, NEGOTIATION_TIMEOUTS, roomGossipsubOptions } from '@p2p-chat/shared'
 import { createLibp2p } from 'libp2p'
-import {
-  DEFAULT_CIRCUIT_DATA_BYTES, DEFAULT_CIRCUIT_DURATION_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_PENDING_CONNECTIONS,
-  DEFAULT_MAX_RESERVATIONS
-} from './constants.js'
 import type { RelayOptions } from './config.js'
+import type { RelayLimits } from './limits.js'
+import type { RelayLogger } from './log.js'
+import type { RelayMetrics } from './metrics.js'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Libp2p } from '@libp2p/interface'
 import type { HistoryStore, InvalidMessageScores } from '@p2p-chat/shared'
@@ -25,25 +26,45 @@ import type { NodeStore } from '@p2p-chat/shared/node'
 /** `getScore` is on gossipsub's router class but not its exported interface */
 export type RelayNode = Libp2p<{ pubsub: GossipSub & { getScore: (peerId: string) => number } } & Record<string, unknown>>
 
-/** The relay's libp2p node: every listener, circuit-relay hop, AutoNAT and DHT servers, gossipsub. */
-export async function createRelayNode (options: RelayOptions, store: NodeStore, scores: InvalidMessageScores, history?: HistoryStore): Promise<RelayNode> {
+/** What the node reports to, and what it was handed beyond its options. */
+export interface NodeOps {
+  /** the relay's operational log (refusals go here) */
+  logger: RelayLogger
+  /** the relay's metrics: libp2p's are registered in `metrics.registry` */
+  metrics: RelayMetrics
+  /** PEM certificate and key (read from --tls-cert/--tls-key): the WebSocket listener serves wss */
+  tls?: { cert: string, key: string }
+  /** the relay's limits: connection gater, connection manager caps, reservation caps, DHT bounds */
+  limits: RelayLimits
+}
+
+/** The relay's libp2p node: every listener (TCP, QUIC, WebSocket, WebRTC-direct), circuit-relay hop, AutoNAT and DHT servers, gossipsub. */
+export async function createRelayNode (options: RelayOptions, store: NodeStore, scores: InvalidMessageScores, history: HistoryStore | undefined, ops: NodeOps): Promise<RelayNode> {
   const { host } = options
   return createLibp2p({
+    // started by the relay's start(), once it listens for the transports' addresses
+    start: false,
     privateKey: store.privateKey,
-    datastore: store.datastore,
+    // provider records over the DHT limits are refused where kad-dht stores them
+    datastore: ops.limits.dht.wrap(store.datastore),
+    metrics: prometheusMetrics({ registry: ops.metrics.registry, statfsLocation: options.dataDir }),
     addresses: {
+      // behind NAT or a reverse proxy: what peers are told instead of the listen addresses
+      announce: options.announce?.map(String),
       listen: [
         `/ip4/${host}/tcp/${options.tcpPort}`,
-        `/ip4/${host}/tcp/${options.wsPort}/ws`,
-        `/ip4/${host}/udp/${options.webrtcDirectPort}/webrtc-direct`
+        `/ip4/${host}/tcp/${options.wsPort}/${ops.tls == null ? 'ws' : 'tls/ws'}`,
+        `/ip4/${host}/udp/${options.webrtcDirectPort}/webrtc-direct`,
+        `/ip4/${host}/udp/${options.quicPort}/quic-v1`
       ]
     },
-    transports: [tcp(), webSockets(), webRTCDirect()],
+    transports: [tcp(), quic(), webSockets(ops.tls == null ? {} : { https: ops.tls }), webRTCDirect()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
+    // per-address caps, the inbound rate and the total caps, each refusal counted (limits-connections.ts)
+    connectionGater: ops.limits.connections.gater,
     connectionManager: {
-      maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
-      maxIncomingPendingConnections: DEFAULT_MAX_PENDING_CONNECTIONS,
+      ...ops.limits.connectionManager,
       ...NEGOTIATION_TIMEOUTS
     },
     services: {
@@ -54,17 +75,16 @@ export async function createRelayNode (options: RelayOptions, store: NodeStore, 
       ping: ping(),
       autoNAT: autoNAT(),
       relay: circuitRelayServer({
-        reservations: {
-          maxReservations: options.maxReservations ?? DEFAULT_MAX_RESERVATIONS,
-          defaultDurationLimit: DEFAULT_CIRCUIT_DURATION_MS,
-          defaultDataLimit: DEFAULT_CIRCUIT_DATA_BYTES
-        }
+        // total and per-address caps, circuit duration and data limits
+        reservations: ops.limits.relayReservations
       }),
       dht: kadDHT({
         protocol: KAD_DHT_PROTOCOL,
         clientMode: false,
         // relays and their peers may sit on private networks (a LAN, a lab, loopback in tests)
-        peerInfoMapper: passthroughMapper
+        peerInfoMapper: passthroughMapper,
+        // no value records; provider records expire after --dht-provider-ttl
+        ...ops.limits.dht.dhtInit
       }),
       pubsub: gossipsub(roomGossipsubOptions('relay', scores)),
       // the lines the relay keeps, for any peer catching up on a room (private rooms: ciphertext)

@@ -2,6 +2,8 @@ import { logger } from '@libp2p/logger'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { backoffDelay } from '@p2p-chat/shared'
 import { PEER_RELAY_RETRY_MAX_MS, PEER_RELAY_RETRY_MIN_MS, PEER_RELAY_TAG } from './constants.js'
+import { silentLogger } from './log.js'
+import type { RelayLogger } from './log.js'
 import type { Libp2p, PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
@@ -29,18 +31,21 @@ interface PeerRelay {
 export class RelayPeers {
   private readonly node: Libp2p
   private readonly peers: PeerRelay[]
+  private readonly logger: RelayLogger
   private running = false
 
   private readonly onDisconnect = (evt: CustomEvent<PeerId>): void => {
     const peer = this.peers.find(p => p.peerId.equals(evt.detail))
     if (peer != null && this.running) {
       log('lost peer relay %p', peer.peerId)
+      this.logger.warn('peer relay lost', { peer: peer.peerId })
       this.schedule(peer)
     }
   }
 
-  constructor (node: Libp2p, addrs: Multiaddr[]) {
+  constructor (node: Libp2p, addrs: Multiaddr[], logger: RelayLogger = silentLogger) {
     this.node = node
+    this.logger = logger
     // config.ts made sure every address ends with a peer id
     this.peers = addrs.map(addr => ({ addr, peerId: peerIdFromString(targetPeerId(addr) ?? ''), failures: 0 }))
       .filter(p => !p.peerId.equals(node.peerId))
@@ -72,8 +77,11 @@ export class RelayPeers {
       await this.node.dial(peer.addr, { signal: AbortSignal.timeout(10_000) })
       peer.failures = 0
       log('connected to peer relay %p', peer.peerId)
+      this.logger.info('peer relay connected', { peer: peer.peerId, addr: peer.addr })
     } catch (err) {
       log('could not reach peer relay %a: %s', peer.addr, (err as Error).message)
+      // the first failure in a row is worth a warning; the retries (up to one a minute) are detail
+      this.logger[peer.failures === 0 ? 'warn' : 'debug']('peer relay unreachable', { addr: peer.addr, error: err, failures: peer.failures + 1 })
       this.schedule(peer)
     }
   }

@@ -1,6 +1,8 @@
 import { logger } from '@libp2p/logger'
 import { isRoomTopic, roomMessageValidator } from '@p2p-chat/shared'
-import { DEFAULT_MAX_ROOMS, ROOM_SWEEP_INTERVAL_MS } from './constants.js'
+import { DEFAULT_MAX_ROOMS, DEFAULT_MAX_ROOMS_PER_PEER, DEFAULT_PUBLISH_BURST, DEFAULT_PUBLISH_RATE, ROOM_SWEEP_INTERVAL_MS } from './constants.js'
+import { Refusals, TokenBuckets } from './limits-common.js'
+import type { RelayLogger } from './log.js'
 import type { GossipSub, SubscriptionChangeData } from '@libp2p/gossipsub'
 import type { InvalidMessageScores } from '@p2p-chat/shared'
 
@@ -13,6 +15,21 @@ export interface RoomFollowerOptions {
   sweepInterval?: number
   /** where invalid room messages are counted against the peer that sent them */
   scores?: InvalidMessageScores
+  /** the relay's operational log: rooms followed and left */
+  logger?: RelayLogger
+  /** most rooms one peer's subscriptions make the relay follow @default 32 */
+  maxRoomsPerPeer?: number
+  /** room messages a peer may publish, or be first to deliver, a second; more are ignored @default 20 */
+  publishRate?: number
+  /** ...and in a burst @default 50 */
+  publishBurst?: number
+  /** where refusals (rooms over a cap, messages over the rate) are logged and counted */
+  refusals?: Refusals
+  /**
+   * Peers whose deliveries are not charged to their own publish rate, only to each message's author: the
+   * relays named with --peer, which forward every author of the rooms they share @default none
+   */
+  forwarders?: (peer: string) => boolean
 }
 
 /**
@@ -25,11 +42,24 @@ export class RoomFollower {
   private readonly maxRooms: number
   private readonly sweepInterval: number
   private readonly scores?: InvalidMessageScores
+  private readonly logger?: RelayLogger
+  private readonly maxRoomsPerPeer: number
+  private readonly publishRate: TokenBuckets
+  private readonly refusals: Refusals
+  private readonly forwarders: (peer: string) => boolean
+  /** the rooms each peer is in, as far as the relay follows them on its behalf (at most maxRoomsPerPeer) */
+  private readonly peerRooms = new Map<string, Set<string>>()
   private timer?: ReturnType<typeof setInterval>
   private readonly onSubscriptionChange = (evt: CustomEvent<SubscriptionChangeData>): void => {
+    const peer = evt.detail.peerId.toString()
     for (const { topic, subscribe } of evt.detail.subscriptions) {
+      if (!isRoomTopic(topic)) {
+        continue
+      }
       if (subscribe) {
-        this.follow(topic)
+        this.join(peer, topic)
+      } else {
+        this.leave(peer, topic)
       }
     }
   }
@@ -39,11 +69,21 @@ export class RoomFollower {
     this.maxRooms = options.maxRooms ?? DEFAULT_MAX_ROOMS
     this.sweepInterval = options.sweepInterval ?? ROOM_SWEEP_INTERVAL_MS
     this.scores = options.scores
+    this.logger = options.logger
+    this.maxRoomsPerPeer = options.maxRoomsPerPeer ?? DEFAULT_MAX_ROOMS_PER_PEER
+    this.publishRate = new TokenBuckets({ rate: options.publishRate ?? DEFAULT_PUBLISH_RATE, burst: options.publishBurst ?? DEFAULT_PUBLISH_BURST })
+    this.refusals = options.refusals ?? new Refusals()
+    this.forwarders = options.forwarders ?? (() => false)
   }
 
   /** Topics of the rooms the relay is in now. */
   get rooms (): string[] {
     return this.pubsub.getTopics().filter(isRoomTopic)
+  }
+
+  /** What the follower keeps per peer now: peers whose rooms it counts, and publish-rate buckets. */
+  get stats (): { peers: number, rateBuckets: number } {
+    return { peers: this.peerRooms.size, rateBuckets: this.publishRate.size }
   }
 
   start (): void {
@@ -57,27 +97,85 @@ export class RoomFollower {
     clearInterval(this.timer)
   }
 
+  /** A peer joined a room: the relay follows it, unless that would take the peer over its share of rooms. */
+  private join (peer: string, topic: string): void {
+    const rooms = this.peerRooms.get(peer) ?? new Set()
+    if (!rooms.has(topic)) {
+      if (rooms.size >= this.maxRoomsPerPeer) {
+        this.refusals.refuse('rooms-per-peer', 'following %s for %s: the peer is in %d rooms already', topic, peer, this.maxRoomsPerPeer)
+        return
+      }
+      rooms.add(topic)
+      this.peerRooms.set(peer, rooms)
+    }
+    this.follow(topic)
+  }
+
+  private leave (peer: string, topic: string): void {
+    const rooms = this.peerRooms.get(peer)
+    rooms?.delete(topic)
+    if (rooms?.size === 0) {
+      this.peerRooms.delete(peer)
+    }
+  }
+
   private follow (topic: string): void {
-    if (!isRoomTopic(topic) || this.pubsub.getTopics().includes(topic)) {
+    if (this.pubsub.getTopics().includes(topic)) {
       return
     }
     if (this.rooms.length >= this.maxRooms) {
-      log('not following %s: already in %d rooms', topic, this.maxRooms)
+      this.refusals.refuse('rooms', 'following %s: already in %d rooms', topic, this.maxRooms)
       return
     }
     log('following room %s', topic)
+    this.logger?.info('room followed', { topic })
     this.pubsub.topicValidators.set(topic, roomMessageValidator((peer, err) => {
       log('rejected a message on %s from %p: %s', topic, peer, err.message)
       this.scores?.record(peer.toString())
+    }, {
+      // one token from the author, and one from the peer that delivered it (unless a peer relay): signing
+      // with fresh keys does not evade the limit
+      admit: (author, from) => {
+        const keys = [author.toString()]
+        if (!this.forwarders(from.toString())) {
+          keys.push(from.toString())
+        }
+        if (this.publishRate.take(keys)) {
+          return true
+        }
+        this.refusals.refuse('publish-rate', 'a message on %s by %p, delivered by %p: over the publish rate', topic, author, from)
+        return false
+      }
     }))
     this.pubsub.subscribe(topic)
   }
 
-  /** Leaves rooms that no connected peer subscribes to any more. */
+  /**
+   * Leaves rooms that no connected peer subscribes to any more, forgets the rooms of peers that left them (or
+   * left), and drops refilled rate buckets.
+   */
   sweep (): void {
+    const subscribers = new Map<string, Set<string>>()
+    const isIn = (peer: string, topic: string): boolean => {
+      let set = subscribers.get(topic)
+      if (set == null) {
+        set = new Set(this.pubsub.getSubscribers(topic).map(String))
+        subscribers.set(topic, set)
+      }
+      return set.has(peer)
+    }
+    for (const [peer, rooms] of this.peerRooms) {
+      for (const topic of rooms) {
+        if (!isIn(peer, topic)) {
+          this.leave(peer, topic)
+        }
+      }
+    }
+    this.publishRate.prune()
     for (const topic of this.rooms) {
       if (this.pubsub.getSubscribers(topic).length === 0) {
         log('leaving empty room %s', topic)
+        this.logger?.info('room left', { topic })
         this.pubsub.unsubscribe(topic)
         this.pubsub.topicValidators.delete(topic)
       }

@@ -1,5 +1,7 @@
-import { resolve } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
 import { parseConfig } from '../src/config.js'
 import {
   DEFAULT_HTTP_PORT, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_RESERVATIONS, DEFAULT_TCP_PORT, DEFAULT_WS_PORT
@@ -52,6 +54,36 @@ describe('relay configuration', () => {
     }
   })
 
+  it('reads every limit from a flag or its environment variable, with its default otherwise, and refuses bad ones', () => {
+    const limits = {
+      'max-connections-per-ip': ['maxConnectionsPerIp', 'P2P_CHAT_MAX_CONNECTIONS_PER_IP', 32],
+      'max-pending-connections': ['maxPendingConnections', 'P2P_CHAT_MAX_PENDING_CONNECTIONS', 64],
+      'max-pending-per-ip': ['maxPendingPerIp', 'P2P_CHAT_MAX_PENDING_PER_IP', 8],
+      'connection-rate-per-ip': ['connectionRatePerIp', 'P2P_CHAT_CONNECTION_RATE_PER_IP', 10],
+      'handshake-timeout': ['handshakeTimeoutSeconds', 'P2P_CHAT_HANDSHAKE_TIMEOUT', 5],
+      'max-reservations-per-ip': ['maxReservationsPerIp', 'P2P_CHAT_MAX_RESERVATIONS_PER_IP', 8],
+      'circuit-duration': ['circuitDurationSeconds', 'P2P_CHAT_CIRCUIT_DURATION', 600],
+      'circuit-data': ['circuitDataBytes', 'P2P_CHAT_CIRCUIT_DATA', 1_048_576],
+      'max-rooms': ['maxRooms', 'P2P_CHAT_MAX_ROOMS', 4096],
+      'max-rooms-per-peer': ['maxRoomsPerPeer', 'P2P_CHAT_MAX_ROOMS_PER_PEER', 32],
+      'publish-rate': ['publishRate', 'P2P_CHAT_PUBLISH_RATE', 20],
+      'publish-burst': ['publishBurst', 'P2P_CHAT_PUBLISH_BURST', 50],
+      'dht-max-providers': ['dhtMaxProviders', 'P2P_CHAT_DHT_MAX_PROVIDERS', 16_384],
+      'dht-max-providers-per-key': ['dhtMaxProvidersPerKey', 'P2P_CHAT_DHT_MAX_PROVIDERS_PER_KEY', 256],
+      'dht-provider-ttl': ['dhtProviderTtlSeconds', 'P2P_CHAT_DHT_PROVIDER_TTL', 1800]
+    } as const
+    const defaults = parseConfig([])!
+    for (const [flag, [field, env, fallback]] of Object.entries(limits)) {
+      expect(defaults[field], flag).toBe(fallback)
+      expect(parseConfig([`--${flag}`, '7'])![field], flag).toBe(7)
+      expect(parseConfig([], { [env]: '9' })![field], env).toBe(9)
+      expect(parseConfig([`--${flag}`, '7'], { [env]: '9' })![field], flag).toBe(7)
+      for (const bad of ['0', '-1', '2.5', 'lots']) {
+        expect(() => parseConfig([`--${flag}`, bad]), `${flag} ${bad}`).toThrow(expect.objectContaining({ name: 'ConfigError', message: expect.stringContaining(`--${flag}`) }))
+      }
+    }
+  })
+
   it('returns nothing for --help', () => {
     expect(parseConfig(['--help'])).toBeUndefined()
   })
@@ -61,5 +93,78 @@ describe('relay configuration', () => {
       expect(() => parseConfig(argv), argv.join(' ')).toThrow(expect.objectContaining({ name: 'ConfigError' }))
     }
     expect(() => parseConfig([], { P2P_CHAT_WS_PORT: '-1' })).toThrow(expect.objectContaining({ name: 'ConfigError' }))
+  })
+})
+
+describe('relay configuration file (--config)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'p2p-chat-config-'))
+  let n = 0
+  const file = (content: unknown): string => {
+    const path = join(dir, `relay-${n++}.json`)
+    writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content))
+    return path
+  }
+  const peer = '/ip4/127.0.0.1/tcp/4001/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN'
+  afterAll(() => { rmSync(dir, { recursive: true, force: true }) })
+
+  it('reads options from a JSON file whose keys are the flags\' names', () => {
+    const config = file({ 'http-port': 8081, 'data-dir': '/var/lib/p2p-chat', peer: [peer], 'follow-rooms': false, history: 'on', 'log-format': 'json', announce: ['/dns4/chat.example.org/tcp/443/tls/ws'] })
+    const options = parseConfig(['--config', config])!
+    expect(options).toMatchObject({ httpPort: 8081, dataDir: '/var/lib/p2p-chat', followRooms: false, history: true, logFormat: 'json' })
+    expect(options.peers?.map(String)).toEqual([peer])
+    expect(options.announce?.map(String)).toEqual(['/dns4/chat.example.org/tcp/443/tls/ws'])
+    // everything it does not name keeps its default
+    expect(options).toMatchObject({ tcpPort: DEFAULT_TCP_PORT, wsPort: DEFAULT_WS_PORT, logLevel: 'info' })
+  })
+
+  it('ranks a flag over an environment variable over the file over the default', () => {
+    const config = file({ 'http-port': 1, 'tcp-port': 2, 'ws-port': 3, 'ice-server': ['stun:file'] })
+    const options = parseConfig(['--config', config, '--http-port', '10'], { P2P_CHAT_HTTP_PORT: '20', P2P_CHAT_TCP_PORT: '21', P2P_CHAT_ICE_SERVERS: 'stun:env' })!
+    expect(options).toMatchObject({ httpPort: 10, tcpPort: 21, wsPort: 3, webrtcDirectPort: 4003, iceServers: ['stun:env'] })
+    // the file's path may come from the environment too
+    expect(parseConfig([], { P2P_CHAT_CONFIG: config })).toMatchObject({ httpPort: 1, iceServers: ['stun:file'] })
+    // an empty variable is no value
+    expect(parseConfig(['--config', config], { P2P_CHAT_HTTP_PORT: '' })).toMatchObject({ httpPort: 1 })
+  })
+
+  it('refuses a file it cannot use with ConfigError, naming the file and the key', () => {
+    const cases: Array<[string, RegExp]> = [
+      [join(dir, 'missing.json'), /cannot read it \(ENOENT\)/],
+      [file('{ "http-port": 80,'), /not valid JSON/],
+      [file([1, 2]), /must hold a JSON object/],
+      [file({ 'htp-port': 80 }), /unknown key "htp-port"; the keys are the flags' names: host, http-port/],
+      [file({ config: 'other.json' }), /unknown key "config"/],
+      [file({ help: true }), /unknown key "help"/],
+      [file({ peer: peer }), /"peer" must be a list of strings, not string/],
+      [file({ 'ice-server': [1] }), /"ice-server" must be a list of strings/],
+      [file({ host: ['127.0.0.1'] }), /"host" must be a string, a number or true\/false, not a list/],
+      [file({ 'http-port': { port: 1 } }), /"http-port" must be a string, a number or true\/false, not an object/],
+      [file({ 'http-port': null }), /not null/]
+    ]
+    for (const [path, message] of cases) {
+      expect(() => parseConfig(['--config', path]), path).toThrow(expect.objectContaining({ name: 'ConfigError', message: expect.stringMatching(message) }))
+      expect(() => parseConfig(['--config', path]), path).toThrow(expect.objectContaining({ message: expect.stringContaining(`--config ${path}`) }))
+    }
+  })
+
+  it('says where a bad value came from: the file or the environment', () => {
+    const config = file({ 'http-port': true, 'follow-rooms': 'maybe' })
+    expect(() => parseConfig(['--config', config, '--follow-rooms', 'on'])).toThrow(expect.objectContaining({
+      name: 'ConfigError', message: `--http-port must be a port number from 0 to 65535, got "on" (from config file ${config}: "http-port": true)`
+    }))
+    expect(() => parseConfig(['--config', config, '--http-port', '1'])).toThrow(expect.objectContaining({ message: expect.stringMatching(/--follow-rooms must be on or off, got "maybe" \(from config file/) }))
+    expect(() => parseConfig([], { P2P_CHAT_LOG_LEVEL: 'loud' })).toThrow(expect.objectContaining({
+      message: '--log-level must be error, warn, info, debug, got "loud" (from environment variable P2P_CHAT_LOG_LEVEL)'
+    }))
+    // a flag's own error needs no source
+    expect(() => parseConfig(['--log-format', 'xml'])).toThrow(expect.objectContaining({ message: '--log-format must be text, json, got "xml"' }))
+  })
+
+  it('reads --announce, repeatable or comma-separated, and refuses what is not a multiaddr', () => {
+    expect(parseConfig(['--announce', '/dns4/a.example/tcp/443/wss', '--announce', '/ip4/198.51.100.1/tcp/4001'])?.announce?.map(String))
+      .toEqual(['/dns4/a.example/tcp/443/wss', '/ip4/198.51.100.1/tcp/4001'])
+    expect(parseConfig([], { P2P_CHAT_ANNOUNCE: '/dns4/a.example/tcp/443/wss, /ip4/198.51.100.1/tcp/4001' })?.announce).toHaveLength(2)
+    expect(parseConfig([])?.announce).toEqual([])
+    expect(() => parseConfig(['--announce', 'chat.example.org'])).toThrow(expect.objectContaining({ name: 'ConfigError', message: expect.stringContaining('--announce') }))
   })
 })

@@ -1,43 +1,34 @@
-import { generateKeyPair } from '@libp2p/crypto/keys'
+
 import { multiaddr } from '@multiformats/multiaddr'
 import { createRoomId, Room } from '@p2p-chat/shared'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createChatPeer, eventually, startTestRelay, tcpAddr } from './helpers.js'
+import { eventually, tcpAddr, useTestResources } from './helpers.js'
 import type { TestRelay } from './helpers.js'
 import type { PrivateKey } from '@libp2p/interface'
 import type { RoomChat, RoomNode } from '@p2p-chat/shared'
 
 const RELAY_HOP_PROTOCOL = '/libp2p/circuit/relay/0.2.0/hop'
 
-let relays: TestRelay[] = []
-let peers: RoomNode[] = []
+const { relay: startRelay, chatPeer } = useTestResources()
 const keys = new Map<RoomNode, PrivateKey>()
 let rooms: Room[] = []
 
-afterEach(async () => {
+afterEach(() => {
   rooms.forEach(r => { r.leave() })
-  await Promise.all(peers.map(async p => p.stop()))
-  await Promise.all(relays.map(async r => r.cleanup()))
-  relays = []
-  peers = []
   rooms = []
 })
 
 /** Two relays that know each other (B is started with `--peer A`) and, unless told, carry no room gossip. */
 async function twoRelays (followRooms = false): Promise<[TestRelay, TestRelay]> {
-  const a = await startTestRelay({ followRooms })
-  relays.push(a)
-  const b = await startTestRelay({ followRooms, peers: [multiaddr(tcpAddr(a.relay))] })
-  relays.push(b)
+  const a = await startRelay({ followRooms })
+  const b = await startRelay({ followRooms, peers: [multiaddr(tcpAddr(a.relay))] })
   await eventually(() => a.relay.node.getConnections(b.relay.node.peerId).length > 0)
   return [a, b]
 }
 
 async function peerOn (relay: TestRelay): Promise<RoomNode> {
-  const key = await generateKeyPair('Ed25519')
-  const peer = await createChatPeer(key)
+  const { node: peer, key } = await chatPeer()
   keys.set(peer, key)
-  peers.push(peer)
   await peer.dial(multiaddr(tcpAddr(relay.relay)))
   return peer
 }

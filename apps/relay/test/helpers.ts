@@ -2,6 +2,7 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { generateKeyPair } from '@libp2p/crypto/keys'
 import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
 import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
@@ -11,16 +12,22 @@ import { tcp } from '@libp2p/tcp'
 import { yamux } from '@libp2p/yamux'
 import { chatPeerServices, KAD_DHT_PROTOCOL, NEGOTIATION_TIMEOUTS, roomGossipsubOptions } from '@p2p-chat/shared'
 import { createLibp2p } from 'libp2p'
-import { createRelay } from '../src/index.js'
+import { afterEach } from 'vitest'
+import { createRelay, createRelayLogger } from '../src/index.js'
 import type { Relay, RelayOptions } from '../src/index.js'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
 import type { Ping } from '@libp2p/ping'
 import type { RoomNode } from '@p2p-chat/shared'
 
+/** One line of a test relay's operational log. */
+export interface LogLine { level: string, event: string, [field: string]: unknown }
+
 export interface TestRelay {
   relay: Relay
   options: RelayOptions
+  /** what the relay logged (every level), oldest first */
+  logs: LogLine[]
   cleanup: () => Promise<void>
 }
 
@@ -32,14 +39,17 @@ export async function startTestRelay (overrides: Partial<RelayOptions> = {}): Pr
   await writeFile(join(webRoot, 'index.html'), '<!doctype html><title>P2P Chat</title>')
   await writeFile(join(webRoot, 'assets', 'app-123.js'), 'console.log(1)')
   const options: RelayOptions = {
-    host: '127.0.0.1', httpPort: 0, tcpPort: 0, wsPort: 0, webrtcDirectPort: 0,
+    host: '127.0.0.1', httpPort: 0, tcpPort: 0, wsPort: 0, webrtcDirectPort: 0, quicPort: 0,
     dataDir: join(dir, 'data'), webRoot, iceServers: [], ...overrides
   }
-  const relay = await createRelay(options)
+  const logs: LogLine[] = []
+  const logger = createRelayLogger({ format: 'json', level: 'debug', write: line => { logs.push(JSON.parse(line) as LogLine) } })
+  const relay = await createRelay(options, { logger })
   await relay.start()
   return {
     relay,
     options,
+    logs,
     cleanup: async () => {
       await relay.stop().catch(() => {})
       await rm(dir, { recursive: true, force: true })
@@ -93,5 +103,47 @@ export async function eventually (check: () => boolean | Promise<boolean>, timeo
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error('condition not met in time')
     await new Promise(resolve => setTimeout(resolve, 50))
+  }
+}
+
+/** The value of one sample in Prometheus text (`name{labels} value`), or undefined. */
+export function sample (text: string, name: string, labels = ''): number | undefined {
+  const line = text.split('\n').find(l => l.startsWith(`${name}${labels === '' ? '' : `{${labels}}`} `))
+  return line == null ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1))
+}
+
+/**
+ * The relays and nodes a spec file's tests start, all stopped after each test. Call once, at the top of the file.
+ */
+export function useTestResources (): {
+  relay: (overrides?: Partial<RelayOptions>) => Promise<TestRelay>
+  client: (privateKey?: PrivateKey) => Promise<TestClient>
+  /** a chat peer (see {@link createChatPeer}) with its key */
+  chatPeer: () => Promise<{ node: RoomNode, key: PrivateKey }>
+  /** stops `node` after the test too */
+  track: <T extends { stop: () => void | Promise<void> }>(node: T) => T
+} {
+  const relays: TestRelay[] = []
+  const nodes: Array<{ stop: () => void | Promise<void> }> = []
+  afterEach(async () => {
+    await Promise.all(nodes.splice(0).map(async n => n.stop()))
+    await Promise.all(relays.splice(0).map(async r => r.cleanup()))
+  })
+  const track = <T extends { stop: () => void | Promise<void> }>(node: T): T => {
+    nodes.push(node)
+    return node
+  }
+  return {
+    relay: async (overrides = {}) => {
+      const r = await startTestRelay(overrides)
+      relays.push(r)
+      return r
+    },
+    client: async privateKey => track(await createTestClient(privateKey)),
+    chatPeer: async () => {
+      const key = await generateKeyPair('Ed25519')
+      return { node: track(await createChatPeer(key)), key }
+    },
+    track
   }
 }

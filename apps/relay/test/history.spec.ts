@@ -3,30 +3,19 @@ import { multiaddr } from '@multiformats/multiaddr'
 import {
   createMessageId, createRoomId, createRoomSecret, derivePrivateRoom, encodeChat, encodePresence, roomTopic, sealRoomData
 } from '@p2p-chat/shared'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createRelay } from '../src/index.js'
-import { createChatPeer, eventually, startTestRelay, tcpAddr } from './helpers.js'
+import { eventually, tcpAddr, useTestResources } from './helpers.js'
 import type { TestRelay } from './helpers.js'
 import type { HistorySync, RoomNode } from '@p2p-chat/shared'
 
-let relays: TestRelay[] = []
-let peers: RoomNode[] = []
-
-afterEach(async () => {
-  await Promise.all(peers.map(async p => p.stop()))
-  await Promise.all(relays.map(async r => r.cleanup()))
-  relays = []
-  peers = []
-})
+const { relay: startRelay, chatPeer } = useTestResources()
 
 const historyOf = (peer: RoomNode): HistorySync => peer.services.history as HistorySync
 
 async function setup (overrides = {}): Promise<{ relay: TestRelay, peer: RoomNode, key: Awaited<ReturnType<typeof generateKeyPair>> }> {
-  const relay = await startTestRelay(overrides)
-  relays.push(relay)
-  const key = await generateKeyPair('Ed25519')
-  const peer = await createChatPeer(key)
-  peers.push(peer)
+  const relay = await startRelay(overrides)
+  const { node: peer, key } = await chatPeer()
   await peer.dial(multiaddr(tcpAddr(relay.relay)))
   return { relay, peer, key }
 }
@@ -57,8 +46,7 @@ describe('the relay as a history peer', () => {
     const again = await createRelay(relay.options)
     await again.start()
     try {
-      const newcomer = await createChatPeer(await generateKeyPair('Ed25519'))
-      peers.push(newcomer)
+      const { node: newcomer } = await chatPeer()
       await newcomer.dial(multiaddr(again.info().multiaddrs.find(a => /\/tcp\/\d+\/p2p\//.test(a))!))
       expect(await historyOf(newcomer).sync(again.node.peerId, topic)).toHaveLength(2)
     } finally {

@@ -94,17 +94,29 @@ export function isRoomTopic (topic: string): boolean {
   return roomIdFromTopic(topic) != null || privateTopicIdFromTopic(topic) != null
 }
 
+export interface RoomMessageValidatorOptions {
+  /**
+   * Asked first about every signed message, with its author and the peer that delivered it: `false` ignores
+   * the message (it is neither delivered nor forwarded, and nobody's score suffers), e.g. over a rate limit.
+   * @default every message is admitted
+   */
+  admit?: (author: PeerId, from: PeerId) => boolean
+}
+
 /**
  * A gossipsub topic validator for room topics, public and private: rejects (and so penalises the forwarding
  * peer for) anything that is unsigned, does not decode, breaks the schema's limits, or — in a public room — is
  * a chat line whose signature does not verify or whose author is not the gossipsub signer. A private room's
  * envelope is checked for shape only: without the secret nobody else can tell more (members drop forgeries).
  */
-export function roomMessageValidator (onReject?: (peer: PeerId, reason: Error) => void) {
+export function roomMessageValidator (onReject?: (peer: PeerId, reason: Error) => void, options: RoomMessageValidatorOptions = {}) {
   return async (peer: PeerId, message: Message): Promise<TopicValidatorResult> => {
     try {
       if (message.type !== 'signed') {
         throw new InvalidMessageError('unsigned room message')
+      }
+      if (options.admit?.(message.from, peer) === false) {
+        return TopicValidatorResult.Ignore
       }
       if (privateTopicIdFromTopic(message.topic) != null) {
         readEnvelopeHeader(message.data)

@@ -31,6 +31,21 @@ describe('room message validator', async () => {
     expect(reasons).toEqual(['InvalidMessageError', 'InvalidMessageError', 'AuthorMismatchError'])
   })
 
+  it('ignores, without rejecting or decoding, a message its admit hook refuses, and asks it with author and deliverer', async () => {
+    const asked: string[] = []
+    const reasons: string[] = []
+    const validate = roomMessageValidator((_, err) => reasons.push(err.name), {
+      admit: (author, from) => { asked.push(`${author.toString()} via ${from.toString()}`); return false }
+    })
+    expect(await validate(other, signed(Uint8Array.from([1, 2, 3])))).toBe(TopicValidatorResult.Ignore)
+    expect(asked).toEqual([`${peer.toString()} via ${other.toString()}`])
+    expect(reasons).toEqual([])
+    // unsigned messages are rejected before the hook is asked
+    expect(await validate(peer, { type: 'unsigned', topic, data })).toBe(TopicValidatorResult.Reject)
+    expect(asked).toHaveLength(1)
+    expect(await roomMessageValidator(undefined, { admit: () => true })(peer, signed(data))).toBe(TopicValidatorResult.Accept)
+  })
+
   it('checks only the shape of a private room envelope, which it cannot open', async () => {
     const keys = await derivePrivateRoom(roomId, createRoomSecret())
     const sealed = await sealRoomData(keys, data)

@@ -11,9 +11,14 @@
  *
  * The addresses tested are the public ones the address manager knows (listen, announced, observed) plus the
  * server's view of this node: the IP address it sees us at (from `observedAddr`, e.g. identify) with each of
- * our TCP and QUIC listening ports. js-libp2p's identify drops observed TCP addresses (a dial's source port
- * is not a listening port), so behind a NAT that is the only public candidate there is: the router's
- * address with our port. A NAT that forwards that port makes it dialable (public); one that does not, not.
+ * our TCP listening ports. js-libp2p's identify drops observed TCP addresses (a dial's source port is not a
+ * listening port), so behind a NAT that is the only public candidate there is: the router's address with our
+ * port. A NAT that forwards that port makes it dialable (public); one that does not refuses at once (private).
+ * QUIC is only tested where announced (`--announce`): a dial-back to a QUIC address nobody listens on is not
+ * refused but times out (~10 s with the relay's QUIC), and the server answers only after all its dial-backs.
+ * So neither the router's address with our QUIC port is guessed, nor an observed QUIC address used: that is
+ * the NAT mapping of `@chainsafe/libp2p-quic`'s dialling socket, not the listening one, and it accepts no
+ * connection.
  *
  * @example
  *

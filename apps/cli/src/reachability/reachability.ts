@@ -12,10 +12,21 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 interface Server {
   connection: Connection
   timer?: ReturnType<typeof setTimeout>
-  /** the addresses last tested with this server, and when */
+}
+
+/**
+ * What was asked of one server (a peer), across its connections: a new connection must not start a second
+ * request while one is out (the server turns it away, and its dial-backs can take a while).
+ */
+interface Asked {
+  /** the addresses last tested, and when */
   tested?: string
   testedAt?: number
   checking: boolean
+}
+
+function isQuic (ma: Multiaddr): boolean {
+  return ma.getComponents().some(c => c.name === 'quic-v1')
 }
 
 function isCircuit (ma: Multiaddr): boolean {
@@ -41,6 +52,7 @@ export class ReachabilityService extends TypedEventEmitter<ReachabilityEvents> i
   private readonly maxMessageSize: number
   private readonly observedAddr?: (connection: Connection, options: AbortOptions) => Promise<Multiaddr | undefined>
   private readonly servers = new Map<string, Server>()
+  private readonly asked = new Map<string, Asked>()
   private topologyId?: string
   private current: ReachabilityStatus = { reachability: 'unknown', reason: 'no AutoNAT server has answered yet' }
 
@@ -74,12 +86,17 @@ export class ReachabilityService extends TypedEventEmitter<ReachabilityEvents> i
   async start (): Promise<void> {
     this.topologyId = await this.components.registrar.register(this.protocol, {
       onConnect: (peerId, connection) => {
-        const server: Server = { connection, checking: false }
+        const server: Server = { connection }
         this.stopServer(peerId)
         this.servers.set(peerId.toString(), server)
         this.schedule(server, this.checkDelay)
       },
-      onDisconnect: (peerId) => { this.stopServer(peerId) }
+      onDisconnect: (peerId) => {
+        this.stopServer(peerId)
+        if (this.asked.get(peerId.toString())?.checking !== true) {
+          this.asked.delete(peerId.toString())
+        }
+      }
     })
     this.components.events.addEventListener('self:peer:update', this.onAddressesMaybeChanged)
   }
@@ -93,6 +110,7 @@ export class ReachabilityService extends TypedEventEmitter<ReachabilityEvents> i
       clearTimeout(server.timer)
     }
     this.servers.clear()
+    this.asked.clear()
   }
 
   private stopServer (peerId: PeerId): void {
@@ -102,10 +120,15 @@ export class ReachabilityService extends TypedEventEmitter<ReachabilityEvents> i
 
   /**
    * The public addresses to test: the ones the address manager knows (listen, observed, mapped, announced,
-   * verified or not), then the IP the server sees us at with each of our TCP and QUIC listening ports.
+   * verified or not) but observed QUIC ones, then the IP the server sees us at with each of our TCP listening
+   * ports. See {@link reachability} for why QUIC is tested only where announced.
    */
   private async candidates (connection: Connection, options: AbortOptions): Promise<Multiaddr[]> {
-    const addrs = this.components.addressManager.getAddressesWithMetadata().map(({ multiaddr }) => multiaddr)
+    const addrs = this.components.addressManager.getAddressesWithMetadata()
+      // an observed QUIC address is the NAT mapping of @chainsafe/libp2p-quic's dialling socket, which is not the
+      // listening one and accepts no connection: a dial-back to it can only time out
+      .filter(({ multiaddr, type }) => type !== 'observed' || !isQuic(multiaddr))
+      .map(({ multiaddr }) => multiaddr)
     const observed = await this.observedAddr?.(connection, options).catch(() => undefined)
     if (observed != null && isPublicCandidate(observed)) {
       const { type, host } = getNetConfig(observed)
@@ -114,12 +137,13 @@ export class ReachabilityService extends TypedEventEmitter<ReachabilityEvents> i
           continue
         }
         const config = getNetConfig(listening)
-        if (config.type !== type || config.port == null || (config.protocol !== 'tcp' && config.protocol !== 'udp')) {
+        if (config.type !== type || config.port == null || config.protocol !== 'tcp') {
           continue
         }
         const port = listening.toString().replace(/^\/ip[46]\/[^/]+/, '')
-        // only plain TCP and QUIC: the rest (/ws, /webrtc-direct) go through other ports or need a certificate
-        if (/^\/tcp\/\d+$/.test(port) || /^\/udp\/\d+\/quic-v1$/.test(port)) {
+        // only plain TCP, which a NAT refuses at once: QUIC (UDP) would time out, /ws and /webrtc-direct go
+        // through other ports or need a certificate
+        if (/^\/tcp\/\d+$/.test(port)) {
           addrs.push(multiaddr(`/${type}/${host}${port}`))
         }
       }
@@ -143,16 +167,19 @@ export class ReachabilityService extends TypedEventEmitter<ReachabilityEvents> i
 
   private async check (server: Server): Promise<void> {
     const { connection } = server
-    if (server.checking || connection.status !== 'open' || this.servers.get(connection.remotePeer.toString()) !== server) {
+    const key = connection.remotePeer.toString()
+    const asked = this.asked.get(key) ?? { checking: false }
+    if (asked.checking || connection.status !== 'open' || this.servers.get(key) !== server) {
       return
     }
-    server.checking = true
+    asked.checking = true
+    this.asked.set(key, asked)
     const signal = AbortSignal.timeout(this.timeout)
     try {
       const addrs = await this.candidates(connection, { signal })
       const tested = addrs.map(String).sort().join(' ')
-      const age = Date.now() - (server.testedAt ?? 0)
-      if (addrs.length === 0 || (tested === server.tested && age < this.recheckInterval)) {
+      const age = Date.now() - (asked.testedAt ?? 0)
+      if (addrs.length === 0 || (tested === asked.tested && age < this.recheckInterval)) {
         this.log('nothing new to test with %p', connection.remotePeer)
         return
       }
@@ -165,8 +192,8 @@ export class ReachabilityService extends TypedEventEmitter<ReachabilityEvents> i
       }, { signal })
       const response = await messages.read({ signal })
       await stream.close({ signal }).catch(() => {})
-      server.tested = tested
-      server.testedAt = Date.now()
+      asked.tested = tested
+      asked.testedAt = Date.now()
       const status = response.dialResponse?.status
       const who = `AutoNAT server …${connection.remotePeer.toString().slice(-6)}`
       if (status === Message.ResponseStatus.OK) {
@@ -179,9 +206,11 @@ export class ReachabilityService extends TypedEventEmitter<ReachabilityEvents> i
     } catch (err) {
       this.log.error('asking %p failed - %e', connection.remotePeer, err)
     } finally {
-      server.checking = false
-      if (this.servers.get(connection.remotePeer.toString()) === server) {
-        this.schedule(server, this.recheckInterval)
+      asked.checking = false
+      // a connection that replaced this one while the request was out checks soon (likely nothing new)
+      const current = this.servers.get(key)
+      if (current != null) {
+        this.schedule(current, current === server ? this.recheckInterval : this.checkDelay)
       }
     }
   }

@@ -13,6 +13,7 @@ export const RELAY_IP = `${PUBLIC_NET}.1`
 export const ROUTER_A_IP = `${PUBLIC_NET}.2`
 export const ROUTER_B_IP = `${PUBLIC_NET}.3`
 export const RELAY_TCP_PORT = 4001
+export const RELAY_QUIC_PORT = 4004
 
 const LAB_NET = join(ROOT, 'scripts/lab-net')
 
@@ -102,7 +103,7 @@ export class Lab {
   async startRelay (): Promise<{ relay: LabProcess, addr: string, peerId: string }> {
     const relay = this.run('relay', 'inet', [
       'apps/relay/dist/bin.js', '--host', RELAY_IP, '--http-port', '8080', '--tcp-port', String(RELAY_TCP_PORT),
-      '--ws-port', '4002', '--webrtc-port', '4003', '--data-dir', join(this.dir, 'relay')
+      '--ws-port', '4002', '--webrtc-port', '4003', '--quic-port', String(RELAY_QUIC_PORT), '--data-dir', join(this.dir, 'relay')
     ])
     const line = await relay.waitForLine(/^P2P Chat relay 12D3\w+/, 20_000)
     const peerId = line.split(' ')[3]!

@@ -73,12 +73,18 @@ class SqliteOutbox implements Outbox {
   }
 }
 
-class SqliteHistoryStore implements HistoryStore {
+/** The SQLite history store, which can also count what it keeps (for a relay's metrics). */
+export interface NodeHistoryStore extends HistoryStore {
+  /** How many records are kept, across every topic, within the age bound. */
+  count: () => Promise<number>
+}
+
+class SqliteHistoryStore implements NodeHistoryStore {
   readonly outbox: Outbox
   private readonly db: DatabaseSync
   private readonly bounds: HistoryBounds
   private closed = false
-  private readonly statements: Record<'insert' | 'exists' | 'pruneAge' | 'pruneCount' | 'newest' | 'ids' | 'topics', StatementSync>
+  private readonly statements: Record<'insert' | 'exists' | 'pruneAge' | 'pruneCount' | 'newest' | 'ids' | 'topics' | 'count', StatementSync>
 
   constructor (db: DatabaseSync, bounds: HistoryBounds) {
     this.db = db
@@ -93,7 +99,8 @@ class SqliteHistoryStore implements HistoryStore {
         SELECT id FROM history WHERE topic = ?1 ORDER BY timestamp DESC, id DESC LIMIT -1 OFFSET ?2)`),
       newest: db.prepare('SELECT topic, id, timestamp, data FROM history WHERE topic = ? AND timestamp >= ? ORDER BY timestamp DESC, id DESC LIMIT ?'),
       ids: db.prepare('SELECT id FROM history WHERE topic = ? AND timestamp >= ? ORDER BY timestamp, id'),
-      topics: db.prepare('SELECT DISTINCT topic FROM history WHERE timestamp >= ? ORDER BY topic')
+      topics: db.prepare('SELECT DISTINCT topic FROM history WHERE timestamp >= ? ORDER BY topic'),
+      count: db.prepare('SELECT COUNT(*) AS n FROM history WHERE timestamp >= ?')
     }
     // the bounds may be tighter than those the records were stored with
     transaction(db, () => {
@@ -125,6 +132,10 @@ class SqliteHistoryStore implements HistoryStore {
 
   async topics (): Promise<string[]> {
     return (this.statements.topics.all(this.since()) as Array<{ topic: string }>).map(row => row.topic)
+  }
+
+  async count (): Promise<number> {
+    return Number((this.statements.count.get(this.since()) as { n: number | bigint }).n)
   }
 
   async close (): Promise<void> {
@@ -160,7 +171,7 @@ class SqliteHistoryStore implements HistoryStore {
  * with `node:sqlite` (Node 22.13 or later; loaded only when this is called, so its experimental warning is printed
  * only by peers that keep history).
  */
-export async function openNodeHistoryStore (dataDir: string, options: HistoryStoreOptions = {}): Promise<HistoryStore> {
+export async function openNodeHistoryStore (dataDir: string, options: HistoryStoreOptions = {}): Promise<NodeHistoryStore> {
   const bounds = historyBounds(options)
   await mkdir(dataDir, { recursive: true })
   const { DatabaseSync } = await import('node:sqlite')

@@ -1,0 +1,35 @@
+import { readFileSync, writeFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+import { FLAGS } from '../src/config.js'
+
+const GUIDE = fileURLToPath(new URL('../../../docs/SELF-HOSTING.md', import.meta.url))
+const START = '<!-- flags:start (generated from FLAGS in apps/relay/src/config.ts: UPDATE_DOCS=1 pnpm --filter @p2p-chat/relay exec vitest run test/docs.spec.ts) -->'
+const END = '<!-- flags:end -->'
+
+/** The guide's table of every option, from the same list `--help` prints. */
+function flagsTable (): string {
+  const cell = (text: string): string => text.replaceAll('|', '\\|').replaceAll('<', '&lt;').replaceAll('>', '&gt;')
+  return [
+    '| flag | environment variable | config file key | what (default) |',
+    '| --- | --- | --- | --- |',
+    ...Object.entries(FLAGS).map(([name, flag]) =>
+      `| \`--${name}\`${flag.multiple === true ? ' (repeatable)' : ''} | \`${flag.env}\` | ${name === 'config' ? '–' : `\`"${name}"\``} | ${cell(flag.help)} |`)
+  ].join('\n')
+}
+
+describe('docs/SELF-HOSTING.md', () => {
+  it('lists every option the relay has, as --help does', () => {
+    const guide = readFileSync(GUIDE, 'utf8')
+    const start = guide.indexOf(START)
+    const end = guide.indexOf(END)
+    expect(start, 'the guide marks where its table of options goes').toBeGreaterThanOrEqual(0)
+    expect(end).toBeGreaterThan(start)
+    const table = `${START}\n${flagsTable()}\n${END}`
+    if (process.env.UPDATE_DOCS === '1') {
+      writeFileSync(GUIDE, guide.slice(0, start) + table + guide.slice(end + END.length))
+      return
+    }
+    expect(guide.slice(start, end + END.length), 'regenerate the table: UPDATE_DOCS=1 … test/docs.spec.ts').toBe(table)
+  })
+})

@@ -1,0 +1,85 @@
+import { once } from 'node:events'
+import { multiaddr } from '@multiformats/multiaddr'
+import { describe, expect, it } from 'vitest'
+import { createHttpServer } from '../src/http.js'
+import { eventually, sample, tcpAddr, useTestResources } from './helpers.js'
+import type { RelayHealth } from '../src/http.js'
+import type { AddressInfo } from 'node:net'
+
+const { relay, client } = useTestResources()
+
+describe('relay health and metrics over HTTP', () => {
+  it('answers GET /healthz with 200, its uptime and connection count while it runs', async () => {
+    const { relay: r } = await relay()
+    const c = await client()
+    await c.dial(multiaddr(tcpAddr(r)))
+    const response = await fetch(new URL('/healthz', r.url))
+    expect(response.status).toBe(200)
+    expect(response.headers.get('content-type')).toBe('application/json')
+    const body = await response.json() as RelayHealth
+    expect(body).toEqual({ status: 'ok', uptime: expect.any(Number), connections: 1 })
+    expect(r.health().status).toBe('ok')
+  })
+
+  it('reports itself as stopping as soon as it begins to shut down', async () => {
+    const { relay: r } = await relay()
+    const stopped = r.stop()
+    expect(r.health().status).toBe('stopping')
+    await stopped
+  })
+
+  it('answers 503 on /healthz when the relay is stopping', async () => {
+    let status: RelayHealth['status'] = 'ok'
+    const server = createHttpServer({
+      webRoot: '/nonexistent',
+      relayInfo: () => ({ peerId: 'x', multiaddrs: [], iceServers: [] }),
+      health: () => ({ status, uptime: 1, connections: 0 })
+    })
+    server.listen(0, '127.0.0.1')
+    await once(server, 'listening')
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/healthz`
+    try {
+      expect((await fetch(url)).status).toBe(200)
+      status = 'stopping'
+      const response = await fetch(url)
+      expect(response.status).toBe(503)
+      expect(await response.json()).toMatchObject({ status: 'stopping' })
+    } finally {
+      server.closeAllConnections()
+      server.close()
+    }
+  })
+
+  it('serves Prometheus metrics at GET /metrics: libp2p\'s own and the relay\'s', async () => {
+    const { relay: r } = await relay()
+    const c = await client()
+    await c.dial(multiaddr(tcpAddr(r)))
+    const response = await fetch(new URL('/metrics', r.url))
+    expect(response.status).toBe(200)
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/)
+    const text = await response.text()
+    // libp2p's (from @libp2p/prometheus-metrics) and prom-client's process metrics
+    expect(sample(text, 'libp2p_connection_manager_connections', 'libp2p_connection_manager_connections="inbound"')).toBe(1)
+    expect(text).toContain('# TYPE process_cpu_user_seconds_total counter')
+    // the relay's
+    for (const name of ['reservations', 'circuits_open', 'circuits_relayed_total', 'rooms_followed', 'room_messages_total', 'history_lines']) {
+      expect(sample(text, `p2p_chat_relay_${name}`), name).toBe(0)
+    }
+    expect(text).toContain('# TYPE p2p_chat_relay_refused_total counter')
+  })
+
+  it('keeps each relay\'s figures apart when several run in one process', async () => {
+    const [a, b] = [(await relay()).relay, (await relay()).relay]
+    const c = await client()
+    await c.dial(multiaddr(tcpAddr(a)))
+    a.metrics.refused('connection')
+    const inbound = async (r: typeof a): Promise<number | undefined> => {
+      const text = await (await fetch(new URL('/metrics', r.url))).text()
+      return sample(text, 'libp2p_connection_manager_connections', 'libp2p_connection_manager_connections="inbound"')
+    }
+    await eventually(async () => await inbound(a) === 1)
+    expect(await inbound(b)).toBe(0)
+    expect(await a.metrics.text()).toContain('p2p_chat_relay_refused_total{kind="connection"} 1')
+    expect(await b.metrics.text()).not.toContain('kind="connection"')
+  })
+})
