@@ -24,3 +24,9 @@ export const DEFAULT_MAX_MESSAGE_BYTES = 8192
 
 /** On joining, the newest this many kept lines of the room are printed. */
 export const RESTORED_LINES_SHOWN = 20
+
+/**
+ * How often the terminal peer asks the LAN (mDNS) who is there. @libp2p/mdns asks every 10 s; two peers started
+ * together both miss each other's first query, so the second one decides how soon they meet.
+ */
+export const MDNS_QUERY_INTERVAL_MS = 4_000

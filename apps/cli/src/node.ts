@@ -10,7 +10,7 @@ import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
 import { chatPeerServices, isRoomTopic, KAD_DHT_PROTOCOL, NEGOTIATION_TIMEOUTS } from '@p2p-chat/shared'
 import { createLibp2p } from 'libp2p'
-import { DEFAULT_LISTEN_ADDRS, DEFAULT_RELAY_SERVER_RESERVATIONS } from './constants.js'
+import { DEFAULT_LISTEN_ADDRS, DEFAULT_RELAY_SERVER_RESERVATIONS, MDNS_QUERY_INTERVAL_MS } from './constants.js'
 import { dialLanPeers } from './lan.js'
 import { reachability } from './reachability/index.js'
 import type { ReachabilityChecker } from './reachability/index.js'
@@ -87,7 +87,7 @@ export async function createCliNode (store: NodeStore, options: CliNodeOptions =
       dcutr: dcutr(),
       // no clientMode: kad-dht starts as a client and serves once an address is verified public
       dht: kadDHT({ protocol: KAD_DHT_PROTOCOL, peerInfoMapper: passthroughMapper }),
-      ...(options.mdns === false ? {} : { mdns: mdns() }),
+      ...(options.mdns === false ? {} : { mdns: mdns({ interval: MDNS_QUERY_INTERVAL_MS }) }),
       ...(options.relayServer === true
         ? { relay: circuitRelayServer({ reservations: { maxReservations: DEFAULT_RELAY_SERVER_RESERVATIONS } }) }
         : {})
