@@ -1,12 +1,13 @@
-import { NotStartedError, serviceCapabilities } from '@libp2p/interface'
+import { serviceCapabilities } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
-import { setMaxListeners, TypedEventEmitter } from 'main-event'
+import { TypedEventEmitter } from 'main-event'
 import {
   DEFAULT_DM_IDLE_TIMEOUT_MS, DEFAULT_DM_MAX_INBOUND_STREAMS, DEFAULT_DM_MAX_MESSAGE_BYTES,
   DEFAULT_DM_MAX_OUTBOUND_STREAMS, DEFAULT_DM_TIMEOUT_MS, DM_PROTOCOL, MAX_DM_READ_BUFFER_BYTES
 } from '../constants.js'
 import { DirectMessageTimeoutError, PeerUnreachableError } from '../errors.js'
 import { DirectMessageAck } from '../proto/dm.js'
+import { ProtocolRegistration } from '../protocol-registration.js'
 import { anySignal, OutboundChannel } from './channel.js'
 import { parseRequest, prepareRequest } from './request.js'
 import type {
@@ -32,10 +33,8 @@ export class DirectMessagesService extends TypedEventEmitter<DirectMessagesEvent
   private readonly maxMessageSize: number
   private readonly timeout: number
   private readonly idleTimeout: number
-  private readonly maxInboundStreams: number
-  private readonly maxOutboundStreams: number
+  private readonly registration: ProtocolRegistration
   private readonly channels = new Set<OutboundChannel>()
-  private shutdown?: AbortController
 
   constructor (components: DirectMessagesComponents, init: DirectMessagesInit = {}) {
     super()
@@ -44,34 +43,25 @@ export class DirectMessagesService extends TypedEventEmitter<DirectMessagesEvent
     this.maxMessageSize = init.maxMessageSize ?? DEFAULT_DM_MAX_MESSAGE_BYTES
     this.timeout = init.timeout ?? DEFAULT_DM_TIMEOUT_MS
     this.idleTimeout = init.idleTimeout ?? DEFAULT_DM_IDLE_TIMEOUT_MS
-    this.maxInboundStreams = init.maxInboundStreams ?? DEFAULT_DM_MAX_INBOUND_STREAMS
-    this.maxOutboundStreams = init.maxOutboundStreams ?? DEFAULT_DM_MAX_OUTBOUND_STREAMS
+    this.registration = new ProtocolRegistration(components.registrar, DM_PROTOCOL, {
+      maxInboundStreams: init.maxInboundStreams ?? DEFAULT_DM_MAX_INBOUND_STREAMS,
+      maxOutboundStreams: init.maxOutboundStreams ?? DEFAULT_DM_MAX_OUTBOUND_STREAMS
+    }, 'direct-message')
     this.handleStream = this.handleStream.bind(this)
   }
 
   isStarted (): boolean {
-    return this.shutdown != null
+    return this.registration.isStarted()
   }
 
   async start (): Promise<void> {
-    const shutdown = new AbortController()
-    setMaxListeners(Infinity, shutdown.signal)
-    await this.components.registrar.handle(DM_PROTOCOL, this.handleStream, {
-      maxInboundStreams: this.maxInboundStreams,
-      maxOutboundStreams: this.maxOutboundStreams,
-      // peers may only have a relayed connection until their WebRTC upgrade
-      runOnLimitedConnection: true
-    })
-    this.shutdown = shutdown
+    await this.registration.start(this.handleStream)
   }
 
   async stop (): Promise<void> {
-    const shutdown = this.shutdown
-    this.shutdown = undefined
-    await this.components.registrar.unhandle(DM_PROTOCOL)
-    shutdown?.abort(new NotStartedError('The direct-message service stopped'))
+    await this.registration.stop()
     for (const channel of this.channels) {
-      channel.abort(new NotStartedError('The direct-message service stopped'))
+      channel.abort(this.registration.stopped())
     }
     this.channels.clear()
   }
@@ -93,8 +83,8 @@ export class DirectMessagesService extends TypedEventEmitter<DirectMessagesEvent
   }
 
   private async open (peer: PeerId, timeoutSignal: AbortSignal, userSignal?: AbortSignal): Promise<OutboundChannel> {
-    if (this.shutdown == null) {
-      throw new NotStartedError('The direct-message service is not started')
+    if (!this.registration.isStarted()) {
+      throw this.registration.stopped()
     }
     userSignal?.throwIfAborted()
     let stream: Stream
@@ -102,7 +92,7 @@ export class DirectMessagesService extends TypedEventEmitter<DirectMessagesEvent
       stream = await this.components.connectionManager.openStream(peer, DM_PROTOCOL, {
         signal: anySignal(timeoutSignal, userSignal),
         runOnLimitedConnection: true,
-        maxOutboundStreams: this.maxOutboundStreams
+        maxOutboundStreams: this.registration.limits.maxOutboundStreams
       })
     } catch (err) {
       if (userSignal?.aborted === true) {
@@ -119,8 +109,8 @@ export class DirectMessagesService extends TypedEventEmitter<DirectMessagesEvent
       log: this.log,
       onEnd: (ended) => this.channels.delete(ended)
     })
-    if (this.shutdown == null) {
-      const err = new NotStartedError('The direct-message service stopped')
+    if (!this.registration.isStarted()) {
+      const err = this.registration.stopped()
       channel.abort(err)
       throw err
     }
@@ -135,9 +125,9 @@ export class DirectMessagesService extends TypedEventEmitter<DirectMessagesEvent
    */
   private async handleStream (stream: Stream, connection: Connection): Promise<void> {
     const from = connection.remotePeer
-    const shutdown = this.shutdown?.signal
+    const shutdown = this.registration.signal
     if (shutdown == null) {
-      stream.abort(new NotStartedError('The direct-message service is not started'))
+      stream.abort(this.registration.stopped())
       return
     }
     // a sender writes its next request only after the ack, so little may ever wait unread

@@ -1,9 +1,9 @@
-import { NotStartedError, serviceCapabilities } from '@libp2p/interface'
+import { serviceCapabilities } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
-import { setMaxListeners } from 'main-event'
 import { anySignal } from '../../dm/channel.js'
 import { PeerUnreachableError } from '../../errors.js'
 import { HistoryResponse } from '../../proto/history.js'
+import { ProtocolRegistration } from '../../protocol-registration.js'
 import {
   DEFAULT_HISTORY_SYNC_MAX_INBOUND_STREAMS, DEFAULT_HISTORY_SYNC_MAX_OUTBOUND_STREAMS, DEFAULT_HISTORY_SYNC_TIMEOUT_MS,
   HISTORY_SYNC_PROTOCOL, MAX_HISTORY_RECORD_FRAME_BYTES, MAX_HISTORY_REQUEST_BYTES, MAX_HISTORY_RESPONSE_BYTES,
@@ -53,9 +53,7 @@ export class HistorySyncService implements HistorySync, Startable {
   private readonly serves: (topic: string) => boolean | Promise<boolean>
   private readonly timeout: number
   private readonly maxRecords: number
-  private readonly maxInboundStreams: number
-  private readonly maxOutboundStreams: number
-  private shutdown?: AbortController
+  private readonly registration: ProtocolRegistration
 
   constructor (components: HistorySyncComponents, init: HistorySyncInit = {}) {
     this.components = components
@@ -64,39 +62,30 @@ export class HistorySyncService implements HistorySync, Startable {
     this.serves = init.serves ?? (() => false)
     this.timeout = init.timeout ?? DEFAULT_HISTORY_SYNC_TIMEOUT_MS
     this.maxRecords = Math.min(init.maxRecords ?? MAX_HISTORY_SYNC_RECORDS, MAX_HISTORY_SYNC_RECORDS)
-    this.maxInboundStreams = init.maxInboundStreams ?? DEFAULT_HISTORY_SYNC_MAX_INBOUND_STREAMS
-    this.maxOutboundStreams = init.maxOutboundStreams ?? DEFAULT_HISTORY_SYNC_MAX_OUTBOUND_STREAMS
+    this.registration = new ProtocolRegistration(components.registrar, HISTORY_SYNC_PROTOCOL, {
+      maxInboundStreams: init.maxInboundStreams ?? DEFAULT_HISTORY_SYNC_MAX_INBOUND_STREAMS,
+      maxOutboundStreams: init.maxOutboundStreams ?? DEFAULT_HISTORY_SYNC_MAX_OUTBOUND_STREAMS
+    }, 'history-sync')
     this.handleStream = this.handleStream.bind(this)
   }
 
   isStarted (): boolean {
-    return this.shutdown != null
+    return this.registration.isStarted()
   }
 
   async start (): Promise<void> {
-    const shutdown = new AbortController()
-    setMaxListeners(Infinity, shutdown.signal)
-    await this.components.registrar.handle(HISTORY_SYNC_PROTOCOL, this.handleStream, {
-      maxInboundStreams: this.maxInboundStreams,
-      maxOutboundStreams: this.maxOutboundStreams,
-      // a newcomer may only have a relayed connection until its WebRTC upgrade
-      runOnLimitedConnection: true
-    })
-    this.shutdown = shutdown
+    await this.registration.start(this.handleStream)
   }
 
   async stop (): Promise<void> {
-    const shutdown = this.shutdown
-    this.shutdown = undefined
-    await this.components.registrar.unhandle(HISTORY_SYNC_PROTOCOL)
-    shutdown?.abort(new NotStartedError('The history-sync service stopped'))
+    await this.registration.stop()
   }
 
   async sync (peer: PeerId, topic: string, options: HistorySyncOptions = {}): Promise<HistoryRecord[]> {
     const request = prepareSyncRequest(topic, options)
-    const shutdown = this.shutdown?.signal
+    const shutdown = this.registration.signal
     if (shutdown == null) {
-      throw new NotStartedError('The history-sync service is not started')
+      throw this.registration.stopped()
     }
     options.signal?.throwIfAborted()
     // one timeout for the whole sync: dialling, opening the stream, the request, every record
@@ -107,7 +96,7 @@ export class HistorySyncService implements HistorySync, Startable {
         return err
       }
       if (shutdown.aborted) {
-        return new NotStartedError('The history-sync service stopped')
+        return this.registration.stopped()
       }
       if (timeoutSignal.aborted) {
         return new HistorySyncTimeoutError(`The history sync of ${topic} with ${peer} took longer than ${this.timeout} ms`, { cause: err })
@@ -129,7 +118,7 @@ export class HistorySyncService implements HistorySync, Startable {
       stream = await this.components.connectionManager.openStream(peer, HISTORY_SYNC_PROTOCOL, {
         signal,
         runOnLimitedConnection: true,
-        maxOutboundStreams: this.maxOutboundStreams
+        maxOutboundStreams: this.registration.limits.maxOutboundStreams
       })
     } catch (err) {
       throw failure(err as Error)
@@ -181,9 +170,9 @@ export class HistorySyncService implements HistorySync, Startable {
    */
   private async handleStream (stream: Stream, connection: Connection): Promise<void> {
     const from = connection.remotePeer
-    const shutdown = this.shutdown?.signal
+    const shutdown = this.registration.signal
     if (shutdown == null) {
-      stream.abort(new NotStartedError('The history-sync service is not started'))
+      stream.abort(this.registration.stopped())
       return
     }
     const signal = AbortSignal.any([AbortSignal.timeout(this.timeout), shutdown])
