@@ -1,62 +1,19 @@
-import { generateKeyPair } from '@libp2p/crypto/keys'
-import { noise } from '@libp2p/noise'
-import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { tcp } from '@libp2p/tcp'
 import { lpStream } from '@libp2p/utils'
-import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createMessageId } from '../src/codec.js'
 import { DM_PROTOCOL, MAX_CLOCK_SKEW_MS } from '../src/constants.js'
 import { directMessages } from '../src/dm/index.js'
 import { DirectMessage, DirectMessageAck } from '../src/proto/dm.js'
+import { createPlainNode, errorOf, loopbackOptions, randomPeer, waitFor } from './helpers.js'
 import type { DirectMessages, DirectMessagesInit, ReceivedDirectMessage } from '../src/dm/index.js'
-import type { Libp2p, PeerId, Startable, Stream } from '@libp2p/interface'
-import type { Libp2pOptions } from 'libp2p'
+import type { Libp2p, Startable, Stream } from '@libp2p/interface'
 
 const TIMEOUT = 500
 
-// a new object each time: createLibp2p writes the generated private key into the options it is given
-function base (): Libp2pOptions {
-  return {
-    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
-    transports: [tcp()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()]
-  }
-}
-
 /** A node running the direct-message service. */
 async function createNode (init?: DirectMessagesInit): Promise<Libp2p<{ dm: DirectMessages }>> {
-  return createLibp2p({ ...base(), services: { dm: directMessages(init) } })
-}
-
-/** A node without it: plays broken or hostile peers with raw streams. */
-async function createPlainNode (): Promise<Libp2p> {
-  return createLibp2p(base())
-}
-
-async function randomPeer (): Promise<PeerId> {
-  return peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
-}
-
-async function errorOf (promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise
-  } catch (err) {
-    return err as Error
-  }
-  throw new Error('expected a rejection')
-}
-
-async function waitFor (condition: () => boolean, ms = 3000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!condition()) {
-    if (Date.now() > deadline) {
-      throw new Error('condition not met in time')
-    }
-    await new Promise(resolve => setTimeout(resolve, 20))
-  }
+  return createLibp2p({ ...loopbackOptions(), services: { dm: directMessages(init) } })
 }
 
 function request (fields: Partial<DirectMessage> = {}): Uint8Array {

@@ -5,6 +5,7 @@ import {
   PeerUnreachableError
 } from '../errors.js'
 import { DirectMessageAck } from '../proto/dm.js'
+import { anySignal } from '../signals.js'
 import { parseAck, prepareRequest } from './request.js'
 import type { DirectMessageChannel, OutgoingDirectMessage, SentDirectMessage } from './index.js'
 import type { PreparedRequest } from './request.js'
@@ -17,11 +18,6 @@ export interface OutboundChannelInit {
   log: Logger
   /** called once, when the stream has closed or was aborted */
   onEnd(channel: OutboundChannel): void
-}
-
-/** Signals a caller's signal and our timeout, whichever comes first. */
-export function anySignal (timeoutSignal: AbortSignal, userSignal?: AbortSignal): AbortSignal {
-  return userSignal == null ? timeoutSignal : AbortSignal.any([timeoutSignal, userSignal])
 }
 
 /** What `lpStream` throws for a frame with a bad or oversized length, or for more unread bytes than an ack can be. */

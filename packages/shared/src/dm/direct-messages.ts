@@ -8,7 +8,8 @@ import {
 import { DirectMessageTimeoutError, PeerUnreachableError } from '../errors.js'
 import { DirectMessageAck } from '../proto/dm.js'
 import { ProtocolRegistration } from '../protocol-registration.js'
-import { anySignal, OutboundChannel } from './channel.js'
+import { anySignal } from '../signals.js'
+import { OutboundChannel } from './channel.js'
 import { parseRequest, prepareRequest } from './request.js'
 import type {
   DirectMessageChannel, DirectMessages, DirectMessagesComponents, DirectMessagesEvents, DirectMessagesInit,

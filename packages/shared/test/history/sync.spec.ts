@@ -1,9 +1,4 @@
-import { generateKeyPair } from '@libp2p/crypto/keys'
-import { noise } from '@libp2p/noise'
-import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { tcp } from '@libp2p/tcp'
 import { lpStream } from '@libp2p/utils'
-import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
 import { fromString as uint8ArrayFromString } from 'uint8arrays/from-string'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -14,11 +9,11 @@ import {
   MAX_HISTORY_SYNC_RECORDS, MAX_HISTORY_TOPIC_BYTES, historySync
 } from '../../src/history/sync/index.js'
 import { HistoryRecordMessage, HistoryRequest, HistoryResponse } from '../../src/proto/history.js'
+import { createPlainNode, errorOf, loopbackOptions, randomPeer } from '../helpers.js'
 import type { HistoryRecord, HistoryStore } from '../../src/history/index.js'
 import type { HistorySync, HistorySyncInit } from '../../src/history/sync/index.js'
-import type { Libp2p, PeerId, Startable, Stream } from '@libp2p/interface'
+import type { Libp2p, Startable, Stream } from '@libp2p/interface'
 import type { LengthPrefixedStream } from '@libp2p/utils'
-import type { Libp2pOptions } from 'libp2p'
 
 const TIMEOUT = 1000
 const ROOM = '/p2p-chat/room/1/aaaaaaaaaaaaaaaaaaaaaaaaaa'
@@ -26,38 +21,10 @@ const EMPTY_ROOM = '/p2p-chat/room/1/bbbbbbbbbbbbbbbbbbbbbbbbbb'
 const UNSERVED = '/p2p-chat/room/1/cccccccccccccccccccccccccc'
 const BASE = Date.now() - 60 * 60 * 1000
 
-// a new object each time: createLibp2p writes the generated private key into the options it is given
-function base (): Libp2pOptions {
-  return {
-    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
-    transports: [tcp()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()]
-  }
-}
-
 type SyncNode = Libp2p<{ history: HistorySync }>
 
 async function createNode (init?: HistorySyncInit): Promise<SyncNode> {
-  return createLibp2p({ ...base(), services: { history: historySync(init) } })
-}
-
-/** A node without the service: plays broken or hostile servers with raw streams. */
-async function createPlainNode (): Promise<Libp2p> {
-  return createLibp2p(base())
-}
-
-async function randomPeer (): Promise<PeerId> {
-  return peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
-}
-
-async function errorOf (promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise
-  } catch (err) {
-    return err as Error
-  }
-  throw new Error('expected a rejection')
+  return createLibp2p({ ...loopbackOptions(), services: { history: historySync(init) } })
 }
 
 function makeRecord (topic: string, i: number, size = 32): HistoryRecord {

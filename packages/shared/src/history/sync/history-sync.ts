@@ -1,9 +1,9 @@
 import { serviceCapabilities } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
-import { anySignal } from '../../dm/channel.js'
 import { PeerUnreachableError } from '../../errors.js'
 import { HistoryResponse } from '../../proto/history.js'
 import { ProtocolRegistration } from '../../protocol-registration.js'
+import { anySignal } from '../../signals.js'
 import {
   DEFAULT_HISTORY_SYNC_MAX_INBOUND_STREAMS, DEFAULT_HISTORY_SYNC_MAX_OUTBOUND_STREAMS, DEFAULT_HISTORY_SYNC_TIMEOUT_MS,
   HISTORY_SYNC_PROTOCOL, MAX_HISTORY_RECORD_FRAME_BYTES, MAX_HISTORY_REQUEST_BYTES, MAX_HISTORY_RESPONSE_BYTES,
