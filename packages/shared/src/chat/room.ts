@@ -1,3 +1,4 @@
+import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { logger } from '@libp2p/logger'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { TypedEventEmitter } from 'main-event'
@@ -5,7 +6,6 @@ import { createMessageId, encodeChat, encodePresence, validateText } from '../co
 import {
   MEMBER_EXPIRY_MS, PRESENCE_DEBOUNCE_MS, PRESENCE_INTERVAL_MS, UPGRADE_RETRY_MAX_MS, UPGRADE_RETRY_MIN_MS
 } from '../constants.js'
-import { roomMessageValidator } from '../pubsub.js'
 import { backoffDelay } from './backoff.js'
 import { connectionKind } from './connections.js'
 import { RoomDiscovery } from './discovery.js'
@@ -14,13 +14,14 @@ import { PeerPinger } from './peer-pinger.js'
 import { privateRoomCodec, publicRoomCodec, readRoomData } from './room-codec.js'
 import { RoomHistory } from './room-history.js'
 import type { Chat } from '../codec.js'
+import type { RoomEvent } from '../codec.js'
 import type { HistoryStore } from '../history/index.js'
 import type { PrivateRoomKeys } from '../private-room/index.js'
 import type { ConnectionKind } from './connections.js'
 import type { RoomNode } from './peer-pinger.js'
 import type { RoomCodec } from './room-codec.js'
 import type { HistorySyncClient, RoomChat } from './room-history.js'
-import type { GossipsubMessage, SubscriptionChangeData } from '@libp2p/gossipsub'
+import type { GossipsubMessage, Message, SubscriptionChangeData } from '@libp2p/gossipsub'
 import type { PeerId, PeerInfo, PrivateKey } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
@@ -106,6 +107,27 @@ export class Room extends TypedEventEmitter<RoomEvents> {
   private readonly pending: Array<{ id: string, bytes: Uint8Array }> = []
   private flushing = false
 
+  /** what the validator read from each message, so that its handler does not open and verify it again */
+  private readonly validated = new WeakMap<Uint8Array, RoomEvent>()
+
+  /**
+   * The room's gossipsub validator: a message is accepted, and so forwarded, only when it reads as a message of
+   * this room — signed by its publisher, well-formed, a chat line signed by its author (the publisher) for this
+   * topic and, in a private room, sealed with the room's key. Anything else is rejected (penalising its sender).
+   */
+  private readonly validate = async (_peer: PeerId, message: Message): Promise<TopicValidatorResult> => {
+    if (message.type !== 'signed') {
+      return TopicValidatorResult.Reject
+    }
+    try {
+      this.validated.set(message.data, await readRoomData(this.codec, message.data, message.from.toString()))
+      return TopicValidatorResult.Accept
+    } catch (err) {
+      log('rejected a message from %p: %s', message.from, (err as Error).message)
+      return TopicValidatorResult.Reject
+    }
+  }
+
   private readonly onMessage = (evt: CustomEvent<GossipsubMessage>): void => {
     const { msg } = evt.detail
     if (msg.topic !== this.topic || msg.type !== 'signed') {
@@ -173,7 +195,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
 
   join (): void {
     const pubsub = this.node.services.pubsub
-    pubsub.topicValidators.set(this.topic, roomMessageValidator())
+    pubsub.topicValidators.set(this.topic, this.validate)
     pubsub.addEventListener('gossipsub:message', this.onMessage)
     pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
     this.node.addEventListener('self:peer:update', this.onAddressesChange)
@@ -345,11 +367,11 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     if (from === this.node.peerId.toString()) {
       return
     }
-    let event
+    let event = this.validated.get(data)
     try {
-      event = await readRoomData(this.codec, data, from)
+      event ??= await readRoomData(this.codec, data, from)
     } catch (err) {
-      // public rooms: the validator already refused it; private rooms: a forgery, or another secret
+      // the validator refuses these: only a guard
       log('dropped a message from %s: %s', from, (err as Error).message)
       return
     }
