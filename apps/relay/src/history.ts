@@ -1,5 +1,5 @@
 import { logger } from '@libp2p/logger'
-import { decodeRoomMessage, isRoomTopic, privateTopicIdFromTopic, readEnvelopeHeader, validateTimestamp } from '@p2p-chat/shared'
+import { isRoomTopic, privateTopicIdFromTopic, readChatLabel, readEnvelopeHeader, validateTimestamp } from '@p2p-chat/shared'
 import type { GossipSub, GossipsubMessage } from '@libp2p/gossipsub'
 import type { HistoryRecord, HistoryStore } from '@p2p-chat/shared'
 
@@ -42,7 +42,7 @@ export class HistoryKeeper {
   private async keep (topic: string, data: Uint8Array): Promise<void> {
     let record: HistoryRecord | undefined
     try {
-      record = await recordOf(topic, data)
+      record = recordOf(topic, data)
     } catch (err) {
       log('not keeping a message on %s: %s', topic, (err as Error).message)
     }
@@ -56,7 +56,7 @@ export class HistoryKeeper {
 }
 
 /** The history record of a message published on a room topic, or `undefined` for an announcement. */
-async function recordOf (topic: string, data: Uint8Array): Promise<HistoryRecord | undefined> {
+function recordOf (topic: string, data: Uint8Array): HistoryRecord | undefined {
   if (privateTopicIdFromTopic(topic) != null) {
     const header = readEnvelopeHeader(data)
     if (header.ephemeral) {
@@ -65,6 +65,7 @@ async function recordOf (topic: string, data: Uint8Array): Promise<HistoryRecord
     validateTimestamp(header.timestamp)
     return { topic, id: header.id, timestamp: header.timestamp, data }
   }
-  const event = await decodeRoomMessage(data, topic)
-  return event.type === 'chat' ? { topic, id: event.chat.id, timestamp: event.chat.timestamp, data } : undefined
+  // the room's validator has decoded the line and verified its signature before gossipsub delivered it
+  const label = readChatLabel(data)
+  return label == null ? undefined : { topic, ...label, data }
 }

@@ -224,3 +224,12 @@ export async function decodeRoomMessage (bytes: Uint8Array, topic: string, now =
   }
   return { type: 'presence', presence: { name: presence.name, multiaddrs, hello: presence.hello } }
 }
+
+/**
+ * A chat line's id and timestamp, or `undefined` for anything else, read without validating or verifying
+ * anything: only for bytes that {@link decodeRoomMessage} (a topic validator) has accepted already.
+ */
+export function readChatLabel (bytes: Uint8Array): { id: string, timestamp: number } | undefined {
+  const { chat } = RoomMessage.decode(bytes, { limits: { presence: { multiaddrs: MAX_PRESENCE_MULTIADDRS } } })
+  return chat == null ? undefined : { id: chat.id, timestamp: timestampFromWire(chat.timestamp) }
+}
