@@ -139,7 +139,7 @@ export async function createRelay (options: RelayOptions, init: RelayInit = {}):
       nodeAddrs: node.getMultiaddrs(),
       listenAddrs: [...listeners].flatMap(l => l.getAddrs())
     }),
-    iceServers: options.iceServers
+    iceServers: options.iceServers.map(url => ({ urls: [url] }))
   })
 
   // every circuit the relay opens starts with a stop stream it opens to the destination peer

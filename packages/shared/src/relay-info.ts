@@ -4,6 +4,17 @@ import { InvalidRelayInfoError, RelayUnreachableError } from './errors.js'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 /**
+ * A STUN or TURN server for WebRTC's ICE, as `RTCIceServer` has it: TURN servers come with a username and a
+ * credential (time-limited ones minted by the relay, in the coturn REST-API scheme).
+ */
+export interface IceServer {
+  /** `stun:`, `stuns:`, `turn:` or `turns:` URLs */
+  urls: string[]
+  username?: string
+  credential?: string
+}
+
+/**
  * The body of the relay's `GET /api/relay`: who the relay is and where a browser can reach it.
  */
 export interface RelayInfo {
@@ -11,8 +22,36 @@ export interface RelayInfo {
   peerId: string
   /** every address the relay listens on, each ending in `/p2p/<peerId>` */
   multiaddrs: string[]
-  /** STUN/TURN URLs the relay's operator hands to browsers for WebRTC; empty by default */
-  iceServers: string[]
+  /**
+   * STUN/TURN servers for WebRTC: the relay's own STUN responder, and whatever its operator adds. A relay of
+   * an older version sends plain URL strings, read here as servers without credentials.
+   */
+  iceServers: IceServer[]
+}
+
+const ICE_URL = /^(stun|stuns|turn|turns):[^\s]+$/
+
+/** Reads one entry of `iceServers`: a URL string, or an object with `urls` and optional credentials. */
+function parseIceServer (value: unknown): IceServer {
+  if (typeof value === 'string') {
+    value = { urls: [value] }
+  }
+  if (typeof value !== 'object' || value == null) {
+    throw new InvalidRelayInfoError('Relay info iceServers holds something that is not an ICE server')
+  }
+  const { urls, username, credential } = value as Record<string, unknown>
+  const list = typeof urls === 'string' ? [urls] : urls
+  if (!Array.isArray(list) || list.length === 0 || !list.every(u => typeof u === 'string' && ICE_URL.test(u))) {
+    throw new InvalidRelayInfoError('Relay info has an ICE server whose urls are not STUN or TURN URLs')
+  }
+  if ((username != null && typeof username !== 'string') || (credential != null && typeof credential !== 'string')) {
+    throw new InvalidRelayInfoError('Relay info has an ICE server whose username or credential is not a string')
+  }
+  return {
+    urls: list as string[],
+    ...(username == null ? {} : { username }),
+    ...(credential == null ? {} : { credential })
+  }
 }
 
 /** Validates an untrusted `/api/relay` body; throws {@link InvalidRelayInfoError}. */
@@ -28,10 +67,10 @@ export function parseRelayInfo (body: unknown): RelayInfo {
     throw new InvalidRelayInfoError('Relay info has no multiaddrs')
   }
   const servers = iceServers ?? []
-  if (!Array.isArray(servers) || !servers.every(s => typeof s === 'string')) {
-    throw new InvalidRelayInfoError('Relay info iceServers is not a list of URLs')
+  if (!Array.isArray(servers)) {
+    throw new InvalidRelayInfoError('Relay info iceServers is not a list')
   }
-  return { peerId, multiaddrs: multiaddrs as string[], iceServers: servers as string[] }
+  return { peerId, multiaddrs: multiaddrs as string[], iceServers: servers.map(parseIceServer) }
 }
 
 /** The relay's addresses as multiaddrs, skipping any that do not parse. */

@@ -8,12 +8,23 @@ describe('relay info', () => {
     expect(parseRelayInfo(good)).toEqual({ ...good, iceServers: [] })
   })
 
+  it('reads ICE servers as objects, and the plain URL strings of older relays', () => {
+    const turn = { urls: ['turn:t.example.org:3478?transport=udp'], username: '1700000000:p2p-chat', credential: 'c2VjcmV0' }
+    expect(parseRelayInfo({ ...good, iceServers: ['stun:relay.example.org:3478', turn] }).iceServers).toEqual([
+      { urls: ['stun:relay.example.org:3478'] },
+      turn
+    ])
+    expect(parseRelayInfo({ ...good, iceServers: [{ urls: 'stun:a:3478' }] }).iceServers).toEqual([{ urls: ['stun:a:3478'] }])
+  })
+
   it('skips addresses that do not parse', () => {
     expect(relayMultiaddrs(parseRelayInfo(good)).map(String)).toEqual(['/ip4/127.0.0.1/tcp/4002/ws'])
   })
 
   it('refuses malformed bodies with InvalidRelayInfoError', () => {
-    for (const body of [null, 'x', {}, { peerId: 'x' }, { peerId: 'x', multiaddrs: [] }, { peerId: 'x', multiaddrs: [1] }, { ...good, iceServers: 'stun:x' }]) {
+    for (const body of [null, 'x', {}, { peerId: 'x' }, { peerId: 'x', multiaddrs: [] }, { peerId: 'x', multiaddrs: [1] }, { ...good, iceServers: 'stun:x' },
+      { ...good, iceServers: ['http://x'] }, { ...good, iceServers: [{ urls: [] }] }, { ...good, iceServers: [{ urls: ['stun:x'], username: 1 }] },
+      { ...good, iceServers: [null] }]) {
       expect(() => parseRelayInfo(body)).toThrow(expect.objectContaining({ name: 'InvalidRelayInfoError' }))
     }
   })
