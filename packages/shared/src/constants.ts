@@ -89,6 +89,17 @@ export const PRESENCE_DEBOUNCE_MS = 50
 /** First wait before retrying a failed direct (WebRTC) upgrade; doubles up to the maximum. */
 export const UPGRADE_RETRY_MIN_MS = 2_000
 export const UPGRADE_RETRY_MAX_MS = 60_000
+/**
+ * How long a new direct connection has to carry identify's exchange before one ping round trip is tried on it
+ * (with as long again), and past that it is closed. A WebRTC connection is reported without any handshake of
+ * libp2p's on it, so until then nothing proves it carries data.
+ */
+export const DEFAULT_DIRECT_PATH_CHECK_TIMEOUT_MS = 5_000
+/**
+ * A member whose direct upgrade could have happened this long ago (both sides speak WebRTC and it announced its
+ * address) and has not, is shown with the reason: no direct route between the two networks.
+ */
+export const NO_DIRECT_ROUTE_NOTICE_MS = 20_000
 /** Connected room members are pinged this often; the peers list shows the round-trip time. */
 export const PING_INTERVAL_MS = 5_000
 /** A ping that takes longer than this counts as failed. */

@@ -88,3 +88,9 @@ export class DirectMessageChannelClosedError extends Error {
   static override name = 'DirectMessageChannelClosedError'
   override name = 'DirectMessageChannelClosedError'
 }
+
+/** A direct connection could not carry a round trip: it is closed, and the pair's upgrade is tried again. */
+export class DirectPathCheckError extends Error {
+  static override name = 'DirectPathCheckError'
+  override name = 'DirectPathCheckError'
+}

@@ -1,11 +1,12 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { PING_INTERVAL_MS, PING_TIMEOUT_MS } from '../constants.js'
+import type { DirectPaths } from './direct-paths.js'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Libp2p } from '@libp2p/interface'
 import type { Ping } from '@libp2p/ping'
 
-/** What a room member's libp2p node must run: gossipsub as `pubsub` and ping as `ping`. */
-export type RoomNode = Libp2p<{ pubsub: GossipSub, ping: Ping } & Record<string, unknown>>
+/** What a room member's libp2p node must run: gossipsub as `pubsub`, ping as `ping`, and `directPaths`. */
+export type RoomNode = Libp2p<{ pubsub: GossipSub, ping: Ping, directPaths: DirectPaths } & Record<string, unknown>>
 
 export interface PeerPingerInit {
   /** the peers to ping: only those with an open connection are pinged (a ping never dials) */

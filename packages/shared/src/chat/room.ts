@@ -4,7 +4,8 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { TypedEventEmitter } from 'main-event'
 import { createMessageId, encodeChat, encodePresence, validateText } from '../codec.js'
 import {
-  MEMBER_EXPIRY_MS, PRESENCE_DEBOUNCE_MS, PRESENCE_INTERVAL_MS, UPGRADE_RETRY_MAX_MS, UPGRADE_RETRY_MIN_MS
+  MEMBER_EXPIRY_MS, NO_DIRECT_ROUTE_NOTICE_MS, PRESENCE_DEBOUNCE_MS, PRESENCE_INTERVAL_MS, UPGRADE_RETRY_MAX_MS,
+  UPGRADE_RETRY_MIN_MS
 } from '../constants.js'
 import { backoffDelay } from './backoff.js'
 import { connectionKind } from './connections.js'
@@ -25,13 +26,31 @@ import type { GossipsubMessage, Message, SubscriptionChangeData } from '@libp2p/
 import type { PeerId, PeerInfo, PrivateKey } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
+/**
+ * Why a member's messages go through the relay although both sides could connect directly:
+ * - `no-route`: upgrades have been tried for {@link NO_DIRECT_ROUTE_NOTICE_MS} and none carried data (no direct
+ *   route between the two networks: a symmetric NAT, a firewall, no STUN/TURN server); they go on being retried.
+ * - `no-webrtc`: one side cannot open WebRTC connections, so there is nothing to upgrade to.
+ */
+export type RelayedReason = 'no-route' | 'no-webrtc'
+
 /** Another peer in the room, as this browser knows it. */
 export interface RoomMember {
   peerId: string
   name: string
+  /** 'direct' only while a direct connection to the member has carried data; see {@link connectionKind} */
   connection: ConnectionKind
+  /** while relayed: why, once it is known (see {@link describeRelayedReason}) */
+  relayedReason?: RelayedReason
   /** latest ping round-trip time in ms, while connected */
   rtt?: number
+}
+
+/** What a {@link RelayedReason} means, in words for the person looking at the peers list. */
+export function describeRelayedReason (reason: RelayedReason): string {
+  return reason === 'no-route'
+    ? 'no direct route from this network; messages go through the relay'
+    : 'this peer cannot connect directly (no WebRTC); messages go through the relay'
 }
 
 export type { RoomChat }
@@ -63,11 +82,18 @@ export interface RoomRestore {
 }
 
 interface MemberRecord extends RoomMember {
+  /** its `/p2p-circuit/webrtc` addresses, from its presence */
   multiaddrs: Multiaddr[]
+  /** its presence has been heard (a member known only from its chat lines has not told its addresses yet) */
+  announced: boolean
   lastSeen: number
   dialing: boolean
   failures: number
   retry?: ReturnType<typeof setTimeout>
+  /** since when the pair could have been direct (both speak WebRTC) but is not */
+  relayedSince?: number
+  /** re-checks the member when {@link NO_DIRECT_ROUTE_NOTICE_MS} has passed */
+  notice?: ReturnType<typeof setTimeout>
 }
 
 const log = logger('p2p-chat:room')
@@ -167,6 +193,14 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     }
   }
 
+  /** A new direct connection to a member carried nothing and is being closed: a failed upgrade, retried later. */
+  private readonly onUnproven = (evt: CustomEvent<PeerId>): void => {
+    const member = this.members.get(evt.detail.toString())
+    if (member != null) {
+      this.retryLater(member, 'the direct connection carried nothing')
+    }
+  }
+
   constructor (node: RoomNode, init: RoomInit) {
     super()
     this.node = node
@@ -203,6 +237,8 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     this.node.addEventListener('connection:open', this.onConnectionChange)
     this.node.addEventListener('connection:close', this.onConnectionChange)
     this.node.addEventListener('connection:close', this.onConnectionClose)
+    this.node.services.directPaths.addEventListener('change', this.onConnectionChange)
+    this.node.services.directPaths.addEventListener('unproven', this.onUnproven)
     pubsub.subscribe(this.topic)
     this.pinger.start()
     this.discovery.start()
@@ -226,7 +262,10 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     this.discovery.stop()
     for (const member of this.members.values()) {
       clearTimeout(member.retry)
+      clearTimeout(member.notice)
     }
+    this.node.services.directPaths.removeEventListener('change', this.onConnectionChange)
+    this.node.services.directPaths.removeEventListener('unproven', this.onUnproven)
     pubsub.removeEventListener('gossipsub:message', this.onMessage)
     pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
     this.node.removeEventListener('self:peer:update', this.onAddressesChange)
@@ -241,7 +280,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
   /** The other members, sorted by name. */
   getMembers (): RoomMember[] {
     return [...this.members.values()]
-      .map(({ peerId, name, connection, rtt }) => ({ peerId, name, connection, rtt }))
+      .map(({ peerId, name, connection, relayedReason, rtt }) => ({ peerId, name, connection, relayedReason, rtt }))
       .sort((a, b) => a.name.localeCompare(b.name) || a.peerId.localeCompare(b.peerId))
   }
 
@@ -385,11 +424,16 @@ export class Room extends TypedEventEmitter<RoomEvents> {
       return
     }
     const { presence } = event
+    const wasAnnounced = member.announced
+    member.announced = true
     member.multiaddrs = presence.multiaddrs.filter(isWebRTCAddr)
     // where to reach the member for anything else too (direct messages dial it by peer id): its WebRTC
     // addresses when both sides speak WebRTC (a plain relayed connection would only stand in the upgrade's
     // way), else its plain circuit addresses
-    const upgradable = member.multiaddrs.length > 0 && this.node.getProtocols().includes(WEBRTC_SIGNALING_PROTOCOL)
+    const upgradable = this.isUpgradable(member)
+    if (!wasAnnounced) {
+      this.emitMembers()
+    }
     this.node.peerStore.merge(peerIdFromString(from), {
       multiaddrs: upgradable ? member.multiaddrs : presence.multiaddrs.filter(ma => isCircuitAddr(ma) && !isWebRTCAddr(ma))
     })
@@ -404,10 +448,10 @@ export class Room extends TypedEventEmitter<RoomEvents> {
   private touch (peerId: string, name: string, live = true): MemberRecord {
     let member = this.members.get(peerId)
     if (member == null && !live) {
-      return { peerId, name, connection: 'relayed', multiaddrs: [], lastSeen: 0, dialing: false, failures: 0 }
+      return { peerId, name, connection: 'relayed', multiaddrs: [], announced: false, lastSeen: 0, dialing: false, failures: 0 }
     }
     const isNew = member == null
-    member ??= { peerId, name, connection: 'relayed', multiaddrs: [], lastSeen: 0, dialing: false, failures: 0 }
+    member ??= { peerId, name, connection: 'relayed', multiaddrs: [], announced: false, lastSeen: 0, dialing: false, failures: 0 }
     const renamed = member.name !== name && live
     if (live) {
       member.name = name
@@ -425,6 +469,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     for (const [id, member] of this.members) {
       if (member.lastSeen < cutoff && connectionKind(this.node, peerIdFromString(id)) !== 'direct') {
         clearTimeout(member.retry)
+        clearTimeout(member.notice)
         this.members.delete(id)
       }
     }
@@ -434,14 +479,53 @@ export class Room extends TypedEventEmitter<RoomEvents> {
   private emitMembers (): void {
     for (const member of this.members.values()) {
       member.connection = connectionKind(this.node, peerIdFromString(member.peerId))
+      member.relayedReason = this.relayedReason(member)
       if (member.connection === 'direct') {
         mark('first-direct')
+        member.failures = 0
         if (member.rtt == null) {
           this.pinger.ping(member.peerId)
         }
       }
     }
     this.safeDispatchEvent('members', { detail: this.getMembers() })
+  }
+
+  /** Both sides speak WebRTC and the member told its WebRTC addresses: the pair can be upgraded. */
+  private isUpgradable (member: MemberRecord): boolean {
+    return member.multiaddrs.length > 0 && this.node.getProtocols().includes(WEBRTC_SIGNALING_PROTOCOL)
+  }
+
+  /**
+   * Why a relayed member is relayed, once that is known: it cannot do WebRTC, or upgrades (tried and retried by
+   * the smaller peer id of the pair) have not given a direct connection for {@link NO_DIRECT_ROUTE_NOTICE_MS}.
+   */
+  private relayedReason (member: MemberRecord): RelayedReason | undefined {
+    if (member.connection === 'direct') {
+      member.relayedSince = undefined
+      clearTimeout(member.notice)
+      member.notice = undefined
+      return undefined
+    }
+    if (!member.announced) {
+      return undefined
+    }
+    if (!this.isUpgradable(member)) {
+      return 'no-webrtc'
+    }
+    const now = Date.now()
+    member.relayedSince ??= now
+    const due = member.relayedSince + NO_DIRECT_ROUTE_NOTICE_MS
+    if (now >= due) {
+      return 'no-route'
+    }
+    if (member.notice == null) {
+      member.notice = setTimeout(() => {
+        member.notice = undefined
+        this.emitMembers()
+      }, due - now)
+    }
+    return undefined
   }
 
   /**
@@ -466,26 +550,31 @@ export class Room extends TypedEventEmitter<RoomEvents> {
   /** Of a pair, the smaller peer id dials, so the two do not open two WebRTC connections at once. */
   private maybeDial (member: MemberRecord): void {
     if (member.dialing || member.retry != null || member.multiaddrs.length === 0 ||
-      this.node.peerId.toString() > member.peerId || member.connection === 'direct' ||
+      this.node.peerId.toString() > member.peerId ||
       connectionKind(this.node, peerIdFromString(member.peerId)) === 'direct') {
       return
     }
     member.dialing = true
+    // a dial that succeeds counts once the connection carried a round trip (directPaths' `change`); one that
+    // carries nothing is closed (`unproven`) and retried like a failed dial
     this.node.dial(member.multiaddrs, { signal: AbortSignal.timeout(20_000) })
-      .then(() => {
-        member.failures = 0
-      }, (err: Error) => {
-        // the relayed path keeps carrying the room; try the upgrade again later
-        const delay = backoffDelay(member.failures++, UPGRADE_RETRY_MIN_MS, UPGRADE_RETRY_MAX_MS)
-        log('direct upgrade to %s failed (%s), retrying in %d ms', member.peerId, err.message, delay)
-        member.retry = setTimeout(() => {
-          member.retry = undefined
-          this.maybeDial(member)
-        }, delay)
-      })
+      .catch((err: Error) => { this.retryLater(member, err.message) })
       .finally(() => {
         member.dialing = false
         this.emitMembers()
       })
+  }
+
+  /** The relayed path keeps carrying the room; the upgrade is tried again after a backoff, never given up. */
+  private retryLater (member: MemberRecord, why: string): void {
+    if (member.retry != null) {
+      return
+    }
+    const delay = backoffDelay(member.failures++, UPGRADE_RETRY_MIN_MS, UPGRADE_RETRY_MAX_MS)
+    log('direct upgrade to %s failed (%s), retrying in %d ms', member.peerId, why, delay)
+    member.retry = setTimeout(() => {
+      member.retry = undefined
+      this.maybeDial(member)
+    }, delay)
   }
 }

@@ -5,6 +5,7 @@ import { PROTOCOL_NEGOTIATION_TIMEOUT_MS } from '../constants.js'
 import { directMessages } from '../dm/index.js'
 import { historySync } from '../history/index.js'
 import { roomGossipsubOptions } from '../pubsub.js'
+import { directPaths } from './direct-paths.js'
 import type { HistorySyncInit } from '../history/index.js'
 import type { GossipsubOpts } from '@libp2p/gossipsub'
 
@@ -17,7 +18,8 @@ export interface ChatPeerServicesInit {
 
 /**
  * The libp2p services every chat peer (browser or terminal) runs: identify (+ push), ping, gossipsub rooms
- * as `pubsub`, direct messages as `dm` and history sync as `history`.
+ * as `pubsub`, direct messages as `dm`, history sync as `history`, and `directPaths`, which proves each direct
+ * connection with a round trip before the peer counts as directly connected.
  */
 export function chatPeerServices (init: ChatPeerServicesInit = {}) {
   return {
@@ -26,7 +28,8 @@ export function chatPeerServices (init: ChatPeerServicesInit = {}) {
     ping: ping(),
     pubsub: gossipsub({ ...roomGossipsubOptions(), ...init.pubsub }),
     dm: directMessages(),
-    history: historySync(init.history)
+    history: historySync(init.history),
+    directPaths: directPaths()
   }
 }
 

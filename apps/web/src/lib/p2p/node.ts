@@ -12,11 +12,11 @@ import type { GossipSub, GossipsubOpts } from '@libp2p/gossipsub'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
 import type { KadDHT } from '@libp2p/kad-dht'
 import type { Ping } from '@libp2p/ping'
-import type { DirectMessages, HistorySync, HistorySyncInit, IceServer } from '@p2p-chat/shared'
+import type { DirectMessages, DirectPaths, HistorySync, HistorySyncInit, IceServer } from '@p2p-chat/shared'
 
 export interface BrowserNodeOptions {
-  /** STUN/TURN servers for WebRTC (none: host candidates only, a LAN or tests); may still be loading */
-  iceServers: Promise<IceServer[]>
+  /** STUN/TURN servers for each new WebRTC connection (none: host candidates only, a LAN or tests) */
+  iceServers: () => Promise<IceServer[]>
   /** origin the page was served from: a private host may dial private addresses */
   origin: string
   /** this browser's libp2p key (kept in IndexedDB): the peer id stays across reloads @default a new key */
@@ -27,7 +27,7 @@ export interface BrowserNodeOptions {
   history?: HistorySyncInit
 }
 
-export type BrowserNode = Libp2p<{ pubsub: GossipSub, ping: Ping, dht: KadDHT, dm: DirectMessages, history: HistorySync } & Record<string, unknown>>
+export type BrowserNode = Libp2p<{ pubsub: GossipSub, ping: Ping, dht: KadDHT, dm: DirectMessages, history: HistorySync, directPaths: DirectPaths } & Record<string, unknown>>
 
 /**
  * The browser's libp2p node: reaches relays over WebSockets, WebTransport or WebRTC-direct, takes a
@@ -35,7 +35,7 @@ export type BrowserNode = Libp2p<{ pubsub: GossipSub, ping: Ping, dht: KadDHT, d
  */
 export async function createBrowserNode (options: BrowserNodeOptions): Promise<BrowserNode> {
   const rtcConfiguration = async (): Promise<RTCConfiguration> => ({
-    iceServers: await options.iceServers
+    iceServers: await options.iceServers()
   })
   const { hostname } = new URL(options.origin)
   return createLibp2p({

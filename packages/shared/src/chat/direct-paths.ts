@@ -1,0 +1,164 @@
+import { PING_PROTOCOL } from '@libp2p/ping'
+import { byteStream } from '@libp2p/utils'
+import { TypedEventEmitter } from 'main-event'
+import { equals } from 'uint8arrays/equals'
+import { DEFAULT_DIRECT_PATH_CHECK_TIMEOUT_MS } from '../constants.js'
+import { DirectPathCheckError } from '../errors.js'
+import type { ComponentLogger, Connection, IdentifyResult, Libp2pEvents, Logger, PeerId, Startable } from '@libp2p/interface'
+import type { ConnectionManager } from '@libp2p/interface-internal'
+import type { TypedEventTarget } from 'main-event'
+
+/** Bytes of one ping, as libp2p's ping and connection monitor send. */
+const PING_BYTES = 32
+
+export interface DirectPathsInit {
+  /**
+   * How long, in ms, a new direct connection has to carry identify's exchange (which libp2p runs on every new
+   * connection); past it one ping round trip is tried on the connection, with as long again, and a connection
+   * on which that fails too is closed.
+   *
+   * @default 5000 (DEFAULT_DIRECT_PATH_CHECK_TIMEOUT_MS)
+   */
+  checkTimeout?: number
+}
+
+export interface DirectPathsComponents {
+  events: TypedEventTarget<Libp2pEvents>
+  connectionManager: ConnectionManager
+  logger: ComponentLogger
+}
+
+export interface DirectPathsEvents {
+  /** a peer's direct path was proven, or a proven one closed (detail: the peer) */
+  change: CustomEvent<PeerId>
+  /** a new direct connection to the peer carried nothing and is being closed (detail: the peer) */
+  unproven: CustomEvent<PeerId>
+}
+
+/**
+ * Which peers this node has a working direct path to. libp2p calls a connection `direct` when it does not go
+ * through a relay, but a WebRTC connection is opened without any handshake of libp2p's own on it, so nothing
+ * has crossed it yet when it is reported. Here a direct connection counts once data has crossed it both ways:
+ * identify's exchange on it completed (libp2p runs identify on every new connection, so this costs nothing
+ * extra), or, if that does not come, one round trip of libp2p's ping protocol on that very connection. A direct
+ * connection on which neither happens is closed, so the upgrade can be tried again. Later, libp2p's connection
+ * monitor pings every connection and closes those that stop answering.
+ */
+export interface DirectPaths extends TypedEventTarget<DirectPathsEvents> {
+  /** whether an open, proven direct connection to the peer exists */
+  isDirect: (peer: PeerId) => boolean
+}
+
+/** The {@link DirectPaths} service: `services: { directPaths: directPaths() }` (beside identify). */
+export function directPaths (init: DirectPathsInit = {}): (components: DirectPathsComponents) => DirectPaths {
+  return components => new DirectPathsService(components, init)
+}
+
+class DirectPathsService extends TypedEventEmitter<DirectPathsEvents> implements DirectPaths, Startable {
+  private readonly components: DirectPathsComponents
+  private readonly checkTimeout: number
+  private readonly log: Logger
+  /** connections data has crossed */
+  private readonly proven = new WeakSet<Connection>()
+  /** direct connections waiting for identify, and the timer that pings them if it does not come */
+  private readonly waiting = new Map<Connection, ReturnType<typeof setTimeout>>()
+  private shutdown = new AbortController()
+
+  private readonly onOpen = (evt: CustomEvent<Connection>): void => {
+    const connection = evt.detail
+    if (connection.direct) {
+      this.waiting.set(connection, setTimeout(() => {
+        this.waiting.delete(connection)
+        void this.ping(connection)
+      }, this.checkTimeout))
+    }
+  }
+
+  private readonly onIdentify = (evt: CustomEvent<IdentifyResult>): void => {
+    const { connection } = evt.detail
+    if (this.waiting.has(connection)) {
+      this.prove(connection, 'identify')
+    }
+  }
+
+  private readonly onClose = (evt: CustomEvent<Connection>): void => {
+    const connection = evt.detail
+    clearTimeout(this.waiting.get(connection))
+    this.waiting.delete(connection)
+    if (this.proven.has(connection)) {
+      this.safeDispatchEvent('change', { detail: connection.remotePeer })
+    }
+  }
+
+  constructor (components: DirectPathsComponents, init: DirectPathsInit) {
+    super()
+    this.components = components
+    this.checkTimeout = init.checkTimeout ?? DEFAULT_DIRECT_PATH_CHECK_TIMEOUT_MS
+    this.log = components.logger.forComponent('p2p-chat:direct-paths')
+  }
+
+  readonly [Symbol.toStringTag] = '@p2p-chat/direct-paths'
+
+  start (): void {
+    this.shutdown = new AbortController()
+    this.components.events.addEventListener('connection:open', this.onOpen)
+    this.components.events.addEventListener('peer:identify', this.onIdentify)
+    this.components.events.addEventListener('connection:close', this.onClose)
+  }
+
+  stop (): void {
+    this.shutdown.abort()
+    for (const timer of this.waiting.values()) {
+      clearTimeout(timer)
+    }
+    this.waiting.clear()
+    this.components.events.removeEventListener('connection:open', this.onOpen)
+    this.components.events.removeEventListener('peer:identify', this.onIdentify)
+    this.components.events.removeEventListener('connection:close', this.onClose)
+  }
+
+  isDirect (peer: PeerId): boolean {
+    return this.components.connectionManager.getConnections(peer)
+      .some(c => c.status === 'open' && c.direct && this.proven.has(c))
+  }
+
+  /** One ping round trip on the connection itself: proven when the echo comes back, closed when it does not. */
+  private async ping (connection: Connection): Promise<void> {
+    const signal = AbortSignal.any([this.shutdown.signal, AbortSignal.timeout(this.checkTimeout)])
+    const sent = crypto.getRandomValues(new Uint8Array(PING_BYTES))
+    try {
+      const stream = await connection.newStream(PING_PROTOCOL, { signal, runOnLimitedConnection: true })
+      const bytes = byteStream(stream)
+      const [, echo] = await Promise.all([bytes.write(sent, { signal }), bytes.read({ bytes: PING_BYTES, signal })])
+      await stream.close({ signal })
+      if (!equals(echo.subarray(), sent)) {
+        throw new DirectPathCheckError('the ping echo differs from what was sent')
+      }
+    } catch (err) {
+      if (this.shutdown.signal.aborted || connection.status !== 'open') {
+        return
+      }
+      if ((err as Error).name === 'UnsupportedProtocolError') {
+        // a peer without ping answered the protocol negotiation: data crossed the connection all the same
+        this.prove(connection, 'protocol negotiation')
+        return
+      }
+      this.log('direct connection %s to %p carries nothing (%s): closing it', connection.id, connection.remotePeer, (err as Error).message)
+      // told before the connection closes, so a listener can count the failure before it sees the close
+      this.safeDispatchEvent('unproven', { detail: connection.remotePeer })
+      connection.abort(err instanceof DirectPathCheckError ? err : new DirectPathCheckError(`nothing crossed the direct connection: ${(err as Error).message}`))
+      return
+    }
+    this.prove(connection, 'ping')
+  }
+
+  private prove (connection: Connection, by: string): void {
+    clearTimeout(this.waiting.get(connection))
+    this.waiting.delete(connection)
+    if (connection.status === 'open' && !this.proven.has(connection)) {
+      this.proven.add(connection)
+      this.log('direct connection %s to %p carries data (%s)', connection.id, connection.remotePeer, by)
+      this.safeDispatchEvent('change', { detail: connection.remotePeer })
+    }
+  }
+}
