@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // the terminal peer's command line: its console output is for people
 import { openNodeHistoryStore, openNodeStore } from '@p2p-chat/shared/node'
-import { runChat } from './chat.js'
+import { iceServersOf, loadRelayInfo, runChat } from './chat.js'
 import { CLI_USAGE, parseCliConfig } from './config.js'
 import { CliConfigError } from './errors.js'
 import { createCliNode } from './node.js'
@@ -23,7 +23,9 @@ async function main (): Promise<void> {
   }
   const store = await openNodeStore(options.dataDir)
   const history = await openNodeHistoryStore(options.dataDir)
-  const node = await createCliNode(store, { ...options, history })
+  // the link's relay names its STUN server: WebRTC upgrades need it from the first one
+  const relayInfo = loadRelayInfo(options)
+  const node = await createCliNode(store, { ...options, history, iceServers: iceServersOf(options, relayInfo) })
   const stop = async (): Promise<void> => {
     await node.stop()
     await store.datastore.close()
@@ -31,7 +33,7 @@ async function main (): Promise<void> {
   }
   process.on('SIGINT', () => { void stop().then(() => process.exit(0)) })
   process.on('SIGTERM', () => { void stop().then(() => process.exit(0)) })
-  await runChat(node, store.privateKey, options, { input: process.stdin, print: line => { console.info(line) } }, history)
+  await runChat(node, store.privateKey, options, { input: process.stdin, print: line => { console.info(line) } }, history, relayInfo)
   await stop()
   // libp2p may leave timers behind after stop(); the conversation is over
   process.exit(0)

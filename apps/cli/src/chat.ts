@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { derivePrivateRoom, fetchRelayInfo, fingerprint, relayMultiaddrs, Room } from '@p2p-chat/shared'
+import { derivePrivateRoom, describeRelayedReason, fetchRelayInfo, fingerprint, relayMultiaddrs, Room } from '@p2p-chat/shared'
 import { RELAY_DIAL_TIMEOUT_MS, RESTORED_LINES_SHOWN } from './constants.js'
 import { formatReachability, formatStatus } from './status.js'
 import { upgradeRelayedMembers } from './upgrades.js'
@@ -8,7 +8,7 @@ import type { CliOptions } from './config.js'
 import type { CliNode } from './node.js'
 import type { PrivateKey } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
-import type { HistoryStore, RoomMember } from '@p2p-chat/shared'
+import type { HistoryStore, IceServer, RelayInfo, RoomMember } from '@p2p-chat/shared'
 import type { Readable } from 'node:stream'
 
 export interface ChatIo {
@@ -25,10 +25,10 @@ const who = (name: string, peerId: string): string => `${name} …${fingerprint(
  * QUIC, then WebSocket (WebRTC-direct is for browsers). QUIC does not come first: js-libp2p-quic dials from a
  * socket of its own, not the listening one, so it buys no NAT mapping for hole punching (see the lab README).
  */
-async function relayAddrs (options: CliOptions): Promise<Multiaddr[]> {
+async function relayAddrs (options: CliOptions, relayInfo?: Promise<RelayInfo>): Promise<Multiaddr[]> {
   const addrs = [...options.relays]
-  if (options.origin != null) {
-    addrs.push(...relayMultiaddrs(await fetchRelayInfo(options.origin, AbortSignal.timeout(RELAY_DIAL_TIMEOUT_MS))))
+  if (relayInfo != null) {
+    addrs.push(...relayMultiaddrs(await relayInfo))
   }
   const rank = (ma: Multiaddr): number => {
     const s = ma.toString()
@@ -38,10 +38,31 @@ async function relayAddrs (options: CliOptions): Promise<Multiaddr[]> {
 }
 
 /**
- * Joins the room and runs the terminal conversation until `/quit` or the end of input. Lines are chat;
- * `/peers`, `/dm <name> <text>`, `/status` and `/quit` are commands.
+ * Asks the relay that serves the room's link how to reach it (`/api/relay`: its addresses and STUN/TURN
+ * servers); `undefined` when the room was not given as a link.
  */
-export async function runChat (node: CliNode, privateKey: PrivateKey, options: CliOptions, io: ChatIo, history?: HistoryStore): Promise<void> {
+export function loadRelayInfo (options: CliOptions): Promise<RelayInfo> | undefined {
+  if (options.origin == null) {
+    return undefined
+  }
+  const info = fetchRelayInfo(options.origin, AbortSignal.timeout(RELAY_DIAL_TIMEOUT_MS))
+  // read (and its failure reported) when the relay is dialled
+  info.catch(() => {})
+  return info
+}
+
+/** The STUN/TURN servers WebRTC uses: the relay's (from `/api/relay`), then those given with --ice-server. */
+export async function iceServersOf (options: CliOptions, relayInfo?: Promise<RelayInfo>): Promise<IceServer[]> {
+  const fromRelay = await relayInfo?.then(info => info.iceServers, () => []) ?? []
+  return [...fromRelay, ...options.iceServers]
+}
+
+/**
+ * Joins the room and runs the terminal conversation until `/quit` or the end of input. Lines are chat;
+ * `/peers`, `/dm <name> <text>`, `/status` and `/quit` are commands. `relayInfo` is the link's relay
+ * ({@link loadRelayInfo}).
+ */
+export async function runChat (node: CliNode, privateKey: PrivateKey, options: CliOptions, io: ChatIo, history?: HistoryStore, relayInfo?: Promise<RelayInfo>): Promise<void> {
   const keys = options.secret == null ? undefined : await derivePrivateRoom(options.roomId, options.secret)
   const room = new Room(node, {
     roomId: options.roomId,
@@ -78,7 +99,7 @@ export async function runChat (node: CliNode, privateKey: PrivateKey, options: C
     io.print('* no relay: chatting with peers on the local network (mDNS)')
   } else {
     try {
-      await node.dial(await relayAddrs(options), { signal: AbortSignal.timeout(RELAY_DIAL_TIMEOUT_MS) })
+      await node.dial(await relayAddrs(options, relayInfo), { signal: AbortSignal.timeout(RELAY_DIAL_TIMEOUT_MS) })
       io.print('* connected to the relay')
     } catch (err) {
       io.print(`* cannot reach the relay (${(err as Error).message}); messages wait until a peer is reachable`)
@@ -94,7 +115,7 @@ export async function runChat (node: CliNode, privateKey: PrivateKey, options: C
       if (text === '/status') {
         io.print(formatStatus(node))
       } else if (text === '/peers') {
-        io.print(members.length === 0 ? '* nobody else is here' : members.map(m => `* ${who(m.name, m.peerId)} ${m.connection}${m.rtt != null ? ` ${m.rtt} ms` : ''}`).join('\n'))
+        io.print(members.length === 0 ? '* nobody else is here' : members.map(m => `* ${who(m.name, m.peerId)} ${m.connection}${m.rtt != null ? ` ${m.rtt} ms` : ''}${m.relayedReason != null ? ` (${describeRelayedReason(m.relayedReason)})` : ''}`).join('\n'))
       } else if (text.startsWith('/dm ')) {
         const [, name = '', ...rest] = text.split(' ')
         const member = members.find(m => m.name === name || m.peerId.endsWith(name))

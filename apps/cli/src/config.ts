@@ -5,6 +5,7 @@ import { generateDisplayName, isRoomId, isRoomSecret, parseRoute, validateName }
 import { DEFAULT_CLI_DATA_DIR, DEFAULT_LISTEN_ADDRS } from './constants.js'
 import { CliConfigError } from './errors.js'
 import type { Multiaddr } from '@multiformats/multiaddr'
+import type { IceServer } from '@p2p-chat/shared'
 
 /** What `pnpm cli` is told. */
 export interface CliOptions {
@@ -26,6 +27,8 @@ export interface CliOptions {
   mdns: boolean
   /** serve circuit relay v2 (hop) so others can reserve a slot on this peer: --relay-server @default false */
   relayServer: boolean
+  /** STUN/TURN servers for WebRTC besides the relay's own: --ice-server, repeatable @default [] */
+  iceServers: IceServer[]
 }
 
 export const CLI_USAGE = `Usage: pnpm cli --room <room link or id> [options]
@@ -43,11 +46,14 @@ Options:
                         a public address to tell others, repeatable (e.g. a port forwarded on your router)
   --no-mdns             do not look for peers on the local network
   --relay-server        also be a circuit relay for others (they can reserve a slot on this peer)
+  --ice-server <url>    a STUN or TURN server for WebRTC upgrades, repeatable (stun:host:port; a link's
+                        relay names its own STUN server already)
   --data-dir <dir>      where the identity is kept (default ${DEFAULT_CLI_DATA_DIR})
   --help                show this text
 
-The peer speaks TCP, QUIC and WebSockets, dials peers it finds on the LAN, asks relays (AutoNAT) whether it
-is reachable and upgrades relayed connections to direct ones (DCUtR) when one side is reachable.
+The peer speaks TCP, QUIC, WebSockets and WebRTC, dials peers it finds on the LAN, asks relays (AutoNAT)
+whether it is reachable, and upgrades relayed connections to direct ones: with DCUtR when one side is
+reachable, with WebRTC (ICE through the relay's STUN server) when both are behind NATs.
 Type to chat. Commands: /peers lists the room, /dm <name> <text> sends a private message, /status shows
 reachability, addresses, relays and connections, /quit leaves.
 `
@@ -76,6 +82,7 @@ export function parseCliConfig (argv: string[]): CliOptions | undefined {
         announce: { type: 'string', multiple: true },
         'no-mdns': { type: 'boolean' },
         'relay-server': { type: 'boolean' },
+        'ice-server': { type: 'string', multiple: true },
         'data-dir': { type: 'string' },
         help: { type: 'boolean' }
       }
@@ -122,6 +129,12 @@ export function parseCliConfig (argv: string[]): CliOptions | undefined {
   if (origin == null && relays.length === 0 && !mdns) {
     throw new CliConfigError('with a bare room id and --no-mdns, name a relay with --relay <multiaddr> (or drop --no-mdns to chat on the LAN)')
   }
+  const iceServers = (values['ice-server'] ?? []).map(url => {
+    if (!/^(stun|stuns|turn|turns):\S+$/.test(url)) {
+      throw new CliConfigError(`--ice-server must be a STUN or TURN URL (stun:host:port), got "${url}"`)
+    }
+    return { urls: [url] }
+  })
   let name: string
   try {
     name = validateName(values.name ?? generateDisplayName())
@@ -138,6 +151,7 @@ export function parseCliConfig (argv: string[]): CliOptions | undefined {
     listen,
     announce,
     mdns,
-    relayServer: values['relay-server'] === true
+    relayServer: values['relay-server'] === true,
+    iceServers
   }
 }

@@ -6,6 +6,7 @@ import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
 import { mdns } from '@libp2p/mdns'
 import { noise } from '@libp2p/noise'
 import { tcp } from '@libp2p/tcp'
+import { webRTC } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
 import { chatPeerServices, isRoomTopic, KAD_DHT_PROTOCOL, NEGOTIATION_TIMEOUTS } from '@p2p-chat/shared'
@@ -21,7 +22,7 @@ import type { Libp2p, PeerDiscovery } from '@libp2p/interface'
 import type { KadDHT } from '@libp2p/kad-dht'
 import type { Ping } from '@libp2p/ping'
 import type { Multiaddr } from '@multiformats/multiaddr'
-import type { DirectMessages, HistorySync, HistoryStore } from '@p2p-chat/shared'
+import type { DirectMessages, DirectPaths, HistorySync, HistoryStore, IceServer } from '@p2p-chat/shared'
 import type { NodeStore } from '@p2p-chat/shared/node'
 
 export interface CliServices {
@@ -31,6 +32,7 @@ export interface CliServices {
   dm: DirectMessages
   history: HistorySync
   dht: KadDHT
+  directPaths: DirectPaths
   reachability: ReachabilityChecker
   /** present unless mDNS is off */
   mdns?: PeerDiscovery
@@ -51,11 +53,27 @@ export interface CliNodeOptions {
   relayServer?: boolean
   /** where the rooms' lines are kept: served to members catching up @default nothing kept or served */
   history?: HistoryStore
+  /**
+   * STUN/TURN servers for WebRTC (the relay's `/api/relay` names its own STUN server); may still be loading when
+   * the node starts @default none: host candidates only
+   */
+  iceServers?: Promise<IceServer[]>
+  /** WebRTC's ICE beyond its servers @default every interface, every candidate type */
+  webrtc?: CliWebRTCOptions
+}
+
+export interface CliWebRTCOptions {
+  /** the only local address ICE gathers candidates on (node-datachannel's `bindAddress`; tests keep it on loopback) */
+  bindAddress?: string
+  /** `relay`: only TURN candidates, so peers never learn this host's addresses @default 'all' */
+  iceTransportPolicy?: 'all' | 'relay'
 }
 
 /**
  * The terminal peer's libp2p node. Transports: TCP, QUIC and WebSockets, plus circuit relay (it reserves a
- * slot on its relays so others can reach it). Services: the chat services every peer runs (gossipsub rooms,
+ * slot on its relays so others can reach it) and WebRTC, signalled over a relayed connection as browsers do
+ * (ICE with the relay's STUN server): that is how two terminal peers behind two NATs, or a terminal peer and a
+ * browser, get a direct connection. Services: the chat services every peer runs (gossipsub rooms,
  * direct messages, identify, ping), AutoNAT (served to others; `reachability` asks servers for a verdict),
  * DCUtR (relayed connections upgrade to direct ones), the P2P Chat DHT as `dht` (a server once one of its
  * addresses is verified public, a client otherwise), mDNS (peers found on the LAN are dialled) and, with
@@ -63,15 +81,17 @@ export interface CliNodeOptions {
  */
 export async function createCliNode (store: NodeStore, options: CliNodeOptions = {}): Promise<CliNode> {
   const listen = (options.listen ?? DEFAULT_LISTEN_ADDRS).map(String)
+  const rtcConfiguration = async () => ({ ...options.webrtc, iceServers: await options.iceServers ?? [] })
   const node: CliNode = await createLibp2p({
     start: false,
     privateKey: store.privateKey,
     datastore: store.datastore,
     addresses: {
-      listen: [...listen, '/p2p-circuit'],
+      // '/webrtc': accept WebRTC upgrades signalled over relayed connections
+      listen: [...listen, '/p2p-circuit', '/webrtc'],
       appendAnnounce: (options.announce ?? []).map(String)
     },
-    transports: [tcp(), quic(), webSockets(), circuitRelayTransport()],
+    transports: [tcp(), quic(), webSockets(), webRTC({ rtcConfiguration }), circuitRelayTransport()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     // a terminal peer is run on purpose, often on a LAN or beside its own relay: private addresses are fine

@@ -16,7 +16,7 @@ export interface TestNode {
 export async function startCliNode (options: CliNodeOptions = {}): Promise<TestNode> {
   const dir = await mkdtemp(join(tmpdir(), 'p2p-chat-cli-test-'))
   const store = await openNodeStore(dir)
-  const node = await createCliNode(store, { listen: ['/ip4/127.0.0.1/tcp/0', '/ip4/127.0.0.1/udp/0/quic-v1'], mdns: false, ...options })
+  const node = await createCliNode(store, { listen: ['/ip4/127.0.0.1/tcp/0', '/ip4/127.0.0.1/udp/0/quic-v1'], mdns: false, webrtc: { bindAddress: '127.0.0.1' }, ...options })
   return {
     node,
     store,

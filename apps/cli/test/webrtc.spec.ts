@@ -1,0 +1,126 @@
+import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { identify } from '@libp2p/identify'
+import { defaultLogger } from '@libp2p/logger'
+import { noise } from '@libp2p/noise'
+import { tcp } from '@libp2p/tcp'
+import { webRTC } from '@libp2p/webrtc'
+import { yamux } from '@libp2p/yamux'
+import { connectionKind } from '@p2p-chat/shared'
+import { createLibp2p } from 'libp2p'
+import { afterEach, describe, expect, it } from 'vitest'
+import { startCliNode, waitFor } from './helpers.js'
+import type { TestNode } from './helpers.js'
+import type { ComponentLogger, Connection, Libp2p } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+const isWebRTC = (ma: Multiaddr): boolean => ma.getComponents().some(c => c.name === 'webrtc')
+const isCircuit = (ma: Multiaddr): boolean => ma.getComponents().some(c => c.name === 'p2p-circuit')
+
+/** The default logger, also telling `onError` about every error logged by a component. */
+function watchedLogger (onError: (component: string, message: string) => void): ComponentLogger {
+  const base = defaultLogger()
+  return {
+    forComponent (name) {
+      const log = base.forComponent(name)
+      const error = log.error
+      return Object.assign(log, {
+        error: (formatter: unknown, ...args: unknown[]) => {
+          onError(name, String(formatter))
+          error(formatter, ...args)
+        }
+      })
+    }
+  }
+}
+
+describe('WebRTC between Node peers, signalled through a relay', () => {
+  const started: Array<{ stop: () => unknown }> = []
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map(async n => { await n.stop() }))
+  })
+
+  async function startCli (...args: Parameters<typeof startCliNode>): Promise<TestNode> {
+    const node = await startCliNode(...args)
+    started.push({ stop: node.cleanup })
+    return node
+  }
+
+  /** The node's `/p2p-circuit/webrtc` address once its reservation on the relay is up. */
+  async function webrtcAddr (node: Libp2p): Promise<Multiaddr> {
+    return waitFor(() => node.getMultiaddrs().find(ma => isCircuit(ma) && isWebRTC(ma)), 10_000, 'a reservation on the relay')
+  }
+
+  it('a peer whose ICE never connects does not report a connection (the @libp2p/webrtc patch)', async () => {
+    const relay = await createLibp2p({
+      addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
+      transports: [tcp()],
+      connectionEncrypters: [noise()],
+      streamMuxers: [yamux()],
+      services: { identify: identify(), relay: circuitRelayServer() }
+    })
+    started.push(relay)
+    const signalling: string[] = []
+    const peer = async (rtc: Record<string, unknown>, logger?: ComponentLogger): Promise<Libp2p> => {
+      const node = await createLibp2p({
+        addresses: { listen: ['/ip4/127.0.0.1/tcp/0', '/p2p-circuit', '/webrtc'] },
+        transports: [tcp(), webRTC({ rtcConfiguration: { iceServers: [], bindAddress: '127.0.0.1', ...rtc } }), circuitRelayTransport()],
+        connectionEncrypters: [noise()],
+        streamMuxers: [yamux()],
+        // the answering side gives a signalling exchange this long to end in a connection
+        connectionManager: { inboundUpgradeTimeout: 3_000 },
+        services: { identify: identify() },
+        ...(logger == null ? {} : { logger })
+      })
+      started.push(node)
+      await node.dial(relay.getMultiaddrs()[0]!)
+      return node
+    }
+    // the answering side gathers its candidates on IPv6 loopback only, the dialling side on IPv4 only: ICE pairs
+    // candidates of one address family, so the two can never connect
+    const answerer = await peer({ bindAddress: '::1' }, watchedLogger((component, message) => {
+      if (component === 'libp2p:webrtc' && message.startsWith('incoming signaling error')) {
+        signalling.push(message)
+      }
+    }))
+    const dialler = await peer({})
+    const opened: Connection[] = []
+    answerer.addEventListener('connection:open', evt => {
+      if (evt.detail.remotePeer.equals(dialler.peerId) && isWebRTC(evt.detail.remoteAddr)) {
+        opened.push(evt.detail)
+      }
+    })
+
+    const dialled = await dialler.dial(await webrtcAddr(answerer), { signal: AbortSignal.timeout(1_500) })
+      .then(c => `a connection to ${c.remoteAddr.toString()}`, (err: Error) => err.name)
+    expect(dialled).not.toMatch(/^a connection/)
+    // the answering side ends its signalling with an error (the patched transport waits for ICE, which never
+    // connects, until the upgrade deadline), or - unpatched - reports a WebRTC connection that carries nothing
+    await waitFor(() => signalling.length > 0 || opened.length > 0, 10_000, 'the answering side to finish the signalling')
+    expect(opened.map(c => c.remoteAddr.toString())).toEqual([])
+    expect(answerer.getConnections(dialler.peerId).filter(c => isWebRTC(c.remoteAddr)).map(c => c.remoteAddr.toString())).toEqual([])
+  })
+
+  it('two terminal peers that reach each other only through a relay go direct over WebRTC, and stay connected without it', async () => {
+    const relay = await startCli({ relayServer: true })
+    const alice = await startCli()
+    const bob = await startCli()
+    for (const peer of [alice, bob]) {
+      await peer.node.dial(relay.node.getMultiaddrs()[0]!)
+    }
+    const connection = await alice.node.dial(await webrtcAddr(bob.node))
+    expect(isWebRTC(connection.remoteAddr)).toBe(true)
+    expect(connection.direct).toBe(true)
+    // proven by a round trip on that very connection (directPaths), on both sides
+    await waitFor(() => connectionKind(alice.node, bob.node.peerId) === 'direct', 5_000, 'Alice to see Bob direct')
+    await waitFor(() => connectionKind(bob.node, alice.node.peerId) === 'direct', 5_000, 'Bob to see Alice direct')
+
+    await relay.cleanup()
+    started.splice(started.findIndex(s => s.stop === relay.cleanup), 1)
+    await waitFor(() => alice.node.getConnections(relay.node.peerId).length === 0, 5_000, 'the relay to be gone')
+    const received: string[] = []
+    alice.node.services.dm.addEventListener('message', evt => received.push(evt.detail.text))
+    await bob.node.services.dm.send(alice.node.peerId, { name: 'bob', text: 'still here' })
+    expect(received).toEqual(['still here'])
+    expect(connectionKind(alice.node, bob.node.peerId)).toBe('direct')
+  })
+})
