@@ -1,12 +1,31 @@
+import { readFileSync } from 'node:fs'
 import { svelte } from '@sveltejs/vite-plugin-svelte'
 import { defineConfig } from 'vite'
+import type { Plugin } from 'vite'
 
 // `pnpm --filter @p2p-chat/web dev` serves the app on its own; P2P_CHAT_RELAY_HTTP names the relay whose
 // /api/relay the dev server forwards to (the relay itself serves the built app in every other case).
 const relayHttp = process.env.P2P_CHAT_RELAY_HTTP ?? 'http://127.0.0.1:8080'
 
+/**
+ * The self-hosting guide ships with the app (`/docs/self-hosting.md`): the page served over plain http from
+ * another computer, which cannot start, links to it.
+ */
+function selfHostingGuide (): Plugin {
+  return {
+    name: 'p2p-chat-self-hosting-guide',
+    generateBundle () {
+      this.emitFile({
+        type: 'asset',
+        fileName: 'docs/self-hosting.md',
+        source: readFileSync(new URL('../../docs/SELF-HOSTING.md', import.meta.url), 'utf8')
+      })
+    }
+  }
+}
+
 export default defineConfig({
-  plugins: [svelte()],
+  plugins: [svelte(), selfHostingGuide()],
   server: {
     host: '127.0.0.1',
     proxy: { '/api': relayHttp }

@@ -6,6 +6,7 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { derivePrivateRoom, fetchRelayInfo, isRoomTopic, Room } from '@p2p-chat/shared'
+import { relayIceServers } from '../../apps/web/src/lib/p2p/ice-servers.ts'
 import { createBrowserNode } from '../../apps/web/src/lib/p2p/node.ts'
 import { RelayLink } from '../../apps/web/src/lib/p2p/relay-link.ts'
 import { openHistoryStore } from '../../apps/web/src/lib/storage/history.ts'
@@ -34,7 +35,7 @@ const bench = {
     privateKey = await generateKeyPair('Ed25519')
     history = await openHistoryStore()
     node = await createBrowserNode({
-      iceServers: info.then(i => i.iceServers),
+      iceServers: relayIceServers({ origin: location.origin, initial: info }),
       origin: location.origin,
       pubsub,
       privateKey,

@@ -50,3 +50,22 @@ test('a display name is generated, can be changed, and peers see the change', as
   await alice.close()
   await bob.close()
 })
+
+test('a page served over plain http from another computer says it needs https, and how to get it', async ({ playwright, relay }) => {
+  // a host name that is not this computer's: Chromium reaches the relay's loopback port through it, but the page
+  // is not a secure context (as when a relay on a LAN or a VPS serves plain http)
+  const launch = test.info().project.use.launchOptions ?? {}
+  const browser = await playwright.chromium.launch({ ...launch, args: [...launch.args ?? [], '--host-resolver-rules=MAP chat.p2p-chat.test 127.0.0.1'] })
+  const url = new URL(relay.url)
+  const page = await browser.newPage()
+  await page.goto(`http://chat.p2p-chat.test:${url.port}/`)
+  await expect(page.getByRole('heading', { name: 'This page needs a secure connection' })).toBeVisible()
+  await expect(page.getByRole('alert')).toContainText(`You opened P2P Chat at http://chat.p2p-chat.test:${url.port} over plain HTTP`)
+  await expect(page.getByRole('link', { name: `http://localhost:${url.port}` })).toBeVisible()
+  await expect(page.getByRole('button', { name: 'Create room' })).toHaveCount(0)
+  await expect(page.getByTestId('relay-status')).toContainText('open it over https')
+  // the guide it links to is served with the app
+  await page.getByRole('link', { name: 'the self-hosting guide' }).click()
+  await expect(page.locator('body')).toContainText('## 5. TLS')
+  await browser.close()
+})

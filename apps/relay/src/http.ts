@@ -22,10 +22,12 @@ const CONTENT_TYPES: Record<string, string> = {
   '.png': 'image/png',
   '.ico': 'image/x-icon',
   '.wasm': 'application/wasm',
-  '.map': 'application/json'
+  '.map': 'application/json',
+  // the self-hosting guide the app ships: shown as text, not downloaded
+  '.md': 'text/plain; charset=utf-8'
 }
 
-const COMPRESSIBLE = new Set(['.html', '.js', '.css', '.json', '.svg', '.map', '.wasm'])
+const COMPRESSIBLE = new Set(['.html', '.js', '.css', '.json', '.svg', '.map', '.wasm', '.md'])
 /** Most compressed files kept in memory (the web app is a handful of files). */
 const MAX_CACHED_BODIES = 64
 

@@ -2,6 +2,7 @@ import {
   createRoomId, createRoomSecret, derivePrivateRoom, fetchRelayInfo, generateDisplayName, isRoomTopic, mark,
   mergeTimeline, Room, validateName
 } from '@p2p-chat/shared'
+import { relayIceServers } from '../p2p/ice-servers.js'
 import { createBrowserNode } from '../p2p/node.js'
 import { RelayLink } from '../p2p/relay-link.js'
 import { openHistoryStore } from '../storage/history.js'
@@ -55,6 +56,7 @@ export class ChatSession {
   #ref?: RoomRef
 
   #status = $state<NodeStatus>('starting')
+  #insecureContext = !globalThis.isSecureContext
   #error = $state<string>()
   #relay = $state.raw<RelayState>()
   #roomId = $state<string>()
@@ -70,6 +72,11 @@ export class ChatSession {
   }
 
   get status (): NodeStatus { return this.#status }
+  /**
+   * The page is not a secure context (plain http from a host other than this computer): browsers withhold
+   * WebCrypto there, so the node cannot start. The page says what to do instead.
+   */
+  get insecureContext (): boolean { return this.#insecureContext }
   get error (): string | undefined { return this.#error }
   get relay (): RelayState | undefined { return this.#relay }
   get roomId (): string | undefined { return this.#roomId }
@@ -85,13 +92,18 @@ export class ChatSession {
   get dms (): DirectChats | undefined { return this.#dms }
 
   async start (): Promise<void> {
+    if (this.#insecureContext) {
+      this.#status = 'failed'
+      this.#error = 'The chat cannot start on a page served over plain http from another computer: open it over https'
+      return
+    }
     try {
       // the relay info loads while the identity is read and libp2p's node is built
       const info = fetchRelayInfo(this.#origin).catch(() => undefined)
       const [settings, history] = await Promise.all([openSettings(), openHistoryStore()])
       const [privateKey, name] = await Promise.all([loadIdentity(settings), settings.get(NAME_KEY)])
       const node = await createBrowserNode({
-        iceServers: info.then(i => i?.iceServers ?? []),
+        iceServers: relayIceServers({ origin: this.#origin, initial: info }),
         origin: this.#origin,
         privateKey,
         // this browser answers history requests for the room it is in
