@@ -9,3 +9,9 @@ const session = new ChatSession()
 mount(App, { target: document.getElementById('app')!, props: { session } })
 void session.start()
 addEventListener('pagehide', () => { void session.stop() })
+// a page restored from the back/forward cache comes back with its node stopped (pagehide): start afresh
+addEventListener('pageshow', evt => {
+  if (evt.persisted) {
+    location.reload()
+  }
+})

@@ -98,6 +98,9 @@ interface MemberRecord extends RoomMember {
 
 const log = logger('p2p-chat:room')
 
+/** How long one dial of a member (a WebRTC upgrade, or a member found in the DHT) may take. */
+const DIAL_TIMEOUT_MS = 20_000
+
 /** Registered by `@libp2p/webrtc`'s private-to-private transport: this node can upgrade through a relay. */
 const WEBRTC_SIGNALING_PROTOCOL = '/webrtc-signaling/0.0.1'
 
@@ -132,6 +135,8 @@ export class Room extends TypedEventEmitter<RoomEvents> {
   /** my messages written while no peer of the room was reachable, oldest first */
   private readonly pending: Array<{ id: string, bytes: Uint8Array }> = []
   private flushing = false
+  /** aborted by {@link leave}: cancels catch-ups and dials under way, and silences the room's events */
+  private readonly left = new AbortController()
 
   /** what the validator read from each message, so that its handler does not open and verify it again */
   private readonly validated = new WeakMap<Uint8Array, RoomEvent>()
@@ -254,7 +259,9 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     }
   }
 
+  /** Leaves the room for good (a room left is not joined again: make a new one). */
   leave (): void {
+    this.left.abort()
     const pubsub = this.node.services.pubsub
     clearInterval(this.presenceTimer)
     clearTimeout(this.debounceTimer)
@@ -275,6 +282,11 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     this.node.removeEventListener('connection:close', this.onConnectionClose)
     pubsub.unsubscribe(this.topic)
     pubsub.topicValidators.delete(this.topic)
+  }
+
+  /** A room that was left tells nothing more: a catch-up or dial that ends afterwards is dropped. */
+  override safeDispatchEvent<Detail> (type: keyof RoomEvents, detail?: CustomEventInit<Detail>): boolean {
+    return this.left.signal.aborted ? false : super.safeDispatchEvent(type, detail)
   }
 
   /** The other members, sorted by name. */
@@ -327,7 +339,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
 
   /** Asks a peer that is in the room for the lines this node missed, and shows those. */
   private async catchUp (peerId: PeerId): Promise<void> {
-    const lines = await this.history?.syncFrom(peerId) ?? []
+    const lines = await this.history?.syncFrom(peerId, this.left.signal) ?? []
     for (const line of lines) {
       this.touch(line.from, line.name, false)
       this.safeDispatchEvent('chat', { detail: line })
@@ -349,7 +361,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
 
   /** Sends the waiting messages, oldest first, while a route lasts. */
   private async flush (): Promise<void> {
-    if (this.flushing) {
+    if (this.flushing || this.left.signal.aborted) {
       return
     }
     this.flushing = true
@@ -543,7 +555,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     const multiaddrs = upgradable ? webrtc : peer.multiaddrs.filter(ma => !isWebRTCAddr(ma))
     log('found %s in the DHT, dialling', id)
     this.node.peerStore.merge(peer.id, { multiaddrs })
-      .then(async () => this.node.dial(multiaddrs, { signal: AbortSignal.timeout(20_000) }))
+      .then(async () => this.node.dial(multiaddrs, { signal: this.dialSignal() }))
       .catch((err: Error) => { log('could not reach %s found in the DHT: %s', id, err.message) })
   }
 
@@ -557,7 +569,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     member.dialing = true
     // a dial that succeeds counts once the connection carried a round trip (directPaths' `change`); one that
     // carries nothing is closed (`unproven`) and retried like a failed dial
-    this.node.dial(member.multiaddrs, { signal: AbortSignal.timeout(20_000) })
+    this.node.dial(member.multiaddrs, { signal: this.dialSignal() })
       .catch((err: Error) => { this.retryLater(member, err.message) })
       .finally(() => {
         member.dialing = false
@@ -565,9 +577,14 @@ export class Room extends TypedEventEmitter<RoomEvents> {
       })
   }
 
+  /** A dial's signal: it gives up after {@link DIAL_TIMEOUT_MS}, or when the room is left. */
+  private dialSignal (): AbortSignal {
+    return AbortSignal.any([this.left.signal, AbortSignal.timeout(DIAL_TIMEOUT_MS)])
+  }
+
   /** The relayed path keeps carrying the room; the upgrade is tried again after a backoff, never given up. */
   private retryLater (member: MemberRecord, why: string): void {
-    if (member.retry != null) {
+    if (member.retry != null || this.left.signal.aborted) {
       return
     }
     const delay = backoffDelay(member.failures++, UPGRADE_RETRY_MIN_MS, UPGRADE_RETRY_MAX_MS)

@@ -1,6 +1,6 @@
 import {
   createRoomId, createRoomSecret, derivePrivateRoom, fetchRelayInfo, generateDisplayName, isRoomTopic, mark,
-  mergeTimeline, Room, validateName
+  mergeTimeline, Room, roomPath, validateName
 } from '@p2p-chat/shared'
 import { relayIceServers } from '../p2p/ice-servers.js'
 import { createBrowserNode } from '../p2p/node.js'
@@ -56,10 +56,13 @@ export class ChatSession {
   #ref?: RoomRef
 
   #status = $state<NodeStatus>('starting')
+  /** entering the room failed (its history could not be read, say): what went wrong, for people */
+  #roomError = $state<string>()
   #insecureContext = !globalThis.isSecureContext
   #error = $state<string>()
   #relay = $state.raw<RelayState>()
   #roomId = $state<string>()
+  #roomLink = $state<string>()
   #isPrivate = $state(false)
   #lines = $state.raw<ChatLine[]>([])
   #members = $state.raw<RoomMember[]>([])
@@ -80,6 +83,10 @@ export class ChatSession {
   get error (): string | undefined { return this.#error }
   get relay (): RelayState | undefined { return this.#relay }
   get roomId (): string | undefined { return this.#roomId }
+  /** the link of the room being shown (with a private room's secret), to share */
+  get roomLink (): string | undefined { return this.#roomLink }
+  /** why entering the room failed, if it did; {@link retryRoom} tries again */
+  get roomError (): string | undefined { return this.#roomError }
   /** the room's lines are sealed with its link's secret: the relay cannot read them */
   get isPrivate (): boolean { return this.#isPrivate }
   get lines (): ChatLine[] { return this.#lines }
@@ -160,8 +167,19 @@ export class ChatSession {
     this.leaveRoom()
     this.#ref = ref
     this.#roomId = ref.roomId
+    this.#roomLink = `${this.#origin}${roomPath(ref.roomId)}${ref.secret == null ? '' : `#${ref.secret}`}`
     this.#isPrivate = ref.secret != null
     if (this.#node != null) {
+      void this.#enterRoom(ref)
+    }
+  }
+
+  /** Enters the room again after entering it failed ({@link roomError}). */
+  retryRoom (): void {
+    const ref = this.#ref
+    if (ref != null && this.#node != null) {
+      this.#room?.leave()
+      this.#room = undefined
       void this.#enterRoom(ref)
     }
   }
@@ -171,9 +189,11 @@ export class ChatSession {
     this.#room = undefined
     this.#ref = undefined
     this.#roomId = undefined
+    this.#roomLink = undefined
     this.#isPrivate = false
     this.#lines = []
     this.#members = []
+    this.#roomError = undefined
   }
 
   /**
@@ -210,7 +230,19 @@ export class ChatSession {
     this.#link?.retryNow()
   }
 
+  /** Enters a room; a failure shows in {@link roomError}, with a retry. */
   async #enterRoom (ref: RoomRef): Promise<void> {
+    this.#roomError = undefined
+    try {
+      await this.#openRoom(ref)
+    } catch (err) {
+      if (this.#ref === ref) {
+        this.#roomError = `Could not open this room: ${(err as Error).message}`
+      }
+    }
+  }
+
+  async #openRoom (ref: RoomRef): Promise<void> {
     const node = this.#node!
     let keys
     try {
@@ -222,7 +254,10 @@ export class ChatSession {
     if (this.#ref !== ref) {
       return // left (or moved on) while deriving the keys
     }
-    void this.#settings?.visit(ref).then(async () => { this.#recentRooms = await this.#settings!.rooms() })
+    // the rooms list is a convenience: failing to keep it must not keep anyone out of the room
+    this.#settings?.visit(ref)
+      .then(async () => { this.#recentRooms = await this.#settings!.rooms() })
+      .catch(() => {})
     const room = new Room(node, {
       roomId: ref.roomId,
       name: () => this.#name,
@@ -231,15 +266,20 @@ export class ChatSession {
       history: { store: this.#history!, sync: node.services.history }
     })
     const me = node.peerId.toString()
-    room.addEventListener('chat', evt => { this.#append({ ...evt.detail, mine: evt.detail.from === me, pending: false }) })
-    room.addEventListener('sent', evt => {
-      this.#lines = this.#lines.map(line => line.id === evt.detail ? { ...line, pending: false } : line)
+    // a room that was left says nothing more (Room.leave); the checks guard against a stale room all the same
+    room.addEventListener('chat', evt => {
+      if (this.#room === room) this.#append({ ...evt.detail, mine: evt.detail.from === me, pending: false })
     })
-    room.addEventListener('members', evt => { this.#members = evt.detail })
+    room.addEventListener('sent', evt => {
+      if (this.#room === room) this.#lines = this.#lines.map(line => line.id === evt.detail ? { ...line, pending: false } : line)
+    })
+    room.addEventListener('members', evt => {
+      if (this.#room === room) this.#members = evt.detail
+    })
     this.#room = room
     // what this browser kept of the room, and its lines still waiting, before anything new arrives
     const restored = await room.restore()
-    if (this.#ref !== ref) {
+    if (this.#ref !== ref || this.#room !== room) {
       return
     }
     this.#append(...restored.lines.map(line => ({ ...line, mine: line.from === me, pending: restored.pending.includes(line.id) })))

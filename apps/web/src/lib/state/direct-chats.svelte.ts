@@ -22,6 +22,16 @@ export interface DirectLine {
 
 /** Most lines kept per conversation. */
 const MAX_LINES = 500
+/** Most conversations kept; past it the one that has been quiet longest is forgotten. */
+const MAX_CONVERSATIONS = 100
+
+/** One peer's private conversation, as listed. */
+export interface DirectConversation {
+  peerId: string
+  /** the name the peer last wrote under */
+  name: string
+  unread: number
+}
 
 /**
  * Private conversations over the direct-message protocol: one per peer, each of my messages `sending` until
@@ -50,6 +60,15 @@ export class DirectChats {
 
   /** the peer whose conversation is open */
   get open (): string | undefined { return this.#open }
+
+  /**
+   * Every conversation, the latest active first: peers outside the room can write too, and must be answerable.
+   */
+  get conversations (): DirectConversation[] {
+    return Object.entries(this.#conversations)
+      .map(([peerId, lines]) => ({ peerId, name: lines.findLast(l => !l.mine)?.name ?? 'a peer', unread: this.unread(peerId) }))
+      .reverse()
+  }
 
   start (): void {
     this.#node.services.dm.addEventListener('message', this.#onMessage)
@@ -107,7 +126,20 @@ export class DirectChats {
     if (lines.some(l => l.id === line.id && l.from === line.from)) {
       return
     }
-    this.#conversations = { ...this.#conversations, [peerId]: [...lines, line].slice(-MAX_LINES) }
+    // kept in the order of activity (the latest active last), and bounded: a peer cannot grow this without end
+    // by writing from ever new peer ids; the quietest conversation (not the open one) goes first
+    const conversations = { ...this.#conversations }
+    delete conversations[peerId]
+    conversations[peerId] = [...lines, line].slice(-MAX_LINES)
+    const quietest = Object.keys(conversations).filter(id => id !== this.#open)
+    const unread = { ...this.#unread }
+    while (Object.keys(conversations).length > MAX_CONVERSATIONS) {
+      const id = quietest.shift()!
+      delete conversations[id]
+      delete unread[id]
+    }
+    this.#unread = unread
+    this.#conversations = conversations
   }
 
   #update (peerId: string, id: string, change: Partial<DirectLine>): void {
