@@ -22,7 +22,12 @@ test('a browser and the terminal peer chat in one room, both ways, and privately
     await cli.waitFor(/delivered to/)
     await expect(alice.peer('Carol').getByLabel('1 unread')).toBeVisible()
 
-    // and back: the browser reaches the terminal peer over a relayed connection (it has no WebRTC)
+    // the terminal peer speaks WebRTC too: the pair goes direct, as two browsers do
+    await expect(alice.peer('Carol')).toContainText('direct', { timeout: 30_000 })
+    cli.type('/peers')
+    await cli.waitFor(new RegExp(`${aliceName} …\\w+ direct`))
+
+    // and back
     await alice.peer('Carol').getByRole('button').click()
     await expect(alice.page.getByRole('log', { name: 'Private messages' })).toContainText('just for you')
     await alice.page.getByRole('textbox', { name: 'Private message' }).fill('got it')

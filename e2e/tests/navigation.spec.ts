@@ -68,3 +68,36 @@ test('a room page restored from the back/forward cache works again', async ({ pl
   await bob.expectMessage('welcome back')
   await browser.close()
 })
+
+test('lines of a room left while its history was still coming never show up in the next room', async ({ browser }) => {
+  const { RelayProcess } = await import('../support/relay-process.js')
+  const { SlowHistoryPeer } = await import('../support/slow-history-peer.js')
+  // the relay keeps no history: the slow peer is the only one that has the room's earlier lines
+  const relay = await RelayProcess.start(['--history', 'off'])
+  const peer = await SlowHistoryPeer.start(relay.wsAddr)
+  try {
+    const alice = await ChatPage.open(browser, relay.url)
+    const first = await alice.createRoom('public')
+    const firstId = new URL(first).pathname.split('/').pop()!
+    await peer.keep(firstId, ['said in the first room, long ago'])
+    peer.join(firstId)
+    // Alice meets the peer, goes direct with it, and asks it for the room's history, which does not come yet
+    await expect(alice.peer(peer.name)).toContainText('direct', { timeout: 30_000 })
+    await expect.poll(() => peer.asked, { timeout: 15_000 }).toBe(true)
+
+    await home(alice.page)
+    const second = await alice.createRoom('public')
+    const marker = await peer.join(new URL(second).pathname.split('/').pop()!)
+    // now the first room's history is answered; then a line in the second room shows that what came before it
+    // (the answer, over the same connection) has been dealt with
+    peer.release()
+    await expect(alice.peer(peer.name)).toBeVisible({ timeout: 30_000 })
+    await marker.send('said in the second room')
+    await alice.expectMessage('said in the second room')
+    await expect(alice.messages).not.toContainText('said in the first room')
+    await alice.close()
+  } finally {
+    await peer.stop()
+    await relay.dispose()
+  }
+})
