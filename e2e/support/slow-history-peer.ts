@@ -9,6 +9,12 @@ import type { CliNode } from '@p2p-chat/cli/node'
 import type { HistoryStore } from '@p2p-chat/shared'
 import type { NodeStore } from '@p2p-chat/shared/node'
 
+/** Whether a history request came, and what holds its answer back. */
+interface Gate {
+  asked: boolean
+  open: PromiseWithResolvers<void>
+}
+
 /**
  * A terminal peer's node (the real one, in this process) that holds lines of a public room and answers history
  * requests only when the test says so: a peer on a slow link. It joins its rooms through the relay, so browsers
@@ -16,14 +22,19 @@ import type { NodeStore } from '@p2p-chat/shared/node'
  */
 export class SlowHistoryPeer {
   readonly name = 'Slowpoke'
-  /** a history request has come and waits for {@link release} */
-  asked = false
   private readonly rooms: Room[] = []
-  private readonly answered: Promise<void>
-  private release_!: () => void
 
-  private constructor (readonly node: CliNode, private readonly store: NodeStore, private readonly history: HistoryStore, private readonly dir: string) {
-    this.answered = new Promise(resolve => { this.release_ = resolve })
+  private constructor (
+    readonly node: CliNode,
+    private readonly store: NodeStore,
+    private readonly history: HistoryStore,
+    private readonly gate: Gate,
+    private readonly dir: string
+  ) {}
+
+  /** a history request has come and waits for {@link release} */
+  get asked (): boolean {
+    return this.gate.asked
   }
 
   /** Starts the node and connects it to the relay (a multiaddr of it, with its peer id). */
@@ -31,14 +42,14 @@ export class SlowHistoryPeer {
     const dir = await mkdtemp(join(tmpdir(), 'p2p-chat-slow-peer-'))
     const store = await openNodeStore(dir)
     const kept = createMemoryHistoryStore()
-    let peer: SlowHistoryPeer | undefined
+    const gate: Gate = { asked: false, open: Promise.withResolvers<void>() }
     // every history request is answered from `kept`, once released
     const history = new Proxy(kept, {
       get: (target, key) => {
         if (key === 'list') {
           return async (...args: Parameters<HistoryStore['list']>) => {
-            peer!.asked = true
-            await peer!.answered
+            gate.asked = true
+            await gate.open.promise
             return target.list(...args)
           }
         }
@@ -47,9 +58,8 @@ export class SlowHistoryPeer {
       }
     })
     const node = await createCliNode(store, { listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, history })
-    peer = new SlowHistoryPeer(node, store, history, dir)
     await node.dial(multiaddr(relayAddr))
-    return peer
+    return new SlowHistoryPeer(node, store, history, gate, dir)
   }
 
   /** Keeps lines of a public room, as if said there earlier (they are not published now). */
@@ -73,7 +83,7 @@ export class SlowHistoryPeer {
 
   /** Lets the waiting history requests be answered. */
   release (): void {
-    this.release_()
+    this.gate.open.resolve()
   }
 
   async stop (): Promise<void> {
