@@ -12,7 +12,8 @@ import type { NodeStore } from '@p2p-chat/shared/node'
 /** Whether a history request came, and what holds its answer back. */
 interface Gate {
   asked: boolean
-  open: PromiseWithResolvers<void>
+  opened: Promise<void>
+  open: () => void
 }
 
 /**
@@ -42,14 +43,16 @@ export class SlowHistoryPeer {
     const dir = await mkdtemp(join(tmpdir(), 'p2p-chat-slow-peer-'))
     const store = await openNodeStore(dir)
     const kept = createMemoryHistoryStore()
-    const gate: Gate = { asked: false, open: Promise.withResolvers<void>() }
+    let open!: () => void
+    const opened = new Promise<void>(resolve => { open = resolve })
+    const gate: Gate = { asked: false, opened, open }
     // every history request is answered from `kept`, once released
     const history = new Proxy(kept, {
       get: (target, key) => {
         if (key === 'list') {
           return async (...args: Parameters<HistoryStore['list']>) => {
             gate.asked = true
-            await gate.open.promise
+            await gate.opened
             return target.list(...args)
           }
         }
@@ -83,7 +86,7 @@ export class SlowHistoryPeer {
 
   /** Lets the waiting history requests be answered. */
   release (): void {
-    this.gate.open.resolve()
+    this.gate.open()
   }
 
   async stop (): Promise<void> {
