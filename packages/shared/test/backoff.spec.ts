@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { backoffDelay } from '../src/chat/backoff.js'
+import { backoffDelay } from '../src/util/backoff.js'
 
 describe('backoffDelay', () => {
   it('doubles per attempt, with jitter in the upper half, up to the cap', () => {

@@ -1,4 +1,5 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { createLibp2p } from 'libp2p'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Room } from '../src/chat/room.js'
@@ -9,7 +10,8 @@ import { loopbackOptions, waitFor } from './helpers.js'
 import type { RoomNode } from '../src/chat/peer-pinger.js'
 import type { HistorySyncClient } from '../src/chat/room-history.js'
 import type { HistoryRecord, HistoryStore, HistorySync } from '../src/history/index.js'
-import type { RoomChat } from '../src/index.js'
+import type { RoomChat, RoomInit, RoomMember } from '../src/index.js'
+import type { PrivateKey } from '@libp2p/interface'
 
 describe('Room', () => {
   /** a room member's node, with the history-sync service it runs */
@@ -19,15 +21,107 @@ describe('Room', () => {
     await Promise.all(nodes.splice(0).map(async node => node.stop()))
   })
 
-  async function member (store: HistoryStore): Promise<MemberNode> {
+  function roomOf (node: MemberNode, roomId: string, name: string, init: Partial<RoomInit> = {}): Room {
+    return new Room(node, { roomId, name: () => name, privateKey: keys.get(node)!, history: { store: createMemoryHistoryStore(), sync: node.services.history }, ...init })
+  }
+
+  /** every node's own key (Room signs its lines with it) */
+  const keys = new WeakMap<MemberNode, PrivateKey>()
+  /** A member's node on loopback; `store` serves history, `announce` adds addresses it tells others. */
+  async function member (init: { store?: HistoryStore, announce?: string[] } = {}): Promise<MemberNode> {
+    const key = await generateKeyPair('Ed25519')
+    const options = loopbackOptions()
     const node = await createLibp2p({
-      ...loopbackOptions(),
-      privateKey: await generateKeyPair('Ed25519'),
-      services: chatPeerServices({ history: { store, serves: isRoomTopic } })
+      ...options,
+      addresses: { ...options.addresses, appendAnnounce: init.announce ?? [] },
+      privateKey: key,
+      services: chatPeerServices({ history: { store: init.store, serves: isRoomTopic } })
     }) as unknown as MemberNode
+    keys.set(node, key)
     nodes.push(node)
     return node
   }
+
+  it('lines written with nobody to take them wait, and go out in order once a member is reachable', async () => {
+    const roomId = createRoomId()
+    const alice = await member()
+    const aliceRoom = roomOf(alice, roomId, 'alice')
+    const sent: string[] = []
+    aliceRoom.addEventListener('sent', evt => sent.push(evt.detail))
+    aliceRoom.join()
+    const written = []
+    for (const text of ['one', 'two', 'three']) {
+      const { chat, pending } = await aliceRoom.send(text)
+      expect(pending).toBe(true)
+      written.push(chat.id)
+    }
+
+    const bob = await member()
+    const bobRoom = roomOf(bob, roomId, 'bob')
+    const heard: string[] = []
+    bobRoom.addEventListener('chat', evt => heard.push(evt.detail.text))
+    bobRoom.join()
+    await alice.dial(bob.getMultiaddrs())
+    await waitFor(() => heard.length === 3 && sent.length === 3, 10_000)
+    expect(heard).toEqual(['one', 'two', 'three'])
+    expect(sent).toEqual(written)
+    // and a line written now, with the route up, goes out at once
+    expect((await aliceRoom.send('four')).pending).toBe(false)
+    await waitFor(() => heard.length === 4, 5_000)
+    aliceRoom.leave()
+    bobRoom.leave()
+  })
+
+  it('a member not heard from for the expiry, and not connected directly, leaves the list', async () => {
+    const roomId = createRoomId()
+    const timing = { presenceInterval: 100, memberExpiry: 400 }
+    const alice = await member()
+    const bob = await member()
+    const aliceRoom = roomOf(alice, roomId, 'alice', timing)
+    const bobRoom = roomOf(bob, roomId, 'bob', timing)
+    let members: RoomMember[] = []
+    aliceRoom.addEventListener('members', evt => { members = evt.detail })
+    aliceRoom.join()
+    bobRoom.join()
+    await alice.dial(bob.getMultiaddrs())
+    await waitFor(() => members.some(m => m.name === 'bob' && m.connection === 'direct'), 10_000)
+
+    bobRoom.leave()
+    await bob.stop()
+    await waitFor(() => members.length === 0, 5_000)
+    aliceRoom.leave()
+  })
+
+  it('of a pair, only the smaller peer id dials the other\'s WebRTC address, and a failed dial is tried again', async () => {
+    const roomId = createRoomId()
+    // both announce a WebRTC address through a relay that does not exist: every upgrade fails
+    const relay = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
+    const webrtc = [`/ip4/127.0.0.1/tcp/9/p2p/${relay}/p2p-circuit/webrtc`]
+    const [a, b] = [await member({ announce: webrtc }), await member({ announce: webrtc })]
+    const dials = new Map<MemberNode, number>([[a, 0], [b, 0]])
+    for (const node of [a, b]) {
+      // as if the node ran the WebRTC transport, which registers the signalling protocol
+      await node.handle('/webrtc-signaling/0.0.1', () => {})
+      const dial = node.dial.bind(node)
+      node.dial = async (target, options) => {
+        if ([target].flat().some(t => typeof t !== 'string' && 'getComponents' in t && t.getComponents().some(c => c.name === 'webrtc'))) {
+          dials.set(node, dials.get(node)! + 1)
+        }
+        return dial(target, options)
+      }
+    }
+    // a third member that both reach carries the room between them (as a relay does); it has no WebRTC address
+    const hub = await member()
+    const fast = { upgradeRetryMin: 100, upgradeRetryMax: 200 }
+    const rooms = [roomOf(a, roomId, 'a', fast), roomOf(b, roomId, 'b', fast), roomOf(hub, roomId, 'hub')]
+    rooms.forEach(room => { room.join() })
+    await a.dial(hub.getMultiaddrs().filter(ma => !ma.toString().includes('p2p-circuit')))
+    await b.dial(hub.getMultiaddrs().filter(ma => !ma.toString().includes('p2p-circuit')))
+    const [smaller, larger] = a.peerId.toString() < b.peerId.toString() ? [a, b] : [b, a]
+    await waitFor(() => dials.get(smaller)! >= 3, 10_000)
+    expect(dials.get(larger)).toBe(0)
+    rooms.forEach(room => { room.leave() })
+  })
 
   it('leave() cancels a catch-up under way: what arrives afterwards is neither kept nor shown', async () => {
     const roomId = createRoomId()
@@ -47,14 +141,14 @@ describe('Room', () => {
         return typeof value === 'function' && key !== 'list' ? value.bind(target) : value
       }
     })
-    const bob = await member(slowStore)
-    const bobRoom = new Room(bob, { roomId, name: () => 'bob', privateKey: await generateKeyPair('Ed25519'), history: { store: slowStore } })
+    const bob = await member({ store: slowStore })
+    const bobRoom = roomOf(bob, roomId, 'bob', { history: { store: slowStore } })
     await bobRoom.send('one')
     await bobRoom.send('two')
     expect(await bobStore.list(bobRoom.topic)).toHaveLength(2)
 
     const aliceStore = createMemoryHistoryStore()
-    const alice = await member(aliceStore)
+    const alice = await member({ store: aliceStore })
     // Alice's history-sync client, watched: did her request end, and why
     let settled: 'answered' | 'aborted' | undefined
     const sync: HistorySyncClient = {
@@ -69,7 +163,7 @@ describe('Room', () => {
         }
       }
     }
-    const room = new Room(alice, { roomId, name: () => 'alice', privateKey: await generateKeyPair('Ed25519'), history: { store: aliceStore, sync } })
+    const room = roomOf(alice, roomId, 'alice', { history: { store: aliceStore, sync } })
     const shown: RoomChat[] = []
     room.addEventListener('chat', evt => shown.push(evt.detail))
     bobRoom.join()

@@ -7,7 +7,7 @@ import {
   DISCOVERY_LOOKUP_DELAYS_MS, DISCOVERY_LOOKUP_INTERVAL_MS, DISCOVERY_MAX_DIALS, DISCOVERY_QUERY_TIMEOUT_MS,
   DISCOVERY_REPROVIDE_INTERVAL_MS, DISCOVERY_RETRY_MAX_MS, DISCOVERY_RETRY_MIN_MS
 } from '../constants.js'
-import { backoffDelay } from './backoff.js'
+import { backoffDelay } from '../util/backoff.js'
 import type { Libp2p, PeerInfo } from '@libp2p/interface'
 
 const log = logger('p2p-chat:room:discovery')

@@ -7,53 +7,29 @@ import {
   MEMBER_EXPIRY_MS, NO_DIRECT_ROUTE_NOTICE_MS, PRESENCE_DEBOUNCE_MS, PRESENCE_INTERVAL_MS, UPGRADE_RETRY_MAX_MS,
   UPGRADE_RETRY_MIN_MS
 } from '../constants.js'
-import { backoffDelay } from './backoff.js'
-import { connectionKind } from './connections.js'
+import { mark } from '../util/marks.js'
 import { RoomDiscovery } from './discovery.js'
-import { mark } from './marks.js'
+import { RoomMembers } from './members.js'
+import { RoomOutbox } from './outbox.js'
 import { PeerPinger } from './peer-pinger.js'
 import { privateRoomCodec, publicRoomCodec, readRoomData } from './room-codec.js'
 import { RoomHistory } from './room-history.js'
+import { DirectUpgrader, isWebRTCAddr } from './upgrader.js'
 import type { Chat } from '../codec.js'
 import type { RoomEvent } from '../codec.js'
 import type { HistoryStore } from '../history/index.js'
 import type { PrivateRoomKeys } from '../private-room/index.js'
-import type { ConnectionKind } from './connections.js'
+import type { RoomMember } from './members.js'
 import type { RoomNode } from './peer-pinger.js'
 import type { RoomCodec } from './room-codec.js'
 import type { HistorySyncClient, RoomChat } from './room-history.js'
 import type { GossipsubMessage, Message, SubscriptionChangeData } from '@libp2p/gossipsub'
-import type { PeerId, PeerInfo, PrivateKey } from '@libp2p/interface'
+import type { PeerId, PrivateKey } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
-/**
- * Why a member's messages go through the relay although both sides could connect directly:
- * - `no-route`: upgrades have been tried for {@link NO_DIRECT_ROUTE_NOTICE_MS} and none carried data (no direct
- *   route between the two networks: a symmetric NAT, a firewall, no STUN/TURN server); they go on being retried.
- * - `no-webrtc`: one side cannot open WebRTC connections, so there is nothing to upgrade to.
- */
-export type RelayedReason = 'no-route' | 'no-webrtc'
-
-/** Another peer in the room, as this browser knows it. */
-export interface RoomMember {
-  peerId: string
-  name: string
-  /** 'direct' only while a direct connection to the member has carried data; see {@link connectionKind} */
-  connection: ConnectionKind
-  /** while relayed: why, once it is known (see {@link describeRelayedReason}) */
-  relayedReason?: RelayedReason
-  /** latest ping round-trip time in ms, while connected */
-  rtt?: number
-}
-
-/** What a {@link RelayedReason} means, in words for the person looking at the peers list. */
-export function describeRelayedReason (reason: RelayedReason): string {
-  return reason === 'no-route'
-    ? 'no direct route from this network; messages go through the relay'
-    : 'this peer cannot connect directly (no WebRTC); messages go through the relay'
-}
-
 export type { RoomChat }
+export type { RelayedReason, RoomMember } from './members.js'
+export { describeRelayedReason } from './members.js'
 
 export interface RoomEvents {
   chat: CustomEvent<RoomChat>
@@ -72,6 +48,16 @@ export interface RoomInit {
   keys?: PrivateRoomKeys
   /** where lines and the outbox are kept, and how to catch up with peers; without it nothing persists */
   history?: { store: HistoryStore, sync?: HistorySyncClient }
+  /** how often this member announces itself (ms) @default PRESENCE_INTERVAL_MS */
+  presenceInterval?: number
+  /** a member not heard from for this long, and not directly connected, leaves the list (ms) @default MEMBER_EXPIRY_MS */
+  memberExpiry?: number
+  /** first wait before a failed direct upgrade is tried again (ms); doubles up to the maximum @default UPGRADE_RETRY_MIN_MS */
+  upgradeRetryMin?: number
+  /** @default UPGRADE_RETRY_MAX_MS */
+  upgradeRetryMax?: number
+  /** an upgrade that could have happened and has not for this long is shown as `no-route` (ms) @default NO_DIRECT_ROUTE_NOTICE_MS */
+  noDirectRouteNotice?: number
 }
 
 /** A room's lines as kept, to show when entering it again. */
@@ -81,42 +67,21 @@ export interface RoomRestore {
   pending: string[]
 }
 
-interface MemberRecord extends RoomMember {
-  /** its `/p2p-circuit/webrtc` addresses, from its presence */
-  multiaddrs: Multiaddr[]
-  /** its presence has been heard (a member known only from its chat lines has not told its addresses yet) */
-  announced: boolean
-  lastSeen: number
-  dialing: boolean
-  failures: number
-  retry?: ReturnType<typeof setTimeout>
-  /** since when the pair could have been direct (both speak WebRTC) but is not */
-  relayedSince?: number
-  /** re-checks the member when {@link NO_DIRECT_ROUTE_NOTICE_MS} has passed */
-  notice?: ReturnType<typeof setTimeout>
-}
-
 const log = logger('p2p-chat:room')
 
 /** How long one dial of a member (a WebRTC upgrade, or a member found in the DHT) may take. */
 const DIAL_TIMEOUT_MS = 20_000
 
-/** Registered by `@libp2p/webrtc`'s private-to-private transport: this node can upgrade through a relay. */
-const WEBRTC_SIGNALING_PROTOCOL = '/webrtc-signaling/0.0.1'
-
 function isCircuitAddr (ma: Multiaddr): boolean {
   return ma.getComponents().some(c => c.name === 'p2p-circuit')
 }
 
-function isWebRTCAddr (ma: Multiaddr): boolean {
-  return ma.getComponents().some(c => c.name === 'webrtc')
-}
-
 /**
  * One chat room: a gossipsub topic with signed, validated messages. Members announce themselves (name and
- * `/p2p-circuit/webrtc` addresses) on the topic; of each pair of members the one with the smaller peer id
- * dials the other's WebRTC address, which upgrades the pair to a direct connection. Failed upgrades are
- * retried with backoff; meanwhile messages keep flowing through the relay.
+ * `/p2p-circuit/webrtc` addresses) on the topic ({@link RoomMembers} keeps them); of each pair of members the
+ * one with the smaller peer id dials the other's WebRTC address ({@link DirectUpgrader}), which upgrades the
+ * pair to a direct connection, retried with backoff while it fails; meanwhile messages keep flowing through
+ * the relay. Lines written while nobody can take them wait in a {@link RoomOutbox}.
  */
 export class Room extends TypedEventEmitter<RoomEvents> {
   readonly roomId: string
@@ -125,16 +90,15 @@ export class Room extends TypedEventEmitter<RoomEvents> {
   private readonly history?: RoomHistory
   private readonly node: RoomNode
   private readonly init: RoomInit
-  private readonly members = new Map<string, MemberRecord>()
+  private readonly members: RoomMembers
+  private readonly upgrader: DirectUpgrader
+  private readonly outbox: RoomOutbox
+  private readonly pinger: PeerPinger
+  private readonly discovery: RoomDiscovery
   private announced = false
   private lastAnnouncedAddrs = ''
   private presenceTimer?: ReturnType<typeof setInterval>
-  private readonly pinger: PeerPinger
-  private readonly discovery: RoomDiscovery
   private debounceTimer?: ReturnType<typeof setTimeout>
-  /** my messages written while no peer of the room was reachable, oldest first */
-  private readonly pending: Array<{ id: string, bytes: Uint8Array }> = []
-  private flushing = false
   /** aborted by {@link leave}: cancels catch-ups and dials under way, and silences the room's events */
   private readonly left = new AbortController()
 
@@ -173,7 +137,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
       // a peer that may have lines this node missed
       mark('room-route')
       this.scheduleAnnounce()
-      void this.flush()
+      void this.outbox.flush()
       void this.catchUp(evt.detail.peerId)
     }
   }
@@ -192,9 +156,9 @@ export class Room extends TypedEventEmitter<RoomEvents> {
 
   private readonly onConnectionChange = (): void => {
     this.emitMembers()
-    void this.flush()
+    void this.outbox.flush()
     for (const member of this.members.values()) {
-      this.maybeDial(member)
+      this.upgrader.maybeDial(member)
     }
   }
 
@@ -202,7 +166,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
   private readonly onUnproven = (evt: CustomEvent<PeerId>): void => {
     const member = this.members.get(evt.detail.toString())
     if (member != null) {
-      this.retryLater(member, 'the direct connection carried nothing')
+      this.upgrader.retryLater(member, 'the direct connection carried nothing')
     }
   }
 
@@ -216,12 +180,35 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     if (init.history != null) {
       this.history = new RoomHistory({ codec: this.codec, ...init.history })
     }
+    this.members = new RoomMembers(node, {
+      memberExpiry: init.memberExpiry ?? MEMBER_EXPIRY_MS,
+      noDirectRouteNotice: init.noDirectRouteNotice ?? NO_DIRECT_ROUTE_NOTICE_MS,
+      onNotice: () => { this.emitMembers() }
+    })
+    this.upgrader = new DirectUpgrader(node, {
+      signal: this.left.signal,
+      dialTimeout: DIAL_TIMEOUT_MS,
+      retryMin: init.upgradeRetryMin ?? UPGRADE_RETRY_MIN_MS,
+      retryMax: init.upgradeRetryMax ?? UPGRADE_RETRY_MAX_MS,
+      canUpgrade: () => this.members.canUpgrade(),
+      onSettled: () => { this.emitMembers() }
+    })
+    this.outbox = new RoomOutbox({
+      publish: async bytes => this.publish(bytes),
+      history: this.history,
+      signal: this.left.signal,
+      onSent: id => { this.safeDispatchEvent('sent', { detail: id }) }
+    })
     this.discovery = new RoomDiscovery(node, {
       topic: this.topic,
-      onFound: peer => { this.connectDiscovered(peer) }
+      onFound: peer => {
+        if (!this.members.has(peer.id.toString()) && this.node.getConnections(peer.id).length === 0) {
+          this.upgrader.connect(peer)
+        }
+      }
     })
     this.pinger = new PeerPinger(node, {
-      peers: () => [...this.members.keys()],
+      peers: () => this.members.ids(),
       onRtt: (peerId, rtt) => {
         const member = this.members.get(peerId)
         if (member != null && member.rtt !== rtt) {
@@ -248,9 +235,10 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     this.pinger.start()
     this.discovery.start()
     this.presenceTimer = setInterval(() => {
-      this.expireMembers()
+      this.members.expire()
+      this.emitMembers()
       void this.announce(false)
-    }, PRESENCE_INTERVAL_MS)
+    }, this.init.presenceInterval ?? PRESENCE_INTERVAL_MS)
     const subscribers = pubsub.getSubscribers(this.topic)
     if (subscribers.length > 0) {
       // peers already in the room on connections that were open before joining: announce, and catch up
@@ -267,10 +255,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     clearTimeout(this.debounceTimer)
     this.pinger.stop()
     this.discovery.stop()
-    for (const member of this.members.values()) {
-      clearTimeout(member.retry)
-      clearTimeout(member.notice)
-    }
+    this.members.clear()
     this.node.services.directPaths.removeEventListener('change', this.onConnectionChange)
     this.node.services.directPaths.removeEventListener('unproven', this.onUnproven)
     pubsub.removeEventListener('gossipsub:message', this.onMessage)
@@ -291,9 +276,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
 
   /** The other members, sorted by name. */
   getMembers (): RoomMember[] {
-    return [...this.members.values()]
-      .map(({ peerId, name, connection, relayedReason, rtt }) => ({ peerId, name, connection, relayedReason, rtt }))
-      .sort((a, b) => a.name.localeCompare(b.name) || a.peerId.localeCompare(b.peerId))
+    return this.members.list()
   }
 
   /**
@@ -305,16 +288,12 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     validateText(text)
     const chat: Chat = { id: createMessageId(), name: this.init.name(), text, timestamp: Date.now() }
     const bytes = await this.codec.wrap(await encodeChat(chat, this.topic, this.init.privateKey), { id: chat.id, timestamp: chat.timestamp, ephemeral: false })
-    const message = { id: chat.id, bytes }
     const mine = { ...chat, from: this.node.peerId.toString() }
     // kept at once: it is part of the room's history (a peer catching up from this one gets it too)
     await this.history?.keep(chat, bytes)
-    if (this.pending.length > 0 || !await this.publish(message.bytes)) {
-      // behind older waiting messages, or no route: queue it (persisted), and send the queue if a route exists
-      // by now (on the next task, so the caller has shown the line as pending before its `sent` event arrives)
-      this.pending.push(message)
-      await this.history?.queue(message.id, message.bytes)
-      setTimeout(() => { void this.flush() }, 0)
+    if (this.outbox.busy || !await this.publish(bytes)) {
+      // behind older waiting messages, or no route: it waits (persisted) for one
+      await this.outbox.queue({ id: chat.id, bytes })
       return { chat: mine, pending: true }
     }
     return { chat: mine, pending: false }
@@ -329,19 +308,22 @@ export class Room extends TypedEventEmitter<RoomEvents> {
       return { lines: [], pending: [] }
     }
     const [lines, outbox] = await Promise.all([this.history.load(), this.history.pending()])
-    for (const entry of outbox) {
-      if (!this.pending.some(p => p.id === entry.id)) {
-        this.pending.push({ id: entry.id, bytes: entry.data })
-      }
-    }
+    this.outbox.restore(outbox)
     return { lines, pending: outbox.map(e => e.id) }
+  }
+
+  /** Tells the room this browser's (new) name. */
+  rename (): void {
+    void this.announce(false)
   }
 
   /** Asks a peer that is in the room for the lines this node missed, and shows those. */
   private async catchUp (peerId: PeerId): Promise<void> {
     const lines = await this.history?.syncFrom(peerId, this.left.signal) ?? []
     for (const line of lines) {
-      this.touch(line.from, line.name, false)
+      if (this.members.touch(line.from, line.name, false).changed) {
+        this.emitMembers()
+      }
       this.safeDispatchEvent('chat', { detail: line })
     }
   }
@@ -359,35 +341,10 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     }
   }
 
-  /** Sends the waiting messages, oldest first, while a route lasts. */
-  private async flush (): Promise<void> {
-    if (this.flushing || this.left.signal.aborted) {
-      return
-    }
-    this.flushing = true
-    try {
-      for (let next = this.pending[0]; next != null; next = this.pending[0]) {
-        if (!await this.publish(next.bytes)) {
-          break
-        }
-        this.pending.shift()
-        await this.history?.sent(next.id)
-        this.safeDispatchEvent('sent', { detail: next.id })
-      }
-    } finally {
-      this.flushing = false
-    }
-  }
-
-  /** Tells the room this browser's (new) name. */
-  rename (): void {
-    void this.announce(false)
-  }
-
   /**
-   * Where others can reach this node through its relays: `/p2p-circuit/webrtc` (browsers upgrade to a direct
-   * connection with it) first, then plain `/p2p-circuit` (peers without WebRTC, such as the terminal peer,
-   * open a relayed connection with it, e.g. for a direct message).
+   * Where others can reach this node through its relays: `/p2p-circuit/webrtc` (peers upgrade to a direct
+   * connection with it) first, then plain `/p2p-circuit` (peers without WebRTC open a relayed connection with
+   * it, e.g. for a direct message).
    */
   private reachableAddrs (): Multiaddr[] {
     const addrs = this.node.getMultiaddrs().filter(isCircuitAddr)
@@ -426,8 +383,11 @@ export class Room extends TypedEventEmitter<RoomEvents> {
       log('dropped a message from %s: %s', from, (err as Error).message)
       return
     }
-    const member = this.touch(from, event.type === 'presence' ? event.presence.name : event.chat.name)
+    const { member, changed } = this.members.touch(from, event.type === 'presence' ? event.presence.name : event.chat.name)
     if (event.type === 'chat') {
+      if (changed) {
+        this.emitMembers()
+      }
       if (this.history != null && !await this.history.keep(event.chat, data)) {
         return // already here (a history sync brought it first)
       }
@@ -436,162 +396,35 @@ export class Room extends TypedEventEmitter<RoomEvents> {
       return
     }
     const { presence } = event
-    const wasAnnounced = member.announced
+    const firstPresence = !member.announced
     member.announced = true
     member.multiaddrs = presence.multiaddrs.filter(isWebRTCAddr)
+    if (changed || firstPresence) {
+      this.emitMembers()
+    }
     // where to reach the member for anything else too (direct messages dial it by peer id): its WebRTC
     // addresses when both sides speak WebRTC (a plain relayed connection would only stand in the upgrade's
     // way), else its plain circuit addresses
-    const upgradable = this.isUpgradable(member)
-    if (!wasAnnounced) {
-      this.emitMembers()
-    }
     this.node.peerStore.merge(peerIdFromString(from), {
-      multiaddrs: upgradable ? member.multiaddrs : presence.multiaddrs.filter(ma => isCircuitAddr(ma) && !isWebRTCAddr(ma))
+      multiaddrs: this.members.isUpgradable(member) ? member.multiaddrs : presence.multiaddrs.filter(ma => isCircuitAddr(ma) && !isWebRTCAddr(ma))
     })
       .catch((err: Error) => { log('could not store the addresses of %s: %s', from, err.message) })
     if (presence.hello) {
       this.scheduleAnnounce()
     }
-    this.maybeDial(member)
-  }
-
-  /** Notes a member heard from now; with `live` false (a line from history) only a known member's name changes. */
-  private touch (peerId: string, name: string, live = true): MemberRecord {
-    let member = this.members.get(peerId)
-    if (member == null && !live) {
-      return { peerId, name, connection: 'relayed', multiaddrs: [], announced: false, lastSeen: 0, dialing: false, failures: 0 }
-    }
-    const isNew = member == null
-    member ??= { peerId, name, connection: 'relayed', multiaddrs: [], announced: false, lastSeen: 0, dialing: false, failures: 0 }
-    const renamed = member.name !== name && live
-    if (live) {
-      member.name = name
-      member.lastSeen = Date.now()
-    }
-    this.members.set(peerId, member)
-    if (isNew || renamed) {
-      this.emitMembers()
-    }
-    return member
-  }
-
-  private expireMembers (): void {
-    const cutoff = Date.now() - MEMBER_EXPIRY_MS
-    for (const [id, member] of this.members) {
-      if (member.lastSeen < cutoff && connectionKind(this.node, peerIdFromString(id)) !== 'direct') {
-        clearTimeout(member.retry)
-        clearTimeout(member.notice)
-        this.members.delete(id)
-      }
-    }
-    this.emitMembers()
+    this.upgrader.maybeDial(member)
   }
 
   private emitMembers (): void {
+    this.members.refresh()
     for (const member of this.members.values()) {
-      member.connection = connectionKind(this.node, peerIdFromString(member.peerId))
-      member.relayedReason = this.relayedReason(member)
       if (member.connection === 'direct') {
         mark('first-direct')
-        member.failures = 0
         if (member.rtt == null) {
           this.pinger.ping(member.peerId)
         }
       }
     }
-    this.safeDispatchEvent('members', { detail: this.getMembers() })
-  }
-
-  /** Both sides speak WebRTC and the member told its WebRTC addresses: the pair can be upgraded. */
-  private isUpgradable (member: MemberRecord): boolean {
-    return member.multiaddrs.length > 0 && this.node.getProtocols().includes(WEBRTC_SIGNALING_PROTOCOL)
-  }
-
-  /**
-   * Why a relayed member is relayed, once that is known: it cannot do WebRTC, or upgrades (tried and retried by
-   * the smaller peer id of the pair) have not given a direct connection for {@link NO_DIRECT_ROUTE_NOTICE_MS}.
-   */
-  private relayedReason (member: MemberRecord): RelayedReason | undefined {
-    if (member.connection === 'direct') {
-      member.relayedSince = undefined
-      clearTimeout(member.notice)
-      member.notice = undefined
-      return undefined
-    }
-    if (!member.announced) {
-      return undefined
-    }
-    if (!this.isUpgradable(member)) {
-      return 'no-webrtc'
-    }
-    const now = Date.now()
-    member.relayedSince ??= now
-    const due = member.relayedSince + NO_DIRECT_ROUTE_NOTICE_MS
-    if (now >= due) {
-      return 'no-route'
-    }
-    if (member.notice == null) {
-      member.notice = setTimeout(() => {
-        member.notice = undefined
-        this.emitMembers()
-      }, due - now)
-    }
-    return undefined
-  }
-
-  /**
-   * A member found in the DHT that the room's gossip has not brought yet (it reaches the room through
-   * another relay): connect to it directly — over WebRTC through its relay when both sides can, else by any
-   * of its addresses — so gossipsub runs between the two and presence follows.
-   */
-  private connectDiscovered (peer: PeerInfo): void {
-    const id = peer.id.toString()
-    if (this.members.has(id) || this.node.getConnections(peer.id).length > 0) {
-      return
-    }
-    const webrtc = peer.multiaddrs.filter(isWebRTCAddr)
-    const upgradable = webrtc.length > 0 && this.node.getProtocols().includes(WEBRTC_SIGNALING_PROTOCOL)
-    const multiaddrs = upgradable ? webrtc : peer.multiaddrs.filter(ma => !isWebRTCAddr(ma))
-    log('found %s in the DHT, dialling', id)
-    this.node.peerStore.merge(peer.id, { multiaddrs })
-      .then(async () => this.node.dial(multiaddrs, { signal: this.dialSignal() }))
-      .catch((err: Error) => { log('could not reach %s found in the DHT: %s', id, err.message) })
-  }
-
-  /** Of a pair, the smaller peer id dials, so the two do not open two WebRTC connections at once. */
-  private maybeDial (member: MemberRecord): void {
-    if (member.dialing || member.retry != null || member.multiaddrs.length === 0 ||
-      this.node.peerId.toString() > member.peerId ||
-      connectionKind(this.node, peerIdFromString(member.peerId)) === 'direct') {
-      return
-    }
-    member.dialing = true
-    // a dial that succeeds counts once the connection carried a round trip (directPaths' `change`); one that
-    // carries nothing is closed (`unproven`) and retried like a failed dial
-    this.node.dial(member.multiaddrs, { signal: this.dialSignal() })
-      .catch((err: Error) => { this.retryLater(member, err.message) })
-      .finally(() => {
-        member.dialing = false
-        this.emitMembers()
-      })
-  }
-
-  /** A dial's signal: it gives up after {@link DIAL_TIMEOUT_MS}, or when the room is left. */
-  private dialSignal (): AbortSignal {
-    return AbortSignal.any([this.left.signal, AbortSignal.timeout(DIAL_TIMEOUT_MS)])
-  }
-
-  /** The relayed path keeps carrying the room; the upgrade is tried again after a backoff, never given up. */
-  private retryLater (member: MemberRecord, why: string): void {
-    if (member.retry != null || this.left.signal.aborted) {
-      return
-    }
-    const delay = backoffDelay(member.failures++, UPGRADE_RETRY_MIN_MS, UPGRADE_RETRY_MAX_MS)
-    log('direct upgrade to %s failed (%s), retrying in %d ms', member.peerId, why, delay)
-    member.retry = setTimeout(() => {
-      member.retry = undefined
-      this.maybeDial(member)
-    }, delay)
+    this.safeDispatchEvent('members', { detail: this.members.list() })
   }
 }

@@ -1,0 +1,198 @@
+import { peerIdFromString } from '@libp2p/peer-id'
+import { connectionKind } from './connections.js'
+import type { ConnectionKind } from './connections.js'
+import type { RoomNode } from './peer-pinger.js'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+/**
+ * Why a member's messages go through the relay although both sides could connect directly:
+ * - `no-route`: upgrades have been tried for a while (`noDirectRouteNotice`) and none carried data (no direct
+ *   route between the two networks: a symmetric NAT, a firewall, no STUN/TURN server); they go on being retried.
+ * - `no-webrtc`: one side cannot open WebRTC connections, so there is nothing to upgrade to.
+ */
+export type RelayedReason = 'no-route' | 'no-webrtc'
+
+/** Another peer in the room, as this node knows it. */
+export interface RoomMember {
+  peerId: string
+  name: string
+  /** 'direct' only while a direct connection to the member has carried data; see {@link connectionKind} */
+  connection: ConnectionKind
+  /** while relayed: why, once it is known (see {@link describeRelayedReason}) */
+  relayedReason?: RelayedReason
+  /** latest ping round-trip time in ms, while connected */
+  rtt?: number
+}
+
+/** What a {@link RelayedReason} means, in words for the person looking at the peers list. */
+export function describeRelayedReason (reason: RelayedReason): string {
+  return reason === 'no-route'
+    ? 'no direct route from this network; messages go through the relay'
+    : 'this peer cannot connect directly (no WebRTC); messages go through the relay'
+}
+
+/** A member and what the room keeps on it: its addresses and the state of the upgrade to a direct connection. */
+export interface MemberRecord extends RoomMember {
+  /** its `/p2p-circuit/webrtc` addresses, from its presence */
+  multiaddrs: Multiaddr[]
+  /** its presence has been heard (a member known only from its chat lines has not told its addresses yet) */
+  announced: boolean
+  lastSeen: number
+  /** a dial of its WebRTC addresses is under way */
+  dialing: boolean
+  /** failed upgrades in a row */
+  failures: number
+  /** the next upgrade attempt */
+  retry?: ReturnType<typeof setTimeout>
+  /** since when the pair could have been direct (both speak WebRTC) but is not */
+  relayedSince?: number
+  /** re-checks the member when `noDirectRouteNotice` has passed */
+  notice?: ReturnType<typeof setTimeout>
+}
+
+/** Registered by `@libp2p/webrtc`'s private-to-private transport: this node can upgrade through a relay. */
+const WEBRTC_SIGNALING_PROTOCOL = '/webrtc-signaling/0.0.1'
+
+export interface RoomMembersInit {
+  /** a member not heard from for this long, and not directly connected, is dropped (ms) */
+  memberExpiry: number
+  /** a pair that could upgrade and has not for this long is shown with the reason `no-route` (ms) */
+  noDirectRouteNotice: number
+  /** a member's reason changes by itself (time passed): the list should be told again */
+  onNotice: () => void
+}
+
+/** The other members of a room: who they are, how this node reaches them, and why not directly. */
+export class RoomMembers {
+  private readonly node: RoomNode
+  private readonly init: RoomMembersInit
+  private readonly records = new Map<string, MemberRecord>()
+
+  constructor (node: RoomNode, init: RoomMembersInit) {
+    this.node = node
+    this.init = init
+  }
+
+  get (peerId: string): MemberRecord | undefined {
+    return this.records.get(peerId)
+  }
+
+  has (peerId: string): boolean {
+    return this.records.has(peerId)
+  }
+
+  values (): IterableIterator<MemberRecord> {
+    return this.records.values()
+  }
+
+  ids (): string[] {
+    return [...this.records.keys()]
+  }
+
+  /** The members as shown, sorted by name. */
+  list (): RoomMember[] {
+    return [...this.records.values()]
+      .map(({ peerId, name, connection, relayedReason, rtt }) => ({ peerId, name, connection, relayedReason, rtt }))
+      .sort((a, b) => a.name.localeCompare(b.name) || a.peerId.localeCompare(b.peerId))
+  }
+
+  /**
+   * Notes a member heard from now, and returns it with whether it is new or renamed. With `live` false (a line
+   * from history) only a known member's name changes, and an unknown one is not added.
+   */
+  touch (peerId: string, name: string, live = true): { member: MemberRecord, changed: boolean } {
+    let member = this.records.get(peerId)
+    if (member == null && !live) {
+      return { member: newRecord(peerId, name), changed: false }
+    }
+    const isNew = member == null
+    member ??= newRecord(peerId, name)
+    const renamed = member.name !== name && live
+    if (live) {
+      member.name = name
+      member.lastSeen = Date.now()
+    }
+    this.records.set(peerId, member)
+    return { member, changed: isNew || renamed }
+  }
+
+  /** Drops the members not heard from within `memberExpiry` and not directly connected. */
+  expire (): void {
+    const cutoff = Date.now() - this.init.memberExpiry
+    for (const [id, member] of this.records) {
+      if (member.lastSeen < cutoff && connectionKind(this.node, peerIdFromString(id)) !== 'direct') {
+        forget(member)
+        this.records.delete(id)
+      }
+    }
+  }
+
+  /** Reads each member's connection anew, and why it is relayed. */
+  refresh (): void {
+    for (const member of this.records.values()) {
+      member.connection = connectionKind(this.node, peerIdFromString(member.peerId))
+      member.relayedReason = this.relayedReason(member)
+      if (member.connection === 'direct') {
+        member.failures = 0
+      }
+    }
+  }
+
+  /** This node takes WebRTC upgrades (its WebRTC transport is running). */
+  canUpgrade (): boolean {
+    return this.node.getProtocols().includes(WEBRTC_SIGNALING_PROTOCOL)
+  }
+
+  /** Both sides speak WebRTC and the member told its WebRTC addresses: the pair can be upgraded. */
+  isUpgradable (member: MemberRecord): boolean {
+    return member.multiaddrs.length > 0 && this.canUpgrade()
+  }
+
+  /** Stops every member's timers. */
+  clear (): void {
+    for (const member of this.records.values()) {
+      forget(member)
+    }
+  }
+
+  /**
+   * Why a relayed member is relayed, once that is known: it cannot do WebRTC, or upgrades (tried and retried by
+   * the smaller peer id of the pair) have not given a direct connection for `noDirectRouteNotice`.
+   */
+  private relayedReason (member: MemberRecord): RelayedReason | undefined {
+    if (member.connection === 'direct') {
+      member.relayedSince = undefined
+      clearTimeout(member.notice)
+      member.notice = undefined
+      return undefined
+    }
+    if (!member.announced) {
+      return undefined
+    }
+    if (!this.isUpgradable(member)) {
+      return 'no-webrtc'
+    }
+    const now = Date.now()
+    member.relayedSince ??= now
+    const due = member.relayedSince + this.init.noDirectRouteNotice
+    if (now >= due) {
+      return 'no-route'
+    }
+    if (member.notice == null) {
+      member.notice = setTimeout(() => {
+        member.notice = undefined
+        this.init.onNotice()
+      }, due - now)
+    }
+    return undefined
+  }
+}
+
+function newRecord (peerId: string, name: string): MemberRecord {
+  return { peerId, name, connection: 'relayed', multiaddrs: [], announced: false, lastSeen: 0, dialing: false, failures: 0 }
+}
+
+function forget (member: MemberRecord): void {
+  clearTimeout(member.retry)
+  clearTimeout(member.notice)
+}

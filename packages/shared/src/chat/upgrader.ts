@@ -1,0 +1,96 @@
+import { logger } from '@libp2p/logger'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { backoffDelay } from '../util/backoff.js'
+import { connectionKind } from './connections.js'
+import type { MemberRecord } from './members.js'
+import type { RoomNode } from './peer-pinger.js'
+import type { PeerInfo } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+const log = logger('p2p-chat:room:upgrader')
+
+export interface DirectUpgraderInit {
+  /** the room's life: aborted when it is left, which cancels dials and retries */
+  signal: AbortSignal
+  /** how long one dial may take (ms) */
+  dialTimeout: number
+  /** first wait before an upgrade is tried again (ms); doubles, with jitter, up to `retryMax` */
+  retryMin: number
+  retryMax: number
+  /** this node can take WebRTC upgrades (the member may be dialled at its WebRTC addresses) */
+  canUpgrade: () => boolean
+  /** a dial ended (the members' connections should be read again) */
+  onSettled: () => void
+}
+
+/** Whether a multiaddr names a WebRTC (private-to-private) endpoint. */
+export function isWebRTCAddr (ma: Multiaddr): boolean {
+  return ma.getComponents().some(c => c.name === 'webrtc')
+}
+
+/**
+ * Moves room members off the relay: of each pair, the member with the smaller peer id dials the other's
+ * `/p2p-circuit/webrtc` addresses (the pair never opens two WebRTC connections at once). A dial that fails, or
+ * whose connection carries nothing, is tried again after a backoff for as long as the room lasts; the relayed
+ * path carries the room meanwhile.
+ */
+export class DirectUpgrader {
+  private readonly node: RoomNode
+  private readonly init: DirectUpgraderInit
+
+  constructor (node: RoomNode, init: DirectUpgraderInit) {
+    this.node = node
+    this.init = init
+  }
+
+  /** Dials the member now if this node is the pair's dialler and nothing else is under way. */
+  maybeDial (member: MemberRecord): void {
+    if (member.dialing || member.retry != null || member.multiaddrs.length === 0 || this.init.signal.aborted ||
+      this.node.peerId.toString() > member.peerId ||
+      connectionKind(this.node, peerIdFromString(member.peerId)) === 'direct') {
+      return
+    }
+    member.dialing = true
+    // a dial that succeeds counts once the connection carried data (directPaths' `change`); one that carries
+    // nothing is closed (`unproven`) and retried like a failed dial
+    this.node.dial(member.multiaddrs, { signal: this.dialSignal() })
+      .catch((err: Error) => { this.retryLater(member, err.message) })
+      .finally(() => {
+        member.dialing = false
+        this.init.onSettled()
+      })
+  }
+
+  /** The upgrade failed: it is tried again after a backoff, never given up while the room lasts. */
+  retryLater (member: MemberRecord, why: string): void {
+    if (member.retry != null || this.init.signal.aborted) {
+      return
+    }
+    const delay = backoffDelay(member.failures++, this.init.retryMin, this.init.retryMax)
+    log('direct upgrade to %s failed (%s), retrying in %d ms', member.peerId, why, delay)
+    member.retry = setTimeout(() => {
+      member.retry = undefined
+      this.maybeDial(member)
+    }, delay)
+  }
+
+  /**
+   * A member found in the DHT that the room's gossip has not brought yet (it reaches the room through another
+   * relay): connect to it directly — over WebRTC through its relay when both sides can, else by any of its
+   * addresses — so gossipsub runs between the two and presence follows.
+   */
+  connect (peer: PeerInfo): void {
+    const id = peer.id.toString()
+    const webrtc = peer.multiaddrs.filter(isWebRTCAddr)
+    const multiaddrs = webrtc.length > 0 && this.init.canUpgrade() ? webrtc : peer.multiaddrs.filter(ma => !isWebRTCAddr(ma))
+    log('found %s in the DHT, dialling', id)
+    this.node.peerStore.merge(peer.id, { multiaddrs })
+      .then(async () => this.node.dial(multiaddrs, { signal: this.dialSignal() }))
+      .catch((err: Error) => { log('could not reach %s found in the DHT: %s', id, err.message) })
+  }
+
+  /** A dial's signal: it gives up after `dialTimeout`, or when the room is left. */
+  private dialSignal (): AbortSignal {
+    return AbortSignal.any([this.init.signal, AbortSignal.timeout(this.init.dialTimeout)])
+  }
+}
