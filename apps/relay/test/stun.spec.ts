@@ -1,11 +1,17 @@
+import { createHook } from 'node:async_hooks'
 import { randomBytes } from 'node:crypto'
 import { createSocket } from 'node:dgram'
 import { once } from 'node:events'
 import { constants as STUN, createMessage, decode, request } from '@msimerson/stun'
 import { afterEach, describe, expect, it } from 'vitest'
+import { parseConfig } from '../src/config.js'
 import { createStunResponder } from '../src/stun.js'
+import { sample, useTestResources } from './helpers.js'
 import type { StunResponder, StunResult } from '../src/stun.js'
+import type { TestRelay } from './helpers.js'
 import type { Socket } from 'node:dgram'
+
+const { relay } = useTestResources()
 
 const sockets: Socket[] = []
 const responders: StunResponder[] = []
@@ -164,5 +170,57 @@ describe('the STUN responder', () => {
     const second = createStunResponder({ port, host: '127.0.0.1' })
     await expect(second.start()).rejects.toMatchObject({ code: 'EADDRINUSE' })
     expect(second.port).toBeUndefined()
+  })
+})
+
+/**
+ * Counts the Node UDP sockets created while `run` runs. libp2p's own UDP listeners (QUIC, WebRTC-direct) are
+ * native and not counted: a relay without a STUN responder creates none.
+ */
+async function udpSocketsCreatedBy (run: () => Promise<void>): Promise<number> {
+  let created = 0
+  const hook = createHook({ init: (_id, type) => { if (type === 'UDPWRAP') created++ } }).enable()
+  try {
+    await run()
+  } finally {
+    hook.disable()
+  }
+  return created
+}
+
+describe('the relay\'s STUN responder', () => {
+  it('is started and stopped with the relay, hands browsers its URL at /api/relay, and counts what it answered', async () => {
+    let started: TestRelay | undefined
+    expect(await udpSocketsCreatedBy(async () => { started = await relay({ stunPort: 0 }) })).toBe(1)
+    const { relay: r, logs } = started!
+    const port = r.stunPort!
+    const body = await (await fetch(new URL('/api/relay', r.url))).json() as { iceServers: Array<{ urls: string[] }> }
+    expect(body.iceServers).toEqual([{ urls: [`stun:127.0.0.1:${port}`] }])
+    expect(logs.find(l => l.event === 'stun listening')?.addr).toBe(`127.0.0.1:${port}/udp`)
+    const socket = await client()
+    // the URL a browser is given (the library's client wants it without the scheme)
+    const response = await request(body.iceServers[0]!.urls[0]!.replace(/^stun:/, ''), { socket })
+    expect(response.getXorAddress()).toMatchObject({ address: '127.0.0.1', port: socket.address().port })
+    await send(socket, Buffer.from('not STUN'), port)
+    const count = async (result: StunResult): Promise<number | undefined> => sample(await r.metrics.text(), 'p2p_chat_relay_stun_requests_total', `result="${result}"`)
+    await expect.poll(async () => count('ignored')).toBe(1)
+    expect(await count('answered')).toBe(1)
+    // stopped, it has let go of the port
+    await r.stop()
+    const again = createSocket('udp4')
+    sockets.push(again)
+    again.bind(port, '127.0.0.1')
+    await once(again, 'listening')
+  })
+
+  it('opens no socket and lists no STUN server with --stun-port 0', async () => {
+    const options = parseConfig(['--stun-port', '0'])!
+    expect(options.stunPort).toBeUndefined()
+    let started: TestRelay | undefined
+    expect(await udpSocketsCreatedBy(async () => { started = await relay({ stunPort: options.stunPort }) })).toBe(0)
+    const { relay: r, logs } = started!
+    expect(r.stunPort).toBeUndefined()
+    expect(r.info('chat.example.org').iceServers).toEqual([])
+    expect(logs.some(l => l.event === 'stun listening')).toBe(false)
   })
 })
