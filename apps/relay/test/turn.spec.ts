@@ -10,6 +10,7 @@ import { constants as STUN, createMessage, request, StunResponseError } from '@m
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { turnCredential } from '../src/ice.js'
 import { useTestResources } from './helpers.js'
+import { freeUdpPort } from './ports.js'
 import type { StunMessage } from '@msimerson/stun'
 import type { IceServer } from '@p2p-chat/shared'
 import type { ChildProcess } from 'node:child_process'
@@ -26,16 +27,6 @@ const { relay } = useTestResources()
 
 if (TURNSERVER == null) {
   console.warn('turn.spec.ts: skipping the coturn tests: no turnserver on PATH (apt-get install coturn; scripts/test installs it as root)')
-}
-
-/** A free UDP port on 127.0.0.1, for turnserver to listen on. */
-async function freeUdpPort (): Promise<number> {
-  const socket = createSocket('udp4')
-  socket.bind(0, '127.0.0.1')
-  await once(socket, 'listening')
-  const { port } = socket.address()
-  await new Promise<void>(resolve => { socket.close(resolve) })
-  return port
 }
 
 /** An Allocate request (UDP relay), with the long-term credential's attributes when given them. */
