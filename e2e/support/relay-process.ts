@@ -67,7 +67,9 @@ export class RelayProcess {
     }
     const dataDir = await mkdtemp(join(tmpdir(), 'p2p-chat-relay-'))
     const relay = new RelayProcess(dataDir, [
-      '--host', '127.0.0.1', '--http-port', '0', '--tcp-port', '0', '--ws-port', '0', '--webrtc-port', '0', '--quic-port', '0', ...LOOPBACK_LIMITS, ...extraArgs
+      '--host', '127.0.0.1', '--http-port', '0', '--tcp-port', '0', '--ws-port', '0', '--webrtc-port', '0', '--quic-port', '0',
+      // no STUN responder: loopback tests keep the browsers' ICE server list empty (and nothing binds the fixed 3478)
+      '--stun-port', '0', ...LOOPBACK_LIMITS, ...extraArgs
     ])
     try {
       await relay.ready()

@@ -31,13 +31,7 @@ async function main (): Promise<void> {
     logger.error('start failed', { error: err, message: `p2p-chat-relay: could not start: ${(err as Error).message}` })
     process.exit(1)
   }
-  const open = `Open ${relay.url} in a browser to chat.`
-  if (options.logFormat === 'json') {
-    logger.info('open', { url: relay.url, message: open })
-  } else {
-    console.info(open)
-  }
-
+  // listening for the signals before saying where to open the app: whoever reads that line may stop it at once
   let stopping = false
   const shutdown = (signal: string): void => {
     if (stopping) {
@@ -59,6 +53,13 @@ async function main (): Promise<void> {
   }
   process.on('SIGINT', () => { shutdown('SIGINT') })
   process.on('SIGTERM', () => { shutdown('SIGTERM') })
+
+  const open = `Open ${relay.url} in a browser to chat.`
+  if (options.logFormat === 'json') {
+    logger.info('open', { url: relay.url, message: open })
+  } else {
+    console.info(open)
+  }
 }
 
 main().catch((err: Error) => {

@@ -9,9 +9,11 @@ import {
   DEFAULT_QUIC_PORT, DEFAULT_WEBRTC_DIRECT_PORT, DEFAULT_WS_PORT,
   DEFAULT_CIRCUIT_DATA_BYTES, DEFAULT_CIRCUIT_DURATION_MS, DEFAULT_CONNECTION_RATE_PER_IP, DEFAULT_DHT_MAX_PROVIDERS, DEFAULT_DHT_MAX_PROVIDERS_PER_KEY,
   DEFAULT_DHT_PROVIDER_TTL_S, DEFAULT_HANDSHAKE_TIMEOUT_S, DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_MAX_PENDING_CONNECTIONS, DEFAULT_MAX_PENDING_PER_IP,
-  DEFAULT_MAX_RESERVATIONS_PER_IP, DEFAULT_MAX_ROOMS, DEFAULT_MAX_ROOMS_PER_PEER, DEFAULT_PUBLISH_BURST, DEFAULT_PUBLISH_RATE
+  DEFAULT_MAX_RESERVATIONS_PER_IP, DEFAULT_MAX_ROOMS, DEFAULT_MAX_ROOMS_PER_PEER, DEFAULT_PUBLISH_BURST, DEFAULT_PUBLISH_RATE,
+  DEFAULT_STUN_PORT, DEFAULT_TURN_TTL_S
 } from './constants.js'
 import { ConfigError } from './errors.js'
+import { isTurnUrl } from './ice.js'
 import { LOG_FORMATS, LOG_LEVELS } from './log.js'
 import { targetPeerId } from './peers.js'
 import type { LogFormat, LogLevel } from './log.js'
@@ -35,8 +37,17 @@ export interface RelayOptions {
   dataDir: string
   /** the built web app to serve @default apps/web/dist */
   webRoot: string
-  /** STUN/TURN URLs handed to browsers for WebRTC @default [] */
+  /** STUN/TURN URLs handed to browsers for WebRTC, after the relay's own STUN responder @default [] */
   iceServers: string[]
+  /**
+   * UDP port of the relay's STUN responder (0 picks a free port); absent: no STUN responder. The command line's
+   * default is 3478 (`DEFAULT_STUN_PORT`), and `--stun-port 0` turns it off. @default none
+   */
+  stunPort?: number
+  /** the TURN server's shared secret: each TURN URL in `iceServers` is handed out with a time-limited credential @default none */
+  turnSecret?: string
+  /** seconds a minted TURN credential stays valid @default 43200 */
+  turnTtlSeconds?: number
   /** most inbound connections the relay holds at once, open or in their handshake @default 1024 */
   maxConnections?: number
   /** most circuit-relay reservations the relay holds at once @default 512 */
@@ -94,6 +105,9 @@ export interface RelayOptions {
   logLevel?: LogLevel
 }
 
+/** The environment variable that may hold the TURN shared secret itself (read when no `--turn-secret-file` is named). */
+export const TURN_SECRET_ENV = 'P2P_CHAT_TURN_SECRET'
+
 export interface Flag {
   env: string
   help: string
@@ -110,7 +124,10 @@ export const FLAGS: Record<string, Flag> = {
   'quic-port': { env: 'P2P_CHAT_QUIC_PORT', help: `libp2p QUIC UDP port, for Node peers (default ${DEFAULT_QUIC_PORT}; 0 = any free port)` },
   'data-dir': { env: 'P2P_CHAT_DATA_DIR', help: `directory for the relay's identity and peer store (default ${DEFAULT_DATA_DIR})` },
   'web-root': { env: 'P2P_CHAT_WEB_ROOT', help: 'directory of the built web app (default apps/web/dist)' },
-  'ice-server': { env: 'P2P_CHAT_ICE_SERVERS', help: 'STUN/TURN URL for browsers, repeatable; env: comma-separated (default none)', multiple: true },
+  'ice-server': { env: 'P2P_CHAT_ICE_SERVERS', help: 'another STUN or TURN URL for browsers, after the relay\'s own STUN, e.g. turn:turn.example.org:3478?transport=udp; repeatable; env: comma-separated (default none)', multiple: true },
+  'stun-port': { env: 'P2P_CHAT_STUN_PORT', help: `UDP port of the relay's own STUN responder, which /api/relay hands browsers for NAT traversal (default ${DEFAULT_STUN_PORT}; 0 = off)` },
+  'turn-secret-file': { env: 'P2P_CHAT_TURN_SECRET_FILE', help: `file holding the TURN server's shared secret (coturn's static-auth-secret): each turn:/turns: --ice-server is then handed out with a time-limited credential; without a file, env ${TURN_SECRET_ENV} may hold the secret itself (default none)` },
+  'turn-ttl': { env: 'P2P_CHAT_TURN_TTL', help: `seconds a TURN credential minted for a browser stays valid (default ${DEFAULT_TURN_TTL_S})` },
   announce: { env: 'P2P_CHAT_ANNOUNCE', help: 'multiaddr to tell peers instead of the listen addresses (behind NAT or a proxy), e.g. /dns4/chat.example.org/tcp/443/tls/ws; repeatable; env: comma-separated (default: the listen addresses)', multiple: true },
   'tls-cert': { env: 'P2P_CHAT_TLS_CERT', help: 'PEM certificate file: WebSocket on --ws-port becomes wss, HTTP becomes HTTPS (with --tls-key; default none)' },
   'tls-key': { env: 'P2P_CHAT_TLS_KEY', help: 'PEM private key file of --tls-cert (default none)' },
@@ -241,6 +258,29 @@ function checkTls (cert: string, key: string): void {
   }
 }
 
+/** Reads the TURN shared secret from its file: the whole file, without surrounding white space. */
+function readTurnSecret (path: string): string {
+  let secret: string
+  try {
+    secret = readFileSync(path, 'utf8').trim()
+  } catch (err) {
+    throw new ConfigError(`--turn-secret-file ${path}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`)
+  }
+  if (secret === '') {
+    throw new ConfigError(`--turn-secret-file ${path} is empty: it must hold the TURN server's static-auth-secret`)
+  }
+  return secret
+}
+
+/** Checks that the STUN responder's UDP port is not one that a libp2p UDP listener binds too. */
+function checkUdpPorts (ports: { stun: number, webrtc: number, quic: number }): void {
+  for (const [flag, port] of [['webrtc-port', ports.webrtc], ['quic-port', ports.quic]] as const) {
+    if (ports.stun !== 0 && ports.stun === port) {
+      throw new ConfigError(`--stun-port ${port} is --${flag} too: the STUN responder needs a UDP port of its own`)
+    }
+  }
+}
+
 function defaultWebRoot (): string {
   return fileURLToPath(new URL('../../web/dist', import.meta.url))
 }
@@ -348,6 +388,15 @@ function readOptions (argv: string[], env: Record<string, string | undefined>, s
       throw new ConfigError(`--announce "${addr}" is not a multiaddr: ${(err as Error).message}`)
     }
   })
+  const secretFile = get('turn-secret-file')
+  const secretEnv = env[TURN_SECRET_ENV]?.trim()
+  const turnSecret = secretFile != null ? readTurnSecret(resolve(secretFile)) : secretEnv === '' ? undefined : secretEnv
+  const ports = {
+    stun: parsePort('stun-port', get('stun-port'), DEFAULT_STUN_PORT),
+    webrtc: parsePort('webrtc-port', get('webrtc-port'), DEFAULT_WEBRTC_DIRECT_PORT),
+    quic: parsePort('quic-port', get('quic-port'), DEFAULT_QUIC_PORT)
+  }
+  checkUdpPorts(ports)
   const tlsCert = get('tls-cert')
   const tlsKey = get('tls-key')
   if ((tlsCert == null) !== (tlsKey == null)) {
@@ -375,11 +424,14 @@ function readOptions (argv: string[], env: Record<string, string | undefined>, s
     httpPort: parsePort('http-port', get('http-port'), DEFAULT_HTTP_PORT),
     tcpPort: parsePort('tcp-port', get('tcp-port'), DEFAULT_TCP_PORT),
     wsPort: parsePort('ws-port', get('ws-port'), DEFAULT_WS_PORT),
-    webrtcDirectPort: parsePort('webrtc-port', get('webrtc-port'), DEFAULT_WEBRTC_DIRECT_PORT),
-    quicPort: parsePort('quic-port', get('quic-port'), DEFAULT_QUIC_PORT),
+    webrtcDirectPort: ports.webrtc,
+    quicPort: ports.quic,
     dataDir: resolve(get('data-dir') ?? DEFAULT_DATA_DIR),
     webRoot: resolve(get('web-root') ?? defaultWebRoot()),
     iceServers,
+    stunPort: ports.stun === 0 ? undefined : ports.stun,
+    turnSecret,
+    turnTtlSeconds: parseCount('turn-ttl', get('turn-ttl'), DEFAULT_TURN_TTL_S),
     maxConnections: parseCount('max-connections', get('max-connections'), DEFAULT_MAX_CONNECTIONS),
     maxReservations: parseCount('max-reservations', get('max-reservations'), DEFAULT_MAX_RESERVATIONS),
     maxConnectionsPerIp: parseCount('max-connections-per-ip', get('max-connections-per-ip'), DEFAULT_MAX_CONNECTIONS_PER_IP),
@@ -408,4 +460,42 @@ function readOptions (argv: string[], env: Record<string, string | undefined>, s
     logFormat: oneOf('log-format', LOG_FORMATS, 'text'),
     logLevel: oneOf('log-level', LOG_LEVELS, 'info')
   }
+}
+
+/** Something the options allow but that is likely not what the operator wants, said at start (level warn). */
+export interface ConfigWarning {
+  /** a short, stable name */
+  event: string
+  /** what to read in the log, and what to do about it */
+  message: string
+}
+
+/** Whether an address the relay binds to is reachable from this machine only. */
+function isLoopback (host: string): boolean {
+  return host.startsWith('127.') || host === '::1' || host === 'localhost'
+}
+
+/** The warnings the relay logs at start for `options` (see {@link ConfigWarning}). */
+export function configWarnings (options: RelayOptions): ConfigWarning[] {
+  const warnings: ConfigWarning[] = []
+  const turnUrls = options.iceServers.filter(isTurnUrl)
+  if (turnUrls.length > 0 && options.turnSecret == null) {
+    warnings.push({
+      event: 'turn without credentials',
+      message: `TURN servers (${turnUrls.join(', ')}) are handed to browsers without credentials, which TURN servers usually refuse: give their shared secret with --turn-secret-file (docs/SELF-HOSTING.md, "NAT traversal")`
+    })
+  }
+  if (turnUrls.length === 0 && options.turnSecret != null) {
+    warnings.push({
+      event: 'turn secret unused',
+      message: `a TURN secret is set (--turn-secret-file or ${TURN_SECRET_ENV}) but no --ice-server is a turn: or turns: URL, so no TURN credentials are handed out`
+    })
+  }
+  if (options.tlsCert == null && !isLoopback(options.host)) {
+    warnings.push({
+      event: 'insecure origin',
+      message: `the web app is served over plain HTTP on ${options.host}: browsers will refuse to start the chat from http://<anything but localhost> (WebCrypto needs a secure context). Serve it over HTTPS: --tls-cert and --tls-key, or a reverse proxy in front (docs/SELF-HOSTING.md, "TLS"); with such a proxy, ignore this`
+    })
+  }
+  return warnings
 }

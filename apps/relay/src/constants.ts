@@ -5,6 +5,8 @@ export const DEFAULT_TCP_PORT = 4001
 export const DEFAULT_WS_PORT = 4002
 export const DEFAULT_WEBRTC_DIRECT_PORT = 4003
 export const DEFAULT_QUIC_PORT = 4004
+/** The relay's STUN responder (`stun.ts`): UDP, the port RFC 8489 registers for STUN. */
+export const DEFAULT_STUN_PORT = 3478
 export const DEFAULT_DATA_DIR = './.relay-data'
 
 /** Most connections the relay holds at once (libp2p's own default is 300). */
@@ -68,3 +70,22 @@ export const PEER_RELAY_TAG = 'p2p-chat-peer-relay'
 /** Lines of each room the relay keeps for late joiners, and for how many days. */
 export const DEFAULT_HISTORY_MAX_MESSAGES = 1000
 export const DEFAULT_HISTORY_MAX_DAYS = 30
+
+// NAT traversal: the STUN responder (stun.ts) and TURN credentials (ice.ts)
+
+/**
+ * Longest datagram the STUN responder reads: RFC 8489 §6.1 keeps STUN over UDP under 548 bytes when the path
+ * MTU is unknown, and a binding request is 20 bytes (Chromium sends no attributes). Longer ones are ignored
+ * before they are parsed.
+ */
+export const DEFAULT_STUN_MAX_REQUEST_BYTES = 548
+/**
+ * Binding requests answered a second from one source IP address, and the burst allowed: every browser of a NAT
+ * shares one, and each of its peer connections gathers (and retransmits) on its own. More are ignored.
+ */
+export const DEFAULT_STUN_RATE_PER_IP = 50
+export const DEFAULT_STUN_BURST_PER_IP = 100
+/** Seconds a minted TURN credential stays valid (coturn's REST-API scheme); browsers fetch new ones on each visit. */
+export const DEFAULT_TURN_TTL_S = 12 * 60 * 60
+/** The user part of a minted TURN username, `<unix expiry seconds>:p2p-chat`. */
+export const TURN_USER = 'p2p-chat'

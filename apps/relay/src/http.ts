@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs'
 import { readFile, stat } from 'node:fs/promises'
 import { createServer } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
+import { isIPv4, isIPv6 } from 'node:net'
 import { extname, join, normalize, sep } from 'node:path'
 import { promisify } from 'node:util'
 import { brotliCompress, constants as zlibConstants, gzip } from 'node:zlib'
@@ -57,14 +58,40 @@ export interface RelayHealth {
 export interface HttpServerOptions {
   /** directory of the built web app */
   webRoot: string
-  /** answers `GET /api/relay` */
-  relayInfo: () => RelayInfo
+  /** answers `GET /api/relay`; `host` is the request's validated Host (see {@link requestHost}), if any */
+  relayInfo: (host?: string) => RelayInfo
   /** answers `GET /healthz` (absent: not served) */
   health?: () => RelayHealth
   /** answers `GET /metrics`, Prometheus text (absent: not served) */
   metrics?: () => Promise<{ contentType: string, body: string }>
   /** PEM certificate and key: the server speaks HTTPS */
   tls?: { cert: string | Buffer, key: string | Buffer }
+}
+
+/** One DNS label: letters, digits and inner hyphens, 63 characters at most. */
+const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/
+
+/**
+ * The host name of a request's `Host` header (`chat.example.org:8080` → `chat.example.org`), as a URL writes
+ * it (an IPv6 address in brackets), if it is an IP address or a DNS name; undefined for anything else, such
+ * as a header a client made up.
+ */
+export function requestHost (header: string | undefined): string | undefined {
+  const match = /^(\[[^\]]*\]|[^:[\]]*)(:\d{1,5})?$/.exec(header ?? '')
+  const name = match?.[1]?.toLowerCase().replace(/\.$/, '')
+  if (name == null || name === '') {
+    return undefined
+  }
+  if (name.startsWith('[')) {
+    // no zone (`%eth0`): it means nothing to another machine
+    return isIPv6(name.slice(1, -1)) && !name.includes('%') ? name : undefined
+  }
+  if (isIPv4(name)) {
+    return name
+  }
+  const labels = name.split('.')
+  const numeric = /^\d+$/.test(labels.at(-1)!)
+  return name.length <= 253 && !numeric && labels.every(label => DNS_LABEL.test(label)) ? name : undefined
 }
 
 export const HEALTH_PATH = '/healthz'
@@ -133,7 +160,7 @@ export function createHttpServer (options: HttpServerOptions): Server | HttpsSer
     }
     const url = new URL(req.url ?? '/', 'http://relay')
     if (url.pathname === RELAY_INFO_PATH) {
-      send(res, 200, JSON.stringify(options.relayInfo()), 'application/json')
+      send(res, 200, JSON.stringify(options.relayInfo(requestHost(req.headers.host))), 'application/json')
       return
     }
     if (url.pathname === HEALTH_PATH && options.health != null) {

@@ -23,15 +23,18 @@ import { logger } from '@libp2p/logger'
 import { InvalidMessageScores, isRoomTopic } from '@p2p-chat/shared'
 import { openNodeHistoryStore, openNodeStore } from '@p2p-chat/shared/node'
 import { advertisedAddrs } from './addresses.js'
+import { configWarnings } from './config.js'
 import { DEFAULT_HISTORY_MAX_DAYS, DEFAULT_HISTORY_MAX_MESSAGES } from './constants.js'
 import { HistoryKeeper } from './history.js'
 import { createHttpServer } from './http.js'
+import { iceServersFor } from './ice.js'
 import { RelayLimits } from './limits.js'
 import { createRelayLogger } from './log.js'
 import { createRelayMetrics } from './metrics.js'
 import { createRelayNode } from './node.js'
 import { RelayPeers, targetPeerId } from './peers.js'
 import { RoomFollower } from './rooms.js'
+import { createStunResponder } from './stun.js'
 import type { RelayOptions } from './config.js'
 import type { RelayHealth } from './http.js'
 import type { LimitStats } from './limits.js'
@@ -51,6 +54,8 @@ export { createRelayLogger, silentLogger } from './log.js'
 export type { LogFormat, LogLevel, RelayLogger } from './log.js'
 export type { RelayMetrics } from './metrics.js'
 export type { RelayHealth } from './http.js'
+export { STUN_RESULTS } from './stun.js'
+export type { StunResult } from './stun.js'
 export { REFUSAL_KINDS } from './limits.js'
 export type { LimitStats, RefusalCounter, RefusalKind } from './limits.js'
 
@@ -60,8 +65,13 @@ export interface Relay {
   readonly node: RelayNode
   /** the web app's URL, once started */
   readonly url: string
-  /** what `GET /api/relay` answers */
-  info: () => RelayInfo
+  /**
+   * What `GET /api/relay` answers. `host` is the host name the browser reached the HTTP server by (validated,
+   * in URL form: `chat.example.org`, `[2001:db8::1]`): it names the relay's STUN server unless `--announce` does.
+   */
+  info: (host?: string) => RelayInfo
+  /** the UDP port the relay's STUN responder answers on, while it runs (none with `--stun-port 0`) */
+  readonly stunPort: number | undefined
   /** what `GET /healthz` answers (503 once `status` is 'stopping') */
   health: () => RelayHealth
   /** the relay's metrics (`GET /metrics`); the limits count their refusals here */
@@ -78,8 +88,8 @@ export interface Relay {
   sweepLimits: () => void
   start: () => Promise<void>
   /**
-   * Shuts down: `/healthz` turns 503, the HTTP server and libp2p's listeners close, connections are closed
-   * (each gets 500 ms to close cleanly), the history is flushed and closed.
+   * Shuts down: `/healthz` turns 503, the HTTP server, the STUN socket and libp2p's listeners close, connections
+   * are closed (each gets 500 ms to close cleanly), the history is flushed and closed.
    */
   stop: () => Promise<void>
 }
@@ -125,13 +135,14 @@ export async function createRelay (options: RelayOptions, init: RelayInit = {}):
   const relayServer = (): CircuitRelayService => node.services.relay as CircuitRelayService
   const keeper = history == null ? undefined : new HistoryKeeper(node.services.pubsub, history)
   const peers = new RelayPeers(node, options.peers ?? [], logger)
+  const stun = options.stunPort == null ? undefined : createStunResponder({ port: options.stunPort, host: options.host, counter: metrics })
 
   // what the transports are bound to (the address manager may hide some of it: see advertisedAddrs)
   const listeners = new Set<Listener>()
   node.addEventListener('transport:listening', evt => { listeners.add(evt.detail) })
   node.addEventListener('transport:close', evt => { listeners.delete(evt.detail) })
   const listenAddrs = (): string[] => advertisedAddrs({ peerId: node.peerId.toString(), announced: false, nodeAddrs: [], listenAddrs: [...listeners].flatMap(l => l.getAddrs()) })
-  const info = (): RelayInfo => ({
+  const info = (host?: string): RelayInfo => ({
     peerId: node.peerId.toString(),
     multiaddrs: advertisedAddrs({
       peerId: node.peerId.toString(),
@@ -139,7 +150,14 @@ export async function createRelay (options: RelayOptions, init: RelayInit = {}):
       nodeAddrs: node.getMultiaddrs(),
       listenAddrs: [...listeners].flatMap(l => l.getAddrs())
     }),
-    iceServers: options.iceServers.map(url => ({ urls: [url] }))
+    iceServers: iceServersFor({
+      stunPort: stun?.port,
+      host: options.host,
+      announce: options.announce,
+      urls: options.iceServers,
+      turnSecret: options.turnSecret,
+      turnTtlSeconds: options.turnTtlSeconds
+    }, host)
   })
 
   // every circuit the relay opens starts with a stop stream it opens to the destination peer
@@ -181,6 +199,7 @@ export async function createRelay (options: RelayOptions, init: RelayInit = {}):
   return {
     node,
     get url () { return url },
+    get stunPort () { return stun?.port },
     info,
     health,
     metrics,
@@ -198,6 +217,8 @@ export async function createRelay (options: RelayOptions, init: RelayInit = {}):
       }
       node.services.pubsub.addEventListener('gossipsub:message', countRoomMessage)
       peers.start()
+      // bound before /api/relay can name it
+      await stun?.start()
       http.listen(options.httpPort, options.host)
       await once(http, 'listening')
       const { port } = http.address() as AddressInfo
@@ -210,10 +231,17 @@ export async function createRelay (options: RelayOptions, init: RelayInit = {}):
       for (const addr of listenAddrs()) {
         logger.info('listening', { addr, message: `  listening on ${addr}` })
       }
+      if (stun?.port != null) {
+        const addr = `${options.host}:${stun.port}/udp`
+        logger.info('stun listening', { addr, message: `  answering STUN on ${addr}` })
+      }
       if ((options.announce?.length ?? 0) > 0) {
         for (const addr of info().multiaddrs) {
           logger.info('announcing', { addr, message: `  announcing ${addr}` })
         }
+      }
+      for (const { event, message } of configWarnings(options)) {
+        logger.warn(event, { message })
       }
     },
     async stop () {
@@ -226,6 +254,7 @@ export async function createRelay (options: RelayOptions, init: RelayInit = {}):
       // stop accepting: no new HTTP requests (health checks now see 503 on open connections)
       const httpClosed = new Promise<void>(resolve => http.close(() => { resolve() }))
       http.closeIdleConnections()
+      await stun?.stop()
       peers.stop()
       rooms.stop()
       limits.stop()

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Registry } from 'prom-client'
+import type { StunResult } from './stun.js'
 
 /** What the relay's gauges read, once the node exists (each is asked at every scrape). */
 export interface RelayMetricSources {
@@ -32,6 +33,8 @@ export interface RelayMetrics {
   circuitRelayed: () => void
   /** counts one valid message received on a room topic */
   roomMessage: () => void
+  /** counts one datagram that reached the STUN responder, by what became of it */
+  stunRequest: (result: StunResult) => void
   /** starts reading the gauges from the running relay */
   observe: (sources: RelayMetricSources) => void
   /** the Prometheus text exposition of every metric */
@@ -64,6 +67,12 @@ export function createRelayMetrics (): RelayMetrics {
     help: 'Valid messages received on the rooms the relay follows',
     registers
   })
+  const stunRequests = new Counter({
+    name: `${PREFIX}stun_requests_total`,
+    help: 'Datagrams that reached the STUN responder: answered, ignored (not a well-formed Binding request) or rate-limited',
+    labelNames: ['result'] as const,
+    registers
+  })
   new Gauge({
     name: `${PREFIX}reservations`,
     help: 'Circuit-relay reservations held',
@@ -94,6 +103,7 @@ export function createRelayMetrics (): RelayMetrics {
     refused: kind => { refused.inc({ kind }) },
     circuitRelayed: () => { circuits.inc() },
     roomMessage: () => { roomMessages.inc() },
+    stunRequest: result => { stunRequests.inc({ result }) },
     observe: s => { sources = s },
     text: async () => registry.metrics(),
     get contentType () { return registry.contentType }

@@ -25,8 +25,8 @@ async function run (args: string[], until?: (out: string) => boolean): Promise<R
   return { code, stdout, stderr }
 }
 
-/** Every port free, so that relays started by tests in parallel never collide. */
-const FREE_PORTS = ['--http-port', '0', '--tcp-port', '0', '--ws-port', '0', '--webrtc-port', '0', '--quic-port', '0']
+/** Every port free, so that relays started by tests in parallel never collide; no STUN responder (not the fixed 3478). */
+const FREE_PORTS = ['--http-port', '0', '--tcp-port', '0', '--ws-port', '0', '--webrtc-port', '0', '--quic-port', '0', '--stun-port', '0']
 
 /**
  * Starts the relay, runs `whileUp` once it has said where to open it, then sends SIGTERM and times how long

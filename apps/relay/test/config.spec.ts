@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { parseConfig } from '../src/config.js'
+import { configWarnings, parseConfig } from '../src/config.js'
 import {
-  DEFAULT_HTTP_PORT, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_RESERVATIONS, DEFAULT_TCP_PORT, DEFAULT_WS_PORT
+  DEFAULT_HTTP_PORT, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_RESERVATIONS, DEFAULT_STUN_PORT, DEFAULT_TCP_PORT, DEFAULT_TURN_TTL_S, DEFAULT_WS_PORT
 } from '../src/constants.js'
 
 describe('relay configuration', () => {
@@ -166,5 +166,64 @@ describe('relay configuration file (--config)', () => {
     expect(parseConfig([], { P2P_CHAT_ANNOUNCE: '/dns4/a.example/tcp/443/wss, /ip4/198.51.100.1/tcp/4001' })?.announce).toHaveLength(2)
     expect(parseConfig([])?.announce).toEqual([])
     expect(() => parseConfig(['--announce', 'chat.example.org'])).toThrow(expect.objectContaining({ name: 'ConfigError', message: expect.stringContaining('--announce') }))
+  })
+})
+
+describe('relay configuration: STUN and TURN', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'p2p-chat-turn-'))
+  afterAll(() => { rmSync(dir, { recursive: true, force: true }) })
+  const secretFile = (content: string): string => {
+    const path = join(dir, `secret-${Math.random().toString(36).slice(2)}`)
+    writeFileSync(path, content)
+    return path
+  }
+
+  it('answers STUN on 3478 unless told another port, or 0 for none', () => {
+    expect(parseConfig([])).toMatchObject({ stunPort: DEFAULT_STUN_PORT, turnTtlSeconds: DEFAULT_TURN_TTL_S })
+    expect(parseConfig(['--stun-port', '3479'])?.stunPort).toBe(3479)
+    expect(parseConfig([], { P2P_CHAT_STUN_PORT: '3480' })?.stunPort).toBe(3480)
+    expect(parseConfig(['--stun-port', '0'])?.stunPort).toBeUndefined()
+    for (const argv of [['--stun-port', '65536'], ['--stun-port', 'stun'], ['--stun-port', '4003'], ['--stun-port', '5000', '--quic-port', '5000']]) {
+      expect(() => parseConfig(argv), argv.join(' ')).toThrow(expect.objectContaining({ name: 'ConfigError', message: expect.stringContaining('--stun-port') }))
+    }
+  })
+
+  it('reads the TURN secret from its file (trimmed), or else from P2P_CHAT_TURN_SECRET', () => {
+    const file = secretFile('s3cret-from-file\n')
+    expect(parseConfig(['--turn-secret-file', file])?.turnSecret).toBe('s3cret-from-file')
+    expect(parseConfig([], { P2P_CHAT_TURN_SECRET_FILE: file })?.turnSecret).toBe('s3cret-from-file')
+    expect(parseConfig([], { P2P_CHAT_TURN_SECRET: ' s3cret-from-env ' })?.turnSecret).toBe('s3cret-from-env')
+    expect(parseConfig(['--turn-secret-file', file], { P2P_CHAT_TURN_SECRET: 'other' })?.turnSecret).toBe('s3cret-from-file')
+    expect(parseConfig([])?.turnSecret).toBeUndefined()
+  })
+
+  it('refuses an unreadable or empty secret file, and a TTL that is not a positive number, with ConfigError', () => {
+    const cases: Array<[string[], Record<string, string>, RegExp]> = [
+      [['--turn-secret-file', join(dir, 'missing')], {}, /--turn-secret-file .*missing: cannot read it \(ENOENT\)/],
+      [['--turn-secret-file', dir], {}, /--turn-secret-file .*: cannot read it \(EISDIR\)/],
+      [['--turn-secret-file', secretFile(' \n')], {}, /--turn-secret-file .* is empty/],
+      [[], { P2P_CHAT_TURN_SECRET_FILE: join(dir, 'missing') }, /cannot read it \(ENOENT\) \(from environment variable P2P_CHAT_TURN_SECRET_FILE\)/],
+      [['--turn-ttl', '0'], {}, /--turn-ttl must be a positive whole number/],
+      [['--turn-ttl', '-5'], {}, /--turn-ttl/],
+      [['--turn-ttl', 'a day'], {}, /--turn-ttl/]
+    ]
+    for (const [argv, env, message] of cases) {
+      expect(() => parseConfig(argv, env), argv.join(' ')).toThrow(expect.objectContaining({ name: 'ConfigError', message: expect.stringMatching(message) }))
+    }
+    expect(parseConfig(['--turn-ttl', '600'])?.turnTtlSeconds).toBe(600)
+  })
+
+  it('warns about TURN servers without a secret, a secret without TURN servers, and plain HTTP beyond loopback', () => {
+    const events = (argv: string[], env: Record<string, string> = {}): string[] => configWarnings(parseConfig(argv, env)!).map(w => w.event)
+    expect(events([])).toEqual([])
+    expect(events(['--ice-server', 'stun:stun.example.org:3478'])).toEqual([])
+    expect(events(['--ice-server', 'turn:turn.example.org:3478?transport=udp'])).toEqual(['turn without credentials'])
+    expect(events(['--ice-server', 'turns:turn.example.org:5349'], { P2P_CHAT_TURN_SECRET: 'x' })).toEqual([])
+    expect(events(['--ice-server', 'stun:stun.example.org:3478'], { P2P_CHAT_TURN_SECRET: 'x' })).toEqual(['turn secret unused'])
+    expect(events(['--host', '0.0.0.0'])).toEqual(['insecure origin'])
+    expect(events(['--host', '198.51.100.10'])).toEqual(['insecure origin'])
+    expect(events(['--host', '127.0.0.2'])).toEqual([])
+    const [warning] = configWarnings(parseConfig(['--host', '0.0.0.0'])!)
+    expect(warning!.message).toMatch(/plain HTTP on 0\.0\.0\.0.*secure context.*--tls-cert.*SELF-HOSTING/)
   })
 })

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_HTTP_PORT, DEFAULT_QUIC_PORT, DEFAULT_TCP_PORT, DEFAULT_WEBRTC_DIRECT_PORT, DEFAULT_WS_PORT } from '../src/constants.js'
+import { DEFAULT_HTTP_PORT, DEFAULT_QUIC_PORT, DEFAULT_STUN_PORT, DEFAULT_TCP_PORT, DEFAULT_WEBRTC_DIRECT_PORT, DEFAULT_WS_PORT } from '../src/constants.js'
 import { eventually } from './helpers.js'
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
@@ -29,7 +29,7 @@ describe('deploy/', () => {
     expect(DOCKERFILE).toContain('ENV P2P_CHAT_DATA_DIR=/data')
     expect(DOCKERFILE).toMatch(/^VOLUME \/data$/m)
     const exposed = /^EXPOSE (.*)$/m.exec(DOCKERFILE)![1]!.split(' ')
-    expect(exposed).toEqual([`${DEFAULT_HTTP_PORT}/tcp`, `${DEFAULT_TCP_PORT}/tcp`, `${DEFAULT_WS_PORT}/tcp`, `${DEFAULT_WEBRTC_DIRECT_PORT}/udp`, `${DEFAULT_QUIC_PORT}/udp`])
+    expect(exposed).toEqual([`${DEFAULT_HTTP_PORT}/tcp`, `${DEFAULT_TCP_PORT}/tcp`, `${DEFAULT_WS_PORT}/tcp`, `${DEFAULT_WEBRTC_DIRECT_PORT}/udp`, `${DEFAULT_QUIC_PORT}/udp`, `${DEFAULT_STUN_PORT}/udp`])
     expect(DOCKERFILE).toMatch(/^HEALTHCHECK .* CMD \["node", "\/app\/deploy\/healthcheck\.js"\]$/m)
     expect(existsSync(HEALTHCHECK)).toBe(true)
     expect(existsSync(join(ROOT, 'deploy/Dockerfile.dockerignore'))).toBe(true)
@@ -56,7 +56,8 @@ describe('deploy/', () => {
       P2P_CHAT_TCP_PORT: '0',
       P2P_CHAT_WS_PORT: '0',
       P2P_CHAT_WEBRTC_PORT: '0',
-      P2P_CHAT_QUIC_PORT: '0'
+      P2P_CHAT_QUIC_PORT: '0',
+      P2P_CHAT_STUN_PORT: '0'
     }
     const child = spawn(process.execPath, ['apps/relay/dist/bin.js'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''

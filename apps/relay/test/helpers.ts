@@ -31,7 +31,11 @@ export interface TestRelay {
   cleanup: () => Promise<void>
 }
 
-/** A relay on free loopback ports, in a fresh data dir, serving a tiny web root. */
+/**
+ * A relay on free loopback ports, in a fresh data dir, serving a tiny web root. It runs no STUN responder
+ * (`stunPort` absent, as `--stun-port 0`): nothing in the tests binds the fixed 3478, and `stunPort: 0` picks a
+ * free port for tests of the responder.
+ */
 export async function startTestRelay (overrides: Partial<RelayOptions> = {}): Promise<TestRelay> {
   const dir = await mkdtemp(join(tmpdir(), 'p2p-chat-relay-test-'))
   const webRoot = join(dir, 'web')
