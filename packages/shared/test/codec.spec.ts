@@ -45,6 +45,12 @@ describe('room message codec', async () => {
     await expect(decodeRoomMessage(altered(m => { m.chat!.author = new Uint8Array(0) }), topic)).rejects.toMatchObject({ name: 'InvalidSignatureError' })
   })
 
+  it('refuses a line signed with a key that names no peer id (ECDSA) with InvalidSignatureError', async () => {
+    // found by the room-message fuzzer (FUZZ_SEED=20261201): peerIdFromPublicKey threw UnsupportedKeyTypeError
+    const ecdsa = await encodeChat(chat, topic, await generateKeyPair('ECDSA'))
+    await expect(decodeRoomMessage(ecdsa, topic)).rejects.toMatchObject({ name: 'InvalidSignatureError' })
+  })
+
   it('round-trips a presence with multiaddrs', async () => {
     const addr = multiaddr('/ip4/127.0.0.1/tcp/4002/ws/p2p/12D3KooWGzxzKZYveHXtpG6AsrUJBcWxHBFS2HsEoGTxrMLvKXtf/p2p-circuit/webrtc')
     const event = await decodeRoomMessage(encodePresence({ name: 'bob', multiaddrs: [addr], hello: true }), topic)
