@@ -4,6 +4,11 @@ import fc from 'fast-check'
 export const DEFAULT_FUZZ_SEED = 20_261_201
 /** Longest one case may take (ms) before it counts as a hang; generous, for a shared machine under load. */
 export const DEFAULT_FUZZ_CASE_TIMEOUT_MS = 10_000
+/**
+ * Most cases a long run gives a target that drives real nodes (a stream, a round trip and a close per case, some
+ * 100 a second): the decoders inside them get their 100,000 cases on their own.
+ */
+export const LIVE_MAX_RUNS = 5000
 /** How long a vitest test running a long fuzz (`FUZZ_RUNS` set) may take: the run itself is bounded by its case count. */
 export const LONG_FUZZ_TEST_TIMEOUT_MS = 60 * 60 * 1000
 
@@ -32,6 +37,8 @@ export interface FuzzOptions {
    * `FUZZ_RUNS` (the long run, `pnpm fuzz`) wins over it.
    */
   runs: number
+  /** Most cases `FUZZ_RUNS` may ask of this target (see {@link LIVE_MAX_RUNS}) @default no limit */
+  maxRuns?: number
   /** @default DEFAULT_FUZZ_CASE_TIMEOUT_MS */
   caseTimeoutMs?: number
 }
@@ -118,7 +125,7 @@ export async function settle<T> (fn: () => T | Promise<T>, expected: readonly st
  */
 export async function fuzz<T> (name: string, arbitrary: fc.Arbitrary<T>, check: (input: T) => FuzzOutcome | Promise<FuzzOutcome>, options: FuzzOptions): Promise<FuzzReport> {
   const settings = fuzzSettings()
-  const numRuns = settings.runs ?? options.runs
+  const numRuns = settings.runs == null ? options.runs : Math.min(settings.runs, options.maxRuns ?? Infinity)
   const outcomes = new Map<string, number>()
   const rejections: unknown[] = []
   const onRejection = (reason: unknown): void => { rejections.push(reason) }
@@ -168,4 +175,37 @@ export async function fuzz<T> (name: string, arbitrary: fc.Arbitrary<T>, check: 
     throw new FuzzFindingError(`fuzz ${name} (FUZZ_SEED=${details.seed} FUZZ_PATH=${details.counterexamplePath ?? ''}): ${reason.message}`, { cause: reason })
   }
   return report
+}
+
+/** Bytes of randomness drawn at once by {@link withDeterministicRandom}. */
+const RANDOM_BLOCK_BYTES = 65_536
+
+/**
+ * Runs `fn` with `crypto.getRandomValues` answering from a fixed stream (fast-check's generator, from `seed`), so
+ * that seed messages made with random ivs or ids are the same bytes in every run. Only for making fixtures: nothing
+ * else may run meanwhile.
+ */
+export async function withDeterministicRandom<T> (seed: number, fn: () => Promise<T>): Promise<T> {
+  let block = new Uint8Array(0)
+  let at = 0
+  let next = seed
+  const getRandomValues = <A extends ArrayBufferView | null>(array: A): A => {
+    if (array == null) return array
+    const out = new Uint8Array(array.buffer, array.byteOffset, array.byteLength)
+    for (let i = 0; i < out.byteLength; i++) {
+      if (at === block.byteLength) {
+        block = fc.sample(fc.noBias(fc.uint8Array({ minLength: RANDOM_BLOCK_BYTES, maxLength: RANDOM_BLOCK_BYTES })), { seed: next++, numRuns: 1 })[0]!
+        at = 0
+      }
+      out[i] = block[at++]!
+    }
+    return array
+  }
+  Object.defineProperty(globalThis.crypto, 'getRandomValues', { value: getRandomValues, configurable: true, writable: true })
+  try {
+    return await fn()
+  } finally {
+    // uncovers Crypto.prototype.getRandomValues again
+    delete (globalThis.crypto as { getRandomValues?: unknown }).getRandomValues
+  }
 }

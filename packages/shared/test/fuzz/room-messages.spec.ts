@@ -1,64 +1,20 @@
-import { generateKeyPair, publicKeyToProtobuf } from '@libp2p/crypto/keys'
+import { publicKeyToProtobuf } from '@libp2p/crypto/keys'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
-import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { multiaddr } from '@multiformats/multiaddr'
 import fc from 'fast-check'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { publicRoomCodec, readRoomData } from '../../src/chat/room-codec.js'
-import { encodeChat, encodePresence } from '../../src/codec.js'
+import { decodeRoomMessage, utf8Length } from '../../src/codec.js'
 import { MAX_MULTIADDR_BYTES, MAX_NAME_BYTES, MAX_PRESENCE_MULTIADDRS, ROOM_MESSAGE_VERSION } from '../../src/constants.js'
-import { decodeRoomMessage, utf8Length } from '../../src/index.js'
 import { RoomMessage } from '../../src/proto/room.js'
 import { roomMessageValidator } from '../../src/pubsub.js'
-import { roomTopic } from '../../src/room.js'
 import { expectTypedError, fuzz, fuzzTestTimeout, outcomeOf, settle, wireInput } from '../../src/testing/index.js'
-import type { Chat, RoomEvent } from '../../src/codec.js'
+import { NOW, ROOM_ID, ROOM_MESSAGE_ERRORS, roomSeeds, TOPIC } from './fixtures.js'
+import type { RoomEvent } from '../../src/codec.js'
+import type { RoomSeeds } from './fixtures.js'
 import type { Message } from '@libp2p/gossipsub'
-import type { PeerId, PrivateKey } from '@libp2p/interface'
-
-/** Every refusal decodeRoomMessage documents. */
-const ROOM_MESSAGE_ERRORS = ['MessageTooLargeError', 'UnsupportedVersionError', 'InvalidMessageError', 'InvalidSignatureError']
-const TOPIC = roomTopic('aaaaaaaaaaaaaaaaaaaaaaaaaa')
-/** Messages are checked against a fixed clock, so a run does not depend on when it runs. */
-const NOW = 1_780_000_000_000
-
-interface Seeds {
-  keys: PrivateKey[]
-  authors: PeerId[]
-  encoded: Uint8Array[]
-  /** what each author really signed: `${author}/${id}` → the line */
-  signed: Map<string, Chat>
-}
-
-/** Real messages of a room, as the real codec encodes them: chat lines by authors of every key type, presences. */
-async function realMessages (): Promise<Seeds> {
-  const keys = [
-    await generateKeyPair('Ed25519'), await generateKeyPair('Ed25519'), await generateKeyPair('secp256k1'),
-    await generateKeyPair('ECDSA'), await generateKeyPair('RSA', 2048)
-  ]
-  // ECDSA keys have no peer id: lines they sign must be refused (InvalidSignatureError), so they stand for nobody
-  const authors = keys.map(key => peerIdFromPrivateKey(key.type === 'ECDSA' ? keys[0]! : key))
-  const encoded: Uint8Array[] = []
-  const signed = new Map<string, Chat>()
-  const lines = [['alice', 'hi'], ['bob', 'é'.repeat(2048)], ['  carol  ', 'multi\nline\u0000text'], ['d', 'x'], ['😀'.repeat(16), 'x'.repeat(4096)]]
-  for (const [i, key] of keys.entries()) {
-    const [name, text] = lines[i % lines.length]!
-    const chat: Chat = { id: (i + 1).toString(16).padStart(32, 'a'), name: name!, text: text!, timestamp: NOW - 60_000 + i }
-    encoded.push(await encodeChat(chat, TOPIC, key, NOW))
-    signed.set(`${authors[i]!.toString()}/${chat.id}`, chat)
-  }
-  const peer = authors[0]!.toString()
-  encoded.push(encodePresence({ name: 'alice', multiaddrs: [], hello: true }))
-  encoded.push(encodePresence({
-    name: 'bob',
-    multiaddrs: [multiaddr(`/ip4/127.0.0.1/tcp/4001/p2p/${peer}/p2p-circuit/webrtc/p2p/${authors[1]!.toString()}`), multiaddr(`/dns4/relay.example/tcp/443/tls/ws/p2p/${peer}/p2p-circuit`)],
-    hello: false
-  }))
-  return { keys, authors, encoded, signed }
-}
 
 /** Room messages built field by field with edge-case values (no valid signature): the validators' side. */
-function fieldValues (seeds: Seeds): fc.Arbitrary<Uint8Array> {
+function fieldValues (seeds: RoomSeeds): fc.Arbitrary<Uint8Array> {
   const text = fc.oneof(fc.string({ maxLength: 80, unit: 'binary' }), fc.constantFrom('', ' ', '\t\n', 'x'.repeat(4097), 'é'.repeat(2049), 'n'.repeat(65)))
   const bytes = fc.oneof(fc.uint8Array({ maxLength: 80 }), fc.constantFrom(...seeds.keys.map(k => new Uint8Array(publicKeyToProtobuf(k.publicKey)))))
   const chat = fc.record({
@@ -82,7 +38,7 @@ function fieldValues (seeds: Seeds): fc.Arbitrary<Uint8Array> {
 }
 
 /** What a room message decoder may say: a refusal, or an event that keeps every promise the schema makes. */
-function checkEvent (event: RoomEvent, seeds: Seeds): void {
+function checkEvent (event: RoomEvent, seeds: RoomSeeds): void {
   if (event.type === 'chat') {
     // the signature covers every field: an accepted line is one its author really signed, unchanged
     const original = seeds.signed.get(`${event.author}/${event.chat.id}`)
@@ -97,11 +53,11 @@ function checkEvent (event: RoomEvent, seeds: Seeds): void {
 }
 
 describe('fuzz: room messages (public rooms and presence)', () => {
-  let seeds: Seeds
+  let seeds: RoomSeeds
   let input: fc.Arbitrary<Uint8Array>
 
   beforeAll(async () => {
-    seeds = await realMessages()
+    seeds = await roomSeeds()
     input = fc.oneof({ weight: 4, arbitrary: wireInput(fc.constantFrom(...seeds.encoded)) }, { weight: 1, arbitrary: fieldValues(seeds) })
   })
 
@@ -116,7 +72,7 @@ describe('fuzz: room messages (public rooms and presence)', () => {
   }, fuzzTestTimeout())
 
   it('readRoomData with the gossip sender refuses forged authors with AuthorMismatchError', async () => {
-    const codec = publicRoomCodec('aaaaaaaaaaaaaaaaaaaaaaaaaa')
+    const codec = publicRoomCodec(ROOM_ID)
     const senders = fc.constantFrom(...seeds.authors.map(String))
     await fuzz('room-data', fc.tuple(input, senders), async ([bytes, from]) => {
       const settled = await settle(async () => readRoomData(codec, bytes, from), [...ROOM_MESSAGE_ERRORS, 'AuthorMismatchError'])
