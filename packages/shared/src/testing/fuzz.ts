@@ -43,12 +43,16 @@ export interface FuzzOptions {
   caseTimeoutMs?: number
 }
 
-/** The environment a fuzz run reads: `FUZZ_SEED`, `FUZZ_RUNS`, `FUZZ_PATH` (replays one shrunk counterexample). */
+/**
+ * The environment a fuzz run reads: `FUZZ_SEED`, `FUZZ_RUNS`, `FUZZ_PATH` (replays one shrunk counterexample),
+ * `FUZZ_TARGET` (runs only the target of that name).
+ */
 export interface FuzzSettings {
   seed: number
   /** `FUZZ_RUNS`, if set */
   runs?: number
   path?: string
+  target?: string
 }
 
 function integerFromEnv (name: string): number | undefined {
@@ -64,11 +68,15 @@ function integerFromEnv (name: string): number | undefined {
 }
 
 export function fuzzSettings (): FuzzSettings {
-  const path = process.env.FUZZ_PATH?.trim()
+  const text = (name: string): string | undefined => {
+    const value = process.env[name]?.trim()
+    return value == null || value === '' ? undefined : value
+  }
   return {
     seed: integerFromEnv('FUZZ_SEED') ?? DEFAULT_FUZZ_SEED,
     runs: integerFromEnv('FUZZ_RUNS'),
-    path: path == null || path === '' ? undefined : path
+    path: text('FUZZ_PATH'),
+    target: text('FUZZ_TARGET')
   }
 }
 
@@ -125,6 +133,9 @@ export async function settle<T> (fn: () => T | Promise<T>, expected: readonly st
  */
 export async function fuzz<T> (name: string, arbitrary: fc.Arbitrary<T>, check: (input: T) => FuzzOutcome | Promise<FuzzOutcome>, options: FuzzOptions): Promise<FuzzReport> {
   const settings = fuzzSettings()
+  if (settings.target != null && settings.target !== name) {
+    return { name, seed: settings.seed, cases: 0, ms: 0, rate: 0, outcomes: {} }
+  }
   const numRuns = settings.runs == null ? options.runs : Math.min(settings.runs, options.maxRuns ?? Infinity)
   const outcomes = new Map<string, number>()
   const rejections: unknown[] = []
