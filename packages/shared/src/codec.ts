@@ -169,7 +169,13 @@ async function verifyChat (message: ChatMessage, topic: string): Promise<string>
   } catch (err) {
     throw new InvalidSignatureError(`A chat line's author key does not decode to a peer id: ${(err as Error).message}`)
   }
-  const valid = await key.verify(signedPart(topic, ChatMessage.encode({ ...message, signature: new Uint8Array(0) })), message.signature)
+  let valid
+  try {
+    valid = await key.verify(signedPart(topic, ChatMessage.encode({ ...message, signature: new Uint8Array(0) })), message.signature)
+  } catch (err) {
+    // a signature of the wrong length for the key type (Ed25519's verify throws rather than answer false)
+    throw new InvalidSignatureError(`A chat line's signature cannot be checked: ${(err as Error).message}`)
+  }
   if (!valid) {
     throw new InvalidSignatureError('A chat line\'s signature does not match its author and topic')
   }
