@@ -55,6 +55,12 @@ export interface FuzzSettings {
   target?: string
 }
 
+/** `FUZZ_SEED` or `FUZZ_RUNS` is not an integer. */
+export class FuzzSettingsError extends Error {
+  static override name = 'FuzzSettingsError'
+  override name = 'FuzzSettingsError'
+}
+
 function integerFromEnv (name: string): number | undefined {
   const value = process.env[name]?.trim()
   if (value == null || value === '') {
@@ -62,7 +68,7 @@ function integerFromEnv (name: string): number | undefined {
   }
   const number = Number(value)
   if (!Number.isSafeInteger(number)) {
-    throw new TypeError(`${name} must be an integer, got "${value}"`)
+    throw new FuzzSettingsError(`${name} must be an integer, got "${value}"`)
   }
   return number
 }
