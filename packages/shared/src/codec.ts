@@ -161,16 +161,25 @@ export async function encodeChat (chat: Chat, topic: string, privateKey: Private
 /** Checks a chat line's signature for the topic; returns its author's peer id or throws {@link InvalidSignatureError}. */
 async function verifyChat (message: ChatMessage, topic: string): Promise<string> {
   let key
+  let author
   try {
     key = publicKeyFromProtobuf(message.author)
+    // a key of a type peer ids do not support (ECDSA) names no author
+    author = peerIdFromPublicKey(key).toString()
   } catch (err) {
-    throw new InvalidSignatureError(`A chat line's author key does not decode: ${(err as Error).message}`)
+    throw new InvalidSignatureError(`A chat line's author key does not decode to a peer id: ${(err as Error).message}`)
   }
-  const valid = await key.verify(signedPart(topic, ChatMessage.encode({ ...message, signature: new Uint8Array(0) })), message.signature)
+  let valid
+  try {
+    valid = await key.verify(signedPart(topic, ChatMessage.encode({ ...message, signature: new Uint8Array(0) })), message.signature)
+  } catch (err) {
+    // a signature of the wrong length for the key type (Ed25519's verify throws rather than answer false)
+    throw new InvalidSignatureError(`A chat line's signature cannot be checked: ${(err as Error).message}`)
+  }
   if (!valid) {
     throw new InvalidSignatureError('A chat line\'s signature does not match its author and topic')
   }
-  return peerIdFromPublicKey(key).toString()
+  return author
 }
 
 /** Encodes a presence announcement for a room topic. */

@@ -98,5 +98,14 @@ export async function fetchRelayInfo (origin: string, signal?: AbortSignal): Pro
   if (!response.ok) {
     throw new RelayUnreachableError(`relay at ${origin} answered ${response.status} ${response.statusText}`)
   }
-  return parseRelayInfo(await response.json())
+  let body: unknown
+  try {
+    body = await response.json()
+  } catch (err) {
+    // a body that is not JSON (an empty one, a proxy's HTML page), or one cut off on the way
+    throw (err as Error).name === 'SyntaxError'
+      ? new InvalidRelayInfoError(`relay at ${origin} answered with a body that is not JSON: ${(err as Error).message}`)
+      : new RelayUnreachableError(`cannot read the answer of the relay at ${origin}: ${(err as Error).message}`)
+  }
+  return parseRelayInfo(body)
 }

@@ -45,6 +45,20 @@ describe('room message codec', async () => {
     await expect(decodeRoomMessage(altered(m => { m.chat!.author = new Uint8Array(0) }), topic)).rejects.toMatchObject({ name: 'InvalidSignatureError' })
   })
 
+  it('refuses a line whose signature is not of its key\'s length with InvalidSignatureError', async () => {
+    // found by the long room-message fuzz run (FUZZ_SEED=639661211): the signature field turned into a varint
+    // decoded as an empty signature, and Ed25519's verify threw a TypeError ("sig" must be 64 bytes)
+    for (const signature of [new Uint8Array(0), new Uint8Array(63), new Uint8Array(65)]) {
+      await expect(decodeRoomMessage(altered(m => { m.chat!.signature = signature }), topic)).rejects.toMatchObject({ name: 'InvalidSignatureError' })
+    }
+  })
+
+  it('refuses a line signed with a key that names no peer id (ECDSA) with InvalidSignatureError', async () => {
+    // found by the room-message fuzzer (FUZZ_SEED=20261201): peerIdFromPublicKey threw UnsupportedKeyTypeError
+    const ecdsa = await encodeChat(chat, topic, await generateKeyPair('ECDSA'))
+    await expect(decodeRoomMessage(ecdsa, topic)).rejects.toMatchObject({ name: 'InvalidSignatureError' })
+  })
+
   it('round-trips a presence with multiaddrs', async () => {
     const addr = multiaddr('/ip4/127.0.0.1/tcp/4002/ws/p2p/12D3KooWGzxzKZYveHXtpG6AsrUJBcWxHBFS2HsEoGTxrMLvKXtf/p2p-circuit/webrtc')
     const event = await decodeRoomMessage(encodePresence({ name: 'bob', multiaddrs: [addr], hello: true }), topic)

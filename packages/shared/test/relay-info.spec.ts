@@ -1,5 +1,8 @@
+import { once } from 'node:events'
+import { createServer } from 'node:http'
 import { describe, expect, it } from 'vitest'
 import { fetchRelayInfo, parseRelayInfo, relayMultiaddrs } from '../src/relay-info.js'
+import type { AddressInfo } from 'node:net'
 
 describe('relay info', () => {
   const good = { peerId: '12D3KooWGzxzKZYveHXtpG6AsrUJBcWxHBFS2HsEoGTxrMLvKXtf', multiaddrs: ['/ip4/127.0.0.1/tcp/4002/ws', 'garbage'] }
@@ -26,6 +29,22 @@ describe('relay info', () => {
       { ...good, iceServers: ['http://x'] }, { ...good, iceServers: [{ urls: [] }] }, { ...good, iceServers: [{ urls: ['stun:x'], username: 1 }] },
       { ...good, iceServers: [null] }]) {
       expect(() => parseRelayInfo(body)).toThrow(expect.objectContaining({ name: 'InvalidRelayInfoError' }))
+    }
+  })
+
+  it('refuses a body that is not JSON with InvalidRelayInfoError', async () => {
+    // found by the relay-info fuzzer (FUZZ_SEED=20261201): an empty 200 body made fetchRelayInfo throw a SyntaxError
+    for (const body of ['', '<!doctype html><title>Bad gateway</title>', '{"peerId":']) {
+      const server = createServer((_req, res) => { res.end(body) })
+      server.listen(0, '127.0.0.1')
+      await once(server, 'listening')
+      try {
+        const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+        await expect(fetchRelayInfo(origin)).rejects.toMatchObject({ name: 'InvalidRelayInfoError' })
+      } finally {
+        server.closeAllConnections()
+        server.close()
+      }
     }
   })
 
