@@ -3,6 +3,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { derivePrivateRoom, fetchRelayInfo, fingerprint, relayMultiaddrs, Room } from '@p2p-chat/shared'
 import { RELAY_DIAL_TIMEOUT_MS, RESTORED_LINES_SHOWN } from './constants.js'
 import { formatReachability, formatStatus } from './status.js'
+import { printable } from './terminal.js'
 import { upgradeRelayedMembers } from './upgrades.js'
 import type { CliOptions } from './config.js'
 import type { CliNode } from './node.js'
@@ -18,7 +19,8 @@ export interface ChatIo {
 }
 
 const time = (ms: number): string => new Date(ms).toTimeString().slice(0, 5)
-const who = (name: string, peerId: string): string => `${name} …${fingerprint(peerId)}`
+// names and text come from other peers: printed through printable(), so they cannot drive the terminal
+const who = (name: string, peerId: string): string => `${printable(name)} …${fingerprint(peerId)}`
 
 /**
  * The relay's addresses: from --relay, or from the link's `/api/relay`; TCP first, as a Node peer prefers, then
@@ -51,7 +53,7 @@ export async function runChat (node: CliNode, privateKey: PrivateKey, options: C
     history: history == null ? undefined : { store: history, sync: node.services.history }
   })
   let members: RoomMember[] = []
-  room.addEventListener('chat', evt => { io.print(`[${time(evt.detail.timestamp)}] ${who(evt.detail.name, evt.detail.from)}: ${evt.detail.text}`) })
+  room.addEventListener('chat', evt => { io.print(`[${time(evt.detail.timestamp)}] ${who(evt.detail.name, evt.detail.from)}: ${printable(evt.detail.text)}`) })
   room.addEventListener('members', evt => {
     for (const m of evt.detail.filter(m => !members.some(o => o.peerId === m.peerId))) io.print(`* ${who(m.name, m.peerId)} is in the room`)
     for (const m of members.filter(m => !evt.detail.some(o => o.peerId === m.peerId))) io.print(`* ${who(m.name, m.peerId)} left`)
@@ -65,11 +67,11 @@ export async function runChat (node: CliNode, privateKey: PrivateKey, options: C
   })
   room.addEventListener('sent', () => { io.print('* a pending message went out') })
   node.services.dm.addEventListener('message', evt => {
-    io.print(`[${time(evt.detail.timestamp)}] (private) ${who(evt.detail.name, evt.detail.from.toString())}: ${evt.detail.text}`)
+    io.print(`[${time(evt.detail.timestamp)}] (private) ${who(evt.detail.name, evt.detail.from.toString())}: ${printable(evt.detail.text)}`)
   })
   const restored = await room.restore()
   for (const line of restored.lines.slice(-RESTORED_LINES_SHOWN)) {
-    io.print(`[${time(line.timestamp)}] ${who(line.name, line.from)}: ${line.text}${restored.pending.includes(line.id) ? ' (pending)' : ''}`)
+    io.print(`[${time(line.timestamp)}] ${who(line.name, line.from)}: ${printable(line.text)}${restored.pending.includes(line.id) ? ' (pending)' : ''}`)
   }
   room.join()
   io.print(`* you are ${who(options.name, node.peerId.toString())} in ${keys == null ? 'public' : 'private (end-to-end encrypted)'} room ${options.roomId}`)
@@ -81,7 +83,7 @@ export async function runChat (node: CliNode, privateKey: PrivateKey, options: C
       await node.dial(await relayAddrs(options), { signal: AbortSignal.timeout(RELAY_DIAL_TIMEOUT_MS) })
       io.print('* connected to the relay')
     } catch (err) {
-      io.print(`* cannot reach the relay (${(err as Error).message}); messages wait until a peer is reachable`)
+      io.print(`* cannot reach the relay (${printable((err as Error).message)}); messages wait until a peer is reachable`)
     }
   }
 
@@ -99,7 +101,7 @@ export async function runChat (node: CliNode, privateKey: PrivateKey, options: C
         const [, name = '', ...rest] = text.split(' ')
         const member = members.find(m => m.name === name || m.peerId.endsWith(name))
         if (member == null) {
-          io.print(`* no peer called "${name}" here (see /peers)`)
+          io.print(`* no peer called "${printable(name)}" here (see /peers)`)
         } else {
           await node.services.dm.send(peerIdFromString(member.peerId), { name: options.name, text: rest.join(' ') })
           io.print(`* delivered to ${who(member.name, member.peerId)}`)
@@ -111,7 +113,7 @@ export async function runChat (node: CliNode, privateKey: PrivateKey, options: C
         if (pending) io.print('* pending: no peer of the room is reachable yet')
       }
     } catch (err) {
-      io.print(`* failed: ${(err as Error).message}`)
+      io.print(`* failed: ${printable((err as Error).message)}`)
     }
   }
   room.leave()
