@@ -24,15 +24,19 @@ async function main (): Promise<void> {
   const store = await openNodeStore(options.dataDir)
   const history = await openNodeHistoryStore(options.dataDir)
   const node = await createCliNode(store, { ...options, history })
-  const stop = async (): Promise<void> => {
+  // a signal ends the conversation as /quit does; then everything stops once, in order
+  const quit = new AbortController()
+  process.on('SIGINT', () => { quit.abort() })
+  process.on('SIGTERM', () => { quit.abort() })
+  try {
+    await runChat(node, store.privateKey, options, { input: process.stdin, print: line => { console.info(line) }, signal: quit.signal }, history)
+  } finally {
+    // the room is left (runChat), then libp2p stops (it writes its peer store as connections close), then the
+    // stores it wrote to close
     await node.stop()
     await store.datastore.close()
     await history.close()
   }
-  process.on('SIGINT', () => { void stop().then(() => process.exit(0)) })
-  process.on('SIGTERM', () => { void stop().then(() => process.exit(0)) })
-  await runChat(node, store.privateKey, options, { input: process.stdin, print: line => { console.info(line) } }, history)
-  await stop()
   // libp2p may leave timers behind after stop(); the conversation is over
   process.exit(0)
 }

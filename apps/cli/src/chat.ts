@@ -16,6 +16,8 @@ export interface ChatIo {
   input: Readable
   /** prints one line for the person at the terminal */
   print: (line: string) => void
+  /** ends the conversation, as `/quit` or the end of input does (a signal: Ctrl-C, SIGTERM) @default never */
+  signal?: AbortSignal
 }
 
 const time = (ms: number): string => new Date(ms).toTimeString().slice(0, 5)
@@ -40,7 +42,8 @@ async function relayAddrs (options: CliOptions): Promise<Multiaddr[]> {
 }
 
 /**
- * Joins the room and runs the terminal conversation until `/quit` or the end of input. Lines are chat;
+ * Joins the room and runs the terminal conversation until `/quit`, the end of input or `io.signal`, then leaves
+ * the room (the node is left running: the caller stops it). Lines are chat;
  * `/peers`, `/dm <name> <text>`, `/status` and `/quit` are commands.
  */
 export async function runChat (node: CliNode, privateKey: PrivateKey, options: CliOptions, io: ChatIo, history?: HistoryStore): Promise<void> {
@@ -80,14 +83,16 @@ export async function runChat (node: CliNode, privateKey: PrivateKey, options: C
     io.print('* no relay: chatting with peers on the local network (mDNS)')
   } else {
     try {
-      await node.dial(await relayAddrs(options), { signal: AbortSignal.timeout(RELAY_DIAL_TIMEOUT_MS) })
+      const timeout = AbortSignal.timeout(RELAY_DIAL_TIMEOUT_MS)
+      await node.dial(await relayAddrs(options), { signal: io.signal == null ? timeout : AbortSignal.any([timeout, io.signal]) })
       io.print('* connected to the relay')
     } catch (err) {
       io.print(`* cannot reach the relay (${printable((err as Error).message)}); messages wait until a peer is reachable`)
     }
   }
 
-  const lines = createInterface({ input: io.input, terminal: false })
+  // aborting the signal closes the interface, which ends the loop
+  const lines = createInterface({ input: io.input, terminal: false, signal: io.signal })
   for await (const line of lines) {
     const text = line.trim()
     if (text === '') continue
