@@ -36,6 +36,8 @@ export class RelayStartError extends Error {
 export class RelayProcess {
   /** the web app's URL */
   url = ''
+  /** the admin listener's `/metrics` URL (a free loopback port) */
+  metricsUrl = ''
   peerId = ''
   /** the relay's WebSocket multiaddr, with its peer id */
   wsAddr = ''
@@ -67,7 +69,8 @@ export class RelayProcess {
     }
     const dataDir = await mkdtemp(join(tmpdir(), 'p2p-chat-relay-'))
     const relay = new RelayProcess(dataDir, [
-      '--host', '127.0.0.1', '--http-port', '0', '--tcp-port', '0', '--ws-port', '0', '--webrtc-port', '0', '--quic-port', '0', ...LOOPBACK_LIMITS, ...extraArgs
+      '--host', '127.0.0.1', '--http-port', '0', '--tcp-port', '0', '--ws-port', '0', '--webrtc-port', '0', '--quic-port', '0',
+      '--metrics-port', '0', ...LOOPBACK_LIMITS, ...extraArgs
     ])
     try {
       await relay.ready()
@@ -95,6 +98,7 @@ export class RelayProcess {
       await new Promise(resolve => setTimeout(resolve, 50))
     }
     this.url = /Open (http:\/\/\S+) in a browser/.exec(this.output)![1]!
+    this.metricsUrl = /metrics at (http:\/\/\S+)/.exec(this.output)?.[1] ?? ''
     const info = await this.info()
     this.peerId = info.peerId
     const ws = info.multiaddrs.find(a => a.includes('/ws/p2p/'))

@@ -9,7 +9,7 @@
  * ```ts
  * import { createRelay, parseConfig } from '@p2p-chat/relay'
  *
- * const relay = await createRelay(parseConfig(['--http-port', '0'])!)
+ * const relay = await createRelay(parseConfig(['--http-port', '0', '--metrics-port', '0'])!)
  * await relay.start()
  * console.info(relay.url, relay.info())
  * await relay.stop()
@@ -23,9 +23,9 @@ import { logger } from '@libp2p/logger'
 import { InvalidMessageScores, isRoomTopic } from '@p2p-chat/shared'
 import { openNodeHistoryStore, openNodeStore } from '@p2p-chat/shared/node'
 import { advertisedAddrs } from './addresses.js'
-import { DEFAULT_HISTORY_MAX_DAYS, DEFAULT_HISTORY_MAX_MESSAGES } from './constants.js'
+import { DEFAULT_HISTORY_MAX_DAYS, DEFAULT_HISTORY_MAX_MESSAGES, DEFAULT_METRICS_HOST, DEFAULT_METRICS_PORT } from './constants.js'
 import { HistoryKeeper } from './history.js'
-import { createHttpServer } from './http.js'
+import { createAdminServer, createHttpServer } from './http.js'
 import { RelayLimits } from './limits.js'
 import { createRelayLogger } from './log.js'
 import { createRelayMetrics } from './metrics.js'
@@ -60,11 +60,13 @@ export interface Relay {
   readonly node: RelayNode
   /** the web app's URL, once started */
   readonly url: string
+  /** the admin listener's URL (`/metrics`, `/healthz`), once started */
+  readonly metricsUrl: string
   /** what `GET /api/relay` answers */
   info: () => RelayInfo
-  /** what `GET /healthz` answers (503 once `status` is 'stopping') */
+  /** what `GET /healthz` answers (503 unless `status` is 'ok': 'starting' until started, then 'stopping') */
   health: () => RelayHealth
-  /** the relay's metrics (`GET /metrics`); the limits count their refusals here */
+  /** the relay's metrics (`GET /metrics` on the admin listener); the limits count their refusals here */
   readonly metrics: RelayMetrics
   /** the relay's operational log */
   readonly logger: RelayLogger
@@ -78,7 +80,7 @@ export interface Relay {
   sweepLimits: () => void
   start: () => Promise<void>
   /**
-   * Shuts down: `/healthz` turns 503, the HTTP server and libp2p's listeners close, connections are closed
+   * Shuts down: `/healthz` turns 503, the HTTP servers and libp2p's listeners close, connections are closed
    * (each gets 500 ms to close cleanly), the history is flushed and closed.
    */
   stop: () => Promise<void>
@@ -165,7 +167,7 @@ export async function createRelay (options: RelayOptions, init: RelayInit = {}):
   let startedAt = 0
   let stopping = false
   const health = (): RelayHealth => ({
-    status: stopping || startedAt === 0 ? 'stopping' : 'ok',
+    status: stopping ? 'stopping' : startedAt === 0 ? 'starting' : 'ok',
     uptime: startedAt === 0 ? 0 : Math.round((Date.now() - startedAt) / 1000),
     connections: node.getConnections().length
   })
@@ -173,14 +175,19 @@ export async function createRelay (options: RelayOptions, init: RelayInit = {}):
     webRoot: options.webRoot,
     relayInfo: info,
     health,
-    metrics: async () => ({ contentType: metrics.contentType, body: await metrics.text() }),
     tls: ops.tls
   })
+  const admin = createAdminServer({
+    health,
+    metrics: async () => ({ contentType: metrics.contentType, body: await metrics.text() })
+  })
   let url = ''
+  let metricsUrl = ''
 
   return {
     node,
     get url () { return url },
+    get metricsUrl () { return metricsUrl },
     info,
     health,
     metrics,
@@ -200,8 +207,11 @@ export async function createRelay (options: RelayOptions, init: RelayInit = {}):
       peers.start()
       http.listen(options.httpPort, options.host)
       await once(http, 'listening')
-      const { port } = http.address() as AddressInfo
-      url = `${ops.tls == null ? 'http' : 'https'}://${options.host === '0.0.0.0' ? '127.0.0.1' : options.host}:${port}/`
+      url = `${ops.tls == null ? 'http' : 'https'}://${options.host === '0.0.0.0' ? '127.0.0.1' : options.host}:${(http.address() as AddressInfo).port}/`
+      const metricsHost = options.metricsHost ?? DEFAULT_METRICS_HOST
+      admin.listen(options.metricsPort ?? DEFAULT_METRICS_PORT, metricsHost)
+      await once(admin, 'listening')
+      metricsUrl = `http://${metricsHost}:${(admin.address() as AddressInfo).port}/metrics`
       startedAt = Date.now()
       stopping = false
       log('relay %p started; web app at %s', node.peerId, url)
@@ -210,6 +220,7 @@ export async function createRelay (options: RelayOptions, init: RelayInit = {}):
       for (const addr of listenAddrs()) {
         logger.info('listening', { addr, message: `  listening on ${addr}` })
       }
+      logger.info('metrics', { url: metricsUrl, message: `  metrics at ${metricsUrl}` })
       if ((options.announce?.length ?? 0) > 0) {
         for (const addr of info().multiaddrs) {
           logger.info('announcing', { addr, message: `  announcing ${addr}` })
@@ -224,8 +235,9 @@ export async function createRelay (options: RelayOptions, init: RelayInit = {}):
       const since = Date.now()
       logger.info('relay stopping', { connections: node.getConnections().length })
       // stop accepting: no new HTTP requests (health checks now see 503 on open connections)
-      const httpClosed = new Promise<void>(resolve => http.close(() => { resolve() }))
+      const closed = [http, admin].map(async server => new Promise<void>(resolve => server.close(() => { resolve() })))
       http.closeIdleConnections()
+      admin.closeIdleConnections()
       peers.stop()
       rooms.stop()
       limits.stop()
@@ -234,7 +246,8 @@ export async function createRelay (options: RelayOptions, init: RelayInit = {}):
       // closes libp2p's listeners and every connection (500 ms each to close cleanly, then reset)
       await node.stop()
       http.closeAllConnections()
-      await httpClosed
+      admin.closeAllConnections()
+      await Promise.all(closed)
       await store.datastore.close()
       // flushes and closes the SQLite history
       await history?.close()

@@ -39,7 +39,7 @@ export async function startTestRelay (overrides: Partial<RelayOptions> = {}): Pr
   await writeFile(join(webRoot, 'index.html'), '<!doctype html><title>P2P Chat</title>')
   await writeFile(join(webRoot, 'assets', 'app-123.js'), 'console.log(1)')
   const options: RelayOptions = {
-    host: '127.0.0.1', httpPort: 0, tcpPort: 0, wsPort: 0, webrtcDirectPort: 0, quicPort: 0,
+    host: '127.0.0.1', httpPort: 0, tcpPort: 0, wsPort: 0, webrtcDirectPort: 0, quicPort: 0, metricsPort: 0,
     dataDir: join(dir, 'data'), webRoot, iceServers: [], ...overrides
   }
   const logs: LogLine[] = []
