@@ -21,7 +21,7 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 
 /** What a relay is told at start. Every field has a default in `constants.ts`. */
 export interface RelayOptions {
-  /** address every listener binds to @default '127.0.0.1' */
+  /** address every listener binds to: IPv4 or IPv6 (`::` is every address of both) @default '127.0.0.1' */
   host: string
   /** HTTP port: the web app, `/api/relay` and `/healthz` (0 picks a free port) @default 8080 */
   httpPort: number
@@ -108,7 +108,7 @@ export interface Flag {
 
 /** Every option: its flag name (also its key in a --config file), environment variable and help text. */
 export const FLAGS: Record<string, Flag> = {
-  host: { env: 'P2P_CHAT_HOST', help: `address to bind every public listener to (default ${DEFAULT_HOST})` },
+  host: { env: 'P2P_CHAT_HOST', help: `address to bind every public listener to, IPv4 or IPv6; :: is every address of both (default ${DEFAULT_HOST})` },
   'http-port': { env: 'P2P_CHAT_HTTP_PORT', help: `HTTP port for the web app, /api/relay and /healthz (default ${DEFAULT_HTTP_PORT}; 0 = any free port)` },
   'metrics-port': { env: 'P2P_CHAT_METRICS_PORT', help: `admin HTTP port for /metrics (Prometheus) and /healthz (default ${DEFAULT_METRICS_PORT}; 0 = any free port)` },
   'metrics-host': { env: 'P2P_CHAT_METRICS_HOST', help: `address the admin port binds to; keep it off the internet (default ${DEFAULT_METRICS_HOST})` },
@@ -322,10 +322,7 @@ function readOptions (argv: string[], env: Record<string, string | undefined>, s
     }
     return value
   }
-  const host = get('host') ?? DEFAULT_HOST
-  if (!/^(\d{1,3}\.){3}\d{1,3}$/.test(host)) {
-    throw new ConfigError(`--host must be an IPv4 address such as 127.0.0.1 or 0.0.0.0, got "${host}"`)
-  }
+  const host = ipAddress('host', DEFAULT_HOST)
   const list = (name: string): string[] => {
     const value = values[name]
     if (Array.isArray(value)) {

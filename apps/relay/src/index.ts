@@ -18,6 +18,7 @@
 
 import { once } from 'node:events'
 import { readFile } from 'node:fs/promises'
+import { isIPv6 } from 'node:net'
 import { RELAY_V2_STOP_CODEC } from '@libp2p/circuit-relay-v2'
 import { logger } from '@libp2p/logger'
 import { InvalidMessageScores, isRoomTopic } from '@p2p-chat/shared'
@@ -97,6 +98,13 @@ export interface RelayLimitStats extends LimitStats {
 export interface RelayInit {
   /** where the relay's operational events go @default a logger of `options.logFormat`/`logLevel` on stdout */
   logger?: RelayLogger
+}
+
+/** A listen address as a URL's host: a wildcard as the machine's loopback, IPv6 in brackets. */
+function urlHost (host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1'
+  if (host === '::') return '[::1]'
+  return isIPv6(host) ? `[${host}]` : host
 }
 
 /** Creates a relay from its options; nothing listens until `start()`. */
@@ -207,11 +215,11 @@ export async function createRelay (options: RelayOptions, init: RelayInit = {}):
       peers.start()
       http.listen(options.httpPort, options.host)
       await once(http, 'listening')
-      url = `${ops.tls == null ? 'http' : 'https'}://${options.host === '0.0.0.0' ? '127.0.0.1' : options.host}:${(http.address() as AddressInfo).port}/`
+      url = `${ops.tls == null ? 'http' : 'https'}://${urlHost(options.host)}:${(http.address() as AddressInfo).port}/`
       const metricsHost = options.metricsHost ?? DEFAULT_METRICS_HOST
       admin.listen(options.metricsPort ?? DEFAULT_METRICS_PORT, metricsHost)
       await once(admin, 'listening')
-      metricsUrl = `http://${metricsHost}:${(admin.address() as AddressInfo).port}/metrics`
+      metricsUrl = `http://${urlHost(metricsHost)}:${(admin.address() as AddressInfo).port}/metrics`
       startedAt = Date.now()
       stopping = false
       log('relay %p started; web app at %s', node.peerId, url)

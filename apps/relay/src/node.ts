@@ -1,3 +1,4 @@
+import { isIPv6 } from 'node:net'
 import { quic } from '@chainsafe/libp2p-quic'
 import { autoNAT } from '@libp2p/autonat'
 import { circuitRelayServer } from '@libp2p/circuit-relay-v2'
@@ -38,9 +39,20 @@ export interface NodeOps {
   limits: RelayLimits
 }
 
+/**
+ * What `--host` binds: its own family, or, for `::`, every address of both (IPv4 as 0.0.0.0). IPv6 comes first:
+ * WebRTC-direct's UDP mux serves both families from the socket the first listener opened, which is dual-stack
+ * only when opened on `::`.
+ */
+function listenHosts (host: string): Array<{ family: 'ip4' | 'ip6', host: string }> {
+  if (host === '::') {
+    return [{ family: 'ip6', host: '::' }, { family: 'ip4', host: '0.0.0.0' }]
+  }
+  return [{ family: isIPv6(host) ? 'ip6' : 'ip4', host }]
+}
+
 /** The relay's libp2p node: every listener (TCP, QUIC, WebSocket, WebRTC-direct), circuit-relay hop, AutoNAT and DHT servers, gossipsub. */
 export async function createRelayNode (options: RelayOptions, store: NodeStore, scores: InvalidMessageScores, history: HistoryStore | undefined, ops: NodeOps): Promise<RelayNode> {
-  const { host } = options
   return createLibp2p({
     // started by the relay's start(), once it listens for the transports' addresses
     start: false,
@@ -51,12 +63,12 @@ export async function createRelayNode (options: RelayOptions, store: NodeStore, 
     addresses: {
       // behind NAT or a reverse proxy: what peers are told instead of the listen addresses
       announce: options.announce?.map(String),
-      listen: [
-        `/ip4/${host}/tcp/${options.tcpPort}`,
-        `/ip4/${host}/tcp/${options.wsPort}/${ops.tls == null ? 'ws' : 'tls/ws'}`,
-        `/ip4/${host}/udp/${options.webrtcDirectPort}/webrtc-direct`,
-        `/ip4/${host}/udp/${options.quicPort}/quic-v1`
-      ]
+      listen: listenHosts(options.host).flatMap(({ family, host }) => [
+        `/${family}/${host}/tcp/${options.tcpPort}`,
+        `/${family}/${host}/tcp/${options.wsPort}/${ops.tls == null ? 'ws' : 'tls/ws'}`,
+        `/${family}/${host}/udp/${options.webrtcDirectPort}/webrtc-direct`,
+        `/${family}/${host}/udp/${options.quicPort}/quic-v1`
+      ])
     },
     transports: [tcp(), quic(), webSockets(ops.tls == null ? {} : { https: ops.tls }), webRTCDirect()],
     connectionEncrypters: [noise()],

@@ -18,9 +18,12 @@ describe('relay configuration', () => {
     expect(DEFAULT_METRICS_HOST).toBe('127.0.0.1')
   })
 
-  it('reads the admin listener\'s port and address', () => {
+  it('reads the admin listener\'s port and address, and IPv4 or IPv6 addresses to bind', () => {
     expect(parseConfig(['--metrics-port', '0', '--metrics-host', '10.0.0.5'])).toMatchObject({ metricsPort: 0, metricsHost: '10.0.0.5' })
     expect(parseConfig([], { P2P_CHAT_METRICS_PORT: '9100', P2P_CHAT_METRICS_HOST: '::1' })).toMatchObject({ metricsPort: 9100, metricsHost: '::1' })
+    for (const host of ['0.0.0.0', '::', '::1', '2001:db8::7', '192.168.1.2']) {
+      expect(parseConfig(['--host', host])).toMatchObject({ host })
+    }
   })
 
   it('reads flags, and environment variables where no flag is given', () => {
@@ -96,7 +99,7 @@ describe('relay configuration', () => {
   })
 
   it('refuses bad values with ConfigError', () => {
-    for (const argv of [['--http-port', '70000'], ['--tcp-port', 'abc'], ['--bogus'], ['--host', 'example.com'], ['--metrics-host', 'localhost'], ['--metrics-port', '-1'], ['--ice-server', 'http://x'], ['positional']]) {
+    for (const argv of [['--http-port', '70000'], ['--tcp-port', 'abc'], ['--bogus'], ['--host', 'example.com'], ['--host', '::g'], ['--host', '1.2.3.4.5'], ['--metrics-host', 'localhost'], ['--metrics-port', '-1'], ['--ice-server', 'http://x'], ['positional']]) {
       expect(() => parseConfig(argv), argv.join(' ')).toThrow(expect.objectContaining({ name: 'ConfigError' }))
     }
     expect(() => parseConfig([], { P2P_CHAT_WS_PORT: '-1' })).toThrow(expect.objectContaining({ name: 'ConfigError' }))

@@ -30,6 +30,20 @@ describe('relay', () => {
     expect(body.iceServers).toEqual([])
   })
 
+  it('listens on an IPv6 address: /api/relay gives /ip6/ multiaddrs, and a peer connects over them', async () => {
+    const { relay: r } = await relay({ host: '::1' })
+    expect(new URL(r.url).hostname).toBe('[::1]')
+    const { multiaddrs } = await (await fetch(new URL('/api/relay', r.url))).json() as { multiaddrs: string[] }
+    for (const kind of [/\/tcp\/\d+\/p2p\//, /\/tcp\/\d+\/ws\/p2p\//, /\/udp\/\d+\/webrtc-direct\//, /\/udp\/\d+\/quic-v1\/p2p\//]) {
+      expect(multiaddrs.filter(a => kind.test(a)), String(kind)).toEqual([expect.stringMatching(/^\/ip6\/::1\//)])
+    }
+    const c = await client()
+    const connection = await c.dial(multiaddr(multiaddrs.find(a => /\/tcp\/\d+\/p2p\//.test(a))!))
+    expect(connection.remoteAddr.toString()).toMatch(/^\/ip6\/::1\/tcp\//)
+    await eventually(() => r.health().connections === 1)
+    expect((await fetch(new URL('/healthz', r.url))).status).toBe(200)
+  })
+
   it('keeps its peer id and addresses across restarts', async () => {
     const first = await relay()
     const info = first.relay.info()
