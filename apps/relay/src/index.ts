@@ -127,7 +127,10 @@ export async function createRelay (options: RelayOptions, init: RelayInit = {}):
       maxMessages: options.historyMaxMessages ?? DEFAULT_HISTORY_MAX_MESSAGES,
       maxAgeMs: (options.historyMaxDays ?? DEFAULT_HISTORY_MAX_DAYS) * 24 * 60 * 60 * 1000
     })
-  const node = await createRelayNode(options, store, scores, history, { ...ops, limits })
+  // history sync answers for a room while the relay follows it, or once it has kept lines of it
+  const servesHistory = async (topic: string): Promise<boolean> => history != null && isRoomTopic(topic) &&
+    (rooms.rooms.includes(topic) || (await history.list(topic, { limit: 1 })).length > 0)
+  const node = await createRelayNode(options, store, scores, history, { ...ops, limits, servesHistory })
   const { logger, metrics } = ops
   // peer relays forward every author of the rooms they share: only those authors' publish rates apply
   const peerRelays = new Set((options.peers ?? []).map(targetPeerId))

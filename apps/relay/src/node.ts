@@ -13,7 +13,7 @@ import { tcp } from '@libp2p/tcp'
 import { webRTCDirect } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
-import { historySync, isRoomTopic, KAD_DHT_PROTOCOL, NEGOTIATION_TIMEOUTS, roomGossipsubOptions } from '@p2p-chat/shared'
+import { historySync, KAD_DHT_PROTOCOL, NEGOTIATION_TIMEOUTS, roomGossipsubOptions } from '@p2p-chat/shared'
 import { createLibp2p } from 'libp2p'
 import type { RelayOptions } from './config.js'
 import type { RelayLimits } from './limits.js'
@@ -37,6 +37,8 @@ export interface NodeOps {
   tls?: { cert: string, key: string }
   /** the relay's limits: connection gater, connection manager caps, reservation caps, DHT bounds */
   limits: RelayLimits
+  /** whether history sync answers for a topic (else NOT_SERVED) */
+  servesHistory: (topic: string) => boolean | Promise<boolean>
 }
 
 /**
@@ -100,7 +102,7 @@ export async function createRelayNode (options: RelayOptions, store: NodeStore, 
       }),
       pubsub: gossipsub(roomGossipsubOptions('relay', scores)),
       // the lines the relay keeps, for any peer catching up on a room (private rooms: ciphertext)
-      history: historySync({ store: history, serves: topic => history != null && isRoomTopic(topic) })
+      history: historySync({ store: history, serves: ops.servesHistory })
     }
   }) as unknown as Promise<RelayNode>
 }

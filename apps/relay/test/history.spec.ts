@@ -70,6 +70,16 @@ describe('the relay as a history peer', () => {
     expect(Buffer.from(kept!.data).equals(Buffer.from(chat))).toBe(true)
   })
 
+  it('answers NOT_SERVED for a room it never followed nor kept, and serves a room it follows, even before any line', async () => {
+    const { relay, peer } = await setup()
+    const unknown = roomTopic(createRoomId())
+    await expect(historyOf(peer).sync(relay.relay.node.peerId, unknown)).rejects.toMatchObject({ name: 'HistoryNotServedError' })
+    const followed = roomTopic(createRoomId())
+    await publish(peer, relay, followed, [])
+    await eventually(() => relay.relay.rooms().includes(followed))
+    expect(await historyOf(peer).sync(relay.relay.node.peerId, followed)).toEqual([])
+  })
+
   it('keeps nothing and serves nothing with --history off', async () => {
     const { relay, peer, key } = await setup({ history: false })
     const topic = roomTopic(createRoomId())
