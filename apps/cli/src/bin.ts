@@ -2,14 +2,24 @@
 // the terminal peer's command line: its console output is for people
 import { openNodeHistoryStore, openNodeStore } from '@p2p-chat/shared/node'
 import { runChat } from './chat.js'
-import { CLI_USAGE, parseCliConfig } from './config.js'
+import { CLI_USAGE, parseCliConfig, readsRoomFromStdin } from './config.js'
 import { CliConfigError } from './errors.js'
 import { createCliNode } from './node.js'
+import { readFirstLine } from './terminal.js'
 
 async function main (): Promise<void> {
+  const argv = process.argv.slice(2)
   let options
   try {
-    options = parseCliConfig(process.argv.slice(2))
+    // --room -: the link (a private room's holds its secret) comes on standard input, not in `ps` or shell history
+    let stdinLine: string | undefined
+    if (readsRoomFromStdin(argv)) {
+      if (process.stdin.isTTY) {
+        console.error('Paste the room link and press Enter:')
+      }
+      stdinLine = await readFirstLine(process.stdin)
+    }
+    options = parseCliConfig(argv, { stdinLine })
   } catch (err) {
     if (err instanceof CliConfigError) {
       console.error(`p2p-chat: ${err.message}`)

@@ -1,3 +1,6 @@
+import { StringDecoder } from 'node:string_decoder'
+import type { Readable } from 'node:stream'
+
 /**
  * C0 control characters (ESC among them), DEL and C1 control characters (CSI, OSC, ST among them): a terminal acts
  * on them and on the sequences they start, which could clear the screen, move the cursor to rewrite earlier
@@ -22,4 +25,44 @@ function standIn (char: string): string {
  */
 export function printable (text: string): string {
   return text.replace(CONTROL_CHARACTERS, standIn)
+}
+
+/**
+ * Reads the first line of `input`, without its line break, and leaves the rest unread for whoever reads it
+ * next (the chat prompt). Resolves to `undefined` if the input ends empty.
+ */
+export async function readFirstLine (input: Readable): Promise<string | undefined> {
+  const decoder = new StringDecoder('utf8')
+  let text = ''
+  for (;;) {
+    const chunk = input.read() as Buffer | string | null
+    if (chunk != null) {
+      text += typeof chunk === 'string' ? chunk : decoder.write(chunk)
+      const end = text.indexOf('\n')
+      if (end >= 0) {
+        const rest = text.slice(end + 1)
+        if (rest !== '') {
+          input.unshift(Buffer.from(rest, 'utf8'))
+        }
+        return text.slice(0, end).replace(/\r$/, '')
+      }
+      continue
+    }
+    if (input.readableEnded || input.destroyed) {
+      break
+    }
+    await new Promise<void>(resolve => {
+      const next = (): void => {
+        input.off('readable', next)
+        input.off('end', next)
+        input.off('close', next)
+        resolve()
+      }
+      input.on('readable', next)
+      input.on('end', next)
+      input.on('close', next)
+    })
+  }
+  text += decoder.end()
+  return text === '' ? undefined : text
 }

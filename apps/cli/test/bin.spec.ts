@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { createRoomId } from '@p2p-chat/shared'
+import { createRoomId, createRoomSecret } from '@p2p-chat/shared'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startCliNode, waitFor } from './helpers.js'
 import type { TestNode } from './helpers.js'
@@ -47,4 +47,28 @@ describe('terminal peer command line', () => {
       }
     }
   }, 180_000)
+
+  it('with --room -, joins the private room whose link is the first line of its input; the secret is not in its argv', async () => {
+    const [id, secret] = [createRoomId(), createRoomSecret()]
+    const dataDir = await mkdtemp(join(tmpdir(), 'p2p-chat-cli-bin-'))
+    const child = spawn(process.execPath, [BIN, '--room', '-', '--no-mdns', '--data-dir', dataDir, '--listen', '/ip4/127.0.0.1/tcp/0'], { stdio: ['pipe', 'pipe', 'pipe'] })
+    let stdout = ''
+    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString() })
+    const exited = new Promise<number | null>(resolve => child.on('exit', resolve))
+    try {
+      child.stdin.write(`http://127.0.0.1:9/r/${id}#${secret}\n`)
+      // it tries the relay after joining: the link's origin answers nothing, so it says it cannot reach it
+      await waitFor(() => stdout.includes('reach the relay') || child.exitCode != null, 20_000, 'the relay attempt')
+      expect(stdout).toContain(`in private (end-to-end encrypted) room ${id}`)
+      expect(await readFile(`/proc/${child.pid!}/cmdline`, 'utf8')).not.toContain(secret)
+      // the lines after the link are the chat's
+      child.stdin.end('/status\n')
+      expect(await exited).toBe(0)
+      expect(stdout).toContain('* reachability:')
+      expect(stdout).not.toContain(secret)
+    } finally {
+      if (child.exitCode == null && child.signalCode == null) child.kill('SIGKILL')
+      await rm(dataDir, { recursive: true, force: true })
+    }
+  })
 })

@@ -1,8 +1,9 @@
+import { createInterface } from 'node:readline'
 import { PassThrough } from 'node:stream'
 import { createRoomId, Room } from '@p2p-chat/shared'
 import { afterEach, describe, expect, it } from 'vitest'
 import { runChat } from '../src/chat.js'
-import { printable } from '../src/terminal.js'
+import { printable, readFirstLine } from '../src/terminal.js'
 import { startCliNode, waitFor } from './helpers.js'
 import type { CliOptions } from '../src/config.js'
 import type { TestNode } from './helpers.js'
@@ -19,6 +20,27 @@ describe('printable', () => {
     for (const text of ['Zoë', 'محمد', '山田 太郎', 'Ada 🦊', 'plain text, with [brackets] and 100% ok']) {
       expect(printable(text)).toBe(text)
     }
+  })
+})
+
+describe('readFirstLine', () => {
+  it('reads the first line of a stream and leaves the rest of it for the chat prompt', async () => {
+    const input = new PassThrough()
+    input.write('http://host/r/abc#sec')
+    setImmediate(() => { input.end('ret\r\nhello\nwörld\n') })
+    expect(await readFirstLine(input)).toBe('http://host/r/abc#secret')
+    const rest: string[] = []
+    for await (const line of createInterface({ input, terminal: false })) rest.push(line)
+    expect(rest).toEqual(['hello', 'wörld'])
+  })
+
+  it('resolves to undefined for an input that ends empty, and to the last line when it has no line break', async () => {
+    const empty = new PassThrough()
+    empty.end()
+    expect(await readFirstLine(empty)).toBeUndefined()
+    const unterminated = new PassThrough()
+    unterminated.end('only line')
+    expect(await readFirstLine(unterminated)).toBe('only line')
   })
 })
 
