@@ -98,6 +98,8 @@ export interface RelayLimitStats extends LimitStats {
 export interface RelayInit {
   /** where the relay's operational events go @default a logger of `options.logFormat`/`logLevel` on stdout */
   logger?: RelayLogger
+  /** the clock the per-address connection rate is measured with, in ms since the epoch @default Date.now */
+  now?: () => number
 }
 
 /** A listen address as a URL's host: a wildcard as the machine's loopback, IPv6 in brackets. */
@@ -118,7 +120,7 @@ export async function createRelay (options: RelayOptions, init: RelayInit = {}):
   }
   const store = await openNodeStore(options.dataDir)
   // refusals are counted in the relay's metrics and logged at debug level
-  const limits = new RelayLimits(options, ops.metrics, ops.logger)
+  const limits = new RelayLimits(options, ops.metrics, ops.logger, init.now)
   await limits.dht.load(store.datastore)
   const scores = new InvalidMessageScores()
   const history = options.history === false
