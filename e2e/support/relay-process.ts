@@ -43,6 +43,8 @@ export class RelayProcess {
   wsAddr = ''
   /** the relay's latest output, stdout and stderr */
   output = ''
+  /** the output of the process that the last `restart()` stopped */
+  stoppedOutput = ''
   /** where the relay keeps its identity, peer store and history */
   readonly dataDir: string
   private child: ChildProcess
@@ -127,9 +129,9 @@ export class RelayProcess {
 
   /**
    * Stops the relay and starts it again on the same ports with the same data dir (identity, history), as an
-   * operator's restart does: its peers find it where it was.
+   * operator's restart does: its peers find it where it was. Resolves to the stopped relay's exit code.
    */
-  async restart (): Promise<void> {
+  async restart (): Promise<number | null> {
     const info = await this.info()
     const port = (pattern: RegExp): string => pattern.exec(info.multiaddrs.find(a => pattern.test(a)) ?? '')?.[1] ?? '0'
     const ports = [
@@ -139,10 +141,12 @@ export class RelayProcess {
       '--webrtc-port', port(/\/udp\/(\d+)\/webrtc-direct\//),
       '--quic-port', port(/\/udp\/(\d+)\/quic-v1\//)
     ]
-    await this.stop()
+    const code = await this.stop()
+    this.stoppedOutput = this.output
     this.output = ''
     this.child = this.spawn([...this.args, ...ports])
     await this.ready()
+    return code
   }
 
   /** Stops the relay and removes its data dir. */

@@ -82,7 +82,8 @@ export interface Relay {
   start: () => Promise<void>
   /**
    * Shuts down: `/healthz` turns 503, the HTTP servers and libp2p's listeners close, connections are closed
-   * (each gets 500 ms to close cleanly), the history is flushed and closed.
+   * (each gets 500 ms to close cleanly), the history is flushed and closed. The process may not end by itself
+   * afterwards (the WebRTC-direct listener's native part stays: see patches/), so a program ends with exit().
    */
   stop: () => Promise<void>
 }

@@ -49,10 +49,9 @@ describe('relay', () => {
     const info = first.relay.info()
     await first.relay.stop()
     const [tcp, ws, quic] = [info.multiaddrs.find(a => /\/tcp\/\d+\/p2p/.test(a))!, info.multiaddrs.find(a => a.includes('/ws/'))!, info.multiaddrs.find(a => a.includes('/quic-v1/'))!]
-    // WebRTC-direct on a new port: in a process that also loaded the QUIC transport's native library, a stopped
-    // WebRTC-direct listener (node-datachannel's UDP mux) sometimes keeps its socket bound until the process
-    // exits, so this in-process restart could not rebind it (a real restart is a new process). Its certhash, from
-    // the keychain, is what must survive.
+    // WebRTC-direct on a new port: a stopped WebRTC-direct listener (node-datachannel's UDP mux) keeps its port
+    // until the process exits (see patches/@libp2p__webrtc*), so this in-process restart could not rebind it (a
+    // real restart is a new process). Its certhash, from the keychain, is what must survive.
     const again = await createRelay({ ...first.options, tcpPort: portOf(tcp), wsPort: portOf(ws), webrtcDirectPort: 0, quicPort: portOf(quic) })
     await again.start()
     try {
