@@ -72,7 +72,15 @@ export async function createRelayNode (options: RelayOptions, store: NodeStore, 
         `/${family}/${host}/udp/${options.quicPort}/quic-v1`
       ])
     },
-    transports: [tcp(), quic(), webSockets(ops.tls == null ? {} : { https: ops.tls }), webRTCDirect()],
+    transports: [
+      tcp(),
+      quic(),
+      webSockets(ops.tls == null ? {} : { https: ops.tls }),
+      // no STUN server: the relay is the public end of WebRTC-direct. @libp2p/webrtc's default is four public
+      // ones (Google, Twilio, Cloudflare, Mozilla): every browser's connection made the relay look them up and
+      // ask them, and closing a connection waited for those DNS lookups (seconds, with no resolver reachable)
+      webRTCDirect({ rtcConfiguration: { iceServers: [] } })
+    ],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     // per-address caps, the inbound rate and the total caps, each refusal counted (limits-connections.ts)
