@@ -1,5 +1,5 @@
 import { expect } from '@playwright/test'
-import type { Browser, BrowserContext, Locator, Page } from '@playwright/test'
+import type { Browser, BrowserContext, JSHandle, Locator, Page } from '@playwright/test'
 
 /** One person in a browser: a fresh context (own storage, own libp2p identity) and its page. */
 export class ChatPage {
@@ -14,7 +14,8 @@ export class ChatPage {
   /**
    * @param options.webrtcUnavailableMs - for this long after the page starts it cannot create peer
    * connections, as in browsers where WebRTC is turned off (Tor Browser, some privacy settings and
-   * extensions; use Infinity) or briefly unavailable: every direct upgrade tried meanwhile fails
+   * extensions; use Infinity) or briefly unavailable: every direct upgrade tried meanwhile fails (each refusal
+   * leaves an `e2e:webrtc-refused` performance mark, counted by {@link refusedWebRTC})
    */
   static async open (browser: Browser, url: string, options: { webrtcUnavailableMs?: number } = {}): Promise<ChatPage> {
     const context = await browser.newContext()
@@ -24,6 +25,7 @@ export class ChatPage {
         window.RTCPeerConnection = class extends Native {
           constructor (config?: RTCConfiguration) {
             if (performance.now() < until) {
+              performance.mark('e2e:webrtc-refused')
               throw new DOMException('WebRTC is unavailable in this browser', 'NotSupportedError')
             }
             super(config)
@@ -77,11 +79,34 @@ export class ChatPage {
       .map(m => [m.name.slice('p2p-chat:'.length), Math.round(m.startTime)])))
   }
 
+  /** How many peer connections this page refused to create (see `webrtcUnavailableMs`): failed upgrade attempts. */
+  async refusedWebRTC (): Promise<number> {
+    return this.page.evaluate(() => performance.getEntriesByName('e2e:webrtc-refused').length)
+  }
+
   /** This browser's peer id fingerprint, as shown beside its name. */
   async fingerprint (): Promise<string> {
     const shown = this.page.getByTestId('my-fingerprint')
     await expect(shown).toHaveText(/^…\S{6}$/)
     return (await shown.textContent())!.slice(1)
+  }
+
+  /**
+   * Starts recording the statuses that the line of `log` holding `text` shows ('sending', 'delivered',
+   * 'failed'), each time it changes, from now on; the line may not be there yet. Resolves to a handle whose
+   * `jsonValue()` is the statuses so far, in order.
+   */
+  async recordStatuses (log: Locator, text: string): Promise<JSHandle<string[]>> {
+    return log.evaluateHandle((list, wanted) => {
+      const seen: string[] = []
+      const record = (): void => {
+        const line = [...list.querySelectorAll('li')].find(li => li.textContent?.includes(wanted) === true)
+        const status = line?.querySelector('.status')?.textContent?.replace(/[:…].*$/s, '').trim()
+        if (status != null && status !== seen.at(-1)) seen.push(status)
+      }
+      new MutationObserver(record).observe(list, { subtree: true, childList: true, characterData: true })
+      return seen
+    }, text)
   }
 
   /** A line in the messages log, by its text. */

@@ -36,11 +36,15 @@ export class RelayStartError extends Error {
 export class RelayProcess {
   /** the web app's URL */
   url = ''
+  /** the admin listener's `/metrics` URL (a free loopback port) */
+  metricsUrl = ''
   peerId = ''
   /** the relay's WebSocket multiaddr, with its peer id */
   wsAddr = ''
   /** the relay's latest output, stdout and stderr */
   output = ''
+  /** the output of the process that the last `restart()` stopped */
+  stoppedOutput = ''
   /** where the relay keeps its identity, peer store and history */
   readonly dataDir: string
   private child: ChildProcess
@@ -69,7 +73,7 @@ export class RelayProcess {
     const relay = new RelayProcess(dataDir, [
       '--host', '127.0.0.1', '--http-port', '0', '--tcp-port', '0', '--ws-port', '0', '--webrtc-port', '0', '--quic-port', '0',
       // no STUN responder: loopback tests keep the browsers' ICE server list empty (and nothing binds the fixed 3478)
-      '--stun-port', '0', ...LOOPBACK_LIMITS, ...extraArgs
+      '--stun-port', '0', '--metrics-port', '0', ...LOOPBACK_LIMITS, ...extraArgs
     ])
     try {
       await relay.ready()
@@ -97,6 +101,7 @@ export class RelayProcess {
       await new Promise(resolve => setTimeout(resolve, 50))
     }
     this.url = /Open (http:\/\/\S+) in a browser/.exec(this.output)![1]!
+    this.metricsUrl = /metrics at (http:\/\/\S+)/.exec(this.output)?.[1] ?? ''
     const info = await this.info()
     this.peerId = info.peerId
     const ws = info.multiaddrs.find(a => a.includes('/ws/p2p/'))
@@ -125,9 +130,9 @@ export class RelayProcess {
 
   /**
    * Stops the relay and starts it again on the same ports with the same data dir (identity, history), as an
-   * operator's restart does: its peers find it where it was.
+   * operator's restart does: its peers find it where it was. Resolves to the stopped relay's exit code.
    */
-  async restart (): Promise<void> {
+  async restart (): Promise<number | null> {
     const info = await this.info()
     const port = (pattern: RegExp): string => pattern.exec(info.multiaddrs.find(a => pattern.test(a)) ?? '')?.[1] ?? '0'
     const ports = [
@@ -137,10 +142,12 @@ export class RelayProcess {
       '--webrtc-port', port(/\/udp\/(\d+)\/webrtc-direct\//),
       '--quic-port', port(/\/udp\/(\d+)\/quic-v1\//)
     ]
-    await this.stop()
+    const code = await this.stop()
+    this.stoppedOutput = this.output
     this.output = ''
     this.child = this.spawn([...this.args, ...ports])
     await this.ready()
+    return code
   }
 
   /** Stops the relay and removes its data dir. */

@@ -6,7 +6,7 @@ import {
   CHAT_SIGNATURE_DOMAIN, MAX_CLOCK_SKEW_MS, MAX_MULTIADDR_BYTES, MAX_NAME_BYTES, MAX_PRESENCE_MULTIADDRS, MAX_ROOM_MESSAGE_BYTES,
   MAX_TEXT_BYTES, MESSAGE_ID_HEX_LENGTH, ROOM_MESSAGE_VERSION
 } from './constants.js'
-import { InvalidMessageError, InvalidSignatureError, MessageTooLargeError, UnsupportedVersionError } from './errors.js'
+import { InvalidMessageError, InvalidNameError, InvalidSignatureError, MessageTooLargeError, UnsupportedVersionError } from './errors.js'
 import { ChatMessage, RoomMessage } from './proto/room.js'
 import type { PrivateKey } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
@@ -61,11 +61,29 @@ export function validateText (text: string): void {
   }
 }
 
-/** Checks a display name: 1 to {@link MAX_NAME_BYTES} bytes after trimming. Returns the trimmed name. */
+/**
+ * Characters a display name may not hold, anywhere in it: C0 and C1 control characters and DEL (they would
+ * drive a terminal: clear it, rewrite lines, set its title or clipboard), bidirectional overrides, embeddings
+ * and isolates (U+202A–U+202E, U+2066–U+2069: they reorder what is shown after them, so "alice" could be
+ * spoofed), and invisible characters (U+200B–U+200F, U+2060, U+FEFF: two different names would look alike).
+ */
+// eslint-disable-next-line no-control-regex -- control characters are what it looks for
+const FORBIDDEN_NAME_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]/u
+
+/**
+ * Checks a display name: 1 to {@link MAX_NAME_BYTES} bytes after trimming, and none of the control, bidirectional
+ * or invisible characters listed in {@link FORBIDDEN_NAME_CHARACTERS}. Returns the trimmed name. Throws
+ * {@link InvalidNameError} or {@link MessageTooLargeError}.
+ */
 export function validateName (name: string): string {
+  const forbidden = FORBIDDEN_NAME_CHARACTERS.exec(name)
+  if (forbidden != null) {
+    const code = forbidden[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')
+    throw new InvalidNameError(`A display name cannot hold control, bidirectional or invisible characters (U+${code})`)
+  }
   const trimmed = name.trim()
   if (trimmed === '') {
-    throw new InvalidMessageError('A display name cannot be empty')
+    throw new InvalidNameError('A display name cannot be empty')
   }
   const size = utf8Length(trimmed)
   if (size > MAX_NAME_BYTES) {
@@ -194,8 +212,8 @@ export function encodePresence (presence: Presence): Uint8Array {
 
 /**
  * Decodes and validates bytes from a room topic, and checks a chat line's signature for that topic. Throws
- * {@link MessageTooLargeError}, {@link UnsupportedVersionError}, {@link InvalidMessageError} or
- * {@link InvalidSignatureError}; never anything else.
+ * {@link MessageTooLargeError}, {@link UnsupportedVersionError}, {@link InvalidMessageError} (or its kind
+ * {@link InvalidNameError}) or {@link InvalidSignatureError}; never anything else.
  */
 export async function decodeRoomMessage (bytes: Uint8Array, topic: string, now = Date.now()): Promise<RoomEvent> {
   if (bytes.byteLength > MAX_ROOM_MESSAGE_BYTES) {

@@ -84,8 +84,29 @@ describe('room message codec', async () => {
 
   it('refuses empty text and names', () => {
     expect(() => validateText('   ')).toThrow(expect.objectContaining({ name: 'InvalidMessageError' }))
-    expect(() => validateName(' ')).toThrow(expect.objectContaining({ name: 'InvalidMessageError' }))
+    expect(() => validateName(' ')).toThrow(expect.objectContaining({ name: 'InvalidNameError' }))
     expect(validateName('  bob  ')).toBe('bob')
+  })
+
+  it('refuses names with control, bidirectional or invisible characters anywhere, trimming included', () => {
+    const spoofs = [
+      'bob\u001b[2J', '\u001b]0;pwned\u0007bob', 'bob\nalice: hi', 'b\u0000ob', 'bob\u007f', 'bob\u009b2J', 'bob\u009d52;c;eA==\u009c',
+      '\u202eecila', 'al\u202aice', 'al\u202dice', 'bob\u2066', 'bob\u2069',
+      'al\u200bice', 'al\u200fice', 'al\u2060ice', '\ufeffalice', 'alice\u200b', '\talice'
+    ]
+    for (const name of spoofs) {
+      expect(() => validateName(name), JSON.stringify(name)).toThrow(expect.objectContaining({ name: 'InvalidNameError' }))
+    }
+    for (const name of ['Zoë', 'محمد', 'שלום', '山田 太郎', 'Ada 🦊', 'e\u0301lan']) {
+      expect(validateName(name)).toBe(name)
+    }
+  })
+
+  it('rejects names such characters arrive in, in chat lines and presence', async () => {
+    const spoofed = RoomMessage.encode({ version: 1, presence: { name: 'ali\u202ece', multiaddrs: [], hello: true } })
+    await expect(decodeRoomMessage(spoofed, topic)).rejects.toMatchObject({ name: 'InvalidNameError' })
+    await expect(decodeRoomMessage(altered(m => { m.chat!.name = '\u001b[31malice' }), topic)).rejects.toMatchObject({ name: 'InvalidNameError' })
+    expect(() => encodePresence({ name: 'al\u200bice', multiaddrs: [], hello: true })).toThrow(expect.objectContaining({ name: 'InvalidNameError' }))
   })
 
   it('rejects garbage bytes with InvalidMessageError', async () => {
@@ -110,7 +131,7 @@ describe('room message codec', async () => {
     await expect(decodeRoomMessage(altered(m => { m.chat!.id = 'not-hex' }), topic)).rejects.toMatchObject({ name: 'InvalidMessageError' })
     await expect(decodeRoomMessage(altered(m => { m.chat!.timestamp = BigInt(Date.now() + 3_600_000) }), topic)).rejects.toMatchObject({ name: 'InvalidMessageError' })
     await expect(decodeRoomMessage(altered(m => { m.chat!.text = 'x'.repeat(MAX_TEXT_BYTES + 1) }), topic)).rejects.toMatchObject({ name: 'MessageTooLargeError' })
-    await expect(decodeRoomMessage(altered(m => { m.chat!.name = '' }), topic)).rejects.toMatchObject({ name: 'InvalidMessageError' })
+    await expect(decodeRoomMessage(altered(m => { m.chat!.name = '' }), topic)).rejects.toMatchObject({ name: 'InvalidNameError' })
   })
 
   it('rejects presence with too many or invalid multiaddrs', async () => {
