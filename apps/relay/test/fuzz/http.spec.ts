@@ -67,8 +67,7 @@ describe('fuzz: the relay\'s HTTP server', () => {
     server = createHttpServer({
       webRoot,
       relayInfo: () => ({ peerId: 'relay', multiaddrs: ['/ip4/127.0.0.1/tcp/4002/ws'], iceServers: [] }),
-      health: () => ({ status: 'ok', uptime: 1, connections: 0 }),
-      metrics: async () => ({ contentType: 'text/plain', body: 'up 1\n' })
+      health: () => ({ status: 'ok', uptime: 1, connections: 0 })
     })
     server.listen(0, '127.0.0.1')
     await once(server, 'listening')
