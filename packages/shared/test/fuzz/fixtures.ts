@@ -17,7 +17,7 @@ import type { PeerId, PrivateKey } from '@libp2p/interface'
  */
 
 /** Every refusal decodeRoomMessage documents. */
-export const ROOM_MESSAGE_ERRORS = ['MessageTooLargeError', 'UnsupportedVersionError', 'InvalidMessageError', 'InvalidSignatureError']
+export const ROOM_MESSAGE_ERRORS = ['MessageTooLargeError', 'UnsupportedVersionError', 'InvalidMessageError', 'InvalidNameError', 'InvalidSignatureError']
 /** ...and those of private envelopes. */
 export const ENVELOPE_ERRORS = ['MessageTooLargeError', 'UnsupportedVersionError', 'InvalidEnvelopeError']
 
