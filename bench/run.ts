@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { cpus, totalmem } from 'node:os'
 import { parseArgs } from 'node:util'
+import { CHROMIUM_PATH } from '../e2e/support/chromium.ts'
 import { formatReport } from './lib/report.ts'
 import type { Metric, MetricReport } from './lib/report.ts'
 
@@ -36,7 +37,7 @@ if (unknown.length > 0) {
 
 function chromiumVersion (): string {
   try {
-    return execFileSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', ['--version'], { encoding: 'utf8' }).trim()
+    return execFileSync(CHROMIUM_PATH, ['--version'], { encoding: 'utf8' }).trim()
   } catch {
     return 'unknown'
   }

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -23,6 +23,16 @@ const LOOPBACK_LIMITS = [
   '--max-reservations-per-ip', '4096'
 ]
 
+/** How the relay process is run. */
+export interface RelayProcessInit {
+  /**
+   * a network namespace (`ip netns`) to run the relay in, as the NAT lab does (see nat-lab.ts); the test
+   * process may have no route to it, so nothing here talks to the relay over the network
+   * @default the test process's own
+   */
+  netns?: string
+}
+
 /** The relay would not start, or is not built. */
 export class RelayStartError extends Error {
   static override name = 'RelayStartError'
@@ -39,21 +49,29 @@ export class RelayProcess {
   peerId = ''
   /** the relay's WebSocket multiaddr, with its peer id */
   wsAddr = ''
+  /** every address the relay listens on, as it printed them at its start */
+  listening: string[] = []
   /** the relay's latest output, stdout and stderr */
   output = ''
   /** where the relay keeps its identity, peer store and history */
   readonly dataDir: string
   private child: ChildProcess
   private readonly args: string[]
+  private readonly init: RelayProcessInit
 
-  private constructor (dataDir: string, args: string[]) {
+  private constructor (dataDir: string, args: string[], init: RelayProcessInit) {
     this.dataDir = dataDir
     this.args = args
+    this.init = init
     this.child = this.spawn(args)
   }
 
   private spawn (args: string[]): ChildProcess {
-    const child = spawn(process.execPath, [RELAY_BIN, '--data-dir', this.dataDir, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const command = [process.execPath, RELAY_BIN, '--data-dir', this.dataDir, ...args]
+    if (this.init.netns != null) {
+      command.unshift('ip', 'netns', 'exec', this.init.netns)
+    }
+    const child = spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] })
     const keep = (chunk: Buffer): void => { this.output = (this.output + chunk.toString()).slice(-MAX_OUTPUT_CHARS) }
     child.stdout!.on('data', keep)
     child.stderr!.on('data', keep)
@@ -61,14 +79,14 @@ export class RelayProcess {
   }
 
   /** Starts a relay; `extraArgs` go to its command line. Rejects with {@link RelayStartError}. */
-  static async start (extraArgs: string[] = []): Promise<RelayProcess> {
+  static async start (extraArgs: string[] = [], init: RelayProcessInit = {}): Promise<RelayProcess> {
     if (!existsSync(RELAY_BIN)) {
       throw new RelayStartError(`${RELAY_BIN} is missing: run \`pnpm build\` first`)
     }
     const dataDir = await mkdtemp(join(tmpdir(), 'p2p-chat-relay-'))
     const relay = new RelayProcess(dataDir, [
       '--host', '127.0.0.1', '--http-port', '0', '--tcp-port', '0', '--ws-port', '0', '--webrtc-port', '0', '--quic-port', '0', ...LOOPBACK_LIMITS, ...extraArgs
-    ])
+    ], init)
     try {
       await relay.ready()
       return relay
@@ -76,6 +94,15 @@ export class RelayProcess {
       await relay.dispose()
       throw err
     }
+  }
+
+  /**
+   * Whether the built relay has a command-line option (e.g. `--turn-secret-file`): its `--help` lists it. Lets
+   * a test of a newer option say it is skipped rather than fail on a relay without it.
+   */
+  static supports (flag: string): boolean {
+    const help = spawnSync(process.execPath, [RELAY_BIN, '--help'], { encoding: 'utf8' })
+    return help.status === 0 && help.stdout.includes(`  ${flag} `)
   }
 
   /** the relay's process id, to read its /proc figures */
@@ -95,10 +122,12 @@ export class RelayProcess {
       await new Promise(resolve => setTimeout(resolve, 50))
     }
     this.url = /Open (http:\/\/\S+) in a browser/.exec(this.output)![1]!
-    const info = await this.info()
-    this.peerId = info.peerId
-    const ws = info.multiaddrs.find(a => a.includes('/ws/p2p/'))
-    if (ws == null) throw new RelayStartError(`relay has no WebSocket address: ${info.multiaddrs.join(', ')}`)
+    // read from its start-up lines ('P2P Chat relay <id>', '  listening on <addr>'), not from /api/relay: a
+    // relay in a lab namespace cannot be reached from here
+    this.peerId = /^P2P Chat relay (\S+)$/m.exec(this.output)?.[1] ?? ''
+    this.listening = [...this.output.matchAll(/^ {2}listening on (\S+)$/gm)].map(m => m[1]!)
+    const ws = this.listening.find(a => a.includes('/ws/p2p/'))
+    if (this.peerId === '' || ws == null) throw new RelayStartError(`relay printed no peer id or WebSocket address:\n${this.output}`)
     this.wsAddr = ws
   }
 
@@ -126,8 +155,7 @@ export class RelayProcess {
    * operator's restart does: its peers find it where it was.
    */
   async restart (): Promise<void> {
-    const info = await this.info()
-    const port = (pattern: RegExp): string => pattern.exec(info.multiaddrs.find(a => pattern.test(a)) ?? '')?.[1] ?? '0'
+    const port = (pattern: RegExp): string => pattern.exec(this.listening.find(a => pattern.test(a)) ?? '')?.[1] ?? '0'
     const ports = [
       '--http-port', new URL(this.url).port,
       '--tcp-port', port(/\/tcp\/(\d+)\/p2p\//),
