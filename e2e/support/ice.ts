@@ -1,0 +1,68 @@
+/**
+ * Test-only views of a page's WebRTC: which ICE candidate pair a peer connection really uses. Both functions
+ * run in the page (`context.addInitScript(keepPeerConnections)`, `page.evaluate(iceRoutes)`), so they must
+ * stay self-contained. Used by the NAT lab's specs and the `nat` benchmark; never by the app.
+ */
+
+/** One end of a candidate pair: `host`, `srflx` (the NAT's address, from STUN), `prflx` or `relay` (TURN). */
+export interface IceCandidate {
+  type: string
+  address: string
+  port: number
+}
+
+/** The candidate pair a connected RTCPeerConnection has selected, as its `getStats()` reports it. */
+export interface IceRoute {
+  /** `succeeded` once connectivity checks went both ways over it */
+  state: string
+  nominated: boolean
+  local: IceCandidate
+  remote: IceCandidate
+  /** bytes the pair carried each way so far */
+  bytesSent: number
+  bytesReceived: number
+}
+
+/**
+ * For `addInitScript`: the page's `RTCPeerConnection` becomes a subclass that keeps every instance (in its
+ * static `instances`: no global of its own), so {@link iceRoutes} can ask each for its stats.
+ */
+export function keepPeerConnections (): void {
+  const Native = window.RTCPeerConnection
+  const instances: RTCPeerConnection[] = []
+  window.RTCPeerConnection = class extends Native {
+    static instances = instances
+    constructor (config?: RTCConfiguration) {
+      super(config)
+      instances.push(this)
+    }
+  }
+}
+
+/** For `page.evaluate`: the selected candidate pair of every connected peer connection the page kept. */
+export async function iceRoutes (): Promise<IceRoute[]> {
+  const kept = (RTCPeerConnection as unknown as { instances?: RTCPeerConnection[] }).instances ?? []
+  const routes: IceRoute[] = []
+  for (const pc of kept.filter(pc => pc.connectionState === 'connected')) {
+    const stats = new Map<string, Record<string, unknown>>()
+    ;(await pc.getStats()).forEach((s: Record<string, unknown>) => { stats.set(s.id as string, s) })
+    const transport = [...stats.values()].find(s => s.type === 'transport' && s.selectedCandidatePairId != null)
+    const pair = transport != null
+      ? stats.get(transport.selectedCandidatePairId as string)
+      : [...stats.values()].find(s => s.type === 'candidate-pair' && s.nominated === true)
+    if (pair == null) continue
+    const candidate = (id: unknown): IceCandidate => {
+      const c = stats.get(id as string) ?? {}
+      return { type: String(c.candidateType), address: String(c.address), port: Number(c.port) }
+    }
+    routes.push({
+      state: String(pair.state),
+      nominated: pair.nominated === true,
+      local: candidate(pair.localCandidateId),
+      remote: candidate(pair.remoteCandidateId),
+      bytesSent: Number(pair.bytesSent ?? 0),
+      bytesReceived: Number(pair.bytesReceived ?? 0)
+    })
+  }
+  return routes
+}

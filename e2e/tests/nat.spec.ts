@@ -1,0 +1,151 @@
+import { chromium } from '@playwright/test'
+import { ChatPage } from '../support/chat-page.js'
+import { expect, labTest as test } from '../support/fixtures.js'
+import { natLabUnavailable } from '../support/nat-lab.js'
+import { RelayProcess } from '../support/relay-process.js'
+import type { IceRoute } from '../support/ice.js'
+import type { NatLab } from '../support/nat-lab.js'
+
+// Browsers behind NAT routers in network namespaces (support/nat-lab.ts; the picture is in
+// apps/cli/test/lab/README.md). Only as root, with nftables and coturn: ./scripts/test installs them.
+const unavailable = natLabUnavailable()
+test.skip(unavailable != null, unavailable)
+
+/**
+ * How long failing upgrades may take before the peers list says "no direct route": each attempt may take the
+ * room's 20 s dial timeout, and the retries back off from 2 s.
+ */
+const NO_DIRECT_ROUTE_TIMEOUT_MS = 100_000
+
+/** Whether a peers-list item's text claims a direct connection ("no direct route" is not one). */
+const saysDirect = (text: string): boolean => /\bdirect\b/.test(text.replaceAll('no direct route', ''))
+
+/** Opens the app in a browser inside a lab host's namespace, keeping its peer connections for `iceRoutes()`. */
+async function openIn (lab: NatLab, host: string, url: string): Promise<ChatPage> {
+  return ChatPage.open(await lab.browser(host, chromium), url, { keepPeerConnections: true })
+}
+
+/** Both ways, and each side sees the other's line. */
+async function chat (a: ChatPage, b: ChatPage, text: string): Promise<void> {
+  await a.send(`${text} (a → b)`)
+  await b.expectMessage(`${text} (a → b)`)
+  await b.send(`${text} (b → a)`)
+  await a.expectMessage(`${text} (b → a)`)
+}
+
+/** Polls `page.iceRoutes()` until one goes to `peerIp` over a nominated, succeeded pair; resolves to it. */
+async function directRoute (page: ChatPage, peerIp: string): Promise<IceRoute> {
+  let route: IceRoute | undefined
+  await expect.poll(async () => {
+    route = (await page.iceRoutes()).find(r => r.remote.address === peerIp && r.nominated && r.state === 'succeeded')
+    return route
+  }, { message: `a nominated, succeeded candidate pair to ${peerIp}` }).toBeDefined()
+  return route!
+}
+
+test.describe('the routers', () => {
+  test.use({ nats: ['cone', 'symmetric'] })
+
+  test('a cone router maps endpoint-independently, a symmetric one per destination (RFC 5780)', ({ lab }) => {
+    expect(lab.mapping('a')).toBe('endpoint-independent')
+    expect(lab.mapping('b')).toBe('address-and-port-dependent')
+  })
+})
+
+test.describe('two cone NATs', () => {
+  test.use({ nats: ['cone', 'cone'] })
+
+  test('the browsers go direct through both NATs (srflx ↔ srflx) and keep chatting when the relay stops', async ({ lab }) => {
+    const alice = await openIn(lab, 'a', lab.url)
+    const link = await alice.createRoom()
+    const aliceName = await alice.displayName()
+    const bob = await openIn(lab, 'b', link)
+    const bobName = await bob.displayName()
+    await chat(alice, bob, 'hello across two NATs')
+
+    await expect(alice.peer(bobName)).toContainText('direct', { timeout: 30_000 })
+    await expect(bob.peer(aliceName)).toContainText('direct', { timeout: 30_000 })
+    // each side reaches the other at its router's public address, as STUN found it (or as the first check
+    // from there revealed it: prflx)
+    for (const [page, peer] of [[alice, lab.host('b')], [bob, lab.host('a')]] as const) {
+      const route = await directRoute(page, peer.routerIp)
+      expect(['srflx', 'prflx']).toContain(route.local.type)
+      expect(['srflx', 'prflx']).toContain(route.remote.type)
+    }
+
+    expect(await lab.relay.stop()).toBe(0)
+    await Promise.all([alice, bob].map(async p => expect(p.page.getByTestId('relay-status')).toContainText('Cannot reach relay at', { timeout: 20_000 })))
+    await chat(alice, bob, 'still here without the relay')
+    await expect(alice.peer(bobName)).toContainText('direct')
+    await expect(bob.peer(aliceName)).toContainText('direct')
+  })
+})
+
+test.describe('symmetric NATs, no TURN', () => {
+  // Alice behind a cone router, Bob and Carol behind symmetric ones: cone ↔ symmetric and symmetric ↔
+  // symmetric in one room. No pair can punch a hole, so the room runs through the relay.
+  test.use({ nats: ['cone', 'symmetric', 'symmetric'] })
+
+  test('the room keeps working through the relay and the peers list says relayed, then "no direct route"', async ({ lab }) => {
+    test.setTimeout(150_000)
+    const alice = await openIn(lab, 'a', lab.url)
+    const link = await alice.createRoom()
+    const bob = await openIn(lab, 'b', link)
+    const carol = await openIn(lab, 'c', link)
+    const pages = [alice, bob, carol]
+    const shown = await Promise.all(pages.map(async p => p.recordPeerList()))
+    const names = await Promise.all(pages.map(async p => p.displayName()))
+
+    await chat(alice, bob, 'cone and symmetric')
+    await chat(bob, carol, 'symmetric and symmetric')
+    for (const [i, page] of pages.entries()) {
+      for (const [j, name] of names.entries()) {
+        if (i !== j) await expect(page.peer(name)).toContainText('relayed')
+      }
+    }
+    // the upgrades fail and are retried; once they keep failing, every list says so. No direct path can
+    // exist here: a list that says direct at any moment fails the test at once (an error thrown while
+    // polling ends the poll)
+    await expect.poll(async () => {
+      const lie = shown.flat().find(saysDirect)
+      if (lie != null) throw new Error(`a peers list said direct, though no direct path exists: "${lie}"`)
+      const items = await Promise.all(pages.map(async p => p.peers.getByRole('listitem').allTextContents()))
+      return items.flat().map(text => text.includes('no direct route'))
+    }, { message: 'every peers list says "no direct route"', timeout: NO_DIRECT_ROUTE_TIMEOUT_MS }).toEqual(Array(6).fill(true))
+    await chat(carol, alice, 'still through the relay')
+    expect(shown.flat().filter(saysDirect)).toEqual([])
+    expect((await Promise.all(pages.map(async p => p.iceRoutes()))).flat()).toEqual([])
+  })
+})
+
+test.describe('symmetric NATs with TURN', () => {
+  test.use({ nats: ['symmetric', 'symmetric'], turn: true })
+  test.skip(!RelayProcess.supports('--turn-secret-file'), 'this relay cannot mint TURN credentials yet (--turn-secret-file)')
+
+  test('the browsers go direct through TURN (a relay candidate) and keep chatting when the relay stops', async ({ lab }) => {
+    const alice = await openIn(lab, 'a', lab.url)
+    const link = await alice.createRoom()
+    const aliceName = await alice.displayName()
+    const bob = await openIn(lab, 'b', link)
+    const bobName = await bob.displayName()
+    await chat(alice, bob, 'hello through TURN')
+
+    await expect(alice.peer(bobName)).toContainText('direct', { timeout: 30_000 })
+    await expect(bob.peer(aliceName)).toContainText('direct', { timeout: 30_000 })
+    // the pair goes through coturn: one end of it at least is a relay candidate on coturn's address
+    for (const page of [alice, bob]) {
+      let routes: IceRoute[] = []
+      await expect.poll(async () => {
+        routes = (await page.iceRoutes()).filter(r => r.nominated && r.state === 'succeeded')
+        return routes.some(r => r.local.type === 'relay' || r.remote.type === 'relay')
+      }, { message: 'a nominated, succeeded candidate pair through TURN' }).toBe(true)
+      expect(routes.some(r => r.local.address === lab.coturnIp || r.remote.address === lab.coturnIp)).toBe(true)
+    }
+
+    expect(await lab.relay.stop()).toBe(0)
+    await Promise.all([alice, bob].map(async p => expect(p.page.getByTestId('relay-status')).toContainText('Cannot reach relay at', { timeout: 20_000 })))
+    await chat(alice, bob, 'still here without the relay')
+    await expect(alice.peer(bobName)).toContainText('direct')
+    await expect(bob.peer(aliceName)).toContainText('direct')
+  })
+})
