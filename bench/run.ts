@@ -19,7 +19,8 @@ const METRICS: Record<string, () => Promise<Metric>> = {
   history: async () => (await import('./metrics/history.ts')).history,
   relay: async () => (await import('./metrics/relay-capacity.ts')).relayCapacity,
   churn: async () => (await import('./metrics/churn.ts')).churn,
-  bundle: async () => (await import('./metrics/bundle.ts')).bundle
+  bundle: async () => (await import('./metrics/bundle.ts')).bundle,
+  nat: async () => (await import('./metrics/nat.ts')).nat
 }
 
 const { values } = parseArgs({

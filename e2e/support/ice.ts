@@ -21,29 +21,36 @@ export interface IceRoute {
   /** bytes the pair carried each way so far */
   bytesSent: number
   bytesReceived: number
+  /** when the peer connection became `connected` (`performance.now()`: ms after the page's navigation) */
+  connectedAt: number
 }
 
 /**
- * For `addInitScript`: the page's `RTCPeerConnection` becomes a subclass that keeps every instance (in its
- * static `instances`: no global of its own), so {@link iceRoutes} can ask each for its stats.
+ * For `addInitScript`: the page's `RTCPeerConnection` becomes a subclass that keeps every instance and the
+ * time it connected (in its statics: no global of its own), so {@link iceRoutes} can ask each for its stats.
  */
 export function keepPeerConnections (): void {
   const Native = window.RTCPeerConnection
   const instances: RTCPeerConnection[] = []
+  const connectedAt = new WeakMap<RTCPeerConnection, number>()
   window.RTCPeerConnection = class extends Native {
     static instances = instances
+    static connectedAt = connectedAt
     constructor (config?: RTCConfiguration) {
       super(config)
       instances.push(this)
+      this.addEventListener('connectionstatechange', () => {
+        if (this.connectionState === 'connected' && !connectedAt.has(this)) connectedAt.set(this, performance.now())
+      })
     }
   }
 }
 
 /** For `page.evaluate`: the selected candidate pair of every connected peer connection the page kept. */
 export async function iceRoutes (): Promise<IceRoute[]> {
-  const kept = (RTCPeerConnection as unknown as { instances?: RTCPeerConnection[] }).instances ?? []
+  const { instances = [], connectedAt } = RTCPeerConnection as unknown as { instances?: RTCPeerConnection[], connectedAt?: WeakMap<RTCPeerConnection, number> }
   const routes: IceRoute[] = []
-  for (const pc of kept.filter(pc => pc.connectionState === 'connected')) {
+  for (const pc of instances.filter(pc => pc.connectionState === 'connected')) {
     const stats = new Map<string, Record<string, unknown>>()
     ;(await pc.getStats()).forEach((s: Record<string, unknown>) => { stats.set(s.id as string, s) })
     const transport = [...stats.values()].find(s => s.type === 'transport' && s.selectedCandidatePairId != null)
@@ -61,7 +68,8 @@ export async function iceRoutes (): Promise<IceRoute[]> {
       local: candidate(pair.localCandidateId),
       remote: candidate(pair.remoteCandidateId),
       bytesSent: Number(pair.bytesSent ?? 0),
-      bytesReceived: Number(pair.bytesReceived ?? 0)
+      bytesReceived: Number(pair.bytesReceived ?? 0),
+      connectedAt: connectedAt?.get(pc) ?? Number.NaN
     })
   }
   return routes

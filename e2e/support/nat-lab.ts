@@ -18,7 +18,7 @@
  * Imports name `.ts` files: bench/ loads this module with Node's own type stripping.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
+import { createHmac, randomBytes } from 'node:crypto'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -31,8 +31,8 @@ const LAB_NET = fileURLToPath(new URL('../../scripts/lab-net', import.meta.url))
 
 /** First three octets of the lab's "public" /24 (apps/cli/test/lab/README.md says why not a TEST-NET range). */
 export const LAB_PUBLIC_NET = process.env.P2P_CHAT_LAB_PUBLIC_NET ?? '11.0.0'
-/** coturn's STUN/TURN port (UDP); RFC 5780's "other" port is the next one. */
-export const DEFAULT_COTURN_PORT = 3478
+/** The STUN/TURN port (UDP): coturn's, and the relay's own STUN server's by default. RFC 5780's "other" port is the next one. */
+export const DEFAULT_STUN_PORT = 3478
 /** Last octets of coturn's two public addresses (two, so that RFC 5780 tells NAT mapping behaviours apart). */
 const COTURN_OCTETS = [10, 11] as const
 /** The TURN relay ports coturn allocates from. */
@@ -209,13 +209,13 @@ export class NatLab {
     await this.startCoturn()
     const stun = this.stun === 'coturn'
       // coturn's STUN in place of the relay's own (a relay that has one is told to keep it off)
-      ? ['--ice-server', `stun:${this.coturnIp}:${DEFAULT_COTURN_PORT}`, ...(RelayProcess.supports('--stun-port') ? ['--stun-port', '0'] : [])]
+      ? ['--ice-server', `stun:${this.coturnIp}:${DEFAULT_STUN_PORT}`, ...(RelayProcess.supports('--stun-port') ? ['--stun-port', '0'] : [])]
       : []
     if (this.stun === 'relay' && !RelayProcess.supports('--stun-port')) {
       throw new NatLabError('this relay has no STUN server of its own (--stun-port): use stun: \'coturn\'')
     }
     const turn = this.turn
-      ? ['--ice-server', `turn:${this.coturnIp}:${DEFAULT_COTURN_PORT}?transport=udp`, '--turn-secret-file', this.writeTurnSecret()]
+      ? ['--ice-server', `turn:${this.coturnIp}:${DEFAULT_STUN_PORT}?transport=udp`, '--turn-secret-file', this.writeTurnSecret()]
       : []
     this.#relay = await RelayProcess.start(['--host', this.relayIp, ...stun, ...turn, ...relayArgs], { netns: this.ns('inet') })
   }
@@ -235,7 +235,7 @@ export class NatLab {
     const log = join(this.dir, 'coturn.log')
     const config = join(this.dir, 'turnserver.conf')
     writeFileSync(config, [
-      `listening-ip=${ip}`, `listening-ip=${otherIp}`, `relay-ip=${ip}`, `listening-port=${DEFAULT_COTURN_PORT}`,
+      `listening-ip=${ip}`, `listening-ip=${otherIp}`, `relay-ip=${ip}`, `listening-port=${DEFAULT_STUN_PORT}`,
       `min-port=${COTURN_RELAY_PORTS[0]}`, `max-port=${COTURN_RELAY_PORTS[1]}`, 'realm=p2p-chat.lab',
       'use-auth-secret', `static-auth-secret=${this.turnSecret}`, `userdb=${join(this.dir, 'coturn.sqlite')}`,
       'fingerprint', 'no-tls', 'no-dtls', 'no-tcp', 'no-tcp-relay', 'no-cli', 'no-stdout-log', 'verbose', 'simple-log',
@@ -243,7 +243,7 @@ export class NatLab {
     ].join('\n') + '\n', { mode: 0o600 })
     this.coturn = spawn('ip', ['netns', 'exec', this.ns('turn'), 'turnserver', '-c', config], { stdio: 'ignore' })
     // verbose coturn logs each listener it opens; the last is the second address's "other" port
-    const ready = `UDP listener opened on: ${otherIp}:${DEFAULT_COTURN_PORT + 1}`
+    const ready = `UDP listener opened on: ${otherIp}:${DEFAULT_STUN_PORT + 1}`
     const deadline = Date.now() + COTURN_START_TIMEOUT_MS
     while (!(existsSync(log) && readFileSync(log, 'utf8').includes(ready))) {
       if (this.coturn.exitCode != null || Date.now() > deadline) {
@@ -251,6 +251,23 @@ export class NatLab {
       }
       await new Promise(resolve => setTimeout(resolve, 50))
     }
+  }
+
+  /**
+   * The ICE servers the relay hands browsers in this lab, for a raw RTCPeerConnection beside the app (the
+   * benchmarks' floor): the STUN server, and with `turn` coturn with credentials of its REST-API scheme
+   * (username `<expiry>:<name>`, password base64 HMAC-SHA1 of it under the shared secret), valid an hour.
+   * @param turn - include TURN (coturn always has the secret, whether the relay hands TURN out or not)
+   */
+  iceServers (turn = this.turn): Array<{ urls: string[], username?: string, credential?: string }> {
+    const stunHost = this.stun === 'coturn' ? this.coturnIp : this.relayIp
+    const servers: Array<{ urls: string[], username?: string, credential?: string }> = [{ urls: [`stun:${stunHost}:${DEFAULT_STUN_PORT}`] }]
+    if (turn) {
+      const username = `${Math.floor(Date.now() / 1000) + 3600}:floor`
+      const credential = createHmac('sha1', this.turnSecret).update(username).digest('base64')
+      servers.push({ urls: [`turn:${this.coturnIp}:${DEFAULT_STUN_PORT}?transport=udp`], username, credential })
+    }
+    return servers
   }
 
   /** Playwright launch options for a Chromium inside a host's namespace (a wrapper script runs it there). */
