@@ -33,6 +33,34 @@ async function chat (a: ChatPage, b: ChatPage, text: string): Promise<void> {
   await a.expectMessage(`${text} (b → a)`)
 }
 
+/** Two people in a room, each in a browser of their own lab host. */
+interface Pair { alice: ChatPage, bob: ChatPage, aliceName: string, bobName: string }
+
+/**
+ * Alice (host a) creates a room, Bob (host b) opens its link, they chat both ways, and each peers list comes
+ * to say the other is direct.
+ */
+async function goDirect (lab: NatLab, greeting: string): Promise<Pair> {
+  const alice = await openIn(lab, 'a', lab.url)
+  const link = await alice.createRoom()
+  const aliceName = await alice.displayName()
+  const bob = await openIn(lab, 'b', link)
+  const bobName = await bob.displayName()
+  await chat(alice, bob, greeting)
+  await expect(alice.peer(bobName)).toContainText('direct', { timeout: 30_000 })
+  await expect(bob.peer(aliceName)).toContainText('direct', { timeout: 30_000 })
+  return { alice, bob, aliceName, bobName }
+}
+
+/** Stops the lab's relay: both pages say they cannot reach it, and the pair chats on, still direct. */
+async function chatWithoutRelay (lab: NatLab, { alice, bob, aliceName, bobName }: Pair): Promise<void> {
+  expect(await lab.relay.stop()).toBe(0)
+  await Promise.all([alice, bob].map(async p => expect(p.page.getByTestId('relay-status')).toContainText('Cannot reach relay at', { timeout: 20_000 })))
+  await chat(alice, bob, 'still here without the relay')
+  await expect(alice.peer(bobName)).toContainText('direct')
+  await expect(bob.peer(aliceName)).toContainText('direct')
+}
+
 /** Polls `page.iceRoutes()` until one goes to `peerIp` over a nominated, succeeded pair; resolves to it. */
 async function directRoute (page: ChatPage, peerIp: string): Promise<IceRoute> {
   let route: IceRoute | undefined
@@ -56,28 +84,15 @@ test.describe('two cone NATs', () => {
   test.use({ nats: ['cone', 'cone'] })
 
   test('the browsers go direct through both NATs (srflx ↔ srflx) and keep chatting when the relay stops', async ({ lab }) => {
-    const alice = await openIn(lab, 'a', lab.url)
-    const link = await alice.createRoom()
-    const aliceName = await alice.displayName()
-    const bob = await openIn(lab, 'b', link)
-    const bobName = await bob.displayName()
-    await chat(alice, bob, 'hello across two NATs')
-
-    await expect(alice.peer(bobName)).toContainText('direct', { timeout: 30_000 })
-    await expect(bob.peer(aliceName)).toContainText('direct', { timeout: 30_000 })
+    const pair = await goDirect(lab, 'hello across two NATs')
     // each side reaches the other at its router's public address, as STUN found it (or as the first check
     // from there revealed it: prflx)
-    for (const [page, peer] of [[alice, lab.host('b')], [bob, lab.host('a')]] as const) {
+    for (const [page, peer] of [[pair.alice, lab.host('b')], [pair.bob, lab.host('a')]] as const) {
       const route = await directRoute(page, peer.routerIp)
       expect(['srflx', 'prflx']).toContain(route.local.type)
       expect(['srflx', 'prflx']).toContain(route.remote.type)
     }
-
-    expect(await lab.relay.stop()).toBe(0)
-    await Promise.all([alice, bob].map(async p => expect(p.page.getByTestId('relay-status')).toContainText('Cannot reach relay at', { timeout: 20_000 })))
-    await chat(alice, bob, 'still here without the relay')
-    await expect(alice.peer(bobName)).toContainText('direct')
-    await expect(bob.peer(aliceName)).toContainText('direct')
+    await chatWithoutRelay(lab, pair)
   })
 })
 
@@ -123,17 +138,9 @@ test.describe('symmetric NATs with TURN', () => {
   test.skip(!RelayProcess.supports('--turn-secret-file'), 'this relay cannot mint TURN credentials yet (--turn-secret-file)')
 
   test('the browsers go direct through TURN (a relay candidate) and keep chatting when the relay stops', async ({ lab }) => {
-    const alice = await openIn(lab, 'a', lab.url)
-    const link = await alice.createRoom()
-    const aliceName = await alice.displayName()
-    const bob = await openIn(lab, 'b', link)
-    const bobName = await bob.displayName()
-    await chat(alice, bob, 'hello through TURN')
-
-    await expect(alice.peer(bobName)).toContainText('direct', { timeout: 30_000 })
-    await expect(bob.peer(aliceName)).toContainText('direct', { timeout: 30_000 })
+    const pair = await goDirect(lab, 'hello through TURN')
     // the pair goes through coturn: one end of it at least is a relay candidate on coturn's address
-    for (const page of [alice, bob]) {
+    for (const page of [pair.alice, pair.bob]) {
       let routes: IceRoute[] = []
       await expect.poll(async () => {
         routes = (await page.iceRoutes()).filter(r => r.nominated && r.state === 'succeeded')
@@ -141,11 +148,6 @@ test.describe('symmetric NATs with TURN', () => {
       }, { message: 'a nominated, succeeded candidate pair through TURN' }).toBe(true)
       expect(routes.some(r => r.local.address === lab.coturnIp || r.remote.address === lab.coturnIp)).toBe(true)
     }
-
-    expect(await lab.relay.stop()).toBe(0)
-    await Promise.all([alice, bob].map(async p => expect(p.page.getByTestId('relay-status')).toContainText('Cannot reach relay at', { timeout: 20_000 })))
-    await chat(alice, bob, 'still here without the relay')
-    await expect(alice.peer(bobName)).toContainText('direct')
-    await expect(bob.peer(aliceName)).toContainText('direct')
+    await chatWithoutRelay(lab, pair)
   })
 })
