@@ -1,5 +1,5 @@
 import { test as base } from '@playwright/test'
-import { NatLab } from './nat-lab.js'
+import { DEFAULT_NATS, NatLab } from './nat-lab.js'
 import { RelayProcess } from './relay-process.js'
 import type { NatKind } from './nat-lab.js'
 
@@ -18,7 +18,7 @@ export const test = base.extend<{ relay: RelayProcess }>({
  * Set the options with `test.use({ nats: ['cone', 'symmetric'], turn: true })`.
  */
 export const labTest = base.extend<{ nats: NatKind[], turn: boolean, lab: NatLab }>({
-  nats: [['cone', 'cone'], { option: true }],
+  nats: [DEFAULT_NATS, { option: true }],
   turn: [false, { option: true }],
   lab: async ({ nats, turn }, use) => {
     const lab = await NatLab.create({ nats, turn })

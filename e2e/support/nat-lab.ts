@@ -57,9 +57,12 @@ export type StunSource = 'relay' | 'coturn'
 /** Until the relay answers STUN itself (its `--stun-port`), browsers ask coturn: switch to 'relay' then. */
 export const DEFAULT_STUN_SOURCE: StunSource = 'coturn'
 
+/** Two browser hosts, each behind a cone router. */
+export const DEFAULT_NATS: NatKind[] = ['cone', 'cone']
+
 /** What {@link NatLab.create} builds. */
 export interface NatLabInit {
-  /** the router in front of each browser host, in order: hosts `a`, `b`, `c`… @default ['cone', 'cone'] */
+  /** the router in front of each browser host, in order: hosts `a`, `b`, `c`… @default DEFAULT_NATS */
   nats?: NatKind[]
   /** where browsers get STUN from @default DEFAULT_STUN_SOURCE */
   stun?: StunSource
@@ -138,11 +141,7 @@ export class NatLab {
   private destroyed = false
   private readonly onExit = (): void => { this.destroyNow() }
 
-  private constructor (init: NatLabInit) {
-    const nats = init.nats ?? ['cone', 'cone']
-    if (nats.length > MAX_HOSTS) {
-      throw new NatLabError(`a lab has at most ${MAX_HOSTS} hosts, not ${nats.length}`)
-    }
+  private constructor (init: NatLabInit, nats: NatKind[]) {
     this.hosts = nats.map((nat, i) => ({ name: String.fromCharCode(97 + i), nat, routerIp: `${LAB_PUBLIC_NET}.${2 + i}` }))
     this.stun = init.stun ?? DEFAULT_STUN_SOURCE
     this.turn = init.turn ?? false
@@ -155,7 +154,11 @@ export class NatLab {
     if (unavailable != null) {
       throw new NatLabUnavailableError(unavailable)
     }
-    const lab = new NatLab(init)
+    const nats = init.nats ?? DEFAULT_NATS
+    if (nats.length > MAX_HOSTS) {
+      throw new NatLabError(`a lab has at most ${MAX_HOSTS} hosts, not ${nats.length}`)
+    }
+    const lab = new NatLab(init, nats)
     try {
       await lab.build(init.relayArgs ?? [])
       return lab
