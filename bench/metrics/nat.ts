@@ -74,8 +74,11 @@ async function waitForWorkingRoute (page: Page, peer: LabHost): Promise<IceRoute
 
 /**
  * The app: browser a opens a fresh room link and waits for its relay reservation; then browser b opens the
- * link. Measured in b from navigation until the peers list says a is direct and b's peer connection to a
- * has a nominated, succeeded candidate pair that has carried data (whichever comes last).
+ * link. Measured in b from navigation until its peers list says a is direct and its peer connection to a is
+ * connected, whichever comes last. The run counts only if that connection's selected candidate pair goes to
+ * a's router (or through TURN), is nominated, has carried data and is reported `succeeded` within the window
+ * (Chromium may report the selected pair `in-progress` for a moment after it connected: that wait is not
+ * timed, here or in the floor).
  */
 async function appAttempt (lab: NatLab, [browserA, browserB]: Browser[]): Promise<Attempt> {
   const link = new URL(`${roomPath(createRoomId())}#${createRoomSecret()}`, lab.url).href
@@ -100,14 +103,17 @@ async function appAttempt (lab: NatLab, [browserA, browserB]: Browser[]): Promis
   }
 }
 
-/** The floor: a raw RTCPeerConnection pair across the same NATs with the same ICE servers; a offers. */
+/**
+ * The floor: a raw RTCPeerConnection pair across the same NATs with the same ICE servers; a offers. Timed
+ * from createOffer to the datachannel open; counts on the same terms as {@link appAttempt}.
+ */
 async function floorAttempt (lab: NatLab, [browserA, browserB]: Browser[], turn: boolean): Promise<Attempt> {
   const contexts = await Promise.all([browserA!.newContext(), browserB!.newContext()])
   try {
     await Promise.all(contexts.map(async c => c.addInitScript(keepPeerConnections)))
     const [a, b] = await Promise.all(contexts.map(async c => c.newPage()))
     const ms = await connectRawAcross(a!, b!, lab.iceServers(turn), WINDOW_MS)
-    const route = ms == null ? undefined : await workingRoute(a!, lab.host('b'))
+    const route = ms == null ? undefined : await waitForWorkingRoute(a!, lab.host('b'))
     return route == null ? {} : { ms, route }
   } finally {
     await Promise.all(contexts.map(async c => c.close()))
@@ -188,7 +194,7 @@ export const nat: Metric = async ({ runs, log }) => {
     title: 'Open link → direct across NATs (the real app in the NAT lab)',
     figures,
     notes: [
-      'ours: the real web app; from the newcomer\'s navigation to its peers list saying direct and its peer connection having a nominated, succeeded candidate pair that carried data',
+      'ours: the real web app; from the newcomer\'s navigation until its peers list says direct and its peer connection is connected; counted when that connection\'s selected pair is nominated, succeeded and carried data',
       'floor: raw RTCPeerConnection pair between the same two browsers, signalling through the bench process, same STUN (and TURN) servers; createOffer → datachannel open',
       ...notes
     ]
