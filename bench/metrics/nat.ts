@@ -1,6 +1,6 @@
 import { createRoomId, createRoomSecret, roomPath } from '@p2p-chat/shared'
 import { chromium } from 'playwright-core'
-import { iceRoutes, keepPeerConnections } from '../../e2e/support/ice.ts'
+import { goesThroughTurn, goesToPeer, iceRoutes, keepPeerConnections } from '../../e2e/support/ice.ts'
 import { NatLab, natLabUnavailable } from '../../e2e/support/nat-lab.ts'
 import { RelayProcess } from '../../e2e/support/relay-process.ts'
 import { connectRawAcross } from '../lib/floor.ts'
@@ -55,16 +55,15 @@ function watchDirectShown (): void {
   addEventListener('DOMContentLoaded', () => { observer.observe(document.body, { childList: true, subtree: true, characterData: true }) })
 }
 
-/** A page's working route to `peer`: nominated, succeeded, data received, to its router or through TURN. */
-async function workingRoute (page: Page, peer: LabHost): Promise<IceRoute | undefined> {
-  return (await page.evaluate(iceRoutes)).find(r => r.nominated && r.state === 'succeeded' && r.bytesReceived > 0 &&
-    (r.remote.address === peer.routerIp || r.local.type === 'relay' || r.remote.type === 'relay'))
+/** A page's working route to `peer`: through both NATs (or TURN), nominated, succeeded, data received. */
+async function workingRoute (lab: NatLab, page: Page, peer: LabHost): Promise<IceRoute | undefined> {
+  return (await page.evaluate(iceRoutes)).find(r => r.bytesReceived > 0 && (goesToPeer(r, peer.routerIp) || goesThroughTurn(r, lab.coturnIp)))
 }
 
 /** Polls {@link workingRoute} until one exists or the page is `WINDOW_MS` old. */
-async function waitForWorkingRoute (page: Page, peer: LabHost): Promise<IceRoute | undefined> {
+async function waitForWorkingRoute (lab: NatLab, page: Page, peer: LabHost): Promise<IceRoute | undefined> {
   for (;;) {
-    const route = await workingRoute(page, peer)
+    const route = await workingRoute(lab, page, peer)
     if (route != null || await page.evaluate(() => performance.now()) > WINDOW_MS) {
       return route
     }
@@ -96,7 +95,7 @@ async function appAttempt (lab: NatLab, [browserA, browserB]: Browser[]): Promis
     if (shownMs == null) {
       return {}
     }
-    const route = await waitForWorkingRoute(b, lab.host('a'))
+    const route = await waitForWorkingRoute(lab, b, lab.host('a'))
     return route == null ? { shownMs } : { shownMs, route, ms: Math.max(shownMs, route.connectedAt) }
   } finally {
     await Promise.all(contexts.map(async c => c.close()))
@@ -113,7 +112,7 @@ async function floorAttempt (lab: NatLab, [browserA, browserB]: Browser[], turn:
     await Promise.all(contexts.map(async c => c.addInitScript(keepPeerConnections)))
     const [a, b] = await Promise.all(contexts.map(async c => c.newPage()))
     const ms = await connectRawAcross(a!, b!, lab.iceServers(turn), WINDOW_MS)
-    const route = ms == null ? undefined : await waitForWorkingRoute(a!, lab.host('b'))
+    const route = ms == null ? undefined : await waitForWorkingRoute(lab, a!, lab.host('b'))
     return route == null ? {} : { ms, route }
   } finally {
     await Promise.all(contexts.map(async c => c.close()))

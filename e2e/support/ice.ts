@@ -1,10 +1,13 @@
 /**
- * Test-only views of a page's WebRTC: which ICE candidate pair a peer connection really uses. Both functions
- * run in the page (`context.addInitScript(keepPeerConnections)`, `page.evaluate(iceRoutes)`), so they must
- * stay self-contained. Used by the NAT lab's specs and the `nat` benchmark; never by the app.
+ * Test-only views of a page's WebRTC: which ICE candidate pair a peer connection really uses. The first two
+ * functions run in the page (`context.addInitScript(keepPeerConnections)`, `page.evaluate(iceRoutes)`), so
+ * they must stay self-contained. Used by the NAT lab's specs and the `nat` benchmark; never by the app.
  */
 
-/** One end of a candidate pair: `host`, `srflx` (the NAT's address, from STUN), `prflx` or `relay` (TURN). */
+/**
+ * One end of a candidate pair: `host`, `srflx` (the NAT's address, from STUN), `prflx` (an address learned
+ * from a connectivity check) or `relay` (TURN). Chromium's stats leave a `prflx` candidate's address empty.
+ */
 export interface IceCandidate {
   type: string
   address: string
@@ -73,4 +76,21 @@ export async function iceRoutes (): Promise<IceRoute[]> {
     })
   }
   return routes
+}
+
+/**
+ * Whether a route is a working path straight through the NATs to the peer behind `peerRouterIp`: nominated,
+ * succeeded, neither end a host or TURN candidate, and the remote end the peer's router (its srflx address,
+ * or a prflx candidate, whose address Chromium does not show).
+ */
+export function goesToPeer (route: IceRoute, peerRouterIp: string): boolean {
+  const punched = ['srflx', 'prflx'].includes(route.local.type) &&
+    (route.remote.type === 'prflx' || (route.remote.type === 'srflx' && route.remote.address === peerRouterIp))
+  return punched && route.nominated && route.state === 'succeeded'
+}
+
+/** Whether a route is a working path through a TURN server at `turnIp`: nominated, succeeded, one end a relay candidate there. */
+export function goesThroughTurn (route: IceRoute, turnIp: string): boolean {
+  const relayed = (route.local.type === 'relay' && route.local.address === turnIp) || (route.remote.type === 'relay' && route.remote.address === turnIp)
+  return relayed && route.nominated && route.state === 'succeeded'
 }

@@ -1,6 +1,7 @@
 import { chromium } from '@playwright/test'
 import { ChatPage } from '../support/chat-page.js'
 import { expect, labTest as test } from '../support/fixtures.js'
+import { goesThroughTurn, goesToPeer } from '../support/ice.js'
 import { natLabUnavailable } from '../support/nat-lab.js'
 import { RelayProcess } from '../support/relay-process.js'
 import type { IceRoute } from '../support/ice.js'
@@ -61,13 +62,13 @@ async function chatWithoutRelay (lab: NatLab, { alice, bob, aliceName, bobName }
   await expect(bob.peer(aliceName)).toContainText('direct')
 }
 
-/** Polls `page.iceRoutes()` until one goes to `peerIp` over a nominated, succeeded pair; resolves to it. */
-async function directRoute (page: ChatPage, peerIp: string): Promise<IceRoute> {
+/** Polls `page.iceRoutes()` until one satisfies `works`; `what` names it for the failure message. */
+async function waitForRoute (page: ChatPage, what: string, works: (route: IceRoute) => boolean): Promise<IceRoute> {
   let route: IceRoute | undefined
   await expect.poll(async () => {
-    route = (await page.iceRoutes()).find(r => r.remote.address === peerIp && r.nominated && r.state === 'succeeded')
+    route = (await page.iceRoutes()).find(works)
     return route
-  }, { message: `a nominated, succeeded candidate pair to ${peerIp}` }).toBeDefined()
+  }, { message: what }).toBeDefined()
   return route!
 }
 
@@ -86,11 +87,9 @@ test.describe('two cone NATs', () => {
   test('the browsers go direct through both NATs (srflx ↔ srflx) and keep chatting when the relay stops', async ({ lab }) => {
     const pair = await goDirect(lab, 'hello across two NATs')
     // each side reaches the other at its router's public address, as STUN found it (or as the first check
-    // from there revealed it: prflx)
+    // from there revealed it: prflx), over a nominated pair whose checks succeeded
     for (const [page, peer] of [[pair.alice, lab.host('b')], [pair.bob, lab.host('a')]] as const) {
-      const route = await directRoute(page, peer.routerIp)
-      expect(['srflx', 'prflx']).toContain(route.local.type)
-      expect(['srflx', 'prflx']).toContain(route.remote.type)
+      await waitForRoute(page, `a nominated, succeeded srflx/prflx pair to ${peer.routerIp}`, r => goesToPeer(r, peer.routerIp))
     }
     await chatWithoutRelay(lab, pair)
   })
@@ -141,12 +140,7 @@ test.describe('symmetric NATs with TURN', () => {
     const pair = await goDirect(lab, 'hello through TURN')
     // the pair goes through coturn: one end of it at least is a relay candidate on coturn's address
     for (const page of [pair.alice, pair.bob]) {
-      let routes: IceRoute[] = []
-      await expect.poll(async () => {
-        routes = (await page.iceRoutes()).filter(r => r.nominated && r.state === 'succeeded')
-        return routes.some(r => r.local.type === 'relay' || r.remote.type === 'relay')
-      }, { message: 'a nominated, succeeded candidate pair through TURN' }).toBe(true)
-      expect(routes.some(r => r.local.address === lab.coturnIp || r.remote.address === lab.coturnIp)).toBe(true)
+      await waitForRoute(page, `a nominated, succeeded pair through TURN at ${lab.coturnIp}`, r => goesThroughTurn(r, lab.coturnIp))
     }
     await chatWithoutRelay(lab, pair)
   })
