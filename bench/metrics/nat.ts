@@ -41,6 +41,13 @@ interface Attempt {
   ms?: number
   shownMs?: number
   route?: IceRoute
+  /** why it did not work */
+  failure?: string
+}
+
+/** "relay↔prflx in-progress": a route's candidate types and state, for a failure's note. */
+function describeRoutes (routes: IceRoute[]): string {
+  return routes.map(r => `${r.local.type}↔${r.remote.type} ${r.state}${r.nominated ? '' : ' (not nominated)'}`).join(', ') || 'none connected'
 }
 
 /** Installed in the newcomer's page: marks when its peers list first says a peer is direct. */
@@ -55,9 +62,12 @@ function watchDirectShown (): void {
   addEventListener('DOMContentLoaded', () => { observer.observe(document.body, { childList: true, subtree: true, characterData: true }) })
 }
 
-/** A page's working route to `peer`: through both NATs (or TURN), nominated, succeeded, data received. */
+/**
+ * A page's working route to `peer`: through both NATs (or TURN), nominated, succeeded, and it has carried data
+ * (either way: through TURN, Chromium may receive on another pair than the one it selected to send on).
+ */
 async function workingRoute (lab: NatLab, page: Page, peer: LabHost): Promise<IceRoute | undefined> {
-  return (await page.evaluate(iceRoutes)).find(r => r.bytesReceived > 0 && (goesToPeer(r, peer.routerIp) || goesThroughTurn(r, lab.coturnIp)))
+  return (await page.evaluate(iceRoutes)).find(r => r.bytesSent + r.bytesReceived > 0 && (goesToPeer(r, peer.routerIp) || goesThroughTurn(r, lab.coturnIp)))
 }
 
 /** Polls {@link workingRoute} until one exists or the page is `WINDOW_MS` old. */
@@ -93,10 +103,12 @@ async function appAttempt (lab: NatLab, [browserA, browserB]: Browser[]): Promis
     const shownMs = await b.waitForFunction(() => performance.getEntriesByName('bench:direct-shown')[0]?.startTime, undefined, { timeout: WINDOW_MS, polling: POLL_MS })
       .then(async handle => await handle.jsonValue() as number, () => undefined)
     if (shownMs == null) {
-      return {}
+      return { failure: 'never shown direct' }
     }
     const route = await waitForWorkingRoute(lab, b, lab.host('a'))
-    return route == null ? { shownMs } : { shownMs, route, ms: Math.max(shownMs, route.connectedAt) }
+    return route == null
+      ? { shownMs, failure: `shown direct, no working pair (selected: ${describeRoutes(await b.evaluate(iceRoutes))})` }
+      : { shownMs, route, ms: Math.max(shownMs, route.connectedAt) }
   } finally {
     await Promise.all(contexts.map(async c => c.close()))
   }
@@ -112,8 +124,11 @@ async function floorAttempt (lab: NatLab, [browserA, browserB]: Browser[], turn:
     await Promise.all(contexts.map(async c => c.addInitScript(keepPeerConnections)))
     const [a, b] = await Promise.all(contexts.map(async c => c.newPage()))
     const ms = await connectRawAcross(a!, b!, lab.iceServers(turn), WINDOW_MS)
-    const route = ms == null ? undefined : await waitForWorkingRoute(lab, a!, lab.host('b'))
-    return route == null ? {} : { ms, route }
+    if (ms == null) {
+      return { failure: `no datachannel (ICE ${await a!.evaluate(() => window.raw!.pc.iceConnectionState)})` }
+    }
+    const route = await waitForWorkingRoute(lab, a!, lab.host('b'))
+    return route == null ? { failure: `no working pair (selected: ${describeRoutes(await a!.evaluate(iceRoutes))})` } : { ms, route }
   } finally {
     await Promise.all(contexts.map(async c => c.close()))
   }
@@ -180,9 +195,14 @@ export const nat: Metric = async ({ runs, log }) => {
       figures.push({ label: `ratio ours / floor (p50), ${scenario.id}`, unit: '×', value: median(worked(app)) / median(worked(floor)) })
     }
     notes.push(`${scenario.id}: ${count} runs; pairs that worked: ours ${withApp ? routeTypes(app) : '—'}, floor ${routeTypes(floor)}`)
-    const lies = app.filter(a => a.shownMs != null && a.ms == null).length
-    if (lies > 0) {
-      notes.push(`${scenario.id}: in ${lies} of ${app.length} runs the peers list said direct with no working candidate pair within ${WINDOW_MS / 1000} s`)
+    for (const [who, attempts] of [['ours', app], ['floor', floor]] as const) {
+      const failures = new Map<string, number>()
+      for (const { failure } of attempts) {
+        if (failure != null) failures.set(failure, (failures.get(failure) ?? 0) + 1)
+      }
+      if (failures.size > 0) {
+        notes.push(`${scenario.id}, ${who}: not direct within ${WINDOW_MS / 1000} s: ${[...failures].map(([why, n]) => `${why} ×${n}`).join('; ')}`)
+      }
     }
     if (!withApp) {
       notes.push(`${scenario.id}: the app was not measured: this relay cannot mint TURN credentials (--turn-secret-file)`)
