@@ -45,9 +45,9 @@ interface Attempt {
   failure?: string
 }
 
-/** "relay↔prflx in-progress": a route's candidate types and state, for a failure's note. */
-function describeRoutes (routes: IceRoute[]): string {
-  return routes.map(r => `${r.local.type}↔${r.remote.type} ${r.state}${r.nominated ? '' : ' (not nominated)'}`).join(', ') || 'none connected'
+/** "relay↔prflx in-progress": the candidate types and state of the routes to peers, for a failure's note. */
+function describeRoutes (lab: NatLab, routes: IceRoute[]): string {
+  return routes.filter(r => !r.signalled.includes(lab.relayIp)).map(r => `${r.local.type}↔${r.remote.type} ${r.state}${r.nominated ? '' : ' (not nominated)'}`).join(', ') || 'none connected'
 }
 
 /** Installed in the newcomer's page: marks when its peers list first says a peer is direct. */
@@ -107,7 +107,7 @@ async function appAttempt (lab: NatLab, [browserA, browserB]: Browser[]): Promis
     }
     const route = await waitForWorkingRoute(lab, b, lab.host('a'))
     return route == null
-      ? { shownMs, failure: `shown direct, no working pair (selected: ${describeRoutes(await b.evaluate(iceRoutes))})` }
+      ? { shownMs, failure: `shown direct, no working pair (selected: ${describeRoutes(lab, await b.evaluate(iceRoutes))})` }
       : { shownMs, route, ms: Math.max(shownMs, route.connectedAt) }
   } finally {
     await Promise.all(contexts.map(async c => c.close()))
@@ -128,7 +128,7 @@ async function floorAttempt (lab: NatLab, [browserA, browserB]: Browser[], turn:
       return { failure: `no datachannel (ICE ${await a!.evaluate(() => window.raw!.pc.iceConnectionState)})` }
     }
     const route = await waitForWorkingRoute(lab, a!, lab.host('b'))
-    return route == null ? { failure: `no working pair (selected: ${describeRoutes(await a!.evaluate(iceRoutes))})` } : { ms, route }
+    return route == null ? { failure: `no working pair (selected: ${describeRoutes(lab, await a!.evaluate(iceRoutes))})` } : { ms, route }
   } finally {
     await Promise.all(contexts.map(async c => c.close()))
   }

@@ -26,6 +26,11 @@ export interface IceRoute {
   bytesReceived: number
   /** when the peer connection became `connected` (`performance.now()`: ms after the page's navigation) */
   connectedAt: number
+  /**
+   * the addresses of the candidates the other side signalled (its SDP and trickled candidates): tells a peer's
+   * connection (its router's address, from STUN) from the page's WebRTC-direct connection to the relay
+   */
+  signalled: string[]
 }
 
 /**
@@ -72,7 +77,9 @@ export async function iceRoutes (): Promise<IceRoute[]> {
       remote: candidate(pair.remoteCandidateId),
       bytesSent: Number(pair.bytesSent ?? 0),
       bytesReceived: Number(pair.bytesReceived ?? 0),
-      connectedAt: connectedAt?.get(pc) ?? Number.NaN
+      connectedAt: connectedAt?.get(pc) ?? Number.NaN,
+      // a=candidate:<foundation> <component> <transport> <priority> <address> <port> typ <type> …
+      signalled: (pc.remoteDescription?.sdp ?? '').split(/\r?\n/).filter(line => line.startsWith('a=candidate:')).map(line => line.split(' ')[4] ?? '')
     })
   }
   return routes
@@ -80,11 +87,12 @@ export async function iceRoutes (): Promise<IceRoute[]> {
 
 /**
  * Whether a route is a working path straight through the NATs to the peer behind `peerRouterIp`: nominated,
- * succeeded, neither end a host or TURN candidate, and the remote end the peer's router (its srflx address,
- * or a prflx candidate, whose address Chromium does not show).
+ * succeeded, neither end a host or TURN candidate, on a connection to which the peer signalled its router's
+ * address, and its remote end that address (srflx) or one learned from the peer's checks (prflx, whose
+ * address Chromium's stats do not show).
  */
 export function goesToPeer (route: IceRoute, peerRouterIp: string): boolean {
-  const punched = ['srflx', 'prflx'].includes(route.local.type) &&
+  const punched = ['srflx', 'prflx'].includes(route.local.type) && route.signalled.includes(peerRouterIp) &&
     (route.remote.type === 'prflx' || (route.remote.type === 'srflx' && route.remote.address === peerRouterIp))
   return punched && route.nominated && route.state === 'succeeded'
 }
