@@ -1,4 +1,6 @@
 import { expect } from '@playwright/test'
+import { iceRoutes, keepPeerConnections } from './ice.js'
+import type { IceRoute } from './ice.js'
 import type { Browser, BrowserContext, JSHandle, Locator, Page } from '@playwright/test'
 
 /** One person in a browser: a fresh context (own storage, own libp2p identity) and its page. */
@@ -16,9 +18,14 @@ export class ChatPage {
    * connections, as in browsers where WebRTC is turned off (Tor Browser, some privacy settings and
    * extensions; use Infinity) or briefly unavailable: every direct upgrade tried meanwhile fails (each refusal
    * leaves an `e2e:webrtc-refused` performance mark, counted by {@link refusedWebRTC})
+   * @param options.keepPeerConnections - the page keeps its RTCPeerConnections, so {@link iceRoutes} can read
+   * which candidate pairs they use
    */
-  static async open (browser: Browser, url: string, options: { webrtcUnavailableMs?: number } = {}): Promise<ChatPage> {
+  static async open (browser: Browser, url: string, options: { webrtcUnavailableMs?: number, keepPeerConnections?: boolean } = {}): Promise<ChatPage> {
     const context = await browser.newContext()
+    if (options.keepPeerConnections === true) {
+      await context.addInitScript(keepPeerConnections)
+    }
     if (options.webrtcUnavailableMs != null) {
       await context.addInitScript((until: number) => {
         const Native = window.RTCPeerConnection
@@ -112,6 +119,31 @@ export class ChatPage {
   /** A line in the messages log, by its text. */
   message (text: string): Locator {
     return this.messages.getByRole('listitem').filter({ has: this.page.getByText(text, { exact: true }) })
+  }
+
+  /**
+   * Records, from now on, the text of every item of the peers list each time the list changes (a
+   * MutationObserver in the page reports through a Playwright binding): a test can then assert what was never
+   * shown, not only what is shown at its end. The returned list fills up as the page changes.
+   */
+  async recordPeerList (): Promise<string[]> {
+    const seen: string[] = []
+    await this.page.exposeBinding('recordPeerList', (_source, items: string[]) => { seen.push(...items) })
+    await this.page.evaluate(() => {
+      const record = (window as unknown as { recordPeerList: (items: string[]) => Promise<void> }).recordPeerList
+      const report = (): void => {
+        const items = [...document.querySelectorAll('[aria-label="Peers"] li')].map(li => li.textContent ?? '')
+        void record(items)
+      }
+      new MutationObserver(report).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true })
+      report()
+    })
+    return seen
+  }
+
+  /** The candidate pair each connected RTCPeerConnection uses (opened with `keepPeerConnections`). */
+  async iceRoutes (): Promise<IceRoute[]> {
+    return this.page.evaluate(iceRoutes)
   }
 
   /** Reloads the page (same browser storage) and waits for the node to be back. */
