@@ -1,5 +1,7 @@
+import { createRoomId, roomPath } from '@p2p-chat/shared'
 import { chromium } from '@playwright/test'
 import { ChatPage } from '../support/chat-page.js'
+import { CliProcess } from '../support/cli-process.js'
 import { expect, labTest as test } from '../support/fixtures.js'
 import { goesThroughTurn, goesToPeer } from '../support/ice.js'
 import { natLabUnavailable } from '../support/nat-lab.js'
@@ -138,5 +140,62 @@ test.describe('symmetric NATs with TURN', () => {
       await waitForRoute(page, `a nominated, succeeded pair through TURN at ${lab.coturnIp}`, r => goesThroughTurn(r, lab.coturnIp))
     }
     await chatWithoutRelay(lab, pair)
+  })
+})
+
+test.describe('terminal peers behind cone NATs', () => {
+  test.use({ nats: ['cone', 'cone'] })
+
+  /** A terminal peer in a lab host's namespace, in the room of `link` (given on standard input). */
+  async function cliIn (lab: NatLab, host: string, name: string, link: string): Promise<CliProcess> {
+    const cli = await CliProcess.start(['--room', '-', '--name', name, '--no-mdns'], { netns: lab.ns(`h${host}`) })
+    cli.type(link)
+    await cli.waitFor(/connected to the relay/)
+    return cli
+  }
+
+  test('a browser and a terminal peer go direct over WebRTC through both NATs and keep chatting when the relay stops', async ({ lab }) => {
+    const alice = await openIn(lab, 'a', lab.url)
+    const link = await alice.createRoom()
+    const aliceName = await alice.displayName()
+    const carol = await cliIn(lab, 'b', 'Carol', link)
+    try {
+      await expect(alice.peer('Carol')).toContainText('direct', { timeout: 30_000 })
+      await waitForRoute(alice, `a nominated, succeeded srflx/prflx pair to ${lab.host('b').routerIp}`, r => goesToPeer(r, lab.host('b').routerIp))
+      await carol.waitFor(new RegExp(`\\* ${aliceName} …\\w+ is now connected directly`), 30_000)
+      carol.type('/peers')
+      await carol.waitFor(new RegExp(`${aliceName} …\\w+ direct`))
+
+      expect(await lab.relay.stop()).toBe(0)
+      await alice.send('from the browser, relay gone')
+      await carol.waitFor(new RegExp(`${aliceName} …\\w+: from the browser, relay gone`))
+      carol.type('from the terminal, relay gone')
+      await alice.expectMessage('from the terminal, relay gone')
+    } finally {
+      expect(await carol.quit()).toBe(0)
+    }
+  })
+
+  test('two terminal peers go direct over WebRTC through both NATs and keep chatting when the relay stops', async ({ lab }) => {
+    const link = new URL(roomPath(createRoomId()), lab.url).href
+    const alice = await cliIn(lab, 'a', 'Alice', link)
+    const bob = await cliIn(lab, 'b', 'Bob', link)
+    try {
+      for (const [me, other] of [[alice, 'Bob'], [bob, 'Alice']] as const) {
+        await me.waitFor(new RegExp(`\\* ${other} …\\w+ is now connected directly`), 30_000)
+      }
+      // the connection is WebRTC between the routers' public addresses: /status lists it
+      alice.type('/status')
+      await alice.waitFor(/…\w{6} direct (inbound|outbound) \S*\/webrtc/)
+
+      expect(await lab.relay.stop()).toBe(0)
+      alice.type('hello without the relay')
+      await bob.waitFor(/Alice …\w+: hello without the relay/)
+      bob.type('and back')
+      await alice.waitFor(/Bob …\w+: and back/)
+    } finally {
+      expect(await alice.quit()).toBe(0)
+      expect(await bob.quit()).toBe(0)
+    }
   })
 })

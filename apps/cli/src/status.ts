@@ -24,7 +24,8 @@ export function reservedRelays (node: CliNode): string[] {
 }
 
 function describe (connection: Connection): string {
-  const kind = isCircuit(connection.remoteAddr) ? 'relayed' : 'direct'
+  // a WebRTC connection signalled through a relay names the circuit in its address, yet is direct
+  const kind = connection.direct ? 'direct' : 'relayed'
   const addr = connection.remoteAddr.decapsulateCode(421).toString() // strip the trailing /p2p/<id>
   return `${short(connection.remotePeer.toString())} ${kind} ${connection.direction} ${printable(addr)}`
 }
@@ -40,7 +41,7 @@ export function formatStatus (node: CliNode): string {
   const addrs = node.getMultiaddrs().filter(ma => !isCircuit(ma)).map(ma => ma.decapsulateCode(421).toString())
   const relays = reservedRelays(node)
   const connections = node.getConnections().filter(c => c.status === 'open')
-  const relayed = connections.filter(c => isCircuit(c.remoteAddr)).length
+  const relayed = connections.filter(c => !c.direct).length
   const lines = [
     formatReachability(node),
     `* listening on: ${addrs.length === 0 ? 'nothing yet' : printable(addrs.join(', '))}`,
