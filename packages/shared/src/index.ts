@@ -25,7 +25,10 @@ export * from './names.js'
 export * from './relay-info.js'
 export * from './pubsub.js'
 export { describeRelayedReason, Room } from './chat/room.js'
-export type { RelayedReason, RoomChat, RoomEvents, RoomInit, RoomMember, RoomRestore } from './chat/room.js'
+export type { RelayedReason, RoomChat, RoomEvents, RoomInit, RoomMember, RoomRestore, RoomTyping, SendOptions } from './chat/room.js'
+export {
+  attachmentFallback, DEFAULT_MIME_TYPE, formatFileSize, isFileId, normalizeMimeType, validateFileId, validateFileOffer
+} from './file/offer.js'
 export { RoomDiscovery, roomKey } from './chat/discovery.js'
 export type { RoomDiscoveryInit } from './chat/discovery.js'
 export { PeerPinger } from './chat/peer-pinger.js'

@@ -4,13 +4,16 @@ import { createLibp2p } from 'libp2p'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Room } from '../src/chat/room.js'
 import { chatPeerServices } from '../src/chat/services.js'
+import { decodeRoomMessage } from '../src/codec.js'
 import { createMemoryHistoryStore } from '../src/history/memory.js'
 import { createRoomId, isRoomTopic } from '../src/index.js'
+import { createRoomSecret, derivePrivateRoom, openRoomData } from '../src/private-room/index.js'
 import { loopbackOptions, waitFor } from './helpers.js'
 import type { RoomNode } from '../src/chat/peer-pinger.js'
 import type { HistorySyncClient } from '../src/chat/room-history.js'
 import type { HistoryRecord, HistoryStore, HistorySync } from '../src/history/index.js'
-import type { RoomChat, RoomInit, RoomMember } from '../src/index.js'
+import type { RoomChat, RoomInit, RoomMember, RoomTyping } from '../src/index.js'
+import type { EnvelopeHeader } from '../src/private-room/index.js'
 import type { PrivateKey } from '@libp2p/interface'
 
 describe('Room', () => {
@@ -121,6 +124,152 @@ describe('Room', () => {
     await waitFor(() => dials.get(smaller)! >= 3, 10_000)
     expect(dials.get(larger)).toBe(0)
     rooms.forEach(room => { room.leave() })
+  })
+
+  it('replies, reactions and file offers reach members with their fields, and are kept as history', async () => {
+    const roomId = createRoomId()
+    const [alice, bob] = [await member(), await member()]
+    const bobStore = createMemoryHistoryStore()
+    const aliceRoom = roomOf(alice, roomId, 'alice')
+    const bobRoom = roomOf(bob, roomId, 'bob', { history: { store: bobStore } })
+    const heard: RoomChat[] = []
+    bobRoom.addEventListener('chat', evt => heard.push(evt.detail))
+    aliceRoom.join()
+    bobRoom.join()
+    await alice.dial(bob.getMultiaddrs())
+    await waitFor(() => bobRoom.getMembers().length === 1 && aliceRoom.getMembers().length === 1, 10_000)
+
+    const question = await aliceRoom.send('photos?')
+    const photo = { id: 'c0'.repeat(32), name: 'beach.png', size: 2_100_000, mime: 'image/png', width: 800, height: 600 }
+    const answer = await aliceRoom.send('here', { replyTo: question.chat.id, attachment: photo })
+    const reaction = await aliceRoom.react(question.chat.id, '👍')
+    expect([question, answer, reaction].map(r => r.pending)).toEqual([false, false, false])
+    await waitFor(() => heard.length === 3, 10_000)
+
+    const from = alice.peerId.toString()
+    expect(heard[0]).toMatchObject({ id: question.chat.id, text: 'photos?', from })
+    expect(heard[1]).toMatchObject({ text: '📎 beach.png (2.1 MB)\nhere', replyTo: question.chat.id, attachment: photo, from })
+    expect(heard[2]).toMatchObject({ text: '👍', reactTo: question.chat.id, from })
+    expect(heard[2]!.replyTo).toBeUndefined()
+    // kept as they came, and read back (verified again) with every field
+    expect((await bobRoom.restore()).lines).toEqual(heard)
+    expect(await bobStore.ids(bobRoom.topic)).toHaveLength(3)
+
+    // refused before anything is sent: a malformed id, a reaction that is a paragraph
+    await expect(aliceRoom.send('x', { replyTo: 'nope' })).rejects.toMatchObject({ name: 'InvalidMessageError' })
+    await expect(aliceRoom.react(question.chat.id, 'x'.repeat(65))).rejects.toMatchObject({ name: 'MessageTooLargeError' })
+    aliceRoom.leave()
+    bobRoom.leave()
+  })
+
+  it('each member applies its own file limit: a larger offer is refused when sending, and not shown when received', async () => {
+    const roomId = createRoomId()
+    const [alice, bob] = [await member(), await member()]
+    const aliceRoom = roomOf(alice, roomId, 'alice')
+    const bobRoom = roomOf(bob, roomId, 'bob', { maxFileSize: 1_000_000 })
+    const heard: RoomChat[] = []
+    bobRoom.addEventListener('chat', evt => heard.push(evt.detail))
+    aliceRoom.join()
+    bobRoom.join()
+    await alice.dial(bob.getMultiaddrs())
+    await waitFor(() => bobRoom.getMembers().length === 1 && aliceRoom.getMembers().length === 1, 10_000)
+
+    const file = { id: 'c0'.repeat(32), name: 'big.bin', size: 1_000_001, mime: 'application/octet-stream' }
+    await expect(bobRoom.send('', { attachment: file })).rejects.toMatchObject({ name: 'MessageTooLargeError', limit: 1_000_000 })
+    await aliceRoom.send('', { attachment: file })
+    await aliceRoom.send('', { attachment: { ...file, name: 'small.bin', size: 1_000_000 } })
+    await waitFor(() => heard.length === 1, 10_000)
+    // the small one came after the big one: the big one was refused, not late
+    expect(heard.map(c => c.text)).toEqual(['📎 small.bin (1.0 MB)'])
+    aliceRoom.leave()
+    bobRoom.leave()
+  })
+
+  it('typing: one notice at once and at most one per interval, "stopped" at the end, shown until the expiry or the next line', async () => {
+    const roomId = createRoomId()
+    const [alice, bob] = [await member(), await member()]
+    const aliceRoom = roomOf(alice, roomId, 'alice')
+    const bobRoom = roomOf(bob, roomId, 'bob', { typingExpiry: 500 })
+    const notices: Array<boolean | undefined> = []
+    bob.services.pubsub.addEventListener('gossipsub:message', evt => {
+      void decodeRoomMessage(evt.detail.msg.data, bobRoom.topic).then(event => {
+        if (event.type === 'presence' && event.presence.typing != null) {
+          notices.push(event.presence.typing)
+        }
+      })
+    })
+    const shown: RoomTyping[] = []
+    const shownAt: number[] = []
+    bobRoom.addEventListener('typing', evt => { shown.push(evt.detail); shownAt.push(Date.now()) })
+    aliceRoom.join()
+    bobRoom.join()
+    await alice.dial(bob.getMultiaddrs())
+    await waitFor(() => bobRoom.getMembers().length === 1 && aliceRoom.getMembers().length === 1, 10_000)
+
+    const who = { peer: alice.peerId.toString(), name: 'alice' }
+    // keystrokes: one notice (the next may go 3 s later)
+    for (let i = 0; i < 20; i++) {
+      aliceRoom.typing(true)
+    }
+    await waitFor(() => shown.length === 1, 5_000)
+    expect(shown).toEqual([{ ...who, active: true }])
+    expect(bobRoom.getTyping()).toEqual([{ ...who, active: true }])
+    // abandoned draft: "stopped"
+    aliceRoom.typing(false)
+    aliceRoom.typing(false)
+    await waitFor(() => shown.length === 2, 5_000)
+    expect(shown[1]).toEqual({ ...who, active: false })
+    expect(notices).toEqual([true, false])
+
+    // the line itself says she stopped; and no "stopped" notice is sent for it
+    aliceRoom.typing(true)
+    await waitFor(() => shown.length === 3, 5_000)
+    await aliceRoom.send('done')
+    await waitFor(() => shown.length === 4, 5_000)
+    expect(shown[3]).toEqual({ ...who, active: false })
+    expect(bobRoom.getTyping()).toEqual([])
+
+    // a notice not followed by anything expires on the receiver
+    aliceRoom.typing(true)
+    await waitFor(() => shown.length === 6, 5_000)
+    expect(shown[5]).toEqual({ ...who, active: false })
+    // the expiry is a timer of 500 ms (Node may fire one a millisecond early)
+    expect(shownAt[5]! - shownAt[4]!).toBeGreaterThanOrEqual(495)
+    expect(notices).toEqual([true, false, true, true])
+    aliceRoom.leave()
+    bobRoom.leave()
+  })
+
+  it('typing notices are ephemeral: sealed as such in a private room, never kept in history', async () => {
+    const roomId = createRoomId()
+    const keys = await derivePrivateRoom(roomId, createRoomSecret())
+    const [alice, bob] = [await member(), await member()]
+    const bobStore = createMemoryHistoryStore()
+    const aliceRoom = roomOf(alice, roomId, 'alice', { keys })
+    const bobRoom = roomOf(bob, roomId, 'bob', { keys, history: { store: bobStore } })
+    /** the typing notices bob received, as their envelopes label them */
+    const notices: EnvelopeHeader[] = []
+    bob.services.pubsub.addEventListener('gossipsub:message', evt => {
+      void openRoomData(keys, evt.detail.msg.data).then(async ({ plaintext, ...header }) => {
+        const event = await decodeRoomMessage(plaintext, keys.topic)
+        if (event.type === 'presence' && event.presence.typing != null) {
+          notices.push(header)
+        }
+      })
+    })
+    const shown: RoomTyping[] = []
+    bobRoom.addEventListener('typing', evt => shown.push(evt.detail))
+    aliceRoom.join()
+    bobRoom.join()
+    await alice.dial(bob.getMultiaddrs())
+    await waitFor(() => bobRoom.getMembers().length === 1 && aliceRoom.getMembers().length === 1, 10_000)
+
+    aliceRoom.typing(true)
+    await waitFor(() => shown.length === 1 && notices.length === 1, 5_000)
+    expect(notices[0]!.ephemeral).toBe(true)
+    expect(await bobStore.ids(bobRoom.topic)).toEqual([])
+    aliceRoom.leave()
+    bobRoom.leave()
   })
 
   it('leave() cancels a catch-up under way: what arrives afterwards is neither kept nor shown', async () => {
