@@ -45,6 +45,18 @@ describe('Room', () => {
     return node
   }
 
+  /** Alice and Bob in one room, directly connected, each in the other's members list. */
+  async function twoMembers (init: { alice?: Partial<RoomInit>, bob?: Partial<RoomInit> } = {}, roomId = createRoomId()): Promise<{ alice: MemberNode, bob: MemberNode, aliceRoom: Room, bobRoom: Room }> {
+    const [alice, bob] = [await member(), await member()]
+    const aliceRoom = roomOf(alice, roomId, 'alice', init.alice)
+    const bobRoom = roomOf(bob, roomId, 'bob', init.bob)
+    aliceRoom.join()
+    bobRoom.join()
+    await alice.dial(bob.getMultiaddrs())
+    await waitFor(() => bobRoom.getMembers().length === 1 && aliceRoom.getMembers().length === 1, 10_000)
+    return { alice, bob, aliceRoom, bobRoom }
+  }
+
   it('lines written with nobody to take them wait, and go out in order once a member is reachable', async () => {
     const roomId = createRoomId()
     const alice = await member()
@@ -127,17 +139,10 @@ describe('Room', () => {
   })
 
   it('replies, reactions and file offers reach members with their fields, and are kept as history', async () => {
-    const roomId = createRoomId()
-    const [alice, bob] = [await member(), await member()]
     const bobStore = createMemoryHistoryStore()
-    const aliceRoom = roomOf(alice, roomId, 'alice')
-    const bobRoom = roomOf(bob, roomId, 'bob', { history: { store: bobStore } })
+    const { alice, aliceRoom, bobRoom } = await twoMembers({ bob: { history: { store: bobStore } } })
     const heard: RoomChat[] = []
     bobRoom.addEventListener('chat', evt => heard.push(evt.detail))
-    aliceRoom.join()
-    bobRoom.join()
-    await alice.dial(bob.getMultiaddrs())
-    await waitFor(() => bobRoom.getMembers().length === 1 && aliceRoom.getMembers().length === 1, 10_000)
 
     const question = await aliceRoom.send('photos?')
     const photo = { id: 'c0'.repeat(32), name: 'beach.png', size: 2_100_000, mime: 'image/png', width: 800, height: 600 }
@@ -163,16 +168,9 @@ describe('Room', () => {
   })
 
   it('each member applies its own file limit: a larger offer is refused when sending, and not shown when received', async () => {
-    const roomId = createRoomId()
-    const [alice, bob] = [await member(), await member()]
-    const aliceRoom = roomOf(alice, roomId, 'alice')
-    const bobRoom = roomOf(bob, roomId, 'bob', { maxFileSize: 1_000_000 })
+    const { aliceRoom, bobRoom } = await twoMembers({ bob: { maxFileSize: 1_000_000 } })
     const heard: RoomChat[] = []
     bobRoom.addEventListener('chat', evt => heard.push(evt.detail))
-    aliceRoom.join()
-    bobRoom.join()
-    await alice.dial(bob.getMultiaddrs())
-    await waitFor(() => bobRoom.getMembers().length === 1 && aliceRoom.getMembers().length === 1, 10_000)
 
     const file = { id: 'c0'.repeat(32), name: 'big.bin', size: 1_000_001, mime: 'application/octet-stream' }
     await expect(bobRoom.send('', { attachment: file })).rejects.toMatchObject({ name: 'MessageTooLargeError', limit: 1_000_000 })
@@ -186,10 +184,7 @@ describe('Room', () => {
   })
 
   it('typing: one notice at once and at most one per interval, "stopped" at the end, shown until the expiry or the next line', async () => {
-    const roomId = createRoomId()
-    const [alice, bob] = [await member(), await member()]
-    const aliceRoom = roomOf(alice, roomId, 'alice')
-    const bobRoom = roomOf(bob, roomId, 'bob', { typingExpiry: 500 })
+    const { alice, bob, aliceRoom, bobRoom } = await twoMembers({ bob: { typingExpiry: 500 } })
     const notices: Array<boolean | undefined> = []
     bob.services.pubsub.addEventListener('gossipsub:message', evt => {
       void decodeRoomMessage(evt.detail.msg.data, bobRoom.topic).then(event => {
@@ -201,10 +196,6 @@ describe('Room', () => {
     const shown: RoomTyping[] = []
     const shownAt: number[] = []
     bobRoom.addEventListener('typing', evt => { shown.push(evt.detail); shownAt.push(Date.now()) })
-    aliceRoom.join()
-    bobRoom.join()
-    await alice.dial(bob.getMultiaddrs())
-    await waitFor(() => bobRoom.getMembers().length === 1 && aliceRoom.getMembers().length === 1, 10_000)
 
     const who = { peer: alice.peerId.toString(), name: 'alice' }
     // keystrokes: one notice (the next may go 3 s later)
@@ -242,16 +233,14 @@ describe('Room', () => {
 
   it('typing notices are ephemeral: sealed as such in a private room, never kept in history', async () => {
     const roomId = createRoomId()
-    const keys = await derivePrivateRoom(roomId, createRoomSecret())
-    const [alice, bob] = [await member(), await member()]
+    const roomKeys = await derivePrivateRoom(roomId, createRoomSecret())
     const bobStore = createMemoryHistoryStore()
-    const aliceRoom = roomOf(alice, roomId, 'alice', { keys })
-    const bobRoom = roomOf(bob, roomId, 'bob', { keys, history: { store: bobStore } })
+    const { bob, aliceRoom, bobRoom } = await twoMembers({ alice: { keys: roomKeys }, bob: { keys: roomKeys, history: { store: bobStore } } }, roomId)
     /** the typing notices bob received, as their envelopes label them */
     const notices: EnvelopeHeader[] = []
     bob.services.pubsub.addEventListener('gossipsub:message', evt => {
-      void openRoomData(keys, evt.detail.msg.data).then(async ({ plaintext, ...header }) => {
-        const event = await decodeRoomMessage(plaintext, keys.topic)
+      void openRoomData(roomKeys, evt.detail.msg.data).then(async ({ plaintext, ...header }) => {
+        const event = await decodeRoomMessage(plaintext, roomKeys.topic)
         if (event.type === 'presence' && event.presence.typing != null) {
           notices.push(header)
         }
@@ -259,10 +248,6 @@ describe('Room', () => {
     })
     const shown: RoomTyping[] = []
     bobRoom.addEventListener('typing', evt => shown.push(evt.detail))
-    aliceRoom.join()
-    bobRoom.join()
-    await alice.dial(bob.getMultiaddrs())
-    await waitFor(() => bobRoom.getMembers().length === 1 && aliceRoom.getMembers().length === 1, 10_000)
 
     aliceRoom.typing(true)
     await waitFor(() => shown.length === 1 && notices.length === 1, 5_000)
