@@ -1,16 +1,19 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
-import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
 import { createLibp2p } from 'libp2p'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Room } from '../src/chat/room.js'
 import { chatPeerServices } from '../src/chat/services.js'
 import { decodeRoomMessage } from '../src/codec.js'
+import { blobSource, memorySink, normalizeMimeType } from '../src/file/index.js'
 import { createMemoryHistoryStore } from '../src/history/memory.js'
 import { createRoomId, isRoomTopic } from '../src/index.js'
 import { createRoomSecret, derivePrivateRoom, openRoomData } from '../src/private-room/index.js'
+import { randomFile } from './file/helpers.js'
 import { loopbackOptions, waitFor } from './helpers.js'
 import type { RoomNode } from '../src/chat/peer-pinger.js'
 import type { HistorySyncClient } from '../src/chat/room-history.js'
+import type { FileTransfer } from '../src/file/index.js'
 import type { HistoryRecord, HistoryStore, HistorySync } from '../src/history/index.js'
 import type { RoomChat, RoomInit, RoomMember, RoomTyping } from '../src/index.js'
 import type { EnvelopeHeader } from '../src/private-room/index.js'
@@ -18,7 +21,7 @@ import type { PrivateKey } from '@libp2p/interface'
 
 describe('Room', () => {
   /** a room member's node, with the history-sync service it runs */
-  type MemberNode = RoomNode & { services: { history: HistorySync } }
+  type MemberNode = RoomNode & { services: { history: HistorySync, files: FileTransfer } }
   const nodes: MemberNode[] = []
   afterEach(async () => {
     await Promise.all(nodes.splice(0).map(async node => node.stop()))
@@ -165,6 +168,29 @@ describe('Room', () => {
     await expect(aliceRoom.react(question.chat.id, 'x'.repeat(65))).rejects.toMatchObject({ name: 'MessageTooLargeError' })
     aliceRoom.leave()
     bobRoom.leave()
+  })
+
+  it('a file offered in a private room is fetched by a member from the line\'s author, over their direct connection', async () => {
+    const roomId = createRoomId()
+    const roomKeys = await derivePrivateRoom(roomId, createRoomSecret())
+    const { alice, bob, aliceRoom, bobRoom } = await twoMembers({ alice: { keys: roomKeys }, bob: { keys: roomKeys } }, roomId)
+    const heard: RoomChat[] = []
+    bobRoom.addEventListener('chat', evt => heard.push(evt.detail))
+
+    // what the UI does with a picked file: serve it, then offer it in a line
+    const photo = new File([randomFile(300_000)], 'Beach Day.PNG', { type: 'image/PNG' })
+    const id = await alice.services.files.serve(blobSource(photo), { topic: aliceRoom.topic, keys: roomKeys })
+    await aliceRoom.send('', { attachment: { id, name: photo.name, size: photo.size, mime: normalizeMimeType(photo.type), width: 640, height: 480 } })
+    await waitFor(() => heard.length === 1, 10_000)
+    const [line] = heard
+    expect(line!.text).toBe('📎 Beach Day.PNG (300 kB)')
+    expect(line!.attachment).toEqual({ id, name: 'Beach Day.PNG', size: 300_000, mime: 'image/png', width: 640, height: 480 })
+
+    // and what it does when Bob clicks it
+    const sink = memorySink()
+    await bob.services.files.fetch(peerIdFromString(line!.from), { id: line!.attachment!.id, size: line!.attachment!.size, topic: bobRoom.topic, keys: roomKeys, sink })
+    expect(Buffer.from(sink.bytes()).equals(Buffer.from(await photo.arrayBuffer()))).toBe(true)
+    expect(alice.getConnections(bob.peerId).every(c => c.direct)).toBe(true)
   })
 
   it('each member applies its own file limit: a larger offer is refused when sending, and not shown when received', async () => {
