@@ -161,8 +161,9 @@ export class FileTransferService extends TypedEventEmitter<FileTransferEvents> i
     if (!Number.isSafeInteger(start) || start < 0 || start > held) {
       throw new InvalidFileRequestError(`A fetch starts at most where its sink ends (${held} bytes), not at ${start}`)
     }
-    // on a chunk, or at the end of a file the sink holds whole
-    const offset = start === options.size ? start : start - start % FILE_CHUNK_BYTES
+    // on a chunk, or at the end of a file the sink holds whole (a sink holding more than the offer's size holds
+    // something else after it: what it holds of the file is checked with the rest)
+    const offset = options.size != null && start >= options.size ? options.size : start - start % FILE_CHUNK_BYTES
     const cancel = AbortSignal.any([shutdown, ...(userSignal == null ? [] : [userSignal])])
     // what the sink holds is part of the file: hash it again (no timeout: that is local work, and it can be
     // gigabytes), and drop any partial chunk at its end

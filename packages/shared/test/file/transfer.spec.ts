@@ -54,7 +54,7 @@ describe('file transfer', () => {
     console.info(`file transfer: ${file.byteLength / MiB} MiB over loopback TCP in ${seconds.toFixed(2)} s: ${(file.byteLength / MiB / seconds).toFixed(1)} MiB/s`)
   })
 
-  it('fetches an empty file, and a file the sink already holds whole without a chunk', async () => {
+  it('fetches an empty file, and a file the sink already holds whole without a chunk (dropping what the sink holds beyond it)', async () => {
     const { alice, bob } = await pair()
     const empty = new Uint8Array(0)
     const id = await alice.services.files.serve(bytesSource(empty), { topic })
@@ -66,6 +66,10 @@ describe('file transfer', () => {
     await bob.services.files.fetch(alice.peerId, { id: second, topic, sink })
     const again = await bob.services.files.fetch(alice.peerId, { id: second, size: file.byteLength, topic, sink })
     expect(again.offset).toBe(file.byteLength)
+    expect(Buffer.from(sink.bytes()).equals(Buffer.from(file))).toBe(true)
+    // a sink holding the file and more: the rest is dropped
+    await sink.write(file.byteLength, new Uint8Array(FILE_CHUNK_BYTES * 2))
+    await bob.services.files.fetch(alice.peerId, { id: second, size: file.byteLength, topic, sink })
     expect(Buffer.from(sink.bytes()).equals(Buffer.from(file))).toBe(true)
   })
 
