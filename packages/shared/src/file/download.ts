@@ -5,8 +5,8 @@ import { FileResponse } from '../proto/file.js'
 import { FILE_CHUNK_BYTES, FILE_CHUNK_TAG_BYTES, MAX_FILE_RESPONSE_BYTES } from './constants.js'
 import { openChunk } from './crypto.js'
 import {
-  DirectConnectionRequiredError, FileIntegrityError, FileNotFoundError, FileRequestRefusedError, FileTooLargeError,
-  FileTransferProtocolError
+  DirectConnectionRequiredError, FileIntegrityError, FileNotFoundError, FileRequestRefusedError, FileSinkError,
+  FileTooLargeError, FileTransferProtocolError
 } from './errors.js'
 import { encodeFileCredit, encodeFileRequest, parseFileResponse } from './wire.js'
 import type { IdleTimer } from '../util/idle-timer.js'
@@ -39,6 +39,21 @@ export interface DownloadInit {
 /** Bytes a sink holds so far: an error that interrupts a download says how many. */
 export interface DownloadState {
   received: number
+}
+
+/**
+ * Waits for a sink operation, or for `signal`: a sink that hangs (a stuck disk) must not hang the fetch past its
+ * cancel or its idle timeout, and one that fails is a {@link FileSinkError}.
+ */
+export async function onSink<T> (operation: Promise<T>, signal: AbortSignal): Promise<T> {
+  try {
+    return await raceSignal(operation, signal)
+  } catch (err) {
+    if (signal.aborted) {
+      throw err
+    }
+    throw new FileSinkError(`The sink failed: ${(err as Error).message}`, { cause: err })
+  }
 }
 
 /** Turns a non-OK status into the error the caller sees. */
@@ -98,8 +113,7 @@ export async function download (stream: Stream, init: DownloadInit, signal: Abor
     }
     const chunk = init.key == null ? frame : await openChunk(init.key, first + n, frame)
     init.hash.update(chunk)
-    // a sink that hangs (a full disk, a stuck worker) must not hang the fetch past its cancel or idle timeout
-    await raceSignal(init.sink.write(state.received, chunk), signal)
+    await onSink(init.sink.write(state.received, chunk), signal)
     state.received += chunk.byteLength
     progress()
     if ((n + 1) % half === 0 && granted < chunks) {
@@ -110,10 +124,11 @@ export async function download (stream: Stream, init: DownloadInit, signal: Abor
   }
   const digest = uint8ArrayToString(init.hash.digest(), 'base16')
   if (digest !== init.id) {
-    await init.sink.truncate(0)
+    await onSink(init.sink.truncate(0), signal)
     state.received = 0
     throw new FileIntegrityError(`The file's SHA-256 is ${digest}, not its id ${init.id}: discarded`)
   }
+  await onSink(init.sink.flush?.() ?? Promise.resolve(), signal)
   await stream.close({ signal })
   return size
 }

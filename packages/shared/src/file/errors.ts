@@ -50,6 +50,12 @@ export class FileDecryptionError extends Error {
   override name = 'FileDecryptionError'
 }
 
+/** The sink failed (a full disk, storage taken away): `cause` holds its error. It keeps what it held before. */
+export class FileSinkError extends Error {
+  static override name = 'FileSinkError'
+  override name = 'FileSinkError'
+}
+
 /** Every byte arrived but their SHA-256 is not the file's id: the data is discarded (the sink emptied). */
 export class FileIntegrityError extends Error {
   static override name = 'FileIntegrityError'

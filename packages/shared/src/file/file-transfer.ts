@@ -12,7 +12,7 @@ import {
   DEFAULT_FILE_TIMEOUT_MS, DEFAULT_FILE_WINDOW_CHUNKS, FILE_CHUNK_BYTES, FILE_PROTOCOL, MAX_FILE_REQUEST_BYTES
 } from './constants.js'
 import { fileKey } from './crypto.js'
-import { download } from './download.js'
+import { download, onSink } from './download.js'
 import {
   DirectConnectionRequiredError, FileTooLargeError, FileTransferInterruptedError, FileTransferProtocolError,
   FileTransferTimeoutError, InvalidFileRequestError
@@ -34,12 +34,17 @@ const BAD_FRAME_ERRORS = new Set(['InvalidDataLengthError', 'InvalidDataLengthLe
 /** The errors of ours that `fetch()` passes on as they are. */
 const FETCH_ERRORS = new Set([
   'DirectConnectionRequiredError', 'FileNotFoundError', 'FileTooLargeError', 'FileRequestRefusedError',
-  'FileTransferProtocolError', 'FileDecryptionError', 'FileIntegrityError', 'InvalidFileRequestError'
+  'FileTransferProtocolError', 'FileDecryptionError', 'FileIntegrityError', 'FileSinkError', 'InvalidFileRequestError'
 ])
 
 /** A connection files may use: a direct one (not through a relay) without a relay's limits. */
 function isDirect (connection: Connection): boolean {
   return connection.direct && connection.limits == null
+}
+
+/** What cancels a fetch: the service stopping, or the caller. */
+function cancelOf (shutdown: AbortSignal, userSignal?: AbortSignal): AbortSignal {
+  return userSignal == null ? shutdown : AbortSignal.any([shutdown, userSignal])
 }
 
 function servedKey (topic: string, id: string): string {
@@ -109,7 +114,11 @@ export class FileTransferService extends TypedEventEmitter<FileTransferEvents> i
     const id = options.id ?? await fileIdOf(source, options.signal)
     checkFileRef(id, topic)
     options.signal?.throwIfAborted()
-    this.unserve(topic, id)
+    if (this.served.has(servedKey(topic, id))) {
+      // the same bytes (the id is their hash) served already: it stays served, its uploads go on
+      options.signal?.addEventListener('abort', () => { this.unserve(topic, id) }, { once: true })
+      return id
+    }
     const controller = new AbortController()
     const file: ServedFile = {
       id,
@@ -156,7 +165,7 @@ export class FileTransferService extends TypedEventEmitter<FileTransferEvents> i
     const userSignal = options.signal
     userSignal?.throwIfAborted()
 
-    const held = await sink.size()
+    const held = await onSink(sink.size(), cancelOf(shutdown, userSignal))
     const start = options.offset ?? held
     if (!Number.isSafeInteger(start) || start < 0 || start > held) {
       throw new InvalidFileRequestError(`A fetch starts at most where its sink ends (${held} bytes), not at ${start}`)
@@ -164,11 +173,11 @@ export class FileTransferService extends TypedEventEmitter<FileTransferEvents> i
     // on a chunk, or at the end of a file the sink holds whole (a sink holding more than the offer's size holds
     // something else after it: what it holds of the file is checked with the rest)
     const offset = options.size != null && start >= options.size ? options.size : start - start % FILE_CHUNK_BYTES
-    const cancel = AbortSignal.any([shutdown, ...(userSignal == null ? [] : [userSignal])])
+    const cancel = cancelOf(shutdown, userSignal)
     // what the sink holds is part of the file: hash it again (no timeout: that is local work, and it can be
     // gigabytes), and drop any partial chunk at its end
-    const hash = await hashPrefix(sink.read.bind(sink), offset, cancel)
-    await sink.truncate(offset)
+    const hash = await hashPrefix(async (at, length) => onSink(sink.read(at, length), cancel), offset, cancel)
+    await onSink(sink.truncate(offset), cancel)
     // one timer for the rest: the timeout until the answer, then the idle timeout
     const idle = new IdleTimer(this.timeout)
     const signal = AbortSignal.any([idle.signal, cancel])
@@ -206,10 +215,11 @@ export class FileTransferService extends TypedEventEmitter<FileTransferEvents> i
       const error = failure(err as Error)
       this.log('fetching %s from %p failed: %e', id, peer, error)
       stream?.abort(error)
+      // keep what arrived, for a resume
+      await sink.flush?.().catch((err: Error) => { this.log.error('the sink of %s could not keep what arrived: %e', id, err) })
       throw error
     } finally {
       idle.clear()
-      await sink.flush?.()
     }
   }
 

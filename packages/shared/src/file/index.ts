@@ -125,7 +125,10 @@ export interface ServeOptions extends FileRoom {
   id?: string
   /** @default the service's maxFileSize */
   maxSize?: number
-  /** aborting it stops serving the file and ends its uploads under way (as {@link FileTransfer.unserve} does) */
+  /**
+   * Aborting it stops serving the file and ends its uploads under way (as {@link FileTransfer.unserve} does). A
+   * file served again in the same room stays served once: either call's signal stops it.
+   */
   signal?: AbortSignal
 }
 
@@ -199,7 +202,7 @@ export interface FileTransfer extends TypedEventTarget<FileTransferEvents> {
    * and checks its SHA-256. Resolves once every byte is in the sink and verified. Rejects with
    * `InvalidFileRequestError`, `FileTooLargeError` (before any chunk), `DirectConnectionRequiredError` (only a
    * relayed connection: nothing sent), `PeerUnreachableError`, `FileNotFoundError`, `FileRequestRefusedError`,
-   * `FileTransferProtocolError`, `FileDecryptionError`, `FileIntegrityError` (the sink is emptied),
+   * `FileTransferProtocolError`, `FileDecryptionError`, `FileIntegrityError` (the sink is emptied), `FileSinkError`,
    * `FileTransferInterruptedError` and `FileTransferTimeoutError` (the sink keeps what arrived: fetch again to
    * resume), `NotStartedError`, or the caller's abort error (the sink keeps what arrived).
    */

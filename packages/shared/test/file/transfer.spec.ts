@@ -185,6 +185,35 @@ describe('file transfer', () => {
     expect(Buffer.from(inner.bytes()).equals(Buffer.from(file))).toBe(true)
   })
 
+  it('a sink that fails (a full disk) ends the fetch with FileSinkError, keeping what it took; the server lets go', async () => {
+    const { alice, bob, ended } = await pair()
+    const file = randomFile(MiB)
+    const id = await alice.services.files.serve(bytesSource(file), { topic })
+    // serving the same bytes again keeps one file served
+    expect(await alice.services.files.serve(bytesSource(file), { topic })).toBe(id)
+    const inner = memorySink()
+    const full: FileSink = {
+      ...inner,
+      write: async (offset, bytes) => {
+        if (offset >= 3 * FILE_CHUNK_BYTES) {
+          throw new DOMException('no space left', 'QuotaExceededError')
+        }
+        await inner.write(offset, bytes)
+      }
+    }
+    const err = await errorOf(bob.services.files.fetch(alice.peerId, { id, topic, sink: full }))
+    expect(err.name).toBe('FileSinkError')
+    expect((err.cause as Error).name).toBe('QuotaExceededError')
+    expect(await inner.size()).toBe(3 * FILE_CHUNK_BYTES)
+    await waitFor(() => ended.length === 1 && alice.services.files.uploads().length === 0)
+    // with room on the disk again, it resumes
+    expect((await bob.services.files.fetch(alice.peerId, { id, topic, sink: inner })).offset).toBe(3 * FILE_CHUNK_BYTES)
+    expect(Buffer.from(inner.bytes()).equals(Buffer.from(file))).toBe(true)
+    // one unserve stops it
+    alice.services.files.unserve(topic, id)
+    expect((await errorOf(bob.services.files.fetch(alice.peerId, { id, topic, sink: memorySink() }))).name).toBe('FileNotFoundError')
+  })
+
   it('a reader that never grants more is given up after the idle timeout, and nothing stays behind', async () => {
     const { alice, bob, ended } = await pair({ alice: { idleTimeout: 300 }, bob: { window: 2 } })
     const file = randomFile(MiB)
