@@ -343,7 +343,9 @@ export class Room extends TypedEventEmitter<RoomEvents> {
    * line needs no call. Notices are ephemeral: never kept, never synced, and dropped when no peer can take them.
    */
   typing (active: boolean): void {
-    this.typingNotices.typing(active)
+    if (!this.left.signal.aborted) {
+      this.typingNotices.typing(active)
+    }
   }
 
   /** The members typing now. */
