@@ -28,7 +28,7 @@ test('Chromium learns its address from the relay\'s own STUN responder, which /a
     expect(iceServers).toEqual([{ urls: [`stun:127.0.0.1:${port}`] }])
     // a server-reflexive candidate: the relay answered Chromium's Binding request with its address and port
     expect(candidates.filter(c => c.includes(' typ srflx '))).toHaveLength(1)
-    const metrics = await (await fetch(new URL('/metrics', relay.url))).text()
+    const metrics = await (await fetch(relay.metricsUrl)).text()
     expect(metrics).toMatch(/^p2p_chat_relay_stun_requests_total\{result="answered"\} [1-9]/m)
   } finally {
     await page.close()

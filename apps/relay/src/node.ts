@@ -13,7 +13,7 @@ import { tcp } from '@libp2p/tcp'
 import { webRTCDirect } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
-import { historySync, KAD_DHT_PROTOCOL, NEGOTIATION_TIMEOUTS, roomGossipsubOptions } from '@p2p-chat/shared'
+import { historySync, KAD_DHT_PROTOCOL, NEGOTIATION_TIMEOUTS, PING_MAX_STREAMS, roomGossipsubOptions } from '@p2p-chat/shared'
 import { createLibp2p } from 'libp2p'
 import type { RelayOptions } from './config.js'
 import type { RelayLimits } from './limits.js'
@@ -94,7 +94,8 @@ export async function createRelayNode (options: RelayOptions, store: NodeStore, 
       keychain: keychain(),
       identify: identify(),
       identifyPush: identifyPush(),
-      ping: ping(),
+      // browsers' connection monitors and their room pingers ping through the same connection
+      ping: ping({ maxInboundStreams: PING_MAX_STREAMS, maxOutboundStreams: PING_MAX_STREAMS }),
       autoNAT: autoNAT(),
       relay: circuitRelayServer({
         // total and per-address caps, circuit duration and data limits

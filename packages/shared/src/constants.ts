@@ -139,6 +139,12 @@ export const NO_DIRECT_ROUTE_NOTICE_MS = 20_000
 export const PING_INTERVAL_MS = 5_000
 /** A ping that takes longer than this counts as failed. */
 export const PING_TIMEOUT_MS = 5_000
+/**
+ * Ping streams one connection may have open at once, each way. libp2p's ping allows one outbound and two inbound;
+ * but libp2p's connection monitor, the room's pinger and the direct-path check all ping, and when the monitor's
+ * heartbeat found the one slot taken it aborted the whole connection (a direct path dropped for nothing).
+ */
+export const PING_MAX_STREAMS = 4
 
 // Rooms in the DHT: members announce themselves as providers of the room's key (see docs/PROTOCOL.md)
 

@@ -1,9 +1,11 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Room } from '../src/chat/room.js'
 import { chatPeerServices } from '../src/chat/services.js'
+import { DirectUpgrader, isWebRTCAddr } from '../src/chat/upgrader.js'
 import { decodeRoomMessage } from '../src/codec.js'
 import { blobSource, memorySink, normalizeMimeType } from '../src/file/index.js'
 import { createMemoryHistoryStore } from '../src/history/memory.js'
@@ -139,6 +141,41 @@ describe('Room', () => {
     await waitFor(() => dials.get(smaller)! >= 3, 10_000)
     expect(dials.get(larger)).toBe(0)
     rooms.forEach(room => { room.leave() })
+  })
+
+  it('a member found in the DHT is dialled over WebRTC only by the smaller peer id of the pair; the larger goes through its relay', async () => {
+    const node = await member()
+    const webrtcDials: string[] = []
+    const otherDials: string[] = []
+    const dial = node.dial.bind(node)
+    node.dial = async (target, options) => {
+      for (const t of [target].flat()) {
+        if (typeof t !== 'string' && 'getComponents' in t) {
+          (isWebRTCAddr(t) ? webrtcDials : otherDials).push(t.toString())
+        }
+      }
+      return dial(target, options)
+    }
+    const upgrader = new DirectUpgrader(node, {
+      signal: new AbortController().signal, dialTimeout: 200, retryMin: 100, retryMax: 200, canUpgrade: () => true, onSettled: () => {}
+    })
+    const relay = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
+    const found = async (smaller: boolean): Promise<void> => {
+      let id = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+      while ((id.toString() < node.peerId.toString()) !== smaller) {
+        id = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+      }
+      const circuit = `/ip4/127.0.0.1/tcp/9/p2p/${relay}/p2p-circuit`
+      upgrader.connect({ id, multiaddrs: [multiaddr(`${circuit}/webrtc`), multiaddr(circuit)] })
+      await waitFor(() => webrtcDials.length + otherDials.length > 0, 5_000)
+    }
+    // the found peer's id is the smaller: it dials WebRTC when it hears of this node; this node goes through the relay
+    await found(true)
+    expect([webrtcDials.length, otherDials.length]).toEqual([0, 1])
+    otherDials.length = 0
+    // this node's id is the smaller: it is the pair's WebRTC dialler
+    await found(false)
+    expect([webrtcDials.length, otherDials.length]).toEqual([1, 0])
   })
 
   it('replies, reactions and file offers reach members with their fields, and are kept as history', async () => {

@@ -1,7 +1,7 @@
 import { gossipsub } from '@libp2p/gossipsub'
 import { identify, identifyPush } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
-import { PROTOCOL_NEGOTIATION_TIMEOUT_MS } from '../constants.js'
+import { PING_MAX_STREAMS, PROTOCOL_NEGOTIATION_TIMEOUT_MS } from '../constants.js'
 import { directMessages } from '../dm/index.js'
 import { fileTransfer } from '../file/index.js'
 import { historySync } from '../history/index.js'
@@ -30,7 +30,7 @@ export function chatPeerServices (init: ChatPeerServicesInit = {}) {
   return {
     identify: identify(),
     identifyPush: identifyPush(),
-    ping: ping(),
+    ping: ping({ maxInboundStreams: PING_MAX_STREAMS, maxOutboundStreams: PING_MAX_STREAMS }),
     pubsub: gossipsub({ ...roomGossipsubOptions(), ...init.pubsub }),
     dm: directMessages(),
     history: historySync(init.history),

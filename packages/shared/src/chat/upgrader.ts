@@ -76,13 +76,17 @@ export class DirectUpgrader {
 
   /**
    * A member found in the DHT that the room's gossip has not brought yet (it reaches the room through another
-   * relay): connect to it directly — over WebRTC through its relay when both sides can, else by any of its
-   * addresses — so gossipsub runs between the two and presence follows.
+   * relay, or its presence is still on the way): connect to it so gossipsub runs between the two and presence
+   * follows — over WebRTC through its relay when both sides can and this node is the pair's dialler, else by its
+   * other addresses (through its relay). The pair's rule holds here too: the other member, finding this one
+   * through the room at the same moment, dials WebRTC only if its id is the smaller, so two WebRTC connections
+   * are never opened at once (one of them, closed, took the streams opened on it).
    */
   connect (peer: PeerInfo): void {
     const id = peer.id.toString()
     const webrtc = peer.multiaddrs.filter(isWebRTCAddr)
-    const multiaddrs = webrtc.length > 0 && this.init.canUpgrade() ? webrtc : peer.multiaddrs.filter(ma => !isWebRTCAddr(ma))
+    const dialsWebRTC = webrtc.length > 0 && this.init.canUpgrade() && this.node.peerId.toString() < id
+    const multiaddrs = dialsWebRTC ? webrtc : peer.multiaddrs.filter(ma => !isWebRTCAddr(ma))
     log('found %s in the DHT, dialling', id)
     this.node.peerStore.merge(peer.id, { multiaddrs })
       .then(async () => this.node.dial(multiaddrs, { signal: this.dialSignal() }))

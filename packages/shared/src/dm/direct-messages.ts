@@ -9,6 +9,7 @@ import { DirectMessageTimeoutError, PeerUnreachableError } from '../errors.js'
 import { DirectMessageAck } from '../proto/dm.js'
 import { ProtocolRegistration } from '../protocol-registration.js'
 import { anySignal } from '../signals.js'
+import { openStream } from '../util/open-stream.js'
 import { OutboundChannel } from './channel.js'
 import { parseRequest, prepareRequest } from './request.js'
 import type {
@@ -90,9 +91,8 @@ export class DirectMessagesService extends TypedEventEmitter<DirectMessagesEvent
     userSignal?.throwIfAborted()
     let stream: Stream
     try {
-      stream = await this.components.connectionManager.openStream(peer, DM_PROTOCOL, {
+      stream = await openStream(this.components.connectionManager, peer, DM_PROTOCOL, {
         signal: anySignal(timeoutSignal, userSignal),
-        runOnLimitedConnection: true,
         maxOutboundStreams: this.registration.limits.maxOutboundStreams
       })
     } catch (err) {

@@ -4,6 +4,7 @@ import { PeerUnreachableError } from '../../errors.js'
 import { HistoryResponse } from '../../proto/history.js'
 import { ProtocolRegistration } from '../../protocol-registration.js'
 import { anySignal } from '../../signals.js'
+import { openStream } from '../../util/open-stream.js'
 import {
   DEFAULT_HISTORY_SYNC_MAX_INBOUND_STREAMS, DEFAULT_HISTORY_SYNC_MAX_OUTBOUND_STREAMS, DEFAULT_HISTORY_SYNC_TIMEOUT_MS,
   HISTORY_SYNC_PROTOCOL, MAX_HISTORY_RECORD_FRAME_BYTES, MAX_HISTORY_REQUEST_BYTES, MAX_HISTORY_RESPONSE_BYTES,
@@ -115,9 +116,8 @@ export class HistorySyncService implements HistorySync, Startable {
 
     let stream: Stream
     try {
-      stream = await this.components.connectionManager.openStream(peer, HISTORY_SYNC_PROTOCOL, {
+      stream = await openStream(this.components.connectionManager, peer, HISTORY_SYNC_PROTOCOL, {
         signal,
-        runOnLimitedConnection: true,
         maxOutboundStreams: this.registration.limits.maxOutboundStreams
       })
     } catch (err) {
