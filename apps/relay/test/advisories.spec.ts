@@ -27,7 +27,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { createMessageId, createRoomId, encodeChat, encodePresence, roomTopic } from '@p2p-chat/shared'
 import { createLibp2p } from 'libp2p'
 import { describe, expect, it } from 'vitest'
-import { eventually, tcpAddr, useTestResources } from './helpers.js'
+import { eventually, LOAD_TEST_TIMEOUT_MS, tcpAddr, useTestResources } from './helpers.js'
 import { clientFrom, refusals, reserve, Status } from './limits-helpers.js'
 import type { TestRelay } from './helpers.js'
 import type { DhtClient } from './limits-helpers.js'
@@ -226,7 +226,7 @@ describe('public advisories replayed against the relay', () => {
     // code paths and buffers every later one reuses)
     expect(heaps[2]! - heaps[0]!).toBeLessThan(HEAP_BOUND_MIB / 2)
     await stillServes(r, '127.0.0.5')
-  })
+  }, LOAD_TEST_TIMEOUT_MS)
 
   it('GHSA-32mq-hpph-xfvr (kad-dht PUT_VALUE disk fill): 40 records of 64 KiB under keys with no namespace are not stored; the data dir does not grow by them', async () => {
     const r = await relay()

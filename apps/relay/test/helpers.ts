@@ -151,3 +151,9 @@ export function useTestResources (): {
     track
   }
 }
+
+/**
+ * The bound on a test that runs hundreds of real peers or floods against one relay (the default is 30 s): they
+ * take ~10 s on an idle 2-core machine, several times that when the machine is busy with other work.
+ */
+export const LOAD_TEST_TIMEOUT_MS = 120_000

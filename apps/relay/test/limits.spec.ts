@@ -3,7 +3,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createMessageId, createRoomId, encodeChat, roomKey, roomTopic } from '@p2p-chat/shared'
 import { afterEach, describe, expect, it } from 'vitest'
-import { eventually, startTestRelay, tcpAddr } from './helpers.js'
+import { eventually, LOAD_TEST_TIMEOUT_MS, startTestRelay, tcpAddr } from './helpers.js'
 import { clientFrom, dialRelay, idleSocket, refusals, reserve, served, Status } from './limits-helpers.js'
 import type { RelayInit, RelayOptions } from '../src/index.js'
 import type { TestRelay } from './helpers.js'
@@ -385,5 +385,5 @@ describe('relay limits: churn', () => {
     // rate buckets are bounded (MAX_RATE_LIMITED_KEYS) and dropped on a timer once refilled
     expect(stats.connections.rateBuckets).toBeLessThanOrEqual(240)
     expect(elapsed).toBeLessThan(40_000)
-  })
+  }, LOAD_TEST_TIMEOUT_MS)
 })
