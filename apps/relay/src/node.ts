@@ -14,6 +14,7 @@ import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
 import { historySync, isRoomTopic, KAD_DHT_PROTOCOL, NEGOTIATION_TIMEOUTS, roomGossipsubOptions } from '@p2p-chat/shared'
 import { createLibp2p } from 'libp2p'
+import { quietLogger } from './libp2p-logger.js'
 import type { RelayOptions } from './config.js'
 import type { RelayLimits } from './limits.js'
 import type { RelayLogger } from './log.js'
@@ -47,6 +48,8 @@ export async function createRelayNode (options: RelayOptions, store: NodeStore, 
     privateKey: store.privateKey,
     // provider records over the DHT limits are refused where kad-dht stores them
     datastore: ops.limits.dht.wrap(store.datastore),
+    // no logger per connection and stream unless DEBUG asks for its output
+    logger: quietLogger(),
     metrics: prometheusMetrics({ registry: ops.metrics.registry, statfsLocation: options.dataDir }),
     addresses: {
       // behind NAT or a reverse proxy: what peers are told instead of the listen addresses
