@@ -89,3 +89,11 @@ export const DEFAULT_STUN_BURST_PER_IP = 100
 export const DEFAULT_TURN_TTL_S = 12 * 60 * 60
 /** The user part of a minted TURN username, `<unix expiry seconds>:p2p-chat`. */
 export const TURN_USER = 'p2p-chat'
+
+// Memory per peer (peer-store.ts, node.ts)
+
+/**
+ * Records of disconnected peers the peer store keeps (DHT servers and peer relays, which the relay may dial
+ * again); the others are forgotten when they disconnect.
+ */
+export const DEFAULT_MAX_REMEMBERED_PEERS = 1024

@@ -23,6 +23,7 @@ import type { GossipSub } from '@libp2p/gossipsub'
 import type { Libp2p } from '@libp2p/interface'
 import type { HistoryStore, InvalidMessageScores } from '@p2p-chat/shared'
 import type { NodeStore } from '@p2p-chat/shared/node'
+import type { Libp2pOptions } from 'libp2p'
 
 /** `getScore` is on gossipsub's router class but not its exported interface */
 export type RelayNode = Libp2p<{ pubsub: GossipSub & { getScore: (peerId: string) => number } } & Record<string, unknown>>
@@ -37,6 +38,8 @@ export interface NodeOps {
   tls?: { cert: string, key: string }
   /** the relay's limits: connection gater, connection manager caps, reservation caps, DHT bounds */
   limits: RelayLimits
+  /** where libp2p keeps its data: the relay's LevelDB, the peer store in memory (see peer-store.ts) */
+  datastore: NonNullable<Libp2pOptions['datastore']>
 }
 
 /** The relay's libp2p node: every listener (TCP, QUIC, WebSocket, WebRTC-direct), circuit-relay hop, AutoNAT and DHT servers, gossipsub. */
@@ -46,8 +49,7 @@ export async function createRelayNode (options: RelayOptions, store: NodeStore, 
     // started by the relay's start(), once it listens for the transports' addresses
     start: false,
     privateKey: store.privateKey,
-    // provider records over the DHT limits are refused where kad-dht stores them
-    datastore: ops.limits.dht.wrap(store.datastore),
+    datastore: ops.datastore,
     // no logger per connection and stream unless DEBUG asks for its output
     logger: quietLogger(),
     metrics: prometheusMetrics({ registry: ops.metrics.registry, statfsLocation: options.dataDir }),
