@@ -96,7 +96,8 @@ describe('relay limits: connections', () => {
   })
 
   it('bounds handshakes under way, per address and in all, and closes those that do not finish in time', async () => {
-    const r = await relay({ maxPendingPerIp: 2, maxPendingConnections: 3, handshakeTimeoutSeconds: 1, connectionRatePerIp: 100 })
+    // no line to wait in: over the caps is refused at once
+    const r = await relay({ maxPendingPerIp: 2, maxPendingConnections: 3, maxQueuedConnections: 0, handshakeTimeoutSeconds: 1, connectionRatePerIp: 100 })
     const early = await client({ from: '127.0.0.9' })
     expect(await dialRelay(early, r)).toBe('open')
     await eventually(() => r.relay.limits().connections.open === 1)
@@ -120,6 +121,39 @@ describe('relay limits: connections', () => {
     await eventually(() => r.relay.limits().connections.pending === 0)
     expect(await dialRelay(a, r)).toBe('open')
     expect(await dialRelay(b, r)).toBe('open')
+  })
+
+  it('lets connections over the handshake cap wait in line for a slot, and refuses one that waited 3 s in vain', async () => {
+    const r = await relay({ maxPendingConnections: 2, handshakeTimeoutSeconds: 30 })
+    const hold = async (): Promise<Socket> => {
+      const { socket } = await idleSocket(r, '127.0.0.1')
+      sockets.push(socket)
+      return socket
+    }
+    // two sockets that never start their handshake hold both slots
+    const holders = [await hold(), await hold()]
+    await eventually(() => r.relay.limits().connections.pending === 2)
+    const [a, b, c] = [await client({ from: '127.0.0.2' }), await client({ from: '127.0.0.3' }), await client({ from: '127.0.0.4' })]
+    const refused = dialRelay(a, r)
+    await eventually(() => r.relay.limits().connections.queued === 1)
+    // no slot freed within the admission wait
+    expect(await refused).not.toBe('open')
+    expect((await refusals(r, 'pending-connections')).counted).toBe(1)
+    expect(r.relay.limits().connections).toMatchObject({ pending: 2, queued: 0 })
+
+    // b and c wait in line; a slot frees, b (first in line) gets it, then another, and c
+    const second = dialRelay(b, r)
+    await eventually(() => r.relay.limits().connections.queued === 1)
+    const third = dialRelay(c, r)
+    await eventually(() => r.relay.limits().connections.queued === 2)
+    holders[0]!.destroy()
+    expect(await second).toBe('open')
+    expect(r.relay.limits().connections.queued).toBe(1)
+    holders[1]!.destroy()
+    expect(await third).toBe('open')
+    await eventually(() => r.relay.limits().connections.pending === 0)
+    expect(r.relay.limits().connections).toMatchObject({ open: 2, queued: 0 })
+    expect((await refusals(r, 'pending-connections')).counted).toBe(1)
   })
 })
 
