@@ -91,7 +91,12 @@ export async function createRelayNode (options: RelayOptions, store: NodeStore, 
         // no value records; provider records expire after --dht-provider-ttl
         ...ops.limits.dht.dhtInit
       }),
-      pubsub: gossipsub(roomGossipsubOptions('relay', scores)),
+      pubsub: gossipsub({
+        ...roomGossipsubOptions('relay', scores),
+        // no gossipsub stream of the relay's own to a peer until it joins a room: most connected browsers are in
+        // none (patches/@libp2p__gossipsub@17.1.1.patch)
+        lazyOutboundStreams: true
+      }),
       // the lines the relay keeps, for any peer catching up on a room (private rooms: ciphertext)
       history: historySync({ store: history, serves: topic => history != null && isRoomTopic(topic) })
     }
