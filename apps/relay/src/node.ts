@@ -72,6 +72,11 @@ export async function createRelayNode (options: RelayOptions, store: NodeStore, 
       ...ops.limits.connectionManager,
       ...NEGOTIATION_TIMEOUTS
     },
+    // libp2p's connection monitor pings every connection at once every 10 s: at thousands of peers a burst of
+    // streams that delayed everything else by seconds, and whose ping timeouts then cut healthy connections.
+    // Peers ping the relay themselves (browsers and stock js-libp2p every 10 s), yamux's keep-alive writes on
+    // every connection every 30 s, and a connection whose peer vanished fails with its next write.
+    connectionMonitor: { enabled: false },
     services: {
       // holds the WebRTC-direct certificate, so the relay's certhash (and so its multiaddr) survives restarts
       keychain: keychain(),
