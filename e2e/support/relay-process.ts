@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { RELAY_MALLOC_ARENA_MAX, RELAY_NODE_OPTIONS } from '@p2p-chat/relay/constants'
 import type { ChildProcess } from 'node:child_process'
 
 const RELAY_BIN = fileURLToPath(new URL('../../apps/relay/dist/bin.js', import.meta.url))
@@ -23,6 +24,15 @@ const LOOPBACK_LIMITS = [
   '--max-reservations-per-ip', '4096'
 ]
 
+/** How the relay's Node process is run, beyond the relay's own options. */
+export interface RelayProcessOptions {
+  /**
+   * options for `node` itself, before the relay's script (e.g. `--heapsnapshot-signal=SIGUSR2`), after those
+   * deploy/ runs it with (RELAY_NODE_OPTIONS) @default []
+   */
+  nodeOptions?: string[]
+}
+
 /** The relay would not start, or is not built. */
 export class RelayStartError extends Error {
   static override name = 'RelayStartError'
@@ -31,7 +41,7 @@ export class RelayStartError extends Error {
 
 /**
  * The real relay (apps/relay/dist/bin.js) as a child process on free loopback ports in a fresh data dir, as
- * people run it. Used by the e2e suite and the benchmarks.
+ * people run it (with deploy/'s Node options and malloc setting). Used by the e2e suite and the benchmarks.
  */
 export class RelayProcess {
   /** the web app's URL */
@@ -45,15 +55,20 @@ export class RelayProcess {
   readonly dataDir: string
   private child: ChildProcess
   private readonly args: string[]
+  private readonly nodeOptions: string[]
 
-  private constructor (dataDir: string, args: string[]) {
+  private constructor (dataDir: string, args: string[], options: RelayProcessOptions) {
     this.dataDir = dataDir
     this.args = args
+    this.nodeOptions = [...RELAY_NODE_OPTIONS, ...options.nodeOptions ?? []]
     this.child = this.spawn(args)
   }
 
   private spawn (args: string[]): ChildProcess {
-    const child = spawn(process.execPath, [RELAY_BIN, '--data-dir', this.dataDir, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [...this.nodeOptions, RELAY_BIN, '--data-dir', this.dataDir, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, MALLOC_ARENA_MAX: String(RELAY_MALLOC_ARENA_MAX) }
+    })
     const keep = (chunk: Buffer): void => { this.output = (this.output + chunk.toString()).slice(-MAX_OUTPUT_CHARS) }
     child.stdout!.on('data', keep)
     child.stderr!.on('data', keep)
@@ -61,7 +76,7 @@ export class RelayProcess {
   }
 
   /** Starts a relay; `extraArgs` go to its command line. Rejects with {@link RelayStartError}. */
-  static async start (extraArgs: string[] = []): Promise<RelayProcess> {
+  static async start (extraArgs: string[] = [], options: RelayProcessOptions = {}): Promise<RelayProcess> {
     if (!existsSync(RELAY_BIN)) {
       throw new RelayStartError(`${RELAY_BIN} is missing: run \`pnpm build\` first`)
     }
@@ -70,7 +85,7 @@ export class RelayProcess {
       '--host', '127.0.0.1', '--http-port', '0', '--tcp-port', '0', '--ws-port', '0', '--webrtc-port', '0', '--quic-port', '0',
       // no STUN responder: loopback tests keep the browsers' ICE server list empty (and nothing binds the fixed 3478)
       '--stun-port', '0', ...LOOPBACK_LIMITS, ...extraArgs
-    ])
+    ], options)
     try {
       await relay.ready()
       return relay
@@ -102,6 +117,13 @@ export class RelayProcess {
     const ws = info.multiaddrs.find(a => a.includes('/ws/p2p/'))
     if (ws == null) throw new RelayStartError(`relay has no WebSocket address: ${info.multiaddrs.join(', ')}`)
     this.wsAddr = ws
+  }
+
+  /** `GET /healthz`, within `timeoutMs`; resolves to its status. */
+  async health (timeoutMs = 5000): Promise<number> {
+    const response = await fetch(new URL('/healthz', this.url), { signal: AbortSignal.timeout(timeoutMs) })
+    await response.body?.cancel()
+    return response.status
   }
 
   /** `GET /api/relay`, within `timeoutMs`. */

@@ -115,3 +115,12 @@ export const TURN_USER = 'p2p-chat'
  * again); the others are forgotten when they disconnect.
  */
 export const DEFAULT_MAX_REMEMBERED_PEERS = 1024
+
+/**
+ * How the relay's Node process is best run (deploy/ runs it so, and so do the e2e suite and the benchmarks):
+ * V8's young generation held to a few MiB (its default grows to 16 MiB a half, which a relay admitting
+ * thousands of peers filled: RSS it never gave back), and glibc's malloc to two arenas (one per thread that
+ * allocates otherwise, each keeping what it freed). See bench/RESULTS.md for what each saves.
+ */
+export const RELAY_NODE_OPTIONS = ['--max-semi-space-size=2']
+export const RELAY_MALLOC_ARENA_MAX = 2
