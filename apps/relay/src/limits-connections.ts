@@ -26,6 +26,8 @@ export interface ConnectionLimitsInit {
   connectionRatePerIp?: number
   /** ms a handshake may take from the moment it is admitted; the connection is closed then @default 5000 */
   handshakeTimeoutMs?: number
+  /** the clock the connection rate is measured with, in ms since the epoch @default Date.now */
+  now?: () => number
 }
 
 interface Tracked {
@@ -67,6 +69,7 @@ export class ConnectionLimiter {
   private readonly admissionWaitMs: number
   private readonly handshakeTimeoutMs: number
   private readonly rate: TokenBuckets
+  private readonly now: () => number
   private readonly refusals: Refusals
   private readonly byIp = new Map<string, PerIp>()
   private readonly tracked = new WeakMap<MultiaddrConnection, Tracked>()
@@ -95,6 +98,7 @@ export class ConnectionLimiter {
     this.handshakeTimeoutMs = init.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_S * 1000
     const rate = init.connectionRatePerIp ?? DEFAULT_CONNECTION_RATE_PER_IP
     this.rate = new TokenBuckets({ rate, burst: rate })
+    this.now = init.now ?? Date.now
     this.refusals = refusals
   }
 
@@ -108,7 +112,7 @@ export class ConnectionLimiter {
 
   /** Forgets rate buckets that have refilled (call now and then). */
   prune (): void {
-    this.rate.prune()
+    this.rate.prune(this.now())
   }
 
   /** Whether to refuse `maConn` (at once, or once it has waited its turn); if not, counts it until it closes. */
@@ -123,7 +127,7 @@ export class ConnectionLimiter {
       return true
     }
     // every attempt counts against its address's rate, admitted or not
-    if (!this.rate.take(ip)) {
+    if (!this.rate.take(ip, this.now())) {
       return refuse('connection-rate', 'too many new connections a second from this address')
     }
     if (here.open + here.pending + here.queued >= this.maxConnectionsPerIp) {
