@@ -158,6 +158,30 @@ describe('relay limits: connections', () => {
     expect(r.relay.limits().connections).toMatchObject({ open: 2, queued: 0 })
     expect((await refusals(r, 'pending-connections')).counted).toBe(1)
   })
+
+  it('admits a burst arriving at once, three times its handshake slots, without refusing any: they wait their turn', async () => {
+    const r = await relay({ maxPendingConnections: 4, handshakeTimeoutSeconds: 30 })
+    // sockets that never start their handshake hold every slot while the burst arrives
+    const holders: Socket[] = []
+    for (let i = 0; i < 4; i++) {
+      const { socket } = await idleSocket(r, '127.0.0.1')
+      sockets.push(socket)
+      holders.push(socket)
+    }
+    await eventually(() => r.relay.limits().connections.pending === 4)
+    // each from its own address, as peers come back after a relay restart
+    const burst = await Promise.all(Array.from({ length: 12 }, async (_, i) => client({ from: `127.4.0.${i + 1}` })))
+    const dials = burst.map(async c => dialRelay(c, r))
+    await eventually(() => r.relay.limits().connections.queued === burst.length)
+    holders.forEach(h => h.destroy())
+    expect(await Promise.all(dials)).toEqual(burst.map(() => 'open'))
+    await eventually(() => r.relay.limits().connections.open === burst.length)
+    expect(r.relay.limits().connections).toMatchObject({ pending: 0, queued: 0 })
+    expect((await refusals(r, 'pending-connections')).counted).toBe(0)
+    for (const c of burst) {
+      expect(await served(c, r)).toBe(true)
+    }
+  })
 })
 
 describe('relay limits: circuit-relay reservations', () => {
