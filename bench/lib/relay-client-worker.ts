@@ -134,7 +134,8 @@ async function dialPrepared (relayAddr: string, dialConcurrency: number, deadlin
   await eachLimited(batch, dialConcurrency, async ({ client, reserve }) => {
     for (let attempt = 0; ; attempt++) {
       try {
-        await client.dial(target)
+        // no dial outlives the deadline (a loaded machine's would otherwise run on for libp2p's 10 s)
+        await client.dial(target, { signal: AbortSignal.timeout(Math.max(REDIAL_MIN_MS, deadline - Date.now())) })
         times.push(Date.now() - started)
         connected++
         if (reserve) reserving.add(client)

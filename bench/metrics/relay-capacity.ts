@@ -488,5 +488,21 @@ export function createRelayCapacity (options: RelayCapacityOptions = {}): Metric
   }
 }
 
-/** Relay capacity, memory and bursts, as described above. */
-export const relayCapacity: Metric = createRelayCapacity()
+/** A list of counts from the environment (`500,1500`), if set. */
+function counts (name: string): number[] | undefined {
+  const value = process.env[name]
+  return value == null || value === '' ? undefined : value.split(',').map(Number)
+}
+
+/**
+ * Relay capacity, memory and bursts, as described above. On a machine shared with other work, smaller loads
+ * still give the figures per client: `BENCH_RELAY_MEMORY_LOADS=100,300 BENCH_RELAY_STOCK_LOADS=100,300
+ * BENCH_RELAY_STEPS=500,1000 BENCH_RELAY_BURST=500 BENCH_RELAY_BUDGET_MINUTES=20`.
+ */
+export const relayCapacity: Metric = createRelayCapacity({
+  memoryLoads: counts('BENCH_RELAY_MEMORY_LOADS') as [number, number] | undefined,
+  stockMemoryLoads: counts('BENCH_RELAY_STOCK_LOADS') as [number, number] | undefined,
+  steps: counts('BENCH_RELAY_STEPS'),
+  burst: counts('BENCH_RELAY_BURST')?.[0],
+  budgetMs: process.env.BENCH_RELAY_BUDGET_MINUTES == null ? undefined : Number(process.env.BENCH_RELAY_BUDGET_MINUTES) * 60_000
+})
