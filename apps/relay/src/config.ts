@@ -39,7 +39,7 @@ export interface RelayOptions {
   webrtcDirectPort: number
   /** libp2p QUIC (v1) UDP port, for Node peers @default 4004 */
   quicPort: number
-  /** where the relay keeps its identity and peer store @default './.relay-data' */
+  /** where the relay keeps its identity, DHT records and kept history @default './.relay-data' */
   dataDir: string
   /** the built web app to serve @default apps/web/dist */
   webRoot: string
@@ -132,7 +132,7 @@ export const FLAGS: Record<string, Flag> = {
   'ws-port': { env: 'P2P_CHAT_WS_PORT', help: `libp2p WebSocket port (default ${DEFAULT_WS_PORT}; 0 = any free port)` },
   'webrtc-port': { env: 'P2P_CHAT_WEBRTC_PORT', help: `libp2p WebRTC-direct UDP port (default ${DEFAULT_WEBRTC_DIRECT_PORT}; 0 = any free port)` },
   'quic-port': { env: 'P2P_CHAT_QUIC_PORT', help: `libp2p QUIC UDP port, for Node peers (default ${DEFAULT_QUIC_PORT}; 0 = any free port)` },
-  'data-dir': { env: 'P2P_CHAT_DATA_DIR', help: `directory for the relay's identity and peer store (default ${DEFAULT_DATA_DIR})` },
+  'data-dir': { env: 'P2P_CHAT_DATA_DIR', help: `directory for the relay's identity, DHT records and kept history (default ${DEFAULT_DATA_DIR})` },
   'web-root': { env: 'P2P_CHAT_WEB_ROOT', help: 'directory of the built web app (default apps/web/dist)' },
   'ice-server': { env: 'P2P_CHAT_ICE_SERVERS', help: 'another STUN or TURN URL for browsers, after the relay\'s own STUN, e.g. turn:turn.example.org:3478?transport=udp; repeatable; env: comma-separated (default none)', multiple: true },
   'stun-port': { env: 'P2P_CHAT_STUN_PORT', help: `UDP port of the relay's own STUN responder, which /api/relay hands browsers for NAT traversal (default ${DEFAULT_STUN_PORT}; 0 = off)` },
