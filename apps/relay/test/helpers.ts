@@ -154,6 +154,7 @@ export function useTestResources (): {
 
 /**
  * The bound on a test that runs hundreds of real peers or floods against one relay (the default is 30 s): they
- * take ~10 s on an idle 2-core machine, several times that when the machine is busy with other work.
+ * take ~15 s on an idle 2-core machine, over a minute when the machine is busy with other work (how long they take
+ * is bench/'s figure, not something a test asserts).
  */
-export const LOAD_TEST_TIMEOUT_MS = 120_000
+export const LOAD_TEST_TIMEOUT_MS = 240_000
