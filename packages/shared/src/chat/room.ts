@@ -8,6 +8,7 @@ import {
   UPGRADE_RETRY_MIN_MS
 } from '../constants.js'
 import { mark } from '../util/marks.js'
+import { trace } from '../util/trace.js'
 import { RoomDiscovery } from './discovery.js'
 import { RoomMembers } from './members.js'
 import { RoomOutbox } from './outbox.js'
@@ -115,7 +116,13 @@ export class Room extends TypedEventEmitter<RoomEvents> {
       return TopicValidatorResult.Reject
     }
     try {
-      this.validated.set(message.data, await readRoomData(this.codec, message.data, message.from.toString()))
+      const t0 = performance.now()
+      const event = await readRoomData(this.codec, message.data, message.from.toString())
+      if (event.type === 'chat') {
+        trace('rx-validate-start', event.chat.text, t0)
+        trace('rx-validated', event.chat.text)
+      }
+      this.validated.set(message.data, event)
       return TopicValidatorResult.Accept
     } catch (err) {
       log('rejected a message from %p: %s', message.from, (err as Error).message)
@@ -287,11 +294,18 @@ export class Room extends TypedEventEmitter<RoomEvents> {
   async send (text: string): Promise<{ chat: RoomChat, pending: boolean }> {
     validateText(text)
     const chat: Chat = { id: createMessageId(), name: this.init.name(), text, timestamp: Date.now() }
-    const bytes = await this.codec.wrap(await encodeChat(chat, this.topic, this.init.privateKey), { id: chat.id, timestamp: chat.timestamp, ephemeral: false })
+    trace('tx-send', text)
+    const encoded = await encodeChat(chat, this.topic, this.init.privateKey)
+    trace('tx-signed', text)
+    const bytes = await this.codec.wrap(encoded, { id: chat.id, timestamp: chat.timestamp, ephemeral: false })
+    trace('tx-sealed', text)
     const mine = { ...chat, from: this.node.peerId.toString() }
     // kept at once: it is part of the room's history (a peer catching up from this one gets it too)
     await this.history?.keep(chat, bytes)
-    if (this.outbox.busy || !await this.publish(bytes)) {
+    trace('tx-stored', text)
+    const published = !this.outbox.busy && await this.publish(bytes)
+    trace('tx-published', text)
+    if (!published) {
       // behind older waiting messages, or no route: it waits (persisted) for one
       await this.outbox.queue({ id: chat.id, bytes })
       return { chat: mine, pending: true }
@@ -385,14 +399,17 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     }
     const { member, changed } = this.members.touch(from, event.type === 'presence' ? event.presence.name : event.chat.name)
     if (event.type === 'chat') {
+      trace('rx-handle', event.chat.text)
       if (changed) {
         this.emitMembers()
       }
       if (this.history != null && !await this.history.keep(event.chat, data)) {
         return // already here (a history sync brought it first)
       }
+      trace('rx-stored', event.chat.text)
       mark('first-message')
       this.safeDispatchEvent('chat', { detail: { ...event.chat, from } })
+      trace('rx-dispatched', event.chat.text)
       return
     }
     const { presence } = event

@@ -1,6 +1,6 @@
 import {
   createRoomId, createRoomSecret, derivePrivateRoom, fetchRelayInfo, generateDisplayName, isRoomTopic, mark,
-  mergeTimeline, Room, roomPath, validateName
+  mergeTimeline, Room, roomPath, trace, validateName
 } from '@p2p-chat/shared'
 import { relayIceServers } from '../p2p/ice-servers.js'
 import { createBrowserNode } from '../p2p/node.js'
@@ -214,8 +214,10 @@ export class ChatSession {
     if (this.#room == null) {
       throw new Error('Not in a room yet')
     }
+    trace('tx-typed', text)
     const { chat, pending } = await this.#room.send(text)
     this.#append({ ...chat, mine: true, pending })
+    trace('tx-shown', text)
   }
 
   /** Changes the display name (throws for an empty or too long one) and tells the room. */
@@ -269,6 +271,7 @@ export class ChatSession {
     // a room that was left says nothing more (Room.leave); the checks guard against a stale room all the same
     room.addEventListener('chat', evt => {
       if (this.#room === room) this.#append({ ...evt.detail, mine: evt.detail.from === me, pending: false })
+      trace('rx-appended', evt.detail.text)
     })
     room.addEventListener('sent', evt => {
       if (this.#room === room) this.#lines = this.#lines.map(line => line.id === evt.detail ? { ...line, pending: false } : line)
