@@ -122,5 +122,10 @@ export const DISCOVERY_MAX_DIALS = 16
 
 // History (see docs/PROTOCOL.md)
 
+/**
+ * A room remembers the ids of this many lines it has shown (restored, synced or live), to show each line once
+ * whichever way it comes; more than a store keeps of a room (DEFAULT_HISTORY_MAX_MESSAGES).
+ */
+export const KNOWN_LINE_IDS = 10_000
 /** A room asks the same peer for missing history at most this often (each new connection asks again). */
 export const HISTORY_SYNC_COOLDOWN_MS = 10_000

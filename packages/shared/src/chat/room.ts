@@ -4,7 +4,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { TypedEventEmitter } from 'main-event'
 import { createMessageId, encodeChat, encodePresence, validateText } from '../codec.js'
 import {
-  MEMBER_EXPIRY_MS, NO_DIRECT_ROUTE_NOTICE_MS, PRESENCE_DEBOUNCE_MS, PRESENCE_INTERVAL_MS, UPGRADE_RETRY_MAX_MS,
+  KNOWN_LINE_IDS, MEMBER_EXPIRY_MS, NO_DIRECT_ROUTE_NOTICE_MS, PRESENCE_DEBOUNCE_MS, PRESENCE_INTERVAL_MS, UPGRADE_RETRY_MAX_MS,
   UPGRADE_RETRY_MIN_MS
 } from '../constants.js'
 import { mark } from '../util/marks.js'
@@ -102,6 +102,9 @@ export class Room extends TypedEventEmitter<RoomEvents> {
   private debounceTimer?: ReturnType<typeof setTimeout>
   /** aborted by {@link leave}: cancels catch-ups and dials under way, and silences the room's events */
   private readonly left = new AbortController()
+
+  /** ids of the lines shown (restored, synced, live, mine), oldest first: each line is shown once */
+  private readonly known = new Set<string>()
 
   /** what the validator read from each message, so that its handler does not open and verify it again */
   private readonly validated = new WeakMap<Uint8Array, RoomEvent>()
@@ -300,13 +303,16 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     const bytes = await this.codec.wrap(encoded, { id: chat.id, timestamp: chat.timestamp, ephemeral: false })
     trace('tx-sealed', text)
     const mine = { ...chat, from: this.node.peerId.toString() }
-    // kept at once: it is part of the room's history (a peer catching up from this one gets it too)
-    await this.history?.keep(chat, bytes)
+    this.remember(chat.id)
+    // kept too: it is part of the room's history (a peer catching up from this one gets it), but publishing
+    // does not wait for storage
+    this.history?.keepLater({ chat, data: bytes })
     trace('tx-stored', text)
     const published = !this.outbox.busy && await this.publish(bytes)
     trace('tx-published', text)
     if (!published) {
       // behind older waiting messages, or no route: it waits (persisted) for one
+      await this.history?.written()
       await this.outbox.queue({ id: chat.id, bytes })
       return { chat: mine, pending: true }
     }
@@ -315,7 +321,8 @@ export class Room extends TypedEventEmitter<RoomEvents> {
 
   /**
    * The room's kept lines (oldest first) and which of mine still wait for a route; those are queued again.
-   * Call once, before {@link join}.
+   * Call once, before {@link join}: the room then knows the lines it has, and shows none of them again when a
+   * copy arrives.
    */
   async restore (): Promise<RoomRestore> {
     if (this.history == null) {
@@ -323,6 +330,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     }
     const [lines, outbox] = await Promise.all([this.history.load(), this.history.pending()])
     this.outbox.restore(outbox)
+    lines.forEach(line => { this.remember(line.id) })
     return { lines, pending: outbox.map(e => e.id) }
   }
 
@@ -335,6 +343,9 @@ export class Room extends TypedEventEmitter<RoomEvents> {
   private async catchUp (peerId: PeerId): Promise<void> {
     const lines = await this.history?.syncFrom(peerId, this.left.signal) ?? []
     for (const line of lines) {
+      if (!this.remember(line.id)) {
+        continue // shown already (it came live while the sync ran)
+      }
       if (this.members.touch(line.from, line.name, false).changed) {
         this.emitMembers()
       }
@@ -403,13 +414,14 @@ export class Room extends TypedEventEmitter<RoomEvents> {
       if (changed) {
         this.emitMembers()
       }
-      if (this.history != null && !await this.history.keep(event.chat, data)) {
+      if (!this.remember(event.chat.id)) {
         return // already here (a history sync brought it first)
       }
       trace('rx-stored', event.chat.text)
       mark('first-message')
       this.safeDispatchEvent('chat', { detail: { ...event.chat, from } })
       trace('rx-dispatched', event.chat.text)
+      this.history?.keepLater({ chat: event.chat, data })
       return
     }
     const { presence } = event
@@ -430,6 +442,18 @@ export class Room extends TypedEventEmitter<RoomEvents> {
       this.scheduleAnnounce()
     }
     this.upgrader.maybeDial(member)
+  }
+
+  /** Notes a line as shown; false if it was already. The oldest ids are forgotten beyond {@link KNOWN_LINE_IDS}. */
+  private remember (id: string): boolean {
+    if (this.known.has(id)) {
+      return false
+    }
+    this.known.add(id)
+    if (this.known.size > KNOWN_LINE_IDS) {
+      this.known.delete(this.known.values().next().value!)
+    }
+    return true
   }
 
   private emitMembers (): void {

@@ -1,6 +1,6 @@
 import {
   createRoomId, createRoomSecret, derivePrivateRoom, fetchRelayInfo, generateDisplayName, isRoomTopic, mark,
-  mergeTimeline, Room, roomPath, trace, validateName
+  Room, roomPath, Timeline, trace, validateName
 } from '@p2p-chat/shared'
 import { relayIceServers } from '../p2p/ice-servers.js'
 import { createBrowserNode } from '../p2p/node.js'
@@ -64,7 +64,9 @@ export class ChatSession {
   #roomId = $state<string>()
   #roomLink = $state<string>()
   #isPrivate = $state(false)
-  #lines = $state.raw<ChatLine[]>([])
+  /** the log: ordered, each line once, the newest MAX_LINES */
+  #timeline = new Timeline<ChatLine>(MAX_LINES)
+  #lines = $state.raw<readonly ChatLine[]>([])
   #members = $state.raw<RoomMember[]>([])
   #name = $state('')
   #recentRooms = $state.raw<RecentRoom[]>([])
@@ -89,7 +91,7 @@ export class ChatSession {
   get roomError (): string | undefined { return this.#roomError }
   /** the room's lines are sealed with its link's secret: the relay cannot read them */
   get isPrivate (): boolean { return this.#isPrivate }
-  get lines (): ChatLine[] { return this.#lines }
+  get lines (): readonly ChatLine[] { return this.#lines }
   get members (): RoomMember[] { return this.#members }
   get name (): string { return this.#name }
   /** rooms this browser has been in, most recent first (kept in IndexedDB) */
@@ -191,7 +193,8 @@ export class ChatSession {
     this.#roomId = undefined
     this.#roomLink = undefined
     this.#isPrivate = false
-    this.#lines = []
+    this.#timeline.clear()
+    this.#lines = this.#timeline.items
     this.#members = []
     this.#roomError = undefined
   }
@@ -274,7 +277,7 @@ export class ChatSession {
       trace('rx-appended', evt.detail.text)
     })
     room.addEventListener('sent', evt => {
-      if (this.#room === room) this.#lines = this.#lines.map(line => line.id === evt.detail ? { ...line, pending: false } : line)
+      if (this.#room === room && this.#timeline.update(evt.detail, line => ({ ...line, pending: false }))) this.#lines = this.#timeline.items
     })
     room.addEventListener('members', evt => {
       if (this.#room === room) this.#members = evt.detail
@@ -291,7 +294,8 @@ export class ChatSession {
 
   /** Adds lines to the log, ordered by (timestamp, id) as on every peer; a line already shown is skipped. */
   #append (...added: ChatLine[]): void {
-    const lines = mergeTimeline(this.#lines, added)
-    this.#lines = lines.length > MAX_LINES ? lines.slice(-MAX_LINES) : lines
+    if (this.#timeline.add(...added)) {
+      this.#lines = this.#timeline.items
+    }
   }
 }
