@@ -57,6 +57,9 @@ export class RoomHistory {
 
   /** Keeps lines as published (`data`) in the background; a line kept before is not kept twice. */
   keepLater (...lines: Array<{ chat: Chat, data: Uint8Array }>): void {
+    if (lines.length === 0) {
+      return // write() would end before it is remembered as under way
+    }
     this.unwritten.push(...lines.map(({ chat, data }) => ({ topic: this.topic, id: chat.id, timestamp: chat.timestamp, data })))
     this.writing ??= this.write()
   }
