@@ -41,6 +41,11 @@ export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000
 
 /** Path of the relay's HTTP endpoint that describes how to reach it. */
 export const RELAY_INFO_PATH = '/api/relay'
+/**
+ * Id of the `<script type="application/json">` element in which the relay hands the web app the same document
+ * with its index.html, so the page can dial at once instead of asking {@link RELAY_INFO_PATH} first.
+ */
+export const RELAY_INFO_ELEMENT_ID = 'p2p-chat-relay-info'
 
 /**
  * How long an outbound stream may take to negotiate its protocol. libp2p's default is 10 s; gossipsub opens

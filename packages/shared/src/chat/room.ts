@@ -37,6 +37,8 @@ export interface RoomEvents {
   members: CustomEvent<RoomMember[]>
   /** a message that was waiting for a route has gone out (detail: its id) */
   sent: CustomEvent<string>
+  /** asking a peer of the room for missed lines has ended, and what it brought is shown (detail: the peer id) */
+  'caught-up': CustomEvent<string>
 }
 
 export interface RoomInit {
@@ -51,6 +53,12 @@ export interface RoomInit {
   history?: { store: HistoryStore, sync?: HistorySyncClient }
   /** how often this member announces itself (ms) @default PRESENCE_INTERVAL_MS */
   presenceInterval?: number
+  /**
+   * How long (ms, from joining) this member's first announcement (hello) may wait for an address others can
+   * reach it at (its relay reservation), so that the members who see it can reach it too (a direct upgrade, a
+   * direct message); the address arriving ends the wait @default 0
+   */
+  helloWait?: number
   /** a member not heard from for this long, and not directly connected, leaves the list (ms) @default MEMBER_EXPIRY_MS */
   memberExpiry?: number
   /** first wait before a failed direct upgrade is tried again (ms); doubles up to the maximum @default UPGRADE_RETRY_MIN_MS */
@@ -97,6 +105,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
   private readonly pinger: PeerPinger
   private readonly discovery: RoomDiscovery
   private announced = false
+  private joinedAt = 0
   private lastAnnouncedAddrs = ''
   private presenceTimer?: ReturnType<typeof setInterval>
   private debounceTimer?: ReturnType<typeof setTimeout>
@@ -230,6 +239,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
   }
 
   join (): void {
+    this.joinedAt = Date.now()
     const pubsub = this.node.services.pubsub
     pubsub.topicValidators.set(this.topic, this.validate)
     pubsub.addEventListener('gossipsub:message', this.onMessage)
@@ -351,6 +361,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
       }
       this.safeDispatchEvent('chat', { detail: line })
     }
+    this.safeDispatchEvent('caught-up', { detail: peerId.toString() })
   }
 
   /** Publishes if some peer of the room can take it; false when nobody could. */
@@ -378,7 +389,12 @@ export class Room extends TypedEventEmitter<RoomEvents> {
 
   private scheduleAnnounce (): void {
     clearTimeout(this.debounceTimer)
-    this.debounceTimer = setTimeout(() => { void this.announce(!this.announced) }, this.announced ? PRESENCE_DEBOUNCE_MS : 0)
+    let delay = this.announced ? PRESENCE_DEBOUNCE_MS : 0
+    if (!this.announced && this.reachableAddrs().length === 0) {
+      // not reachable yet: the hello waits a while for an address (onAddressesChange comes back here)
+      delay = Math.max(0, this.joinedAt + (this.init.helloWait ?? 0) - Date.now())
+    }
+    this.debounceTimer = setTimeout(() => { void this.announce(!this.announced) }, delay)
   }
 
   private async announce (hello: boolean): Promise<void> {

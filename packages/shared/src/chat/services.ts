@@ -7,29 +7,36 @@ import { historySync } from '../history/index.js'
 import { roomGossipsubOptions } from '../pubsub.js'
 import { directPaths } from './direct-paths.js'
 import type { HistorySyncInit } from '../history/index.js'
-import type { GossipsubOpts } from '@libp2p/gossipsub'
 
 export interface ChatPeerServicesInit {
-  /** overrides of P2P Chat's gossipsub settings (benchmarks compare with gossipsub's defaults) */
-  pubsub?: Partial<GossipsubOpts>
   /** the store history is served from and which rooms are served (the rooms this peer is in) */
   history?: HistorySyncInit
 }
 
 /**
- * The libp2p services every chat peer (browser or terminal) runs: identify (+ push), ping, gossipsub rooms
- * as `pubsub`, direct messages as `dm`, history sync as `history`, and `directPaths`, which proves each direct
- * connection with a round trip before the peer counts as directly connected.
+ * The libp2p services a chat peer needs to be in rooms: identify (+ push), ping, gossipsub rooms as `pubsub`,
+ * and `directPaths`, which proves each direct connection with a round trip before the peer counts as directly
+ * connected. The browser adds direct messages and history sync later (its first script does not carry them).
  */
-export function chatPeerServices (init: ChatPeerServicesInit = {}) {
+export function roomServices () {
   return {
     identify: identify(),
     identifyPush: identifyPush(),
     ping: ping(),
-    pubsub: gossipsub({ ...roomGossipsubOptions(), ...init.pubsub }),
-    dm: directMessages(),
-    history: historySync(init.history),
+    pubsub: gossipsub(roomGossipsubOptions()),
     directPaths: directPaths()
+  }
+}
+
+/**
+ * The libp2p services every chat peer (browser or terminal) runs: {@link roomServices}, direct messages as `dm`
+ * and history sync as `history`.
+ */
+export function chatPeerServices (init: ChatPeerServicesInit = {}) {
+  return {
+    ...roomServices(),
+    dm: directMessages(),
+    history: historySync(init.history)
   }
 }
 

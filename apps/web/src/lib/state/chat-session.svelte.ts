@@ -1,17 +1,19 @@
 import {
-  createRoomId, createRoomSecret, derivePrivateRoom, fetchRelayInfo, generateDisplayName, isRoomTopic, mark,
+  createRoomId, createRoomSecret, derivePrivateRoom, fetchRelayInfo, generateDisplayName, isRoomTopic, mark, RELAY_INFO_ELEMENT_ID,
   Room, roomPath, Timeline, trace, validateName
 } from '@p2p-chat/shared'
+import { EXTRAS_DELAY_MS, HELLO_WAIT_MS } from '../p2p/constants.js'
 import { relayIceServers } from '../p2p/ice-servers.js'
 import { createBrowserNode } from '../p2p/node.js'
 import { RelayLink } from '../p2p/relay-link.js'
+import { pageRelayInfo } from '../p2p/relay.js'
 import { openHistoryStore } from '../storage/history.js'
 import { forgetIdentity, loadIdentity } from '../storage/identity.js'
 import { openSettings } from '../storage/settings.js'
-import { DirectChats } from './direct-chats.svelte.js'
 import type { BrowserNode } from '../p2p/node.js'
 import type { RelayState } from '../p2p/relay-link.js'
 import type { RecentRoom, Settings } from '../storage/settings.js'
+import type { DirectChats } from './direct-chats.svelte.js'
 import type { PrivateKey } from '@libp2p/interface'
 import type { HistoryStore, RoomChat, RoomMember } from '@p2p-chat/shared'
 
@@ -52,6 +54,10 @@ export class ChatSession {
   #history?: HistoryStore
   #privateKey?: PrivateKey
   #origin: string
+  #loadExtras?: () => Promise<void>
+  #extrasTimer?: ReturnType<typeof setTimeout>
+  #stopped = false
+  #extrasLoading = false
   /** the room being entered or shown; a stale async entry checks it and gives up */
   #ref?: RoomRef
 
@@ -107,34 +113,39 @@ export class ChatSession {
       return
     }
     try {
-      // the relay info loads while the identity is read and libp2p's node is built
-      const info = fetchRelayInfo(this.#origin).catch(() => undefined)
-      const [settings, history] = await Promise.all([openSettings(), openHistoryStore()])
+      // the relay info: in the page the relay served; else it loads while the identity is read and the node built
+      const inline = this.#origin === location.origin ? pageRelayInfo(document.getElementById(RELAY_INFO_ELEMENT_ID)?.textContent) : undefined
+      const info = inline != null ? Promise.resolve(inline) : fetchRelayInfo(this.#origin).catch(() => undefined)
+      // the history store opens meanwhile: the node needs it only to answer peers, the room to show what it kept
+      const opening = openHistoryStore()
+      const settings = await openSettings()
       const [privateKey, name] = await Promise.all([loadIdentity(settings), settings.get(NAME_KEY)])
-      const node = await createBrowserNode({
+      const { node, loadExtras } = await createBrowserNode({
         iceServers: relayIceServers({ origin: this.#origin, initial: info }),
         origin: this.#origin,
         privateKey,
         // this browser answers history requests for the room it is in
-        history: { store: history, serves: topic => isRoomTopic(topic) && topic === this.#room?.topic }
+        history: { store: opening, serves: topic => isRoomTopic(topic) && topic === this.#room?.topic }
       })
-      const resolved = await info
       this.#settings = settings
-      this.#history = history
       this.#privateKey = privateKey
       this.#name = name ?? generateDisplayName()
-      this.#recentRooms = await settings.rooms()
       this.#node = node
+      this.#loadExtras = loadExtras
+      // the rest of the node loads once the room is on screen: its first line shown (#append), or nothing to show
+      // after its first catch-up; else after a while (a page without a room)
+      this.#extrasTimer = setTimeout(() => { this.#extras() }, EXTRAS_DELAY_MS)
       mark('node-started')
       this.#peerId = node.peerId.toString()
-      const link = new RelayLink(node, { origin: this.#origin, info: resolved })
+      const link = new RelayLink(node, { origin: this.#origin, info: await info })
       link.addEventListener('state', evt => { this.#relay = evt.detail })
       this.#link = link
       this.#relay = link.state
       link.start()
-      const dms = new DirectChats(node, () => this.#name)
-      dms.start()
-      this.#dms = dms
+      this.#history = await opening
+      void settings.rooms().then(rooms => { this.#recentRooms = rooms })
+      // private conversations come with the node's late parts (their service is made once those are loaded)
+      void this.#startDirectChats(node)
       this.#status = 'ready'
       if (this.#ref != null) {
         void this.#enterRoom(this.#ref)
@@ -145,7 +156,23 @@ export class ChatSession {
     }
   }
 
+  async #startDirectChats (node: BrowserNode): Promise<void> {
+    try {
+      const [dm, { DirectChats }] = await Promise.all([node.services.dm.load(), import('./direct-chats.svelte.js')])
+      if (this.#stopped) {
+        return
+      }
+      const dms = new DirectChats(dm, node.peerId.toString(), () => this.#name)
+      dms.start()
+      this.#dms = dms
+    } catch (err) {
+      this.#error = `Private messages could not start: ${(err as Error).message}`
+    }
+  }
+
   async stop (): Promise<void> {
+    this.#stopped = true
+    clearTimeout(this.#extrasTimer)
     this.leaveRoom()
     this.#dms?.stop()
     this.#link?.stop()
@@ -268,7 +295,8 @@ export class ChatSession {
       name: () => this.#name,
       privateKey: this.#privateKey!,
       keys,
-      history: { store: this.#history!, sync: node.services.history }
+      history: { store: this.#history!, sync: node.services.history },
+      helloWait: HELLO_WAIT_MS
     })
     const me = node.peerId.toString()
     // a room that was left says nothing more (Room.leave); the checks guard against a stale room all the same
@@ -282,6 +310,8 @@ export class ChatSession {
     room.addEventListener('members', evt => {
       if (this.#room === room) this.#members = evt.detail
     })
+    // a room with nothing to show is on screen once it has asked a peer (the relay, first) for what it missed
+    room.addEventListener('caught-up', () => { this.#extras() })
     this.#room = room
     // what this browser kept of the room, and its lines still waiting, before anything new arrives
     const restored = await room.restore()
@@ -296,6 +326,22 @@ export class ChatSession {
   #append (...added: ChatLine[]): void {
     if (this.#timeline.add(...added)) {
       this.#lines = this.#timeline.items
+      if (!this.#extrasLoading) {
+        // once the line is painted (a hidden page paints nothing: the timer stands in)
+        requestAnimationFrame(() => { setTimeout(() => { this.#extras() }, 0) })
+      }
     }
+  }
+
+  /** Loads the parts of the node a room does not need to be shown (see createBrowserNode), once. */
+  #extras (): void {
+    if (this.#loadExtras == null || this.#extrasLoading) {
+      return
+    }
+    this.#extrasLoading = true
+    clearTimeout(this.#extrasTimer)
+    this.#loadExtras().catch((err: Error) => {
+      this.#error = `Part of the chat could not load: ${err.message}`
+    })
   }
 }
