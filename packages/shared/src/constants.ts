@@ -105,7 +105,10 @@ export const DEFAULT_DIRECT_PATH_CHECK_TIMEOUT_MS = 5_000
  * address) and has not, is shown with the reason: no direct route between the two networks.
  */
 export const NO_DIRECT_ROUTE_NOTICE_MS = 20_000
-/** Connected room members are pinged this often; the peers list shows the round-trip time. */
+/**
+ * The peers list's round-trip times are read this often: libp2p's connection monitor measures them (every 10 s),
+ * and a member without one yet is pinged once.
+ */
 export const PING_INTERVAL_MS = 5_000
 /** A ping that takes longer than this counts as failed. */
 export const PING_TIMEOUT_MS = 5_000

@@ -106,6 +106,9 @@ export class Room extends TypedEventEmitter<RoomEvents> {
   private readonly discovery: RoomDiscovery
   private announced = false
   private joinedAt = 0
+  /** a line from someone else was shown already, a member was directly connected (the page's milestones) */
+  private heard = false
+  private wentDirect = false
   private lastAnnouncedAddrs = ''
   private presenceTimer?: ReturnType<typeof setInterval>
   private debounceTimer?: ReturnType<typeof setTimeout>
@@ -434,7 +437,10 @@ export class Room extends TypedEventEmitter<RoomEvents> {
         return // already here (a history sync brought it first)
       }
       trace('rx-stored', event.chat.text)
-      mark('first-message')
+      if (!this.heard) {
+        this.heard = true
+        mark('first-message')
+      }
       this.safeDispatchEvent('chat', { detail: { ...event.chat, from } })
       trace('rx-dispatched', event.chat.text)
       this.history?.keepLater({ chat: event.chat, data })
@@ -476,7 +482,10 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     this.members.refresh()
     for (const member of this.members.values()) {
       if (member.connection === 'direct') {
-        mark('first-direct')
+        if (!this.wentDirect) {
+          this.wentDirect = true
+          mark('first-direct')
+        }
         if (member.rtt == null) {
           this.pinger.ping(member.peerId)
         }
