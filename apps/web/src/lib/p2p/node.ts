@@ -3,6 +3,7 @@ import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
 import { NEGOTIATION_TIMEOUTS, roomServices } from '@p2p-chat/shared'
 import { createLibp2p } from 'libp2p'
+import { CONNECTION_PING_INTERVAL_MS } from './constants.js'
 import { createConnectionGater, isPrivateHost } from './gater.js'
 import { lateDHT } from './late-dht.js'
 import { lateHistorySync } from './late-history.js'
@@ -71,6 +72,7 @@ export async function createBrowserNode (options: BrowserNodeOptions): Promise<B
     streamMuxers: [yamux()],
     connectionGater: createConnectionGater(hostname),
     connectionManager: NEGOTIATION_TIMEOUTS,
+    connectionMonitor: { pingInterval: CONNECTION_PING_INTERVAL_MS },
     services: {
       ...roomServices(),
       history: lateHistorySync({ ...options.history, module: history }),
