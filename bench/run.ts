@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { cpus, totalmem } from 'node:os'
 import { parseArgs } from 'node:util'
+import { CHROMIUM_PATH } from '../e2e/support/chromium.ts'
 import { formatReport } from './lib/report.ts'
 import type { Metric, MetricReport } from './lib/report.ts'
 
@@ -16,9 +17,11 @@ const METRICS: Record<string, () => Promise<Metric>> = {
   latency: async () => (await import('./metrics/latency.ts')).latency,
   dm: async () => (await import('./metrics/dm.ts')).dm,
   history: async () => (await import('./metrics/history.ts')).history,
+  files: async () => (await import('./metrics/files.ts')).files,
   relay: async () => (await import('./metrics/relay-capacity.ts')).relayCapacity,
   churn: async () => (await import('./metrics/churn.ts')).churn,
-  bundle: async () => (await import('./metrics/bundle.ts')).bundle
+  bundle: async () => (await import('./metrics/bundle.ts')).bundle,
+  nat: async () => (await import('./metrics/nat.ts')).nat
 }
 
 const { values } = parseArgs({
@@ -36,7 +39,7 @@ if (unknown.length > 0) {
 
 function chromiumVersion (): string {
   try {
-    return execFileSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', ['--version'], { encoding: 'utf8' }).trim()
+    return execFileSync(CHROMIUM_PATH, ['--version'], { encoding: 'utf8' }).trim()
   } catch {
     return 'unknown'
   }

@@ -27,4 +27,27 @@ if ! command -v pnpm >/dev/null 2>&1 || [[ $(pnpm --version 2>/dev/null) != "$PN
   export PATH="$TOOLS/node_modules/.bin:$PATH"
 fi
 export PATH="$ROOT/node_modules/.bin:$PATH"
+
+# need_commands CMD:PACKAGE...: installs the Debian packages of the commands that are missing (root and apt-get
+# only; else says what is missing and fails), starting none of their services: coturn's would be a TURN
+# server for the whole machine, and the NAT lab runs its own in a namespace.
+need_commands() {
+  local pair missing=() policy=/usr/sbin/policy-rc.d own='' rc=0
+  for pair in "$@"; do
+    command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}")
+  done
+  [[ ${#missing[@]} -gt 0 ]] || return 0
+  if [[ $EUID -ne 0 ]] || ! command -v apt-get >/dev/null; then
+    echo "p2p-chat: missing ${missing[*]}: install them (apt-get install ${missing[*]})" >&2
+    return 1
+  fi
+  echo "p2p-chat: installing ${missing[*]} (apt-get install)" >&2
+  [[ -e $policy ]] || { printf '#!/bin/sh\nexit 101\n' > "$policy"; chmod 755 "$policy"; own=1; }
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"; } >&2 || rc=$?
+  [[ -z $own ]] || rm -f "$policy"
+  if [[ " ${missing[*]} " == *" coturn "* ]]; then
+    systemctl disable coturn.service >/dev/null 2>&1 || true
+  fi
+  return "$rc"
+}
 cd "$ROOT"

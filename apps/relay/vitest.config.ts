@@ -1,5 +1,6 @@
 import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
-  test: { include: ['test/**/*.spec.ts'], testTimeout: 30_000, hookTimeout: 30_000 }
+  // --expose-gc: the history keeper's memory test measures the heap after a full collection
+  test: { include: ['test/**/*.spec.ts'], testTimeout: 30_000, hookTimeout: 30_000, execArgv: ['--expose-gc'] }
 })

@@ -1,8 +1,9 @@
 import type { Browser, Page } from 'playwright-core'
 
 /**
- * The floor under every browser-to-browser figure: a raw RTCPeerConnection pair between two pages of the
- * same Chromium, no libp2p, signalling in the pages themselves (a BroadcastChannel, trickle ICE).
+ * The floor under every browser-to-browser figure: a raw RTCPeerConnection pair, no libp2p, trickle ICE.
+ * Between two pages of one Chromium the pages signal to each other themselves (a BroadcastChannel); across
+ * browsers (the NAT lab) the signalling goes through this process.
  */
 export interface RawPair {
   a: Page
@@ -12,62 +13,109 @@ export interface RawPair {
   close: () => Promise<void>
 }
 
+/** What a floor page's signalling carries: the start signal (to the offerer), SDP, or an ICE candidate. */
+interface Signal { candidate?: RTCIceCandidateInit, sdp?: RTCSessionDescriptionInit, go?: boolean }
+
 declare global {
   interface Window {
-    raw?: { pc: RTCPeerConnection, dc?: RTCDataChannel, open: Promise<number>, received: number[], chunks: number, echoed?: () => void }
+    raw?: {
+      pc: RTCPeerConnection
+      dc?: RTCDataChannel
+      /** resolves with ms from createOffer (or the datachannel's arrival) to open; -1 once ICE failed */
+      open: Promise<number>
+      received: number[]
+      chunks: number
+      echoed?: () => void
+      /** hands the page a signal from its peer */
+      deliver: (signal: Signal) => Promise<void>
+    }
+    /** the binding through which a page signals when this process carries its signalling */
+    floorSignal?: (signal: Signal) => Promise<void>
   }
+}
+
+/**
+ * Runs in a floor page: creates its RTCPeerConnection and `window.raw`. With `channel` the pages signal over
+ * that BroadcastChannel; without, through `window.floorSignal` (a binding) and `window.raw.deliver`.
+ */
+function setupRawPeer ({ initiator, channel, iceServers }: { initiator: boolean, channel?: string, iceServers: RTCIceServer[] }): void {
+  const pc = new RTCPeerConnection({ iceServers })
+  const bc = channel != null ? new BroadcastChannel(channel) : undefined
+  const send = (signal: Signal): void => {
+    if (bc != null) bc.postMessage(signal)
+    else void window.floorSignal!(signal)
+  }
+  let resolveOpen!: (ms: number) => void
+  let started = 0
+  const deliver = async ({ candidate, sdp, go }: Signal): Promise<void> => {
+    if (go === true && initiator) {
+      started = performance.now()
+      wire(pc.createDataChannel('floor'))
+      await pc.setLocalDescription(await pc.createOffer())
+      send({ sdp: pc.localDescription!.toJSON() })
+    } else if (sdp != null) {
+      await pc.setRemoteDescription(sdp)
+      if (sdp.type === 'offer') {
+        await pc.setLocalDescription(await pc.createAnswer())
+        send({ sdp: pc.localDescription!.toJSON() })
+      }
+    } else if (candidate != null) {
+      await pc.addIceCandidate(candidate)
+    }
+  }
+  const raw: NonNullable<Window['raw']> = { pc, open: new Promise(resolve => { resolveOpen = resolve }), received: [], chunks: 0, deliver }
+  const wire = (dc: RTCDataChannel): void => {
+    raw.dc = dc
+    dc.binaryType = 'arraybuffer'
+    dc.onopen = () => { resolveOpen(performance.now() - started) }
+    dc.onmessage = (evt: MessageEvent) => {
+      if (typeof evt.data !== 'string') raw.chunks++
+      else if (evt.data === 'echo') dc.send('echoed')
+      else if (evt.data === 'echoed') raw.echoed?.()
+      else raw.received.push(performance.timeOrigin + performance.now() - Number(evt.data))
+    }
+  }
+  pc.onicecandidate = evt => { if (evt.candidate != null) send({ candidate: evt.candidate.toJSON() }) }
+  pc.onconnectionstatechange = () => { if (pc.connectionState === 'failed') resolveOpen(-1) }
+  if (bc != null) bc.onmessage = async (evt: MessageEvent<Signal>) => { await deliver(evt.data) }
+  if (!initiator) pc.ondatachannel = evt => { started = performance.now(); wire(evt.channel) }
+  window.raw = raw
 }
 
 /** Opens a raw pair; `origin` is any http page of the harness relay (BroadcastChannel needs an origin). */
 export async function openRawPair (browser: Browser, origin: string): Promise<RawPair> {
   const context = await browser.newContext()
   const [a, b] = await Promise.all([context.newPage(), context.newPage()])
-  const signalling = `floor-${Math.random()}`
-  const setup = ({ initiator, signalling }: { initiator: boolean, signalling: string }): void => {
-    const pc = new RTCPeerConnection({ iceServers: [] })
-    const bc = new BroadcastChannel(signalling)
-    let resolveOpen!: (ms: number) => void
-    const raw: NonNullable<Window['raw']> = { pc, open: new Promise(resolve => { resolveOpen = resolve }), received: [], chunks: 0 }
-    let started = 0
-    const wire = (dc: RTCDataChannel): void => {
-      raw.dc = dc
-      dc.binaryType = 'arraybuffer'
-      dc.onopen = () => { resolveOpen(performance.now() - started) }
-      dc.onmessage = (evt: MessageEvent) => {
-        if (typeof evt.data !== 'string') raw.chunks++
-        else if (evt.data === 'echo') dc.send('echoed')
-        else if (evt.data === 'echoed') raw.echoed?.()
-        else raw.received.push(performance.timeOrigin + performance.now() - Number(evt.data))
-      }
-    }
-    pc.onicecandidate = evt => { if (evt.candidate != null) bc.postMessage({ candidate: evt.candidate.toJSON() }) }
-    bc.onmessage = async (evt: MessageEvent<{ candidate?: RTCIceCandidateInit, sdp?: RTCSessionDescriptionInit, go?: boolean }>) => {
-      const { candidate, sdp, go } = evt.data
-      if (go === true && initiator) {
-        started = performance.now()
-        wire(pc.createDataChannel('floor'))
-        await pc.setLocalDescription(await pc.createOffer())
-        bc.postMessage({ sdp: pc.localDescription!.toJSON() })
-      } else if (sdp != null) {
-        await pc.setRemoteDescription(sdp)
-        if (sdp.type === 'offer') {
-          await pc.setLocalDescription(await pc.createAnswer())
-          bc.postMessage({ sdp: pc.localDescription!.toJSON() })
-        }
-      } else if (candidate != null) {
-        await pc.addIceCandidate(candidate)
-      }
-    }
-    if (!initiator) pc.ondatachannel = evt => { started = performance.now(); wire(evt.channel) }
-    window.raw = raw
-  }
+  const channel = `floor-${Math.random()}`
   await Promise.all([a.goto(origin), b.goto(origin)])
-  await a.evaluate(setup, { initiator: true, signalling })
-  await b.evaluate(setup, { initiator: false, signalling })
-  await b.evaluate((name: string) => { new BroadcastChannel(name).postMessage({ go: true }) }, signalling)
+  await a.evaluate(setupRawPeer, { initiator: true, channel, iceServers: [] })
+  await b.evaluate(setupRawPeer, { initiator: false, channel, iceServers: [] })
+  await b.evaluate((name: string) => { new BroadcastChannel(name).postMessage({ go: true }) }, channel)
   const openMs = await a.evaluate(async () => window.raw!.open)
   await b.evaluate(async () => window.raw!.open)
   return { a, b, openMs, close: async () => { await context.close() } }
+}
+
+/**
+ * A raw pair between pages of two browsers (in the NAT lab: each behind its own router), signalling through
+ * this process, with these ICE servers. `a` offers. Resolves with the offerer's createOffer → datachannel open
+ * in ms, or undefined when ICE failed or nothing opened within `timeoutMs`. The pages stay open: the caller
+ * reads their stats and closes them.
+ */
+export async function connectRawAcross (a: Page, b: Page, iceServers: RTCIceServer[], timeoutMs: number): Promise<number | undefined> {
+  for (const [page, other] of [[a, b], [b, a]] as const) {
+    await page.exposeBinding('floorSignal', async (_source, signal: Signal) => {
+      await other.evaluate(async (s: Signal) => window.raw!.deliver(s), signal)
+    })
+  }
+  await a.evaluate(setupRawPeer, { initiator: true, iceServers })
+  await b.evaluate(setupRawPeer, { initiator: false, iceServers })
+  await a.evaluate(async () => window.raw!.deliver({ go: true }))
+  const openMs = await a.evaluate(async (ms: number) => Promise.race([
+    window.raw!.open,
+    new Promise<number>(resolve => { setTimeout(() => { resolve(-1) }, ms) })
+  ]), timeoutMs)
+  return openMs >= 0 ? openMs : undefined
 }
 
 /** One-way latencies (ms) of `count` stamped messages from a to b over the raw datachannel. */

@@ -120,7 +120,7 @@ export const churn: Metric = async ({ log }) => {
     const readRss = async (): Promise<void> => {
       await sleep(SETTLE_MS)
       const mib = (await readProcessStats(relay.pid)).rssBytes / MiB
-      const text = await (await fetch(new URL('/metrics', relay.url))).text()
+      const text = await (await fetch(relay.metricsUrl)).text()
       const oldMib = sample(text, 'nodejs_heap_space_size_used_bytes{space="old"}') / MiB
       rss.push({ cycle: done, mib, oldMib })
       log(`after ${done} cycles (${failed} failed, ${((Date.now() - started) / 1000).toFixed(0)} s): relay RSS ${mib.toFixed(1)} MiB, old space ${oldMib.toFixed(1)} MiB`)
@@ -149,7 +149,7 @@ export const churn: Metric = async ({ log }) => {
     }
     // the relay sweeps rooms nobody is in every 30 s
     await sleep(31_000)
-    const metrics = await (await fetch(new URL('/metrics', relay.url))).text()
+    const metrics = await (await fetch(relay.metricsUrl)).text()
     const health = await (await fetch(new URL('/healthz', relay.url))).json() as { connections: number }
     const first = rss[0]!
     const last = rss.at(-1)!

@@ -1,5 +1,7 @@
 import { expect } from '@playwright/test'
-import type { Browser, BrowserContext, Locator, Page } from '@playwright/test'
+import { iceRoutes, keepPeerConnections } from './ice.js'
+import type { IceRoute } from './ice.js'
+import type { Browser, BrowserContext, JSHandle, Locator, Page } from '@playwright/test'
 
 /** One person in a browser: a fresh context (own storage, own libp2p identity) and its page. */
 export class ChatPage {
@@ -14,16 +16,23 @@ export class ChatPage {
   /**
    * @param options.webrtcUnavailableMs - for this long after the page starts it cannot create peer
    * connections, as in browsers where WebRTC is turned off (Tor Browser, some privacy settings and
-   * extensions; use Infinity) or briefly unavailable: every direct upgrade tried meanwhile fails
+   * extensions; use Infinity) or briefly unavailable: every direct upgrade tried meanwhile fails (each refusal
+   * leaves an `e2e:webrtc-refused` performance mark, counted by {@link refusedWebRTC})
+   * @param options.keepPeerConnections - the page keeps its RTCPeerConnections, so {@link iceRoutes} can read
+   * which candidate pairs they use
    */
-  static async open (browser: Browser, url: string, options: { webrtcUnavailableMs?: number } = {}): Promise<ChatPage> {
+  static async open (browser: Browser, url: string, options: { webrtcUnavailableMs?: number, keepPeerConnections?: boolean } = {}): Promise<ChatPage> {
     const context = await browser.newContext()
+    if (options.keepPeerConnections === true) {
+      await context.addInitScript(keepPeerConnections)
+    }
     if (options.webrtcUnavailableMs != null) {
       await context.addInitScript((until: number) => {
         const Native = window.RTCPeerConnection
         window.RTCPeerConnection = class extends Native {
           constructor (config?: RTCConfiguration) {
             if (performance.now() < until) {
+              performance.mark('e2e:webrtc-refused')
               throw new DOMException('WebRTC is unavailable in this browser', 'NotSupportedError')
             }
             super(config)
@@ -77,6 +86,11 @@ export class ChatPage {
       .map(m => [m.name.slice('p2p-chat:'.length), Math.round(m.startTime)])))
   }
 
+  /** How many peer connections this page refused to create (see `webrtcUnavailableMs`): failed upgrade attempts. */
+  async refusedWebRTC (): Promise<number> {
+    return this.page.evaluate(() => performance.getEntriesByName('e2e:webrtc-refused').length)
+  }
+
   /** This browser's peer id fingerprint, as shown beside its name. */
   async fingerprint (): Promise<string> {
     const shown = this.page.getByTestId('my-fingerprint')
@@ -84,9 +98,52 @@ export class ChatPage {
     return (await shown.textContent())!.slice(1)
   }
 
+  /**
+   * Starts recording the statuses that the line of `log` holding `text` shows ('sending', 'delivered',
+   * 'failed'), each time it changes, from now on; the line may not be there yet. Resolves to a handle whose
+   * `jsonValue()` is the statuses so far, in order.
+   */
+  async recordStatuses (log: Locator, text: string): Promise<JSHandle<string[]>> {
+    return log.evaluateHandle((list, wanted) => {
+      const seen: string[] = []
+      const record = (): void => {
+        const line = [...list.querySelectorAll('li')].find(li => li.textContent?.includes(wanted) === true)
+        const status = line?.querySelector('.status')?.textContent?.replace(/[:…].*$/s, '').trim()
+        if (status != null && status !== seen.at(-1)) seen.push(status)
+      }
+      new MutationObserver(record).observe(list, { subtree: true, childList: true, characterData: true })
+      return seen
+    }, text)
+  }
+
   /** A line in the messages log, by its text. */
   message (text: string): Locator {
     return this.messages.getByRole('listitem').filter({ has: this.page.getByText(text, { exact: true }) })
+  }
+
+  /**
+   * Records, from now on, the text of every item of the peers list each time the list changes (a
+   * MutationObserver in the page reports through a Playwright binding): a test can then assert what was never
+   * shown, not only what is shown at its end. The returned list fills up as the page changes.
+   */
+  async recordPeerList (): Promise<string[]> {
+    const seen: string[] = []
+    await this.page.exposeBinding('recordPeerList', (_source, items: string[]) => { seen.push(...items) })
+    await this.page.evaluate(() => {
+      const record = (window as unknown as { recordPeerList: (items: string[]) => Promise<void> }).recordPeerList
+      const report = (): void => {
+        const items = [...document.querySelectorAll('[aria-label="Peers"] li')].map(li => li.textContent ?? '')
+        void record(items)
+      }
+      new MutationObserver(report).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true })
+      report()
+    })
+    return seen
+  }
+
+  /** The candidate pair each connected RTCPeerConnection uses (opened with `keepPeerConnections`). */
+  async iceRoutes (): Promise<IceRoute[]> {
+    return this.page.evaluate(iceRoutes)
   }
 
   /** Reloads the page (same browser storage) and waits for the node to be back. */

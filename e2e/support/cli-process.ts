@@ -15,9 +15,14 @@ export class CliProcess {
     child.stderr!.on('data', (chunk: Buffer) => { this.output += chunk.toString() })
   }
 
-  static async start (args: string[]): Promise<CliProcess> {
+  /** Starts the terminal peer; with `netns`, inside that network namespace (a NAT lab host, see nat-lab.ts). */
+  static async start (args: string[], options: { netns?: string } = {}): Promise<CliProcess> {
     const dataDir = await mkdtemp(join(tmpdir(), 'p2p-chat-cli-'))
-    const child = spawn(process.execPath, [CLI_BIN, '--data-dir', dataDir, ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
+    const command = [process.execPath, CLI_BIN, '--data-dir', dataDir, ...args]
+    if (options.netns != null) {
+      command.unshift('ip', 'netns', 'exec', options.netns)
+    }
+    const child = spawn(command[0]!, command.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] })
     return new CliProcess(child, dataDir)
   }
 

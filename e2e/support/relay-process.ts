@@ -23,6 +23,16 @@ const LOOPBACK_LIMITS = [
   '--max-reservations-per-ip', '4096'
 ]
 
+/** How the relay process is run. */
+export interface RelayProcessInit {
+  /**
+   * a network namespace (`ip netns`) to run the relay in, as the NAT lab does (see nat-lab.ts); the test
+   * process may have no route to it, so nothing here talks to the relay over the network
+   * @default the test process's own
+   */
+  netns?: string
+}
+
 /** The relay would not start, or is not built. */
 export class RelayStartError extends Error {
   static override name = 'RelayStartError'
@@ -36,24 +46,36 @@ export class RelayStartError extends Error {
 export class RelayProcess {
   /** the web app's URL */
   url = ''
+  /** the admin listener's `/metrics` URL (a free loopback port) */
+  metricsUrl = ''
   peerId = ''
   /** the relay's WebSocket multiaddr, with its peer id */
   wsAddr = ''
+  /** every address the relay listens on, as it printed them at its start */
+  listening: string[] = []
   /** the relay's latest output, stdout and stderr */
   output = ''
+  /** the output of the process that the last `restart()` stopped */
+  stoppedOutput = ''
   /** where the relay keeps its identity, peer store and history */
   readonly dataDir: string
   private child: ChildProcess
   private readonly args: string[]
+  private readonly init: RelayProcessInit
 
-  private constructor (dataDir: string, args: string[]) {
+  private constructor (dataDir: string, args: string[], init: RelayProcessInit) {
     this.dataDir = dataDir
     this.args = args
+    this.init = init
     this.child = this.spawn(args)
   }
 
   private spawn (args: string[]): ChildProcess {
-    const child = spawn(process.execPath, [RELAY_BIN, '--data-dir', this.dataDir, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const command = [process.execPath, RELAY_BIN, '--data-dir', this.dataDir, ...args]
+    if (this.init.netns != null) {
+      command.unshift('ip', 'netns', 'exec', this.init.netns)
+    }
+    const child = spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] })
     const keep = (chunk: Buffer): void => { this.output = (this.output + chunk.toString()).slice(-MAX_OUTPUT_CHARS) }
     child.stdout!.on('data', keep)
     child.stderr!.on('data', keep)
@@ -61,7 +83,7 @@ export class RelayProcess {
   }
 
   /** Starts a relay; `extraArgs` go to its command line. Rejects with {@link RelayStartError}. */
-  static async start (extraArgs: string[] = []): Promise<RelayProcess> {
+  static async start (extraArgs: string[] = [], init: RelayProcessInit = {}): Promise<RelayProcess> {
     if (!existsSync(RELAY_BIN)) {
       throw new RelayStartError(`${RELAY_BIN} is missing: run \`pnpm build\` first`)
     }
@@ -69,8 +91,8 @@ export class RelayProcess {
     const relay = new RelayProcess(dataDir, [
       '--host', '127.0.0.1', '--http-port', '0', '--tcp-port', '0', '--ws-port', '0', '--webrtc-port', '0', '--quic-port', '0',
       // no STUN responder: loopback tests keep the browsers' ICE server list empty (and nothing binds the fixed 3478)
-      '--stun-port', '0', ...LOOPBACK_LIMITS, ...extraArgs
-    ])
+      '--stun-port', '0', '--metrics-port', '0', ...LOOPBACK_LIMITS, ...extraArgs
+    ], init)
     try {
       await relay.ready()
       return relay
@@ -97,10 +119,13 @@ export class RelayProcess {
       await new Promise(resolve => setTimeout(resolve, 50))
     }
     this.url = /Open (http:\/\/\S+) in a browser/.exec(this.output)![1]!
-    const info = await this.info()
-    this.peerId = info.peerId
-    const ws = info.multiaddrs.find(a => a.includes('/ws/p2p/'))
-    if (ws == null) throw new RelayStartError(`relay has no WebSocket address: ${info.multiaddrs.join(', ')}`)
+    this.metricsUrl = /metrics at (http:\/\/\S+)/.exec(this.output)?.[1] ?? ''
+    // read from its start-up lines ('P2P Chat relay <id>', '  listening on <addr>'), not from /api/relay: a
+    // relay in a lab namespace cannot be reached from here
+    this.peerId = /^P2P Chat relay (\S+)$/m.exec(this.output)?.[1] ?? ''
+    this.listening = [...this.output.matchAll(/^ {2}listening on (\S+)$/gm)].map(m => m[1]!)
+    const ws = this.listening.find(a => a.includes('/ws/p2p/'))
+    if (this.peerId === '' || ws == null) throw new RelayStartError(`relay printed no peer id or WebSocket address:\n${this.output}`)
     this.wsAddr = ws
   }
 
@@ -125,11 +150,10 @@ export class RelayProcess {
 
   /**
    * Stops the relay and starts it again on the same ports with the same data dir (identity, history), as an
-   * operator's restart does: its peers find it where it was.
+   * operator's restart does: its peers find it where it was. Resolves to the stopped relay's exit code.
    */
-  async restart (): Promise<void> {
-    const info = await this.info()
-    const port = (pattern: RegExp): string => pattern.exec(info.multiaddrs.find(a => pattern.test(a)) ?? '')?.[1] ?? '0'
+  async restart (): Promise<number | null> {
+    const port = (pattern: RegExp): string => pattern.exec(this.listening.find(a => pattern.test(a)) ?? '')?.[1] ?? '0'
     const ports = [
       '--http-port', new URL(this.url).port,
       '--tcp-port', port(/\/tcp\/(\d+)\/p2p\//),
@@ -137,10 +161,12 @@ export class RelayProcess {
       '--webrtc-port', port(/\/udp\/(\d+)\/webrtc-direct\//),
       '--quic-port', port(/\/udp\/(\d+)\/quic-v1\//)
     ]
-    await this.stop()
+    const code = await this.stop()
+    this.stoppedOutput = this.output
     this.output = ''
     this.child = this.spawn([...this.args, ...ports])
     await this.ready()
+    return code
   }
 
   /** Stops the relay and removes its data dir. */

@@ -6,8 +6,10 @@ test('a browser and the terminal peer chat in one room, both ways, and privately
   const alice = await ChatPage.open(browser, relay.url)
   const link = await alice.createRoom()
   const aliceName = await alice.displayName()
-  const cli = await CliProcess.start(['--room', link, '--name', 'Carol'])
+  // the private room's link (its secret) goes on standard input, as the README recommends, not in argv
+  const cli = await CliProcess.start(['--room', '-', '--name', 'Carol'])
   try {
+    cli.type(link)
     await cli.waitFor(/connected to the relay/)
     await expect(alice.peer('Carol')).toBeVisible()
     await cli.waitFor(new RegExp(`${aliceName} …\\w+ is in the room`))

@@ -41,12 +41,19 @@ test('a private message to a peer who left shows failed, with a retry', async ({
   await bob.close()
 
   const privateBox = alice.page.getByRole('textbox', { name: 'Private message' })
+  const privateLog = alice.page.getByRole('log', { name: 'Private messages' })
+  const line = privateLog.getByRole('listitem').filter({ hasText: 'are you there?' })
+  // the line's statuses, in the order it shows them: sending…, then failed (never delivered)
+  const sent = await alice.recordStatuses(privateLog, 'are you there?')
   await privateBox.fill('are you there?')
   await privateBox.press('Enter')
-  const line = alice.page.getByRole('log', { name: 'Private messages' }).getByRole('listitem').filter({ hasText: 'are you there?' })
-  await expect(line).toContainText('failed', { timeout: 20_000 })
+  await expect.poll(async () => sent.jsonValue(), { timeout: 20_000 }).toEqual(['sending', 'failed'])
+  await expect(line).toContainText('failed')
+
+  // Retry sends it again: sending…, then failed once more
+  const retried = await alice.recordStatuses(privateLog, 'are you there?')
   await line.getByRole('button', { name: 'Retry' }).click()
-  await expect(line).toContainText(/sending|failed/)
-  await expect(line).toContainText('failed', { timeout: 20_000 })
+  await expect.poll(async () => retried.jsonValue(), { timeout: 20_000 }).toEqual(['sending', 'failed'])
+  await expect(line.getByRole('button', { name: 'Retry' })).toBeVisible()
   await alice.close()
 })

@@ -2,14 +2,24 @@
 // the terminal peer's command line: its console output is for people
 import { openNodeHistoryStore, openNodeStore } from '@p2p-chat/shared/node'
 import { iceServersOf, loadRelayInfo, runChat } from './chat.js'
-import { CLI_USAGE, parseCliConfig } from './config.js'
+import { CLI_USAGE, parseCliConfig, readsRoomFromStdin } from './config.js'
 import { CliConfigError } from './errors.js'
 import { createCliNode } from './node.js'
+import { readFirstLine } from './terminal.js'
 
 async function main (): Promise<void> {
+  const argv = process.argv.slice(2)
   let options
   try {
-    options = parseCliConfig(process.argv.slice(2))
+    // --room -: the link (a private room's holds its secret) comes on standard input, not in `ps` or shell history
+    let stdinLine: string | undefined
+    if (readsRoomFromStdin(argv)) {
+      if (process.stdin.isTTY) {
+        console.error('Paste the room link and press Enter:')
+      }
+      stdinLine = await readFirstLine(process.stdin)
+    }
+    options = parseCliConfig(argv, { stdinLine })
   } catch (err) {
     if (err instanceof CliConfigError) {
       console.error(`p2p-chat: ${err.message}`)
@@ -26,15 +36,19 @@ async function main (): Promise<void> {
   // the link's relay names its STUN server: WebRTC upgrades need it from the first one
   const relayInfo = loadRelayInfo(options)
   const node = await createCliNode(store, { ...options, history, iceServers: iceServersOf(options, relayInfo) })
-  const stop = async (): Promise<void> => {
+  // a signal ends the conversation as /quit does; then everything stops once, in order
+  const quit = new AbortController()
+  process.on('SIGINT', () => { quit.abort() })
+  process.on('SIGTERM', () => { quit.abort() })
+  try {
+    await runChat(node, store.privateKey, options, { input: process.stdin, print: line => { console.info(line) }, signal: quit.signal }, history, relayInfo)
+  } finally {
+    // the room is left (runChat), then libp2p stops (it writes its peer store as connections close), then the
+    // stores it wrote to close
     await node.stop()
     await store.datastore.close()
     await history.close()
   }
-  process.on('SIGINT', () => { void stop().then(() => process.exit(0)) })
-  process.on('SIGTERM', () => { void stop().then(() => process.exit(0)) })
-  await runChat(node, store.privateKey, options, { input: process.stdin, print: line => { console.info(line) } }, history, relayInfo)
-  await stop()
   // libp2p may leave timers behind after stop(); the conversation is over
   process.exit(0)
 }

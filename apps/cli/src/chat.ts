@@ -3,6 +3,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { derivePrivateRoom, describeRelayedReason, fetchRelayInfo, fingerprint, relayMultiaddrs, Room } from '@p2p-chat/shared'
 import { RELAY_DIAL_TIMEOUT_MS, RESTORED_LINES_SHOWN } from './constants.js'
 import { formatReachability, formatStatus } from './status.js'
+import { printable } from './terminal.js'
 import { upgradeRelayedMembers } from './upgrades.js'
 import type { CliOptions } from './config.js'
 import type { CliNode } from './node.js'
@@ -15,10 +16,13 @@ export interface ChatIo {
   input: Readable
   /** prints one line for the person at the terminal */
   print: (line: string) => void
+  /** ends the conversation, as `/quit` or the end of input does (a signal: Ctrl-C, SIGTERM) @default never */
+  signal?: AbortSignal
 }
 
 const time = (ms: number): string => new Date(ms).toTimeString().slice(0, 5)
-const who = (name: string, peerId: string): string => `${name} …${fingerprint(peerId)}`
+// names and text come from other peers: printed through printable(), so they cannot drive the terminal
+const who = (name: string, peerId: string): string => `${printable(name)} …${fingerprint(peerId)}`
 
 /**
  * The relay's addresses: from --relay, or from the link's `/api/relay`; TCP first, as a Node peer prefers, then
@@ -58,9 +62,9 @@ export async function iceServersOf (options: CliOptions, relayInfo?: Promise<Rel
 }
 
 /**
- * Joins the room and runs the terminal conversation until `/quit` or the end of input. Lines are chat;
- * `/peers`, `/dm <name> <text>`, `/status` and `/quit` are commands. `relayInfo` is the link's relay
- * ({@link loadRelayInfo}).
+ * Joins the room and runs the terminal conversation until `/quit`, the end of input or `io.signal`, then leaves
+ * the room (the node is left running: the caller stops it). Lines are chat; `/peers`, `/dm <name> <text>`,
+ * `/status` and `/quit` are commands. `relayInfo` is the link's relay ({@link loadRelayInfo}).
  */
 export async function runChat (node: CliNode, privateKey: PrivateKey, options: CliOptions, io: ChatIo, history?: HistoryStore, relayInfo?: Promise<RelayInfo>): Promise<void> {
   const keys = options.secret == null ? undefined : await derivePrivateRoom(options.roomId, options.secret)
@@ -72,7 +76,7 @@ export async function runChat (node: CliNode, privateKey: PrivateKey, options: C
     history: history == null ? undefined : { store: history, sync: node.services.history }
   })
   let members: RoomMember[] = []
-  room.addEventListener('chat', evt => { io.print(`[${time(evt.detail.timestamp)}] ${who(evt.detail.name, evt.detail.from)}: ${evt.detail.text}`) })
+  room.addEventListener('chat', evt => { io.print(`[${time(evt.detail.timestamp)}] ${who(evt.detail.name, evt.detail.from)}: ${printable(evt.detail.text)}`) })
   room.addEventListener('members', evt => {
     for (const m of evt.detail.filter(m => !members.some(o => o.peerId === m.peerId))) io.print(`* ${who(m.name, m.peerId)} is in the room`)
     for (const m of members.filter(m => !evt.detail.some(o => o.peerId === m.peerId))) io.print(`* ${who(m.name, m.peerId)} left`)
@@ -86,11 +90,11 @@ export async function runChat (node: CliNode, privateKey: PrivateKey, options: C
   })
   room.addEventListener('sent', () => { io.print('* a pending message went out') })
   node.services.dm.addEventListener('message', evt => {
-    io.print(`[${time(evt.detail.timestamp)}] (private) ${who(evt.detail.name, evt.detail.from.toString())}: ${evt.detail.text}`)
+    io.print(`[${time(evt.detail.timestamp)}] (private) ${who(evt.detail.name, evt.detail.from.toString())}: ${printable(evt.detail.text)}`)
   })
   const restored = await room.restore()
   for (const line of restored.lines.slice(-RESTORED_LINES_SHOWN)) {
-    io.print(`[${time(line.timestamp)}] ${who(line.name, line.from)}: ${line.text}${restored.pending.includes(line.id) ? ' (pending)' : ''}`)
+    io.print(`[${time(line.timestamp)}] ${who(line.name, line.from)}: ${printable(line.text)}${restored.pending.includes(line.id) ? ' (pending)' : ''}`)
   }
   room.join()
   io.print(`* you are ${who(options.name, node.peerId.toString())} in ${keys == null ? 'public' : 'private (end-to-end encrypted)'} room ${options.roomId}`)
@@ -99,14 +103,16 @@ export async function runChat (node: CliNode, privateKey: PrivateKey, options: C
     io.print('* no relay: chatting with peers on the local network (mDNS)')
   } else {
     try {
-      await node.dial(await relayAddrs(options, relayInfo), { signal: AbortSignal.timeout(RELAY_DIAL_TIMEOUT_MS) })
+      const timeout = AbortSignal.timeout(RELAY_DIAL_TIMEOUT_MS)
+      await node.dial(await relayAddrs(options, relayInfo), { signal: io.signal == null ? timeout : AbortSignal.any([timeout, io.signal]) })
       io.print('* connected to the relay')
     } catch (err) {
-      io.print(`* cannot reach the relay (${(err as Error).message}); messages wait until a peer is reachable`)
+      io.print(`* cannot reach the relay (${printable((err as Error).message)}); messages wait until a peer is reachable`)
     }
   }
 
-  const lines = createInterface({ input: io.input, terminal: false })
+  // aborting the signal closes the interface, which ends the loop
+  const lines = createInterface({ input: io.input, terminal: false, signal: io.signal })
   for await (const line of lines) {
     const text = line.trim()
     if (text === '') continue
@@ -120,7 +126,7 @@ export async function runChat (node: CliNode, privateKey: PrivateKey, options: C
         const [, name = '', ...rest] = text.split(' ')
         const member = members.find(m => m.name === name || m.peerId.endsWith(name))
         if (member == null) {
-          io.print(`* no peer called "${name}" here (see /peers)`)
+          io.print(`* no peer called "${printable(name)}" here (see /peers)`)
         } else {
           await node.services.dm.send(peerIdFromString(member.peerId), { name: options.name, text: rest.join(' ') })
           io.print(`* delivered to ${who(member.name, member.peerId)}`)
@@ -132,7 +138,7 @@ export async function runChat (node: CliNode, privateKey: PrivateKey, options: C
         if (pending) io.print('* pending: no peer of the room is reachable yet')
       }
     } catch (err) {
-      io.print(`* failed: ${(err as Error).message}`)
+      io.print(`* failed: ${printable((err as Error).message)}`)
     }
   }
   room.leave()

@@ -1,3 +1,4 @@
+import { printable } from './terminal.js'
 import type { CliNode } from './node.js'
 import type { Connection } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
@@ -23,15 +24,16 @@ export function reservedRelays (node: CliNode): string[] {
 }
 
 function describe (connection: Connection): string {
-  const kind = isCircuit(connection.remoteAddr) ? 'relayed' : 'direct'
+  // a WebRTC connection signalled through a relay names the circuit in its address, yet is direct
+  const kind = connection.direct ? 'direct' : 'relayed'
   const addr = connection.remoteAddr.decapsulateCode(421).toString() // strip the trailing /p2p/<id>
-  return `${short(connection.remotePeer.toString())} ${kind} ${connection.direction} ${addr}`
+  return `${short(connection.remotePeer.toString())} ${kind} ${connection.direction} ${printable(addr)}`
 }
 
 /** One line for the person at the terminal when AutoNAT's verdict changes. */
 export function formatReachability (node: CliNode): string {
   const { reachability, reason } = node.services.reachability.status
-  return `* reachability: ${reachability} (${reason})`
+  return `* reachability: ${reachability} (${printable(reason)})`
 }
 
 /** What `/status` prints: reachability, listen addresses, relay reservations, DHT mode and connections. */
@@ -39,10 +41,10 @@ export function formatStatus (node: CliNode): string {
   const addrs = node.getMultiaddrs().filter(ma => !isCircuit(ma)).map(ma => ma.decapsulateCode(421).toString())
   const relays = reservedRelays(node)
   const connections = node.getConnections().filter(c => c.status === 'open')
-  const relayed = connections.filter(c => isCircuit(c.remoteAddr)).length
+  const relayed = connections.filter(c => !c.direct).length
   const lines = [
     formatReachability(node),
-    `* listening on: ${addrs.length === 0 ? 'nothing yet' : addrs.join(', ')}`,
+    `* listening on: ${addrs.length === 0 ? 'nothing yet' : printable(addrs.join(', '))}`,
     `* relays reserved on: ${relays.length === 0 ? 'none' : relays.map(short).join(', ')}`,
     `* DHT: ${node.services.dht.getMode()}`,
     `* connections: ${connections.length - relayed} direct, ${relayed} relayed`,

@@ -1,6 +1,9 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { createRoomId, createRoomSecret } from '@p2p-chat/shared'
 import { describe, expect, it } from 'vitest'
-import { parseCliConfig } from '../src/config.js'
+import { parseCliConfig, readsRoomFromStdin } from '../src/config.js'
 
 describe('cli configuration', () => {
   const id = createRoomId()
@@ -15,6 +18,43 @@ describe('cli configuration', () => {
     const secret = createRoomSecret()
     expect(parseCliConfig(['--room', `http://127.0.0.1:8080/r/${id}#${secret}`])).toMatchObject({ roomId: id, secret })
     expect(() => parseCliConfig(['--room', `http://127.0.0.1:8080/r/${id}#damaged`])).toThrow(expect.objectContaining({ name: 'CliConfigError', message: expect.stringContaining('secret') }))
+  })
+
+  it('reads the room link from standard input (--room -) or a file (--room-file), keeping the secret out of argv', () => {
+    const secret = createRoomSecret()
+    const link = `http://127.0.0.1:8080/r/${id}#${secret}`
+    expect(readsRoomFromStdin(['--room', '-', '--name', 'Carol'])).toBe(true)
+    expect(readsRoomFromStdin(['--room', link])).toBe(false)
+    expect(parseCliConfig(['--room', '-'], { stdinLine: `  ${link}\r` })).toMatchObject({ roomId: id, secret, origin: 'http://127.0.0.1:8080' })
+    expect(() => parseCliConfig(['--room', '-'], { stdinLine: '' })).toThrow(expect.objectContaining({ name: 'CliConfigError', message: expect.stringContaining('standard input') }))
+    expect(() => parseCliConfig(['--room', '-'])).toThrow(expect.objectContaining({ name: 'CliConfigError' }))
+
+    const dir = mkdtempSync(join(tmpdir(), 'p2p-chat-room-file-'))
+    try {
+      const file = join(dir, 'room.txt')
+      writeFileSync(file, `\n${link}\nignored\n`, { mode: 0o600 })
+      expect(parseCliConfig(['--room-file', file])).toMatchObject({ roomId: id, secret })
+      writeFileSync(join(dir, 'empty.txt'), ' \n')
+      for (const argv of [['--room-file', join(dir, 'empty.txt')], ['--room-file', join(dir, 'missing.txt')], ['--room-file', file, '--room', id]]) {
+        expect(() => parseCliConfig(argv), argv.join(' ')).toThrow(expect.objectContaining({ name: 'CliConfigError' }))
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('never repeats a private room\'s secret in an error message', () => {
+    const secret = createRoomSecret()
+    for (const room of [`http://127.0.0.1:8080/x/${id}#${secret}`, `notalink#${secret}`]) {
+      let message = ''
+      try {
+        parseCliConfig(['--room', room])
+      } catch (err) {
+        message = (err as Error).message
+      }
+      expect(message).toMatch(/^--room "/)
+      expect(message).not.toContain(secret)
+    }
   })
 
   it('takes a bare room id with a relay multiaddr, and generates a name', () => {

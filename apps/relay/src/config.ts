@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { isIP } from 'node:net'
 import { resolve } from 'node:path'
 import { createSecureContext } from 'node:tls'
 import { fileURLToPath } from 'node:url'
@@ -6,6 +7,7 @@ import { parseArgs } from 'node:util'
 import { multiaddr } from '@multiformats/multiaddr'
 import {
   DEFAULT_DATA_DIR, DEFAULT_HISTORY_MAX_DAYS, DEFAULT_HISTORY_MAX_MESSAGES, DEFAULT_HOST, DEFAULT_HTTP_PORT, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_RESERVATIONS, DEFAULT_TCP_PORT,
+  DEFAULT_METRICS_HOST, DEFAULT_METRICS_PORT,
   DEFAULT_QUIC_PORT, DEFAULT_WEBRTC_DIRECT_PORT, DEFAULT_WS_PORT,
   DEFAULT_CIRCUIT_DATA_BYTES, DEFAULT_CIRCUIT_DURATION_MS, DEFAULT_CONNECTION_RATE_PER_IP, DEFAULT_DHT_MAX_PROVIDERS, DEFAULT_DHT_MAX_PROVIDERS_PER_KEY,
   DEFAULT_DHT_PROVIDER_TTL_S, DEFAULT_HANDSHAKE_TIMEOUT_S, DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_MAX_PENDING_CONNECTIONS, DEFAULT_MAX_PENDING_PER_IP,
@@ -21,10 +23,14 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 
 /** What a relay is told at start. Every field has a default in `constants.ts`. */
 export interface RelayOptions {
-  /** address every listener binds to @default '127.0.0.1' */
+  /** address every listener binds to: IPv4 or IPv6 (`::` is every address of both) @default '127.0.0.1' */
   host: string
-  /** HTTP port: the web app and `/api/relay` (0 picks a free port) @default 8080 */
+  /** HTTP port: the web app, `/api/relay` and `/healthz` (0 picks a free port) @default 8080 */
   httpPort: number
+  /** the admin listener's port: `/metrics` and `/healthz` (0 picks a free port) @default 9090 */
+  metricsPort?: number
+  /** the admin listener's address @default '127.0.0.1' */
+  metricsHost?: string
   /** libp2p TCP port, for Node peers @default 4001 */
   tcpPort: number
   /** libp2p WebSocket port, for browsers @default 4002 */
@@ -116,8 +122,10 @@ export interface Flag {
 
 /** Every option: its flag name (also its key in a --config file), environment variable and help text. */
 export const FLAGS: Record<string, Flag> = {
-  host: { env: 'P2P_CHAT_HOST', help: `address to bind every listener to (default ${DEFAULT_HOST})` },
-  'http-port': { env: 'P2P_CHAT_HTTP_PORT', help: `HTTP port for the web app and /api/relay (default ${DEFAULT_HTTP_PORT}; 0 = any free port)` },
+  host: { env: 'P2P_CHAT_HOST', help: `address to bind every public listener to, IPv4 or IPv6; :: is every address of both (default ${DEFAULT_HOST})` },
+  'http-port': { env: 'P2P_CHAT_HTTP_PORT', help: `HTTP port for the web app, /api/relay and /healthz (default ${DEFAULT_HTTP_PORT}; 0 = any free port)` },
+  'metrics-port': { env: 'P2P_CHAT_METRICS_PORT', help: `admin HTTP port for /metrics (Prometheus) and /healthz (default ${DEFAULT_METRICS_PORT}; 0 = any free port)` },
+  'metrics-host': { env: 'P2P_CHAT_METRICS_HOST', help: `address the admin port binds to; keep it off the internet (default ${DEFAULT_METRICS_HOST})` },
   'tcp-port': { env: 'P2P_CHAT_TCP_PORT', help: `libp2p TCP port (default ${DEFAULT_TCP_PORT}; 0 = any free port)` },
   'ws-port': { env: 'P2P_CHAT_WS_PORT', help: `libp2p WebSocket port (default ${DEFAULT_WS_PORT}; 0 = any free port)` },
   'webrtc-port': { env: 'P2P_CHAT_WEBRTC_PORT', help: `libp2p WebRTC-direct UDP port (default ${DEFAULT_WEBRTC_DIRECT_PORT}; 0 = any free port)` },
@@ -347,10 +355,14 @@ function readOptions (argv: string[], env: Record<string, string | undefined>, s
     const fileValue = fromEnv(name) ?? fromFile(name)
     return typeof fileValue === 'string' ? fileValue : undefined
   }
-  const host = get('host') ?? DEFAULT_HOST
-  if (!/^(\d{1,3}\.){3}\d{1,3}$/.test(host)) {
-    throw new ConfigError(`--host must be an IPv4 address such as 127.0.0.1 or 0.0.0.0, got "${host}"`)
+  const ipAddress = (name: string, fallback: string): string => {
+    const value = get(name) ?? fallback
+    if (isIP(value) === 0) {
+      throw new ConfigError(`--${name} must be an IPv4 or IPv6 address such as 127.0.0.1, 0.0.0.0, ::1 or ::, got "${value}"`)
+    }
+    return value
   }
+  const host = ipAddress('host', DEFAULT_HOST)
   const list = (name: string): string[] => {
     const value = values[name]
     if (Array.isArray(value)) {
@@ -422,6 +434,8 @@ function readOptions (argv: string[], env: Record<string, string | undefined>, s
   return {
     host,
     httpPort: parsePort('http-port', get('http-port'), DEFAULT_HTTP_PORT),
+    metricsPort: parsePort('metrics-port', get('metrics-port'), DEFAULT_METRICS_PORT),
+    metricsHost: ipAddress('metrics-host', DEFAULT_METRICS_HOST),
     tcpPort: parsePort('tcp-port', get('tcp-port'), DEFAULT_TCP_PORT),
     wsPort: parsePort('ws-port', get('ws-port'), DEFAULT_WS_PORT),
     webrtcDirectPort: ports.webrtc,

@@ -8,6 +8,9 @@ export const DEFAULT_QUIC_PORT = 4004
 /** The relay's STUN responder (`stun.ts`): UDP, the port RFC 8489 registers for STUN. */
 export const DEFAULT_STUN_PORT = 3478
 export const DEFAULT_DATA_DIR = './.relay-data'
+/** The admin listener (`/metrics`, `/healthz`): its port, and an address only the machine itself reaches. */
+export const DEFAULT_METRICS_PORT = 9090
+export const DEFAULT_METRICS_HOST = '127.0.0.1'
 
 /** Most connections the relay holds at once (libp2p's own default is 300). */
 export const DEFAULT_MAX_CONNECTIONS = 1024

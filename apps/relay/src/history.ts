@@ -14,7 +14,8 @@ const log = logger('p2p-chat:relay:history')
 export class HistoryKeeper {
   private readonly pubsub: GossipSub
   private readonly store: HistoryStore
-  private writes: Promise<unknown> = Promise.resolve()
+  /** writes under way (each is removed when done, so nothing it wrote stays referenced): `stop()` waits for them */
+  private readonly writes = new Set<Promise<void>>()
 
   private readonly onMessage = (evt: CustomEvent<GossipsubMessage>): void => {
     const { msg } = evt.detail
@@ -36,7 +37,7 @@ export class HistoryKeeper {
   /** Stops listening and waits for the lines being written. */
   async stop (): Promise<void> {
     this.pubsub.removeEventListener('gossipsub:message', this.onMessage)
-    await this.writes
+    await Promise.all(this.writes)
   }
 
   private async keep (topic: string, data: Uint8Array): Promise<void> {
@@ -49,9 +50,13 @@ export class HistoryKeeper {
     if (record == null) {
       return
     }
-    const write = this.store.add([record]).catch((err: Error) => { log.error('could not keep a line of %s: %s', topic, err.message) })
-    this.writes = Promise.all([this.writes, write])
-    await write
+    const write = this.store.add([record]).then(() => {}, (err: Error) => { log.error('could not keep a line of %s: %s', topic, err.message) })
+    this.writes.add(write)
+    try {
+      await write
+    } finally {
+      this.writes.delete(write)
+    }
   }
 }
 

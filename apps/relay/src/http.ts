@@ -46,9 +46,9 @@ function preferredEncoding (req: IncomingMessage): Encoding | undefined {
   return undefined
 }
 
-/** What `GET /healthz` answers: 200 while the relay runs, 503 once it is shutting down. */
+/** What `GET /healthz` answers: 200 while the relay runs, 503 while it starts and once it is shutting down. */
 export interface RelayHealth {
-  status: 'ok' | 'stopping'
+  status: 'starting' | 'ok' | 'stopping'
   /** seconds since the relay started */
   uptime: number
   /** libp2p connections open */
@@ -62,8 +62,6 @@ export interface HttpServerOptions {
   relayInfo: (host?: string) => RelayInfo
   /** answers `GET /healthz` (absent: not served) */
   health?: () => RelayHealth
-  /** answers `GET /metrics`, Prometheus text (absent: not served) */
-  metrics?: () => Promise<{ contentType: string, body: string }>
   /** PEM certificate and key: the server speaks HTTPS */
   tls?: { cert: string | Buffer, key: string | Buffer }
 }
@@ -100,6 +98,10 @@ export const METRICS_PATH = '/metrics'
 function send (res: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8'): void {
   res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' })
   res.end(body)
+}
+
+function sendHealth (res: ServerResponse, health: RelayHealth): void {
+  send(res, health.status === 'ok' ? 200 : 503, JSON.stringify(health), 'application/json')
 }
 
 /** Compressed bodies of the web app's files, by encoding, modification time and path. */
@@ -163,9 +165,9 @@ async function sendApp (req: IncomingMessage, res: ServerResponse, path: string,
 }
 
 /**
- * The relay's HTTP (or, given `tls`, HTTPS) server: the built web app (every `/r/<room>` link gets the app's
- * index.html, which shows its own error page for a malformed link), `GET /api/relay`, `GET /healthz` and
- * `GET /metrics`.
+ * The relay's public HTTP (or, given `tls`, HTTPS) server: the built web app (every `/r/<room>` link gets the
+ * app's index.html, which shows its own error page for a malformed link), `GET /api/relay` and `GET /healthz`.
+ * `/metrics` is on the admin server ({@link createAdminServer}) only.
  */
 export function createHttpServer (options: HttpServerOptions): Server | HttpsServer {
   const root = normalize(options.webRoot)
@@ -181,13 +183,12 @@ export function createHttpServer (options: HttpServerOptions): Server | HttpsSer
       return
     }
     if (url.pathname === HEALTH_PATH && options.health != null) {
-      const health = options.health()
-      send(res, health.status === 'ok' ? 200 : 503, JSON.stringify(health), 'application/json')
+      sendHealth(res, options.health())
       return
     }
-    if (url.pathname === METRICS_PATH && options.metrics != null) {
-      const { contentType, body } = await options.metrics()
-      send(res, 200, body, contentType)
+    if (url.pathname === METRICS_PATH) {
+      // not the web app's page either: a scraper pointed here should fail loudly
+      send(res, 404, 'Not found: /metrics is served on the admin port (--metrics-port)\n')
       return
     }
     const path = normalize(join(root, decodeURIComponent(url.pathname)))
@@ -214,4 +215,33 @@ export function createHttpServer (options: HttpServerOptions): Server | HttpsSer
     })
   }
   return options.tls == null ? createServer(listener) : createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, listener)
+}
+
+export interface AdminServerOptions {
+  /** answers `GET /healthz` */
+  health: () => RelayHealth
+  /** answers `GET /metrics`: Prometheus text */
+  metrics: () => Promise<{ contentType: string, body: string }>
+}
+
+/**
+ * The relay's admin HTTP server, for the operator's Prometheus and supervisor (bound to loopback by default,
+ * `--metrics-host`/`--metrics-port`): `GET /metrics` and `GET /healthz`; anything else is 404.
+ */
+export function createAdminServer (options: AdminServerOptions): Server {
+  return createServer((req, res) => {
+    const { pathname } = new URL(req.url ?? '/', 'http://relay')
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      send(res, 405, 'Method not allowed\n')
+    } else if (pathname === HEALTH_PATH) {
+      sendHealth(res, options.health())
+    } else if (pathname === METRICS_PATH) {
+      options.metrics().then(({ contentType, body }) => { send(res, 200, body, contentType) }, (err: Error) => {
+        log.error('metrics failed: %e', err)
+        send(res, 500, 'Metrics failed\n')
+      })
+    } else {
+      send(res, 404, 'Not found: this port serves /metrics and /healthz\n')
+    }
+  })
 }

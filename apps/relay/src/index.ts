@@ -9,7 +9,7 @@
  * ```ts
  * import { createRelay, parseConfig } from '@p2p-chat/relay'
  *
- * const relay = await createRelay(parseConfig(['--http-port', '0'])!)
+ * const relay = await createRelay(parseConfig(['--http-port', '0', '--metrics-port', '0'])!)
  * await relay.start()
  * console.info(relay.url, relay.info())
  * await relay.stop()
@@ -18,15 +18,16 @@
 
 import { once } from 'node:events'
 import { readFile } from 'node:fs/promises'
+import { isIPv6 } from 'node:net'
 import { RELAY_V2_STOP_CODEC } from '@libp2p/circuit-relay-v2'
 import { logger } from '@libp2p/logger'
 import { InvalidMessageScores, isRoomTopic } from '@p2p-chat/shared'
 import { openNodeHistoryStore, openNodeStore } from '@p2p-chat/shared/node'
 import { advertisedAddrs } from './addresses.js'
 import { configWarnings } from './config.js'
-import { DEFAULT_HISTORY_MAX_DAYS, DEFAULT_HISTORY_MAX_MESSAGES } from './constants.js'
+import { DEFAULT_HISTORY_MAX_DAYS, DEFAULT_HISTORY_MAX_MESSAGES, DEFAULT_METRICS_HOST, DEFAULT_METRICS_PORT } from './constants.js'
 import { HistoryKeeper } from './history.js'
-import { createHttpServer } from './http.js'
+import { createAdminServer, createHttpServer } from './http.js'
 import { iceServersFor } from './ice.js'
 import { RelayLimits } from './limits.js'
 import { createRelayLogger } from './log.js'
@@ -65,6 +66,8 @@ export interface Relay {
   readonly node: RelayNode
   /** the web app's URL, once started */
   readonly url: string
+  /** the admin listener's URL (`/metrics`, `/healthz`), once started */
+  readonly metricsUrl: string
   /**
    * What `GET /api/relay` answers. `host` is the host name the browser reached the HTTP server by (validated,
    * in URL form: `chat.example.org`, `[2001:db8::1]`): it names the relay's STUN server unless `--announce` does.
@@ -72,9 +75,9 @@ export interface Relay {
   info: (host?: string) => RelayInfo
   /** the UDP port the relay's STUN responder answers on, while it runs (none with `--stun-port 0`) */
   readonly stunPort: number | undefined
-  /** what `GET /healthz` answers (503 once `status` is 'stopping') */
+  /** what `GET /healthz` answers (503 unless `status` is 'ok': 'starting' until started, then 'stopping') */
   health: () => RelayHealth
-  /** the relay's metrics (`GET /metrics`); the limits count their refusals here */
+  /** the relay's metrics (`GET /metrics` on the admin listener); the limits count their refusals here */
   readonly metrics: RelayMetrics
   /** the relay's operational log */
   readonly logger: RelayLogger
@@ -88,8 +91,9 @@ export interface Relay {
   sweepLimits: () => void
   start: () => Promise<void>
   /**
-   * Shuts down: `/healthz` turns 503, the HTTP server, the STUN socket and libp2p's listeners close, connections
-   * are closed (each gets 500 ms to close cleanly), the history is flushed and closed.
+   * Shuts down: `/healthz` turns 503, the HTTP servers, the STUN socket and libp2p's listeners close, connections
+   * are closed (each gets 500 ms to close cleanly), the history is flushed and closed. The process may not end by
+   * itself afterwards (the WebRTC-direct listener's native part stays: see patches/), so a program ends with exit().
    */
   stop: () => Promise<void>
 }
@@ -105,6 +109,15 @@ export interface RelayLimitStats extends LimitStats {
 export interface RelayInit {
   /** where the relay's operational events go @default a logger of `options.logFormat`/`logLevel` on stdout */
   logger?: RelayLogger
+  /** the clock the per-address connection rate is measured with, in ms since the epoch @default Date.now */
+  now?: () => number
+}
+
+/** A listen address as a URL's host: a wildcard as the machine's loopback, IPv6 in brackets. */
+function urlHost (host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1'
+  if (host === '::') return '[::1]'
+  return isIPv6(host) ? `[${host}]` : host
 }
 
 /** Creates a relay from its options; nothing listens until `start()`. */
@@ -118,7 +131,7 @@ export async function createRelay (options: RelayOptions, init: RelayInit = {}):
   }
   const store = await openNodeStore(options.dataDir)
   // refusals are counted in the relay's metrics and logged at debug level
-  const limits = new RelayLimits(options, ops.metrics, ops.logger)
+  const limits = new RelayLimits(options, ops.metrics, ops.logger, init.now)
   await limits.dht.load(store.datastore)
   const scores = new InvalidMessageScores()
   const history = options.history === false
@@ -127,7 +140,10 @@ export async function createRelay (options: RelayOptions, init: RelayInit = {}):
       maxMessages: options.historyMaxMessages ?? DEFAULT_HISTORY_MAX_MESSAGES,
       maxAgeMs: (options.historyMaxDays ?? DEFAULT_HISTORY_MAX_DAYS) * 24 * 60 * 60 * 1000
     })
-  const node = await createRelayNode(options, store, scores, history, { ...ops, limits })
+  // history sync answers for a room while the relay follows it, or once it has kept lines of it
+  const servesHistory = async (topic: string): Promise<boolean> => history != null && isRoomTopic(topic) &&
+    (rooms.rooms.includes(topic) || (await history.list(topic, { limit: 1 })).length > 0)
+  const node = await createRelayNode(options, store, scores, history, { ...ops, limits, servesHistory })
   const { logger, metrics } = ops
   // peer relays forward every author of the rooms they share: only those authors' publish rates apply
   const peerRelays = new Set((options.peers ?? []).map(targetPeerId))
@@ -183,7 +199,7 @@ export async function createRelay (options: RelayOptions, init: RelayInit = {}):
   let startedAt = 0
   let stopping = false
   const health = (): RelayHealth => ({
-    status: stopping || startedAt === 0 ? 'stopping' : 'ok',
+    status: stopping ? 'stopping' : startedAt === 0 ? 'starting' : 'ok',
     uptime: startedAt === 0 ? 0 : Math.round((Date.now() - startedAt) / 1000),
     connections: node.getConnections().length
   })
@@ -191,15 +207,20 @@ export async function createRelay (options: RelayOptions, init: RelayInit = {}):
     webRoot: options.webRoot,
     relayInfo: info,
     health,
-    metrics: async () => ({ contentType: metrics.contentType, body: await metrics.text() }),
     tls: ops.tls
   })
+  const admin = createAdminServer({
+    health,
+    metrics: async () => ({ contentType: metrics.contentType, body: await metrics.text() })
+  })
   let url = ''
+  let metricsUrl = ''
 
   return {
     node,
     get url () { return url },
     get stunPort () { return stun?.port },
+    get metricsUrl () { return metricsUrl },
     info,
     health,
     metrics,
@@ -221,8 +242,11 @@ export async function createRelay (options: RelayOptions, init: RelayInit = {}):
       await stun?.start()
       http.listen(options.httpPort, options.host)
       await once(http, 'listening')
-      const { port } = http.address() as AddressInfo
-      url = `${ops.tls == null ? 'http' : 'https'}://${options.host === '0.0.0.0' ? '127.0.0.1' : options.host}:${port}/`
+      url = `${ops.tls == null ? 'http' : 'https'}://${urlHost(options.host)}:${(http.address() as AddressInfo).port}/`
+      const metricsHost = options.metricsHost ?? DEFAULT_METRICS_HOST
+      admin.listen(options.metricsPort ?? DEFAULT_METRICS_PORT, metricsHost)
+      await once(admin, 'listening')
+      metricsUrl = `http://${urlHost(metricsHost)}:${(admin.address() as AddressInfo).port}/metrics`
       startedAt = Date.now()
       stopping = false
       log('relay %p started; web app at %s', node.peerId, url)
@@ -235,6 +259,7 @@ export async function createRelay (options: RelayOptions, init: RelayInit = {}):
         const addr = `${options.host}:${stun.port}/udp`
         logger.info('stun listening', { addr, message: `  answering STUN on ${addr}` })
       }
+      logger.info('metrics', { url: metricsUrl, message: `  metrics at ${metricsUrl}` })
       if ((options.announce?.length ?? 0) > 0) {
         for (const addr of info().multiaddrs) {
           logger.info('announcing', { addr, message: `  announcing ${addr}` })
@@ -252,8 +277,9 @@ export async function createRelay (options: RelayOptions, init: RelayInit = {}):
       const since = Date.now()
       logger.info('relay stopping', { connections: node.getConnections().length })
       // stop accepting: no new HTTP requests (health checks now see 503 on open connections)
-      const httpClosed = new Promise<void>(resolve => http.close(() => { resolve() }))
+      const closed = [http, admin].map(async server => new Promise<void>(resolve => server.close(() => { resolve() })))
       http.closeIdleConnections()
+      admin.closeIdleConnections()
       await stun?.stop()
       peers.stop()
       rooms.stop()
@@ -263,7 +289,8 @@ export async function createRelay (options: RelayOptions, init: RelayInit = {}):
       // closes libp2p's listeners and every connection (500 ms each to close cleanly, then reset)
       await node.stop()
       http.closeAllConnections()
-      await httpClosed
+      admin.closeAllConnections()
+      await Promise.all(closed)
       await store.datastore.close()
       // flushes and closes the SQLite history
       await history?.close()

@@ -18,6 +18,8 @@ export interface ConnectionLimitsInit {
   connectionRatePerIp?: number
   /** ms a handshake may take; libp2p closes the connection then (`inboundUpgradeTimeout`) @default 5000 */
   handshakeTimeoutMs?: number
+  /** the clock the connection rate is measured with, in ms since the epoch @default Date.now */
+  now?: () => number
 }
 
 /** A handshake closed this close to the timeout (or later) is counted as timed out. */
@@ -50,6 +52,7 @@ export class ConnectionLimiter {
   private readonly maxPendingPerIp: number
   private readonly handshakeTimeoutMs: number
   private readonly rate: TokenBuckets
+  private readonly now: () => number
   private readonly refusals: Refusals
   private readonly byIp = new Map<string, PerIp>()
   private readonly tracked = new WeakMap<MultiaddrConnection, Tracked>()
@@ -73,6 +76,7 @@ export class ConnectionLimiter {
     this.handshakeTimeoutMs = init.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_S * 1000
     const rate = init.connectionRatePerIp ?? DEFAULT_CONNECTION_RATE_PER_IP
     this.rate = new TokenBuckets({ rate, burst: rate })
+    this.now = init.now ?? Date.now
     this.refusals = refusals
   }
 
@@ -83,7 +87,7 @@ export class ConnectionLimiter {
 
   /** Forgets rate buckets that have refilled (call now and then). */
   prune (): void {
-    this.rate.prune()
+    this.rate.prune(this.now())
   }
 
   /** Whether to refuse `maConn`; if not, counts it until it closes. */
@@ -98,7 +102,7 @@ export class ConnectionLimiter {
       return true
     }
     // every attempt counts against its address's rate, admitted or not
-    if (!this.rate.take(ip)) {
+    if (!this.rate.take(ip, this.now())) {
       return refuse('connection-rate', 'too many new connections a second from this address')
     }
     if (here.open + here.pending >= this.maxConnectionsPerIp) {

@@ -41,7 +41,8 @@ export class RelayLimits {
   private readonly options: RelayOptions
   private timer?: ReturnType<typeof setInterval>
 
-  constructor (options: RelayOptions, counter?: RefusalCounter, logger?: RelayLogger) {
+  /** `now`: the clock the connection rate is measured with (tests move it) @default Date.now */
+  constructor (options: RelayOptions, counter?: RefusalCounter, logger?: RelayLogger, now?: () => number) {
     this.options = options
     this.refusals = new Refusals(counter, logger)
     this.connections = new ConnectionLimiter({
@@ -50,7 +51,8 @@ export class RelayLimits {
       maxPendingConnections: options.maxPendingConnections,
       maxPendingPerIp: options.maxPendingPerIp,
       connectionRatePerIp: options.connectionRatePerIp,
-      handshakeTimeoutMs: this.handshakeTimeoutMs
+      handshakeTimeoutMs: this.handshakeTimeoutMs,
+      now
     }, this.refusals)
     this.reservations = new ReservationLimiter(options, this.refusals)
     this.dht = new DhtLimiter({

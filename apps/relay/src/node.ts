@@ -1,3 +1,4 @@
+import { isIPv6 } from 'node:net'
 import { quic } from '@chainsafe/libp2p-quic'
 import { autoNAT } from '@libp2p/autonat'
 import { circuitRelayServer } from '@libp2p/circuit-relay-v2'
@@ -12,7 +13,7 @@ import { tcp } from '@libp2p/tcp'
 import { webRTCDirect } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
-import { historySync, isRoomTopic, KAD_DHT_PROTOCOL, NEGOTIATION_TIMEOUTS, roomGossipsubOptions } from '@p2p-chat/shared'
+import { historySync, KAD_DHT_PROTOCOL, NEGOTIATION_TIMEOUTS, roomGossipsubOptions } from '@p2p-chat/shared'
 import { createLibp2p } from 'libp2p'
 import type { RelayOptions } from './config.js'
 import type { RelayLimits } from './limits.js'
@@ -36,11 +37,24 @@ export interface NodeOps {
   tls?: { cert: string, key: string }
   /** the relay's limits: connection gater, connection manager caps, reservation caps, DHT bounds */
   limits: RelayLimits
+  /** whether history sync answers for a topic (else NOT_SERVED) */
+  servesHistory: (topic: string) => boolean | Promise<boolean>
+}
+
+/**
+ * What `--host` binds: its own family, or, for `::`, every address of both (IPv4 as 0.0.0.0). IPv6 comes first:
+ * WebRTC-direct's UDP mux serves both families from the socket the first listener opened, which is dual-stack
+ * only when opened on `::`.
+ */
+function listenHosts (host: string): Array<{ family: 'ip4' | 'ip6', host: string }> {
+  if (host === '::') {
+    return [{ family: 'ip6', host: '::' }, { family: 'ip4', host: '0.0.0.0' }]
+  }
+  return [{ family: isIPv6(host) ? 'ip6' : 'ip4', host }]
 }
 
 /** The relay's libp2p node: every listener (TCP, QUIC, WebSocket, WebRTC-direct), circuit-relay hop, AutoNAT and DHT servers, gossipsub. */
 export async function createRelayNode (options: RelayOptions, store: NodeStore, scores: InvalidMessageScores, history: HistoryStore | undefined, ops: NodeOps): Promise<RelayNode> {
-  const { host } = options
   return createLibp2p({
     // started by the relay's start(), once it listens for the transports' addresses
     start: false,
@@ -51,14 +65,22 @@ export async function createRelayNode (options: RelayOptions, store: NodeStore, 
     addresses: {
       // behind NAT or a reverse proxy: what peers are told instead of the listen addresses
       announce: options.announce?.map(String),
-      listen: [
-        `/ip4/${host}/tcp/${options.tcpPort}`,
-        `/ip4/${host}/tcp/${options.wsPort}/${ops.tls == null ? 'ws' : 'tls/ws'}`,
-        `/ip4/${host}/udp/${options.webrtcDirectPort}/webrtc-direct`,
-        `/ip4/${host}/udp/${options.quicPort}/quic-v1`
-      ]
+      listen: listenHosts(options.host).flatMap(({ family, host }) => [
+        `/${family}/${host}/tcp/${options.tcpPort}`,
+        `/${family}/${host}/tcp/${options.wsPort}/${ops.tls == null ? 'ws' : 'tls/ws'}`,
+        `/${family}/${host}/udp/${options.webrtcDirectPort}/webrtc-direct`,
+        `/${family}/${host}/udp/${options.quicPort}/quic-v1`
+      ])
     },
-    transports: [tcp(), quic(), webSockets(ops.tls == null ? {} : { https: ops.tls }), webRTCDirect()],
+    transports: [
+      tcp(),
+      quic(),
+      webSockets(ops.tls == null ? {} : { https: ops.tls }),
+      // no STUN server: the relay is the public end of WebRTC-direct. @libp2p/webrtc's default is four public
+      // ones (Google, Twilio, Cloudflare, Mozilla): every browser's connection made the relay look them up and
+      // ask them, and closing a connection waited for those DNS lookups (seconds, with no resolver reachable)
+      webRTCDirect({ rtcConfiguration: { iceServers: [] } })
+    ],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     // per-address caps, the inbound rate and the total caps, each refusal counted (limits-connections.ts)
@@ -88,7 +110,7 @@ export async function createRelayNode (options: RelayOptions, store: NodeStore, 
       }),
       pubsub: gossipsub(roomGossipsubOptions('relay', scores)),
       // the lines the relay keeps, for any peer catching up on a room (private rooms: ciphertext)
-      history: historySync({ store: history, serves: topic => history != null && isRoomTopic(topic) })
+      history: historySync({ store: history, serves: ops.servesHistory })
     }
   }) as unknown as Promise<RelayNode>
 }

@@ -26,7 +26,7 @@ async function run (args: string[], until?: (out: string) => boolean): Promise<R
 }
 
 /** Every port free, so that relays started by tests in parallel never collide; no STUN responder (not the fixed 3478). */
-const FREE_PORTS = ['--http-port', '0', '--tcp-port', '0', '--ws-port', '0', '--webrtc-port', '0', '--quic-port', '0', '--stun-port', '0']
+const FREE_PORTS = ['--http-port', '0', '--tcp-port', '0', '--ws-port', '0', '--webrtc-port', '0', '--quic-port', '0', '--stun-port', '0', '--metrics-port', '0']
 
 /**
  * Starts the relay, runs `whileUp` once it has said where to open it, then sends SIGTERM and times how long
@@ -116,7 +116,7 @@ describe('relay operations from the command line', () => {
     const dir = await mkdtemp(join(tmpdir(), 'p2p-chat-bin-'))
     try {
       const config = join(dir, 'relay.json')
-      await writeFile(config, JSON.stringify({ 'log-format': 'json', 'http-port': 0, 'tcp-port': 0, 'ws-port': 0, 'webrtc-port': 0, 'quic-port': 0 }))
+      await writeFile(config, JSON.stringify({ 'log-format': 'json', 'http-port': 0, 'tcp-port': 0, 'ws-port': 0, 'webrtc-port': 0, 'quic-port': 0, 'metrics-port': 0 }))
       const { code, stdout } = await runUntilReady(['--config', config], async out => {
         expect((await fetch(new URL('/healthz', urlIn(out)))).status).toBe(200)
       })

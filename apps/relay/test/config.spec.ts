@@ -4,7 +4,8 @@ import { join, resolve } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { configWarnings, parseConfig } from '../src/config.js'
 import {
-  DEFAULT_HTTP_PORT, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_RESERVATIONS, DEFAULT_STUN_PORT, DEFAULT_TCP_PORT, DEFAULT_TURN_TTL_S, DEFAULT_WS_PORT
+  DEFAULT_HTTP_PORT, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_RESERVATIONS, DEFAULT_METRICS_HOST, DEFAULT_METRICS_PORT, DEFAULT_STUN_PORT, DEFAULT_TCP_PORT,
+  DEFAULT_TURN_TTL_S, DEFAULT_WS_PORT
 } from '../src/constants.js'
 
 describe('relay configuration', () => {
@@ -14,6 +15,16 @@ describe('relay configuration', () => {
     expect(options.dataDir).toBe(resolve('.relay-data'))
     expect(options.webRoot).toMatch(/apps\/web\/dist$/)
     expect(options).toMatchObject({ maxConnections: DEFAULT_MAX_CONNECTIONS, maxReservations: DEFAULT_MAX_RESERVATIONS })
+    expect(options).toMatchObject({ metricsPort: DEFAULT_METRICS_PORT, metricsHost: DEFAULT_METRICS_HOST })
+    expect(DEFAULT_METRICS_HOST).toBe('127.0.0.1')
+  })
+
+  it('reads the admin listener\'s port and address, and IPv4 or IPv6 addresses to bind', () => {
+    expect(parseConfig(['--metrics-port', '0', '--metrics-host', '10.0.0.5'])).toMatchObject({ metricsPort: 0, metricsHost: '10.0.0.5' })
+    expect(parseConfig([], { P2P_CHAT_METRICS_PORT: '9100', P2P_CHAT_METRICS_HOST: '::1' })).toMatchObject({ metricsPort: 9100, metricsHost: '::1' })
+    for (const host of ['0.0.0.0', '::', '::1', '2001:db8::7', '192.168.1.2']) {
+      expect(parseConfig(['--host', host])).toMatchObject({ host })
+    }
   })
 
   it('reads flags, and environment variables where no flag is given', () => {
@@ -89,7 +100,7 @@ describe('relay configuration', () => {
   })
 
   it('refuses bad values with ConfigError', () => {
-    for (const argv of [['--http-port', '70000'], ['--tcp-port', 'abc'], ['--bogus'], ['--host', 'example.com'], ['--ice-server', 'http://x'], ['positional']]) {
+    for (const argv of [['--http-port', '70000'], ['--tcp-port', 'abc'], ['--bogus'], ['--host', 'example.com'], ['--host', '::g'], ['--host', '1.2.3.4.5'], ['--metrics-host', 'localhost'], ['--metrics-port', '-1'], ['--ice-server', 'http://x'], ['positional']]) {
       expect(() => parseConfig(argv), argv.join(' ')).toThrow(expect.objectContaining({ name: 'ConfigError' }))
     }
     expect(() => parseConfig([], { P2P_CHAT_WS_PORT: '-1' })).toThrow(expect.objectContaining({ name: 'ConfigError' }))

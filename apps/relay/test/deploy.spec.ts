@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_HTTP_PORT, DEFAULT_QUIC_PORT, DEFAULT_STUN_PORT, DEFAULT_TCP_PORT, DEFAULT_WEBRTC_DIRECT_PORT, DEFAULT_WS_PORT } from '../src/constants.js'
+import { DEFAULT_HTTP_PORT, DEFAULT_METRICS_PORT, DEFAULT_QUIC_PORT, DEFAULT_STUN_PORT, DEFAULT_TCP_PORT, DEFAULT_WEBRTC_DIRECT_PORT, DEFAULT_WS_PORT } from '../src/constants.js'
 import { eventually } from './helpers.js'
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
@@ -29,7 +29,9 @@ describe('deploy/', () => {
     expect(DOCKERFILE).toContain('ENV P2P_CHAT_DATA_DIR=/data')
     expect(DOCKERFILE).toMatch(/^VOLUME \/data$/m)
     const exposed = /^EXPOSE (.*)$/m.exec(DOCKERFILE)![1]!.split(' ')
-    expect(exposed).toEqual([`${DEFAULT_HTTP_PORT}/tcp`, `${DEFAULT_TCP_PORT}/tcp`, `${DEFAULT_WS_PORT}/tcp`, `${DEFAULT_WEBRTC_DIRECT_PORT}/udp`, `${DEFAULT_QUIC_PORT}/udp`, `${DEFAULT_STUN_PORT}/udp`])
+    expect(exposed).toEqual([`${DEFAULT_HTTP_PORT}/tcp`, `${DEFAULT_TCP_PORT}/tcp`, `${DEFAULT_WS_PORT}/tcp`, `${DEFAULT_WEBRTC_DIRECT_PORT}/udp`, `${DEFAULT_QUIC_PORT}/udp`, `${DEFAULT_STUN_PORT}/udp`, `${DEFAULT_METRICS_PORT}/tcp`])
+    // the admin port listens on the container's interfaces, to be published on the host's loopback
+    expect(DOCKERFILE).toContain('ENV P2P_CHAT_METRICS_HOST=0.0.0.0')
     expect(DOCKERFILE).toMatch(/^HEALTHCHECK .* CMD \["node", "\/app\/deploy\/healthcheck\.js"\]$/m)
     expect(existsSync(HEALTHCHECK)).toBe(true)
     expect(existsSync(join(ROOT, 'deploy/Dockerfile.dockerignore'))).toBe(true)
@@ -37,7 +39,7 @@ describe('deploy/', () => {
 
   it('the systemd unit runs the relay as its own user with a state directory, restarts it on failure, and hardens it', () => {
     for (const line of [
-      'ExecStart=/usr/bin/node /opt/p2p-chat/apps/relay/dist/bin.js', 'DynamicUser=yes', 'StateDirectory=p2p-chat-relay',
+      'ExecStart=/usr/bin/node /opt/p2p-chat/apps/relay/dist/bin.js', 'Environment=P2P_CHAT_METRICS_HOST=127.0.0.1', 'DynamicUser=yes', 'StateDirectory=p2p-chat-relay',
       'Environment=P2P_CHAT_DATA_DIR=/var/lib/p2p-chat-relay', 'Restart=on-failure', 'RestartPreventExitStatus=2',
       'NoNewPrivileges=yes', 'ProtectSystem=strict', 'ProtectHome=yes', 'PrivateTmp=yes', 'CapabilityBoundingSet='
     ]) {
@@ -57,7 +59,9 @@ describe('deploy/', () => {
       P2P_CHAT_WS_PORT: '0',
       P2P_CHAT_WEBRTC_PORT: '0',
       P2P_CHAT_QUIC_PORT: '0',
-      P2P_CHAT_STUN_PORT: '0'
+      P2P_CHAT_STUN_PORT: '0',
+      P2P_CHAT_METRICS_HOST: '127.0.0.1',
+      P2P_CHAT_METRICS_PORT: '0'
     }
     const child = spawn(process.execPath, ['apps/relay/dist/bin.js'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''

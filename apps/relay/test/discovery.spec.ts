@@ -66,13 +66,19 @@ describe('rooms in the DHT', () => {
 
   it('peers in different rooms do not find each other', async () => {
     const [a, b] = await twoRelays()
-    const alice = await peerOn(a)
-    const bob = await peerOn(b)
-    const inAlice = join(alice, createRoomId(), 'Alice')
-    join(bob, createRoomId(), 'Bob')
-    // both have announced their rooms and looked theirs up (the second lookup runs 2 s after joining)
-    await new Promise(resolve => setTimeout(resolve, 3_000))
-    expect(inAlice.room.getMembers()).toEqual([])
+    const [alice, dave] = [await peerOn(a), await peerOn(a)]
+    const [bob, carol] = [await peerOn(b), await peerOn(b)]
+    const [aliceRoom, bobRoom] = [createRoomId(), createRoomId()]
+    const inAlice = join(alice, aliceRoom, 'Alice')
+    const inBob = join(bob, bobRoom, 'Bob')
+    // each room has a member on the other relay: finding them proves that Alice and Bob looked their rooms up
+    // in the DHT after every announcement was made
+    join(carol, aliceRoom, 'Carol')
+    join(dave, bobRoom, 'Dave')
+    await eventually(() => inAlice.room.getMembers().some(m => m.name === 'Carol') &&
+      inBob.room.getMembers().some(m => m.name === 'Dave'), 20_000)
+    expect(inAlice.room.getMembers().map(m => m.name)).toEqual(['Carol'])
+    expect(inBob.room.getMembers().map(m => m.name)).toEqual(['Dave'])
     expect(alice.getConnections(bob.peerId)).toEqual([])
   })
 

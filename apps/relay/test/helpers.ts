@@ -14,7 +14,7 @@ import { chatPeerServices, KAD_DHT_PROTOCOL, NEGOTIATION_TIMEOUTS, roomGossipsub
 import { createLibp2p } from 'libp2p'
 import { afterEach } from 'vitest'
 import { createRelay, createRelayLogger } from '../src/index.js'
-import type { Relay, RelayOptions } from '../src/index.js'
+import type { Relay, RelayInit, RelayOptions } from '../src/index.js'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
 import type { Ping } from '@libp2p/ping'
@@ -36,19 +36,19 @@ export interface TestRelay {
  * (`stunPort` absent, as `--stun-port 0`): nothing in the tests binds the fixed 3478, and `stunPort: 0` picks a
  * free port for tests of the responder.
  */
-export async function startTestRelay (overrides: Partial<RelayOptions> = {}): Promise<TestRelay> {
+export async function startTestRelay (overrides: Partial<RelayOptions> = {}, init: RelayInit = {}): Promise<TestRelay> {
   const dir = await mkdtemp(join(tmpdir(), 'p2p-chat-relay-test-'))
   const webRoot = join(dir, 'web')
   await mkdir(join(webRoot, 'assets'), { recursive: true })
   await writeFile(join(webRoot, 'index.html'), '<!doctype html><title>P2P Chat</title>')
   await writeFile(join(webRoot, 'assets', 'app-123.js'), 'console.log(1)')
   const options: RelayOptions = {
-    host: '127.0.0.1', httpPort: 0, tcpPort: 0, wsPort: 0, webrtcDirectPort: 0, quicPort: 0,
+    host: '127.0.0.1', httpPort: 0, tcpPort: 0, wsPort: 0, webrtcDirectPort: 0, quicPort: 0, metricsPort: 0,
     dataDir: join(dir, 'data'), webRoot, iceServers: [], ...overrides
   }
   const logs: LogLine[] = []
   const logger = createRelayLogger({ format: 'json', level: 'debug', write: line => { logs.push(JSON.parse(line) as LogLine) } })
-  const relay = await createRelay(options, { logger })
+  const relay = await createRelay(options, { logger, ...init })
   await relay.start()
   return {
     relay,
@@ -120,7 +120,7 @@ export function sample (text: string, name: string, labels = ''): number | undef
  * The relays and nodes a spec file's tests start, all stopped after each test. Call once, at the top of the file.
  */
 export function useTestResources (): {
-  relay: (overrides?: Partial<RelayOptions>) => Promise<TestRelay>
+  relay: (overrides?: Partial<RelayOptions>, init?: RelayInit) => Promise<TestRelay>
   client: (privateKey?: PrivateKey) => Promise<TestClient>
   /** a chat peer (see {@link createChatPeer}) with its key */
   chatPeer: () => Promise<{ node: RoomNode, key: PrivateKey }>
@@ -138,8 +138,8 @@ export function useTestResources (): {
     return node
   }
   return {
-    relay: async (overrides = {}) => {
-      const r = await startTestRelay(overrides)
+    relay: async (overrides = {}, init = {}) => {
+      const r = await startTestRelay(overrides, init)
       relays.push(r)
       return r
     },

@@ -1,13 +1,17 @@
+import { setImmediate } from 'node:timers/promises'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
 import {
-  createMessageId, createRoomId, createRoomSecret, derivePrivateRoom, encodeChat, encodePresence, roomTopic, sealRoomData
+  createMemoryHistoryStore, createMessageId, createRoomId, createRoomSecret, derivePrivateRoom, encodeChat, encodePresence, roomTopic,
+  sealRoomData
 } from '@p2p-chat/shared'
 import { describe, expect, it } from 'vitest'
+import { HistoryKeeper } from '../src/history.js'
 import { createRelay } from '../src/index.js'
 import { eventually, tcpAddr, useTestResources } from './helpers.js'
 import type { TestRelay } from './helpers.js'
-import type { HistorySync, RoomNode } from '@p2p-chat/shared'
+import type { GossipSub, GossipsubMessage } from '@libp2p/gossipsub'
+import type { Chat, HistorySync, RoomNode } from '@p2p-chat/shared'
 
 const { relay: startRelay, chatPeer } = useTestResources()
 
@@ -66,10 +70,101 @@ describe('the relay as a history peer', () => {
     expect(Buffer.from(kept!.data).equals(Buffer.from(chat))).toBe(true)
   })
 
+  it('answers NOT_SERVED for a room it never followed nor kept, and serves a room it follows, even before any line', async () => {
+    const { relay, peer } = await setup()
+    const unknown = roomTopic(createRoomId())
+    await expect(historyOf(peer).sync(relay.relay.node.peerId, unknown)).rejects.toMatchObject({ name: 'HistoryNotServedError' })
+    const followed = roomTopic(createRoomId())
+    await publish(peer, relay, followed, [])
+    await eventually(() => relay.relay.rooms().includes(followed))
+    expect(await historyOf(peer).sync(relay.relay.node.peerId, followed)).toEqual([])
+  })
+
+  it('forwards typing notices but keeps none; keeps replies, reactions and file offers as the lines they are', async () => {
+    const { relay, peer: alice, key } = await setup()
+    const { node: bob } = await chatPeer()
+    await bob.dial(multiaddr(tcpAddr(relay.relay)))
+    const publicTopic = roomTopic(createRoomId())
+    const keys = await derivePrivateRoom(createRoomId(), createRoomSecret())
+    const heard: Array<{ topic: string, data: Uint8Array }> = []
+    bob.services.pubsub.addEventListener('gossipsub:message', evt => { heard.push(evt.detail.msg) })
+    for (const topic of [publicTopic, keys.topic]) {
+      bob.services.pubsub.subscribe(topic)
+      await eventually(() => relay.relay.rooms().includes(topic))
+    }
+
+    const first = createMessageId()
+    const line = (fields: Partial<Chat>): Chat => ({ id: createMessageId(), name: 'alice', text: '🎉', timestamp: Date.now(), ...fields })
+    const typing = (active: boolean): Uint8Array => encodePresence({ name: 'alice', multiaddrs: [], hello: false, typing: active })
+    const publicLines = [
+      await encodeChat(line({ replyTo: first, text: 'yes' }), publicTopic, key),
+      await encodeChat(line({ reactTo: first }), publicTopic, key)
+    ]
+    await publish(alice, relay, publicTopic, [typing(true), publicLines[0]!, typing(false), publicLines[1]!])
+    // in a private room, a typing notice is a sealed presence marked ephemeral; a file offer (over the default
+    // limit of members: the relay has none of its own) is a sealed line
+    const offer = line({ text: '📎 photo.jpg (3.2 GB)', attachment: { id: 'c0'.repeat(32), name: 'photo.jpg', size: 3 * 1024 ** 3, mime: 'image/jpeg' } })
+    const privateLine = await sealRoomData(keys, await encodeChat(offer, keys.topic, key), { id: offer.id, timestamp: offer.timestamp })
+    await publish(alice, relay, keys.topic, [await sealRoomData(keys, typing(true), { ephemeral: true }), privateLine])
+
+    // bob heard everything through the relay, the notices included
+    await eventually(() => heard.length === 6)
+    await eventually(async () => (await historyOf(bob).sync(relay.relay.node.peerId, keys.topic)).length === 1)
+    const kept = await historyOf(bob).sync(relay.relay.node.peerId, publicTopic)
+    expect(kept.map(r => Buffer.from(r.data).toString('hex'))).toEqual(publicLines.map(l => Buffer.from(l).toString('hex')))
+    const [keptPrivate] = await historyOf(bob).sync(relay.relay.node.peerId, keys.topic)
+    expect(Buffer.from(keptPrivate!.data).equals(Buffer.from(privateLine))).toBe(true)
+  })
+
   it('keeps nothing and serves nothing with --history off', async () => {
     const { relay, peer, key } = await setup({ history: false })
     const topic = roomTopic(createRoomId())
     await publish(peer, relay, topic, [await encodeChat({ id: createMessageId(), name: 'a', text: 'gone', timestamp: Date.now() }, topic, key)])
     await expect(historyOf(peer).sync(relay.relay.node.peerId, topic)).rejects.toMatchObject({ name: 'HistoryNotServedError' })
   })
+})
+
+describe('the relay\'s history keeper', () => {
+  /** The memory in use after a full collection (vitest runs these tests with --expose-gc). */
+  const memoryAfterGc = (): number => {
+    const { gc } = globalThis as { gc?: () => void }
+    if (gc == null) throw new Error('run with node --expose-gc')
+    gc()
+    const { heapUsed, arrayBuffers } = process.memoryUsage()
+    return heapUsed + arrayBuffers
+  }
+
+  it('holds nothing of the lines it kept: 100,000 lines later the heap is back where it was', async () => {
+    // the relay's store is SQLite; a bounded memory store keeps this test fast and measures the keeper alone
+    const store = createMemoryHistoryStore({ maxMessages: 100 })
+    // gossipsub's delivery event is all the keeper listens to
+    const pubsub = new EventTarget()
+    const keeper = new HistoryKeeper(pubsub as unknown as GossipSub, store)
+    const keys = await derivePrivateRoom(createRoomId(), createRoomSecret())
+    const plaintext = new TextEncoder().encode('a line of chat that the relay keeps as ciphertext')
+    /** Seals and delivers `count` lines, 1,000 at a time, and lets their writes finish. */
+    const deliver = async (count: number): Promise<void> => {
+      for (let sent = 0; sent < count; sent += 1000) {
+        const batch = await Promise.all(Array.from({ length: Math.min(1000, count - sent) }, async () => sealRoomData(keys, plaintext)))
+        for (const data of batch) {
+          const msg: GossipsubMessage['msg'] = { type: 'unsigned', topic: keys.topic, data }
+          pubsub.dispatchEvent(new CustomEvent('gossipsub:message', { detail: { msg } }))
+        }
+        await setImmediate()
+      }
+    }
+    keeper.start()
+    try {
+      // warm-up: the first lines compile code and fill caches, which is not what is measured
+      await deliver(1000)
+      const before = memoryAfterGc()
+      await deliver(100_000)
+      expect(await store.list(keys.topic)).toHaveLength(100)
+      const grown = memoryAfterGc() - before
+      expect(grown, `grew by ${(grown / 2 ** 20).toFixed(1)} MiB`).toBeLessThan(4 * 2 ** 20)
+    } finally {
+      await keeper.stop()
+      await store.close()
+    }
+  }, 120_000)
 })

@@ -2,6 +2,7 @@ import { once } from 'node:events'
 import { multiaddr } from '@multiformats/multiaddr'
 import { describe, expect, it } from 'vitest'
 import { createHttpServer } from '../src/http.js'
+import { createRelay } from '../src/index.js'
 import { eventually, sample, tcpAddr, useTestResources } from './helpers.js'
 import type { RelayHealth } from '../src/http.js'
 import type { AddressInfo } from 'node:net'
@@ -21,15 +22,17 @@ describe('relay health and metrics over HTTP', () => {
     expect(r.health().status).toBe('ok')
   })
 
-  it('reports itself as stopping as soon as it begins to shut down', async () => {
-    const { relay: r } = await relay()
+  it('reports itself as starting until it has started, and as stopping as soon as it begins to shut down', async () => {
+    const { relay: r, options } = await relay()
     const stopped = r.stop()
     expect(r.health().status).toBe('stopping')
     await stopped
+    const unstarted = await createRelay(options)
+    expect(unstarted.health()).toMatchObject({ status: 'starting', uptime: 0 })
   })
 
-  it('answers 503 on /healthz when the relay is stopping', async () => {
-    let status: RelayHealth['status'] = 'ok'
+  it('answers 503 on /healthz when the relay is starting or stopping', async () => {
+    let status: RelayHealth['status'] = 'starting'
     const server = createHttpServer({
       webRoot: '/nonexistent',
       relayInfo: () => ({ peerId: 'x', multiaddrs: [], iceServers: [] }),
@@ -39,6 +42,8 @@ describe('relay health and metrics over HTTP', () => {
     await once(server, 'listening')
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/healthz`
     try {
+      expect((await fetch(url)).status).toBe(503)
+      status = 'ok'
       expect((await fetch(url)).status).toBe(200)
       status = 'stopping'
       const response = await fetch(url)
@@ -50,11 +55,31 @@ describe('relay health and metrics over HTTP', () => {
     }
   })
 
+  it('serves /metrics on its admin port only, with /healthz; the public port answers 404 for it', async () => {
+    const { relay: r } = await relay()
+    const metricsUrl = new URL(r.metricsUrl)
+    expect(metricsUrl.hostname).toBe('127.0.0.1')
+    expect(metricsUrl.port).not.toBe(new URL(r.url).port)
+    const publicMetrics = await fetch(new URL('/metrics', r.url))
+    expect(publicMetrics.status).toBe(404)
+    expect(await publicMetrics.text()).not.toContain('p2p_chat_relay')
+    expect((await fetch(new URL('/healthz', r.url))).status).toBe(200)
+
+    expect((await fetch(metricsUrl)).status).toBe(200)
+    const health = await fetch(new URL('/healthz', metricsUrl))
+    expect(health.status).toBe(200)
+    expect(await health.json()).toMatchObject({ status: 'ok' })
+    // the admin port serves nothing else: not the web app, not /api/relay
+    for (const path of ['/', '/api/relay', '/r/abc']) {
+      expect((await fetch(new URL(path, metricsUrl))).status, path).toBe(404)
+    }
+  })
+
   it('serves Prometheus metrics at GET /metrics: libp2p\'s own and the relay\'s', async () => {
     const { relay: r } = await relay()
     const c = await client()
     await c.dial(multiaddr(tcpAddr(r)))
-    const response = await fetch(new URL('/metrics', r.url))
+    const response = await fetch(r.metricsUrl)
     expect(response.status).toBe(200)
     expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/)
     const text = await response.text()
@@ -74,7 +99,7 @@ describe('relay health and metrics over HTTP', () => {
     await c.dial(multiaddr(tcpAddr(a)))
     a.metrics.refused('connection')
     const inbound = async (r: typeof a): Promise<number | undefined> => {
-      const text = await (await fetch(new URL('/metrics', r.url))).text()
+      const text = await (await fetch(r.metricsUrl)).text()
       return sample(text, 'libp2p_connection_manager_connections', 'libp2p_connection_manager_connections="inbound"')
     }
     await eventually(async () => await inbound(a) === 1)

@@ -5,7 +5,7 @@ import { createMessageId, createRoomId, encodeChat, roomKey, roomTopic } from '@
 import { afterEach, describe, expect, it } from 'vitest'
 import { eventually, startTestRelay, tcpAddr } from './helpers.js'
 import { clientFrom, dialRelay, idleSocket, refusals, reserve, served, Status } from './limits-helpers.js'
-import type { RelayOptions } from '../src/index.js'
+import type { RelayInit, RelayOptions } from '../src/index.js'
 import type { TestRelay } from './helpers.js'
 import type { ClientInit, DhtClient } from './limits-helpers.js'
 import type { Socket } from 'node:net'
@@ -23,8 +23,8 @@ afterEach(async () => {
   sockets = []
 })
 
-async function relay (overrides: Partial<RelayOptions> = {}): Promise<TestRelay> {
-  const r = await startTestRelay(overrides)
+async function relay (overrides: Partial<RelayOptions> = {}, init: RelayInit = {}): Promise<TestRelay> {
+  const r = await startTestRelay(overrides, init)
   relays.push(r)
   return r
 }
@@ -41,8 +41,6 @@ async function idle (r: TestRelay, from: string): Promise<{ closed: Promise<numb
   sockets.push(socket)
   return { closed }
 }
-
-const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
 
 async function drain<T> (events: AsyncIterable<T>): Promise<T[]> {
   const all: T[] = []
@@ -75,14 +73,19 @@ describe('relay limits: connections', () => {
   })
 
   it('refuses new connections from an address over its rate, not from others, and admits it again a second later', async () => {
-    const r = await relay({ connectionRatePerIp: 1 })
+    // the rate is measured on a clock the test moves
+    let now = Date.now()
+    const r = await relay({ connectionRatePerIp: 1 }, { now: () => now })
     const [a, b] = [await client(), await client()]
     expect(await dialRelay(a, r)).toBe('open')
     expect(await dialRelay(b, r)).not.toBe('open')
     expect((await refusals(r, 'connection-rate')).counted).toBe(1)
     expect(await dialRelay(await client({ from: '127.0.0.2' }), r)).toBe('open')
-    await sleep(1100)
+    now += 500
+    expect(await dialRelay(b, r)).not.toBe('open')
+    now += 500
     expect(await dialRelay(b, r)).toBe('open')
+    expect((await refusals(r, 'connection-rate')).counted).toBe(2)
   })
 
   it('refuses connections over the total cap, whatever their address', async () => {
@@ -189,10 +192,9 @@ describe('relay limits: rooms', () => {
     const aRooms = [1, 2, 3, 4, 5].map(() => roomTopic(createRoomId()))
     aRooms.forEach(t => { a.services.pubsub.subscribe(t) })
     await a.dial(multiaddr(tcpAddr(r.relay)))
-    await eventually(() => r.relay.rooms().length === 3)
-    await sleep(300)
+    // all five subscriptions handled: three rooms followed, two refused
+    await eventually(async () => r.relay.rooms().length === 3 && (await refusals(r, 'rooms-per-peer')).counted === 2)
     expect(r.relay.rooms().sort()).toEqual(aRooms.slice(0, 3).sort())
-    expect((await refusals(r, 'rooms-per-peer')).counted).toBe(2)
 
     // another peer's rooms are followed, up to the total cap
     const bRooms = [1, 2, 3].map(() => roomTopic(createRoomId()))
@@ -209,8 +211,8 @@ describe('relay limits: rooms', () => {
     for (let i = 0; i < 12; i++) {
       await flooder!.c.services.pubsub.publish(topic, await chatLine(topic, flooder!.key, `flood ${i}`))
     }
-    await eventually(async () => (await refusals(r, 'publish-rate')).counted >= 6)
-    await sleep(300)
+    // every flood message accounted for: refused by the relay, or delivered to the listener
+    await eventually(async () => (await refusals(r, 'publish-rate')).counted + listener!.heard.length === 12)
     // the burst and what trickled in meanwhile got through, not the rest
     expect(listener!.heard.length).toBeGreaterThanOrEqual(4)
     expect(listener!.heard.length).toBeLessThanOrEqual(7)

@@ -12,6 +12,15 @@ export class InvalidMessageError extends Error {
   override name = 'InvalidMessageError'
 }
 
+/**
+ * A display name that is empty, or holds a character a name may not: a control character, a bidirectional
+ * override or isolate, or an invisible one (see {@link validateName}). A kind of {@link InvalidMessageError}.
+ */
+export class InvalidNameError extends InvalidMessageError {
+  static override name = 'InvalidNameError'
+  override name = 'InvalidNameError'
+}
+
 /** A message (or one of its fields) is larger than the protocol allows. */
 export class MessageTooLargeError extends Error {
   static override name = 'MessageTooLargeError'

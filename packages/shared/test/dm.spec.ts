@@ -112,7 +112,8 @@ describe('direct messages', () => {
     expect((await errorOf(dm.send(nobody, { name: 'alice', text: ' \n ' }))).name).toBe('InvalidMessageError')
     expect((await errorOf(dm.send(nobody, { name: 'alice', text: 'x'.repeat(4097) }))).name).toBe('MessageTooLargeError')
     expect((await errorOf(dm.send(nobody, { name: 'alice', text: 'é'.repeat(2049) }))).name).toBe('MessageTooLargeError')
-    expect((await errorOf(dm.send(nobody, { name: ' ', text: 'hi' }))).name).toBe('InvalidMessageError')
+    expect((await errorOf(dm.send(nobody, { name: ' ', text: 'hi' }))).name).toBe('InvalidNameError')
+    expect((await errorOf(dm.send(nobody, { name: 'alice\u200b', text: 'hi' }))).name).toBe('InvalidNameError')
     expect((await errorOf(dm.send(nobody, { name: 'n'.repeat(65), text: 'hi' }))).name).toBe('MessageTooLargeError')
     expect((await errorOf(dm.send(nobody, { id: 'not-an-id', name: 'alice', text: 'hi' }))).name).toBe('InvalidMessageError')
 
@@ -186,6 +187,8 @@ describe('direct messages', () => {
       ['bad id', request({ id: 'ABC' }), DirectMessageAck.Status.INVALID, false],
       ['empty text', request({ text: '' }), DirectMessageAck.Status.INVALID, true],
       ['empty name', request({ name: '' }), DirectMessageAck.Status.INVALID, true],
+      ['name with a terminal escape', request({ name: 'bob\u001b]0;x\u0007' }), DirectMessageAck.Status.INVALID, true],
+      ['name with a bidi override', request({ name: '\u202eecila' }), DirectMessageAck.Status.INVALID, true],
       ['text too large', request({ text: 'x'.repeat(5000) }), DirectMessageAck.Status.TOO_LARGE, true],
       ['name too large', request({ name: 'n'.repeat(100) }), DirectMessageAck.Status.TOO_LARGE, true],
       ['no timestamp', request({ timestamp: 0n }), DirectMessageAck.Status.INVALID, true],

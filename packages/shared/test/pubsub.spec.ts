@@ -4,6 +4,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { describe, expect, it } from 'vitest'
 import { createMessageId, encodeChat } from '../src/codec.js'
 import { createRoomSecret, derivePrivateRoom, sealRoomData } from '../src/private-room/index.js'
+import { RoomMessage } from '../src/proto/room.js'
 import { roomMessageValidator } from '../src/pubsub.js'
 import type { Message } from '@libp2p/gossipsub'
 import type { PeerId } from '@libp2p/interface'
@@ -29,6 +30,13 @@ describe('room message validator', async () => {
     expect(await validate(peer, signed(Uint8Array.from([1, 2, 3])))).toBe(TopicValidatorResult.Reject)
     expect(await validate(other, signed(data, other))).toBe(TopicValidatorResult.Reject)
     expect(reasons).toEqual(['InvalidMessageError', 'InvalidMessageError', 'AuthorMismatchError'])
+  })
+
+  it('rejects a presence whose name would spoof another member\'s (a bidirectional override)', async () => {
+    const reasons: string[] = []
+    const presence = RoomMessage.encode({ version: 1, presence: { name: '\u202eecila', multiaddrs: [], hello: true } })
+    expect(await roomMessageValidator((_, err) => reasons.push(err.name))(peer, signed(presence))).toBe(TopicValidatorResult.Reject)
+    expect(reasons).toEqual(['InvalidNameError'])
   })
 
   it('ignores, without rejecting or decoding, a message its admit hook refuses, and asks it with author and deliverer', async () => {

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { privateRoomCodec, publicRoomCodec, readRoomData } from '../src/chat/room-codec.js'
 import { createMessageId, encodeChat, encodePresence } from '../src/codec.js'
 import { createRoomSecret, derivePrivateRoom } from '../src/private-room/index.js'
+import { RoomMessage } from '../src/proto/room.js'
 import { createRoomId } from '../src/room.js'
 
 describe('reading what is published in a room', async () => {
@@ -34,5 +35,14 @@ describe('reading what is published in a room', async () => {
     await expect(readRoomData(codec, await codec.wrap(line, { ...chat, id: createMessageId(), ephemeral: false }))).rejects.toMatchObject({ name: 'InvalidMessageError' })
     await expect(readRoomData(codec, await codec.wrap(line, { ...chat, timestamp: chat.timestamp - 1, ephemeral: false }))).rejects.toMatchObject({ name: 'InvalidMessageError' })
     await expect(readRoomData(codec, await codec.wrap(line, { ...chat, ephemeral: true }))).rejects.toMatchObject({ name: 'InvalidMessageError' })
+  })
+
+  it('refuses a presence sealed in a private room whose name holds control or bidirectional characters', async () => {
+    const codec = privateRoomCodec(await derivePrivateRoom(roomId, createRoomSecret()))
+    for (const name of ['\u202eecila', 'alice\u001b]52;c;cm0gLXJmIH4=\u0007']) {
+      const presence = RoomMessage.encode({ version: 1, presence: { name, multiaddrs: [], hello: true } })
+      const data = await codec.wrap(presence, { id: createMessageId(), timestamp: Date.now(), ephemeral: true })
+      await expect(readRoomData(codec, data)).rejects.toMatchObject({ name: 'InvalidNameError' })
+    }
   })
 })

@@ -60,14 +60,28 @@ export class LabProcess {
     this.child.stdin!.write(`${line}\n`)
   }
 
-  /** Sends `/status` and returns the lines it printed (up to the next prompt-less pause). */
+  /** Sends `/status` and returns the lines it printed: through the list of connections its last line counts. */
   async status (): Promise<string> {
     const before = this.lines.length
     this.send('/status')
-    await this.waitForLine(/^\* connections: /, 5_000)
-    await new Promise(resolve => setTimeout(resolve, 100))
-    const start = this.lines.findIndex((line, i) => i >= before && line.startsWith('* reachability: '))
-    return this.lines.slice(start).join('\n')
+    const start = () => this.lines.findIndex((line, i) => i >= before && line.startsWith('* reachability: '))
+    const counted = /^\* connections: (\d+) direct, (\d+) relayed/
+    const deadline = Date.now() + 5_000
+    for (;;) {
+      const lines = start() < 0 ? [] : this.lines.slice(start())
+      const at = lines.findIndex(line => counted.test(line))
+      if (at >= 0) {
+        const [, direct, relayed] = counted.exec(lines[at]!)!
+        const end = at + 1 + Number(direct) + Number(relayed)
+        if (lines.length >= end) {
+          return lines.slice(0, end).join('\n')
+        }
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`${this.name}: /status did not print in 5 s. Output:\n${this.lines.join('\n')}`)
+      }
+      await new Promise(resolve => setTimeout(resolve, 20))
+    }
   }
 
   kill (): void {

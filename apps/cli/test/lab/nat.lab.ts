@@ -63,11 +63,12 @@ describe('NAT lab: AutoNAT and DCUtR through the real relay', () => {
     lab.exec('ra', 'nft', 'add', 'rule', 'ip', 'nat', 'prerouting', 'iifname', 'wan', 'tcp', 'dport', '4011', 'dnat', 'to', '10.1.0.2:4011')
     lab.exec('ra', 'nft', 'add', 'rule', 'ip', 'nat', 'prerouting', 'iifname', 'wan', 'udp', 'dport', '4011', 'dnat', 'to', '10.1.0.2:4011')
     const room = createRoomId()
-    // Bob first, and Alice once his first room lookups in the DHT are done (at 0, 2 and 8 s): later lookups
-    // could find Alice's public address and dial it, and the point here is the upgrade of a relayed connection
-    const bob = lab.startCli('Bob2', 'hb', ['--room', room, '--relay', relayAddr, '--no-mdns'], 'libp2p:dcutr')
+    // Bob first, and Alice once his first room lookups in the DHT are done (at 0, 2 and 8 s; the next is at 30
+    // s): later lookups could find Alice's public address and dial it, and the point here is the upgrade of a
+    // relayed connection
+    const bob = lab.startCli('Bob2', 'hb', ['--room', room, '--relay', relayAddr, '--no-mdns'], 'libp2p:dcutr,p2p-chat:room:discovery')
     await bob.waitForLine(/^\* reachability: private/, 25_000)
-    await new Promise(resolve => setTimeout(resolve, Math.max(0, 9_000 - elapsed(bob.started))))
+    await bob.waitForLine(/p2p-chat:room:discovery lookup \(at 8000 ms\) of \S+ (done|failed)/, 30_000)
     const alice = lab.startCli('Alice2', 'ha', [
       '--room', room, '--relay', relayAddr, '--no-mdns',
       '--listen', '/ip4/0.0.0.0/tcp/4011', '--listen', '/ip4/0.0.0.0/udp/4011/quic-v1',

@@ -63,9 +63,9 @@ export class RoomDiscovery {
   start (): void {
     this.node.addEventListener('self:peer:update', this.onAddressesChange)
     for (const delay of this.init.lookupDelays ?? DISCOVERY_LOOKUP_DELAYS_MS) {
-      this.after(delay, () => { void this.lookup() })
+      this.after(delay, () => { void this.lookup(`at ${delay} ms`) })
     }
-    this.every(this.init.lookupInterval ?? DISCOVERY_LOOKUP_INTERVAL_MS, () => { void this.lookup() })
+    this.every(this.init.lookupInterval ?? DISCOVERY_LOOKUP_INTERVAL_MS, () => { void this.lookup('periodic') })
     this.every(this.init.reprovideInterval ?? DISCOVERY_REPROVIDE_INTERVAL_MS, () => {
       this.providedAddrs = ''
       void this.provide()
@@ -97,7 +97,7 @@ export class RoomDiscovery {
       log('announced %p in %s', this.node.peerId, this.init.topic)
       if (!this.looked) {
         // the DHT answers now: no need to wait for the next scheduled lookup
-        void this.lookup()
+        void this.lookup('after announcing')
       }
     } catch (err) {
       // no DHT server reachable yet: try again later (an address change also tries again)
@@ -112,8 +112,8 @@ export class RoomDiscovery {
     }
   }
 
-  /** Looks the room's key up and reports every provider found. */
-  async lookup (): Promise<void> {
+  /** Looks the room's key up and reports every provider found; `why` names the lookup in the debug log. */
+  async lookup (why = 'asked'): Promise<void> {
     if (this.controller.signal.aborted) {
       return
     }
@@ -129,8 +129,9 @@ export class RoomDiscovery {
         this.init.onFound(peer)
       }
       this.looked = true
+      log('lookup (%s) of %s done: %d providers', why, this.init.topic, found)
     } catch (err) {
-      log('lookup of %s failed: %s', this.init.topic, (err as Error).message)
+      log('lookup (%s) of %s failed: %s', why, this.init.topic, (err as Error).message)
     }
   }
 

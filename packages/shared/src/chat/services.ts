@@ -3,40 +3,52 @@ import { identify, identifyPush } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
 import { PROTOCOL_NEGOTIATION_TIMEOUT_MS } from '../constants.js'
 import { directMessages } from '../dm/index.js'
+import { fileTransfer } from '../file/index.js'
 import { historySync } from '../history/index.js'
 import { roomGossipsubOptions } from '../pubsub.js'
 import { directPaths } from './direct-paths.js'
+import type { FileTransferInit } from '../file/index.js'
 import type { HistorySyncInit } from '../history/index.js'
+import type { GossipsubOpts } from '@libp2p/gossipsub'
 
-export interface ChatPeerServicesInit {
+export interface RoomServicesInit {
+  /** overrides of P2P Chat's gossipsub settings (benchmarks compare with gossipsub's defaults) */
+  pubsub?: Partial<GossipsubOpts>
+}
+
+export interface ChatPeerServicesInit extends RoomServicesInit {
   /** the store history is served from and which rooms are served (the rooms this peer is in) */
   history?: HistorySyncInit
+  /** file transfer: the largest file, timeouts, the window */
+  files?: FileTransferInit
 }
 
 /**
  * The libp2p services a chat peer needs to be in rooms: identify (+ push), ping, gossipsub rooms as `pubsub`,
  * and `directPaths`, which proves each direct connection with a round trip before the peer counts as directly
- * connected. The browser adds direct messages and history sync later (its first script does not carry them).
+ * connected. The browser adds direct messages, history sync and files later (its first script does not carry
+ * them).
  */
-export function roomServices () {
+export function roomServices (init: RoomServicesInit = {}) {
   return {
     identify: identify(),
     identifyPush: identifyPush(),
     ping: ping(),
-    pubsub: gossipsub(roomGossipsubOptions()),
+    pubsub: gossipsub({ ...roomGossipsubOptions(), ...init.pubsub }),
     directPaths: directPaths()
   }
 }
 
 /**
- * The libp2p services every chat peer (browser or terminal) runs: {@link roomServices}, direct messages as `dm`
- * and history sync as `history`.
+ * The libp2p services every chat peer (browser or terminal) runs: {@link roomServices}, direct messages as `dm`,
+ * history sync as `history` and files as `files` (it serves only what this peer offers).
  */
 export function chatPeerServices (init: ChatPeerServicesInit = {}) {
   return {
-    ...roomServices(),
+    ...roomServices(init),
     dm: directMessages(),
-    history: historySync(init.history)
+    history: historySync(init.history),
+    files: fileTransfer(init.files)
   }
 }
 

@@ -321,9 +321,12 @@ describe('history sync', () => {
     const erin = await createNode()
     try {
       await erin.peerStore.merge(carol.peerId, { multiaddrs: carol.getMultiaddrs() })
-      await withCarolAnswering(async () => {}, async () => {
+      let requested!: () => void
+      const inFlight = new Promise<void>(resolve => { requested = resolve })
+      // carol reads the request and never answers
+      await withCarolAnswering(async () => { requested() }, async () => {
         const pending = errorOf(erin.services.history.sync(carol.peerId, ROOM))
-        await new Promise(resolve => setTimeout(resolve, 200))
+        await inFlight
         await (erin.services.history as unknown as Startable).stop()
         expect((await pending).name).toBe('NotStartedError')
       })

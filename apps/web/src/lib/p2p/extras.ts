@@ -1,6 +1,6 @@
 /**
  * The parts of the browser's node loaded after the room is on screen (imported by `node.ts` on demand, so they
- * are a chunk of their own): Kademlia, direct messages, and every transport but WebSockets — circuit relay (the
+ * are a chunk of their own): Kademlia, direct messages, file transfer, and every transport but WebSockets — circuit relay (the
  * reservation that makes this browser reachable), WebRTC (direct connections), WebTransport and WebRTC-direct
  * (relays without a WebSocket address this page may dial). A room is shown and chatted in over the relay's
  * WebSocket without them.
@@ -10,13 +10,13 @@ import { contentRoutingSymbol, peerRoutingSymbol } from '@libp2p/interface'
 import { kadDHT, passthroughMapper, removePrivateAddressesMapper } from '@libp2p/kad-dht'
 import { webRTC, webRTCDirect } from '@libp2p/webrtc'
 import { webTransport } from '@libp2p/webtransport'
-import { directMessages, KAD_DHT_PROTOCOL } from '@p2p-chat/shared'
+import { directMessages, fileTransfer, KAD_DHT_PROTOCOL } from '@p2p-chat/shared'
 import type { CircuitRelayTransportComponents } from '@libp2p/circuit-relay-v2'
 import type { ContentRouting, PeerRouting, Transport } from '@libp2p/interface'
 import type { KadDHT, KadDHTComponents } from '@libp2p/kad-dht'
 import type { WebRTCDirectTransportComponents, WebRTCTransportComponents } from '@libp2p/webrtc'
 import type { WebTransportComponents } from '@libp2p/webtransport'
-import type { DirectMessages, DirectMessagesComponents } from '@p2p-chat/shared'
+import type { DirectMessages, DirectMessagesComponents, FileTransfer, FileTransferComponents } from '@p2p-chat/shared'
 
 export type ExtraTransportsComponents = CircuitRelayTransportComponents & WebRTCTransportComponents & WebRTCDirectTransportComponents & WebTransportComponents
 
@@ -46,4 +46,9 @@ export function createDHT (components: KadDHTComponents, privateHost: boolean): 
 /** Direct messages (`/p2p-chat/dm/1.0.0`): peers' messages are received from the moment it is made. */
 export function createDirectMessages (components: DirectMessagesComponents): DirectMessages {
   return directMessages()(components)
+}
+
+/** File transfer (`/p2p-chat/file/1.0.0`): serves what this page offers, fetches from peers over direct connections. */
+export function createFileTransfer (components: FileTransferComponents): FileTransfer {
+  return fileTransfer()(components)
 }

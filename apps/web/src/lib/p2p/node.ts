@@ -16,7 +16,7 @@ import type { LateTransports } from './late-transports.js'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
 import type { Ping } from '@libp2p/ping'
-import type { DirectMessages, DirectMessagesComponents, DirectPaths, HistoryStore, HistorySyncInit, IceServer } from '@p2p-chat/shared'
+import type { DirectMessages, DirectMessagesComponents, DirectPaths, FileTransfer, FileTransferComponents, HistoryStore, HistorySyncInit, IceServer } from '@p2p-chat/shared'
 
 export interface BrowserNodeOptions {
   /** STUN/TURN servers for each new WebRTC connection (none: host candidates only, a LAN or tests) */
@@ -35,6 +35,7 @@ export type BrowserNode = Libp2p<{
   dht: LateDHT
   transports: LateTransports
   dm: LateService<typeof import('./extras.js'), DirectMessages>
+  files: LateService<typeof import('./extras.js'), FileTransfer>
   history: LateHistorySync
   directPaths: DirectPaths
 } & Record<string, unknown>>
@@ -43,9 +44,9 @@ export type BrowserNode = Libp2p<{
 export interface BrowserNodeParts {
   node: BrowserNode
   /**
-   * Loads what a room does not need to be shown and chatted in (Kademlia; direct messages; circuit relay, WebRTC,
-   * WebTransport, WebRTC-direct; history sync, unless a catch-up loaded it already): the page calls it once its
-   * room is on screen. Until then the node reaches its relay over WebSockets only, is not reachable through the
+   * Loads what a room does not need to be shown and chatted in (Kademlia; direct messages; file transfer; circuit
+   * relay, WebRTC, WebTransport, WebRTC-direct; history sync, unless a catch-up loaded it already): the page calls
+   * it once its room is on screen. Until then the node reaches its relay over WebSockets only, is not reachable through the
    * relay, makes no direct connection and takes no direct message.
    */
   loadExtras: () => Promise<void>
@@ -77,6 +78,7 @@ export async function createBrowserNode (options: BrowserNodeOptions): Promise<B
       ...roomServices(),
       history: lateHistorySync({ ...options.history, module: history }),
       dm: (components: DirectMessagesComponents) => new LateService(extras, module => module.createDirectMessages(components)),
+      files: (components: FileTransferComponents) => new LateService(extras, module => module.createFileTransfer(components)),
       dht: lateDHT({ extras, privateHost: isPrivateHost(hostname) }),
       transports: lateTransports({ extras, rtcConfiguration })
     }
