@@ -1,6 +1,6 @@
 import {
   createRoomId, createRoomSecret, derivePrivateRoom, fetchRelayInfo, generateDisplayName, isRoomTopic, mark, RELAY_INFO_ELEMENT_ID,
-  Room, roomPath, Timeline, trace, validateName
+  Room, roomPath, Timeline, validateName
 } from '@p2p-chat/shared'
 import { EXTRAS_DELAY_MS, HELLO_WAIT_MS } from '../p2p/constants.js'
 import { relayIceServers } from '../p2p/ice-servers.js'
@@ -244,10 +244,8 @@ export class ChatSession {
     if (this.#room == null) {
       throw new Error('Not in a room yet')
     }
-    trace('tx-typed', text)
     const { chat, pending } = await this.#room.send(text)
     this.#append({ ...chat, mine: true, pending })
-    trace('tx-shown', text)
   }
 
   /** Changes the display name (throws for an empty or too long one) and tells the room. */
@@ -302,7 +300,6 @@ export class ChatSession {
     // a room that was left says nothing more (Room.leave); the checks guard against a stale room all the same
     room.addEventListener('chat', evt => {
       if (this.#room === room) this.#append({ ...evt.detail, mine: evt.detail.from === me, pending: false })
-      trace('rx-appended', evt.detail.text)
     })
     room.addEventListener('sent', evt => {
       if (this.#room === room && this.#timeline.update(evt.detail, line => ({ ...line, pending: false }))) this.#lines = this.#timeline.items
