@@ -216,6 +216,17 @@ export const latency: Metric = async ({ log }) => {
   const figures: Figure[] = []
   const notes: string[] = []
   const started = Date.now()
+  /** One room's run; a room that could not be run (a page that did not load on a loaded machine) is a note. */
+  const attempt = async <T>(label: string, run: () => Promise<T>): Promise<T | Error> => {
+    try {
+      return await run()
+    } catch (err) {
+      const note = `${label}: not measured (${(err as Error).message.split('\n')[0]})`
+      notes.push(note)
+      log(note)
+      return err as Error
+    }
+  }
   try {
     const floorRelay = await startHarnessRelay()
     const pair = await openRawPair(browser, floorRelay.url)
@@ -225,14 +236,16 @@ export const latency: Metric = async ({ log }) => {
     figures.push({ label: 'floor: raw RTCDataChannel one-way', unit: 'ms', summary: floor })
 
     for (const n of ROOM_SIZES) {
-      const stock = await runStock(browser, n)
+      const stock = await attempt(`N=${n} stock`, async () => runStock(browser, n))
+      if (stock instanceof Error) continue
       notes.push(...stock.notes)
       log(stock.notes.join('; '))
       const stockSummary = summarize(stock.latencies)
       figures.push({ label: `N=${n} stock: line typed → shown`, unit: 'ms', summary: stockSummary })
       figures.push({ label: `N=${n} stock: delivered (of ${stock.expected})`, unit: '', value: stock.delivered / stock.expected })
       for (const kind of ['public', 'private'] as const) {
-        const ours = await runOurs(browser, n, kind)
+        const ours = await attempt(`N=${n} ours ${kind}`, async () => runOurs(browser, n, kind))
+        if (ours instanceof Error) continue
         notes.push(...ours.notes)
         log(ours.notes.join('; '))
         const summary: Summary = summarize(ours.latencies)
