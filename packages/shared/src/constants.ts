@@ -130,12 +130,6 @@ export const PRESENCE_DEBOUNCE_MS = 50
 export const UPGRADE_RETRY_MIN_MS = 2_000
 export const UPGRADE_RETRY_MAX_MS = 60_000
 /**
- * Direct (WebRTC) upgrades one member dials at once; the rest wait their turn. A newcomer to a room of N learns
- * of N − 1 members together and dials about half of them: on a busy machine (16 pages on 2 cores in the
- * latency benchmark) that many negotiations at once all ran into their timeout and were all retried together.
- */
-export const DEFAULT_MAX_UPGRADE_DIALS = 4
-/**
  * How long a new direct connection has to carry identify's exchange before one ping round trip is tried on it
  * (with as long again), and past that it is closed. A WebRTC connection is reported without any handshake of
  * libp2p's on it, so until then nothing proves it carries data.

@@ -1,6 +1,5 @@
 import { logger } from '@libp2p/logger'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { DEFAULT_MAX_UPGRADE_DIALS } from '../constants.js'
 import { backoffDelay } from '../util/backoff.js'
 import { connectionKind } from './connections.js'
 import type { MemberRecord } from './members.js'
@@ -22,11 +21,6 @@ export interface DirectUpgraderInit {
   canUpgrade: () => boolean
   /** a dial ended (the members' connections should be read again) */
   onSettled: () => void
-  /**
-   * upgrades dialled at once; members beyond it wait, in the order they came, for a dial to end
-   * @default DEFAULT_MAX_UPGRADE_DIALS
-   */
-  maxDials?: number
 }
 
 /** Whether a multiaddr names a WebRTC (private-to-private) endpoint. */
@@ -38,20 +32,15 @@ export function isWebRTCAddr (ma: Multiaddr): boolean {
  * Moves room members off the relay: of each pair, the member with the smaller peer id dials the other's
  * `/p2p-circuit/webrtc` addresses (the pair never opens two WebRTC connections at once). A dial that fails, or
  * whose connection carries nothing, is tried again after a backoff for as long as the room lasts; the relayed
- * path carries the room meanwhile. At most `maxDials` upgrades are under way at once.
+ * path carries the room meanwhile.
  */
 export class DirectUpgrader {
   private readonly node: RoomNode
   private readonly init: DirectUpgraderInit
-  private readonly maxDials: number
-  private dials = 0
-  /** members waiting for a dial to end before theirs starts */
-  private readonly waiting = new Set<MemberRecord>()
 
   constructor (node: RoomNode, init: DirectUpgraderInit) {
     this.node = node
     this.init = init
-    this.maxDials = init.maxDials ?? DEFAULT_MAX_UPGRADE_DIALS
   }
 
   /** Dials the member now if this node is the pair's dialler and nothing else is under way. */
@@ -61,12 +50,6 @@ export class DirectUpgrader {
       connectionKind(this.node, peerIdFromString(member.peerId)) === 'direct') {
       return
     }
-    if (this.dials >= this.maxDials) {
-      this.waiting.add(member)
-      return
-    }
-    this.waiting.delete(member)
-    this.dials++
     member.dialing = true
     // a dial that succeeds counts once the connection carried data (directPaths' `change`); one that carries
     // nothing is closed (`unproven`) and retried like a failed dial
@@ -74,21 +57,8 @@ export class DirectUpgrader {
       .catch((err: Error) => { this.retryLater(member, err.message) })
       .finally(() => {
         member.dialing = false
-        this.dials--
         this.init.onSettled()
-        this.next()
       })
-  }
-
-  /** A dial ended: the longest-waiting member still to be dialled gets its turn. */
-  private next (): void {
-    for (const member of this.waiting) {
-      this.waiting.delete(member)
-      this.maybeDial(member)
-      if (member.dialing || this.dials >= this.maxDials) {
-        return
-      }
-    }
   }
 
   /** The upgrade failed: it is tried again after a backoff, never given up while the room lasts. */
