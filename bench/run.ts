@@ -17,6 +17,7 @@ const METRICS: Record<string, () => Promise<Metric>> = {
   latency: async () => (await import('./metrics/latency.ts')).latency,
   dm: async () => (await import('./metrics/dm.ts')).dm,
   history: async () => (await import('./metrics/history.ts')).history,
+  files: async () => (await import('./metrics/files.ts')).files,
   relay: async () => (await import('./metrics/relay-capacity.ts')).relayCapacity,
   churn: async () => (await import('./metrics/churn.ts')).churn,
   bundle: async () => (await import('./metrics/bundle.ts')).bundle,

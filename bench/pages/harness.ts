@@ -5,17 +5,20 @@
  */
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { derivePrivateRoom, fetchRelayInfo, isRoomTopic, Room } from '@p2p-chat/shared'
+import { bytesSource, derivePrivateRoom, fetchRelayInfo, isRoomTopic, memorySink, Room } from '@p2p-chat/shared'
 import { relayIceServers } from '../../apps/web/src/lib/p2p/ice-servers.ts'
 import { createBrowserNode } from '../../apps/web/src/lib/p2p/node.ts'
 import { RelayLink } from '../../apps/web/src/lib/p2p/relay-link.ts'
+import { openOpfsFileSink } from '../../apps/web/src/lib/storage/file-sink.ts'
 import { openHistoryStore } from '../../apps/web/src/lib/storage/history.ts'
 import type { BrowserNode } from '../../apps/web/src/lib/p2p/node.ts'
 import type { PrivateKey } from '@libp2p/interface'
-import type { HistoryStore } from '@p2p-chat/shared'
+import type { FileSink, FileTransfer, HistoryStore, PrivateRoomKeys } from '@p2p-chat/shared'
 import type { RoomChat } from '@p2p-chat/shared'
 
 const now = (): number => performance.timeOrigin + performance.now()
+/** The node's file-transfer service: every chat peer runs it (chatPeerServices), BrowserNode's type does not name it yet. */
+const files = (): FileTransfer => node!.services.files as FileTransfer
 
 let node: BrowserNode | undefined
 let privateKey: PrivateKey | undefined
@@ -24,6 +27,7 @@ let history: HistoryStore | undefined
 let joinedAt = 0
 let link: RelayLink | undefined
 let room: Room | undefined
+let roomKeys: PrivateRoomKeys | undefined
 const received: Array<{ from: string, text: string, latency: number, at: number }> = []
 const connectionEvents: Array<{ peer: string, kind: 'limited' | 'direct', at: number }> = []
 
@@ -58,6 +62,7 @@ const bench = {
   async join (roomId: string, name: string, secret?: string): Promise<void> {
     joinedAt = now()
     const keys = secret == null ? undefined : await derivePrivateRoom(roomId, secret)
+    roomKeys = keys
     room = new Room(node!, { roomId, name: () => name, privateKey: privateKey!, keys, history: { store: history!, sync: node!.services.history } })
     room.addEventListener('chat', evt => {
       const chat: RoomChat = evt.detail
@@ -128,6 +133,31 @@ const bench = {
     const seconds = (performance.now() - started) / 1000
     await channel.close()
     return size * count / seconds
+  },
+
+  /** Serves `size` random bytes in the room joined (sealed in a private one); resolves with the file's id. */
+  async fileServe (size: number): Promise<string> {
+    const bytes = new Uint8Array(size)
+    for (let at = 0; at < size; at += 65_536) {
+      crypto.getRandomValues(bytes.subarray(at, Math.min(size, at + 65_536)))
+    }
+    return files().serve(bytesSource(bytes), { topic: room!.topic, keys: roomKeys })
+  },
+
+  /**
+   * Fetches a file the other page serves into memory or OPFS (emptied first); resolves with the ms it took, from
+   * asking to the last byte written and the SHA-256 checked.
+   */
+  async fileFetch (peer: string, id: string, size: number, into: 'memory' | 'opfs'): Promise<number> {
+    let sink: FileSink = memorySink()
+    if (into === 'opfs') {
+      const opfs = await openOpfsFileSink(id)
+      await opfs.truncate(0)
+      sink = opfs
+    }
+    const started = performance.now()
+    await files().fetch(peerIdFromString(peer), { id, size, topic: room!.topic, keys: roomKeys, sink })
+    return performance.now() - started
   },
 
   async stop (): Promise<void> {

@@ -11,7 +11,7 @@ import { createRelay } from '../src/index.js'
 import { eventually, tcpAddr, useTestResources } from './helpers.js'
 import type { TestRelay } from './helpers.js'
 import type { GossipSub, GossipsubMessage } from '@libp2p/gossipsub'
-import type { HistorySync, RoomNode } from '@p2p-chat/shared'
+import type { Chat, HistorySync, RoomNode } from '@p2p-chat/shared'
 
 const { relay: startRelay, chatPeer } = useTestResources()
 
@@ -78,6 +78,42 @@ describe('the relay as a history peer', () => {
     await publish(peer, relay, followed, [])
     await eventually(() => relay.relay.rooms().includes(followed))
     expect(await historyOf(peer).sync(relay.relay.node.peerId, followed)).toEqual([])
+  })
+
+  it('forwards typing notices but keeps none; keeps replies, reactions and file offers as the lines they are', async () => {
+    const { relay, peer: alice, key } = await setup()
+    const { node: bob } = await chatPeer()
+    await bob.dial(multiaddr(tcpAddr(relay.relay)))
+    const publicTopic = roomTopic(createRoomId())
+    const keys = await derivePrivateRoom(createRoomId(), createRoomSecret())
+    const heard: Array<{ topic: string, data: Uint8Array }> = []
+    bob.services.pubsub.addEventListener('gossipsub:message', evt => { heard.push(evt.detail.msg) })
+    for (const topic of [publicTopic, keys.topic]) {
+      bob.services.pubsub.subscribe(topic)
+      await eventually(() => relay.relay.rooms().includes(topic))
+    }
+
+    const first = createMessageId()
+    const line = (fields: Partial<Chat>): Chat => ({ id: createMessageId(), name: 'alice', text: '🎉', timestamp: Date.now(), ...fields })
+    const typing = (active: boolean): Uint8Array => encodePresence({ name: 'alice', multiaddrs: [], hello: false, typing: active })
+    const publicLines = [
+      await encodeChat(line({ replyTo: first, text: 'yes' }), publicTopic, key),
+      await encodeChat(line({ reactTo: first }), publicTopic, key)
+    ]
+    await publish(alice, relay, publicTopic, [typing(true), publicLines[0]!, typing(false), publicLines[1]!])
+    // in a private room, a typing notice is a sealed presence marked ephemeral; a file offer (over the default
+    // limit of members: the relay has none of its own) is a sealed line
+    const offer = line({ text: '📎 photo.jpg (3.2 GB)', attachment: { id: 'c0'.repeat(32), name: 'photo.jpg', size: 3 * 1024 ** 3, mime: 'image/jpeg' } })
+    const privateLine = await sealRoomData(keys, await encodeChat(offer, keys.topic, key), { id: offer.id, timestamp: offer.timestamp })
+    await publish(alice, relay, keys.topic, [await sealRoomData(keys, typing(true), { ephemeral: true }), privateLine])
+
+    // bob heard everything through the relay, the notices included
+    await eventually(() => heard.length === 6)
+    await eventually(async () => (await historyOf(bob).sync(relay.relay.node.peerId, keys.topic)).length === 1)
+    const kept = await historyOf(bob).sync(relay.relay.node.peerId, publicTopic)
+    expect(kept.map(r => Buffer.from(r.data).toString('hex'))).toEqual(publicLines.map(l => Buffer.from(l).toString('hex')))
+    const [keptPrivate] = await historyOf(bob).sync(relay.relay.node.peerId, keys.topic)
+    expect(Buffer.from(keptPrivate!.data).equals(Buffer.from(privateLine))).toBe(true)
   })
 
   it('keeps nothing and serves nothing with --history off', async () => {

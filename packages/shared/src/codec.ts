@@ -1,15 +1,23 @@
 import { publicKeyFromProtobuf, publicKeyToProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromPublicKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
+import { fromString as uint8ArrayFromString } from 'uint8arrays/from-string'
 import { toString as uint8ArrayToString } from 'uint8arrays/to-string'
 import {
-  CHAT_SIGNATURE_DOMAIN, MAX_CLOCK_SKEW_MS, MAX_MULTIADDR_BYTES, MAX_NAME_BYTES, MAX_PRESENCE_MULTIADDRS, MAX_ROOM_MESSAGE_BYTES,
-  MAX_TEXT_BYTES, MESSAGE_ID_HEX_LENGTH, ROOM_MESSAGE_VERSION
+  CHAT_EXTENDED_SIGNATURE_DOMAIN, CHAT_SIGNATURE_DOMAIN, MAX_CLOCK_SKEW_MS, MAX_FILE_BYTES, MAX_MULTIADDR_BYTES, MAX_NAME_BYTES,
+  MAX_PRESENCE_MULTIADDRS, MAX_REACTION_BYTES, MAX_ROOM_MESSAGE_BYTES, MAX_TEXT_BYTES, MESSAGE_ID_HEX_LENGTH, ROOM_MESSAGE_VERSION
 } from './constants.js'
 import { InvalidMessageError, InvalidNameError, InvalidSignatureError, MessageTooLargeError, UnsupportedVersionError } from './errors.js'
+import { validateFileOffer } from './file/offer.js'
 import { ChatMessage, RoomMessage } from './proto/room.js'
-import type { PrivateKey } from '@libp2p/interface'
+import { utf8Length } from './util/utf8.js'
+import type { FileOffer } from './file/offer.js'
+import type { FileOffer as WireFileOffer } from './proto/room.js'
+import type { PrivateKey, PublicKey } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
+
+export { utf8Length }
+export type { FileOffer }
 
 /** A line of chat as the application sees it. */
 export interface Chat {
@@ -20,6 +28,12 @@ export interface Chat {
   text: string
   /** milliseconds since the Unix epoch, author's clock */
   timestamp: number
+  /** the id of the line this one answers */
+  replyTo?: string
+  /** set: this line is a reaction to the line with this id, and its text is the reaction (an emoji or a word) */
+  reactTo?: string
+  /** a file offered to the room; the text names it for peers that cannot show it ({@link attachmentFallback}) */
+  attachment?: FileOffer
 }
 
 /** A member's announcement of itself in a room. */
@@ -29,6 +43,18 @@ export interface Presence {
   multiaddrs: Multiaddr[]
   /** a newcomer's first announcement: members answer with their own */
   hello: boolean
+  /** set on a typing notice: true while the member types, false once it stopped */
+  typing?: boolean
+}
+
+/** Limits a room applies beyond the protocol's own. */
+export interface RoomLimits {
+  /**
+   * Largest file a line may offer, in bytes: the room's limit.
+   *
+   * @default MAX_FILE_BYTES (no limit of the room's own: what a relay checks)
+   */
+  maxFileSize?: number
 }
 
 export type RoomEvent =
@@ -37,10 +63,6 @@ export type RoomEvent =
   | { type: 'presence', presence: Presence }
 
 const encoder = new TextEncoder()
-
-export function utf8Length (value: string): number {
-  return encoder.encode(value).byteLength
-}
 
 /** A new random message id: 16 bytes in lowercase hex. */
 export function createMessageId (): string {
@@ -114,16 +136,54 @@ export function validateTimestamp (timestamp: number, now = Date.now()): void {
   }
 }
 
-/** A uint64 timestamp off the wire as a number; anything beyond safe integers becomes -1, which is invalid. */
+/** A uint64 off the wire (a timestamp, a size) as a number; anything beyond safe integers becomes -1, which is invalid. */
 export function timestampFromWire (timestamp: bigint): number {
   return timestamp > BigInt(Number.MAX_SAFE_INTEGER) ? -1 : Number(timestamp)
 }
 
-function checkChat (chat: Chat, now: number): void {
+/** Checks a reaction: 1 to {@link MAX_REACTION_BYTES} bytes, not only whitespace. Throws the codec's typed errors. */
+export function validateReaction (reaction: string): void {
+  if (reaction.trim() === '') {
+    throw new InvalidMessageError('A reaction cannot be empty')
+  }
+  const size = utf8Length(reaction)
+  if (size > MAX_REACTION_BYTES) {
+    throw new MessageTooLargeError(`The reaction is ${size} bytes; the limit is ${MAX_REACTION_BYTES}`, size, MAX_REACTION_BYTES)
+  }
+}
+
+/** Whether a line carries anything a peer of the first version skips (so its extended signature is required). */
+function isExtended (chat: Chat): boolean {
+  return chat.replyTo != null || chat.reactTo != null || chat.attachment != null
+}
+
+/**
+ * Checks every field of a chat line: id, name, text, time, and what it answers, reacts to or offers (a reaction
+ * neither answers nor offers anything, and its text is at most {@link MAX_REACTION_BYTES}; a file is at most
+ * `maxFileSize`). Throws {@link InvalidMessageError} or {@link MessageTooLargeError}.
+ */
+function checkChat (chat: Chat, now: number, maxFileSize: number): void {
   validateMessageId(chat.id)
   validateName(chat.name)
   validateText(chat.text)
   validateTimestamp(chat.timestamp, now)
+  for (const target of [chat.replyTo, chat.reactTo]) {
+    if (target != null) {
+      validateMessageId(target)
+      if (target === chat.id) {
+        throw new InvalidMessageError('A line cannot answer or react to itself')
+      }
+    }
+  }
+  if (chat.reactTo != null) {
+    if (chat.replyTo != null || chat.attachment != null) {
+      throw new InvalidMessageError('A reaction neither answers a line nor offers a file')
+    }
+    validateReaction(chat.text)
+  }
+  if (chat.attachment != null) {
+    validateFileOffer(chat.attachment, maxFileSize)
+  }
 }
 
 function checkPresence (presence: { name: string, multiaddrs: Uint8Array[] }): void {
@@ -146,38 +206,95 @@ function encode (message: RoomMessage): Uint8Array {
   return bytes
 }
 
-const domain = encoder.encode(CHAT_SIGNATURE_DOMAIN)
-
-/** What a chat line's author signs: the domain, the topic and the line without its signature (see room.proto). */
-function signedPart (topic: string, unsigned: Uint8Array): Uint8Array {
+/**
+ * What a chat line's author signs: a domain, the topic and the line re-encoded without its signatures (see
+ * room.proto): fields 1–5 for the first signature, fields 1–5 and 7–9 for the extended one. Each is what any
+ * proto3 encoder writes for those fields, in field order; a peer re-encodes what it decoded to check it.
+ */
+function signedPart (domain: string, topic: string, unsigned: Uint8Array): Uint8Array {
+  const domainBytes = encoder.encode(domain)
   const topicBytes = encoder.encode(topic)
-  const out = new Uint8Array(domain.byteLength + 1 + topicBytes.byteLength + 1 + unsigned.byteLength)
-  out.set(domain, 0)
-  out.set(topicBytes, domain.byteLength + 1)
-  out.set(unsigned, domain.byteLength + topicBytes.byteLength + 2)
+  const out = new Uint8Array(domainBytes.byteLength + 1 + topicBytes.byteLength + 1 + unsigned.byteLength)
+  out.set(domainBytes, 0)
+  out.set(topicBytes, domainBytes.byteLength + 1)
+  out.set(unsigned, domainBytes.byteLength + topicBytes.byteLength + 2)
   return out
+}
+
+function offerToWire (offer: FileOffer): WireFileOffer {
+  return {
+    id: uint8ArrayFromString(offer.id, 'base16'),
+    name: offer.name,
+    size: BigInt(offer.size),
+    mime: offer.mime,
+    width: offer.width ?? 0,
+    height: offer.height ?? 0
+  }
+}
+
+function offerFromWire (offer: WireFileOffer): FileOffer {
+  return {
+    id: uint8ArrayToString(offer.id, 'base16'),
+    name: offer.name,
+    size: timestampFromWire(offer.size),
+    mime: offer.mime,
+    ...(offer.width !== 0 || offer.height !== 0 ? { width: offer.width, height: offer.height } : {})
+  }
 }
 
 /**
  * Encodes a chat line for a room topic, validating every field first, and signs it with the author's key for
- * that topic (a line cannot be replayed into another room).
+ * that topic (a line cannot be replayed into another room). A line that answers, reacts or offers a file is
+ * signed twice: once over fields 1–5, which peers of the first version check, and once over the whole line.
  */
-export async function encodeChat (chat: Chat, topic: string, privateKey: PrivateKey, now = Date.now()): Promise<Uint8Array> {
-  checkChat(chat, now)
-  const unsigned: ChatMessage = {
+export async function encodeChat (chat: Chat, topic: string, privateKey: PrivateKey, now = Date.now(), limits: RoomLimits = {}): Promise<Uint8Array> {
+  checkChat(chat, now, limits.maxFileSize ?? MAX_FILE_BYTES)
+  const none = new Uint8Array(0)
+  const legacy: ChatMessage = {
     id: chat.id,
     name: chat.name,
     text: chat.text,
     timestamp: BigInt(chat.timestamp),
     author: new Uint8Array(publicKeyToProtobuf(privateKey.publicKey)),
-    signature: new Uint8Array(0)
+    signature: none,
+    replyTo: '',
+    reactTo: '',
+    extendedSignature: none
   }
-  const signature = new Uint8Array(await privateKey.sign(signedPart(topic, ChatMessage.encode(unsigned))))
-  return encode({ version: ROOM_MESSAGE_VERSION, chat: { ...unsigned, signature } })
+  const signature = new Uint8Array(await privateKey.sign(signedPart(CHAT_SIGNATURE_DOMAIN, topic, ChatMessage.encode(legacy))))
+  if (!isExtended(chat)) {
+    return encode({ version: ROOM_MESSAGE_VERSION, chat: { ...legacy, signature } })
+  }
+  const extended: ChatMessage = {
+    ...legacy,
+    replyTo: chat.replyTo ?? '',
+    reactTo: chat.reactTo ?? '',
+    attachment: chat.attachment == null ? undefined : offerToWire(chat.attachment)
+  }
+  const extendedSignature = new Uint8Array(await privateKey.sign(signedPart(CHAT_EXTENDED_SIGNATURE_DOMAIN, topic, ChatMessage.encode(extended))))
+  return encode({ version: ROOM_MESSAGE_VERSION, chat: { ...extended, signature, extendedSignature } })
 }
 
-/** Checks a chat line's signature for the topic; returns its author's peer id or throws {@link InvalidSignatureError}. */
-async function verifyChat (message: ChatMessage, topic: string): Promise<string> {
+/** Checks one signature; throws {@link InvalidSignatureError} unless `key` made it over `data`. */
+async function checkSignature (key: PublicKey, data: Uint8Array, signature: Uint8Array, which: string): Promise<void> {
+  let valid
+  try {
+    valid = await key.verify(data, signature)
+  } catch (err) {
+    // a signature of the wrong length for the key type (Ed25519's verify throws rather than answer false)
+    throw new InvalidSignatureError(`A chat line's ${which} cannot be checked: ${(err as Error).message}`)
+  }
+  if (!valid) {
+    throw new InvalidSignatureError(`A chat line's ${which} does not match its author and topic`)
+  }
+}
+
+/**
+ * Checks a chat line's signatures for the topic: the first over fields 1–5 always, the extended one over fields
+ * 1–5 and 7–9 whenever the line carries it, and it must when `extended`. Returns the author's peer id or throws
+ * {@link InvalidSignatureError}.
+ */
+async function verifyChat (message: ChatMessage, topic: string, extended: boolean): Promise<string> {
   let key
   let author
   try {
@@ -187,15 +304,15 @@ async function verifyChat (message: ChatMessage, topic: string): Promise<string>
   } catch (err) {
     throw new InvalidSignatureError(`A chat line's author key does not decode to a peer id: ${(err as Error).message}`)
   }
-  let valid
-  try {
-    valid = await key.verify(signedPart(topic, ChatMessage.encode({ ...message, signature: new Uint8Array(0) })), message.signature)
-  } catch (err) {
-    // a signature of the wrong length for the key type (Ed25519's verify throws rather than answer false)
-    throw new InvalidSignatureError(`A chat line's signature cannot be checked: ${(err as Error).message}`)
+  const none = new Uint8Array(0)
+  const legacy = ChatMessage.encode({ ...message, signature: none, replyTo: '', reactTo: '', attachment: undefined, extendedSignature: none })
+  await checkSignature(key, signedPart(CHAT_SIGNATURE_DOMAIN, topic, legacy), message.signature, 'signature')
+  if (extended && message.extendedSignature.byteLength === 0) {
+    throw new InvalidSignatureError('A chat line that answers, reacts or offers a file carries no extended signature')
   }
-  if (!valid) {
-    throw new InvalidSignatureError('A chat line\'s signature does not match its author and topic')
+  if (message.extendedSignature.byteLength > 0) {
+    const line = ChatMessage.encode({ ...message, signature: none, extendedSignature: none })
+    await checkSignature(key, signedPart(CHAT_EXTENDED_SIGNATURE_DOMAIN, topic, line), message.extendedSignature, 'extended signature')
   }
   return author
 }
@@ -206,16 +323,16 @@ export function encodePresence (presence: Presence): Uint8Array {
   checkPresence({ name: presence.name, multiaddrs })
   return encode({
     version: ROOM_MESSAGE_VERSION,
-    presence: { name: presence.name, multiaddrs, hello: presence.hello }
+    presence: { name: presence.name, multiaddrs, hello: presence.hello, typing: presence.typing }
   })
 }
 
 /**
- * Decodes and validates bytes from a room topic, and checks a chat line's signature for that topic. Throws
+ * Decodes and validates bytes from a room topic, and checks a chat line's signatures for that topic. Throws
  * {@link MessageTooLargeError}, {@link UnsupportedVersionError}, {@link InvalidMessageError} (or its kind
  * {@link InvalidNameError}) or {@link InvalidSignatureError}; never anything else.
  */
-export async function decodeRoomMessage (bytes: Uint8Array, topic: string, now = Date.now()): Promise<RoomEvent> {
+export async function decodeRoomMessage (bytes: Uint8Array, topic: string, now = Date.now(), limits: RoomLimits = {}): Promise<RoomEvent> {
   if (bytes.byteLength > MAX_ROOM_MESSAGE_BYTES) {
     throw new MessageTooLargeError(`Room message of ${bytes.byteLength} bytes is over the limit`, bytes.byteLength, MAX_ROOM_MESSAGE_BYTES)
   }
@@ -232,14 +349,18 @@ export async function decodeRoomMessage (bytes: Uint8Array, topic: string, now =
     throw new InvalidMessageError('A room message carries exactly one of chat and presence')
   }
   if (message.chat != null) {
+    const wire = message.chat
     const chat: Chat = {
-      id: message.chat.id,
-      name: message.chat.name,
-      text: message.chat.text,
-      timestamp: timestampFromWire(message.chat.timestamp)
+      id: wire.id,
+      name: wire.name,
+      text: wire.text,
+      timestamp: timestampFromWire(wire.timestamp),
+      ...(wire.replyTo !== '' ? { replyTo: wire.replyTo } : {}),
+      ...(wire.reactTo !== '' ? { reactTo: wire.reactTo } : {}),
+      ...(wire.attachment != null ? { attachment: offerFromWire(wire.attachment) } : {})
     }
-    checkChat(chat, now)
-    return { type: 'chat', chat, author: await verifyChat(message.chat, topic) }
+    checkChat(chat, now, limits.maxFileSize ?? MAX_FILE_BYTES)
+    return { type: 'chat', chat, author: await verifyChat(wire, topic, isExtended(chat)) }
   }
   const presence = message.presence!
   checkPresence(presence)
@@ -249,7 +370,10 @@ export async function decodeRoomMessage (bytes: Uint8Array, topic: string, now =
   } catch (err) {
     throw new InvalidMessageError(`Presence carries an invalid multiaddr: ${(err as Error).message}`)
   }
-  return { type: 'presence', presence: { name: presence.name, multiaddrs, hello: presence.hello } }
+  return {
+    type: 'presence',
+    presence: { name: presence.name, multiaddrs, hello: presence.hello, ...(presence.typing != null ? { typing: presence.typing } : {}) }
+  }
 }
 
 /**

@@ -9,9 +9,14 @@ export const ROOM_MESSAGE_VERSION = 1
 /** Prefix of every room's gossipsub topic; the room id follows it. */
 export const ROOM_TOPIC_PREFIX = '/p2p-chat/room/1/'
 
-/** Kademlia protocol of the P2P Chat DHT (kept apart from the public IPFS DHT). */
 /** What a chat line's signature starts with (see room.proto): a signature made for anything else never verifies. */
 export const CHAT_SIGNATURE_DOMAIN = 'p2p-chat/chat/1'
+/**
+ * What a chat line's extended signature starts with: the one that also covers a reply, a reaction or an attachment
+ * (fields peers of the first version skip, so the first signature cannot cover them).
+ */
+export const CHAT_EXTENDED_SIGNATURE_DOMAIN = 'p2p-chat/chat/2'
+/** Kademlia protocol of the P2P Chat DHT (kept apart from the public IPFS DHT). */
 export const KAD_DHT_PROTOCOL = '/p2p-chat/kad/1.0.0'
 
 /** Room ids are this many random bytes... */
@@ -38,6 +43,36 @@ export const MAX_GOSSIP_RPC_BYTES = 256 * 1024
 export const MESSAGE_ID_HEX_LENGTH = 32
 /** How far in the future (ms) a message timestamp may be before it is refused. */
 export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000
+/** Largest reaction (the text of a line that reacts to another): an emoji, even a long ZWJ sequence, or a word. */
+export const MAX_REACTION_BYTES = 64
+
+// Files offered in chat lines (see docs/PROTOCOL.md, "Files")
+
+/** A file's id is the SHA-256 of its content: this many bytes (lowercase hex in the API). */
+export const FILE_ID_BYTES = 32
+/** Longest file name in an offer, in UTF-8 bytes. */
+export const MAX_FILE_NAME_BYTES = 255
+/** Longest MIME type in an offer ("type/subtype", each at most 127 characters, RFC 6838). */
+export const MAX_MIME_TYPE_BYTES = 255
+/** Largest image width or height an offer may state, in pixels. */
+export const MAX_IMAGE_DIMENSION = 65_535
+/**
+ * Largest file a room shares unless it is given another limit: offers above it are refused, and so are
+ * fetches and serving.
+ */
+export const DEFAULT_MAX_FILE_BYTES = 2 * 1024 ** 3
+/**
+ * Largest file size the protocol can state (sizes are JavaScript numbers): what a peer that applies no room limit
+ * of its own (the relay's validator) accepts.
+ */
+export const MAX_FILE_BYTES = Number.MAX_SAFE_INTEGER
+
+// Typing notices (see docs/PROTOCOL.md, "Typing")
+
+/** While typing, a member tells the room at most this often (ms). */
+export const TYPING_INTERVAL_MS = 3_000
+/** A member last said to be typing this long ago (ms) is no longer shown as typing. */
+export const TYPING_EXPIRY_MS = 6_000
 
 /** Path of the relay's HTTP endpoint that describes how to reach it. */
 export const RELAY_INFO_PATH = '/api/relay'

@@ -6,12 +6,18 @@ import type { Registrar } from '@libp2p/interface-internal'
 export interface StreamLimits {
   maxInboundStreams: number
   maxOutboundStreams: number
+  /**
+   * Whether the protocol runs on limited (relayed) connections: direct messages and history sync do, as a peer
+   * may have nothing else until its WebRTC upgrade; file transfer does not.
+   *
+   * @default true
+   */
+  runOnLimitedConnection?: boolean
 }
 
 /**
- * One stream protocol of a P2P Chat service (direct messages, history sync): registers its handler with its
- * stream limits — on relayed connections too, as a peer may have nothing else until its WebRTC upgrade — and
- * owns the signal that ends the service's streams when it stops.
+ * One stream protocol of a P2P Chat service (direct messages, history sync, files): registers its handler with
+ * its stream limits and owns the signal that ends the service's streams when it stops.
  */
 export class ProtocolRegistration {
   readonly protocol: string
@@ -45,7 +51,7 @@ export class ProtocolRegistration {
   async start (handler: StreamHandler): Promise<void> {
     const shutdown = new AbortController()
     setMaxListeners(Infinity, shutdown.signal)
-    await this.registrar.handle(this.protocol, handler, { ...this.limits, runOnLimitedConnection: true })
+    await this.registrar.handle(this.protocol, handler, { runOnLimitedConnection: true, ...this.limits })
     this.shutdown = shutdown
   }
 

@@ -1,21 +1,27 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
-import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
 import { createLibp2p } from 'libp2p'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Room } from '../src/chat/room.js'
 import { chatPeerServices } from '../src/chat/services.js'
+import { decodeRoomMessage } from '../src/codec.js'
+import { blobSource, memorySink, normalizeMimeType } from '../src/file/index.js'
 import { createMemoryHistoryStore } from '../src/history/memory.js'
 import { createRoomId, isRoomTopic } from '../src/index.js'
+import { createRoomSecret, derivePrivateRoom, openRoomData } from '../src/private-room/index.js'
+import { randomFile } from './file/helpers.js'
 import { loopbackOptions, waitFor } from './helpers.js'
 import type { RoomNode } from '../src/chat/peer-pinger.js'
 import type { HistorySyncClient } from '../src/chat/room-history.js'
+import type { FileTransfer } from '../src/file/index.js'
 import type { HistoryRecord, HistoryStore, HistorySync } from '../src/history/index.js'
-import type { RoomChat, RoomInit, RoomMember } from '../src/index.js'
+import type { RoomChat, RoomInit, RoomMember, RoomTyping } from '../src/index.js'
+import type { EnvelopeHeader } from '../src/private-room/index.js'
 import type { PrivateKey } from '@libp2p/interface'
 
 describe('Room', () => {
   /** a room member's node, with the history-sync service it runs */
-  type MemberNode = RoomNode & { services: { history: HistorySync } }
+  type MemberNode = RoomNode & { services: { history: HistorySync, files: FileTransfer } }
   const nodes: MemberNode[] = []
   afterEach(async () => {
     await Promise.all(nodes.splice(0).map(async node => node.stop()))
@@ -40,6 +46,18 @@ describe('Room', () => {
     keys.set(node, key)
     nodes.push(node)
     return node
+  }
+
+  /** Alice and Bob in one room, directly connected, each in the other's members list. */
+  async function twoMembers (init: { alice?: Partial<RoomInit>, bob?: Partial<RoomInit> } = {}, roomId = createRoomId()): Promise<{ alice: MemberNode, bob: MemberNode, aliceRoom: Room, bobRoom: Room }> {
+    const [alice, bob] = [await member(), await member()]
+    const aliceRoom = roomOf(alice, roomId, 'alice', init.alice)
+    const bobRoom = roomOf(bob, roomId, 'bob', init.bob)
+    aliceRoom.join()
+    bobRoom.join()
+    await alice.dial(bob.getMultiaddrs())
+    await waitFor(() => bobRoom.getMembers().length === 1 && aliceRoom.getMembers().length === 1, 10_000)
+    return { alice, bob, aliceRoom, bobRoom }
   }
 
   it('lines written with nobody to take them wait, and go out in order once a member is reachable', async () => {
@@ -121,6 +139,148 @@ describe('Room', () => {
     await waitFor(() => dials.get(smaller)! >= 3, 10_000)
     expect(dials.get(larger)).toBe(0)
     rooms.forEach(room => { room.leave() })
+  })
+
+  it('replies, reactions and file offers reach members with their fields, and are kept as history', async () => {
+    const bobStore = createMemoryHistoryStore()
+    const { alice, aliceRoom, bobRoom } = await twoMembers({ bob: { history: { store: bobStore } } })
+    const heard: RoomChat[] = []
+    bobRoom.addEventListener('chat', evt => heard.push(evt.detail))
+
+    const question = await aliceRoom.send('photos?')
+    const photo = { id: 'c0'.repeat(32), name: 'beach.png', size: 2_100_000, mime: 'image/png', width: 800, height: 600 }
+    const answer = await aliceRoom.send('here', { replyTo: question.chat.id, attachment: photo })
+    const reaction = await aliceRoom.react(question.chat.id, '👍')
+    expect([question, answer, reaction].map(r => r.pending)).toEqual([false, false, false])
+    await waitFor(() => heard.length === 3, 10_000)
+
+    const from = alice.peerId.toString()
+    expect(heard[0]).toMatchObject({ id: question.chat.id, text: 'photos?', from })
+    expect(heard[1]).toMatchObject({ text: '📎 beach.png (2.1 MB)\nhere', replyTo: question.chat.id, attachment: photo, from })
+    expect(heard[2]).toMatchObject({ text: '👍', reactTo: question.chat.id, from })
+    expect(heard[2]!.replyTo).toBeUndefined()
+    // kept as they came, and read back (verified again) with every field
+    expect((await bobRoom.restore()).lines).toEqual(heard)
+    expect(await bobStore.ids(bobRoom.topic)).toHaveLength(3)
+
+    // refused before anything is sent: a malformed id, a reaction that is a paragraph
+    await expect(aliceRoom.send('x', { replyTo: 'nope' })).rejects.toMatchObject({ name: 'InvalidMessageError' })
+    await expect(aliceRoom.react(question.chat.id, 'x'.repeat(65))).rejects.toMatchObject({ name: 'MessageTooLargeError' })
+    aliceRoom.leave()
+    bobRoom.leave()
+  })
+
+  it('a file offered in a private room is fetched by a member from the line\'s author, over their direct connection', async () => {
+    const roomId = createRoomId()
+    const roomKeys = await derivePrivateRoom(roomId, createRoomSecret())
+    const { alice, bob, aliceRoom, bobRoom } = await twoMembers({ alice: { keys: roomKeys }, bob: { keys: roomKeys } }, roomId)
+    const heard: RoomChat[] = []
+    bobRoom.addEventListener('chat', evt => heard.push(evt.detail))
+
+    // what the UI does with a picked file: serve it, then offer it in a line
+    const photo = new File([randomFile(300_000)], 'Beach Day.PNG', { type: 'image/PNG' })
+    const id = await alice.services.files.serve(blobSource(photo), { topic: aliceRoom.topic, keys: roomKeys })
+    await aliceRoom.send('', { attachment: { id, name: photo.name, size: photo.size, mime: normalizeMimeType(photo.type), width: 640, height: 480 } })
+    await waitFor(() => heard.length === 1, 10_000)
+    const [line] = heard
+    expect(line!.text).toBe('📎 Beach Day.PNG (300 kB)')
+    expect(line!.attachment).toEqual({ id, name: 'Beach Day.PNG', size: 300_000, mime: 'image/png', width: 640, height: 480 })
+
+    // and what it does when Bob clicks it
+    const sink = memorySink()
+    await bob.services.files.fetch(peerIdFromString(line!.from), { id: line!.attachment!.id, size: line!.attachment!.size, topic: bobRoom.topic, keys: roomKeys, sink })
+    expect(Buffer.from(sink.bytes()).equals(Buffer.from(await photo.arrayBuffer()))).toBe(true)
+    expect(alice.getConnections(bob.peerId).every(c => c.direct)).toBe(true)
+  })
+
+  it('each member applies its own file limit: a larger offer is refused when sending, and not shown when received', async () => {
+    const { aliceRoom, bobRoom } = await twoMembers({ bob: { maxFileSize: 1_000_000 } })
+    const heard: RoomChat[] = []
+    bobRoom.addEventListener('chat', evt => heard.push(evt.detail))
+
+    const file = { id: 'c0'.repeat(32), name: 'big.bin', size: 1_000_001, mime: 'application/octet-stream' }
+    await expect(bobRoom.send('', { attachment: file })).rejects.toMatchObject({ name: 'MessageTooLargeError', limit: 1_000_000 })
+    await aliceRoom.send('', { attachment: file })
+    await aliceRoom.send('', { attachment: { ...file, name: 'small.bin', size: 1_000_000 } })
+    await waitFor(() => heard.length === 1, 10_000)
+    // the small one came after the big one: the big one was refused, not late
+    expect(heard.map(c => c.text)).toEqual(['📎 small.bin (1.0 MB)'])
+    aliceRoom.leave()
+    bobRoom.leave()
+  })
+
+  it('typing: one notice at once and at most one per interval, "stopped" at the end, shown until the expiry or the next line', async () => {
+    const { alice, bob, aliceRoom, bobRoom } = await twoMembers({ bob: { typingExpiry: 500 } })
+    const notices: Array<boolean | undefined> = []
+    bob.services.pubsub.addEventListener('gossipsub:message', evt => {
+      void decodeRoomMessage(evt.detail.msg.data, bobRoom.topic).then(event => {
+        if (event.type === 'presence' && event.presence.typing != null) {
+          notices.push(event.presence.typing)
+        }
+      })
+    })
+    const shown: RoomTyping[] = []
+    const shownAt: number[] = []
+    bobRoom.addEventListener('typing', evt => { shown.push(evt.detail); shownAt.push(Date.now()) })
+
+    const who = { peer: alice.peerId.toString(), name: 'alice' }
+    // keystrokes: one notice (the next may go 3 s later)
+    for (let i = 0; i < 20; i++) {
+      aliceRoom.typing(true)
+    }
+    await waitFor(() => shown.length === 1, 5_000)
+    expect(shown).toEqual([{ ...who, active: true }])
+    expect(bobRoom.getTyping()).toEqual([{ ...who, active: true }])
+    // abandoned draft: "stopped"
+    aliceRoom.typing(false)
+    aliceRoom.typing(false)
+    await waitFor(() => shown.length === 2, 5_000)
+    expect(shown[1]).toEqual({ ...who, active: false })
+    expect(notices).toEqual([true, false])
+
+    // the line itself says she stopped; and no "stopped" notice is sent for it
+    aliceRoom.typing(true)
+    await waitFor(() => shown.length === 3, 5_000)
+    await aliceRoom.send('done')
+    await waitFor(() => shown.length === 4, 5_000)
+    expect(shown[3]).toEqual({ ...who, active: false })
+    expect(bobRoom.getTyping()).toEqual([])
+
+    // a notice not followed by anything expires on the receiver
+    aliceRoom.typing(true)
+    await waitFor(() => shown.length === 6, 5_000)
+    expect(shown[5]).toEqual({ ...who, active: false })
+    // the expiry is a timer of 500 ms (Node may fire one a millisecond early)
+    expect(shownAt[5]! - shownAt[4]!).toBeGreaterThanOrEqual(495)
+    expect(notices).toEqual([true, false, true, true])
+    aliceRoom.leave()
+    bobRoom.leave()
+  })
+
+  it('typing notices are ephemeral: sealed as such in a private room, never kept in history', async () => {
+    const roomId = createRoomId()
+    const roomKeys = await derivePrivateRoom(roomId, createRoomSecret())
+    const bobStore = createMemoryHistoryStore()
+    const { bob, aliceRoom, bobRoom } = await twoMembers({ alice: { keys: roomKeys }, bob: { keys: roomKeys, history: { store: bobStore } } }, roomId)
+    /** the typing notices bob received, as their envelopes label them */
+    const notices: EnvelopeHeader[] = []
+    bob.services.pubsub.addEventListener('gossipsub:message', evt => {
+      void openRoomData(roomKeys, evt.detail.msg.data).then(async ({ plaintext, ...header }) => {
+        const event = await decodeRoomMessage(plaintext, roomKeys.topic)
+        if (event.type === 'presence' && event.presence.typing != null) {
+          notices.push(header)
+        }
+      })
+    })
+    const shown: RoomTyping[] = []
+    bobRoom.addEventListener('typing', evt => shown.push(evt.detail))
+
+    aliceRoom.typing(true)
+    await waitFor(() => shown.length === 1 && notices.length === 1, 5_000)
+    expect(notices[0]!.ephemeral).toBe(true)
+    expect(await bobStore.ids(bobRoom.topic)).toEqual([])
+    aliceRoom.leave()
+    bobRoom.leave()
   })
 
   it('leave() cancels a catch-up under way: what arrives afterwards is neither kept nor shown', async () => {

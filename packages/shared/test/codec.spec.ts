@@ -5,8 +5,13 @@ import { describe, expect, it } from 'vitest'
 import {
   createMessageId, decodeRoomMessage, encodeChat, encodePresence, validateName, validateText
 } from '../src/codec.js'
-import { MAX_PRESENCE_MULTIADDRS, MAX_ROOM_MESSAGE_BYTES, MAX_TEXT_BYTES } from '../src/constants.js'
+import {
+  DEFAULT_MAX_FILE_BYTES, MAX_FILE_BYTES, MAX_IMAGE_DIMENSION, MAX_PRESENCE_MULTIADDRS, MAX_REACTION_BYTES,
+  MAX_ROOM_MESSAGE_BYTES, MAX_TEXT_BYTES
+} from '../src/constants.js'
+import { attachmentFallback, DEFAULT_MIME_TYPE, formatFileSize, normalizeMimeType } from '../src/file/offer.js'
 import { RoomMessage } from '../src/proto/room.js'
+import type { Chat, FileOffer } from '../src/codec.js'
 
 const chat = { id: createMessageId(), name: 'alice', text: 'hello <b>world</b> 🌍', timestamp: 1_700_000_000_000 }
 const topic = '/p2p-chat/room/1/aaaaaaaaaaaaaaaaaaaaaaaaaa'
@@ -139,5 +144,125 @@ describe('room message codec', async () => {
     await expect(decodeRoomMessage(many, topic)).rejects.toMatchObject({ name: 'InvalidMessageError' })
     const bad = RoomMessage.encode({ version: 1, presence: { name: 'x', multiaddrs: [Uint8Array.from([0xee, 0xee, 0xee])], hello: false } })
     await expect(decodeRoomMessage(bad, topic)).rejects.toMatchObject({ name: 'InvalidMessageError' })
+  })
+})
+
+describe('replies, reactions, file offers and typing notices', async () => {
+  const key = await generateKeyPair('Ed25519')
+  const author = peerIdFromPrivateKey(key).toString()
+  const target = createMessageId()
+  const photo: FileOffer = { id: 'c0'.repeat(32), name: 'photo.jpg', size: 2_100_000, mime: 'image/jpeg', width: 4032, height: 3024 }
+  const reply = { ...chat, id: createMessageId(), text: 'yes', replyTo: target }
+  const reaction = { ...chat, id: createMessageId(), text: '👍🏽', reactTo: target }
+  const offer = { ...chat, id: createMessageId(), text: attachmentFallback(photo), attachment: photo, replyTo: target }
+  /** a signed line with some of its fields changed afterwards */
+  const altered = async (line: Chat, change: (m: RoomMessage) => void): Promise<Uint8Array> => {
+    const message = RoomMessage.decode(await encodeChat(line, topic, key))
+    change(message)
+    return RoomMessage.encode(message)
+  }
+
+  it('round-trips each kind of line with its fields, signed by its author', async () => {
+    for (const line of [reply, reaction, offer]) {
+      expect(await decodeRoomMessage(await encodeChat(line, topic, key), topic)).toEqual({ type: 'chat', chat: line, author })
+    }
+    const { width, height, ...file } = photo
+    const plain = { ...chat, id: createMessageId(), attachment: { ...file, name: 'notes.txt', mime: 'text/plain' } }
+    expect(await decodeRoomMessage(await encodeChat(plain, topic, key), topic)).toEqual({ type: 'chat', chat: plain, author })
+    expect([width, height]).toEqual([4032, 3024])
+  })
+
+  it('keeps a file size across the 32-bit boundaries (protons-runtime encoded 2^31 to 2^32 - 1 as one byte: patched)', async () => {
+    for (const size of [2 ** 31 - 1, 2 ** 31, 2 ** 31 + 1, 2 ** 32 - 1, 2 ** 32, MAX_FILE_BYTES]) {
+      const line = { ...offer, attachment: { ...photo, size } }
+      expect(await decodeRoomMessage(await encodeChat(line, topic, key), topic)).toEqual({ type: 'chat', chat: line, author })
+    }
+  })
+
+  it('signs every new field: changing, adding or dropping one, or the extended signature, is refused', async () => {
+    const forgeries = [
+      await altered(reply, m => { m.chat!.replyTo = createMessageId() }),
+      await altered(reaction, m => { m.chat!.reactTo = createMessageId() }),
+      await altered(reaction, m => { m.chat!.reactTo = ''; m.chat!.replyTo = target }),
+      await altered(offer, m => { m.chat!.attachment!.name = 'invoice.pdf.exe' }),
+      await altered(offer, m => { m.chat!.attachment!.size = 1n }),
+      await altered(offer, m => { m.chat!.attachment!.id = new Uint8Array(32).fill(0xc1) }),
+      await altered(offer, m => { m.chat!.attachment!.mime = 'image/png' }),
+      await altered(offer, m => { m.chat!.attachment!.width = 1 }),
+      await altered(offer, m => { m.chat!.replyTo = '' }),
+      // an attachment added to a plain line, with a signature made for another line
+      await altered(chat, m => { m.chat!.attachment = RoomMessage.decode(RoomMessage.encode({ version: 1, chat: { ...m.chat!, attachment: { id: new Uint8Array(32), name: 'x', size: 1n, mime: 'text/plain', width: 0, height: 0 } } })).chat!.attachment }),
+      await altered(reply, m => { m.chat!.extendedSignature = m.chat!.extendedSignature.map((b, i) => i === 0 ? b ^ 1 : b) }),
+      await altered(reply, m => { m.chat!.extendedSignature = new Uint8Array(0) })
+    ]
+    for (const bytes of forgeries) {
+      await expect(decodeRoomMessage(bytes, topic)).rejects.toMatchObject({ name: 'InvalidSignatureError' })
+    }
+    // the extended signature is bound to the topic, like the first one
+    await expect(decodeRoomMessage(await encodeChat(reply, topic, key), '/p2p-chat/room/1/bbbbbbbbbbbbbbbbbbbbbbbbbb')).rejects.toMatchObject({ name: 'InvalidSignatureError' })
+  })
+
+  it('refuses malformed replies, reactions and offers, when sending and when receiving', async () => {
+    const cases: Array<[Chat, string]> = [
+      [{ ...reply, replyTo: 'not-an-id' }, 'InvalidMessageError'],
+      [{ ...reply, replyTo: reply.id }, 'InvalidMessageError'],
+      [{ ...reaction, text: 'x'.repeat(MAX_REACTION_BYTES + 1) }, 'MessageTooLargeError'],
+      [{ ...reaction, text: ' ' }, 'InvalidMessageError'],
+      [{ ...reaction, replyTo: target }, 'InvalidMessageError'],
+      [{ ...reaction, attachment: photo }, 'InvalidMessageError'],
+      [{ ...offer, attachment: { ...photo, id: 'C0'.repeat(32) } }, 'InvalidMessageError'],
+      [{ ...offer, attachment: { ...photo, id: 'c0'.repeat(31) } }, 'InvalidMessageError'],
+      [{ ...offer, attachment: { ...photo, name: '../photo.jpg' } }, 'InvalidMessageError'],
+      [{ ...offer, attachment: { ...photo, name: 'a\u0000.jpg' } }, 'InvalidMessageError'],
+      [{ ...offer, attachment: { ...photo, name: '..' } }, 'InvalidMessageError'],
+      [{ ...offer, attachment: { ...photo, name: 'é'.repeat(128) } }, 'MessageTooLargeError'],
+      [{ ...offer, attachment: { ...photo, size: -1 } }, 'InvalidMessageError'],
+      [{ ...offer, attachment: { ...photo, size: MAX_FILE_BYTES + 1 } }, 'InvalidMessageError'],
+      [{ ...offer, attachment: { ...photo, mime: 'image/JPEG' } }, 'InvalidMessageError'],
+      [{ ...offer, attachment: { ...photo, mime: 'image/jpeg; q=1' } }, 'InvalidMessageError'],
+      [{ ...offer, attachment: { ...photo, mime: 'jpeg' } }, 'InvalidMessageError'],
+      [{ ...offer, attachment: { ...photo, height: undefined } }, 'InvalidMessageError'],
+      [{ ...offer, attachment: { ...photo, width: MAX_IMAGE_DIMENSION + 1 } }, 'InvalidMessageError'],
+      [{ ...offer, attachment: { ...photo, mime: 'application/pdf' } }, 'InvalidMessageError']
+    ]
+    for (const [line, name] of cases) {
+      await expect(encodeChat(line, topic, key), JSON.stringify(line)).rejects.toMatchObject({ name })
+    }
+    // received: the same checks come before the signature's, so each is refused for what it is
+    const received: Array<[Uint8Array, string]> = [
+      [await altered(reply, m => { m.chat!.replyTo = 'not-an-id' }), 'InvalidMessageError'],
+      [await altered(reaction, m => { m.chat!.text = 'x'.repeat(MAX_REACTION_BYTES + 1) }), 'MessageTooLargeError'],
+      [await altered(offer, m => { m.chat!.attachment!.id = new Uint8Array(31) }), 'InvalidMessageError'],
+      [await altered(offer, m => { m.chat!.attachment!.name = 'a/b' }), 'InvalidMessageError'],
+      [await altered(offer, m => { m.chat!.attachment!.size = 2n ** 64n - 1n }), 'InvalidMessageError'],
+      [await altered(offer, m => { m.chat!.attachment!.mime = '' }), 'InvalidMessageError']
+    ]
+    for (const [bytes, name] of received) {
+      await expect(decodeRoomMessage(bytes, topic)).rejects.toMatchObject({ name })
+    }
+  })
+
+  it('refuses an offer over the room\'s limit, with the sizes; a peer without a limit of its own (the relay) accepts it', async () => {
+    const big = { ...offer, attachment: { ...photo, size: DEFAULT_MAX_FILE_BYTES + 1 } }
+    const limits = { maxFileSize: DEFAULT_MAX_FILE_BYTES }
+    await expect(encodeChat(big, topic, key, Date.now(), limits)).rejects.toMatchObject({ name: 'MessageTooLargeError', size: DEFAULT_MAX_FILE_BYTES + 1, limit: DEFAULT_MAX_FILE_BYTES })
+    const bytes = await encodeChat(big, topic, key)
+    await expect(decodeRoomMessage(bytes, topic, Date.now(), limits)).rejects.toMatchObject({ name: 'MessageTooLargeError' })
+    expect((await decodeRoomMessage(bytes, topic)).type).toBe('chat')
+  })
+
+  it('carries a typing notice in a presence: typing, stopped, or not a notice at all', async () => {
+    for (const typing of [true, false, undefined]) {
+      const event = await decodeRoomMessage(encodePresence({ name: 'bob', multiaddrs: [], hello: false, typing }), topic)
+      expect(event).toEqual({ type: 'presence', presence: { name: 'bob', multiaddrs: [], hello: false, ...(typing == null ? {} : { typing }) } })
+    }
+  })
+
+  it('names a file for people: the fallback text, sizes in SI units, MIME types as offers carry them', () => {
+    expect(attachmentFallback({ name: 'photo.jpg', size: 2_100_000 })).toBe('📎 photo.jpg (2.1 MB)')
+    expect([0, 999, 1000, 9_960, 52_428_800, 999_600, DEFAULT_MAX_FILE_BYTES].map(formatFileSize))
+      .toEqual(['0 B', '999 B', '1.0 kB', '10 kB', '52 MB', '1.0 MB', '2.1 GB'])
+    expect(['image/PNG', 'text/plain; charset=utf-8', '', 'not a type', 'application/vnd.ms-excel'].map(normalizeMimeType))
+      .toEqual(['image/png', 'text/plain', DEFAULT_MIME_TYPE, DEFAULT_MIME_TYPE, 'application/vnd.ms-excel'])
   })
 })

@@ -71,6 +71,15 @@ export async function rawExchange (node: Libp2p, peer: PeerId, protocol: string,
   const stream = await node.dialProtocol(peer, protocol, { signal })
   const received: Uint8Array[] = []
   let ended: RawAnswer['ended'] = 'eof'
+  // read from the start: a peer may answer and close before this side has closed, and an iterator that starts
+  // after the stream closed never hears of it
+  const reading = (async () => {
+    for await (const chunk of stream) {
+      received.push(chunk.subarray())
+    }
+  })()
+  const onTimeout = (): void => { stream.abort(new Error('timed out')) }
+  signal.addEventListener('abort', onTimeout, { once: true })
   try {
     for (const chunk of chunks) {
       if (!stream.send(chunk)) {
@@ -78,15 +87,16 @@ export async function rawExchange (node: Libp2p, peer: PeerId, protocol: string,
       }
     }
     await stream.close({ signal })
-    for await (const chunk of stream) {
-      received.push(chunk.subarray())
-    }
+    await reading
   } catch (err) {
+    reading.catch(() => {})
     if (signal.aborted) {
       stream.abort(err as Error)
       throw new Error(`the peer did not end the stream within ${ms} ms`, { cause: err })
     }
     ended = 'reset'
+  } finally {
+    signal.removeEventListener('abort', onTimeout)
   }
   const bytes = new Uint8Array(received.reduce((n, c) => n + c.byteLength, 0))
   received.reduce((at, c) => { bytes.set(c, at); return at + c.byteLength }, 0)

@@ -13,7 +13,7 @@ const roomId = createRoomId()
 const secret = createRoomSecret()
 const text = 'the plan is in the shed, key under the third pot'
 // an encoded room message as a member would seal it (unsigned here: sealing does not look inside)
-const plaintext = RoomMessage.encode({ version: 1, chat: { id: createMessageId(), name: 'alice', text, timestamp: 1_700_000_000_000n, author: new Uint8Array(0), signature: new Uint8Array(0) } })
+const plaintext = RoomMessage.encode({ version: 1, chat: { id: createMessageId(), name: 'alice', text, timestamp: 1_700_000_000_000n, author: new Uint8Array(0), signature: new Uint8Array(0), replyTo: '', reactTo: '', extendedSignature: new Uint8Array(0) } })
 
 function contains (haystack: Uint8Array, needle: Uint8Array): boolean {
   outer: for (let i = 0; i + needle.byteLength <= haystack.byteLength; i++) {

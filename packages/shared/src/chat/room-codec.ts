@@ -2,14 +2,14 @@ import { decodeRoomMessage } from '../codec.js'
 import { AuthorMismatchError, InvalidMessageError } from '../errors.js'
 import { openRoomData, sealRoomData } from '../private-room/index.js'
 import { roomTopic } from '../room.js'
-import type { RoomEvent } from '../codec.js'
+import type { RoomEvent, RoomLimits } from '../codec.js'
 import type { PrivateRoomKeys } from '../private-room/index.js'
 
 /** How an envelope is labelled: private rooms put this in the clear (authenticated) so keepers can order it. */
 export interface WrapHeader {
   id: string
   timestamp: number
-  /** presence: not kept as history */
+  /** presence (typing notices too): not kept as history */
   ephemeral: boolean
 }
 
@@ -20,25 +20,29 @@ export interface WrapHeader {
 export interface RoomCodec {
   readonly topic: string
   readonly isPrivate: boolean
+  /** the room's own limits (the largest file a line may offer), checked on every line read */
+  readonly limits: RoomLimits
   /** what to publish for an encoded room message */
   wrap: (message: Uint8Array, header: WrapHeader) => Promise<Uint8Array>
   /** the encoded room message inside published bytes; throws the private-room errors for a forgery */
   unwrap: (data: Uint8Array) => Promise<{ message: Uint8Array, header?: WrapHeader }>
 }
 
-export function publicRoomCodec (roomId: string): RoomCodec {
+export function publicRoomCodec (roomId: string, limits: RoomLimits = {}): RoomCodec {
   return {
     topic: roomTopic(roomId),
     isPrivate: false,
+    limits,
     wrap: async message => message,
     unwrap: async message => ({ message })
   }
 }
 
-export function privateRoomCodec (keys: PrivateRoomKeys): RoomCodec {
+export function privateRoomCodec (keys: PrivateRoomKeys, limits: RoomLimits = {}): RoomCodec {
   return {
     topic: keys.topic,
     isPrivate: true,
+    limits,
     wrap: async (message, header) => sealRoomData(keys, message, header),
     unwrap: async data => {
       const { plaintext, ...header } = await openRoomData(keys, data)
@@ -54,7 +58,7 @@ export function privateRoomCodec (keys: PrivateRoomKeys): RoomCodec {
  */
 export async function readRoomData (codec: RoomCodec, data: Uint8Array, from?: string): Promise<RoomEvent> {
   const { message, header } = await codec.unwrap(data)
-  const event = await decodeRoomMessage(message, codec.topic)
+  const event = await decodeRoomMessage(message, codec.topic, Date.now(), codec.limits)
   if (event.type === 'chat') {
     if (from != null && event.author !== from) {
       throw new AuthorMismatchError(`a chat line by ${event.author} published by ${from}`)

@@ -2,11 +2,12 @@ import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { logger } from '@libp2p/logger'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { TypedEventEmitter } from 'main-event'
-import { createMessageId, encodeChat, encodePresence, validateText } from '../codec.js'
+import { createMessageId, encodeChat, encodePresence } from '../codec.js'
 import {
-  MEMBER_EXPIRY_MS, NO_DIRECT_ROUTE_NOTICE_MS, PRESENCE_DEBOUNCE_MS, PRESENCE_INTERVAL_MS, UPGRADE_RETRY_MAX_MS,
-  UPGRADE_RETRY_MIN_MS
+  DEFAULT_MAX_FILE_BYTES, MEMBER_EXPIRY_MS, NO_DIRECT_ROUTE_NOTICE_MS, PRESENCE_DEBOUNCE_MS, PRESENCE_INTERVAL_MS,
+  TYPING_EXPIRY_MS, TYPING_INTERVAL_MS, UPGRADE_RETRY_MAX_MS, UPGRADE_RETRY_MIN_MS
 } from '../constants.js'
+import { attachmentFallback } from '../file/offer.js'
 import { mark } from '../util/marks.js'
 import { RoomDiscovery } from './discovery.js'
 import { RoomMembers } from './members.js'
@@ -14,20 +15,21 @@ import { RoomOutbox } from './outbox.js'
 import { PeerPinger } from './peer-pinger.js'
 import { privateRoomCodec, publicRoomCodec, readRoomData } from './room-codec.js'
 import { RoomHistory } from './room-history.js'
+import { TypingNotices } from './typing.js'
 import { DirectUpgrader, isWebRTCAddr } from './upgrader.js'
-import type { Chat } from '../codec.js'
-import type { RoomEvent } from '../codec.js'
+import type { Chat, FileOffer, RoomEvent } from '../codec.js'
 import type { HistoryStore } from '../history/index.js'
 import type { PrivateRoomKeys } from '../private-room/index.js'
 import type { RoomMember } from './members.js'
 import type { RoomNode } from './peer-pinger.js'
 import type { RoomCodec } from './room-codec.js'
 import type { HistorySyncClient, RoomChat } from './room-history.js'
+import type { RoomTyping } from './typing.js'
 import type { GossipsubMessage, Message, SubscriptionChangeData } from '@libp2p/gossipsub'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
-export type { RoomChat }
+export type { RoomChat, RoomTyping }
 export type { RelayedReason, RoomMember } from './members.js'
 export { describeRelayedReason } from './members.js'
 
@@ -36,6 +38,20 @@ export interface RoomEvents {
   members: CustomEvent<RoomMember[]>
   /** a message that was waiting for a route has gone out (detail: its id) */
   sent: CustomEvent<string>
+  /** a member started or stopped typing (its notice, its line, or the notice's expiry) */
+  typing: CustomEvent<RoomTyping>
+}
+
+/** What a line may carry besides its text. */
+export interface SendOptions {
+  /** the id of the line this one answers */
+  replyTo?: string
+  /**
+   * A file offered to the room (its id, the SHA-256 of the content, comes from serving it with the file-transfer
+   * service). The line's text starts with a fallback naming the file ({@link attachmentFallback}), for peers that
+   * cannot show it; what was typed follows on the next line.
+   */
+  attachment?: FileOffer
 }
 
 export interface RoomInit {
@@ -58,6 +74,15 @@ export interface RoomInit {
   upgradeRetryMax?: number
   /** an upgrade that could have happened and has not for this long is shown as `no-route` (ms) @default NO_DIRECT_ROUTE_NOTICE_MS */
   noDirectRouteNotice?: number
+  /**
+   * The room's file size limit (bytes): a line offering a larger file is refused, mine before it is sent and
+   * others' as invalid. @default DEFAULT_MAX_FILE_BYTES
+   */
+  maxFileSize?: number
+  /** while typing, this member tells the room at most this often (ms) @default TYPING_INTERVAL_MS */
+  typingInterval?: number
+  /** a member last said to be typing this long ago is no longer shown typing (ms) @default TYPING_EXPIRY_MS */
+  typingExpiry?: number
 }
 
 /** A room's lines as kept, to show when entering it again. */
@@ -95,6 +120,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
   private readonly outbox: RoomOutbox
   private readonly pinger: PeerPinger
   private readonly discovery: RoomDiscovery
+  private readonly typingNotices: TypingNotices
   private announced = false
   private lastAnnouncedAddrs = ''
   private presenceTimer?: ReturnType<typeof setInterval>
@@ -175,7 +201,8 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     this.node = node
     this.init = init
     this.roomId = init.roomId
-    this.codec = init.keys != null ? privateRoomCodec(init.keys) : publicRoomCodec(init.roomId)
+    const limits = { maxFileSize: init.maxFileSize ?? DEFAULT_MAX_FILE_BYTES }
+    this.codec = init.keys != null ? privateRoomCodec(init.keys, limits) : publicRoomCodec(init.roomId, limits)
     this.topic = this.codec.topic
     if (init.history != null) {
       this.history = new RoomHistory({ codec: this.codec, ...init.history })
@@ -207,6 +234,13 @@ export class Room extends TypedEventEmitter<RoomEvents> {
         }
       }
     })
+    this.typingNotices = new TypingNotices({
+      interval: init.typingInterval ?? TYPING_INTERVAL_MS,
+      expiry: init.typingExpiry ?? TYPING_EXPIRY_MS,
+      // a notice is a presence too: the first one any peer gets is this member's hello
+      notify: active => { void this.announce({ hello: !this.announced, typing: active }) },
+      onChange: typing => { this.safeDispatchEvent('typing', { detail: typing }) }
+    })
     this.pinger = new PeerPinger(node, {
       peers: () => this.members.ids(),
       onRtt: (peerId, rtt) => {
@@ -237,7 +271,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     this.presenceTimer = setInterval(() => {
       this.members.expire()
       this.emitMembers()
-      void this.announce(false)
+      void this.announce({ hello: false })
     }, this.init.presenceInterval ?? PRESENCE_INTERVAL_MS)
     const subscribers = pubsub.getSubscribers(this.topic)
     if (subscribers.length > 0) {
@@ -256,6 +290,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     this.pinger.stop()
     this.discovery.stop()
     this.members.clear()
+    this.typingNotices.clear()
     this.node.services.directPaths.removeEventListener('change', this.onConnectionChange)
     this.node.services.directPaths.removeEventListener('unproven', this.onUnproven)
     pubsub.removeEventListener('gossipsub:message', this.onMessage)
@@ -280,14 +315,50 @@ export class Room extends TypedEventEmitter<RoomEvents> {
   }
 
   /**
-   * Publishes a chat line. Throws the codec's typed errors for empty or oversized text (before anything is
-   * sent). While no peer of the room is reachable the message waits, in order, and goes out as soon as one
+   * Publishes a chat line, possibly answering another (`replyTo`) or offering a file (`attachment`). Throws the
+   * codec's typed errors (empty or oversized text, a malformed id, a file over the room's limit) before anything
+   * is sent. While no peer of the room is reachable the message waits, in order, and goes out as soon as one
    * is (a `sent` event tells when); `pending` says whether it is waiting.
    */
-  async send (text: string): Promise<{ chat: RoomChat, pending: boolean }> {
-    validateText(text)
-    const chat: Chat = { id: createMessageId(), name: this.init.name(), text, timestamp: Date.now() }
-    const bytes = await this.codec.wrap(await encodeChat(chat, this.topic, this.init.privateKey), { id: chat.id, timestamp: chat.timestamp, ephemeral: false })
+  async send (text: string, options: SendOptions = {}): Promise<{ chat: RoomChat, pending: boolean }> {
+    const { replyTo, attachment } = options
+    if (attachment == null) {
+      return this.post({ text, replyTo })
+    }
+    const fallback = attachmentFallback(attachment)
+    return this.post({ text: text.trim() === '' ? fallback : `${fallback}\n${text}`, replyTo, attachment })
+  }
+
+  /**
+   * Reacts to a line with an emoji (or a short word): a line of its own, whose text is the reaction, so peers
+   * that predate reactions show it as a line. Throws the codec's typed errors; waits for a route as `send` does.
+   */
+  async react (id: string, reaction: string): Promise<{ chat: RoomChat, pending: boolean }> {
+    return this.post({ text: reaction, reactTo: id })
+  }
+
+  /**
+   * Tells the room whether this member is typing: call it with `true` on every keystroke (a notice goes out at
+   * most every {@link TYPING_INTERVAL_MS}) and with `false` when the draft is abandoned or emptied; sending the
+   * line needs no call. Notices are ephemeral: never kept, never synced, and dropped when no peer can take them.
+   */
+  typing (active: boolean): void {
+    if (!this.left.signal.aborted) {
+      this.typingNotices.typing(active)
+    }
+  }
+
+  /** The members typing now. */
+  getTyping (): RoomTyping[] {
+    return this.typingNotices.list()
+  }
+
+  /** Signs, keeps and publishes a line of mine (or queues it while no peer can take it). */
+  private async post (fields: Omit<Chat, 'id' | 'name' | 'timestamp'>): Promise<{ chat: RoomChat, pending: boolean }> {
+    const chat: Chat = { ...fields, id: createMessageId(), name: this.init.name(), timestamp: Date.now() }
+    const line = await encodeChat(chat, this.topic, this.init.privateKey, chat.timestamp, this.codec.limits)
+    const bytes = await this.codec.wrap(line, { id: chat.id, timestamp: chat.timestamp, ephemeral: false })
+    this.typingNotices.sent()
     const mine = { ...chat, from: this.node.peerId.toString() }
     // kept at once: it is part of the room's history (a peer catching up from this one gets it too)
     await this.history?.keep(chat, bytes)
@@ -314,7 +385,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
 
   /** Tells the room this browser's (new) name. */
   rename (): void {
-    void this.announce(false)
+    void this.announce({ hello: false })
   }
 
   /** Asks a peer that is in the room for the lines this node missed, and shows those. */
@@ -353,13 +424,14 @@ export class Room extends TypedEventEmitter<RoomEvents> {
 
   private scheduleAnnounce (): void {
     clearTimeout(this.debounceTimer)
-    this.debounceTimer = setTimeout(() => { void this.announce(!this.announced) }, this.announced ? PRESENCE_DEBOUNCE_MS : 0)
+    this.debounceTimer = setTimeout(() => { void this.announce({ hello: !this.announced }) }, this.announced ? PRESENCE_DEBOUNCE_MS : 0)
   }
 
-  private async announce (hello: boolean): Promise<void> {
+  /** Publishes my presence: a newcomer's `hello`, a refresh, or one that is also a typing notice. */
+  private async announce (notice: { hello: boolean, typing?: boolean }): Promise<void> {
     const multiaddrs = this.reachableAddrs()
     try {
-      const presence = encodePresence({ name: this.init.name(), multiaddrs, hello })
+      const presence = encodePresence({ name: this.init.name(), multiaddrs, ...notice })
       const data = await this.codec.wrap(presence, { id: createMessageId(), timestamp: Date.now(), ephemeral: true })
       const result = await this.node.services.pubsub.publish(this.topic, data)
       if (result.recipients.length > 0) {
@@ -392,10 +464,14 @@ export class Room extends TypedEventEmitter<RoomEvents> {
         return // already here (a history sync brought it first)
       }
       mark('first-message')
+      this.typingNotices.spoke(from)
       this.safeDispatchEvent('chat', { detail: { ...event.chat, from } })
       return
     }
     const { presence } = event
+    if (presence.typing != null) {
+      this.typingNotices.heard(from, presence.name, presence.typing)
+    }
     const firstPresence = !member.announced
     member.announced = true
     member.multiaddrs = presence.multiaddrs.filter(isWebRTCAddr)

@@ -3,9 +3,11 @@ import { identify, identifyPush } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
 import { PROTOCOL_NEGOTIATION_TIMEOUT_MS } from '../constants.js'
 import { directMessages } from '../dm/index.js'
+import { fileTransfer } from '../file/index.js'
 import { historySync } from '../history/index.js'
 import { roomGossipsubOptions } from '../pubsub.js'
 import { directPaths } from './direct-paths.js'
+import type { FileTransferInit } from '../file/index.js'
 import type { HistorySyncInit } from '../history/index.js'
 import type { GossipsubOpts } from '@libp2p/gossipsub'
 
@@ -14,12 +16,15 @@ export interface ChatPeerServicesInit {
   pubsub?: Partial<GossipsubOpts>
   /** the store history is served from and which rooms are served (the rooms this peer is in) */
   history?: HistorySyncInit
+  /** file transfer: the largest file, timeouts, the window */
+  files?: FileTransferInit
 }
 
 /**
  * The libp2p services every chat peer (browser or terminal) runs: identify (+ push), ping, gossipsub rooms
- * as `pubsub`, direct messages as `dm`, history sync as `history`, and `directPaths`, which proves each direct
- * connection with a round trip before the peer counts as directly connected.
+ * as `pubsub`, direct messages as `dm`, history sync as `history`, files as `files` (it serves only what this
+ * peer offers), and `directPaths`, which proves each direct connection with a round trip before the peer counts
+ * as directly connected.
  */
 export function chatPeerServices (init: ChatPeerServicesInit = {}) {
   return {
@@ -29,6 +34,7 @@ export function chatPeerServices (init: ChatPeerServicesInit = {}) {
     pubsub: gossipsub({ ...roomGossipsubOptions(), ...init.pubsub }),
     dm: directMessages(),
     history: historySync(init.history),
+    files: fileTransfer(init.files),
     directPaths: directPaths()
   }
 }

@@ -10,8 +10,11 @@
  *
  * const { datastore, privateKey } = await openNodeStore(dataDir) // persistent identity
  * const history = await openNodeHistoryStore(dataDir)            // <dataDir>/history.sqlite
+ * const source = await openFileSource('photo.jpg')               // served with the file-transfer service
+ * const sink = await openFileSink('downloads/photo.jpg')         // fetched into, resumed after a drop
  * ```
  */
 
 export * from './store.js'
 export * from './history-store.js'
+export * from './file.js'

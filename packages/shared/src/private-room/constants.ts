@@ -25,6 +25,10 @@ export const PRIVATE_TOPIC_ID_LENGTH = 26
 export const PRIVATE_ROOM_TOPIC_INFO = 'p2p-chat/private-room/1/topic'
 /** HKDF `info` of the AES-GCM key. */
 export const PRIVATE_ROOM_KEY_INFO = 'p2p-chat/private-room/1/key'
+/** Size of the room's file secret (an HKDF key in WebCrypto). */
+export const PRIVATE_ROOM_FILES_BYTES = 32
+/** HKDF `info` of the room's file secret, from which each file's key is derived (see file/crypto.ts). */
+export const PRIVATE_ROOM_FILES_INFO = 'p2p-chat/private-room/1/files'
 
 /** An envelope id is this many random bytes (lowercase hex in the API: a message id). */
 export const ENVELOPE_ID_BYTES = 16

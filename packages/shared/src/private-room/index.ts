@@ -29,7 +29,7 @@ import { PrivateEnvelope } from '../proto/private.js'
 import { parseRoomId } from '../room.js'
 import {
   ENVELOPE_ID_BYTES, ENVELOPE_IV_BYTES, ENVELOPE_TAG_BYTES, MAX_PRIVATE_ENVELOPE_BYTES, MAX_PRIVATE_PLAINTEXT_BYTES,
-  PRIVATE_ROOM_KEY_INFO, PRIVATE_ROOM_TOPIC_INFO, PRIVATE_ROOM_TOPIC_PREFIX, PRIVATE_ROOM_VERSION,
+  PRIVATE_ROOM_FILES_BYTES, PRIVATE_ROOM_FILES_INFO, PRIVATE_ROOM_KEY_INFO, PRIVATE_ROOM_TOPIC_INFO, PRIVATE_ROOM_TOPIC_PREFIX, PRIVATE_ROOM_VERSION,
   PRIVATE_TOPIC_ID_BYTES, PRIVATE_TOPIC_ID_LENGTH, ROOM_SECRET_BYTES, ROOM_SECRET_LENGTH
 } from './constants.js'
 import { DecryptionError, InvalidEnvelopeError, InvalidRoomSecretError } from './errors.js'
@@ -46,6 +46,8 @@ export interface PrivateRoomKeys {
   topic: string
   /** AES-256-GCM, not extractable, for encrypt and decrypt */
   key: CryptoKey
+  /** HKDF, not extractable: each file shared in the room is sealed with a key derived from it and the file's id */
+  files: CryptoKey
 }
 
 /** The readable part of an envelope: enough to store, deduplicate and order it without the key. */
@@ -131,8 +133,9 @@ export function privateTopicIdFromTopic (topic: string): string | undefined {
 }
 
 /**
- * Derives a private room's topic and key from its id and secret with HKDF-SHA256 (the room id is the salt, so one
- * secret used for two rooms gives two unrelated rooms). Throws InvalidRoomIdError or {@link InvalidRoomSecretError}.
+ * Derives a private room's topic, key and file secret from its id and secret with HKDF-SHA256 (the room id is the
+ * salt, so one secret used for two rooms gives two unrelated rooms). Throws InvalidRoomIdError or
+ * {@link InvalidRoomSecretError}.
  */
 export async function derivePrivateRoom (roomId: string, secret: string): Promise<PrivateRoomKeys> {
   parseRoomId(roomId)
@@ -151,8 +154,14 @@ export async function derivePrivateRoom (roomId: string, secret: string): Promis
     false,
     ['encrypt', 'decrypt']
   )
+  const filesBits = await crypto.subtle.deriveBits(
+    { name: 'HKDF', hash: 'SHA-256', salt, info: encoder.encode(PRIVATE_ROOM_FILES_INFO) },
+    master,
+    PRIVATE_ROOM_FILES_BYTES * 8
+  )
+  const files = await crypto.subtle.importKey('raw', filesBits, 'HKDF', false, ['deriveKey'])
   const topicId = uint8ArrayToString(new Uint8Array(topicBits), 'base32')
-  return { roomId, topicId, topic: privateRoomTopic(topicId), key }
+  return { roomId, topicId, topic: privateRoomTopic(topicId), key, files }
 }
 
 /** The additional data the GCM tag covers: version, timestamp, id, ephemeral and topic (see private.proto). */

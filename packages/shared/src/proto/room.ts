@@ -147,6 +147,51 @@ export namespace RoomMessage {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface RoomMessageChatReplyToFieldEvent {
+    field: '$.chat.replyTo'
+    value: string
+  }
+
+  export interface RoomMessageChatReactToFieldEvent {
+    field: '$.chat.reactTo'
+    value: string
+  }
+
+  export interface RoomMessageChatAttachmentIdFieldEvent {
+    field: '$.chat.attachment.id'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface RoomMessageChatAttachmentNameFieldEvent {
+    field: '$.chat.attachment.name'
+    value: string
+  }
+
+  export interface RoomMessageChatAttachmentSizeFieldEvent {
+    field: '$.chat.attachment.size'
+    value: bigint
+  }
+
+  export interface RoomMessageChatAttachmentMimeFieldEvent {
+    field: '$.chat.attachment.mime'
+    value: string
+  }
+
+  export interface RoomMessageChatAttachmentWidthFieldEvent {
+    field: '$.chat.attachment.width'
+    value: number
+  }
+
+  export interface RoomMessageChatAttachmentHeightFieldEvent {
+    field: '$.chat.attachment.height'
+    value: number
+  }
+
+  export interface RoomMessageChatExtendedSignatureFieldEvent {
+    field: '$.chat.extendedSignature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export interface RoomMessagePresenceNameFieldEvent {
     field: '$.presence.name'
     value: string
@@ -163,6 +208,11 @@ export namespace RoomMessage {
     value: boolean
   }
 
+  export interface RoomMessagePresenceTypingFieldEvent {
+    field: '$.presence.typing'
+    value: boolean
+  }
+
   export function encode (obj: Partial<RoomMessage>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, RoomMessage.codec())
   }
@@ -171,7 +221,7 @@ export namespace RoomMessage {
     return decodeMessage(buf, RoomMessage.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RoomMessage>): Generator<RoomMessageVersionFieldEvent | RoomMessageChatIdFieldEvent | RoomMessageChatNameFieldEvent | RoomMessageChatTextFieldEvent | RoomMessageChatTimestampFieldEvent | RoomMessageChatAuthorFieldEvent | RoomMessageChatSignatureFieldEvent | RoomMessagePresenceNameFieldEvent | RoomMessagePresenceMultiaddrsFieldEvent | RoomMessagePresenceHelloFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RoomMessage>): Generator<RoomMessageVersionFieldEvent | RoomMessageChatIdFieldEvent | RoomMessageChatNameFieldEvent | RoomMessageChatTextFieldEvent | RoomMessageChatTimestampFieldEvent | RoomMessageChatAuthorFieldEvent | RoomMessageChatSignatureFieldEvent | RoomMessageChatReplyToFieldEvent | RoomMessageChatReactToFieldEvent | RoomMessageChatAttachmentIdFieldEvent | RoomMessageChatAttachmentNameFieldEvent | RoomMessageChatAttachmentSizeFieldEvent | RoomMessageChatAttachmentMimeFieldEvent | RoomMessageChatAttachmentWidthFieldEvent | RoomMessageChatAttachmentHeightFieldEvent | RoomMessageChatExtendedSignatureFieldEvent | RoomMessagePresenceNameFieldEvent | RoomMessagePresenceMultiaddrsFieldEvent | RoomMessagePresenceHelloFieldEvent | RoomMessagePresenceTypingFieldEvent> {
     return streamMessage(buf, RoomMessage.codec(), opts)
   }
 }
@@ -183,6 +233,10 @@ export interface ChatMessage {
   timestamp: bigint
   author: Uint8Array<ArrayBuffer>
   signature: Uint8Array<ArrayBuffer>
+  replyTo: string
+  reactTo: string
+  attachment?: FileOffer
+  extendedSignature: Uint8Array<ArrayBuffer>
 }
 
 export namespace ChatMessage {
@@ -225,6 +279,26 @@ export namespace ChatMessage {
           w.bytes(obj.signature)
         }
 
+        if ((obj.replyTo != null && obj.replyTo !== '')) {
+          w.uint32(58)
+          w.string(obj.replyTo)
+        }
+
+        if ((obj.reactTo != null && obj.reactTo !== '')) {
+          w.uint32(66)
+          w.string(obj.reactTo)
+        }
+
+        if (obj.attachment != null) {
+          w.uint32(74)
+          FileOffer.codec().encode(obj.attachment, w)
+        }
+
+        if ((obj.extendedSignature != null && obj.extendedSignature.byteLength > 0)) {
+          w.uint32(82)
+          w.bytes(obj.extendedSignature)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -235,7 +309,10 @@ export namespace ChatMessage {
           text: '',
           timestamp: 0n,
           author: uint8ArrayAlloc(0),
-          signature: uint8ArrayAlloc(0)
+          signature: uint8ArrayAlloc(0),
+          replyTo: '',
+          reactTo: '',
+          extendedSignature: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -266,6 +343,24 @@ export namespace ChatMessage {
             }
             case 6: {
               obj.signature = reader.bytes()
+              break
+            }
+            case 7: {
+              obj.replyTo = reader.string()
+              break
+            }
+            case 8: {
+              obj.reactTo = reader.string()
+              break
+            }
+            case 9: {
+              obj.attachment = FileOffer.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.attachment
+              })
+              break
+            }
+            case 10: {
+              obj.extendedSignature = reader.bytes()
               break
             }
             default: {
@@ -325,6 +420,34 @@ export namespace ChatMessage {
               }
               break
             }
+            case 7: {
+              yield {
+                field: `${prefix}.replyTo`,
+                value: reader.string()
+              }
+              break
+            }
+            case 8: {
+              yield {
+                field: `${prefix}.reactTo`,
+                value: reader.string()
+              }
+              break
+            }
+            case 9: {
+              yield * FileOffer.codec().stream(reader, reader.uint32(), `${prefix}.attachment`, {
+                limits: opts.limits?.attachment
+              })
+
+              break
+            }
+            case 10: {
+              yield {
+                field: `${prefix}.extendedSignature`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -367,6 +490,51 @@ export namespace ChatMessage {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface ChatMessageReplyToFieldEvent {
+    field: '$.replyTo'
+    value: string
+  }
+
+  export interface ChatMessageReactToFieldEvent {
+    field: '$.reactTo'
+    value: string
+  }
+
+  export interface ChatMessageAttachmentIdFieldEvent {
+    field: '$.attachment.id'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ChatMessageAttachmentNameFieldEvent {
+    field: '$.attachment.name'
+    value: string
+  }
+
+  export interface ChatMessageAttachmentSizeFieldEvent {
+    field: '$.attachment.size'
+    value: bigint
+  }
+
+  export interface ChatMessageAttachmentMimeFieldEvent {
+    field: '$.attachment.mime'
+    value: string
+  }
+
+  export interface ChatMessageAttachmentWidthFieldEvent {
+    field: '$.attachment.width'
+    value: number
+  }
+
+  export interface ChatMessageAttachmentHeightFieldEvent {
+    field: '$.attachment.height'
+    value: number
+  }
+
+  export interface ChatMessageExtendedSignatureFieldEvent {
+    field: '$.extendedSignature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<ChatMessage>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ChatMessage.codec())
   }
@@ -375,8 +543,212 @@ export namespace ChatMessage {
     return decodeMessage(buf, ChatMessage.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatMessage>): Generator<ChatMessageIdFieldEvent | ChatMessageNameFieldEvent | ChatMessageTextFieldEvent | ChatMessageTimestampFieldEvent | ChatMessageAuthorFieldEvent | ChatMessageSignatureFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatMessage>): Generator<ChatMessageIdFieldEvent | ChatMessageNameFieldEvent | ChatMessageTextFieldEvent | ChatMessageTimestampFieldEvent | ChatMessageAuthorFieldEvent | ChatMessageSignatureFieldEvent | ChatMessageReplyToFieldEvent | ChatMessageReactToFieldEvent | ChatMessageAttachmentIdFieldEvent | ChatMessageAttachmentNameFieldEvent | ChatMessageAttachmentSizeFieldEvent | ChatMessageAttachmentMimeFieldEvent | ChatMessageAttachmentWidthFieldEvent | ChatMessageAttachmentHeightFieldEvent | ChatMessageExtendedSignatureFieldEvent> {
     return streamMessage(buf, ChatMessage.codec(), opts)
+  }
+}
+
+export interface FileOffer {
+  id: Uint8Array<ArrayBuffer>
+  name: string
+  size: bigint
+  mime: string
+  width: number
+  height: number
+}
+
+export namespace FileOffer {
+  let _codec: Codec<FileOffer>
+
+  export const codec = (): Codec<FileOffer> => {
+    if (_codec == null) {
+      _codec = message<FileOffer>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.id != null && obj.id.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.id)
+        }
+
+        if ((obj.name != null && obj.name !== '')) {
+          w.uint32(18)
+          w.string(obj.name)
+        }
+
+        if ((obj.size != null && obj.size !== 0n)) {
+          w.uint32(24)
+          w.uint64(obj.size)
+        }
+
+        if ((obj.mime != null && obj.mime !== '')) {
+          w.uint32(34)
+          w.string(obj.mime)
+        }
+
+        if ((obj.width != null && obj.width !== 0)) {
+          w.uint32(40)
+          w.uint32(obj.width)
+        }
+
+        if ((obj.height != null && obj.height !== 0)) {
+          w.uint32(48)
+          w.uint32(obj.height)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          id: uint8ArrayAlloc(0),
+          name: '',
+          size: 0n,
+          mime: '',
+          width: 0,
+          height: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.id = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.name = reader.string()
+              break
+            }
+            case 3: {
+              obj.size = reader.uint64()
+              break
+            }
+            case 4: {
+              obj.mime = reader.string()
+              break
+            }
+            case 5: {
+              obj.width = reader.uint32()
+              break
+            }
+            case 6: {
+              obj.height = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.id`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.name`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.size`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.mime`,
+                value: reader.string()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.width`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.height`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface FileOfferIdFieldEvent {
+    field: '$.id'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface FileOfferNameFieldEvent {
+    field: '$.name'
+    value: string
+  }
+
+  export interface FileOfferSizeFieldEvent {
+    field: '$.size'
+    value: bigint
+  }
+
+  export interface FileOfferMimeFieldEvent {
+    field: '$.mime'
+    value: string
+  }
+
+  export interface FileOfferWidthFieldEvent {
+    field: '$.width'
+    value: number
+  }
+
+  export interface FileOfferHeightFieldEvent {
+    field: '$.height'
+    value: number
+  }
+
+  export function encode (obj: Partial<FileOffer>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, FileOffer.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FileOffer>): FileOffer {
+    return decodeMessage(buf, FileOffer.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FileOffer>): Generator<FileOfferIdFieldEvent | FileOfferNameFieldEvent | FileOfferSizeFieldEvent | FileOfferMimeFieldEvent | FileOfferWidthFieldEvent | FileOfferHeightFieldEvent> {
+    return streamMessage(buf, FileOffer.codec(), opts)
   }
 }
 
@@ -384,6 +756,7 @@ export interface Presence {
   name: string
   multiaddrs: Uint8Array<ArrayBuffer>[]
   hello: boolean
+  typing?: boolean
 }
 
 export namespace Presence {
@@ -411,6 +784,11 @@ export namespace Presence {
         if ((obj.hello != null && obj.hello !== false)) {
           w.uint32(24)
           w.bool(obj.hello)
+        }
+
+        if (obj.typing != null) {
+          w.uint32(32)
+          w.bool(obj.typing)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -443,6 +821,10 @@ export namespace Presence {
             }
             case 3: {
               obj.hello = reader.bool()
+              break
+            }
+            case 4: {
+              obj.typing = reader.bool()
               break
             }
             default: {
@@ -493,6 +875,13 @@ export namespace Presence {
               }
               break
             }
+            case 4: {
+              yield {
+                field: `${prefix}.typing`,
+                value: reader.bool()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -521,6 +910,11 @@ export namespace Presence {
     value: boolean
   }
 
+  export interface PresenceTypingFieldEvent {
+    field: '$.typing'
+    value: boolean
+  }
+
   export function encode (obj: Partial<Presence>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Presence.codec())
   }
@@ -529,7 +923,7 @@ export namespace Presence {
     return decodeMessage(buf, Presence.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Presence>): Generator<PresenceNameFieldEvent | PresenceMultiaddrsFieldEvent | PresenceHelloFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Presence>): Generator<PresenceNameFieldEvent | PresenceMultiaddrsFieldEvent | PresenceHelloFieldEvent | PresenceTypingFieldEvent> {
     return streamMessage(buf, Presence.codec(), opts)
   }
 }

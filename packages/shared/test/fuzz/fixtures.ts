@@ -49,7 +49,7 @@ export function fixedId (n: number): string {
 export interface RoomSeeds {
   keys: PrivateKey[]
   authors: PeerId[]
-  /** encoded room messages: a chat line by each key, and two presences */
+  /** encoded room messages: a chat line by each key, a reply, a reaction, an attachment, presences and a typing notice */
   encoded: Uint8Array[]
   /** the chat lines among them, as `[id, timestamp, bytes]` */
   lines: Array<{ id: string, timestamp: number, bytes: Uint8Array }>
@@ -57,7 +57,10 @@ export interface RoomSeeds {
   signed: Map<string, Chat>
 }
 
-/** Real messages of {@link TOPIC}: a chat line signed by each fixed key, presences with and without addresses. */
+/**
+ * Real messages of {@link TOPIC}: a chat line signed by each fixed key, a reply, a reaction and a file offer,
+ * presences with and without addresses, and a typing notice.
+ */
 export async function roomSeeds (): Promise<RoomSeeds> {
   const keys = await fixedKeys()
   const authors = keys.map(peerIdFromPrivateKey)
@@ -73,8 +76,22 @@ export async function roomSeeds (): Promise<RoomSeeds> {
     lines.push({ id: chat.id, timestamp: chat.timestamp, bytes })
     signed.set(`${authors[i]!.toString()}/${chat.id}`, chat)
   }
+  // a reply, a reaction and an image offer (signed twice: fields 1-5, and the whole line)
+  const extended: Array<Omit<Chat, 'id' | 'timestamp' | 'name'>> = [
+    { text: 'yes', replyTo: fixedId(1) },
+    { text: '👍🏽', reactTo: fixedId(2) },
+    { text: '📎 photo.jpg (2.1 MB)', attachment: { id: 'ab'.repeat(32), name: 'photo.jpg', size: 2_100_000, mime: 'image/jpeg', width: 4032, height: 3024 } }
+  ]
+  for (const [i, fields] of extended.entries()) {
+    const chat: Chat = { ...fields, id: fixedId(keys.length + i + 1), name: 'dora', timestamp: NOW - 30_000 + i }
+    const bytes = await encodeChat(chat, TOPIC, keys[i]!, NOW)
+    encoded.push(bytes)
+    lines.push({ id: chat.id, timestamp: chat.timestamp, bytes })
+    signed.set(`${authors[i]!.toString()}/${chat.id}`, chat)
+  }
   const relay = authors[0]!.toString()
   encoded.push(encodePresence({ name: 'alice', multiaddrs: [], hello: true }))
+  encoded.push(encodePresence({ name: 'alice', multiaddrs: [], hello: false, typing: true }))
   encoded.push(encodePresence({
     name: 'bob',
     multiaddrs: [

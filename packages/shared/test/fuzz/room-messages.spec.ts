@@ -4,7 +4,9 @@ import fc from 'fast-check'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { publicRoomCodec, readRoomData } from '../../src/chat/room-codec.js'
 import { decodeRoomMessage, utf8Length } from '../../src/codec.js'
-import { MAX_MULTIADDR_BYTES, MAX_NAME_BYTES, MAX_PRESENCE_MULTIADDRS, ROOM_MESSAGE_VERSION } from '../../src/constants.js'
+import {
+  DEFAULT_MAX_FILE_BYTES, MAX_IMAGE_DIMENSION, MAX_MULTIADDR_BYTES, MAX_NAME_BYTES, MAX_PRESENCE_MULTIADDRS, ROOM_MESSAGE_VERSION
+} from '../../src/constants.js'
 import { RoomMessage } from '../../src/proto/room.js'
 import { roomMessageValidator } from '../../src/pubsub.js'
 import { expectTypedError, fuzz, fuzzTestTimeout, outcomeOf, settle, wireInput } from '../../src/testing/index.js'
@@ -17,18 +19,33 @@ import type { Message } from '@libp2p/gossipsub'
 function fieldValues (seeds: RoomSeeds): fc.Arbitrary<Uint8Array> {
   const text = fc.oneof(fc.string({ maxLength: 80, unit: 'binary' }), fc.constantFrom('', ' ', '\t\n', 'x'.repeat(4097), 'é'.repeat(2049), 'n'.repeat(65)))
   const bytes = fc.oneof(fc.uint8Array({ maxLength: 80 }), fc.constantFrom(...seeds.keys.map(k => new Uint8Array(publicKeyToProtobuf(k.publicKey)))))
+  const id = fc.oneof(fc.string({ maxLength: 40 }), fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 32, maxLength: 32 }), fc.constant('A'.repeat(32)))
+  const size = fc.oneof(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), fc.constantFrom(0n, 1n, BigInt(DEFAULT_MAX_FILE_BYTES) + 1n, 2n ** 53n))
+  const attachment = fc.record({
+    id: fc.oneof(fc.uint8Array({ maxLength: 40 }), fc.uint8Array({ minLength: 32, maxLength: 32 })),
+    name: fc.oneof(text, fc.constantFrom('photo.jpg', '../etc/passwd', 'a\u0000b', '.', 'n'.repeat(256))),
+    size,
+    mime: fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom('image/png', 'IMAGE/PNG', 'text/plain; charset=utf-8', 'image/', `a/${'b'.repeat(127)}`)),
+    width: fc.oneof(fc.nat(), fc.constantFrom(0, 1, MAX_IMAGE_DIMENSION + 1)),
+    height: fc.oneof(fc.nat(), fc.constantFrom(0, 1, MAX_IMAGE_DIMENSION + 1))
+  })
   const chat = fc.record({
-    id: fc.oneof(fc.string({ maxLength: 40 }), fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 32, maxLength: 32 }), fc.constant('A'.repeat(32))),
+    id,
     name: text,
     text,
     timestamp: fc.oneof(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), fc.constantFrom(0n, 1n, BigInt(NOW), BigInt(NOW + 5 * 60_000 + 1), 2n ** 53n)),
     author: bytes,
-    signature: fc.uint8Array({ maxLength: 80 })
+    signature: fc.uint8Array({ maxLength: 80 }),
+    replyTo: fc.oneof(fc.constant(''), id),
+    reactTo: fc.oneof(fc.constant(''), id),
+    attachment: fc.option(attachment, { nil: undefined }),
+    extendedSignature: fc.uint8Array({ maxLength: 80 })
   })
   const presence = fc.record({
     name: text,
     multiaddrs: fc.array(fc.oneof(fc.uint8Array({ maxLength: 40 }), fc.uint8Array({ minLength: MAX_MULTIADDR_BYTES + 1, maxLength: MAX_MULTIADDR_BYTES + 2 })), { maxLength: MAX_PRESENCE_MULTIADDRS + 2 }),
-    hello: fc.boolean()
+    hello: fc.boolean(),
+    typing: fc.option(fc.boolean(), { nil: undefined })
   })
   return fc.record({
     version: fc.oneof(fc.constant(ROOM_MESSAGE_VERSION), fc.nat()),

@@ -1,0 +1,100 @@
+/** Who is typing in a room, as a typing notice (or its expiry) tells it. */
+export interface RoomTyping {
+  /** the member's peer id */
+  peer: string
+  /** its display name, as the notice gave it */
+  name: string
+  active: boolean
+}
+
+export interface TypingNoticesInit {
+  /** while typing, a notice goes out at most this often (ms) */
+  interval: number
+  /** a member last said to be typing this long ago (ms) is no longer typing */
+  expiry: number
+  /** tells the room that this member types (`true`) or stopped (`false`) */
+  notify: (active: boolean) => void
+  /** a member started or stopped typing (its notice, its line, or the expiry said so) */
+  onChange: (typing: RoomTyping) => void
+}
+
+/**
+ * Typing indicators, both ways. Mine: {@link typing} is called on every keystroke, and a notice goes out at once
+ * and then at most once per interval while it goes on; stopping sends one "stopped" notice, and sending the line
+ * needs none (the line itself says it). Others': a member is typing from its notice until its "stopped" notice,
+ * its next line, or the expiry, whichever comes first. Nothing here is kept: notices are ephemeral.
+ */
+export class TypingNotices {
+  private readonly init: TypingNoticesInit
+  /** when my last "typing" notice went out; undefined while I am not typing */
+  private typingSince?: number
+  private readonly others = new Map<string, { name: string, timer: ReturnType<typeof setTimeout> }>()
+
+  constructor (init: TypingNoticesInit) {
+    this.init = init
+  }
+
+  /** I type (`true`, on every keystroke) or stopped without sending (`false`). */
+  typing (active: boolean, now = Date.now()): void {
+    if (!active) {
+      if (this.typingSince != null) {
+        this.typingSince = undefined
+        this.init.notify(false)
+      }
+      return
+    }
+    if (this.typingSince == null || now - this.typingSince >= this.init.interval) {
+      this.typingSince = now
+      this.init.notify(true)
+    }
+  }
+
+  /** I sent a line: I am no longer typing, and whoever sees the line knows it. */
+  sent (): void {
+    this.typingSince = undefined
+  }
+
+  /** A member's typing notice. */
+  heard (peer: string, name: string, active: boolean): void {
+    const known = this.others.get(peer)
+    clearTimeout(known?.timer)
+    if (!active) {
+      this.stop(peer)
+      return
+    }
+    const timer = setTimeout(() => { this.stop(peer) }, this.init.expiry)
+    this.others.set(peer, { name, timer })
+    if (known == null || known.name !== name) {
+      this.init.onChange({ peer, name, active: true })
+    }
+  }
+
+  /** A member's line: it is no longer typing. */
+  spoke (peer: string): void {
+    this.stop(peer)
+  }
+
+  /** The members typing now. */
+  list (): RoomTyping[] {
+    return [...this.others].map(([peer, { name }]) => ({ peer, name, active: true }))
+  }
+
+  /** Forgets everyone (the room was left); tells nothing. */
+  clear (): void {
+    for (const { timer } of this.others.values()) {
+      clearTimeout(timer)
+    }
+    this.others.clear()
+    this.typingSince = undefined
+  }
+
+  private stop (peer: string): void {
+    const known = this.others.get(peer)
+    if (known == null) {
+      return
+    }
+    clearTimeout(known.timer)
+    this.others.delete(peer)
+    this.init.onChange({ peer, name: known.name, active: false })
+  }
+}
