@@ -31,6 +31,12 @@ export interface RelayProcessInit {
    * @default the test process's own
    */
   netns?: string
+  /**
+   * Node's own flags, before the relay's script: `--inspect=127.0.0.1:0` opens the inspector on a free loopback
+   * port (its URL is then {@link RelayProcess.inspectorUrl}), as the soak benchmark does to force collections
+   * @default none
+   */
+  nodeArgs?: string[]
 }
 
 /** The relay would not start, or is not built. */
@@ -53,6 +59,8 @@ export class RelayProcess {
   wsAddr = ''
   /** every address the relay listens on, as it printed them at its start */
   listening: string[] = []
+  /** the inspector's WebSocket URL, when started with `--inspect` in `nodeArgs` */
+  inspectorUrl = ''
   /** the relay's latest output, stdout and stderr */
   output = ''
   /** the output of the process that the last `restart()` stopped */
@@ -71,7 +79,7 @@ export class RelayProcess {
   }
 
   private spawn (args: string[]): ChildProcess {
-    const command = [process.execPath, RELAY_BIN, '--data-dir', this.dataDir, ...args]
+    const command = [process.execPath, ...this.init.nodeArgs ?? [], RELAY_BIN, '--data-dir', this.dataDir, ...args]
     if (this.init.netns != null) {
       command.unshift('ip', 'netns', 'exec', this.init.netns)
     }
@@ -120,6 +128,7 @@ export class RelayProcess {
     }
     this.url = /Open (http:\/\/\S+) in a browser/.exec(this.output)![1]!
     this.metricsUrl = /metrics at (http:\/\/\S+)/.exec(this.output)?.[1] ?? ''
+    this.inspectorUrl = /Debugger listening on (ws:\/\/\S+)/.exec(this.output)?.[1] ?? ''
     // read from its start-up lines ('P2P Chat relay <id>', '  listening on <addr>'), not from /api/relay: a
     // relay in a lab namespace cannot be reached from here
     this.peerId = /^P2P Chat relay (\S+)$/m.exec(this.output)?.[1] ?? ''
