@@ -77,7 +77,8 @@ export function svgChart (init: ChartInit, panels: ChartPanel[]): string {
     }
     if (panel.mark != null) {
       out.push(`<line x1="${LEFT}" x2="${LEFT + plotWidth}" y1="${y(panel.mark.y)}" y2="${y(panel.mark.y)}" stroke="#c00" stroke-dasharray="4 3"/>`,
-        `<text x="${LEFT + 4}" y="${y(panel.mark.y) - 3}" fill="#c00">${escape(panel.mark.label)}</text>`)
+        // below the line, inside the plot: clear of the panel's title and of the legend
+        `<text x="${LEFT + 4}" y="${y(panel.mark.y) + 12}" fill="#c00">${escape(panel.mark.label)}</text>`)
     }
     panel.lines.forEach((line, j) => {
       const points = line.points.filter(p => Number.isFinite(p[1]))
