@@ -1,8 +1,9 @@
 /**
- * Reads a relay process's figures now and then: its RSS and CPU time from /proc, and from its `/metrics` the V8
+ * Reads a relay process's figures now and then: its RSS, CPU time and open file descriptors from /proc, and from its `/metrics` the V8
  * heap in use, the event-loop lag p99 (prom-client measures it between two scrapes: each reading covers the time
  * since the one before) and what it holds.
  */
+import { readdir } from 'node:fs/promises'
 import { readProcessStats } from './proc.ts'
 import { sample, scrape } from './prometheus.ts'
 
@@ -18,6 +19,8 @@ export interface RelaySample {
   heapUsedBytes: number
   /** event-loop lag p99 since the previous scrape (`nodejs_eventloop_lag_p99_seconds`) */
   lagP99Seconds: number
+  /** the process's open file descriptors (/proc/<pid>/fd): its sockets, whether libp2p still counts them or not */
+  openFds: number
   /** inbound and outbound connections open (libp2p's connection manager) */
   connections: number
   reservations: number
@@ -34,7 +37,7 @@ export interface SampledRelay {
 
 /** Reads the relay once. */
 export async function readRelay (relay: SampledRelay): Promise<RelaySample> {
-  const [stats, text] = await Promise.all([readProcessStats(relay.pid), scrape(relay.metricsUrl)])
+  const [stats, text, fds] = await Promise.all([readProcessStats(relay.pid), scrape(relay.metricsUrl), readdir(`/proc/${relay.pid}/fd`)])
   const connections = ['inbound', 'outbound']
     .map(direction => sample(text, `libp2p_connection_manager_connections{libp2p_connection_manager_connections="${direction}"}`))
     .reduce((a, b) => a + b, 0)
@@ -42,6 +45,7 @@ export async function readRelay (relay: SampledRelay): Promise<RelaySample> {
     at: Date.now(),
     rssBytes: stats.rssBytes,
     cpuSeconds: stats.cpuSeconds,
+    openFds: fds.length,
     heapUsedBytes: sample(text, 'nodejs_heap_size_used_bytes'),
     lagP99Seconds: sample(text, 'nodejs_eventloop_lag_p99_seconds'),
     connections,

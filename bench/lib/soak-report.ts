@@ -33,6 +33,8 @@ export interface SoakRow {
   ownLagP99Ms: number
   /** relay connections at the interval's end */
   connections: number
+  /** relay open file descriptors at the interval's end */
+  openFds: number
   /** honest members in their rooms at the interval's end */
   members: number
 }
@@ -69,6 +71,8 @@ export interface SoakOutcome {
   abusers: Array<{ kind: string, counts: Record<string, number> }>
   /** the relay's refusals by kind, from its `/metrics` */
   refused: Map<string, number>
+  /** the relay before anyone came */
+  before: RelaySample
   /** the relay once everyone had left and it had swept its rooms */
   afterwards: RelaySample
   /** the machine's 1-minute load average at the start and at the end */
@@ -182,7 +186,9 @@ export async function soakReport (outcome: SoakOutcome): Promise<MetricReport> {
     { label: 'relay connections after everyone left', unit: '', value: outcome.afterwards.connections },
     { label: 'relay reservations after everyone left', unit: '', value: outcome.afterwards.reservations },
     { label: 'rooms the relay follows after everyone left (after a sweep)', unit: '', value: outcome.afterwards.roomsFollowed },
-    { label: 'relay RSS after everyone left', unit: 'MiB', value: outcome.afterwards.rssBytes / 2 ** 20 }
+    { label: 'relay RSS after everyone left', unit: 'MiB', value: outcome.afterwards.rssBytes / 2 ** 20 },
+    { label: 'relay open file descriptors before anyone came', unit: '', value: outcome.before.openFds },
+    { label: 'relay open file descriptors after everyone left', unit: '', value: outcome.afterwards.openFds }
   ]
 
   await writeFile(SOAK_CHART_FILE, svgChart({ title: `Relay soak: ${minutes} min, ${members.rooms.length} rooms, members coming and going, ${abusersNamed}`, xLabel: 'minutes', xMax: Math.ceil(Math.max(minutes, 1, ...quiet.map(q => q.minute))), xStep: minutes >= 10 ? 5 : 1 }, [
@@ -224,6 +230,7 @@ export async function soakReport (outcome: SoakOutcome): Promise<MetricReport> {
       `honest delivery by minute (%): ${series(deliveries, 1)}`,
       `relay CPU by minute (% of a core): ${series(rows.map(r => [r.minute, r.cpuPercent]))}`,
       `relay connections by minute: ${series(rows.map(r => [r.minute, r.connections]))}`,
+      `relay open file descriptors by minute: ${series(rows.map(r => [r.minute, r.openFds]))}`,
       ...outcome.abusers.map(a => `${a.kind}: ${counts(a.counts)}`),
       `relay refusals by kind: ${counts(outcome.refused)}`,
       `direct messages: ${ledger.dmsLeftOut} failed ones left out (one side left meanwhile); failures: ${counts(ledger.dmErrors)}`,

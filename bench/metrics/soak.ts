@@ -164,7 +164,8 @@ export const soak: Metric = async ({ log }) => {
       return { ...room, index, roomId, keys, topic: keys?.topic ?? roomTopic(roomId) }
     }))
     // relay CPU time is counted from here (each interval: its last reading minus the one before)
-    let lastCpu = (await readRelay(relay)).cpuSeconds
+    const before = await readRelay(relay)
+    let lastCpu = before.cpuSeconds
     const start = Date.now()
     const end = start + runMs
     const ledger = new DeliveryLedger({ start, intervalMs })
@@ -285,12 +286,13 @@ export const soak: Metric = async ({ log }) => {
           cpuPercent: 100 * (cpu - lastCpu) / (intervalMs / 1000),
           ownLagP99Ms: ownLag.percentile(99) / 1e6,
           connections: samples.at(-1)?.connections ?? Number.NaN,
+          openFds: samples.at(-1)?.openFds ?? Number.NaN,
           members: members.size
         }
         lastCpu = cpu
         ownLag.reset()
         rows.push(row)
-        log(`${row.minute.toFixed(0)} min: relay RSS ${row.rssMiB.toFixed(1)} MiB, heap floor ${row.heapFloorMiB.toFixed(1)} MiB, lag p99 ${row.lagP99Ms.toFixed(0)} ms, CPU ${row.cpuPercent.toFixed(0)} %, ${row.connections} connections, ${members.size} members; load ${loadavg()[0]!.toFixed(1)}`)
+        log(`${row.minute.toFixed(0)} min: relay RSS ${row.rssMiB.toFixed(1)} MiB, heap floor ${row.heapFloorMiB.toFixed(1)} MiB, lag p99 ${row.lagP99Ms.toFixed(0)} ms, CPU ${row.cpuPercent.toFixed(0)} %, ${row.connections} connections, ${row.openFds} fds, ${members.size} members; load ${loadavg()[0]!.toFixed(1)}`)
         nextInterval += intervalMs
       }
       await sleep(Math.max(10, Math.min(nextInterval, nextQuiet) - Date.now()))
@@ -328,6 +330,7 @@ export const soak: Metric = async ({ log }) => {
       },
       abusers: stopped.map(a => ({ kind: a.kind, counts: a.counts() })),
       refused: samplesByLabel(metricsAtEnd, 'p2p_chat_relay_refused_total', 'kind'),
+      before,
       afterwards,
       load: [loadAtStart[0]!, loadavg()[0]!],
       sampleFailures: sampler.failures
