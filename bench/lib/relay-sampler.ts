@@ -9,6 +9,8 @@ import { sample, scrape } from './prometheus.ts'
 
 /** How often a {@link RelaySampler} reads the relay. */
 export const DEFAULT_SAMPLE_INTERVAL_MS = 5000
+/** How long a reading waits for `/metrics`: a sampler's reading that is late is counted as failed, not waited for. */
+export const DEFAULT_SCRAPE_TIMEOUT_MS = 5000
 
 export interface RelaySample {
   /** ms since the epoch */
@@ -35,9 +37,9 @@ export interface SampledRelay {
   metricsUrl: string
 }
 
-/** Reads the relay once. */
-export async function readRelay (relay: SampledRelay): Promise<RelaySample> {
-  const [stats, text, fds] = await Promise.all([readProcessStats(relay.pid), scrape(relay.metricsUrl), readdir(`/proc/${relay.pid}/fd`)])
+/** Reads the relay once; its `/metrics` must answer within `timeoutMs`. */
+export async function readRelay (relay: SampledRelay, timeoutMs = DEFAULT_SCRAPE_TIMEOUT_MS): Promise<RelaySample> {
+  const [stats, text, fds] = await Promise.all([readProcessStats(relay.pid), scrape(relay.metricsUrl, timeoutMs), readdir(`/proc/${relay.pid}/fd`)])
   const connections = ['inbound', 'outbound']
     .map(direction => sample(text, `libp2p_connection_manager_connections{libp2p_connection_manager_connections="${direction}"}`))
     .reduce((a, b) => a + b, 0)

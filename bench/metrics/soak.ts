@@ -97,6 +97,11 @@ const SHIPPED_LIMITS = [
 ]
 const WORDS = 'the a relay room line peer chat soon yes no maybe later coffee train meeting code review ship it works for me on my machine lunch weekend'.split(' ')
 const MiB = 2 ** 20
+/**
+ * The readings the report cannot do without (the quiet moments, the start and the end) wait this long for the
+ * relay's `/metrics`: on a machine loaded to 40 a 5 s scrape timed out and lost a 30-minute run.
+ */
+const SINGLE_READING_TIMEOUT_MS = 60_000
 /** Node's flag for the relay: its inspector, on a free loopback port. */
 const INSPECT_LOOPBACK = '--inspect=127.0.0.1:0'
 
@@ -123,7 +128,7 @@ async function quietReading (relay: RelayProcess, gate: Gate, start: number): Pr
   try {
     await sleep(QUIET_MS)
     const heapBytes = await heapAfterGc(relay.inspectorUrl)
-    const after = await readRelay(relay)
+    const after = await readRelay(relay, SINGLE_READING_TIMEOUT_MS)
     return { minute: (after.at - start) / 60_000, heapMiB: heapBytes / MiB, rssMiB: after.rssBytes / MiB }
   } finally {
     gate.open()
@@ -164,7 +169,7 @@ export const soak: Metric = async ({ log }) => {
       return { ...room, index, roomId, keys, topic: keys?.topic ?? roomTopic(roomId) }
     }))
     // relay CPU time is counted from here (each interval: its last reading minus the one before)
-    const before = await readRelay(relay)
+    const before = await readRelay(relay, SINGLE_READING_TIMEOUT_MS)
     let lastCpu = before.cpuSeconds
     const start = Date.now()
     const end = start + runMs
@@ -307,7 +312,7 @@ export const soak: Metric = async ({ log }) => {
     quiet.push(last)
     ledger.evaluate(Date.now() + 60_000)
     await sampler.stop()
-    const metricsAtEnd = (await readRelay(relay)).text
+    const metricsAtEnd = (await readRelay(relay, SINGLE_READING_TIMEOUT_MS)).text
 
     // everyone leaves; what does the relay still hold after its room sweep?
     const stillIn = [...members.values()]
@@ -315,7 +320,7 @@ export const soak: Metric = async ({ log }) => {
     await Promise.all(stillIn.map(async ({ member }) => depart(member)))
     await Promise.all(seats)
     await sleep(ROOM_SWEEP_WAIT_MS)
-    const afterwards = await readRelay(relay)
+    const afterwards = await readRelay(relay, SINGLE_READING_TIMEOUT_MS)
     if (snapshots != null) await snapshot('relay-after-everyone-left.heapsnapshot')
 
     return soakReport({
