@@ -79,6 +79,8 @@ export interface SoakOutcome {
   load: [number, number]
   /** relay readings that failed, by error */
   sampleFailures: Map<string, number>
+  /** errors thrown in the soak process where nothing could catch them (its members' libp2p), by name */
+  uncaught: Map<string, number>
 }
 
 function sum (tallies: IntervalTally[], key: keyof IntervalTally): number {
@@ -237,6 +239,7 @@ export async function soakReport (outcome: SoakOutcome): Promise<MetricReport> {
       `honest arrivals that failed: ${counts(members.failed)}; lines Room.send refused: ${members.linesFailed}; lines nobody else was there to hear: ${ledger.linesUnheard}`,
       `machine load average (1 min) at the start ${outcome.load[0].toFixed(1)}, at the end ${outcome.load[1].toFixed(1)} (2 cores, shared)`,
       ...(outcome.sampleFailures.size === 0 ? [] : [`relay readings that failed: ${counts(outcome.sampleFailures)}`]),
+      ...(outcome.uncaught.size === 0 ? [] : [`uncaught errors in the soak process (its members' libp2p), counted, not fatal: ${counts(outcome.uncaught)}`]),
       `chart: ${SOAK_CHART_FILE.pathname.split('/').slice(-3).join('/')}`
     ]
   }

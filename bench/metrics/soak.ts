@@ -157,6 +157,11 @@ export const soak: Metric = async ({ log }) => {
   const talking = new AbortController()
   const ownLag = monitorEventLoopDelay({ resolution: 20 })
   ownLag.enable()
+  // an error thrown where nobody can catch it in this process's own libp2p peers (yamux sent a window update on a
+  // connection already closed, and ended a run at 11 minutes) is counted and reported, not allowed to end the run
+  const uncaught = new Map<string, number>()
+  const onUncaught = (err: Error): void => { uncaught.set(err.name, (uncaught.get(err.name) ?? 0) + 1) }
+  process.on('uncaughtException', onUncaught)
   try {
     const tcp = relay.listening.find(a => /\/tcp\/\d+\/p2p\//.test(a))
     if (tcp == null) throw new SoakSetupError(`the relay listens on no plain TCP address: ${relay.listening.join(', ')}`)
@@ -338,12 +343,14 @@ export const soak: Metric = async ({ log }) => {
       before,
       afterwards,
       load: [loadAtStart[0]!, loadavg()[0]!],
-      sampleFailures: sampler.failures
+      sampleFailures: sampler.failures,
+      uncaught
     })
   } finally {
     talking.abort()
     gate.open()
     ownLag.disable()
+    process.off('uncaughtException', onUncaught)
     await Promise.all(abusers.map(async a => a.stop().catch(() => {})))
     await Promise.all([...members.values()].map(async ({ member }) => member.leave().catch(() => {})))
     members.clear()
