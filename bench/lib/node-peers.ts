@@ -15,11 +15,19 @@ export type PubsubNode = Libp2p<{ pubsub: GossipSub, identify: unknown }>
 
 const allowLoopback = { denyDialMultiaddr: () => false }
 
+/** A running {@link startPublisher}: its node, how many lines it has published, and stopping it. */
+export interface Publisher {
+  node: PubsubNode
+  stop: () => Promise<void>
+  sent: () => number
+}
+
 /**
  * A Node peer that publishes a stamped chat line on `topic` every `intervalMs` until stopped: the "other peer"
- * whose first message a newcomer waits for. `ours` picks P2P Chat's gossipsub settings, else stock defaults.
+ * whose first message a newcomer waits for (and the soak's publish flooder). `ours` picks P2P Chat's gossipsub
+ * settings, else stock defaults; while `active()` says false it publishes nothing.
  */
-export async function startPublisher (relayAddr: string, topic: string, intervalMs: number, ours: boolean): Promise<{ node: PubsubNode, stop: () => Promise<void> }> {
+export async function startPublisher (relayAddr: string, topic: string, intervalMs: number, ours: boolean, active: () => boolean = () => true): Promise<Publisher> {
   const privateKey = await generateKeyPair('Ed25519')
   const node = await createLibp2p({
     privateKey,
@@ -30,14 +38,20 @@ export async function startPublisher (relayAddr: string, topic: string, interval
     services: { identify: identify(), pubsub: gossipsub(ours ? roomGossipsubOptions() : { allowPublishToZeroTopicPeers: true }) }
   }) as unknown as PubsubNode
   node.services.pubsub.subscribe(topic)
-  await node.dial((await import('@multiformats/multiaddr')).multiaddr(relayAddr))
+  try {
+    await node.dial((await import('@multiformats/multiaddr')).multiaddr(relayAddr))
+  } catch (err) {
+    await node.stop()
+    throw err
+  }
   let seq = 0
   const timer = setInterval(() => {
+    if (!active()) return
     encodeChat({ id: createMessageId(), name: 'publisher', text: `bench:${seq++}:${Date.now()}`, timestamp: Date.now() }, topic, privateKey)
       .then(async data => node.services.pubsub.publish(topic, data))
       .catch(() => {})
   }, intervalMs)
-  return { node, stop: async () => { clearInterval(timer); await node.stop() } }
+  return { node, stop: async () => { clearInterval(timer); await node.stop() }, sent: () => seq }
 }
 
 /**

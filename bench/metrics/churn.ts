@@ -21,6 +21,7 @@ import { createRoomId, roomGossipsubOptions, roomTopic } from '@p2p-chat/shared'
 import { createLibp2p } from 'libp2p'
 import { RelayProcess } from '../../e2e/support/relay-process.ts'
 import { readProcessStats } from '../lib/proc.ts'
+import { sample } from '../lib/prometheus.ts'
 import type { Figure, Metric } from '../lib/report.ts'
 import type { Libp2p, PeerId } from '@libp2p/interface'
 import type { TCPSocketOptions } from '@libp2p/tcp'
@@ -97,11 +98,6 @@ async function visit (relayAddr: string, relayId: PeerId, from: string, topic: s
   } finally {
     await node.stop()
   }
-}
-
-function sample (text: string, name: string): number {
-  const line = text.split('\n').find(l => l.startsWith(`${name} `) || l.startsWith(`${name}{`))
-  return line == null ? Number.NaN : Number(line.slice(line.lastIndexOf(' ') + 1))
 }
 
 export const churn: Metric = async ({ log }) => {

@@ -33,8 +33,10 @@ export interface RelayProcessInit {
    */
   netns?: string
   /**
-   * options for `node` itself, before the relay's script (e.g. `--heapsnapshot-signal=SIGUSR2`), after those
-   * deploy/ runs it with (RELAY_NODE_OPTIONS) @default []
+   * options for `node` itself, before the relay's script, after those deploy/ runs it with (RELAY_NODE_OPTIONS):
+   * e.g. `--heapsnapshot-signal=SIGUSR2`, or `--inspect=127.0.0.1:0`, which opens the inspector on a free loopback
+   * port (its URL is then {@link RelayProcess.inspectorUrl}), as the soak benchmark does to force collections
+   * @default []
    */
   nodeOptions?: string[]
 }
@@ -59,6 +61,8 @@ export class RelayProcess {
   wsAddr = ''
   /** every address the relay listens on, as it printed them at its start */
   listening: string[] = []
+  /** the inspector's WebSocket URL, when started with `--inspect` in `nodeOptions` */
+  inspectorUrl = ''
   /** the relay's latest output, stdout and stderr */
   output = ''
   /** the output of the process that the last `restart()` stopped */
@@ -129,6 +133,7 @@ export class RelayProcess {
     }
     this.url = /Open (http:\/\/\S+) in a browser/.exec(this.output)![1]!
     this.metricsUrl = /metrics at (http:\/\/\S+)/.exec(this.output)?.[1] ?? ''
+    this.inspectorUrl = /Debugger listening on (ws:\/\/\S+)/.exec(this.output)?.[1] ?? ''
     // read from its start-up lines ('P2P Chat relay <id>', '  listening on <addr>'), not from /api/relay: a
     // relay in a lab namespace cannot be reached from here
     this.peerId = /^P2P Chat relay (\S+)$/m.exec(this.output)?.[1] ?? ''

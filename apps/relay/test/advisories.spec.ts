@@ -17,27 +17,22 @@ import { runInNewContext } from 'node:vm'
 import { crc32 } from 'node:zlib'
 import { generateKeyPair, publicKeyToProtobuf } from '@libp2p/crypto/keys'
 import { RPC } from '@libp2p/gossipsub/message'
-import { identify } from '@libp2p/identify'
-import { noise } from '@libp2p/noise'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { tcp } from '@libp2p/tcp'
 import { lpStream } from '@libp2p/utils'
-import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createMessageId, createRoomId, encodeChat, encodePresence, roomTopic } from '@p2p-chat/shared'
-import { createLibp2p } from 'libp2p'
 import { describe, expect, it } from 'vitest'
+import { bigEndian, GOSSIPSUB_PROTOCOLS as GOSSIPSUB, gossipStream, rawPeer, signedMessage } from './attackers.js'
 import { eventually, LOAD_TEST_TIMEOUT_MS, tcpAddr, useTestResources } from './helpers.js'
 import { clientFrom, refusals, reserve, Status } from './limits-helpers.js'
+import type { GossipStream, RawPeerInit } from './attackers.js'
 import type { TestRelay } from './helpers.js'
 import type { DhtClient } from './limits-helpers.js'
 import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
-import type { Libp2p, PeerId, PrivateKey, Stream } from '@libp2p/interface'
-import type { TCPSocketOptions } from '@libp2p/tcp'
+import type { Libp2p, PeerId, PrivateKey } from '@libp2p/interface'
 
 const { relay, client, track } = useTestResources()
 
-const GOSSIPSUB = ['/meshsub/1.2.0', '/meshsub/1.1.0']
 /** Heap the relay process may keep after an attack and a full GC, beyond what it held before (MiB). */
 const HEAP_BOUND_MIB = 32
 
@@ -51,28 +46,14 @@ function heapAfterGc (): number {
   return process.memoryUsage().heapUsed / 2 ** 20
 }
 
-/**
- * An attacking peer: a libp2p node without pubsub that writes raw gossipsub (or any protocol's) frames, from its
- * own loopback address. With `identify`, the relay learns the protocols it handles (and so opens gossipsub to it).
- */
-async function attacker (from = '127.0.0.1', options: { identify?: boolean, privateKey?: PrivateKey } = {}): Promise<Libp2p> {
-  const dialOpts = { noDelay: true, localAddress: from } as TCPSocketOptions
-  return track(await createLibp2p({
-    privateKey: options.privateKey,
-    transports: [tcp({ dialOpts })],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    connectionGater: { denyDialMultiaddr: () => false },
-    services: (options.identify === true ? { identify: identify() } : {}) as Record<string, never>
-  }))
+/** An attacking peer (see {@link rawPeer}), stopped after the test. */
+async function attacker (from = '127.0.0.1', init: RawPeerInit = {}): Promise<Libp2p> {
+  return track(await rawPeer(from, init))
 }
 
 /** Opens a gossipsub stream from `node` to the relay; `send` writes one RPC frame on it. */
-async function gossipTo (node: Libp2p, r: TestRelay): Promise<{ stream: Stream, send: (rpc: Partial<RPC>) => Promise<void> }> {
-  await node.dial(multiaddr(tcpAddr(r.relay)))
-  const stream = await node.dialProtocol(r.relay.node.peerId, GOSSIPSUB)
-  const lp = lpStream(stream, { maxDataLength: 1 << 20 })
-  return { stream, send: async (rpc) => { await lp.write(RPC.encode({ subscriptions: [], messages: [], ...rpc })) } }
+async function gossipTo (node: Libp2p, r: TestRelay): Promise<GossipStream> {
+  return gossipStream(node, multiaddr(tcpAddr(r.relay)))
 }
 
 /** Resolves once the relay has handled `count` subscription RPCs from `peer` (RPCs on one stream are handled in order). */
@@ -289,11 +270,7 @@ describe('public advisories replayed against the relay', () => {
     await eventually(() => r.relay.rooms().includes(topic) && listener.services.pubsub.getSubscribers(topic).length > 0)
     let seqno = BigInt(Date.now()) * 1000n
     /** a gossipsub message signed with mallet's key, claiming to be from `from`, carrying mallet's key */
-    const signed = async (from: PeerId, data: Uint8Array): Promise<RPC.Message> => {
-      const unsigned = { from: from.toMultihash().bytes, data, seqno: bigEndian(++seqno), topic }
-      const signature = await mallet.sign(Uint8Array.from([...new TextEncoder().encode('libp2p-pubsub:'), ...RPC.Message.encode(unsigned)]))
-      return { ...unsigned, signature, key: publicKeyToProtobuf(mallet.publicKey) }
-    }
+    const signed = async (from: PeerId, data: Uint8Array): Promise<RPC.Message> => signedMessage({ key: mallet, topic, data, seqno: ++seqno, from })
     const presence = encodePresence({ name: 'victim', multiaddrs: [], hello: true })
     await send({ messages: [await signed(victim, presence)] })
     await send({ messages: [await signed(bad.peerId, presence)] })
@@ -374,13 +351,6 @@ async function drain<T> (events: AsyncIterable<T>): Promise<T[]> {
     all.push(event)
   }
   return all
-}
-
-/** A uint64 seqno as gossipsub writes it: 8 bytes, big-endian. */
-function bigEndian (value: bigint): Uint8Array {
-  const bytes = new Uint8Array(8)
-  new DataView(bytes.buffer).setBigUint64(0, value)
-  return bytes
 }
 
 /** The USERNAME attribute of a STUN message, if it has one. */

@@ -1,7 +1,11 @@
 import { generateKeyPair, publicKeyToProtobuf } from '@libp2p/crypto/keys'
+import { noise } from '@libp2p/noise'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { webSockets } from '@libp2p/websockets'
+import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createMessageId, createRoomId, encodeChat, roomKey, roomTopic } from '@p2p-chat/shared'
+import { createLibp2p } from 'libp2p'
 import { afterEach, describe, expect, it } from 'vitest'
 import { eventually, LOAD_TEST_TIMEOUT_MS, startTestRelay, tcpAddr } from './helpers.js'
 import { clientFrom, dialRelay, idleSocket, refusals, reserve, served, Status } from './limits-helpers.js'
@@ -180,6 +184,32 @@ describe('relay limits: connections', () => {
     expect((await refusals(r, 'pending-connections')).counted).toBe(0)
     for (const c of burst) {
       expect(await served(c, r)).toBe(true)
+    }
+  })
+})
+
+describe('relay limits: WebSocket sockets', () => {
+  // @libp2p/websockets reset an aborted connection with close(1006), a code nobody may send: `ws` threw, abort()
+  // swallowed it and the socket stayed open for good (patches/@libp2p__websockets@10.1.21.patch). The soak
+  // benchmark saw the relay's sockets grow by ~50 a minute while libp2p counted a few dozen connections: the
+  // relay aborts the connections of clients that stop answering its pings.
+  it('closes the socket of a WebSocket connection it aborts, so the client sees it end', async () => {
+    const r = await relay()
+    const client = await createLibp2p({
+      transports: [webSockets()],
+      connectionEncrypters: [noise()],
+      streamMuxers: [yamux()],
+      connectionGater: { denyDialMultiaddr: () => false },
+      // the client does not ping: only the relay closing the socket can end the connection on its side
+      connectionMonitor: { enabled: false }
+    })
+    try {
+      await client.dial(multiaddr(r.relay.info().multiaddrs.find(a => a.includes('/ws/'))!))
+      await eventually(() => r.relay.node.getConnections(client.peerId).length === 1)
+      r.relay.node.getConnections(client.peerId)[0]!.abort(new Error('stopped answering pings'))
+      await eventually(() => client.getConnections(r.relay.node.peerId).length === 0)
+    } finally {
+      await client.stop()
     }
   })
 })
