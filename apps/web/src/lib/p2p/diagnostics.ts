@@ -85,15 +85,27 @@ function describeConnection (connection: Connection, members: RoomMember[]): Con
   }
 }
 
+/** A late part not made within this long (ms) is shown as not loaded. */
+const LATE_PART_WAIT_MS = 50
+
+/** The DHT's routing table size, once the page has loaded the DHT (a late part of the node). */
+async function dhtSize (node: BrowserNode): Promise<number | undefined> {
+  const made = await Promise.race([
+    node.services.dht.load().catch(() => undefined),
+    new Promise<undefined>(resolve => { setTimeout(resolve, LATE_PART_WAIT_MS, undefined) })
+  ])
+  // the KadDHT interface leaves out the routing table its class keeps
+  return (made as { routingTable?: { size?: number } } | undefined)?.routingTable?.size
+}
+
 /** Reads a snapshot of the node now. */
-export function readDiagnostics (input: DiagnosticsInput): DiagnosticsSnapshot {
+export async function readDiagnostics (input: DiagnosticsInput): Promise<DiagnosticsSnapshot> {
   const { node, relay, topic, members, errors } = input
   const connections = node.getConnections().filter(c => c.status === 'open').map(c => describeConnection(c, members))
   const reservations = node.getMultiaddrs().map(String).filter(a => a.includes('/p2p-circuit'))
   const pubsub = node.services.pubsub
   // the GossipSub interface leaves out the mesh its class keeps
   const meshOf = (pubsub as unknown as { getMeshPeers?: (topic: string) => string[] }).getMeshPeers?.bind(pubsub)
-  const dht = node.services.dht as unknown as { routingTable?: { size?: number } } | undefined
   const hints: string[] = []
   hints.push(reservations.length > 0
     ? 'Reachable: the relay holds a reservation for this browser, so peers can dial it through the relay.'
@@ -114,7 +126,7 @@ export function readDiagnostics (input: DiagnosticsInput): DiagnosticsSnapshot {
     reservations,
     connections,
     room: topic == null ? undefined : { topic, mesh: meshOf?.(topic) ?? [], subscribers: pubsub.getSubscribers(topic).length },
-    dhtPeers: dht?.routingTable?.size,
+    dhtPeers: await dhtSize(node),
     hints,
     errors: [...errors]
   }
