@@ -20,7 +20,7 @@ export interface ConnectionDiagnostics {
   route: 'direct' | 'relayed'
   remoteAddr: string
   direction: 'inbound' | 'outbound'
-  /** ms, from libp2p's connection monitor */
+  /** ms, from libp2p's connection monitor (else the room's last ping of the member) */
   rtt?: number
   /** ms since the epoch */
   opened: number
@@ -73,14 +73,16 @@ function describeConnection (connection: Connection, members: RoomMember[]): Con
   const remoteAddr = connection.remoteAddr.toString()
   const peerId = connection.remotePeer.toString()
   const transport = transportOf(remoteAddr, connection.limits != null)
+  const member = members.find(m => m.peerId === peerId)
   return {
     peerId,
-    name: members.find(m => m.peerId === peerId)?.name,
+    name: member?.name,
     transport,
     route: transport === 'circuit' ? 'relayed' : 'direct',
     remoteAddr,
     direction: connection.direction,
-    rtt: connection.rtt,
+    // the connection monitor measures each connection now and then; until it has, the room's ping of the member
+    rtt: connection.rtt ?? member?.rtt,
     opened: connection.timeline.open
   }
 }
