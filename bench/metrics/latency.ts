@@ -1,4 +1,3 @@
-import { writeFile } from 'node:fs/promises'
 import { loadavg } from 'node:os'
 import { createRoomId, createRoomSecret, roomTopic } from '@p2p-chat/shared'
 import { RelayProcess } from '../../e2e/support/relay-process.ts'
@@ -9,7 +8,7 @@ import { summarize } from '../lib/stats.ts'
 import { openStockPage, StockRelay } from '../lib/stock-app.ts'
 import type { Figure, Metric } from '../lib/report.ts'
 import type { Summary } from '../lib/stats.ts'
-import type { Browser, CDPSession, Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 
 /** Room sizes measured (BENCH_ROOM_SIZES=2,8 to pick). */
 const ROOM_SIZES = (process.env.BENCH_ROOM_SIZES ?? '2,8,16,32').split(',').map(Number)
@@ -27,7 +26,7 @@ const OPEN_CONCURRENCY = 4
 
 type App = 'ours' | 'stock'
 
-interface Heard { key: string, latency: number, at: number }
+interface Heard { key: string, latency: number }
 
 declare global {
   interface Window {
@@ -51,8 +50,7 @@ function observeLines (): void {
     const key = `${match[1]}:${match[2]}`
     if (seen.has(key)) return
     seen.add(key)
-    const at = performance.timeOrigin + performance.now()
-    heard.push({ key, latency: at - Number(match[3]), at })
+    heard.push({ key, latency: performance.timeOrigin + performance.now() - Number(match[3]) })
   }
   new MutationObserver(records => {
     for (const record of records) {
@@ -146,34 +144,12 @@ async function measureRoom (pages: Page[], app: App, label: string): Promise<Roo
   const warmMs = Date.now() - warmStarted
 
   const seqs = Array.from({ length: LINES_PER_MEMBER }, (_, i) => i)
-  const profiling = process.env.BENCH_TRACE != null && app === 'ours' ? await startProfile(pages[1]!) : undefined
   await Promise.all(pages.map(async (page, i) => typeLines(page, app, i, seqs, LINE_INTERVAL_MS, Math.round(i * LINE_INTERVAL_MS / n))))
   const expected = n * (n - 1) * LINES_PER_MEMBER
   const heard = await waitHeard(pages, Date.now() + TAIL_MS, h => h.reduce((sum, x) => sum + x.length, 0) >= expected)
-  if (process.env.BENCH_TRACE != null && app === 'ours') await writeTrace(pages, heard, label, profiling)
   const latencies = heard.flat().filter(h => !h.key.endsWith(':-1')).map(h => h.latency)
   notes.push(`${label}: warm-up ${warmMs} ms, ${latencies.length}/${expected} delivered, load ${loadavg()[0]!.toFixed(1)}`)
   return { latencies, delivered: latencies.length, expected, notes }
-}
-
-// TEMPORARY: the trace of one line's journey (BENCH_TRACE=1), removed once RESULTS.md has its figures
-async function startProfile (page: Page): Promise<CDPSession> {
-  const cdp = await page.context().newCDPSession(page)
-  await cdp.send('Profiler.enable')
-  await cdp.send('Profiler.setSamplingInterval', { interval: 200 })
-  await cdp.send('Profiler.start')
-  return cdp
-}
-
-async function writeTrace (pages: Page[], heard: Heard[][], label: string, cdp?: CDPSession): Promise<void> {
-  const marks = await Promise.all(pages.map(async page => page.evaluate(() => performance.getEntriesByType('mark')
-    .filter(m => m.name.startsWith('trace:')).map(m => [m.name, performance.timeOrigin + m.startTime] as const))))
-  const file = `/tmp/trace-${label.replace(/\W+/g, '-')}.json`
-  await writeFile(file, JSON.stringify({ marks, heard }))
-  if (cdp != null) {
-    const { profile } = await cdp.send('Profiler.stop')
-    await writeFile(file.replace('.json', '.cpuprofile'), JSON.stringify(profile))
-  }
 }
 
 async function closeAll (pages: Page[]): Promise<void> {
@@ -240,6 +216,17 @@ export const latency: Metric = async ({ log }) => {
   const figures: Figure[] = []
   const notes: string[] = []
   const started = Date.now()
+  /** One room's run; a room that could not be run (a page that did not load on a loaded machine) is a note. */
+  const attempt = async <T>(label: string, run: () => Promise<T>): Promise<T | Error> => {
+    try {
+      return await run()
+    } catch (err) {
+      const note = `${label}: not measured (${(err as Error).message.split('\n')[0]})`
+      notes.push(note)
+      log(note)
+      return err as Error
+    }
+  }
   try {
     const floorRelay = await startHarnessRelay()
     const pair = await openRawPair(browser, floorRelay.url)
@@ -249,14 +236,16 @@ export const latency: Metric = async ({ log }) => {
     figures.push({ label: 'floor: raw RTCDataChannel one-way', unit: 'ms', summary: floor })
 
     for (const n of ROOM_SIZES) {
-      const stock = await runStock(browser, n)
+      const stock = await attempt(`N=${n} stock`, async () => runStock(browser, n))
+      if (stock instanceof Error) continue
       notes.push(...stock.notes)
       log(stock.notes.join('; '))
       const stockSummary = summarize(stock.latencies)
       figures.push({ label: `N=${n} stock: line typed → shown`, unit: 'ms', summary: stockSummary })
       figures.push({ label: `N=${n} stock: delivered (of ${stock.expected})`, unit: '', value: stock.delivered / stock.expected })
       for (const kind of ['public', 'private'] as const) {
-        const ours = await runOurs(browser, n, kind)
+        const ours = await attempt(`N=${n} ours ${kind}`, async () => runOurs(browser, n, kind))
+        if (ours instanceof Error) continue
         notes.push(...ours.notes)
         log(ours.notes.join('; '))
         const summary: Summary = summarize(ours.latencies)

@@ -78,14 +78,24 @@ const bench = {
     return room?.getMembers() ?? []
   },
 
-  /** Sends `count` lines of `size` characters, one after the other; resolves to how many went out at once. */
+  /**
+   * Sends `count` lines of `size` characters, one after the other; resolves once every one has gone out (those
+   * that found no route at once waited in the outbox), to how many went out at once.
+   */
   async sendMany (count: number, size: number): Promise<number> {
-    let sent = 0
+    const gone = new Set<string>()
+    const onSent = (evt: CustomEvent<string>): void => { gone.add(evt.detail) }
+    room!.addEventListener('sent', onSent)
+    const waiting: string[] = []
     for (let i = 0; i < count; i++) {
-      const { pending } = await room!.send(`${i}`.padEnd(size, '.'))
-      if (!pending) sent++
+      const { chat, pending } = await room!.send(`${i}`.padEnd(size, '.'))
+      if (pending) waiting.push(chat.id)
     }
-    return sent
+    while (waiting.some(id => !gone.has(id))) {
+      await new Promise(resolve => setTimeout(resolve, 50))
+    }
+    room!.removeEventListener('sent', onSent)
+    return count - waiting.length
   },
 
   /** Sends `bench:<seq>:<send time>`; resolves once handed to gossipsub (or queued as pending). */

@@ -9,7 +9,6 @@ import {
 } from '../constants.js'
 import { attachmentFallback } from '../file/offer.js'
 import { mark } from '../util/marks.js'
-import { trace } from '../util/trace.js'
 import { RoomDiscovery } from './discovery.js'
 import { RoomMembers } from './members.js'
 import { RoomOutbox } from './outbox.js'
@@ -157,13 +156,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
       return TopicValidatorResult.Reject
     }
     try {
-      const t0 = performance.now()
-      const event = await readRoomData(this.codec, message.data, message.from.toString())
-      if (event.type === 'chat') {
-        trace('rx-validate-start', event.chat.text, t0)
-        trace('rx-validated', event.chat.text)
-      }
-      this.validated.set(message.data, event)
+      this.validated.set(message.data, await readRoomData(this.codec, message.data, message.from.toString()))
       return TopicValidatorResult.Accept
     } catch (err) {
       log('rejected a message from %p: %s', message.from, (err as Error).message)
@@ -379,21 +372,15 @@ export class Room extends TypedEventEmitter<RoomEvents> {
   /** Signs, keeps and publishes a line of mine (or queues it while no peer can take it). */
   private async post (fields: Omit<Chat, 'id' | 'name' | 'timestamp'>): Promise<{ chat: RoomChat, pending: boolean }> {
     const chat: Chat = { ...fields, id: createMessageId(), name: this.init.name(), timestamp: Date.now() }
-    trace('tx-send', chat.text)
     const line = await encodeChat(chat, this.topic, this.init.privateKey, chat.timestamp, this.codec.limits)
-    trace('tx-signed', chat.text)
     const bytes = await this.codec.wrap(line, { id: chat.id, timestamp: chat.timestamp, ephemeral: false })
-    trace('tx-sealed', chat.text)
     this.typingNotices.sent()
     const mine = { ...chat, from: this.node.peerId.toString() }
     this.remember(chat.id)
     // kept too: it is part of the room's history (a peer catching up from this one gets it), but publishing
     // does not wait for storage
     this.history?.keepLater({ chat, data: bytes })
-    trace('tx-stored', chat.text)
-    const published = !this.outbox.busy && await this.publish(bytes)
-    trace('tx-published', chat.text)
-    if (!published) {
+    if (this.outbox.busy || !await this.publish(bytes)) {
       // behind older waiting messages, or no route: it waits (persisted) for one
       await this.history?.written()
       await this.outbox.queue({ id: chat.id, bytes })
@@ -500,21 +487,18 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     }
     const { member, changed } = this.members.touch(from, event.type === 'presence' ? event.presence.name : event.chat.name)
     if (event.type === 'chat') {
-      trace('rx-handle', event.chat.text)
       if (changed) {
         this.emitMembers()
       }
       if (!this.remember(event.chat.id)) {
         return // already here (a history sync brought it first)
       }
-      trace('rx-stored', event.chat.text)
       if (!this.heard) {
         this.heard = true
         mark('first-message')
       }
       this.typingNotices.spoke(from)
       this.safeDispatchEvent('chat', { detail: { ...event.chat, from } })
-      trace('rx-dispatched', event.chat.text)
       this.history?.keepLater({ chat: event.chat, data })
       return
     }

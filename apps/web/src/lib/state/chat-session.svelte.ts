@@ -1,6 +1,6 @@
 import {
   createRoomId, createRoomSecret, derivePrivateRoom, fetchRelayInfo, generateDisplayName, isRoomTopic, mark, RELAY_INFO_ELEMENT_ID,
-  Room, roomPath, Timeline, trace, validateName
+  Room, roomPath, Timeline, validateName
 } from '@p2p-chat/shared'
 import { EXTRAS_DELAY_MS, HELLO_WAIT_MS } from '../p2p/constants.js'
 import { relayIceServers } from '../p2p/ice-servers.js'
@@ -293,10 +293,8 @@ export class ChatSession {
     if (this.#room == null) {
       throw new NotInRoomError()
     }
-    trace('tx-typed', text)
     const { chat, pending } = await this.#room.send(text, options)
     this.#append({ ...chat, mine: true, pending })
-    trace('tx-shown', text)
   }
 
   /** Reacts to a line (an emoji): shown under it, counted once per member. Throws the codec's typed errors. */
@@ -404,7 +402,6 @@ export class ChatSession {
     room.addEventListener('chat', evt => {
       if (this.#room !== room) return
       this.#append({ ...evt.detail, mine: evt.detail.from === me, pending: false })
-      trace('rx-appended', evt.detail.text)
       this.#arrived(ref.roomId, evt.detail)
     })
     room.addEventListener('sent', evt => {
