@@ -9,6 +9,7 @@ import { openHistoryStore } from '../storage/history.js'
 import { forgetIdentity, loadIdentity } from '../storage/identity.js'
 import { openSettings } from '../storage/settings.js'
 import { DirectChats } from './direct-chats.svelte.js'
+import { FileTransfers } from './file-transfers.svelte.js'
 import type { BrowserNode } from '../p2p/node.js'
 import type { RelayState } from '../p2p/relay-link.js'
 import type { RecentRoom, Settings } from '../storage/settings.js'
@@ -48,6 +49,7 @@ export class ChatSession {
   #link?: RelayLink
   #dms = $state.raw<DirectChats>()
   #room?: Room
+  #files = $state.raw<FileTransfers>()
   #settings?: Settings
   #history?: HistoryStore
   #privateKey?: PrivateKey
@@ -97,6 +99,8 @@ export class ChatSession {
   get peerId (): string { return this.#peerId }
   /** private conversations, once the node is up */
   get dms (): DirectChats | undefined { return this.#dms }
+  /** files offered and fetched in the room being shown, once it is entered */
+  get files (): FileTransfers | undefined { return this.#files }
 
   async start (): Promise<void> {
     if (this.#insecureContext) {
@@ -180,6 +184,8 @@ export class ChatSession {
     if (ref != null && this.#node != null) {
       this.#room?.leave()
       this.#room = undefined
+      this.#files?.stop()
+      this.#files = undefined
       void this.#enterRoom(ref)
     }
   }
@@ -187,6 +193,8 @@ export class ChatSession {
   leaveRoom (): void {
     this.#room?.leave()
     this.#room = undefined
+    this.#files?.stop()
+    this.#files = undefined
     this.#ref = undefined
     this.#roomId = undefined
     this.#roomLink = undefined
@@ -215,6 +223,21 @@ export class ChatSession {
       throw new Error('Not in a room yet')
     }
     const { chat, pending } = await this.#room.send(text)
+    this.#append({ ...chat, mine: true, pending })
+  }
+
+  /**
+   * Offers a file (picked, dropped or pasted) to the room: serves it and sends a line naming it, with `text` if
+   * any. Throws `FileTooLargeError` above the room's limit, and what {@link send} throws.
+   */
+  async attach (file: File, text = ''): Promise<void> {
+    if (this.#room == null || this.#files == null) {
+      throw new Error('Not in a room yet')
+    }
+    const room = this.#room
+    const attachment = await this.#files.share(file)
+    if (this.#room !== room) return
+    const { chat, pending } = await room.send(text, { attachment })
     this.#append({ ...chat, mine: true, pending })
   }
 
@@ -277,6 +300,7 @@ export class ChatSession {
       if (this.#room === room) this.#members = evt.detail
     })
     this.#room = room
+    this.#files = new FileTransfers(node, { topic: room.topic, keys })
     // what this browser kept of the room, and its lines still waiting, before anything new arrives
     const restored = await room.restore()
     if (this.#ref !== ref || this.#room !== room) {
