@@ -2,6 +2,7 @@ import { gossipsub } from '@libp2p/gossipsub'
 import { identify, identifyPush } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
 import { PROTOCOL_NEGOTIATION_TIMEOUT_MS } from '../constants.js'
+import { callSignals } from '../call/index.js'
 import { directMessages } from '../dm/index.js'
 import { fileTransfer } from '../file/index.js'
 import { historySync } from '../history/index.js'
@@ -23,7 +24,7 @@ export interface ChatPeerServicesInit {
 /**
  * The libp2p services every chat peer (browser or terminal) runs: identify (+ push), ping, gossipsub rooms
  * as `pubsub`, direct messages as `dm`, history sync as `history`, files as `files` (it serves only what this
- * peer offers), and `directPaths`, which proves each direct connection with a round trip before the peer counts
+ * peer offers), call signalling as `calls`, and `directPaths`, which proves each direct connection with a round trip before the peer counts
  * as directly connected.
  */
 export function chatPeerServices (init: ChatPeerServicesInit = {}) {
@@ -35,6 +36,7 @@ export function chatPeerServices (init: ChatPeerServicesInit = {}) {
     dm: directMessages(),
     history: historySync(init.history),
     files: fileTransfer(init.files),
+    calls: callSignals(),
     directPaths: directPaths()
   }
 }

@@ -12,7 +12,7 @@ import type { GossipSub, GossipsubOpts } from '@libp2p/gossipsub'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
 import type { KadDHT } from '@libp2p/kad-dht'
 import type { Ping } from '@libp2p/ping'
-import type { DirectMessages, DirectPaths, FileTransfer, HistorySync, HistorySyncInit, IceServer } from '@p2p-chat/shared'
+import type { CallSignals, DirectMessages, DirectPaths, FileTransfer, HistorySync, HistorySyncInit, IceServer } from '@p2p-chat/shared'
 
 export interface BrowserNodeOptions {
   /** STUN/TURN servers for each new WebRTC connection (none: host candidates only, a LAN or tests) */
@@ -27,7 +27,7 @@ export interface BrowserNodeOptions {
   history?: HistorySyncInit
 }
 
-export type BrowserNode = Libp2p<{ pubsub: GossipSub, ping: Ping, dht: KadDHT, dm: DirectMessages, history: HistorySync, files: FileTransfer, directPaths: DirectPaths } & Record<string, unknown>>
+export type BrowserNode = Libp2p<{ pubsub: GossipSub, ping: Ping, dht: KadDHT, dm: DirectMessages, history: HistorySync, files: FileTransfer, calls: CallSignals, directPaths: DirectPaths } & Record<string, unknown>>
 
 /**
  * The browser's libp2p node: reaches relays over WebSockets, WebTransport or WebRTC-direct, takes a

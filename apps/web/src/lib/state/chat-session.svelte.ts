@@ -8,6 +8,7 @@ import { RelayLink } from '../p2p/relay-link.js'
 import { openHistoryStore } from '../storage/history.js'
 import { forgetIdentity, loadIdentity } from '../storage/identity.js'
 import { openSettings } from '../storage/settings.js'
+import { Calls } from './calls.svelte.js'
 import { DirectChats } from './direct-chats.svelte.js'
 import { FileTransfers } from './file-transfers.svelte.js'
 import type { BrowserNode } from '../p2p/node.js'
@@ -48,6 +49,7 @@ export class ChatSession {
   #node?: BrowserNode
   #link?: RelayLink
   #dms = $state.raw<DirectChats>()
+  #calls = $state.raw<Calls>()
   #room?: Room
   #files = $state.raw<FileTransfers>()
   #settings?: Settings
@@ -66,6 +68,7 @@ export class ChatSession {
   #roomId = $state<string>()
   #roomLink = $state<string>()
   #isPrivate = $state(false)
+  #topic = $state<string>()
   #lines = $state.raw<ChatLine[]>([])
   #members = $state.raw<RoomMember[]>([])
   #name = $state('')
@@ -89,6 +92,8 @@ export class ChatSession {
   get roomLink (): string | undefined { return this.#roomLink }
   /** why entering the room failed, if it did; {@link retryRoom} tries again */
   get roomError (): string | undefined { return this.#roomError }
+  /** the gossipsub topic of the room being shown, once entered (calls are placed there) */
+  get roomTopic (): string | undefined { return this.#topic }
   /** the room's lines are sealed with its link's secret: the relay cannot read them */
   get isPrivate (): boolean { return this.#isPrivate }
   get lines (): ChatLine[] { return this.#lines }
@@ -99,6 +104,8 @@ export class ChatSession {
   get peerId (): string { return this.#peerId }
   /** private conversations, once the node is up */
   get dms (): DirectChats | undefined { return this.#dms }
+  /** calls in the room and in private conversations, once the node is up */
+  get calls (): Calls | undefined { return this.#calls }
   /** files offered and fetched in the room being shown, once it is entered */
   get files (): FileTransfers | undefined { return this.#files }
 
@@ -113,8 +120,9 @@ export class ChatSession {
       const info = fetchRelayInfo(this.#origin).catch(() => undefined)
       const [settings, history] = await Promise.all([openSettings(), openHistoryStore()])
       const [privateKey, name] = await Promise.all([loadIdentity(settings), settings.get(NAME_KEY)])
+      const iceServers = relayIceServers({ origin: this.#origin, initial: info })
       const node = await createBrowserNode({
-        iceServers: relayIceServers({ origin: this.#origin, initial: info }),
+        iceServers,
         origin: this.#origin,
         privateKey,
         // this browser answers history requests for the room it is in
@@ -137,6 +145,12 @@ export class ChatSession {
       const dms = new DirectChats(node, () => this.#name)
       dms.start()
       this.#dms = dms
+      const calls = new Calls(node, {
+        iceServers,
+        room: () => this.#room == null ? undefined : { topic: this.#room.topic, members: this.#members.map(m => m.peerId) }
+      })
+      calls.start()
+      this.#calls = calls
       this.#status = 'ready'
       if (this.#ref != null) {
         void this.#enterRoom(this.#ref)
@@ -149,6 +163,7 @@ export class ChatSession {
 
   async stop (): Promise<void> {
     this.leaveRoom()
+    this.#calls?.stop()
     this.#dms?.stop()
     this.#link?.stop()
     await this.#node?.stop()
@@ -191,8 +206,12 @@ export class ChatSession {
   }
 
   leaveRoom (): void {
+    if (this.#room != null && this.#calls?.active?.place === `room:${this.#room.topic}`) {
+      void this.#calls.leave()
+    }
     this.#room?.leave()
     this.#room = undefined
+    this.#topic = undefined
     this.#files?.stop()
     this.#files = undefined
     this.#ref = undefined
@@ -297,9 +316,13 @@ export class ChatSession {
       if (this.#room === room) this.#lines = this.#lines.map(line => line.id === evt.detail ? { ...line, pending: false } : line)
     })
     room.addEventListener('members', evt => {
-      if (this.#room === room) this.#members = evt.detail
+      if (this.#room === room) {
+        this.#members = evt.detail
+        this.#calls?.ring()
+      }
     })
     this.#room = room
+    this.#topic = room.topic
     this.#files = new FileTransfers(node, { topic: room.topic, keys })
     // what this browser kept of the room, and its lines still waiting, before anything new arrives
     const restored = await room.restore()

@@ -1,0 +1,103 @@
+import { ChatPage } from '../support/chat-page.js'
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../support/chromium.js'
+import { expect, test } from '../support/fixtures.js'
+import type { Browser, Locator } from '@playwright/test'
+
+// a fake camera (a test pattern) and microphone (a beep), allowed without asking
+test.use({
+  launchOptions: {
+    executablePath: CHROMIUM_PATH,
+    args: [...CHROMIUM_ARGS, '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--autoplay-policy=no-user-gesture-required']
+  }
+})
+
+/** What a page's call media connections carried so far, summed over its RTCPeerConnections (kept by the test). */
+interface MediaTotals {
+  audioBytesReceived: number
+  videoFramesDecoded: number
+  audioPacketsSent: number
+}
+
+/** In the page: totals of inbound and outbound RTP over every peer connection it kept. */
+async function mediaTotals (): Promise<MediaTotals> {
+  const { instances = [] } = RTCPeerConnection as unknown as { instances?: RTCPeerConnection[] }
+  const totals = { audioBytesReceived: 0, videoFramesDecoded: 0, audioPacketsSent: 0 }
+  for (const pc of instances.filter(pc => pc.connectionState !== 'closed')) {
+    (await pc.getStats()).forEach((s: { type: string, kind?: string, bytesReceived?: number, framesDecoded?: number, packetsSent?: number }) => {
+      if (s.type === 'inbound-rtp' && s.kind === 'audio') totals.audioBytesReceived += s.bytesReceived ?? 0
+      if (s.type === 'inbound-rtp' && s.kind === 'video') totals.videoFramesDecoded += s.framesDecoded ?? 0
+      if (s.type === 'outbound-rtp' && s.kind === 'audio') totals.audioPacketsSent += s.packetsSent ?? 0
+    })
+  }
+  return totals
+}
+
+/** Polls a page's totals until `key` grows past where it is now (media flows), and returns the later totals. */
+async function grows (person: ChatPage, key: keyof MediaTotals): Promise<void> {
+  const before = (await person.page.evaluate(mediaTotals))[key]
+  await expect.poll(async () => (await person.page.evaluate(mediaTotals))[key], { timeout: 20_000 }).toBeGreaterThan(before)
+}
+
+/** Polls until `key` stays the same between two reads a poll interval apart: that media no longer flows. */
+async function stops (person: ChatPage, key: keyof MediaTotals): Promise<void> {
+  let last = -1
+  await expect.poll(async () => {
+    const now = (await person.page.evaluate(mediaTotals))[key]
+    const same = now === last
+    last = now
+    return same
+  }, { timeout: 20_000, intervals: [1000] }).toBe(true)
+}
+
+async function room (browser: Browser, url: string): Promise<{ alice: ChatPage, bob: ChatPage, aliceName: string, bobName: string }> {
+  const alice = await ChatPage.open(browser, url, { keepPeerConnections: true })
+  const link = await alice.createRoom()
+  const aliceName = await alice.displayName()
+  const bob = await ChatPage.open(browser, link, { keepPeerConnections: true })
+  const bobName = await bob.displayName()
+  await expect(alice.peer(bobName)).toContainText('direct', { timeout: 30_000 })
+  return { alice, bob, aliceName, bobName }
+}
+
+function call (person: ChatPage): Locator {
+  return person.page.getByRole('region', { name: 'Room call' })
+}
+
+test('a room call: the other side joins, audio and video flow both ways, mute stops the audio, leaving ends it on both sides', async ({ browser, relay }) => {
+  const { alice, bob, aliceName, bobName } = await room(browser, relay.url)
+  await expect(call(bob).getByRole('button', { name: 'Join call' })).toHaveCount(0)
+
+  await call(alice).getByRole('button', { name: 'Start call' }).click()
+  await expect(call(alice).getByRole('button', { name: 'Leave call' })).toBeVisible()
+  await call(bob).getByRole('button', { name: 'Join call' }).click()
+  await expect(call(bob).getByRole('button', { name: 'Leave call' })).toBeVisible()
+
+  // each sees the other's video, and frames and audio keep arriving on both sides
+  await expect(call(bob).getByLabel(`Video of ${aliceName}`)).toBeVisible()
+  await expect(call(alice).getByLabel(`Video of ${bobName}`)).toBeVisible()
+  for (const person of [alice, bob]) {
+    await grows(person, 'videoFramesDecoded')
+    await grows(person, 'audioBytesReceived')
+  }
+  // the fake microphone beeps: who is talking shows
+  await expect(call(alice).getByTestId('call-tile').filter({ hasText: bobName })).toContainText('talking')
+
+  // alice mutes: she sends no audio, bob receives none, and her video goes on
+  const mute = call(alice).getByRole('button', { name: 'Mute' })
+  await mute.click()
+  await expect(mute).toHaveAttribute('aria-pressed', 'true')
+  await stops(alice, 'audioPacketsSent')
+  await stops(bob, 'audioBytesReceived')
+  await grows(bob, 'videoFramesDecoded')
+  await mute.click()
+  await grows(bob, 'audioBytesReceived')
+
+  // bob leaves: the call is over for both
+  await call(bob).getByRole('button', { name: 'Leave call' }).click()
+  await expect(call(bob).getByRole('button', { name: 'Start call' })).toBeVisible()
+  await expect(call(alice).getByRole('button', { name: 'Start call' })).toBeVisible()
+  await expect(call(alice).getByRole('button', { name: 'Leave call' })).toHaveCount(0)
+  await expect(call(bob).getByRole('button', { name: 'Join call' })).toHaveCount(0)
+  await alice.close()
+  await bob.close()
+})
