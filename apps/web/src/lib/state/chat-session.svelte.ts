@@ -63,6 +63,8 @@ export class ChatSession {
   /** entering the room failed (its history could not be read, say): what went wrong, for people */
   #roomError = $state<string>()
   #insecureContext = !globalThis.isSecureContext
+  #online = $state(globalThis.navigator?.onLine ?? true)
+  readonly #onNetwork = (): void => { this.#online = navigator.onLine }
   #error = $state<string>()
   #relay = $state.raw<RelayState>()
   #roomId = $state<string>()
@@ -86,6 +88,13 @@ export class ChatSession {
    */
   get insecureContext (): boolean { return this.#insecureContext }
   get error (): string | undefined { return this.#error }
+  /**
+   * Nothing can be reached: the browser says it has no network, or the relay cannot be reached and no peer of the
+   * room is connected. The page then shows what it kept (the app itself comes from its service worker).
+   */
+  get offline (): boolean {
+    return !this.#online || (this.#relay?.status === 'retrying' && this.#members.every(m => m.connection !== 'direct'))
+  }
   get relay (): RelayState | undefined { return this.#relay }
   get roomId (): string | undefined { return this.#roomId }
   /** the link of the room being shown (with a private room's secret), to share */
@@ -110,6 +119,8 @@ export class ChatSession {
   get files (): FileTransfers | undefined { return this.#files }
 
   async start (): Promise<void> {
+    addEventListener('online', this.#onNetwork)
+    addEventListener('offline', this.#onNetwork)
     if (this.#insecureContext) {
       this.#status = 'failed'
       this.#error = 'The chat cannot start on a page served over plain http from another computer: open it over https'
@@ -162,6 +173,8 @@ export class ChatSession {
   }
 
   async stop (): Promise<void> {
+    removeEventListener('online', this.#onNetwork)
+    removeEventListener('offline', this.#onNetwork)
     this.leaveRoom()
     this.#calls?.stop()
     this.#dms?.stop()
