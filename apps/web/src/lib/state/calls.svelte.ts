@@ -2,8 +2,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { CallSignal, createCallId, DM_CALL_SCOPE, MAX_CALL_PARTICIPANTS } from '@p2p-chat/shared'
 import { TALKING_LEVEL } from '../p2p/constants.js'
 import type { CallMesh, CallPeer } from '../p2p/call-mesh.js'
-import type { BrowserNode } from '../p2p/node.js'
-import type { IceServer, ReceivedCallSignal } from '@p2p-chat/shared'
+import type { CallSignals, IceServer, ReceivedCallSignal } from '@p2p-chat/shared'
 
 /** Where a call happens: a room (its topic) or a private conversation with one peer. */
 export type CallPlace = { room: string } | { dm: string }
@@ -65,7 +64,7 @@ async function openMedia (): Promise<{ stream: MediaStream, note?: string }> {
  * tell the room's members (or the conversation's peer) that a call is under way, so they can join it.
  */
 export class Calls {
-  readonly #node: BrowserNode
+  readonly #signals: CallSignals
   readonly #init: CallsInit
   readonly #me: string
   #mesh?: CallMesh
@@ -82,10 +81,10 @@ export class Calls {
     void this.#handle(evt.detail.from.toString(), evt.detail.signal)
   }
 
-  constructor (node: BrowserNode, init: CallsInit) {
-    this.#node = node
+  constructor (signals: CallSignals, me: string, init: CallsInit) {
+    this.#signals = signals
     this.#init = init
-    this.#me = node.peerId.toString()
+    this.#me = me
   }
 
   get active (): ActiveCall | undefined { return this.#active }
@@ -102,11 +101,11 @@ export class Calls {
   }
 
   start (): void {
-    this.#node.services.calls.addEventListener('signal', this.#onSignal)
+    this.#signals.addEventListener('signal', this.#onSignal)
   }
 
   stop (): void {
-    this.#node.services.calls.removeEventListener('signal', this.#onSignal)
+    this.#signals.removeEventListener('signal', this.#onSignal)
     void this.leave()
   }
 
@@ -164,7 +163,7 @@ export class Calls {
         callId,
         scope: 'room' in place ? place.room : DM_CALL_SCOPE,
         me: this.#me,
-        signals: this.#node.services.calls,
+        signals: this.#signals,
         iceServers: this.#init.iceServers,
         local: media.stream,
         onchange: () => { if (this.#mesh === mesh) this.#snapshot(mesh, key) },
@@ -195,7 +194,7 @@ export class Calls {
     for (const peerId of invited) {
       if (except.includes(peerId) || peerId === this.#me) continue
       if (signal.type === CallSignal.Type.RING) this.#rung[peerId] = true
-      void this.#node.services.calls.send(peerIdFromString(peerId), {
+      void this.#signals.send(peerIdFromString(peerId), {
         callId: mesh.callId, scope: '', participants: [], sdp: '', candidate: '', ...signal
       }).catch(() => {})
     }

@@ -1,21 +1,23 @@
 import {
-  createRoomId, createRoomSecret, derivePrivateRoom, fetchRelayInfo, generateDisplayName, isRoomTopic, mark,
-  mergeTimeline, Room, roomPath, validateName
+  createRoomId, createRoomSecret, derivePrivateRoom, fetchRelayInfo, generateDisplayName, isRoomTopic, mark, RELAY_INFO_ELEMENT_ID,
+  Room, roomPath, Timeline, trace, validateName
 } from '@p2p-chat/shared'
+import { EXTRAS_DELAY_MS, HELLO_WAIT_MS } from '../p2p/constants.js'
 import { relayIceServers } from '../p2p/ice-servers.js'
 import { createBrowserNode } from '../p2p/node.js'
 import { RelayLink } from '../p2p/relay-link.js'
+import { pageRelayInfo } from '../p2p/relay.js'
 import { openHistoryStore } from '../storage/history.js'
 import { forgetIdentity, loadIdentity } from '../storage/identity.js'
 import { openSettings } from '../storage/settings.js'
-import { Calls } from './calls.svelte.js'
-import { DirectChats } from './direct-chats.svelte.js'
-import { FileTransfers } from './file-transfers.svelte.js'
 import type { BrowserNode } from '../p2p/node.js'
 import type { RelayState } from '../p2p/relay-link.js'
 import type { RecentRoom, Settings } from '../storage/settings.js'
+import type { Calls } from './calls.svelte.js'
+import type { DirectChats } from './direct-chats.svelte.js'
+import type { FileTransfers } from './file-transfers.svelte.js'
 import type { PrivateKey } from '@libp2p/interface'
-import type { HistoryStore, RoomChat, RoomMember } from '@p2p-chat/shared'
+import type { FileRoom, HistoryStore, IceServer, RoomChat, RoomMember } from '@p2p-chat/shared'
 
 /** A line in the message log. */
 export interface ChatLine extends RoomChat {
@@ -56,6 +58,10 @@ export class ChatSession {
   #history?: HistoryStore
   #privateKey?: PrivateKey
   #origin: string
+  #loadExtras?: () => Promise<void>
+  #extrasTimer?: ReturnType<typeof setTimeout>
+  #stopped = false
+  #extrasLoading = false
   /** the room being entered or shown; a stale async entry checks it and gives up */
   #ref?: RoomRef
 
@@ -71,7 +77,9 @@ export class ChatSession {
   #roomLink = $state<string>()
   #isPrivate = $state(false)
   #topic = $state<string>()
-  #lines = $state.raw<ChatLine[]>([])
+  /** the log: ordered, each line once, the newest MAX_LINES */
+  #timeline = new Timeline<ChatLine>(MAX_LINES)
+  #lines = $state.raw<readonly ChatLine[]>([])
   #members = $state.raw<RoomMember[]>([])
   #name = $state('')
   #recentRooms = $state.raw<RecentRoom[]>([])
@@ -105,7 +113,7 @@ export class ChatSession {
   get roomTopic (): string | undefined { return this.#topic }
   /** the room's lines are sealed with its link's secret: the relay cannot read them */
   get isPrivate (): boolean { return this.#isPrivate }
-  get lines (): ChatLine[] { return this.#lines }
+  get lines (): readonly ChatLine[] { return this.#lines }
   get members (): RoomMember[] { return this.#members }
   get name (): string { return this.#name }
   /** rooms this browser has been in, most recent first (kept in IndexedDB) */
@@ -127,41 +135,41 @@ export class ChatSession {
       return
     }
     try {
-      // the relay info loads while the identity is read and libp2p's node is built
-      const info = fetchRelayInfo(this.#origin).catch(() => undefined)
-      const [settings, history] = await Promise.all([openSettings(), openHistoryStore()])
+      // the relay info: in the page the relay served; else it loads while the identity is read and the node built
+      const inline = this.#origin === location.origin ? pageRelayInfo(document.getElementById(RELAY_INFO_ELEMENT_ID)?.textContent) : undefined
+      const info = inline != null ? Promise.resolve(inline) : fetchRelayInfo(this.#origin).catch(() => undefined)
+      // the history store opens meanwhile: the node needs it only to answer peers, the room to show what it kept
+      const opening = openHistoryStore()
+      const settings = await openSettings()
       const [privateKey, name] = await Promise.all([loadIdentity(settings), settings.get(NAME_KEY)])
       const iceServers = relayIceServers({ origin: this.#origin, initial: info })
-      const node = await createBrowserNode({
+      const { node, loadExtras } = await createBrowserNode({
         iceServers,
         origin: this.#origin,
         privateKey,
         // this browser answers history requests for the room it is in
-        history: { store: history, serves: topic => isRoomTopic(topic) && topic === this.#room?.topic }
+        history: { store: opening, serves: topic => isRoomTopic(topic) && topic === this.#room?.topic }
       })
-      const resolved = await info
       this.#settings = settings
-      this.#history = history
       this.#privateKey = privateKey
       this.#name = name ?? generateDisplayName()
-      this.#recentRooms = await settings.rooms()
       this.#node = node
+      this.#loadExtras = loadExtras
+      // the rest of the node loads once the room is on screen: its first line shown (#append), or nothing to show
+      // after its first catch-up; else after a while (a page without a room)
+      this.#extrasTimer = setTimeout(() => { this.#extras() }, EXTRAS_DELAY_MS)
       mark('node-started')
       this.#peerId = node.peerId.toString()
-      const link = new RelayLink(node, { origin: this.#origin, info: resolved })
+      const link = new RelayLink(node, { origin: this.#origin, info: await info })
       link.addEventListener('state', evt => { this.#relay = evt.detail })
       this.#link = link
       this.#relay = link.state
       link.start()
-      const dms = new DirectChats(node, () => this.#name)
-      dms.start()
-      this.#dms = dms
-      const calls = new Calls(node, {
-        iceServers,
-        room: () => this.#room == null ? undefined : { topic: this.#room.topic, members: this.#members.map(m => m.peerId) }
-      })
-      calls.start()
-      this.#calls = calls
+      this.#history = await opening
+      void settings.rooms().then(rooms => { this.#recentRooms = rooms })
+      // private conversations come with the node's late parts (their service is made once those are loaded)
+      void this.#startDirectChats(node)
+      void this.#startCalls(node, iceServers)
       this.#status = 'ready'
       if (this.#ref != null) {
         void this.#enterRoom(this.#ref)
@@ -172,9 +180,43 @@ export class ChatSession {
     }
   }
 
+  async #startDirectChats (node: BrowserNode): Promise<void> {
+    try {
+      const [dm, { DirectChats }] = await Promise.all([node.services.dm.load(), import('./direct-chats.svelte.js')])
+      if (this.#stopped) {
+        return
+      }
+      const dms = new DirectChats(dm, node.peerId.toString(), () => this.#name)
+      dms.start()
+      this.#dms = dms
+    } catch (err) {
+      this.#error = `Private messages could not start: ${(err as Error).message}`
+    }
+  }
+
+  /** Calls, once their signalling (a late part of the node) and their code are loaded. */
+  async #startCalls (node: BrowserNode, iceServers: () => Promise<IceServer[]>): Promise<void> {
+    try {
+      const [signals, { Calls }] = await Promise.all([node.services.calls.load(), import('./calls.svelte.js')])
+      if (this.#stopped) {
+        return
+      }
+      const calls = new Calls(signals, node.peerId.toString(), {
+        iceServers,
+        room: () => this.#room == null ? undefined : { topic: this.#room.topic, members: this.#members.map(m => m.peerId) }
+      })
+      calls.start()
+      this.#calls = calls
+    } catch (err) {
+      this.#error = `Calls could not start: ${(err as Error).message}`
+    }
+  }
+
   async stop (): Promise<void> {
     removeEventListener('online', this.#onNetwork)
     removeEventListener('offline', this.#onNetwork)
+    this.#stopped = true
+    clearTimeout(this.#extrasTimer)
     this.leaveRoom()
     this.#calls?.stop()
     this.#dms?.stop()
@@ -231,7 +273,8 @@ export class ChatSession {
     this.#roomId = undefined
     this.#roomLink = undefined
     this.#isPrivate = false
-    this.#lines = []
+    this.#timeline.clear()
+    this.#lines = this.#timeline.items
     this.#members = []
     this.#roomError = undefined
   }
@@ -254,8 +297,10 @@ export class ChatSession {
     if (this.#room == null) {
       throw new Error('Not in a room yet')
     }
+    trace('tx-typed', text)
     const { chat, pending } = await this.#room.send(text)
     this.#append({ ...chat, mine: true, pending })
+    trace('tx-shown', text)
   }
 
   /**
@@ -318,15 +363,17 @@ export class ChatSession {
       name: () => this.#name,
       privateKey: this.#privateKey!,
       keys,
-      history: { store: this.#history!, sync: node.services.history }
+      history: { store: this.#history!, sync: node.services.history },
+      helloWait: HELLO_WAIT_MS
     })
     const me = node.peerId.toString()
     // a room that was left says nothing more (Room.leave); the checks guard against a stale room all the same
     room.addEventListener('chat', evt => {
       if (this.#room === room) this.#append({ ...evt.detail, mine: evt.detail.from === me, pending: false })
+      trace('rx-appended', evt.detail.text)
     })
     room.addEventListener('sent', evt => {
-      if (this.#room === room) this.#lines = this.#lines.map(line => line.id === evt.detail ? { ...line, pending: false } : line)
+      if (this.#room === room && this.#timeline.update(evt.detail, line => ({ ...line, pending: false }))) this.#lines = this.#timeline.items
     })
     room.addEventListener('members', evt => {
       if (this.#room === room) {
@@ -334,9 +381,11 @@ export class ChatSession {
         this.#calls?.ring()
       }
     })
+    // a room with nothing to show is on screen once it has asked a peer (the relay, first) for what it missed
+    room.addEventListener('caught-up', () => { this.#extras() })
     this.#room = room
     this.#topic = room.topic
-    this.#files = new FileTransfers(node, { topic: room.topic, keys })
+    void this.#startFiles(node, room, { topic: room.topic, keys })
     // what this browser kept of the room, and its lines still waiting, before anything new arrives
     const restored = await room.restore()
     if (this.#ref !== ref || this.#room !== room) {
@@ -346,9 +395,39 @@ export class ChatSession {
     room.join()
   }
 
+  /** The room's files, once file transfer (a late part of the node) and their code are loaded. */
+  async #startFiles (node: BrowserNode, room: Room, fileRoom: FileRoom): Promise<void> {
+    try {
+      const [service, { FileTransfers }] = await Promise.all([node.services.files.load(), import('./file-transfers.svelte.js')])
+      if (this.#room !== room) {
+        return
+      }
+      this.#files = new FileTransfers(service, fileRoom)
+    } catch (err) {
+      if (this.#room === room) this.#roomError = `Files could not start: ${(err as Error).message}`
+    }
+  }
+
   /** Adds lines to the log, ordered by (timestamp, id) as on every peer; a line already shown is skipped. */
   #append (...added: ChatLine[]): void {
-    const lines = mergeTimeline(this.#lines, added)
-    this.#lines = lines.length > MAX_LINES ? lines.slice(-MAX_LINES) : lines
+    if (this.#timeline.add(...added)) {
+      this.#lines = this.#timeline.items
+      if (!this.#extrasLoading) {
+        // once the line is painted (a hidden page paints nothing: the timer stands in)
+        requestAnimationFrame(() => { setTimeout(() => { this.#extras() }, 0) })
+      }
+    }
+  }
+
+  /** Loads the parts of the node a room does not need to be shown (see createBrowserNode), once. */
+  #extras (): void {
+    if (this.#loadExtras == null || this.#extrasLoading) {
+      return
+    }
+    this.#extrasLoading = true
+    clearTimeout(this.#extrasTimer)
+    this.#loadExtras().catch((err: Error) => {
+      this.#error = `Part of the chat could not load: ${err.message}`
+    })
   }
 }

@@ -3,8 +3,7 @@ import {
   blobSource, DEFAULT_MAX_FILE_BYTES, FileTooLargeError, formatFileSize, normalizeMimeType, validateFileOffer
 } from '@p2p-chat/shared'
 import { openOpfsFileSink } from '../storage/file-sink.js'
-import type { BrowserNode } from '../p2p/node.js'
-import type { FileOffer, FileRoom, FileUpload } from '@p2p-chat/shared'
+import type { FileOffer, FileRoom, FileTransfer, FileUpload } from '@p2p-chat/shared'
 
 /** Where a file offered in the room is, on this browser. */
 export type DownloadStatus = 'downloading' | 'done' | 'failed' | 'cancelled'
@@ -84,7 +83,7 @@ export interface FileTransfersInit {
  * the session makes a new one when it enters a room and stops the old one.
  */
 export class FileTransfers {
-  readonly #node: BrowserNode
+  readonly #files: FileTransfer
   readonly #room: FileRoom
   readonly maxFileSize: number
   readonly #left = new AbortController()
@@ -101,12 +100,12 @@ export class FileTransfers {
     this.#trackUpload(evt.detail, true)
   }
 
-  constructor (node: BrowserNode, room: FileRoom, init: FileTransfersInit = {}) {
-    this.#node = node
+  constructor (files: FileTransfer, room: FileRoom, init: FileTransfersInit = {}) {
+    this.#files = files
     this.#room = room
     this.maxFileSize = init.maxFileSize ?? DEFAULT_MAX_FILE_BYTES
-    node.services.files.addEventListener('upload:progress', this.#onUpload)
-    node.services.files.addEventListener('upload:end', this.#onUploadEnd)
+    files.addEventListener('upload:progress', this.#onUpload)
+    files.addEventListener('upload:end', this.#onUploadEnd)
   }
 
   /** fetches of files offered in the room, by file id */
@@ -126,7 +125,7 @@ export class FileTransfers {
     const dimensions = mime.startsWith('image/') ? await imageSize(file) : undefined
     const offer: FileOffer = { id: '0'.repeat(64), name: file.name, size: file.size, mime, ...dimensions }
     validateFileOffer(offer, this.maxFileSize)
-    offer.id = await this.#node.services.files.serve(blobSource(file), { ...this.#room, maxSize: this.maxFileSize, signal: this.#left.signal })
+    offer.id = await this.#files.serve(blobSource(file), { ...this.#room, maxSize: this.maxFileSize, signal: this.#left.signal })
     const previous = this.#shared[offer.id]
     this.#shared = { ...this.#shared, [offer.id]: { url: previous?.url ?? URL.createObjectURL(file), uploads: {}, stopped: false } }
     return offer
@@ -136,7 +135,7 @@ export class FileTransfers {
   stopSharing (id: string): void {
     const shared = this.#shared[id]
     if (shared == null) return
-    this.#node.services.files.unserve(this.#room.topic, id)
+    this.#files.unserve(this.#room.topic, id)
     this.#shared = { ...this.#shared, [id]: { ...shared, uploads: {}, stopped: true } }
   }
 
@@ -153,7 +152,7 @@ export class FileTransfers {
     try {
       const sink = await openOpfsFileSink(offer.id)
       this.#put(offer.id, { status: 'downloading', received: await sink.size(), size: offer.size })
-      await this.#node.services.files.fetch(peerIdFromString(from), {
+      await this.#files.fetch(peerIdFromString(from), {
         ...this.#room,
         id: offer.id,
         size: offer.size,
@@ -190,8 +189,8 @@ export class FileTransfers {
   /** The room was left: stop serving and fetching, let go of the object URLs. */
   stop (): void {
     this.#left.abort()
-    this.#node.services.files.removeEventListener('upload:progress', this.#onUpload)
-    this.#node.services.files.removeEventListener('upload:end', this.#onUploadEnd)
+    this.#files.removeEventListener('upload:progress', this.#onUpload)
+    this.#files.removeEventListener('upload:end', this.#onUploadEnd)
     for (const state of Object.values(this.#downloads)) {
       if (state.url != null) URL.revokeObjectURL(state.url)
     }
