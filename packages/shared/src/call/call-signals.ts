@@ -128,6 +128,8 @@ export class CallSignalsService extends TypedEventEmitter<CallSignalsEvents> imp
     } catch (err) {
       const name = (err as Error).name
       if (name === 'UnexpectedEOFError' || name === 'StreamClosedError' || name === 'StreamStateError') {
+        // the peer is done: close this side too (nothing is ever written on it)
+        await stream.close({ signal: AbortSignal.timeout(this.timeout) }).catch(() => { stream.abort(err as Error) })
         return
       }
       this.log('call signals from %p ended: %e', from, err)

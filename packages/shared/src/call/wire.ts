@@ -4,6 +4,8 @@ import { MAX_CALL_PARTICIPANTS, MAX_CALL_PEER_ID_BYTES, MAX_CALL_SCOPE_BYTES, MA
 import { InvalidCallSignalError } from './errors.js'
 
 const CALL_ID = /^[0-9a-f]{32}$/
+/** What a decoder makes of bytes that are not UTF-8: U+FFFD, or a lone surrogate. */
+const NOT_UTF8 = /\uFFFD|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 
 /** A new call id: 16 random bytes, lowercase hex. */
 export function createCallId (): string {
@@ -51,5 +53,9 @@ export function decodeCallSignal (bytes: Uint8Array): CallSignal {
     throw new InvalidCallSignalError(`A call signal does not decode: ${(err as Error).message}`)
   }
   validateCallSignal(signal)
+  // SDP, candidates and peer ids are ASCII: a string that was not UTF-8 on the wire is refused, not repaired
+  if ([signal.scope, signal.sdp, signal.candidate, signal.sdpMid ?? '', ...signal.participants].some(s => NOT_UTF8.test(s))) {
+    throw new InvalidCallSignalError('A call signal\'s text is not UTF-8')
+  }
   return signal
 }
