@@ -64,6 +64,8 @@ function call (person: ChatPage): Locator {
 }
 
 test('a room call: the other side joins, audio and video flow both ways, mute stops the audio, leaving ends it on both sides', async ({ browser, relay }) => {
+  // two browsers encoding and decoding video on two shared cores: slower than a chat test
+  test.setTimeout(180_000)
   const { alice, bob, aliceName, bobName } = await room(browser, relay.url)
   await expect(call(bob).getByRole('button', { name: 'Join call' })).toHaveCount(0)
 
