@@ -1,7 +1,7 @@
 import { expect } from '@playwright/test'
 import { iceRoutes, keepPeerConnections } from './ice.js'
 import type { IceRoute } from './ice.js'
-import type { Browser, BrowserContext, JSHandle, Locator, Page } from '@playwright/test'
+import type { Browser, BrowserContext, BrowserContextOptions, JSHandle, Locator, Page } from '@playwright/test'
 
 /** One person in a browser: a fresh context (own storage, own libp2p identity) and its page. */
 export class ChatPage {
@@ -18,11 +18,14 @@ export class ChatPage {
    * connections, as in browsers where WebRTC is turned off (Tor Browser, some privacy settings and
    * extensions; use Infinity) or briefly unavailable: every direct upgrade tried meanwhile fails (each refusal
    * leaves an `e2e:webrtc-refused` performance mark, counted by {@link refusedWebRTC})
+   * @param options.context - options of the browser context (permissions, viewport, …)
+   * @param options.prepare - called with the context before the page opens (init scripts, bindings)
    * @param options.keepPeerConnections - the page keeps its RTCPeerConnections, so {@link iceRoutes} can read
    * which candidate pairs they use
    */
-  static async open (browser: Browser, url: string, options: { webrtcUnavailableMs?: number, keepPeerConnections?: boolean } = {}): Promise<ChatPage> {
-    const context = await browser.newContext()
+  static async open (browser: Browser, url: string, options: { webrtcUnavailableMs?: number, keepPeerConnections?: boolean, context?: BrowserContextOptions, prepare?: (context: BrowserContext) => Promise<void> } = {}): Promise<ChatPage> {
+    const context = await browser.newContext(options.context)
+    await options.prepare?.(context)
     if (options.keepPeerConnections === true) {
       await context.addInitScript(keepPeerConnections)
     }

@@ -30,7 +30,7 @@ test('a browser and the terminal peer chat in one room, both ways, and privately
     await cli.waitFor(new RegExp(`${aliceName} …\\w+ direct`))
 
     // and back
-    await alice.peer('Carol').getByRole('button').click()
+    await alice.peer('Carol').getByRole('button').first().click()
     await expect(alice.page.getByRole('log', { name: 'Private messages' })).toContainText('just for you')
     await alice.page.getByRole('textbox', { name: 'Private message' }).fill('got it')
     await alice.page.getByRole('textbox', { name: 'Private message' }).press('Enter')

@@ -10,7 +10,7 @@ test('a private message between two browsers shows delivered; the peers list sho
   await expect(alice.peer(bobName)).toContainText('direct', { timeout: 30_000 })
   await expect(alice.peer(bobName)).toContainText(/\d+ ms/)
 
-  await alice.peer(bobName).getByRole('button').click()
+  await alice.peer(bobName).getByRole('button').first().click()
   const privateBox = alice.page.getByRole('textbox', { name: 'Private message' })
   await privateBox.fill('just between us')
   await privateBox.press('Enter')
@@ -19,7 +19,7 @@ test('a private message between two browsers shows delivered; the peers list sho
 
   // bob sees an unread count on alice, opens the conversation, and answers
   await expect(bob.peer(aliceName).getByLabel('1 unread')).toBeVisible()
-  await bob.peer(aliceName).getByRole('button').click()
+  await bob.peer(aliceName).getByRole('button').first().click()
   const bobLog = bob.page.getByRole('log', { name: 'Private messages' })
   await expect(bobLog).toContainText('just between us')
   await bob.page.getByRole('textbox', { name: 'Private message' }).fill('understood')
@@ -37,7 +37,7 @@ test('a private message to a peer who left shows failed, with a retry', async ({
   const bob = await ChatPage.open(browser, link)
   const bobName = await bob.displayName()
   await expect(alice.peer(bobName)).toContainText('direct', { timeout: 30_000 })
-  await alice.peer(bobName).getByRole('button').click()
+  await alice.peer(bobName).getByRole('button').first().click()
   await bob.close()
 
   const privateBox = alice.page.getByRole('textbox', { name: 'Private message' })

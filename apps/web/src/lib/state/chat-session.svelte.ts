@@ -10,14 +10,22 @@ import { pageRelayInfo } from '../p2p/relay.js'
 import { openHistoryStore } from '../storage/history.js'
 import { forgetIdentity, loadIdentity } from '../storage/identity.js'
 import { openSettings } from '../storage/settings.js'
+import { Blocklist } from './blocklist.svelte.js'
+import { NotInRoomError } from './errors.js'
+import { mentions } from './mentions.js'
+import { Notifier } from './notifier.svelte.js'
+import { presentLines } from './present.js'
+import type { DiagnosticsSnapshot, RecentError } from '../p2p/diagnostics.js'
 import type { BrowserNode } from '../p2p/node.js'
 import type { RelayState } from '../p2p/relay-link.js'
 import type { RecentRoom, Settings } from '../storage/settings.js'
 import type { Calls } from './calls.svelte.js'
 import type { DirectChats } from './direct-chats.svelte.js'
 import type { FileTransfers } from './file-transfers.svelte.js'
+import type { NotificationAccess } from './notifier.svelte.js'
+import type { ShownLine } from './present.js'
 import type { PrivateKey } from '@libp2p/interface'
-import type { FileRoom, HistoryStore, IceServer, RoomChat, RoomMember } from '@p2p-chat/shared'
+import type { FileRoom, HistoryStore, IceServer, RoomChat, RoomMember, RoomTyping } from '@p2p-chat/shared'
 
 /** A line in the message log. */
 export interface ChatLine extends RoomChat {
@@ -42,6 +50,8 @@ export interface ChatSessionInit {
 const NAME_KEY = 'displayName'
 /** The log keeps this many lines in memory. */
 const MAX_LINES = 1000
+/** Diagnostics list this many recent errors. */
+const MAX_RECENT_ERRORS = 20
 
 /**
  * The one place that owns the libp2p node. Components read its state (runes) and call its actions; they never
@@ -81,6 +91,16 @@ export class ChatSession {
   #timeline = new Timeline<ChatLine>(MAX_LINES)
   #lines = $state.raw<readonly ChatLine[]>([])
   #members = $state.raw<RoomMember[]>([])
+  /** the log as shown: reactions under their lines, replies with what they answer */
+  #shown = $derived.by(() => presentLines(this.#lines, peerId => this.#blocklist.has(peerId)))
+  #blocklist = new Blocklist()
+  #notifier = new Notifier(() => { this.#seen() })
+  /** lines of the room shown that arrived while the page was hidden */
+  #roomUnread = 0
+  /** the latest errors, for diagnostics */
+  #errors: RecentError[] = []
+  /** the members typing now (ephemeral: never kept) */
+  #typing = $state.raw<RoomTyping[]>([])
   #name = $state('')
   #recentRooms = $state.raw<RecentRoom[]>([])
   #peerId = $state('')
@@ -114,11 +134,24 @@ export class ChatSession {
   /** the room's lines are sealed with its link's secret: the relay cannot read them */
   get isPrivate (): boolean { return this.#isPrivate }
   get lines (): readonly ChatLine[] { return this.#lines }
+  /** the lines as the log shows them (see {@link presentLines}) */
+  get shownLines (): ShownLine[] { return this.#shown }
   get members (): RoomMember[] { return this.#members }
+  /** the other members typing now, as their notices tell (each expires on its own) */
+  get typing (): RoomTyping[] { return this.#typing.filter(t => !this.#blocklist.has(t.peer)) }
   get name (): string { return this.#name }
   /** rooms this browser has been in, most recent first (kept in IndexedDB) */
   get recentRooms (): RecentRoom[] { return this.#recentRooms }
   get peerId (): string { return this.#peerId }
+  /** lines and private messages that arrived while the page was hidden (the title shows it) */
+  get unread (): number { return this.#notifier.unread }
+  /** whether mentions and private messages may notify while the page is hidden */
+  get notifications (): NotificationAccess { return this.#notifier.access }
+
+  /** Asks the browser to allow notifications (from a click: browsers refuse it otherwise). */
+  async enableNotifications (): Promise<void> {
+    await this.#notifier.requestPermission()
+  }
   /** private conversations, once the node is up */
   get dms (): DirectChats | undefined { return this.#dms }
   /** calls in the room and in private conversations, once the node is up */
@@ -134,6 +167,7 @@ export class ChatSession {
       this.#error = 'The chat cannot start on a page served over plain http from another computer: open it over https'
       return
     }
+    this.#notifier.start()
     try {
       // the relay info: in the page the relay served; else it loads while the identity is read and the node built
       const inline = this.#origin === location.origin ? pageRelayInfo(document.getElementById(RELAY_INFO_ELEMENT_ID)?.textContent) : undefined
@@ -141,7 +175,8 @@ export class ChatSession {
       // the history store opens meanwhile: the node needs it only to answer peers, the room to show what it kept
       const opening = openHistoryStore()
       const settings = await openSettings()
-      const [privateKey, name] = await Promise.all([loadIdentity(settings), settings.get(NAME_KEY)])
+      // the blocklist is read meanwhile: a blocked peer's kept lines never show, not even for a moment
+      const [privateKey, name] = await Promise.all([loadIdentity(settings), settings.get(NAME_KEY), this.#blocklist.load(settings)])
       const iceServers = relayIceServers({ origin: this.#origin, initial: info })
       const { node, loadExtras } = await createBrowserNode({
         iceServers,
@@ -161,7 +196,10 @@ export class ChatSession {
       mark('node-started')
       this.#peerId = node.peerId.toString()
       const link = new RelayLink(node, { origin: this.#origin, info: await info })
-      link.addEventListener('state', evt => { this.#relay = evt.detail })
+      link.addEventListener('state', evt => {
+        this.#relay = evt.detail
+        if (evt.detail.status === 'retrying') this.#recordError(`relay ${evt.detail.relay}: ${evt.detail.error}`)
+      })
       this.#link = link
       this.#relay = link.state
       link.start()
@@ -177,6 +215,7 @@ export class ChatSession {
     } catch (err) {
       this.#status = 'failed'
       this.#error = `The chat node could not start: ${(err as Error).message}`
+      this.#recordError(this.#error)
     }
   }
 
@@ -186,7 +225,12 @@ export class ChatSession {
       if (this.#stopped) {
         return
       }
-      const dms = new DirectChats(dm, node.peerId.toString(), () => this.#name)
+      const dms = new DirectChats(dm, node.peerId.toString(), () => this.#name, {
+        refuse: peerId => this.isBlocked(peerId),
+        onMessage: line => {
+          this.#notifier.arrived({ title: `Private message from ${line.name}`, body: line.text, tag: `dm:${line.from}`, notify: true, timestamp: line.timestamp })
+        }
+      })
       dms.start()
       this.#dms = dms
     } catch (err) {
@@ -203,7 +247,8 @@ export class ChatSession {
       }
       const calls = new Calls(signals, node.peerId.toString(), {
         iceServers,
-        room: () => this.#room == null ? undefined : { topic: this.#room.topic, members: this.#members.map(m => m.peerId) }
+        room: () => this.#room == null ? undefined : { topic: this.#room.topic, members: this.#members.map(m => m.peerId) },
+        refuses: peerId => this.isBlocked(peerId)
       })
       calls.start()
       this.#calls = calls
@@ -215,6 +260,7 @@ export class ChatSession {
   async stop (): Promise<void> {
     removeEventListener('online', this.#onNetwork)
     removeEventListener('offline', this.#onNetwork)
+    this.#notifier.stop()
     this.#stopped = true
     clearTimeout(this.#extrasTimer)
     this.leaveRoom()
@@ -276,7 +322,11 @@ export class ChatSession {
     this.#timeline.clear()
     this.#lines = this.#timeline.items
     this.#members = []
+    this.#typing = []
     this.#roomError = undefined
+    this.#roomUnread = 0
+    // the home page lists the rooms with what is unread in them
+    this.#settings?.rooms().then(rooms => { this.#recentRooms = rooms }).catch(() => {})
   }
 
   /**
@@ -293,12 +343,12 @@ export class ChatSession {
    * Sends a line to the room. Throws the shared codec's typed errors (`MessageTooLargeError`,
    * `InvalidMessageError`) when the text is refused, before anything is sent.
    */
-  async send (text: string): Promise<void> {
+  async send (text: string, options: { replyTo?: string } = {}): Promise<void> {
     if (this.#room == null) {
-      throw new Error('Not in a room yet')
+      throw new NotInRoomError()
     }
     trace('tx-typed', text)
-    const { chat, pending } = await this.#room.send(text)
+    const { chat, pending } = await this.#room.send(text, options)
     this.#append({ ...chat, mine: true, pending })
     trace('tx-shown', text)
   }
@@ -307,15 +357,66 @@ export class ChatSession {
    * Offers a file (picked, dropped or pasted) to the room: serves it and sends a line naming it, with `text` if
    * any. Throws `FileTooLargeError` above the room's limit, and what {@link send} throws.
    */
-  async attach (file: File, text = ''): Promise<void> {
+  async attach (file: File, text = '', options: { replyTo?: string } = {}): Promise<void> {
     if (this.#room == null || this.#files == null) {
-      throw new Error('Not in a room yet')
+      throw new NotInRoomError()
     }
     const room = this.#room
     const attachment = await this.#files.share(file)
     if (this.#room !== room) return
-    const { chat, pending } = await room.send(text, { attachment })
+    const { chat, pending } = await room.send(text, { attachment, replyTo: options.replyTo })
     this.#append({ ...chat, mine: true, pending })
+  }
+
+  /** Reacts to a line (an emoji): shown under it, counted once per member. Throws the codec's typed errors. */
+  async react (id: string, reaction: string): Promise<void> {
+    if (this.#room == null) {
+      throw new NotInRoomError()
+    }
+    const { chat, pending } = await this.#room.react(id, reaction)
+    this.#append({ ...chat, mine: true, pending })
+  }
+
+  /**
+   * Tells the room whether I am typing: `true` on every keystroke (the room rate-limits its notices), `false`
+   * when the draft is emptied. Sending a line needs no call.
+   */
+  setTyping (active: boolean): void {
+    this.#room?.typing(active)
+  }
+
+  /**
+   * Whether I blocked this peer: its lines and reactions are hidden, its typing not shown, its private messages
+   * refused; file transfers and calls ask this too.
+   */
+  isBlocked (peerId: string): boolean {
+    return this.#blocklist.has(peerId)
+  }
+
+  /** Blocks a peer by peer id (kept across reloads): see {@link isBlocked}. */
+  async block (peerId: string): Promise<void> {
+    if (this.#dms?.open === peerId) this.#dms.close()
+    await this.#blocklist.block(peerId)
+  }
+
+  async unblock (peerId: string): Promise<void> {
+    await this.#blocklist.unblock(peerId)
+  }
+
+  /**
+   * A snapshot of the node for the Diagnostics dialog: relay, reservation, connections, the room's mesh, DHT,
+   * hints and recent errors (read by `lib/p2p/diagnostics.ts`, loaded on first use). Undefined before the node is up.
+   */
+  async diagnostics (): Promise<DiagnosticsSnapshot | undefined> {
+    if (this.#node == null) {
+      return undefined
+    }
+    const { readDiagnostics } = await import('../p2p/diagnostics.js')
+    return readDiagnostics({ node: this.#node, relay: this.#relay, topic: this.#room?.topic, members: this.#members, errors: this.#errors })
+  }
+
+  #recordError (text: string): void {
+    this.#errors = [...this.#errors, { at: Date.now(), text }].slice(-MAX_RECENT_ERRORS)
   }
 
   /** Changes the display name (throws for an empty or too long one) and tells the room. */
@@ -338,6 +439,7 @@ export class ChatSession {
     } catch (err) {
       if (this.#ref === ref) {
         this.#roomError = `Could not open this room: ${(err as Error).message}`
+        this.#recordError(this.#roomError)
       }
     }
   }
@@ -369,8 +471,10 @@ export class ChatSession {
     const me = node.peerId.toString()
     // a room that was left says nothing more (Room.leave); the checks guard against a stale room all the same
     room.addEventListener('chat', evt => {
-      if (this.#room === room) this.#append({ ...evt.detail, mine: evt.detail.from === me, pending: false })
+      if (this.#room !== room) return
+      this.#append({ ...evt.detail, mine: evt.detail.from === me, pending: false })
       trace('rx-appended', evt.detail.text)
+      this.#arrived(ref.roomId, evt.detail)
     })
     room.addEventListener('sent', evt => {
       if (this.#room === room && this.#timeline.update(evt.detail, line => ({ ...line, pending: false }))) this.#lines = this.#timeline.items
@@ -380,6 +484,9 @@ export class ChatSession {
         this.#members = evt.detail
         this.#calls?.ring()
       }
+    })
+    room.addEventListener('typing', () => {
+      if (this.#room === room) this.#typing = room.getTyping()
     })
     // a room with nothing to show is on screen once it has asked a peer (the relay, first) for what it missed
     room.addEventListener('caught-up', () => { this.#extras() })
@@ -402,9 +509,36 @@ export class ChatSession {
       if (this.#room !== room) {
         return
       }
-      this.#files = new FileTransfers(service, fileRoom)
+      this.#files = new FileTransfers(service, fileRoom, { refuses: peerId => this.isBlocked(peerId) })
     } catch (err) {
       if (this.#room === room) this.#roomError = `Files could not start: ${(err as Error).message}`
+    }
+  }
+
+  /** A line of someone else's arrived: counted while the page is hidden, notified when it mentions me. */
+  #arrived (roomId: string, line: RoomChat): void {
+    if (line.reactTo != null || this.isBlocked(line.from)) {
+      return
+    }
+    const mentioned = mentions(line.text, this.#name)
+    const counted = this.#notifier.arrived({
+      title: mentioned ? `${line.name} mentioned you` : `${line.name} in room ${roomId.slice(0, 8)}`,
+      body: line.text,
+      tag: `room:${roomId}`,
+      notify: mentioned,
+      timestamp: line.timestamp
+    })
+    if (counted) {
+      this.#roomUnread++
+      this.#settings?.setUnread(roomId, this.#roomUnread).catch(() => {})
+    }
+  }
+
+  /** The page is shown again: what arrived meanwhile is read. */
+  #seen (): void {
+    if (this.#roomId != null && this.#roomUnread > 0) {
+      this.#roomUnread = 0
+      this.#settings?.setUnread(this.#roomId, 0).catch(() => {})
     }
   }
 

@@ -32,6 +32,13 @@ export interface DirectConversation {
   unread: number
 }
 
+export interface DirectChatsInit {
+  /** a peer whose messages are dropped unread (blocked) @default nobody */
+  refuse?: (peerId: string) => boolean
+  /** a peer's message arrived (not a refused one) */
+  onMessage?: (line: DirectLine) => void
+}
+
 /**
  * Private conversations over the direct-message protocol: one per peer, each of my messages `sending` until
  * the peer's acknowledgement makes it `delivered`, or `failed` (with the reason) and retryable.
@@ -41,6 +48,8 @@ export class DirectChats {
   /** my peer id */
   readonly #me: string
   readonly #name: () => string
+  readonly #refuse: (peerId: string) => boolean
+  readonly #init: DirectChatsInit
   #conversations = $state.raw<Record<string, DirectLine[]>>({})
   #unread = $state.raw<Record<string, number>>({})
   #open = $state<string>()
@@ -48,16 +57,23 @@ export class DirectChats {
   readonly #onMessage = (evt: CustomEvent<ReceivedDirectMessage>): void => {
     const { id, from, name, text, timestamp } = evt.detail
     const peerId = from.toString()
-    this.#put(peerId, { id, from: peerId, name, text, timestamp, mine: false })
+    if (this.#refuse(peerId)) {
+      return
+    }
+    const line = { id, from: peerId, name, text, timestamp, mine: false }
+    this.#put(peerId, line)
+    this.#init.onMessage?.(line)
     if (this.#open !== peerId) {
       this.#unread = { ...this.#unread, [peerId]: (this.#unread[peerId] ?? 0) + 1 }
     }
   }
 
-  constructor (dm: DirectMessages, me: string, name: () => string) {
+  constructor (dm: DirectMessages, me: string, name: () => string, init: DirectChatsInit = {}) {
     this.#dm = dm
     this.#me = me
     this.#name = name
+    this.#refuse = init.refuse ?? (() => false)
+    this.#init = init
   }
 
   /** the peer whose conversation is open */
@@ -68,6 +84,7 @@ export class DirectChats {
    */
   get conversations (): DirectConversation[] {
     return Object.entries(this.#conversations)
+      .filter(([peerId]) => !this.#refuse(peerId))
       .map(([peerId, lines]) => ({ peerId, name: lines.findLast(l => !l.mine)?.name ?? 'a peer', unread: this.unread(peerId) }))
       .reverse()
   }

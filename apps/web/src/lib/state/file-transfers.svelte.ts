@@ -75,6 +75,8 @@ async function imageSize (file: Blob): Promise<{ width: number, height: number }
 export interface FileTransfersInit {
   /** the room's file size limit @default DEFAULT_MAX_FILE_BYTES */
   maxFileSize?: number
+  /** peers (by peer id) whose requests for my files are refused, and whose files I do not fetch: blocked ones */
+  refuses?: (peerId: string) => boolean
 }
 
 /**
@@ -86,6 +88,7 @@ export class FileTransfers {
   readonly #files: FileTransfer
   readonly #room: FileRoom
   readonly maxFileSize: number
+  readonly #refuses: (peerId: string) => boolean
   readonly #left = new AbortController()
   /** fetches under way (not state: nothing renders them) */
   readonly #fetches: Partial<Record<string, AbortController>> = {}
@@ -104,6 +107,7 @@ export class FileTransfers {
     this.#files = files
     this.#room = room
     this.maxFileSize = init.maxFileSize ?? DEFAULT_MAX_FILE_BYTES
+    this.#refuses = init.refuses ?? (() => false)
     files.addEventListener('upload:progress', this.#onUpload)
     files.addEventListener('upload:end', this.#onUploadEnd)
   }
@@ -125,7 +129,9 @@ export class FileTransfers {
     const dimensions = mime.startsWith('image/') ? await imageSize(file) : undefined
     const offer: FileOffer = { id: '0'.repeat(64), name: file.name, size: file.size, mime, ...dimensions }
     validateFileOffer(offer, this.maxFileSize)
-    offer.id = await this.#files.serve(blobSource(file), { ...this.#room, maxSize: this.maxFileSize, signal: this.#left.signal })
+    offer.id = await this.#files.serve(blobSource(file), {
+      ...this.#room, maxSize: this.maxFileSize, signal: this.#left.signal, refuse: peer => this.#refuses(peer.toString())
+    })
     const previous = this.#shared[offer.id]
     this.#shared = { ...this.#shared, [offer.id]: { url: previous?.url ?? URL.createObjectURL(file), uploads: {}, stopped: false } }
     return offer
@@ -144,7 +150,7 @@ export class FileTransfers {
    * kept. When it is done and checked, its state holds an object URL to save or preview.
    */
   async download (offer: FileOffer, from: string, fromName: string): Promise<void> {
-    if (this.#fetches[offer.id] != null) return
+    if (this.#fetches[offer.id] != null || this.#refuses(from)) return
     const controller = new AbortController()
     this.#fetches[offer.id] = controller
     const signal = AbortSignal.any([controller.signal, this.#left.signal])

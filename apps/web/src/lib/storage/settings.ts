@@ -13,6 +13,8 @@ export interface RecentRoom {
   secret?: string
   /** ms since the epoch */
   lastVisited: number
+  /** lines that arrived while the page was hidden and nobody has seen yet */
+  unread?: number
 }
 
 interface ChatDB extends DBSchema {
@@ -29,6 +31,8 @@ export interface Settings {
   rooms: () => Promise<RecentRoom[]>
   /** notes a visit (and forgets the oldest rooms beyond {@link MAX_RECENT_ROOMS}) */
   visit: (room: Omit<RecentRoom, 'lastVisited'>) => Promise<void>
+  /** notes how many of a room's lines are unread (a room not in the list is left out) */
+  setUnread: (roomId: string, unread: number) => Promise<void>
 }
 
 /** Opens the settings store; if IndexedDB is unavailable (private mode), settings live for the page only. */
@@ -61,6 +65,14 @@ export async function openSettings (): Promise<Settings> {
         await tx.store.delete(key)
       }
       await tx.done
+    },
+    setUnread: async (roomId, unread) => {
+      const tx = db.transaction('rooms', 'readwrite')
+      const room = await tx.store.get(roomId)
+      if (room != null) {
+        await tx.store.put({ ...room, unread })
+      }
+      await tx.done
     }
   }
 }
@@ -73,6 +85,10 @@ function memorySettings (): Settings {
     set: async (key, value) => { memory.set(key, value) },
     delete: async key => { memory.delete(key) },
     rooms: async () => [...rooms.values()].sort((a, b) => b.lastVisited - a.lastVisited),
-    visit: async room => { rooms.set(room.roomId, { ...room, lastVisited: Date.now() }) }
+    visit: async room => { rooms.set(room.roomId, { ...room, lastVisited: Date.now() }) },
+    setUnread: async (roomId, unread) => {
+      const room = rooms.get(roomId)
+      if (room != null) rooms.set(roomId, { ...room, unread })
+    }
   }
 }
