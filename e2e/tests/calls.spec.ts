@@ -49,14 +49,27 @@ async function stops (person: ChatPage, key: keyof MediaTotals): Promise<void> {
   }, { timeout: 20_000, intervals: [1000] }).toBe(true)
 }
 
-async function room (browser: Browser, url: string): Promise<{ alice: ChatPage, bob: ChatPage, aliceName: string, bobName: string }> {
+/** Alice in a new room, and Bob (with no camera if `noCamera`) in it with her, directly connected. */
+async function room (browser: Browser, url: string, options: { noCamera?: boolean } = {}): Promise<{ alice: ChatPage, bob: ChatPage, aliceName: string, bobName: string }> {
   const alice = await ChatPage.open(browser, url, { keepPeerConnections: true })
   const link = await alice.createRoom()
   const aliceName = await alice.displayName()
-  const bob = await ChatPage.open(browser, link, { keepPeerConnections: true })
+  const bob = await ChatPage.open(browser, link, { keepPeerConnections: true, prepare: options.noCamera === true ? async (context) => { await context.addInitScript(noCamera) } : undefined })
   const bobName = await bob.displayName()
   await expect(alice.peer(bobName)).toContainText('direct', { timeout: 30_000 })
   return { alice, bob, aliceName, bobName }
+}
+
+/** For `addInitScript`: this browser has a microphone but no camera (asking for video fails, as without a device). */
+function noCamera (): void {
+  const media = navigator.mediaDevices
+  const native = media.getUserMedia.bind(media)
+  media.getUserMedia = async (constraints?: MediaStreamConstraints) => {
+    if (constraints?.video != null && constraints.video !== false) {
+      throw new DOMException('Requested device not found', 'NotFoundError')
+    }
+    return native(constraints)
+  }
 }
 
 function call (person: ChatPage): Locator {
@@ -102,4 +115,21 @@ test('a room call: the other side joins, audio and video flow both ways, mute st
   await expect(call(bob).getByRole('button', { name: 'Join call' })).toHaveCount(0)
   await alice.close()
   await bob.close()
+})
+
+test('a browser without a camera joins a call with audio: it hears and sees the others, and they hear it', async ({ browser, relay }) => {
+  test.setTimeout(180_000)
+  const { alice, bob: carol, aliceName } = await room(browser, relay.url, { noCamera: true })
+  await call(alice).getByRole('button', { name: 'Start call' }).click()
+  await call(carol).getByRole('button', { name: 'Join call' }).click()
+  await expect(call(carol).getByRole('status')).toContainText('No camera: you joined with audio only')
+  await expect(call(carol).getByRole('button', { name: 'Camera' })).toBeDisabled()
+  // carol sees alice; alice hears carol
+  await expect(call(carol).getByLabel(`Video of ${aliceName}`)).toBeVisible()
+  await grows(carol, 'videoFramesDecoded')
+  await grows(alice, 'audioBytesReceived')
+  await call(alice).getByRole('button', { name: 'Leave call' }).click()
+  await expect(call(carol).getByRole('button', { name: 'Start call' })).toBeVisible()
+  await alice.close()
+  await carol.close()
 })
