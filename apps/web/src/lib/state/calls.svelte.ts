@@ -95,6 +95,13 @@ export class Calls {
   /** a call is being started or joined */
   get busy (): boolean { return this.#busy }
 
+  /** Private calls others started with me (by their peer id) that I am not in. */
+  get incoming (): Array<{ peerId: string, call: AvailableCall }> {
+    return Object.entries(this.#available)
+      .filter(([key]) => key.startsWith('dm:'))
+      .map(([key, call]) => ({ peerId: key.slice(3), call }))
+  }
+
   /** The call under way at a place that this browser is not in. */
   available (place: CallPlace): AvailableCall | undefined {
     return this.#available[placeKey(place)]
