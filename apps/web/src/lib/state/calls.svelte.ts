@@ -225,7 +225,9 @@ export class Calls {
       // a room's ring counts only from a member of the room being shown
       if (signal.scope !== DM_CALL_SCOPE && (room?.topic !== signal.scope || !room.members.includes(from))) return
       if (!signal.participants.includes(from)) return
-      this.#available = { ...this.#available, [key]: { callId: signal.callId, participants: signal.participants, full: signal.participants.length >= MAX_CALL_PARTICIPANTS } }
+      // a blocked peer in the call is left out of it here: joining never connects to it
+      const participants = signal.participants.filter(p => this.#init.refuses?.(p) !== true)
+      this.#available = { ...this.#available, [key]: { callId: signal.callId, participants, full: signal.participants.length >= MAX_CALL_PARTICIPANTS } }
     } else if (signal.type === CallSignal.Type.LEAVE) {
       for (const [key, call] of Object.entries(this.#available)) {
         if (call.callId !== signal.callId) continue
