@@ -155,6 +155,11 @@ export class ChatPage {
     await expect(this.composer).toBeEnabled()
   }
 
+  /** Takes the browser's network away (or gives it back), as when the computer goes offline. */
+  async setOffline (offline: boolean): Promise<void> {
+    await this.context.setOffline(offline)
+  }
+
   async close (): Promise<void> {
     await this.context.close()
   }

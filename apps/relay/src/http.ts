@@ -19,6 +19,7 @@ const CONTENT_TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.json': 'application/json',
+  '.webmanifest': 'application/manifest+json',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
   '.ico': 'image/x-icon',
@@ -28,7 +29,7 @@ const CONTENT_TYPES: Record<string, string> = {
   '.md': 'text/plain; charset=utf-8'
 }
 
-const COMPRESSIBLE = new Set(['.html', '.js', '.css', '.json', '.svg', '.map', '.wasm', '.md'])
+const COMPRESSIBLE = new Set(['.html', '.js', '.css', '.json', '.webmanifest', '.svg', '.map', '.wasm', '.md'])
 /** Most compressed files kept in memory (the web app is a handful of files). */
 const MAX_CACHED_BODIES = 64
 

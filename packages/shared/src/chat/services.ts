@@ -1,6 +1,7 @@
 import { gossipsub } from '@libp2p/gossipsub'
 import { identify, identifyPush } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
+import { callSignals } from '../call/index.js'
 import { PING_MAX_STREAMS, PROTOCOL_NEGOTIATION_TIMEOUT_MS } from '../constants.js'
 import { directMessages } from '../dm/index.js'
 import { fileTransfer } from '../file/index.js'
@@ -41,14 +42,16 @@ export function roomServices (init: RoomServicesInit = {}) {
 
 /**
  * The libp2p services every chat peer (browser or terminal) runs: {@link roomServices}, direct messages as `dm`,
- * history sync as `history` and files as `files` (it serves only what this peer offers).
+ * history sync as `history`, files as `files` (it serves only what this peer offers) and call signalling as
+ * `calls`.
  */
 export function chatPeerServices (init: ChatPeerServicesInit = {}) {
   return {
     ...roomServices(init),
     dm: directMessages(),
     history: historySync(init.history),
-    files: fileTransfer(init.files)
+    files: fileTransfer(init.files),
+    calls: callSignals()
   }
 }
 

@@ -125,7 +125,8 @@ export class FileTransferService extends TypedEventEmitter<FileTransferEvents> i
       topic,
       source,
       key: keys == null ? undefined : fileKey(keys, uint8ArrayFromString(id, 'base16')),
-      signal: controller.signal
+      signal: controller.signal,
+      refuse: options.refuse
     }
     // a derivation that failed fails the uploads that need it, not an unhandled rejection
     file.key?.catch(() => {})
@@ -290,7 +291,8 @@ export class FileTransferService extends TypedEventEmitter<FileTransferEvents> i
         return
       }
       const entry = this.served.get(servedKey(request.topic, request.id))
-      if (entry == null) {
+      // a peer the application refuses (blocked) is told what anyone is told of a file not served
+      if (entry == null || entry.file.refuse?.(from) === true) {
         this.log.trace('not serving %s in %s to %p', request.id, request.topic, from)
         await refuse(FileResponse.Status.NOT_FOUND)
         return

@@ -130,6 +130,11 @@ export interface ServeOptions extends FileRoom {
    * file served again in the same room stays served once: either call's signal stops it.
    */
   signal?: AbortSignal
+  /**
+   * Peers it is not served to (blocked ones): their requests are answered NOT_FOUND, as for a file not served. Read
+   * at each request. Served again in the same room, the first call's function stays.
+   */
+  refuse?: (peer: PeerId) => boolean
 }
 
 /** How far a fetch is. */

@@ -18,6 +18,8 @@ export interface ServedFile {
   key?: Promise<CryptoKey>
   /** aborted when the file is no longer served: its uploads end */
   signal: AbortSignal
+  /** peers it is not served to */
+  refuse?: (peer: PeerId) => boolean
 }
 
 export interface UploadInit {

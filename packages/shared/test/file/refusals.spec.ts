@@ -36,6 +36,18 @@ describe('file transfer refusals', () => {
     expect(Buffer.from(sink.bytes()).equals(Buffer.from(file))).toBe(true)
   })
 
+  it('a peer the server refuses (blocked) is told the file is not found; others still get it', async () => {
+    const [alice, bob, carol] = [await node(), await node(), await node()]
+    await bob.dial(alice.getMultiaddrs())
+    await carol.dial(alice.getMultiaddrs())
+    const file = randomFile(1000)
+    const id = await alice.services.files.serve(bytesSource(file), { topic, refuse: peer => peer.equals(bob.peerId) })
+    expect((await errorOf(bob.services.files.fetch(alice.peerId, { id, topic, sink: memorySink() }))).name).toBe('FileNotFoundError')
+    const sink = memorySink()
+    await carol.services.files.fetch(alice.peerId, { id, topic, sink })
+    expect(Buffer.from(sink.bytes()).equals(Buffer.from(file))).toBe(true)
+  })
+
   it('refuses files over the limit: to serve, before asking (the offer\'s size), on the answer (TOO_LARGE), and a size that is not the offer\'s', async () => {
     const [alice, bob] = [await node(), await node({ maxFileSize: 1000 })]
     await bob.dial(alice.getMultiaddrs())

@@ -25,3 +25,8 @@ export const HELLO_WAIT_MS = 2_000
  * member's work. WebRTC notices a peer that went away by itself (ICE consent).
  */
 export const CONNECTION_PING_INTERVAL_MS = 30_000
+
+/** How often (ms) a call reads its audio levels, for the talking indicator. */
+export const AUDIO_LEVEL_INTERVAL_MS = 300
+/** An audio level (0–1, from `getStats()`) above this counts as talking. */
+export const TALKING_LEVEL = 0.02

@@ -1,6 +1,6 @@
 /**
  * The parts of the browser's node loaded after the room is on screen (imported by `node.ts` on demand, so they
- * are a chunk of their own): Kademlia, direct messages, file transfer, and every transport but WebSockets — circuit relay (the
+ * are a chunk of their own): Kademlia, direct messages, file transfer, call signalling, and every transport but WebSockets — circuit relay (the
  * reservation that makes this browser reachable), WebRTC (direct connections), WebTransport and WebRTC-direct
  * (relays without a WebSocket address this page may dial). A room is shown and chatted in over the relay's
  * WebSocket without them.
@@ -10,13 +10,13 @@ import { contentRoutingSymbol, peerRoutingSymbol } from '@libp2p/interface'
 import { kadDHT, passthroughMapper, removePrivateAddressesMapper } from '@libp2p/kad-dht'
 import { webRTC, webRTCDirect } from '@libp2p/webrtc'
 import { webTransport } from '@libp2p/webtransport'
-import { directMessages, fileTransfer, KAD_DHT_PROTOCOL } from '@p2p-chat/shared'
+import { callSignals, directMessages, fileTransfer, KAD_DHT_PROTOCOL } from '@p2p-chat/shared'
 import type { CircuitRelayTransportComponents } from '@libp2p/circuit-relay-v2'
 import type { ContentRouting, PeerRouting, Transport } from '@libp2p/interface'
 import type { KadDHT, KadDHTComponents } from '@libp2p/kad-dht'
 import type { WebRTCDirectTransportComponents, WebRTCTransportComponents } from '@libp2p/webrtc'
 import type { WebTransportComponents } from '@libp2p/webtransport'
-import type { DirectMessages, DirectMessagesComponents, FileTransfer, FileTransferComponents } from '@p2p-chat/shared'
+import type { CallSignals, CallSignalsComponents, DirectMessages, DirectMessagesComponents, FileTransfer, FileTransferComponents } from '@p2p-chat/shared'
 
 export type ExtraTransportsComponents = CircuitRelayTransportComponents & WebRTCTransportComponents & WebRTCDirectTransportComponents & WebTransportComponents
 
@@ -51,4 +51,9 @@ export function createDirectMessages (components: DirectMessagesComponents): Dir
 /** File transfer (`/p2p-chat/file/1.0.0`): serves what this page offers, fetches from peers over direct connections. */
 export function createFileTransfer (components: FileTransferComponents): FileTransfer {
   return fileTransfer()(components)
+}
+
+/** Call signalling (`/p2p-chat/call/1.0.0`): the offers, answers and candidates of calls' media connections. */
+export function createCallSignals (components: CallSignalsComponents): CallSignals {
+  return callSignals()(components)
 }

@@ -16,7 +16,7 @@ import type { LateTransports } from './late-transports.js'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
 import type { Ping } from '@libp2p/ping'
-import type { DirectMessages, DirectMessagesComponents, DirectPaths, FileTransfer, FileTransferComponents, HistoryStore, HistorySyncInit, IceServer } from '@p2p-chat/shared'
+import type { CallSignals, CallSignalsComponents, DirectMessages, DirectMessagesComponents, DirectPaths, FileTransfer, FileTransferComponents, HistoryStore, HistorySyncInit, IceServer } from '@p2p-chat/shared'
 
 export interface BrowserNodeOptions {
   /** STUN/TURN servers for each new WebRTC connection (none: host candidates only, a LAN or tests) */
@@ -36,6 +36,7 @@ export type BrowserNode = Libp2p<{
   transports: LateTransports
   dm: LateService<typeof import('./extras.js'), DirectMessages>
   files: LateService<typeof import('./extras.js'), FileTransfer>
+  calls: LateService<typeof import('./extras.js'), CallSignals>
   history: LateHistorySync
   directPaths: DirectPaths
 } & Record<string, unknown>>
@@ -44,7 +45,8 @@ export type BrowserNode = Libp2p<{
 export interface BrowserNodeParts {
   node: BrowserNode
   /**
-   * Loads what a room does not need to be shown and chatted in (Kademlia; direct messages; file transfer; circuit
+   * Loads what a room does not need to be shown and chatted in (Kademlia; direct messages; file transfer; call
+   * signalling; circuit
    * relay, WebRTC, WebTransport, WebRTC-direct; history sync, unless a catch-up loaded it already): the page calls
    * it once its room is on screen. Until then the node reaches its relay over WebSockets only, is not reachable through the
    * relay, makes no direct connection and takes no direct message.
@@ -79,6 +81,7 @@ export async function createBrowserNode (options: BrowserNodeOptions): Promise<B
       history: lateHistorySync({ ...options.history, module: history }),
       dm: (components: DirectMessagesComponents) => new LateService(extras, module => module.createDirectMessages(components)),
       files: (components: FileTransferComponents) => new LateService(extras, module => module.createFileTransfer(components)),
+      calls: (components: CallSignalsComponents) => new LateService(extras, module => module.createCallSignals(components)),
       dht: lateDHT({ extras, privateHost: isPrivateHost(hostname) }),
       transports: lateTransports({ extras, rtcConfiguration })
     }

@@ -19,11 +19,13 @@ import type { DiagnosticsSnapshot, RecentError } from '../p2p/diagnostics.js'
 import type { BrowserNode } from '../p2p/node.js'
 import type { RelayState } from '../p2p/relay-link.js'
 import type { RecentRoom, Settings } from '../storage/settings.js'
+import type { Calls } from './calls.svelte.js'
 import type { DirectChats } from './direct-chats.svelte.js'
+import type { FileTransfers } from './file-transfers.svelte.js'
 import type { NotificationAccess } from './notifier.svelte.js'
 import type { ShownLine } from './present.js'
 import type { PrivateKey } from '@libp2p/interface'
-import type { HistoryStore, RoomChat, RoomMember, RoomTyping } from '@p2p-chat/shared'
+import type { FileRoom, HistoryStore, IceServer, RoomChat, RoomMember, RoomTyping } from '@p2p-chat/shared'
 
 /** A line in the message log. */
 export interface ChatLine extends RoomChat {
@@ -59,7 +61,9 @@ export class ChatSession {
   #node?: BrowserNode
   #link?: RelayLink
   #dms = $state.raw<DirectChats>()
+  #calls = $state.raw<Calls>()
   #room?: Room
+  #files = $state.raw<FileTransfers>()
   #settings?: Settings
   #history?: HistoryStore
   #privateKey?: PrivateKey
@@ -75,11 +79,14 @@ export class ChatSession {
   /** entering the room failed (its history could not be read, say): what went wrong, for people */
   #roomError = $state<string>()
   #insecureContext = !globalThis.isSecureContext
+  #online = $state(globalThis.navigator?.onLine ?? true)
+  readonly #onNetwork = (): void => { this.#online = navigator.onLine }
   #error = $state<string>()
   #relay = $state.raw<RelayState>()
   #roomId = $state<string>()
   #roomLink = $state<string>()
   #isPrivate = $state(false)
+  #topic = $state<string>()
   /** the log: ordered, each line once, the newest MAX_LINES */
   #timeline = new Timeline<ChatLine>(MAX_LINES)
   #lines = $state.raw<readonly ChatLine[]>([])
@@ -109,12 +116,21 @@ export class ChatSession {
    */
   get insecureContext (): boolean { return this.#insecureContext }
   get error (): string | undefined { return this.#error }
+  /**
+   * Nothing can be reached: the browser says it has no network, or the relay cannot be reached and no peer of the
+   * room is connected. The page then shows what it kept (the app itself comes from its service worker).
+   */
+  get offline (): boolean {
+    return !this.#online || (this.#relay?.status === 'retrying' && this.#members.every(m => m.connection !== 'direct'))
+  }
   get relay (): RelayState | undefined { return this.#relay }
   get roomId (): string | undefined { return this.#roomId }
   /** the link of the room being shown (with a private room's secret), to share */
   get roomLink (): string | undefined { return this.#roomLink }
   /** why entering the room failed, if it did; {@link retryRoom} tries again */
   get roomError (): string | undefined { return this.#roomError }
+  /** the gossipsub topic of the room being shown, once entered (calls are placed there) */
+  get roomTopic (): string | undefined { return this.#topic }
   /** the room's lines are sealed with its link's secret: the relay cannot read them */
   get isPrivate (): boolean { return this.#isPrivate }
   get lines (): readonly ChatLine[] { return this.#lines }
@@ -138,8 +154,14 @@ export class ChatSession {
   }
   /** private conversations, once the node is up */
   get dms (): DirectChats | undefined { return this.#dms }
+  /** calls in the room and in private conversations, once the node is up */
+  get calls (): Calls | undefined { return this.#calls }
+  /** files offered and fetched in the room being shown, once it is entered */
+  get files (): FileTransfers | undefined { return this.#files }
 
   async start (): Promise<void> {
+    addEventListener('online', this.#onNetwork)
+    addEventListener('offline', this.#onNetwork)
     if (this.#insecureContext) {
       this.#status = 'failed'
       this.#error = 'The chat cannot start on a page served over plain http from another computer: open it over https'
@@ -155,8 +177,9 @@ export class ChatSession {
       const settings = await openSettings()
       // the blocklist is read meanwhile: a blocked peer's kept lines never show, not even for a moment
       const [privateKey, name] = await Promise.all([loadIdentity(settings), settings.get(NAME_KEY), this.#blocklist.load(settings)])
+      const iceServers = relayIceServers({ origin: this.#origin, initial: info })
       const { node, loadExtras } = await createBrowserNode({
-        iceServers: relayIceServers({ origin: this.#origin, initial: info }),
+        iceServers,
         origin: this.#origin,
         privateKey,
         // this browser answers history requests for the room it is in
@@ -184,6 +207,7 @@ export class ChatSession {
       void settings.rooms().then(rooms => { this.#recentRooms = rooms })
       // private conversations come with the node's late parts (their service is made once those are loaded)
       void this.#startDirectChats(node)
+      void this.#startCalls(node, iceServers)
       this.#status = 'ready'
       if (this.#ref != null) {
         void this.#enterRoom(this.#ref)
@@ -214,11 +238,33 @@ export class ChatSession {
     }
   }
 
+  /** Calls, once their signalling (a late part of the node) and their code are loaded. */
+  async #startCalls (node: BrowserNode, iceServers: () => Promise<IceServer[]>): Promise<void> {
+    try {
+      const [signals, { Calls }] = await Promise.all([node.services.calls.load(), import('./calls.svelte.js')])
+      if (this.#stopped) {
+        return
+      }
+      const calls = new Calls(signals, node.peerId.toString(), {
+        iceServers,
+        room: () => this.#room == null ? undefined : { topic: this.#room.topic, members: this.#members.map(m => m.peerId) },
+        refuses: peerId => this.isBlocked(peerId)
+      })
+      calls.start()
+      this.#calls = calls
+    } catch (err) {
+      this.#error = `Calls could not start: ${(err as Error).message}`
+    }
+  }
+
   async stop (): Promise<void> {
+    removeEventListener('online', this.#onNetwork)
+    removeEventListener('offline', this.#onNetwork)
     this.#notifier.stop()
     this.#stopped = true
     clearTimeout(this.#extrasTimer)
     this.leaveRoom()
+    this.#calls?.stop()
     this.#dms?.stop()
     this.#link?.stop()
     await this.#node?.stop()
@@ -254,13 +300,21 @@ export class ChatSession {
     if (ref != null && this.#node != null) {
       this.#room?.leave()
       this.#room = undefined
+      this.#files?.stop()
+      this.#files = undefined
       void this.#enterRoom(ref)
     }
   }
 
   leaveRoom (): void {
+    if (this.#room != null && this.#calls?.active?.place === `room:${this.#room.topic}`) {
+      void this.#calls.leave()
+    }
     this.#room?.leave()
     this.#room = undefined
+    this.#topic = undefined
+    this.#files?.stop()
+    this.#files = undefined
     this.#ref = undefined
     this.#roomId = undefined
     this.#roomLink = undefined
@@ -294,6 +348,21 @@ export class ChatSession {
       throw new NotInRoomError()
     }
     const { chat, pending } = await this.#room.send(text, options)
+    this.#append({ ...chat, mine: true, pending })
+  }
+
+  /**
+   * Offers a file (picked, dropped or pasted) to the room: serves it and sends a line naming it, with `text` if
+   * any. Throws `FileTooLargeError` above the room's limit, and what {@link send} throws.
+   */
+  async attach (file: File, text = '', options: { replyTo?: string } = {}): Promise<void> {
+    if (this.#room == null || this.#files == null) {
+      throw new NotInRoomError()
+    }
+    const room = this.#room
+    const attachment = await this.#files.share(file)
+    if (this.#room !== room) return
+    const { chat, pending } = await room.send(text, { attachment, replyTo: options.replyTo })
     this.#append({ ...chat, mine: true, pending })
   }
 
@@ -408,7 +477,10 @@ export class ChatSession {
       if (this.#room === room && this.#timeline.update(evt.detail, line => ({ ...line, pending: false }))) this.#lines = this.#timeline.items
     })
     room.addEventListener('members', evt => {
-      if (this.#room === room) this.#members = evt.detail
+      if (this.#room === room) {
+        this.#members = evt.detail
+        this.#calls?.ring()
+      }
     })
     room.addEventListener('typing', () => {
       if (this.#room === room) this.#typing = room.getTyping()
@@ -416,6 +488,8 @@ export class ChatSession {
     // a room with nothing to show is on screen once it has asked a peer (the relay, first) for what it missed
     room.addEventListener('caught-up', () => { this.#extras() })
     this.#room = room
+    this.#topic = room.topic
+    void this.#startFiles(node, room, { topic: room.topic, keys })
     // what this browser kept of the room, and its lines still waiting, before anything new arrives
     const restored = await room.restore()
     if (this.#ref !== ref || this.#room !== room) {
@@ -423,6 +497,19 @@ export class ChatSession {
     }
     this.#append(...restored.lines.map(line => ({ ...line, mine: line.from === me, pending: restored.pending.includes(line.id) })))
     room.join()
+  }
+
+  /** The room's files, once file transfer (a late part of the node) and their code are loaded. */
+  async #startFiles (node: BrowserNode, room: Room, fileRoom: FileRoom): Promise<void> {
+    try {
+      const [service, { FileTransfers }] = await Promise.all([node.services.files.load(), import('./file-transfers.svelte.js')])
+      if (this.#room !== room) {
+        return
+      }
+      this.#files = new FileTransfers(service, fileRoom, { refuses: peerId => this.isBlocked(peerId) })
+    } catch (err) {
+      if (this.#room === room) this.#roomError = `Files could not start: ${(err as Error).message}`
+    }
   }
 
   /** A line of someone else's arrived: counted while the page is hidden, notified when it mentions me. */

@@ -1,0 +1,126 @@
+import { createHash, randomBytes } from 'node:crypto'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { crc32, deflateSync } from 'node:zlib'
+import { ChatPage } from '../support/chat-page.js'
+import { expect, test } from '../support/fixtures.js'
+import type { Browser } from '@playwright/test'
+
+const MB = 1_000_000
+
+function sha256 (bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex')
+}
+
+/** A real PNG of `width` × `height` pixels, a colour gradient, for the browser to decode and show. */
+function png (width: number, height: number): Buffer {
+  const chunk = (type: string, data: Buffer): Buffer => {
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data])
+    const out = Buffer.alloc(body.length + 8)
+    out.writeUInt32BE(data.length, 0)
+    body.copy(out, 4)
+    out.writeUInt32BE(crc32(body), body.length + 4)
+    return out
+  }
+  const header = Buffer.alloc(13)
+  header.writeUInt32BE(width, 0)
+  header.writeUInt32BE(height, 4)
+  header.set([8, 2, 0, 0, 0], 8) // 8 bits, RGB, no interlace
+  const rows = Buffer.alloc(height * (1 + width * 3))
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      rows.set([x * 255 / width, y * 255 / height, 128], y * (1 + width * 3) + 1 + x * 3)
+    }
+  }
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))
+  ])
+}
+
+/** Two people in one room (private by default), directly connected. */
+async function pair (browser: Browser, url: string, kind: 'private' | 'public' = 'private'): Promise<{ alice: ChatPage, bob: ChatPage, aliceName: string }> {
+  const alice = await ChatPage.open(browser, url)
+  const link = await alice.createRoom(kind)
+  const aliceName = await alice.displayName()
+  const bob = await ChatPage.open(browser, link)
+  const bobName = await bob.displayName()
+  await expect(alice.peer(bobName)).toContainText('direct', { timeout: 30_000 })
+  await expect(bob.peer(aliceName)).toContainText('direct', { timeout: 30_000 })
+  return { alice, bob, aliceName }
+}
+
+let dir: string
+test.beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'p2p-chat-files-')) })
+test.afterAll(async () => { await rm(dir, { recursive: true, force: true }) })
+
+test('a 50 MB file goes from one browser to another only when asked, with progress on both sides, cancel and resume, and arrives with the same SHA-256', async ({ browser, relay }) => {
+  test.setTimeout(240_000)
+  const bytes = randomBytes(50 * MB)
+  const path = join(dir, 'big-data.bin')
+  await writeFile(path, bytes)
+  const { alice, bob } = await pair(browser, relay.url, 'public')
+
+  await alice.page.getByLabel('Attach file').setInputFiles(path)
+  const download = bob.messages.getByRole('button', { name: /^Download.*big-data\.bin/ })
+  await expect(download).toBeVisible({ timeout: 60_000 })
+  await expect(alice.messages.getByTestId('file')).toContainText('big-data.bin')
+  // nothing moves until bob asks: alice sends nothing, bob's line offers a download
+  await expect(alice.messages.getByRole('progressbar')).toHaveCount(0)
+  await expect(bob.messages.getByRole('progressbar')).toHaveCount(0)
+
+  await download.click()
+  const bobBar = bob.messages.getByRole('progressbar', { name: 'Downloading big-data.bin' })
+  await expect(bobBar).toBeVisible()
+  await expect(alice.messages.getByRole('progressbar', { name: /^Sending big-data\.bin to / })).toBeVisible()
+  // bob cancels part-way: what arrived is kept, and the download resumes from there
+  await expect.poll(async () => Number(await bobBar.getAttribute('value')), { timeout: 60_000 }).toBeGreaterThan(5 * MB)
+  await bob.messages.getByRole('button', { name: 'Cancel download of big-data.bin' }).click()
+  await expect(bob.messages).toContainText('cancelled')
+  const resume = bob.messages.getByRole('button', { name: 'Download (resume) big-data.bin' })
+  await expect(resume).toBeVisible()
+
+  const saved = bob.page.waitForEvent('download', { timeout: 180_000 })
+  await resume.click()
+  // the bar starts where the cancelled fetch stopped, not at 0
+  await expect.poll(async () => Number(await bobBar.getAttribute('value'))).toBeGreaterThan(5 * MB)
+  const file = await saved
+  expect(file.suggestedFilename()).toBe('big-data.bin')
+  const received = await readFile((await file.path()))
+  expect(received.length).toBe(bytes.length)
+  expect(sha256(received)).toBe(sha256(bytes))
+  await expect(bob.messages.getByRole('button', { name: 'Save big-data.bin' })).toBeVisible()
+  await expect(alice.messages.getByRole('progressbar')).toHaveCount(0)
+  await alice.close()
+  await bob.close()
+})
+
+test('an image offered in a private room shows inline once fetched; a peer reached only through the relay is told why it cannot fetch', async ({ browser, relay }) => {
+  const image = png(120, 80)
+  const path = join(dir, 'gradient.png')
+  await writeFile(path, image)
+  const { alice, bob, aliceName } = await pair(browser, relay.url)
+
+  // a third person whose browser has no WebRTC: reached through the relay only
+  const carol = await ChatPage.open(browser, alice.page.url(), { webrtcUnavailableMs: Infinity })
+  await expect(carol.peer(aliceName)).toContainText('relayed', { timeout: 30_000 })
+
+  await alice.page.getByLabel('Attach file').setInputFiles(path)
+  // alice sees her own image at once
+  await expect(alice.messages.getByRole('img', { name: 'gradient.png' })).toBeVisible()
+
+  const saved = bob.page.waitForEvent('download')
+  await bob.messages.getByRole('button', { name: /^Download.*gradient\.png/ }).click()
+  const preview = bob.messages.getByRole('img', { name: 'gradient.png' })
+  await expect(preview).toBeVisible()
+  expect(await preview.evaluate((img: HTMLImageElement) => [img.complete, img.naturalWidth, img.naturalHeight])).toEqual([true, 120, 80])
+  expect(sha256(await readFile(await (await saved).path()))).toBe(sha256(image))
+
+  await carol.messages.getByRole('button', { name: /^Download.*gradient\.png/ }).click()
+  await expect(carol.messages.getByRole('alert')).toContainText('direct connection')
+  await expect(carol.messages.getByRole('img', { name: 'gradient.png' })).toHaveCount(0)
+  await alice.close()
+  await bob.close()
+  await carol.close()
+})
