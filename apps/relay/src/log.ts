@@ -57,6 +57,9 @@ function plain (value: unknown): unknown {
   return proto != null && proto !== Object.prototype ? String(value) : value
 }
 
+/** Names a field may not take: they are the line's own. */
+const RESERVED = new Set(['time', 'level', 'event'])
+
 /** The text format: the event's `message`, else its name and fields; prefixed by its level unless info. */
 function textFormatter (): (line: string) => string {
   return prettyFactory({
@@ -103,7 +106,7 @@ export function createRelayLogger (init: RelayLoggerInit = {}): RelayLogger {
   }, destination)
   const at = (level: LogLevel) => (event: string, fields: LogFields = {}): void => {
     // the line's own time, level and event are not a field's to set
-    const { time: _time, level: _level, event: _event, ...rest } = fields
+    const rest: LogFields = Object.fromEntries(Object.entries(fields).filter(([name]) => !RESERVED.has(name)))
     // in text, a line with a message is that message alone
     logger[level](text != null && rest.message != null ? { event, message: rest.message } : { event, ...rest })
   }
