@@ -36,6 +36,7 @@ export type { DirectPaths, DirectPathsComponents, DirectPathsEvents, DirectPaths
 export type { ConnectionKind } from './chat/connections.js'
 export { backoffDelay } from './util/backoff.js'
 export { mark } from './util/marks.js'
+export { circuitRelay, isCircuitAddr, isWebRTCAddr } from './util/multiaddrs.js'
 export { chatPeerServices, NEGOTIATION_TIMEOUTS } from './chat/services.js'
 export type { ChatPeerServicesInit } from './chat/services.js'
 export { privateRoomCodec, publicRoomCodec, readRoomData } from './chat/room-codec.js'

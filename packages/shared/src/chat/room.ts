@@ -9,6 +9,7 @@ import {
 } from '../constants.js'
 import { attachmentFallback } from '../file/offer.js'
 import { mark } from '../util/marks.js'
+import { isCircuitAddr, isWebRTCAddr } from '../util/multiaddrs.js'
 import { RoomDiscovery } from './discovery.js'
 import { RoomMembers } from './members.js'
 import { RoomOutbox } from './outbox.js'
@@ -16,7 +17,7 @@ import { PeerPinger } from './peer-pinger.js'
 import { privateRoomCodec, publicRoomCodec, readRoomData } from './room-codec.js'
 import { RoomHistory } from './room-history.js'
 import { TypingNotices } from './typing.js'
-import { DirectUpgrader, isWebRTCAddr } from './upgrader.js'
+import { DirectUpgrader } from './upgrader.js'
 import type { Chat, FileOffer, RoomEvent } from '../codec.js'
 import type { HistoryStore } from '../history/index.js'
 import type { PrivateRoomKeys } from '../private-room/index.js'
@@ -96,10 +97,6 @@ const log = logger('p2p-chat:room')
 
 /** How long one dial of a member (a WebRTC upgrade, or a member found in the DHT) may take. */
 const DIAL_TIMEOUT_MS = 20_000
-
-function isCircuitAddr (ma: Multiaddr): boolean {
-  return ma.getComponents().some(c => c.name === 'p2p-circuit')
-}
 
 /**
  * One chat room: a gossipsub topic with signed, validated messages. Members announce themselves (name and

@@ -13,6 +13,14 @@ const info = {
 }
 
 describe('dialableRelayAddrs', () => {
+  it('reads what an address is from its components, not its text: a host named ws.… is not a WebSocket', () => {
+    const named = {
+      ...info,
+      multiaddrs: [`/dns4/ws.example.org/tcp/4001/p2p/${id}`, `/dns4/webrtc-direct.example.org/tcp/4001/p2p/${id}`, `/dns4/relay.example.org/tcp/443/tls/ws/p2p/${id}`]
+    }
+    expect(dialableRelayAddrs(named, 'https:').map(String)).toEqual([named.multiaddrs[2]])
+  })
+
   it('prefers WebSocket from an http page, then WebRTC-direct, and never plain TCP', () => {
     const addrs = dialableRelayAddrs(info, 'http:').map(String)
     expect(addrs).toHaveLength(2)

@@ -1,3 +1,4 @@
+import { WebRTCDirect, WebSockets, WebSocketsSecure, WebTransport } from '@multiformats/multiaddr-matcher'
 import { relayMultiaddrs } from '@p2p-chat/shared'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { RelayInfo } from '@p2p-chat/shared'
@@ -8,11 +9,10 @@ import type { RelayInfo } from '@p2p-chat/shared'
  */
 export function dialableRelayAddrs (info: RelayInfo, pageProtocol: string): Multiaddr[] {
   const rank = (ma: Multiaddr): number => {
-    const s = ma.toString()
-    if (s.includes('/wss') || s.includes('/tls/ws')) return 0
-    if (s.includes('/ws')) return pageProtocol === 'http:' ? 1 : -1
-    if (s.includes('/webtransport')) return 2
-    if (s.includes('/webrtc-direct')) return 3
+    if (WebSocketsSecure.exactMatch(ma)) return 0
+    if (WebSockets.exactMatch(ma)) return pageProtocol === 'http:' ? 1 : -1
+    if (WebTransport.exactMatch(ma)) return 2
+    if (WebRTCDirect.exactMatch(ma)) return 3
     return -1
   }
   return relayMultiaddrs(info)
