@@ -1,4 +1,5 @@
 import { logger } from '@libp2p/logger'
+import ipaddr from 'ipaddr.js'
 import { MAX_RATE_LIMITED_KEYS } from './constants.js'
 import type { RelayLogger } from './log.js'
 import type { Multiaddr } from '@multiformats/multiaddr'
@@ -143,28 +144,9 @@ export class TokenBuckets {
  */
 export function ipKey (addr: Multiaddr): string | undefined {
   const first = addr.getComponents()[0]
-  if (first?.value == null) {
+  if (first?.value == null || (first.name !== 'ip4' && first.name !== 'ip6') || !ipaddr.isValid(first.value)) {
     return undefined
   }
-  if (first.name === 'ip4') {
-    return first.value
-  }
-  if (first.name !== 'ip6') {
-    return undefined
-  }
-  const host = first.value.replace(/%.*$/, '').toLowerCase()
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(host)
-  if (mapped != null) {
-    return mapped[1]
-  }
-  const mappedHex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(host)
-  if (mappedHex != null) {
-    const [high, low] = [parseInt(mappedHex[1]!, 16), parseInt(mappedHex[2]!, 16)]
-    return [high >> 8, high & 255, low >> 8, low & 255].join('.')
-  }
-  const [head = '', tail] = host.split('::')
-  const left = head === '' ? [] : head.split(':')
-  const right = tail == null || tail === '' ? [] : tail.split(':')
-  const groups = tail == null ? left : [...left, ...new Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right]
-  return `${groups.slice(0, 4).map(g => parseInt(g, 16).toString(16)).join(':')}::/64`
+  const ip = ipaddr.process(first.value) // an IPv4-mapped IPv6 address becomes IPv4
+  return ip.kind() === 'ipv4' ? ip.toString() : `${ipaddr.IPv6.networkAddressFromCIDR(`${ip.toString()}/64`).toString()}/64`
 }
