@@ -1,9 +1,9 @@
-import { circuitRelay, isCircuitAddr } from '@p2p-chat/shared'
+import { circuitRelay, fingerprint, isCircuitAddr } from '@p2p-chat/shared'
 import { printable } from './terminal.js'
 import type { CliNode } from './node.js'
 import type { Connection } from '@libp2p/interface'
 
-const short = (id: string): string => `…${id.slice(-6)}`
+const short = (id: string): string => `…${fingerprint(id)}`
 
 /** The relays this node holds a reservation on: the peer id just before `/p2p-circuit` in its circuit addresses. */
 export function reservedRelays (node: CliNode): string[] {

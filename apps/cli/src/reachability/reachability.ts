@@ -1,7 +1,7 @@
 import { getNetConfig, isGlobalUnicast, isNetworkAddress, isPrivate, pbStream } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import { QUIC_V1 } from '@multiformats/multiaddr-matcher'
-import { isCircuitAddr } from '@p2p-chat/shared'
+import { fingerprint, isCircuitAddr } from '@p2p-chat/shared'
 import { TypedEventEmitter } from 'main-event'
 import {
   AUTONAT_PROTOCOL, DEFAULT_CHECK_DELAY_MS, DEFAULT_CHECK_TIMEOUT_MS, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_RECHECK_INTERVAL_MS
@@ -189,7 +189,7 @@ export class ReachabilityService extends TypedEventEmitter<ReachabilityEvents> i
       asked.tested = tested
       asked.testedAt = Date.now()
       const status = response.dialResponse?.status
-      const who = `AutoNAT server …${connection.remotePeer.toString().slice(-6)}`
+      const who = `AutoNAT server …${fingerprint(connection.remotePeer.toString())}`
       if (status === Message.ResponseStatus.OK) {
         this.set({ reachability: 'public', reason: `${who} dialled back ${addrs.map(String).join(', ')}` })
       } else if (status === Message.ResponseStatus.E_DIAL_ERROR && !this.hasVerifiedPublicAddress()) {
