@@ -4,7 +4,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { TypedEventEmitter } from 'main-event'
 import { createMessageId, encodeChat, encodePresence } from '../codec.js'
 import {
-  DEFAULT_MAX_FILE_BYTES, MEMBER_EXPIRY_MS, NO_DIRECT_ROUTE_NOTICE_MS, PRESENCE_DEBOUNCE_MS, PRESENCE_INTERVAL_MS,
+  DEFAULT_MAX_FILE_BYTES, DEFAULT_MEMBER_DIAL_TIMEOUT_MS, MEMBER_EXPIRY_MS, NO_DIRECT_ROUTE_NOTICE_MS, PRESENCE_DEBOUNCE_MS, PRESENCE_INTERVAL_MS,
   TYPING_EXPIRY_MS, TYPING_INTERVAL_MS, UPGRADE_RETRY_MAX_MS, UPGRADE_RETRY_MIN_MS
 } from '../constants.js'
 import { attachmentFallback } from '../file/offer.js'
@@ -94,9 +94,6 @@ export interface RoomRestore {
 }
 
 const log = logger('p2p-chat:room')
-
-/** How long one dial of a member (a WebRTC upgrade, or a member found in the DHT) may take. */
-const DIAL_TIMEOUT_MS = 20_000
 
 /**
  * One chat room: a gossipsub topic with signed, validated messages. Members announce themselves (name and
@@ -211,7 +208,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     })
     this.upgrader = new DirectUpgrader(node, {
       signal: this.left.signal,
-      dialTimeout: DIAL_TIMEOUT_MS,
+      dialTimeout: DEFAULT_MEMBER_DIAL_TIMEOUT_MS,
       retryMin: init.upgradeRetryMin ?? UPGRADE_RETRY_MIN_MS,
       retryMax: init.upgradeRetryMax ?? UPGRADE_RETRY_MAX_MS,
       canUpgrade: () => this.members.canUpgrade(),
