@@ -44,6 +44,10 @@ export default tseslint.config(
     files: ['apps/web/src/components/**'],
     rules: {
       'no-restricted-imports': ['error', {
+        paths: [{
+          name: '@p2p-chat/shared',
+          message: 'Components import @p2p-chat/shared/protocol (names, codecs, constants), which loads no libp2p service.'
+        }],
         patterns: [{
           group: ['**/lib/p2p', '**/lib/p2p/**', 'libp2p', 'libp2p/**', '@libp2p/**', '@chainsafe/**'],
           message: 'Components never touch libp2p: render the session (lib/state) and call its actions.'
