@@ -25,9 +25,12 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 
 const log = logger('p2p-chat:bench:relay-client-worker')
 
-/** Dials of the relay per client before it counts as failed (a loaded relay may refuse or time out). */
-const DIAL_ATTEMPTS = 3
-const REDIAL_DELAY_MS = 1000
+/**
+ * A client whose dial fails (a loaded relay may refuse it, or time it out) dials again after a backoff with
+ * jitter, as the web app's relay link does, until the start request's deadline.
+ */
+const REDIAL_MIN_MS = 1000
+const REDIAL_MAX_MS = 8000
 /** Clients a ping of the relay is tried from before it counts as failed. */
 const PING_CLIENTS = 3
 
@@ -84,40 +87,24 @@ async function eachLimited<T> (items: T[], concurrency: number, task: (item: T) 
   }))
 }
 
-async function start (relayAddr: string, count: number, reserve: boolean, roomSize: number, concurrency: number, deadline: number): Promise<StartResult> {
-  const target = relay = multiaddr(relayAddr)
-  relayPeer = target.getComponents().find(c => c.name === 'p2p')?.value ?? ''
-  const batch: Client[] = []
-  const errors: string[] = []
-  let redials = 0
+/** clients created and not yet dialed, with whether each should take a reservation */
+let prepared: Array<{ client: Client, reserve: boolean }> = []
+
+/**
+ * Creates `count` clients, `concurrency` at a time, without dialing anything. With `roomSize`, they are put in
+ * rooms of that many and subscribe at once, as the web app does before it dials the relay.
+ */
+async function prepare (count: number, reserve: boolean, roomSize: number, concurrency: number): Promise<void> {
+  const created: Client[] = []
   await eachLimited(Array.from({ length: count }, (_, i) => i), concurrency, async () => {
-    if (Date.now() > deadline) {
-      errors.push('not started: out of time')
-      return
-    }
     const client = await createClient(reserve)
     clients.push(client)
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await client.dial(target)
-        batch.push(client)
-        if (reserve) reserving.add(client)
-        return
-      } catch (err) {
-        log('client %p could not reach the relay (attempt %d): %e', client.peerId, attempt, err)
-        if (attempt === DIAL_ATTEMPTS || Date.now() > deadline) {
-          errors.push((err as Error).message)
-          await client.stop()
-          return
-        }
-        redials++
-        await new Promise(resolve => setTimeout(resolve, REDIAL_DELAY_MS))
-      }
-    }
+    created.push(client)
+    prepared.push({ client, reserve })
   })
   if (roomSize > 0) {
-    for (let first = 0; first < batch.length; first += roomSize) {
-      const room = batch.slice(first, first + roomSize)
+    for (let first = 0; first < created.length; first += roomSize) {
+      const room = created.slice(first, first + roomSize)
       const topic = roomTopic(createRoomId())
       for (const client of room) {
         client.services.pubsub.addEventListener('message', evt => {
@@ -128,7 +115,45 @@ async function start (relayAddr: string, count: number, reserve: boolean, roomSi
       }
     }
   }
-  return { connected: batch.length, failed: errors.length, redials, errors: [...new Set(errors)].slice(0, 3) }
+}
+
+/**
+ * Dials the relay from every prepared client, `dialConcurrency` at a time (all at once for a burst), each
+ * trying again with backoff until `deadline`.
+ */
+async function dialPrepared (relayAddr: string, dialConcurrency: number, deadline: number): Promise<StartResult> {
+  const target = relay = multiaddr(relayAddr)
+  relayPeer = target.getComponents().find(c => c.name === 'p2p')?.value ?? ''
+  const batch = prepared
+  prepared = []
+  const errors: string[] = []
+  const times: number[] = []
+  const started = Date.now()
+  let connected = 0
+  let redials = 0
+  await eachLimited(batch, dialConcurrency, async ({ client, reserve }) => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        // no dial outlives the deadline (a loaded machine's would otherwise run on for libp2p's 10 s)
+        await client.dial(target, { signal: AbortSignal.timeout(Math.max(REDIAL_MIN_MS, deadline - Date.now())) })
+        times.push(Date.now() - started)
+        connected++
+        if (reserve) reserving.add(client)
+        return
+      } catch (err) {
+        log('client %p could not reach the relay (attempt %d): %e', client.peerId, attempt + 1, err)
+        const delay = Math.min(REDIAL_MAX_MS, REDIAL_MIN_MS * 2 ** attempt) * (0.5 + Math.random() / 2)
+        if (Date.now() + delay > deadline) {
+          errors.push((err as Error).message)
+          await client.stop()
+          return
+        }
+        redials++
+        await new Promise(resolve => setTimeout(resolve, delay))
+      }
+    }
+  })
+  return { connected, failed: errors.length, redials, errors: [...new Set(errors)].slice(0, 3), times }
 }
 
 /**
@@ -207,7 +232,8 @@ async function publish (count: number, spreadMs: number): Promise<{ sent: number
 
 async function handle (request: WorkerRequest): Promise<unknown> {
   switch (request.type) {
-    case 'start': return start(request.relay, request.count, request.reserve, request.roomSize, request.concurrency, request.deadline)
+    case 'prepare': return prepare(request.count, request.reserve, request.roomSize, request.concurrency)
+    case 'dial': return dialPrepared(request.relay, request.dialConcurrency, request.deadline)
     case 'status': return status()
     case 'redial': return redialUnreserved(request.concurrency)
     case 'publish': return publish(request.count, request.spreadMs)
@@ -217,6 +243,7 @@ async function handle (request: WorkerRequest): Promise<unknown> {
       clients.length = 0
       reserving.clear()
       members.length = 0
+      prepared = []
       received = 0
       return undefined
   }

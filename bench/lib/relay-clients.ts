@@ -20,7 +20,8 @@ const FIRST_SUBNET = 10
 
 /** What a worker is asked, over IPC. */
 export type WorkerRequest = { id: number } & (
-  | { type: 'start', relay: string, count: number, reserve: boolean, roomSize: number, concurrency: number, deadline: number }
+  | { type: 'prepare', count: number, reserve: boolean, roomSize: number, concurrency: number }
+  | { type: 'dial', relay: string, dialConcurrency: number, deadline: number }
   | { type: 'status' }
   | { type: 'redial', concurrency: number }
   | { type: 'publish', count: number, spreadMs: number }
@@ -45,6 +46,8 @@ export interface StartResult {
   redials: number
   /** a few distinct dial errors */
   errors: string[]
+  /** for each client that reached the relay, ms from the dial request to its connection */
+  times: number[]
 }
 
 export interface WorkerStatus {
@@ -151,21 +154,39 @@ export class ClientFleet {
   }
 
   /**
-   * Starts `count` more clients, shared out over the workers, each dialing `relay` (a multiaddr ending in the
-   * relay's /p2p/ id). With `reserve`, each takes a reservation; with `roomSize`, they join rooms of that
-   * many (within a worker's share). No client starts after `deadline` (epoch ms).
+   * Creates `count` more clients, shared out over the workers, without dialing: with `reserve`, each will take
+   * a reservation once connected; with `roomSize`, they join rooms of that many (within a worker's share) at
+   * once, as the web app does before it dials. {@link dial} connects them.
    */
-  async add (relay: string, count: number, options: { reserve: boolean, roomSize: number, deadline: number }): Promise<StartResult> {
+  async prepare (count: number, options: { reserve: boolean, roomSize: number }): Promise<void> {
     const shares = this.workers.map((_, i) => Math.floor(count / this.workers.length) + (i < count % this.workers.length ? 1 : 0))
-    const results = await Promise.all(this.workers.map(async (w, i) => w.request<StartResult>({
-      type: 'start', relay, count: shares[i]!, concurrency: this.startConcurrency, ...options
+    await Promise.all(this.workers.map(async (w, i) => w.request({
+      type: 'prepare', count: shares[i]!, concurrency: this.startConcurrency, ...options
+    }, this.timeoutMs)))
+  }
+
+  /**
+   * Dials `relay` (a multiaddr ending in the relay's /p2p/ id) from every prepared client: with `burst`, from
+   * all of them at once, otherwise `startConcurrency` at a time per worker. A failed dial is tried again with
+   * backoff until `deadline` (epoch ms).
+   */
+  async dial (relay: string, options: { deadline: number, burst?: boolean }): Promise<StartResult> {
+    const results = await Promise.all(this.workers.map(async w => w.request<StartResult>({
+      type: 'dial', relay, deadline: options.deadline, dialConcurrency: options.burst === true ? Number.MAX_SAFE_INTEGER : this.startConcurrency
     }, Math.max(0, options.deadline - Date.now()) + this.timeoutMs)))
     return {
       connected: sum(results.map(r => r.connected)),
       failed: sum(results.map(r => r.failed)),
       redials: sum(results.map(r => r.redials)),
-      errors: [...new Set(results.flatMap(r => r.errors))].slice(0, 3)
+      errors: [...new Set(results.flatMap(r => r.errors))].slice(0, 3),
+      times: results.flatMap(r => r.times)
     }
+  }
+
+  /** {@link prepare} `count` clients, then {@link dial} the relay from them, `startConcurrency` at a time per worker. */
+  async add (relay: string, count: number, options: { reserve: boolean, roomSize: number, deadline: number }): Promise<StartResult> {
+    await this.prepare(count, options)
+    return this.dial(relay, { deadline: options.deadline })
   }
 
   async status (): Promise<WorkerStatus> {

@@ -12,7 +12,7 @@ import {
   DEFAULT_CIRCUIT_DATA_BYTES, DEFAULT_CIRCUIT_DURATION_MS, DEFAULT_CONNECTION_RATE_PER_IP, DEFAULT_DHT_MAX_PROVIDERS, DEFAULT_DHT_MAX_PROVIDERS_PER_KEY,
   DEFAULT_DHT_PROVIDER_TTL_S, DEFAULT_HANDSHAKE_TIMEOUT_S, DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_MAX_PENDING_CONNECTIONS, DEFAULT_MAX_PENDING_PER_IP,
   DEFAULT_MAX_RESERVATIONS_PER_IP, DEFAULT_MAX_ROOMS, DEFAULT_MAX_ROOMS_PER_PEER, DEFAULT_PUBLISH_BURST, DEFAULT_PUBLISH_RATE,
-  DEFAULT_STUN_PORT, DEFAULT_TURN_TTL_S
+  DEFAULT_STUN_PORT, DEFAULT_TURN_TTL_S, DEFAULT_ADMISSION_WAIT_MS, DEFAULT_MAX_QUEUED_CONNECTIONS
 } from './constants.js'
 import { ConfigError } from './errors.js'
 import { isTurnUrl } from './ice.js'
@@ -54,20 +54,22 @@ export interface RelayOptions {
   turnSecret?: string
   /** seconds a minted TURN credential stays valid @default 43200 */
   turnTtlSeconds?: number
-  /** most inbound connections the relay holds at once, open or in their handshake @default 1024 */
+  /** most inbound connections the relay holds at once, open or in their handshake @default 8192 */
   maxConnections?: number
-  /** most circuit-relay reservations the relay holds at once @default 512 */
+  /** most circuit-relay reservations the relay holds at once @default 8192 */
   maxReservations?: number
   // limits (limits*.ts): each refusal is logged (DEBUG=p2p-chat:relay:limits) and counted
   /** most inbound connections from one IP address, open or in their handshake @default 32 */
   maxConnectionsPerIp?: number
-  /** most inbound handshakes under way at once @default 64 */
+  /** most inbound handshakes under way at once @default 16 */
   maxPendingConnections?: number
-  /** most inbound handshakes under way from one IP address @default 8 */
+  /** inbound connections that may wait for a handshake slot (each up to 3 s); more are refused @default 2048 */
+  maxQueuedConnections?: number
+  /** most inbound handshakes under way or waiting for a slot from one IP address @default 8 */
   maxPendingPerIp?: number
   /** new inbound connections a second from one IP address, and the burst allowed @default 10 */
   connectionRatePerIp?: number
-  /** seconds an inbound connection may take to finish its handshake @default 5 */
+  /** seconds an inbound connection may take to finish its handshake, from the moment it gets a slot @default 5 */
   handshakeTimeoutSeconds?: number
   /** most reservations held by peers connected from one IP address @default 8 */
   maxReservationsPerIp?: number
@@ -145,10 +147,11 @@ export const FLAGS: Record<string, Flag> = {
   'max-connections': { env: 'P2P_CHAT_MAX_CONNECTIONS', help: `most inbound connections held at once, open or in their handshake (default ${DEFAULT_MAX_CONNECTIONS})` },
   'max-reservations': { env: 'P2P_CHAT_MAX_RESERVATIONS', help: `most circuit-relay reservations held at once; more are answered RESERVATION_REFUSED (default ${DEFAULT_MAX_RESERVATIONS})` },
   'max-connections-per-ip': { env: 'P2P_CHAT_MAX_CONNECTIONS_PER_IP', help: `most inbound connections from one IP address (IPv6: one /64), open or in their handshake; everyone behind one NAT shares it (default ${DEFAULT_MAX_CONNECTIONS_PER_IP})` },
-  'max-pending-connections': { env: 'P2P_CHAT_MAX_PENDING_CONNECTIONS', help: `most inbound handshakes under way at once (default ${DEFAULT_MAX_PENDING_CONNECTIONS})` },
-  'max-pending-per-ip': { env: 'P2P_CHAT_MAX_PENDING_PER_IP', help: `most inbound handshakes under way from one IP address (default ${DEFAULT_MAX_PENDING_PER_IP})` },
+  'max-pending-connections': { env: 'P2P_CHAT_MAX_PENDING_CONNECTIONS', help: `most inbound handshakes under way at once; more wait their turn (default ${DEFAULT_MAX_PENDING_CONNECTIONS})` },
+  'max-queued-connections': { env: 'P2P_CHAT_MAX_QUEUED_CONNECTIONS', help: `inbound connections that may wait for a handshake slot, first come first served, each up to ${DEFAULT_ADMISSION_WAIT_MS / 1000} s; more are refused (default ${DEFAULT_MAX_QUEUED_CONNECTIONS})` },
+  'max-pending-per-ip': { env: 'P2P_CHAT_MAX_PENDING_PER_IP', help: `most inbound handshakes under way or waiting for a slot from one IP address (default ${DEFAULT_MAX_PENDING_PER_IP})` },
   'connection-rate-per-ip': { env: 'P2P_CHAT_CONNECTION_RATE_PER_IP', help: `new inbound connections a second from one IP address, and the burst allowed (default ${DEFAULT_CONNECTION_RATE_PER_IP})` },
-  'handshake-timeout': { env: 'P2P_CHAT_HANDSHAKE_TIMEOUT', help: `seconds an inbound connection may take to finish its handshake before it is closed (default ${DEFAULT_HANDSHAKE_TIMEOUT_S})` },
+  'handshake-timeout': { env: 'P2P_CHAT_HANDSHAKE_TIMEOUT', help: `seconds an inbound connection may take to finish its handshake, from the moment it gets a slot, before it is closed (default ${DEFAULT_HANDSHAKE_TIMEOUT_S})` },
   'max-reservations-per-ip': { env: 'P2P_CHAT_MAX_RESERVATIONS_PER_IP', help: `most circuit-relay reservations held by peers connected from one IP address; more are answered RESERVATION_REFUSED (default ${DEFAULT_MAX_RESERVATIONS_PER_IP})` },
   'circuit-duration': { env: 'P2P_CHAT_CIRCUIT_DURATION', help: `seconds one relayed connection may stay open (default ${DEFAULT_CIRCUIT_DURATION_MS / 1000})` },
   'circuit-data': { env: 'P2P_CHAT_CIRCUIT_DATA', help: `bytes one relayed connection may carry in each direction before it is reset (default ${DEFAULT_CIRCUIT_DATA_BYTES})` },
@@ -450,6 +453,7 @@ function readOptions (argv: string[], env: Record<string, string | undefined>, s
     maxReservations: parseCount('max-reservations', get('max-reservations'), DEFAULT_MAX_RESERVATIONS),
     maxConnectionsPerIp: parseCount('max-connections-per-ip', get('max-connections-per-ip'), DEFAULT_MAX_CONNECTIONS_PER_IP),
     maxPendingConnections: parseCount('max-pending-connections', get('max-pending-connections'), DEFAULT_MAX_PENDING_CONNECTIONS),
+    maxQueuedConnections: parseCount('max-queued-connections', get('max-queued-connections'), DEFAULT_MAX_QUEUED_CONNECTIONS),
     maxPendingPerIp: parseCount('max-pending-per-ip', get('max-pending-per-ip'), DEFAULT_MAX_PENDING_PER_IP),
     connectionRatePerIp: parseCount('connection-rate-per-ip', get('connection-rate-per-ip'), DEFAULT_CONNECTION_RATE_PER_IP),
     handshakeTimeoutSeconds: parseCount('handshake-timeout', get('handshake-timeout'), DEFAULT_HANDSHAKE_TIMEOUT_S),

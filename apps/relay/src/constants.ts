@@ -12,12 +12,25 @@ export const DEFAULT_DATA_DIR = './.relay-data'
 export const DEFAULT_METRICS_PORT = 9090
 export const DEFAULT_METRICS_HOST = '127.0.0.1'
 
-/** Most connections the relay holds at once (libp2p's own default is 300). */
-export const DEFAULT_MAX_CONNECTIONS = 1024
-/** Inbound connections still in their handshake, across all peers (libp2p's default is 10). */
-export const DEFAULT_MAX_PENDING_CONNECTIONS = 64
-/** Circuit-relay reservations held at once (js-libp2p's default is 15). */
-export const DEFAULT_MAX_RESERVATIONS = 512
+/**
+ * Most connections the relay holds at once (libp2p's own default is 300). At about 64 KiB each (bench `relay`,
+ * bench/RESULTS.md) that is ~0.5 GiB of memory, and as many file descriptors (docs/SELF-HOSTING.md, "Sizing").
+ */
+export const DEFAULT_MAX_CONNECTIONS = 8192
+/**
+ * Inbound connections in their handshake at once, across all peers (libp2p's default is 10): a handshake is
+ * CPU work (Noise), so more at once only slow each other down; others wait their turn (below).
+ */
+export const DEFAULT_MAX_PENDING_CONNECTIONS = 16
+/** Inbound connections that may wait for a handshake slot, first come first served; more are refused. */
+export const DEFAULT_MAX_QUEUED_CONNECTIONS = 2048
+/**
+ * How long a connection may wait for a handshake slot before it is refused: with the handshake timeout this
+ * stays within the 6 s a js-libp2p peer gives one address (`addressDialTimeout`) before it gives up on it.
+ */
+export const DEFAULT_ADMISSION_WAIT_MS = 3000
+/** Circuit-relay reservations held at once (js-libp2p's default is 15): one for every browser connected. */
+export const DEFAULT_MAX_RESERVATIONS = 8192
 /** How long one relayed connection may stay open: long enough for WebRTC signalling and early chat. */
 export const DEFAULT_CIRCUIT_DURATION_MS = 10 * 60 * 1000
 /** How many bytes one relayed connection may carry in each direction before it is reset. */
@@ -35,7 +48,10 @@ export const DEFAULT_MAX_CONNECTIONS_PER_IP = 32
 export const DEFAULT_MAX_PENDING_PER_IP = 8
 /** New inbound connections a second from one IP address, and the burst allowed (libp2p's default is 5 a second). */
 export const DEFAULT_CONNECTION_RATE_PER_IP = 10
-/** Seconds an inbound connection may take to finish its handshake (encryption, multiplexer) before it is closed. */
+/**
+ * Seconds an inbound connection may take to finish its handshake (encryption, multiplexer) from the moment it
+ * is admitted before it is closed.
+ */
 export const DEFAULT_HANDSHAKE_TIMEOUT_S = 5
 /**
  * libp2p's connection manager checks its own caps before the relay's limiter does, so they are set above the
@@ -45,6 +61,8 @@ export const DEFAULT_HANDSHAKE_TIMEOUT_S = 5
 export const LIBP2P_CONNECTION_HEADROOM = 64
 export const LIBP2P_RATE_FACTOR = 10
 export const LIBP2P_PENDING_FACTOR = 2
+/** libp2p's upgrade timeout is the admission wait and the handshake timeout, and this, so the relay's fire first. */
+export const LIBP2P_UPGRADE_TIMEOUT_SLACK_MS = 1000
 /** Circuit-relay reservations one IP address may hold (go-libp2p's relay allows 8). */
 export const DEFAULT_MAX_RESERVATIONS_PER_IP = 8
 /** Rooms one peer's subscriptions may make the relay follow. */
@@ -94,3 +112,20 @@ export const DEFAULT_STUN_BURST_PER_IP = 100
 export const DEFAULT_TURN_TTL_S = 12 * 60 * 60
 /** The user part of a minted TURN username, `<unix expiry seconds>:p2p-chat`. */
 export const TURN_USER = 'p2p-chat'
+
+// Memory per peer (peer-store.ts, node.ts)
+
+/**
+ * Records of disconnected peers the peer store keeps (DHT servers and peer relays, which the relay may dial
+ * again); the others are forgotten when they disconnect.
+ */
+export const DEFAULT_MAX_REMEMBERED_PEERS = 1024
+
+/**
+ * How the relay's Node process is best run (deploy/ runs it so, and so do the e2e suite and the benchmarks):
+ * V8's young generation held to a few MiB (its default grows to 16 MiB a half, which a relay admitting
+ * thousands of peers filled: RSS it never gave back), and glibc's malloc to two arenas (one per thread that
+ * allocates otherwise, each keeping what it freed). See bench/RESULTS.md for what each saves.
+ */
+export const RELAY_NODE_OPTIONS = ['--max-semi-space-size=2']
+export const RELAY_MALLOC_ARENA_MAX = 2

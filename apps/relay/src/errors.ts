@@ -21,3 +21,9 @@ export class ProviderLimitError extends Error {
   static override name = 'ProviderLimitError'
   override name = 'ProviderLimitError'
 }
+
+/** An inbound connection did not finish its handshake (encryption, multiplexer) in time: the relay closed it. */
+export class HandshakeTimeoutError extends Error {
+  static override name = 'HandshakeTimeoutError'
+  override name = 'HandshakeTimeoutError'
+}

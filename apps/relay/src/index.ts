@@ -33,6 +33,7 @@ import { RelayLimits } from './limits.js'
 import { createRelayLogger } from './log.js'
 import { createRelayMetrics } from './metrics.js'
 import { createRelayNode } from './node.js'
+import { PeerForgetter, relayDatastore } from './peer-store.js'
 import { RelayPeers, targetPeerId } from './peers.js'
 import { RoomFollower } from './rooms.js'
 import { createStunResponder } from './stun.js'
@@ -87,7 +88,7 @@ export interface Relay {
   sweepRooms: () => void
   /** what the limits hold now (each bounded), and refusals so far by kind */
   limits: () => RelayLimitStats
-  /** frees what peers that are gone still hold, such as reservations (also done on a timer) */
+  /** frees what peers that are gone still hold, such as reservations and peer store records (also done on a timer) */
   sweepLimits: () => void
   start: () => Promise<void>
   /**
@@ -104,6 +105,8 @@ export interface RelayLimitStats extends LimitStats {
   rooms: RoomFollower['stats']
   /** circuit-relay reservations held */
   reservations: number
+  /** peers the peer store holds a record of: those connected, and a bounded few DHT servers and peer relays */
+  peerRecords: number
 }
 
 export interface RelayInit {
@@ -143,7 +146,10 @@ export async function createRelay (options: RelayOptions, init: RelayInit = {}):
   // history sync answers for a room while the relay follows it, or once it has kept lines of it
   const servesHistory = async (topic: string): Promise<boolean> => history != null && isRoomTopic(topic) &&
     (rooms.rooms.includes(topic) || (await history.list(topic, { limit: 1 })).length > 0)
-  const node = await createRelayNode(options, store, scores, history, { ...ops, limits, servesHistory })
+  // provider records over the DHT limits are refused where kad-dht stores them; peers' records stay in memory
+  const { datastore, peerRecords } = relayDatastore(limits.dht.wrap(store.datastore))
+  const node = await createRelayNode(options, store, scores, history, { ...ops, limits, datastore, servesHistory })
+  const forgetter = new PeerForgetter()
   const { logger, metrics } = ops
   // peer relays forward every author of the rooms they share: only those authors' publish rates apply
   const peerRelays = new Set((options.peers ?? []).map(targetPeerId))
@@ -227,11 +233,15 @@ export async function createRelay (options: RelayOptions, init: RelayInit = {}):
     logger,
     rooms: () => rooms.rooms,
     sweepRooms: () => { rooms.sweep() },
-    limits: () => ({ ...limits.stats, rooms: rooms.stats, reservations: relayServer().reservations.size }),
-    sweepLimits: () => { limits.sweep() },
+    limits: () => ({ ...limits.stats, rooms: rooms.stats, reservations: relayServer().reservations.size, peerRecords: peerRecords() }),
+    sweepLimits: () => {
+      limits.sweep()
+      forgetter.sweep()
+    },
     async start () {
       await node.start()
       limits.start(node, relayServer())
+      forgetter.start(node)
       if (options.followRooms !== false) {
         rooms.start()
         keeper?.start()
@@ -284,6 +294,7 @@ export async function createRelay (options: RelayOptions, init: RelayInit = {}):
       peers.stop()
       rooms.stop()
       limits.stop()
+      forgetter.stop()
       node.services.pubsub.removeEventListener('gossipsub:message', countRoomMessage)
       await keeper?.stop()
       // closes libp2p's listeners and every connection (500 ms each to close cleanly, then reset)

@@ -24,6 +24,12 @@ export class ReservationLimiter {
   private readonly refusals: Refusals
   private node?: Libp2p
   private relay?: CircuitRelayService
+  /**
+   * The peers each IP address reserved for, as admitted here: counting them is then a lookup, not a pass over
+   * every reservation (which made admitting thousands of peers quadratic). Entries whose reservation is gone
+   * (released, or expired in the relay server) are dropped as they are met.
+   */
+  private readonly byIp = new Map<string, Map<string, PeerId>>()
 
   private readonly onDisconnect = (evt: CustomEvent<PeerId>): void => {
     this.release(evt.detail)
@@ -49,16 +55,18 @@ export class ReservationLimiter {
     if (ip == null) {
       return true
     }
-    let fromIp = 0
-    for (const reservation of reservations.values()) {
-      if (ipKey(reservation.addr) === ip) {
-        fromIp++
+    const peers = this.byIp.get(ip) ?? new Map<string, PeerId>()
+    for (const [id, holder] of peers) {
+      if (!reservations.has(holder)) {
+        peers.delete(id)
       }
     }
-    if (fromIp >= this.maxReservationsPerIp) {
+    if (peers.size >= this.maxReservationsPerIp) {
       this.refusals.refuse('reservations-per-ip', 'reservation for %p from %a: %d held from this address already', peer, addr, this.maxReservationsPerIp)
       return false
     }
+    peers.set(peer.toString(), peer)
+    this.byIp.set(ip, peers)
     return true
   }
 
@@ -71,6 +79,7 @@ export class ReservationLimiter {
 
   stop (): void {
     this.node?.removeEventListener('peer:disconnect', this.onDisconnect)
+    this.byIp.clear()
   }
 
   /**
@@ -81,6 +90,16 @@ export class ReservationLimiter {
     for (const peer of this.relay?.reservations.keys() ?? []) {
       if (this.node?.getConnections(peer).length === 0) {
         this.release(peer)
+      }
+    }
+    for (const [ip, peers] of this.byIp) {
+      for (const [id, holder] of peers) {
+        if (this.relay?.reservations.has(holder) !== true) {
+          peers.delete(id)
+        }
+      }
+      if (peers.size === 0) {
+        this.byIp.delete(ip)
       }
     }
   }

@@ -1,7 +1,7 @@
 import {
-  DEFAULT_CIRCUIT_DATA_BYTES, DEFAULT_CIRCUIT_DURATION_MS, DEFAULT_CONNECTION_RATE_PER_IP, DEFAULT_HANDSHAKE_TIMEOUT_S, DEFAULT_MAX_CONNECTIONS,
-  DEFAULT_MAX_PENDING_CONNECTIONS, DEFAULT_MAX_RESERVATIONS, DEFAULT_MAX_ROOMS, LIBP2P_CONNECTION_HEADROOM, LIBP2P_PENDING_FACTOR,
-  LIBP2P_RATE_FACTOR, LIMITS_SWEEP_INTERVAL_MS
+  DEFAULT_ADMISSION_WAIT_MS, DEFAULT_CIRCUIT_DATA_BYTES, DEFAULT_CIRCUIT_DURATION_MS, DEFAULT_CONNECTION_RATE_PER_IP, DEFAULT_HANDSHAKE_TIMEOUT_S,
+  DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_PENDING_CONNECTIONS, DEFAULT_MAX_QUEUED_CONNECTIONS, DEFAULT_MAX_RESERVATIONS, DEFAULT_MAX_ROOMS,
+  LIBP2P_CONNECTION_HEADROOM, LIBP2P_PENDING_FACTOR, LIBP2P_RATE_FACTOR, LIBP2P_UPGRADE_TIMEOUT_SLACK_MS, LIMITS_SWEEP_INTERVAL_MS
 } from './constants.js'
 import { Refusals } from './limits-common.js'
 import { ConnectionLimiter } from './limits-connections.js'
@@ -49,6 +49,7 @@ export class RelayLimits {
       maxConnections: options.maxConnections,
       maxConnectionsPerIp: options.maxConnectionsPerIp,
       maxPendingConnections: options.maxPendingConnections,
+      maxQueuedConnections: options.maxQueuedConnections,
       maxPendingPerIp: options.maxPendingPerIp,
       connectionRatePerIp: options.connectionRatePerIp,
       handshakeTimeoutMs: this.handshakeTimeoutMs,
@@ -68,16 +69,18 @@ export class RelayLimits {
 
   /**
    * The connection manager's options. Its own caps are checked before the relay's gater and refuse without
-   * counting, so they sit above the relay's (see `LIBP2P_*` in constants.ts); it alone enforces the handshake
-   * timeout, which the gater counts.
+   * counting, so they sit above the relay's (see `LIBP2P_*` in constants.ts): its count of connections in
+   * their handshake includes those waiting for a slot, and its upgrade timeout runs from arrival, so it covers
+   * the wait and the handshake (which the gater times from its admission).
    */
   get connectionManager (): NonNullable<Libp2pOptions['connectionManager']> {
     const { options } = this
+    const handshaking = (options.maxPendingConnections ?? DEFAULT_MAX_PENDING_CONNECTIONS) + (options.maxQueuedConnections ?? DEFAULT_MAX_QUEUED_CONNECTIONS)
     return {
       maxConnections: (options.maxConnections ?? DEFAULT_MAX_CONNECTIONS) + LIBP2P_CONNECTION_HEADROOM,
-      maxIncomingPendingConnections: (options.maxPendingConnections ?? DEFAULT_MAX_PENDING_CONNECTIONS) * LIBP2P_PENDING_FACTOR,
+      maxIncomingPendingConnections: handshaking * LIBP2P_PENDING_FACTOR,
       inboundConnectionThreshold: (options.connectionRatePerIp ?? DEFAULT_CONNECTION_RATE_PER_IP) * LIBP2P_RATE_FACTOR,
-      inboundUpgradeTimeout: this.handshakeTimeoutMs
+      inboundUpgradeTimeout: DEFAULT_ADMISSION_WAIT_MS + this.handshakeTimeoutMs + LIBP2P_UPGRADE_TIMEOUT_SLACK_MS
     }
   }
 

@@ -15,6 +15,7 @@ import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
 import { historySync, KAD_DHT_PROTOCOL, NEGOTIATION_TIMEOUTS, roomGossipsubOptions } from '@p2p-chat/shared'
 import { createLibp2p } from 'libp2p'
+import { quietLogger } from './libp2p-logger.js'
 import type { RelayOptions } from './config.js'
 import type { RelayLimits } from './limits.js'
 import type { RelayLogger } from './log.js'
@@ -23,6 +24,7 @@ import type { GossipSub } from '@libp2p/gossipsub'
 import type { Libp2p } from '@libp2p/interface'
 import type { HistoryStore, InvalidMessageScores } from '@p2p-chat/shared'
 import type { NodeStore } from '@p2p-chat/shared/node'
+import type { Libp2pOptions } from 'libp2p'
 
 /** `getScore` is on gossipsub's router class but not its exported interface */
 export type RelayNode = Libp2p<{ pubsub: GossipSub & { getScore: (peerId: string) => number } } & Record<string, unknown>>
@@ -37,6 +39,8 @@ export interface NodeOps {
   tls?: { cert: string, key: string }
   /** the relay's limits: connection gater, connection manager caps, reservation caps, DHT bounds */
   limits: RelayLimits
+  /** where libp2p keeps its data: the relay's LevelDB, the peer store in memory (see peer-store.ts) */
+  datastore: NonNullable<Libp2pOptions['datastore']>
   /** whether history sync answers for a topic (else NOT_SERVED) */
   servesHistory: (topic: string) => boolean | Promise<boolean>
 }
@@ -59,8 +63,9 @@ export async function createRelayNode (options: RelayOptions, store: NodeStore, 
     // started by the relay's start(), once it listens for the transports' addresses
     start: false,
     privateKey: store.privateKey,
-    // provider records over the DHT limits are refused where kad-dht stores them
-    datastore: ops.limits.dht.wrap(store.datastore),
+    datastore: ops.datastore,
+    // no logger per connection and stream unless DEBUG asks for its output
+    logger: quietLogger(),
     metrics: prometheusMetrics({ registry: ops.metrics.registry, statfsLocation: options.dataDir }),
     addresses: {
       // behind NAT or a reverse proxy: what peers are told instead of the listen addresses
@@ -89,6 +94,11 @@ export async function createRelayNode (options: RelayOptions, store: NodeStore, 
       ...ops.limits.connectionManager,
       ...NEGOTIATION_TIMEOUTS
     },
+    // libp2p's connection monitor pings every connection at once every 10 s: at thousands of peers a burst of
+    // streams that delayed everything else by seconds, and whose ping timeouts then cut healthy connections.
+    // Peers ping the relay themselves (browsers and stock js-libp2p every 10 s), yamux's keep-alive writes on
+    // every connection every 30 s, and a connection whose peer vanished fails with its next write.
+    connectionMonitor: { enabled: false },
     services: {
       // holds the WebRTC-direct certificate, so the relay's certhash (and so its multiaddr) survives restarts
       keychain: keychain(),
@@ -108,7 +118,12 @@ export async function createRelayNode (options: RelayOptions, store: NodeStore, 
         // no value records; provider records expire after --dht-provider-ttl
         ...ops.limits.dht.dhtInit
       }),
-      pubsub: gossipsub(roomGossipsubOptions('relay', scores)),
+      pubsub: gossipsub({
+        ...roomGossipsubOptions('relay', scores),
+        // no gossipsub stream of the relay's own to a peer until it joins a room: most connected browsers are in
+        // none (patches/@libp2p__gossipsub@17.1.1.patch)
+        lazyOutboundStreams: true
+      }),
       // the lines the relay keeps, for any peer catching up on a room (private rooms: ciphertext)
       history: historySync({ store: history, serves: ops.servesHistory })
     }

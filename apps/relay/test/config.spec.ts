@@ -33,6 +33,7 @@ describe('relay configuration', () => {
   })
 
   it('reads the connection and reservation caps from flags or the environment', () => {
+    expect(parseConfig([])).toMatchObject({ maxConnections: 8192, maxReservations: 8192 })
     expect(parseConfig(['--max-connections', '5000', '--max-reservations', '2500'])).toMatchObject({ maxConnections: 5000, maxReservations: 2500 })
     expect(parseConfig(['--max-reservations', '7'], { P2P_CHAT_MAX_CONNECTIONS: '64', P2P_CHAT_MAX_RESERVATIONS: '9' })).toMatchObject({ maxConnections: 64, maxReservations: 7 })
   })
@@ -68,7 +69,8 @@ describe('relay configuration', () => {
   it('reads every limit from a flag or its environment variable, with its default otherwise, and refuses bad ones', () => {
     const limits = {
       'max-connections-per-ip': ['maxConnectionsPerIp', 'P2P_CHAT_MAX_CONNECTIONS_PER_IP', 32],
-      'max-pending-connections': ['maxPendingConnections', 'P2P_CHAT_MAX_PENDING_CONNECTIONS', 64],
+      'max-pending-connections': ['maxPendingConnections', 'P2P_CHAT_MAX_PENDING_CONNECTIONS', 16],
+      'max-queued-connections': ['maxQueuedConnections', 'P2P_CHAT_MAX_QUEUED_CONNECTIONS', 2048],
       'max-pending-per-ip': ['maxPendingPerIp', 'P2P_CHAT_MAX_PENDING_PER_IP', 8],
       'connection-rate-per-ip': ['connectionRatePerIp', 'P2P_CHAT_CONNECTION_RATE_PER_IP', 10],
       'handshake-timeout': ['handshakeTimeoutSeconds', 'P2P_CHAT_HANDSHAKE_TIMEOUT', 5],

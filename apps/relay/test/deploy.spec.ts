@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { waitFor } from '@p2p-chat/shared/testing'
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_HTTP_PORT, DEFAULT_METRICS_PORT, DEFAULT_QUIC_PORT, DEFAULT_STUN_PORT, DEFAULT_TCP_PORT, DEFAULT_WEBRTC_DIRECT_PORT, DEFAULT_WS_PORT } from '../src/constants.js'
+import { DEFAULT_HTTP_PORT, DEFAULT_METRICS_PORT, DEFAULT_QUIC_PORT, DEFAULT_STUN_PORT, DEFAULT_TCP_PORT, DEFAULT_WEBRTC_DIRECT_PORT, DEFAULT_WS_PORT, RELAY_MALLOC_ARENA_MAX, RELAY_NODE_OPTIONS } from '../src/constants.js'
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
 const DOCKERFILE = readFileSync(join(ROOT, 'deploy/Dockerfile'), 'utf8')
@@ -25,7 +25,8 @@ async function healthcheck (env: Record<string, string>): Promise<number> {
 describe('deploy/', () => {
   it('the Dockerfile runs the built relay on every interface, keeps /data, exposes the default ports and checks /healthz', () => {
     expect(DOCKERFILE).toMatch(/^FROM node:24-slim/m)
-    expect(DOCKERFILE).toContain('CMD ["node", "apps/relay/dist/bin.js", "--host", "0.0.0.0"]')
+    expect(DOCKERFILE).toContain(`CMD ${JSON.stringify(['node', ...RELAY_NODE_OPTIONS, 'apps/relay/dist/bin.js', '--host', '0.0.0.0']).replaceAll(',', ', ')}`)
+    expect(DOCKERFILE).toMatch(new RegExp(`^ENV MALLOC_ARENA_MAX=${RELAY_MALLOC_ARENA_MAX}$`, 'm'))
     expect(DOCKERFILE).toContain('ENV P2P_CHAT_DATA_DIR=/data')
     expect(DOCKERFILE).toMatch(/^VOLUME \/data$/m)
     const exposed = /^EXPOSE (.*)$/m.exec(DOCKERFILE)![1]!.split(' ')
@@ -39,7 +40,8 @@ describe('deploy/', () => {
 
   it('the systemd unit runs the relay as its own user with a state directory, restarts it on failure, and hardens it', () => {
     for (const line of [
-      'ExecStart=/usr/bin/node /opt/p2p-chat/apps/relay/dist/bin.js', 'Environment=P2P_CHAT_METRICS_HOST=127.0.0.1', 'DynamicUser=yes', 'StateDirectory=p2p-chat-relay',
+      `ExecStart=/usr/bin/node ${RELAY_NODE_OPTIONS.join(' ')} /opt/p2p-chat/apps/relay/dist/bin.js`,
+      `Environment=MALLOC_ARENA_MAX=${RELAY_MALLOC_ARENA_MAX}`, 'Environment=P2P_CHAT_METRICS_HOST=127.0.0.1', 'DynamicUser=yes', 'StateDirectory=p2p-chat-relay',
       'Environment=P2P_CHAT_DATA_DIR=/var/lib/p2p-chat-relay', 'Restart=on-failure', 'RestartPreventExitStatus=2',
       'NoNewPrivileges=yes', 'ProtectSystem=strict', 'ProtectHome=yes', 'PrivateTmp=yes', 'CapabilityBoundingSet='
     ]) {
@@ -47,7 +49,7 @@ describe('deploy/', () => {
     }
   })
 
-  it('the container\'s start command and health check work outside a container', async () => {
+  it('the container\'s start command (Node options and malloc setting included) and health check work outside a container', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'p2p-chat-deploy-'))
     // as the Dockerfile runs it, but on loopback: options from the environment only
     const env = {
@@ -63,7 +65,7 @@ describe('deploy/', () => {
       P2P_CHAT_METRICS_HOST: '127.0.0.1',
       P2P_CHAT_METRICS_PORT: '0'
     }
-    const child = spawn(process.execPath, ['apps/relay/dist/bin.js'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [...RELAY_NODE_OPTIONS, 'apps/relay/dist/bin.js'], { cwd: ROOT, env: { ...env, MALLOC_ARENA_MAX: String(RELAY_MALLOC_ARENA_MAX) }, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString() })
     const exited = new Promise<number | null>(resolve => child.on('exit', resolve))

@@ -100,7 +100,8 @@ describe('relay limits: connections', () => {
   })
 
   it('bounds handshakes under way, per address and in all, and closes those that do not finish in time', async () => {
-    const r = await relay({ maxPendingPerIp: 2, maxPendingConnections: 3, handshakeTimeoutSeconds: 1, connectionRatePerIp: 100 })
+    // no line to wait in: over the caps is refused at once
+    const r = await relay({ maxPendingPerIp: 2, maxPendingConnections: 3, maxQueuedConnections: 0, handshakeTimeoutSeconds: 1, connectionRatePerIp: 100 })
     const early = await client({ from: '127.0.0.9' })
     expect(await dialRelay(early, r)).toBe('open')
     await waitFor(() => r.relay.limits().connections.open === 1)
@@ -124,6 +125,63 @@ describe('relay limits: connections', () => {
     await waitFor(() => r.relay.limits().connections.pending === 0)
     expect(await dialRelay(a, r)).toBe('open')
     expect(await dialRelay(b, r)).toBe('open')
+  })
+
+  it('lets connections over the handshake cap wait in line for a slot, and refuses one that waited 3 s in vain', async () => {
+    const r = await relay({ maxPendingConnections: 2, handshakeTimeoutSeconds: 30 })
+    const hold = async (): Promise<Socket> => {
+      const { socket } = await idleSocket(r, '127.0.0.1')
+      sockets.push(socket)
+      return socket
+    }
+    // two sockets that never start their handshake hold both slots
+    const holders = [await hold(), await hold()]
+    await waitFor(() => r.relay.limits().connections.pending === 2)
+    const [a, b, c] = [await client({ from: '127.0.0.2' }), await client({ from: '127.0.0.3' }), await client({ from: '127.0.0.4' })]
+    const refused = dialRelay(a, r)
+    await waitFor(() => r.relay.limits().connections.queued === 1)
+    // no slot freed within the admission wait
+    expect(await refused).not.toBe('open')
+    expect((await refusals(r, 'pending-connections')).counted).toBe(1)
+    expect(r.relay.limits().connections).toMatchObject({ pending: 2, queued: 0 })
+
+    // b and c wait in line; a slot frees, b (first in line) gets it, then another, and c
+    const second = dialRelay(b, r)
+    await waitFor(() => r.relay.limits().connections.queued === 1)
+    const third = dialRelay(c, r)
+    await waitFor(() => r.relay.limits().connections.queued === 2)
+    holders[0]!.destroy()
+    expect(await second).toBe('open')
+    expect(r.relay.limits().connections.queued).toBe(1)
+    holders[1]!.destroy()
+    expect(await third).toBe('open')
+    await waitFor(() => r.relay.limits().connections.pending === 0)
+    expect(r.relay.limits().connections).toMatchObject({ open: 2, queued: 0 })
+    expect((await refusals(r, 'pending-connections')).counted).toBe(1)
+  })
+
+  it('admits a burst arriving at once, three times its handshake slots, without refusing any: they wait their turn', async () => {
+    const r = await relay({ maxPendingConnections: 4, handshakeTimeoutSeconds: 30 })
+    // sockets that never start their handshake hold every slot while the burst arrives
+    const holders: Socket[] = []
+    for (let i = 0; i < 4; i++) {
+      const { socket } = await idleSocket(r, '127.0.0.1')
+      sockets.push(socket)
+      holders.push(socket)
+    }
+    await waitFor(() => r.relay.limits().connections.pending === 4)
+    // each from its own address, as peers come back after a relay restart
+    const burst = await Promise.all(Array.from({ length: 12 }, async (_, i) => client({ from: `127.4.0.${i + 1}` })))
+    const dials = burst.map(async c => dialRelay(c, r))
+    await waitFor(() => r.relay.limits().connections.queued === burst.length)
+    holders.forEach(h => h.destroy())
+    expect(await Promise.all(dials)).toEqual(burst.map(() => 'open'))
+    await waitFor(() => r.relay.limits().connections.open === burst.length)
+    expect(r.relay.limits().connections).toMatchObject({ pending: 0, queued: 0 })
+    expect((await refusals(r, 'pending-connections')).counted).toBe(0)
+    for (const c of burst) {
+      expect(await served(c, r)).toBe(true)
+    }
   })
 })
 
@@ -341,6 +399,12 @@ describe('relay limits: DHT', () => {
   })
 })
 
+/**
+ * 240 libp2p nodes start, dial, reserve and stop in this one test: about 15 s on an idle machine of 2 cores, over a
+ * minute on one shared with other runs (the time it takes is bench/'s churn figure, not something asserted here).
+ */
+const CHURN_TEST_TIMEOUT_MS = 240_000
+
 describe('relay limits: churn', () => {
   it('holds nothing for peers that are gone: 240 peers, 8 at a time, connect, reserve, join a room and leave', async () => {
     const r = await relay()
@@ -360,11 +424,9 @@ describe('relay limits: churn', () => {
         await c.stop()
       }
     }
-    const started = Date.now()
     for (let batch = 0; batch < 30; batch++) {
       await Promise.all([0, 1, 2, 3, 4, 5, 6, 7].map(async i => visit(batch * 8 + i)))
     }
-    const elapsed = Date.now() - started
     // a handshake the relay had under way when its peer left ends at the latest after the timeout (5 s)
     await waitFor(() => r.relay.node.getConnections().length === 0 && r.relay.limits().connections.pending === 0, 8000)
     // what the sweeps (timers, every 30 s) are for: a peer that left while its reservation was being written, or
@@ -379,12 +441,16 @@ describe('relay limits: churn', () => {
     // the stock relay server keeps each reservation for 2 hours
     expect(stats.reservations).toBe(0)
     expect(stats.rooms.peers).toBe(0)
+    // the peer store keeps the relay's own record only: it forgets each peer as it leaves
+    await waitFor(() => {
+      r.relay.sweepLimits()
+      return r.relay.limits().peerRecords === 1
+    }, 3000)
     expect(r.relay.rooms()).toEqual([])
     expect(pubsub.getPeers()).toEqual([])
     // stock gossipsub 17.1.1 kept the stream (and the closed connection) of peers that left while it opened one
     await waitFor(() => pubsub.streamsOutbound.size === 0, 3000)
     // rate buckets are bounded (MAX_RATE_LIMITED_KEYS) and dropped on a timer once refilled
     expect(stats.connections.rateBuckets).toBeLessThanOrEqual(240)
-    expect(elapsed).toBeLessThan(40_000)
-  })
+  }, CHURN_TEST_TIMEOUT_MS)
 })

@@ -135,6 +135,25 @@ describe('relay', () => {
     expect(received.map(d => Buffer.from(d).toString('hex'))).toEqual([Buffer.from(good).toString('hex')])
   })
 
+  it('opens no gossipsub stream of its own to a peer in no room, and one as soon as the peer joins a room', async () => {
+    const { relay: r } = await relay()
+    const c = await client()
+    await c.dial(multiaddr(tcpAddr(r)))
+    const meshsub = (direction: 'inbound' | 'outbound'): number => r.node.getConnections(c.peerId)
+      .flatMap(conn => conn.streams).filter(s => s.protocol?.startsWith('/meshsub/') === true && s.direction === direction && s.status === 'open').length
+    // the peer's own gossipsub stream to the relay
+    await waitFor(() => meshsub('inbound') === 1)
+    // stock gossipsub would open the relay's stream back at once
+    await new Promise(resolve => setTimeout(resolve, 500))
+    expect(meshsub('outbound')).toBe(0)
+
+    const topic = roomTopic(createRoomId())
+    c.services.pubsub.subscribe(topic)
+    await waitFor(() => meshsub('outbound') === 1)
+    // the relay follows the room and tells the peer so over its new stream
+    await waitFor(() => c.services.pubsub.getSubscribers(topic).some(p => p.equals(r.node.peerId)))
+  })
+
   it('penalises the gossipsub score of a peer that sends invalid room messages, and no one else', async () => {
     const { relay: r } = await relay()
     const goodKey = await generateKeyPair('Ed25519')

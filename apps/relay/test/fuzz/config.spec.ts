@@ -69,7 +69,7 @@ function checkOptions (options: RelayOptions): void {
   for (const port of [options.httpPort, options.tcpPort, options.wsPort, options.webrtcDirectPort, options.quicPort]) {
     expect(Number.isInteger(port) && port >= 0 && port <= 65535).toBe(true)
   }
-  const counts = [options.maxConnections, options.maxReservations, options.maxConnectionsPerIp, options.maxPendingConnections, options.maxPendingPerIp,
+  const counts = [options.maxConnections, options.maxReservations, options.maxConnectionsPerIp, options.maxPendingConnections, options.maxQueuedConnections, options.maxPendingPerIp,
     options.connectionRatePerIp, options.handshakeTimeoutSeconds, options.maxReservationsPerIp, options.circuitDurationSeconds, options.circuitDataBytes,
     options.maxRooms, options.maxRoomsPerPeer, options.publishRate, options.publishBurst, options.dhtMaxProviders, options.dhtMaxProvidersPerKey,
     options.dhtProviderTtlSeconds, options.historyMaxMessages, options.historyMaxDays]
