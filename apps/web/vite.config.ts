@@ -33,14 +33,13 @@ export default defineConfig({
   build: {
     target: 'es2022',
     sourcemap: true,
-    // the libp2p chunk is ~240 KiB gzip; it is split from the app and cached apart
-    chunkSizeWarningLimit: 900,
+    // the first chunk is what a room needs; the node's late parts (lib/p2p/extras.ts) are a chunk of their own
+    chunkSizeWarningLimit: 700,
     rolldownOptions: {
       output: {
-        // libp2p is most of the bytes and changes less often than the app: cache it apart
-        codeSplitting: {
-          groups: [{ name: 'libp2p', test: /node_modules/ }]
-        }
+        // everything the page runs first in one chunk (one file compresses better than the same code in two);
+        // the late parts import what they share with it from there
+        codeSplitting: { groups: [{ name: 'app', tags: ['$initial'], includeDependenciesRecursively: false }] }
       }
     }
   }

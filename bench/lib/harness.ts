@@ -11,12 +11,12 @@ export async function startHarnessRelay (extraArgs: string[] = []): Promise<Rela
 }
 
 /** A fresh browser context with the harness page loaded and its node started; resolves to the page. */
-export async function openHarness (browser: Browser, relay: RelayProcess, stockMeshDegree = false): Promise<Page> {
+export async function openHarness (browser: Browser, relay: RelayProcess): Promise<Page> {
   const context = await browser.newContext()
   const page = await context.newPage()
   await page.goto(relay.url)
   await page.waitForFunction(() => 'bench' in window)
-  await page.evaluate(async (stock: boolean) => window.bench.start(stock), stockMeshDegree)
+  await page.evaluate(async () => window.bench.start())
   await page.waitForFunction(() => window.bench.relayStatus() === 'reserved', undefined, { timeout: 20_000 })
   return page
 }

@@ -28,8 +28,8 @@ export const history: Metric = async ({ runs, log }) => {
           await writer.evaluate(async ({ roomId, secret }) => window.bench.join(roomId, 'writer', secret), { roomId, secret })
           await writer.waitForFunction(() => window.bench.relayStatus() === 'reserved', undefined, { timeout: 30_000 })
           const sent = await writer.evaluate(async ({ count, size }) => window.bench.sendMany(count, size), { count: LINES, size })
-          // a line that found no route at once waits in the outbox and goes out right after; the relay keeps what it
-          // forwards: give both a moment, then nobody but the relay has the room
+          // every line has gone out (a line that found no route at once waited in the outbox); the relay keeps what it
+          // forwards: give it a moment, then nobody but the relay has the room
           if (sent < LINES) log(`${LINES - sent} lines waited in the outbox`)
           await new Promise(resolve => setTimeout(resolve, 2000))
           await writer.context().close()

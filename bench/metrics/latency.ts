@@ -1,90 +1,274 @@
-import { createRoomId } from '@p2p-chat/shared'
+import { loadavg } from 'node:os'
+import { createRoomId, createRoomSecret, roomTopic } from '@p2p-chat/shared'
+import { RelayProcess } from '../../e2e/support/relay-process.ts'
 import { launchChromium } from '../lib/browser.ts'
 import { openRawPair, rawOneWay } from '../lib/floor.ts'
-import { openHarness, startHarnessRelay, waitForFullMesh } from '../lib/harness.ts'
+import { startHarnessRelay } from '../lib/harness.ts'
 import { summarize } from '../lib/stats.ts'
+import { openStockPage, StockRelay } from '../lib/stock-app.ts'
 import type { Figure, Metric } from '../lib/report.ts'
-import type { Page } from 'playwright-core'
+import type { Summary } from '../lib/stats.ts'
+import type { Browser, Page } from 'playwright-core'
 
 /** Room sizes measured (BENCH_ROOM_SIZES=2,8 to pick). */
-const ROOM_SIZES = (process.env.BENCH_ROOM_SIZES ?? '2,8,16').split(',').map(Number)
-/** Messages each member sends per room size, and the pause between a member's messages. */
-const MESSAGES_PER_SENDER = 10
-const SEND_INTERVAL_MS = 100
+const ROOM_SIZES = (process.env.BENCH_ROOM_SIZES ?? '2,8,16,32').split(',').map(Number)
+/** Lines each member types, and the time between two lines of one member (members are evenly staggered). */
+const LINES_PER_MEMBER = 6
+const LINE_INTERVAL_MS = 1000
+/** How long after the last line was typed a line may still arrive; later is not delivered. */
+const TAIL_MS = 10_000
+/** Longest wait for every member to hear every other's warm-up line. */
+const WARMUP_TIMEOUT_MS = 30_000
+/** Longest wait for every pair of our members to be directly connected, before measuring anyway. */
+const MESH_TIMEOUT_MS = 45_000
+/** Pages opened at once. */
+const OPEN_CONCURRENCY = 4
 
-/** Waits (at most 5 s) for `expected` receptions across the pages, then returns and clears their latencies. */
-async function collect (pages: Page[], expected: number): Promise<number[]> {
-  const deadline = Date.now() + 5_000
-  let latencies: number[] = []
-  while (Date.now() < deadline) {
-    latencies = (await Promise.all(pages.map(async p => p.evaluate(() => window.bench.received().map(r => r.latency))))).flat()
-    if (latencies.length >= expected) break
-    await new Promise(resolve => setTimeout(resolve, 200))
+type App = 'ours' | 'stock'
+
+interface Heard { key: string, latency: number }
+
+declare global {
+  interface Window {
+    /** lines heard by this page (bench instrumentation, installed before the page's own scripts) */
+    benchHeard?: Heard[]
   }
-  await Promise.all(pages.map(async p => p.evaluate(() => { window.bench.received().length = 0 })))
-  return latencies
 }
 
 /**
- * Room message latency: every member of a room of N harness pages sends stamped messages; every other
- * member records now − stamp. Reports p50/p95/p99 and the delivery ratio, beside the raw datachannel floor.
+ * Installed in every page before its own scripts: notes each stamped line (`bench:<member>:<seq>:<stamp>`) the
+ * first time it is on screen in the page's message log — our app's log items (not my own lines), or the stock
+ * page's output — with now − stamp.
+ */
+function observeLines (): void {
+  const heard: Heard[] = []
+  const seen = new Set<string>()
+  window.benchHeard = heard
+  const note = (text: string | null | undefined): void => {
+    const match = /^bench:(\d+):(-?\d+):([\d.]+)$/.exec(text?.trim() ?? '')
+    if (match == null) return
+    const key = `${match[1]}:${match[2]}`
+    if (seen.has(key)) return
+    seen.add(key)
+    heard.push({ key, latency: performance.timeOrigin + performance.now() - Number(match[3]) })
+  }
+  new MutationObserver(records => {
+    for (const record of records) {
+      const target = record.target as Element
+      if (target.id === 'output') {
+        // the stock page rewrites its whole output (innerText +=): one text node per line
+        target.childNodes.forEach(node => { if (node.nodeType === Node.TEXT_NODE) note(node.textContent) })
+        continue
+      }
+      record.addedNodes.forEach(node => {
+        if (!(node instanceof Element)) return
+        const items = node.matches('li') ? [node] : [...node.querySelectorAll('li')]
+        for (const item of items) {
+          if (item.matches('[aria-label="Messages"] li:not(.mine)')) note(item.querySelector('.text')?.textContent)
+        }
+      })
+    }
+  }).observe(document, { childList: true, subtree: true })
+}
+
+/** Types a line into the page's composer and sends it as a person would (Enter in ours, Send in the stock page). */
+async function typeLines (page: Page, app: App, member: number, seqs: number[], intervalMs: number, offsetMs: number): Promise<void> {
+  await page.evaluate(async ({ app, member, seqs, intervalMs, offsetMs }) => {
+    await new Promise(resolve => setTimeout(resolve, offsetMs))
+    for (const seq of seqs) {
+      const text = `bench:${member}:${seq}:${(performance.timeOrigin + performance.now()).toFixed(3)}`
+      if (app === 'ours') {
+        const box = document.querySelector<HTMLTextAreaElement>('textarea[aria-label="Message"]')!
+        box.value = text
+        box.dispatchEvent(new Event('input', { bubbles: true }))
+        box.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }))
+      } else {
+        document.querySelector<HTMLInputElement>('#send-topic-message-input')!.value = text
+        document.querySelector<HTMLButtonElement>('#send-topic-message-button')!.click()
+      }
+      await new Promise(resolve => setTimeout(resolve, intervalMs))
+    }
+  }, { app, member, seqs, intervalMs, offsetMs })
+}
+
+async function heardBy (pages: Page[]): Promise<Heard[][]> {
+  return Promise.all(pages.map(async page => page.evaluate(() => window.benchHeard ?? [])))
+}
+
+/** Polls until `done` holds for what the pages heard, or the deadline; resolves to the last reading. */
+async function waitHeard (pages: Page[], deadline: number, done: (heard: Heard[][]) => boolean): Promise<Heard[][]> {
+  for (;;) {
+    const heard = await heardBy(pages)
+    if (done(heard) || Date.now() > deadline) return heard
+    await new Promise(resolve => setTimeout(resolve, 250))
+  }
+}
+
+/** Opens `count` pages, `OPEN_CONCURRENCY` at a time. */
+async function openPages (count: number, open: (index: number) => Promise<Page>): Promise<Page[]> {
+  const pages: Page[] = []
+  for (let first = 0; first < count; first += OPEN_CONCURRENCY) {
+    const batch = Array.from({ length: Math.min(OPEN_CONCURRENCY, count - first) }, async (_, i) => open(first + i))
+    pages.push(...await Promise.all(batch))
+  }
+  return pages
+}
+
+/** Our app's pages see every other member as directly connected (the peers list's badges). */
+async function directPairs (pages: Page[]): Promise<number> {
+  const counts = await Promise.all(pages.map(async page => page.locator('[aria-label="Peers"] .badge.direct').count()))
+  return counts.reduce((a, b) => a + b, 0) / 2
+}
+
+interface RoomRun {
+  latencies: number[]
+  delivered: number
+  expected: number
+  notes: string[]
+}
+
+/**
+ * One room of `pages`: a warm-up line from each member (until every member heard every other, or the warm-up
+ * timeout), then every member types LINES_PER_MEMBER stamped lines, LINE_INTERVAL_MS apart, members evenly
+ * staggered; every other member notes when each is on its screen.
+ */
+async function measureRoom (pages: Page[], app: App, label: string): Promise<RoomRun> {
+  const n = pages.length
+  const notes: string[] = []
+  const warmStarted = Date.now()
+  await Promise.all(pages.map(async (page, i) => typeLines(page, app, i, [-1], 0, 0)))
+  const warm = await waitHeard(pages, Date.now() + WARMUP_TIMEOUT_MS, heard => heard.every(h => h.length >= n - 1))
+  const warmHeard = warm.reduce((sum, h) => sum + h.length, 0)
+  if (warmHeard < n * (n - 1)) notes.push(`${label}: warm-up incomplete after ${WARMUP_TIMEOUT_MS} ms (${warmHeard} of ${n * (n - 1)})`)
+  await Promise.all(pages.map(async page => page.evaluate(() => { window.benchHeard!.length = 0 })))
+  const warmMs = Date.now() - warmStarted
+
+  const seqs = Array.from({ length: LINES_PER_MEMBER }, (_, i) => i)
+  await Promise.all(pages.map(async (page, i) => typeLines(page, app, i, seqs, LINE_INTERVAL_MS, Math.round(i * LINE_INTERVAL_MS / n))))
+  const expected = n * (n - 1) * LINES_PER_MEMBER
+  const heard = await waitHeard(pages, Date.now() + TAIL_MS, h => h.reduce((sum, x) => sum + x.length, 0) >= expected)
+  const latencies = heard.flat().filter(h => !h.key.endsWith(':-1')).map(h => h.latency)
+  notes.push(`${label}: warm-up ${warmMs} ms, ${latencies.length}/${expected} delivered, load ${loadavg()[0]!.toFixed(1)}`)
+  return { latencies, delivered: latencies.length, expected, notes }
+}
+
+async function closeAll (pages: Page[]): Promise<void> {
+  await Promise.all(pages.map(async page => page.context().close()))
+}
+
+async function runStock (browser: Browser, n: number): Promise<RoomRun> {
+  const topic = roomTopic(createRoomId())
+  const relay = await StockRelay.start(topic)
+  try {
+    const pages = await openPages(n, async () => openStockPage(browser, relay, topic, observeLines))
+    try {
+      return await measureRoom(pages, 'stock', `N=${n} stock`)
+    } finally {
+      await closeAll(pages)
+    }
+  } finally {
+    await relay.dispose()
+  }
+}
+
+async function runOurs (browser: Browser, n: number, kind: 'public' | 'private'): Promise<RoomRun & { directPairs: number }> {
+  const relay = await RelayProcess.start()
+  try {
+    const link = new URL(`/r/${createRoomId()}${kind === 'private' ? `#${createRoomSecret()}` : ''}`, relay.url).href
+    const pages = await openPages(n, async () => {
+      const context = await browser.newContext()
+      await context.addInitScript(observeLines)
+      const page = await context.newPage()
+      await page.goto(link)
+      return page
+    })
+    try {
+      const started = Date.now()
+      const pairs = n * (n - 1) / 2
+      let direct = await directPairs(pages)
+      while (direct < pairs && Date.now() - started < MESH_TIMEOUT_MS) {
+        await new Promise(resolve => setTimeout(resolve, 500))
+        direct = await directPairs(pages)
+      }
+      const run = await measureRoom(pages, 'ours', `N=${n} ours ${kind}`)
+      run.notes.unshift(`N=${n} ours ${kind}: ${direct} of ${pairs} pairs direct after ${Date.now() - started} ms`)
+      return { ...run, directPairs: direct }
+    } finally {
+      await closeAll(pages)
+    }
+  } finally {
+    await relay.dispose()
+  }
+}
+
+function ratio (a: number, b: number): number {
+  return b > 0 ? a / b : Number.NaN
+}
+
+/**
+ * Room message latency through the UI: N browser pages in one room (one Chromium, a context each), each member
+ * types stamped lines; every other member notes when each line is on its screen (now − stamp). Ours: the real
+ * web app through our relay, public and private rooms. Stock, in the same run: js-libp2p-examples' browser
+ * pubsub page with gossipsub through a stock relay (stock/). Floor: a raw RTCDataChannel, one way.
  */
 export const latency: Metric = async ({ log }) => {
   const browser = await launchChromium()
   const figures: Figure[] = []
   const notes: string[] = []
+  const started = Date.now()
+  /** One room's run; a room that could not be run (a page that did not load on a loaded machine) is a note. */
+  const attempt = async <T>(label: string, run: () => Promise<T>): Promise<T | Error> => {
+    try {
+      return await run()
+    } catch (err) {
+      const note = `${label}: not measured (${(err as Error).message.split('\n')[0]})`
+      notes.push(note)
+      log(note)
+      return err as Error
+    }
+  }
   try {
     const floorRelay = await startHarnessRelay()
     const pair = await openRawPair(browser, floorRelay.url)
-    const floor = await rawOneWay(pair, 200, 5)
+    const floor = summarize(await rawOneWay(pair, 200, 5))
     await pair.close()
     await floorRelay.dispose()
-    figures.push({ label: 'floor: raw RTCDataChannel one-way', unit: 'ms', summary: summarize(floor) })
+    figures.push({ label: 'floor: raw RTCDataChannel one-way', unit: 'ms', summary: floor })
 
-    // each room size with our settings; N=8 also with gossipsub's default mesh degree, for the before/after
-    const variants = ROOM_SIZES.flatMap(n => n === 8 ? [{ n, stock: false }, { n, stock: true }] : [{ n, stock: false }])
-    for (const { n, stock } of variants) {
-      const relay = await startHarnessRelay()
-      try {
-        const pages = []
-        const roomId = createRoomId()
-        for (let i = 0; i < n; i++) {
-          const page = await openHarness(browser, relay, stock)
-          await page.evaluate(async ({ roomId, i }) => window.bench.join(roomId, `member-${i}`), { roomId, i })
-          pages.push(page)
-        }
-        const settled = Date.now()
-        const fullMesh = await waitForFullMesh(pages, n - 1)
-        log(`N=${n}${stock ? ' stock D' : ''}: ${fullMesh ? 'all pairs direct' : 'NOT all pairs direct'} after ${Date.now() - settled} ms`)
-        if (!fullMesh) notes.push(`N=${n}: not every pair was direct after 60 s; measured anyway`)
-        // one member talks, then everyone does: the first is the protocol's latency, the second adds the load
-        // of N senders on one machine
-        for (const senders of n > 2 ? [1, n] : [n]) {
-          await Promise.all(pages.slice(0, senders).map(async (page, i) => page.evaluate(async ({ count, interval, offset }) => {
-            await new Promise(resolve => setTimeout(resolve, offset))
-            for (let seq = 0; seq < count; seq++) {
-              await window.bench.sendStamped(seq)
-              await new Promise(resolve => setTimeout(resolve, interval))
-            }
-          }, { count: MESSAGES_PER_SENDER, interval: SEND_INTERVAL_MS, offset: Math.round(i * SEND_INTERVAL_MS / senders) })))
-          const expected = senders * MESSAGES_PER_SENDER * (n - 1)
-          const latencies = await collect(pages, expected)
-          const label = `N=${n}${stock ? ' (gossipsub default D=6)' : ''}, ${senders === 1 ? 'one member sends' : 'all members send'}`
-          figures.push({ label: `${label}: one-way latency`, unit: 'ms', summary: summarize(latencies) })
-          figures.push({ label: `${label}: delivery ratio`, unit: '', value: latencies.length / expected })
-        }
-        await Promise.all(pages.map(async p => p.context().close()))
-      } finally {
-        await relay.dispose()
+    for (const n of ROOM_SIZES) {
+      const stock = await attempt(`N=${n} stock`, async () => runStock(browser, n))
+      if (stock instanceof Error) continue
+      notes.push(...stock.notes)
+      log(stock.notes.join('; '))
+      const stockSummary = summarize(stock.latencies)
+      figures.push({ label: `N=${n} stock: line typed → shown`, unit: 'ms', summary: stockSummary })
+      figures.push({ label: `N=${n} stock: delivered (of ${stock.expected})`, unit: '', value: stock.delivered / stock.expected })
+      for (const kind of ['public', 'private'] as const) {
+        const ours = await attempt(`N=${n} ours ${kind}`, async () => runOurs(browser, n, kind))
+        if (ours instanceof Error) continue
+        notes.push(...ours.notes)
+        log(ours.notes.join('; '))
+        const summary: Summary = summarize(ours.latencies)
+        figures.push({ label: `N=${n} ours ${kind}: line typed → shown`, unit: 'ms', summary })
+        figures.push({ label: `N=${n} ours ${kind}: delivered (of ${ours.expected})`, unit: '', value: ours.delivered / ours.expected })
+        figures.push({ label: `N=${n} ours ${kind}: p50 / stock p50`, unit: '×', value: ratio(summary.p50, stockSummary.p50) })
+        figures.push({ label: `N=${n} ours ${kind}: p99 / stock p99`, unit: '×', value: ratio(summary.p99, stockSummary.p99) })
+        figures.push({ label: `N=${n} ours ${kind}: p50 / floor p50`, unit: '×', value: ratio(summary.p50, floor.p50) })
+        figures.push({ label: `N=${n} ours ${kind}: p99 / floor p99`, unit: '×', value: ratio(summary.p99, floor.p99) })
       }
+      log(`N=${n} done at ${Math.round((Date.now() - started) / 1000)} s`)
     }
   } finally {
     await browser.close()
   }
   return {
     id: 'latency',
-    title: 'Room message latency and delivery (harness pages, all in one Chromium)',
+    title: 'Room latency through the UI: line typed → shown on the other members\' screens (all pages in one Chromium)',
     figures,
-    notes: [...notes, `${MESSAGES_PER_SENDER} messages per member, ${SEND_INTERVAL_MS} ms apart; stamps are performance.timeOrigin + performance.now()`]
+    notes: [
+      `${LINES_PER_MEMBER} lines per member, ${LINE_INTERVAL_MS} ms apart, members staggered; a line later than ${TAIL_MS / 1000} s after the last one typed is not delivered`,
+      'stock: js-libp2p-examples\' browser pubsub page with gossipsub defaults, through a stock relay subscribed to the topic (no direct dials: that page dials only what is typed into it); stock rooms are public, so private rooms are compared with the same stock figures',
+      ...notes
+    ]
   }
 }

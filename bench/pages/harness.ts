@@ -17,8 +17,8 @@ import type { FileSink, FileTransfer, HistoryStore, PrivateRoomKeys } from '@p2p
 import type { RoomChat } from '@p2p-chat/shared'
 
 const now = (): number => performance.timeOrigin + performance.now()
-/** The node's file-transfer service: every chat peer runs it (chatPeerServices), BrowserNode's type does not name it yet. */
-const files = (): FileTransfer => node!.services.files as FileTransfer
+/** The node's file-transfer service (it comes with the node's late parts). */
+const files = async (): Promise<FileTransfer> => node!.services.files.load()
 
 let node: BrowserNode | undefined
 let privateKey: PrivateKey | undefined
@@ -32,19 +32,19 @@ const received: Array<{ from: string, text: string, latency: number, at: number 
 const connectionEvents: Array<{ peer: string, kind: 'limited' | 'direct', at: number }> = []
 
 const bench = {
-  /** Starts the node; `stockMeshDegree` runs gossipsub's default mesh degree (D = 6) instead of ours. */
-  async start (stockMeshDegree = false): Promise<string> {
+  /** Starts the node, with all its parts (no UI here waits for a first line to be on screen). */
+  async start (): Promise<string> {
     const info = fetchRelayInfo(location.origin)
-    const pubsub = stockMeshDegree ? { D: 6, Dlo: 4, Dhi: 12, Dout: 2 } : undefined
     privateKey = await generateKeyPair('Ed25519')
     history = await openHistoryStore()
-    node = await createBrowserNode({
+    const parts = await createBrowserNode({
       iceServers: relayIceServers({ origin: location.origin, initial: info }),
       origin: location.origin,
-      pubsub,
       privateKey,
       history: { store: history, serves: topic => isRoomTopic(topic) && topic === room?.topic }
     })
+    node = parts.node
+    await parts.loadExtras()
     node.addEventListener('connection:open', evt => {
       const c = evt.detail
       connectionEvents.push({ peer: c.remotePeer.toString(), kind: c.limits == null ? 'direct' : 'limited', at: now() })
@@ -69,6 +69,8 @@ const bench = {
       const sentAt = Number(/^bench:\d+:([\d.]+)$/.exec(chat.text)?.[1] ?? Number.NaN)
       received.push({ from: chat.from, text: chat.text, latency: now() - sentAt, at: now() })
     })
+    // as the app does: what this browser kept of the room is known before anything arrives
+    await room.restore()
     room.join()
   },
 
@@ -76,14 +78,24 @@ const bench = {
     return room?.getMembers() ?? []
   },
 
-  /** Sends `count` lines of `size` characters, one after the other; resolves to how many went out at once. */
+  /**
+   * Sends `count` lines of `size` characters, one after the other; resolves once every one has gone out (those
+   * that found no route at once waited in the outbox), to how many went out at once.
+   */
   async sendMany (count: number, size: number): Promise<number> {
-    let sent = 0
+    const gone = new Set<string>()
+    const onSent = (evt: CustomEvent<string>): void => { gone.add(evt.detail) }
+    room!.addEventListener('sent', onSent)
+    const waiting: string[] = []
     for (let i = 0; i < count; i++) {
-      const { pending } = await room!.send(`${i}`.padEnd(size, '.'))
-      if (!pending) sent++
+      const { chat, pending } = await room!.send(`${i}`.padEnd(size, '.'))
+      if (pending) waiting.push(chat.id)
     }
-    return sent
+    while (waiting.some(id => !gone.has(id))) {
+      await new Promise(resolve => setTimeout(resolve, 50))
+    }
+    room!.removeEventListener('sent', onSent)
+    return count - waiting.length
   },
 
   /** Sends `bench:<seq>:<send time>`; resolves once handed to gossipsub (or queued as pending). */
@@ -108,7 +120,7 @@ const bench = {
 
   /** Round-trip times (ms) of `count` direct messages to `peer`: each on a new stream, or all on one. */
   async dmRoundTrips (peer: string, count: number, reuse: boolean): Promise<number[]> {
-    const dm = node!.services.dm
+    const dm = await node!.services.dm.load()
     const to = peerIdFromString(peer)
     const times: number[] = []
     const channel = reuse ? await dm.openChannel(to) : undefined
@@ -124,7 +136,7 @@ const bench = {
 
   /** Sends `count` direct messages of `size` bytes of text over one channel; resolves to bytes per second. */
   async dmThroughput (peer: string, size: number, count: number): Promise<number> {
-    const channel = await node!.services.dm.openChannel(peerIdFromString(peer))
+    const channel = await (await node!.services.dm.load()).openChannel(peerIdFromString(peer))
     const text = 'x'.repeat(size)
     const started = performance.now()
     for (let i = 0; i < count; i++) {
@@ -141,7 +153,7 @@ const bench = {
     for (let at = 0; at < size; at += 65_536) {
       crypto.getRandomValues(bytes.subarray(at, Math.min(size, at + 65_536)))
     }
-    return files().serve(bytesSource(bytes), { topic: room!.topic, keys: roomKeys })
+    return (await files()).serve(bytesSource(bytes), { topic: room!.topic, keys: roomKeys })
   },
 
   /**
@@ -156,7 +168,7 @@ const bench = {
       sink = opfs
     }
     const started = performance.now()
-    await files().fetch(peerIdFromString(peer), { id, size, topic: room!.topic, keys: roomKeys, sink })
+    await (await files()).fetch(peerIdFromString(peer), { id, size, topic: room!.topic, keys: roomKeys, sink })
     return performance.now() - started
   },
 

@@ -7,7 +7,7 @@ import { extname, join, normalize, sep } from 'node:path'
 import { promisify } from 'node:util'
 import { brotliCompress, constants as zlibConstants, gzip } from 'node:zlib'
 import { logger } from '@libp2p/logger'
-import { RELAY_INFO_PATH } from '@p2p-chat/shared'
+import { RELAY_INFO_ELEMENT_ID, RELAY_INFO_PATH } from '@p2p-chat/shared'
 import type { RelayInfo } from '@p2p-chat/shared'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { Server as HttpsServer } from 'node:https'
@@ -148,6 +148,23 @@ async function sendFile (compressed: CompressedCache, req: IncomingMessage, res:
 }
 
 /**
+ * The app's index.html with the relay info (`/api/relay`'s answer for this request) inside it, so the page dials
+ * the relay without asking first. A small page: sent as it is, not cached (the info depends on the request).
+ */
+async function sendApp (req: IncomingMessage, res: ServerResponse, path: string, info: RelayInfo): Promise<boolean> {
+  const html = await readFile(path, 'utf8').catch(() => undefined)
+  if (html == null) {
+    return false
+  }
+  // JSON inside a script element: `<` escaped, so no `</script>` can end it early
+  const script = `<script type="application/json" id="${RELAY_INFO_ELEMENT_ID}">${JSON.stringify(info).replaceAll('<', '\\u003c')}</script>`
+  const body = Buffer.from(html.includes('</head>') ? html.replace('</head>', `${script}</head>`) : `${html}${script}`)
+  res.writeHead(200, { 'content-type': CONTENT_TYPES['.html']!, 'cache-control': 'no-cache', 'content-length': body.byteLength })
+  res.end(req.method === 'HEAD' ? undefined : body)
+  return true
+}
+
+/**
  * The relay's public HTTP (or, given `tls`, HTTPS) server: the built web app (every `/r/<room>` link gets the
  * app's index.html, which shows its own error page for a malformed link), `GET /api/relay` and `GET /healthz`.
  * `/metrics` is on the admin server ({@link createAdminServer}) only.
@@ -183,7 +200,7 @@ export function createHttpServer (options: HttpServerOptions): Server | HttpsSer
       return
     }
     // the app itself: home, rooms, and its own error page for links that name nothing
-    if (!await sendFile(compressed, req, res, join(root, 'index.html'), false)) {
+    if (!await sendApp(req, res, join(root, 'index.html'), options.relayInfo(requestHost(req.headers.host)))) {
       send(res, 503, `The web app is not built: no index.html in ${root}. Run the README's start command.\n`)
     }
   }

@@ -3,7 +3,7 @@ import { createSocket } from 'node:dgram'
 import { connect } from 'node:net'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
-import { createMessageId, createRoomId, encodeChat, roomTopic } from '@p2p-chat/shared'
+import { createMessageId, createRoomId, encodeChat, parseRelayInfo, RELAY_INFO_ELEMENT_ID, roomTopic } from '@p2p-chat/shared'
 import { waitFor } from '@p2p-chat/shared/testing'
 import { describe, expect, it } from 'vitest'
 import { createRelay } from '../src/index.js'
@@ -70,7 +70,11 @@ describe('relay', () => {
     expect(await home.text()).toContain('<title>P2P Chat</title>')
     const room = await fetch(new URL(`/r/${createRoomId()}`, r.url))
     expect(room.status).toBe(200)
-    expect(await room.text()).toContain('<title>P2P Chat</title>')
+    const page = await room.text()
+    expect(page).toContain('<title>P2P Chat</title>')
+    // the page carries /api/relay's answer, so it can dial at once
+    const inline = new RegExp(`<script type="application/json" id="${RELAY_INFO_ELEMENT_ID}">(.*?)</script>`).exec(page)
+    expect(parseRelayInfo(JSON.parse(inline![1]!))).toEqual(await (await fetch(new URL('/api/relay', r.url))).json())
     const asset = await fetch(new URL('/assets/app-123.js', r.url))
     expect(asset.headers.get('cache-control')).toContain('immutable')
     expect(asset.headers.get('content-type')).toContain('javascript')

@@ -76,6 +76,11 @@ export const TYPING_EXPIRY_MS = 6_000
 
 /** Path of the relay's HTTP endpoint that describes how to reach it. */
 export const RELAY_INFO_PATH = '/api/relay'
+/**
+ * Id of the `<script type="application/json">` element in which the relay hands the web app the same document
+ * with its index.html, so the page can dial at once instead of asking {@link RELAY_INFO_PATH} first.
+ */
+export const RELAY_INFO_ELEMENT_ID = 'p2p-chat-relay-info'
 
 /**
  * How long an outbound stream may take to negotiate its protocol. libp2p's default is 10 s; gossipsub opens
@@ -137,7 +142,10 @@ export const DEFAULT_DIRECT_PATH_CHECK_TIMEOUT_MS = 5_000
  * address) and has not, is shown with the reason: no direct route between the two networks.
  */
 export const NO_DIRECT_ROUTE_NOTICE_MS = 20_000
-/** Connected room members are pinged this often; the peers list shows the round-trip time. */
+/**
+ * The peers list's round-trip times are read this often: libp2p's connection monitor measures them (every 10 s),
+ * and a member without one yet is pinged once.
+ */
 export const PING_INTERVAL_MS = 5_000
 /** A ping that takes longer than this counts as failed. */
 export const PING_TIMEOUT_MS = 5_000
@@ -159,5 +167,10 @@ export const DISCOVERY_MAX_DIALS = 16
 
 // History (see docs/PROTOCOL.md)
 
+/**
+ * A room remembers the ids of this many lines it has shown (restored, synced or live), to show each line once
+ * whichever way it comes; more than a store keeps of a room (DEFAULT_HISTORY_MAX_MESSAGES).
+ */
+export const KNOWN_LINE_IDS = 10_000
 /** A room asks the same peer for missing history at most this often (each new connection asks again). */
 export const HISTORY_SYNC_COOLDOWN_MS = 10_000

@@ -91,6 +91,81 @@ describe('Room', () => {
     bobRoom.leave()
   })
 
+  it('a line goes out and is shown while storage is slow; it is kept once the store answers', async () => {
+    const roomId = createRoomId()
+    // both stores hold every write until told to go on
+    let release!: () => void
+    const released = new Promise<void>(resolve => { release = resolve })
+    const slow = (): HistoryStore => {
+      const store = createMemoryHistoryStore()
+      return new Proxy(store, {
+        get: (target, key) => key === 'add'
+          ? async (records: HistoryRecord[]) => { await released; return target.add(records) }
+          : Reflect.get(target, key)
+      })
+    }
+    const [aliceStore, bobStore] = [slow(), slow()]
+    const alice = await member()
+    const bob = await member()
+    const aliceRoom = roomOf(alice, roomId, 'alice', { history: { store: aliceStore } })
+    const bobRoom = roomOf(bob, roomId, 'bob', { history: { store: bobStore } })
+    const heard: string[] = []
+    bobRoom.addEventListener('chat', evt => heard.push(evt.detail.text))
+    aliceRoom.join()
+    bobRoom.join()
+    await alice.dial(bob.getMultiaddrs())
+    await waitFor(() => alice.services.pubsub.getSubscribers(aliceRoom.topic).length > 0, 10_000)
+
+    expect((await aliceRoom.send('hi')).pending).toBe(false)
+    await waitFor(() => heard.length === 1, 5_000)
+    expect(heard).toEqual(['hi'])
+    expect(await aliceStore.list(aliceRoom.topic)).toEqual([])
+
+    release()
+    await waitFor(() => heard.length === 1, 100)
+    await expect.poll(async () => (await aliceStore.list(aliceRoom.topic)).length).toBe(1)
+    await expect.poll(async () => (await bobStore.list(bobRoom.topic)).length).toBe(1)
+    aliceRoom.leave()
+    bobRoom.leave()
+  })
+
+  it('a line that comes both live and from a peer\'s history is shown once', async () => {
+    const roomId = createRoomId()
+    const aliceStore = createMemoryHistoryStore()
+    const alice = await member({ store: aliceStore })
+    const aliceRoom = roomOf(alice, roomId, 'alice', { history: { store: aliceStore } })
+    const bob = await member()
+    const shown: string[] = []
+    // Bob's catch-up with Alice waits until her line came live, and asks as if he held nothing
+    let heardLive!: () => void
+    const live = new Promise<void>(resolve => { heardLive = resolve })
+    let synced = 0
+    const sync: HistorySyncClient = {
+      sync: async (peerId, topic, options) => {
+        await live
+        const records = await bob.services.history.sync(peerId, topic, { ...options, have: [] })
+        synced += records.length
+        return records
+      }
+    }
+    const bobRoom = roomOf(bob, roomId, 'bob', { history: { store: createMemoryHistoryStore(), sync } })
+    bobRoom.addEventListener('chat', evt => {
+      shown.push(evt.detail.text)
+      heardLive()
+    })
+    aliceRoom.join()
+    bobRoom.join()
+    await bob.dial(alice.getMultiaddrs())
+    await waitFor(() => alice.services.pubsub.getSubscribers(aliceRoom.topic).length > 0, 10_000)
+    await aliceRoom.send('hi')
+    await waitFor(() => synced === 1, 10_000)
+    await aliceRoom.send('and again')
+    await waitFor(() => shown.length === 2, 5_000)
+    expect(shown).toEqual(['hi', 'and again'])
+    aliceRoom.leave()
+    bobRoom.leave()
+  })
+
   it('a member not heard from for the expiry, and not connected directly, leaves the list', async () => {
     const roomId = createRoomId()
     const timing = { presenceInterval: 100, memberExpiry: 400 }

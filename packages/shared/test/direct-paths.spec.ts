@@ -1,5 +1,7 @@
+import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { identify } from '@libp2p/identify'
 import { PING_PROTOCOL, ping } from '@libp2p/ping'
+import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { afterEach, describe, expect, it } from 'vitest'
 import { connectionKind } from '../src/chat/connections.js'
@@ -69,5 +71,30 @@ describe('direct paths', () => {
     await a.dial(plain.getMultiaddrs())
     await waitFor(() => seen.change.length === 1)
     expect(connectionKind(a, plain.peerId)).toBe('direct')
+  })
+
+  it('closes the relayed connections to a peer once a direct one to it is proven', async () => {
+    const relay = await createLibp2p({
+      ...loopbackOptions(),
+      services: { identify: identify(), relay: circuitRelayServer() }
+    })
+    const withCircuits = (): Parameters<typeof createLibp2p>[0] => {
+      const options = loopbackOptions()
+      return { ...options, transports: [...options.transports!, circuitRelayTransport()], addresses: { listen: ['/ip4/127.0.0.1/tcp/0', '/p2p-circuit'] } }
+    }
+    const a = await createLibp2p({ ...withCircuits(), services: { directPaths: directPaths({ checkTimeout: 500 }), identify: identify(), ping: ping() } })
+    const b = await createLibp2p({ ...withCircuits(), services: { identify: identify(), ping: ping() } })
+    nodes.push(relay, a, b)
+    await b.dial(relay.getMultiaddrs())
+    await waitFor(() => b.getMultiaddrs().some(ma => ma.toString().includes('/p2p-circuit')), 10_000)
+    const relayed = await a.dial(multiaddr(`${relay.getMultiaddrs()[0]!.toString()}/p2p-circuit/p2p/${b.peerId.toString()}`))
+    expect(relayed.limits).toBeDefined()
+
+    const seen = events(a)
+    await a.dial(b.getMultiaddrs().filter(ma => !ma.toString().includes('/p2p-circuit')))
+    await waitFor(() => seen.change.length === 1)
+    await waitFor(() => relayed.status === 'closed')
+    expect(a.getConnections(b.peerId).every(c => c.limits == null)).toBe(true)
+    expect(connectionKind(a, b.peerId)).toBe('direct')
   })
 })

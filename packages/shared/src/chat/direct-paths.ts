@@ -20,6 +20,14 @@ export interface DirectPathsInit {
    * @default 5000 (DEFAULT_DIRECT_PATH_CHECK_TIMEOUT_MS)
    */
   checkTimeout?: number
+  /**
+   * Close a peer's relayed (limited) connections once a direct one is proven: they only carried the upgrade's
+   * signalling, and each one kept costing both ends and the relay (libp2p's connection monitor pings it, over
+   * two layers of Noise and Yamux) as long as the relay's limits let it live.
+   *
+   * @default true
+   */
+  closeRelayed?: boolean
 }
 
 export interface DirectPathsComponents {
@@ -41,7 +49,8 @@ export interface DirectPathsEvents {
  * has crossed it yet when it is reported. Here a direct connection counts once data has crossed it both ways:
  * identify's exchange on it completed (libp2p runs identify on every new connection, so this costs nothing
  * extra), or, if that does not come, one round trip of libp2p's ping protocol on that very connection. A direct
- * connection on which neither happens is closed, so the upgrade can be tried again. Later, libp2p's connection
+ * connection on which neither happens is closed, so the upgrade can be tried again; once one is proven, the
+ * peer's relayed connections are closed (see {@link DirectPathsInit.closeRelayed}). Later, libp2p's connection
  * monitor pings every connection and closes those that stop answering.
  */
 export interface DirectPaths extends TypedEventTarget<DirectPathsEvents> {
@@ -57,6 +66,7 @@ export function directPaths (init: DirectPathsInit = {}): (components: DirectPat
 class DirectPathsService extends TypedEventEmitter<DirectPathsEvents> implements DirectPaths, Startable {
   private readonly components: DirectPathsComponents
   private readonly checkTimeout: number
+  private readonly closeRelayed: boolean
   private readonly log: Logger
   /** connections data has crossed */
   private readonly proven = new WeakSet<Connection>()
@@ -94,6 +104,7 @@ class DirectPathsService extends TypedEventEmitter<DirectPathsEvents> implements
     super()
     this.components = components
     this.checkTimeout = init.checkTimeout ?? DEFAULT_DIRECT_PATH_CHECK_TIMEOUT_MS
+    this.closeRelayed = init.closeRelayed ?? true
     this.log = components.logger.forComponent('p2p-chat:direct-paths')
   }
 
@@ -158,6 +169,13 @@ class DirectPathsService extends TypedEventEmitter<DirectPathsEvents> implements
     if (connection.status === 'open' && !this.proven.has(connection)) {
       this.proven.add(connection)
       this.log('direct connection %s to %p carries data (%s)', connection.id, connection.remotePeer, by)
+      if (this.closeRelayed) {
+        for (const relayed of this.components.connectionManager.getConnections(connection.remotePeer)) {
+          if (relayed.limits != null && relayed.status === 'open') {
+            relayed.close().catch((err: Error) => { relayed.abort(err) })
+          }
+        }
+      }
       this.safeDispatchEvent('change', { detail: connection.remotePeer })
     }
   }

@@ -2,7 +2,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { PING_INTERVAL_MS, PING_TIMEOUT_MS } from '../constants.js'
 import type { DirectPaths } from './direct-paths.js'
 import type { GossipSub } from '@libp2p/gossipsub'
-import type { Libp2p } from '@libp2p/interface'
+import type { Libp2p, PeerId } from '@libp2p/interface'
 import type { Ping } from '@libp2p/ping'
 
 /** What a room member's libp2p node must run: gossipsub as `pubsub`, ping as `ping`, and `directPaths`. */
@@ -17,11 +17,19 @@ export interface PeerPingerInit {
   interval?: number
 }
 
-/** Pings connected peers periodically (libp2p's `/ipfs/ping/1.0.0`) so the peers list can show round-trip times. */
+/**
+ * Round-trip times of connected peers, for the peers list. libp2p's connection monitor pings every connection
+ * (every 10 s) and keeps the time on it (`connection.rtt`): this reads that every `interval` rather than opening
+ * ping streams of its own (on WebRTC each stream is a data channel opened and closed: with a ping of its own
+ * every 5 s per member, stream churn took a sixth of a page's main thread in a room of 8). A peer whose
+ * connections have no time yet (one just made) is pinged once, so the list need not wait for the monitor.
+ */
 export class PeerPinger {
   private readonly node: RoomNode
   private readonly init: PeerPingerInit
   private timer?: ReturnType<typeof setInterval>
+  /** peers with a ping under way */
+  private readonly pinging = new Set<string>()
 
   constructor (node: RoomNode, init: PeerPingerInit) {
     this.node = node
@@ -29,26 +37,48 @@ export class PeerPinger {
   }
 
   start (): void {
-    this.timer = setInterval(() => { this.pingAll() }, this.init.interval ?? PING_INTERVAL_MS)
+    this.timer = setInterval(() => { this.readAll() }, this.init.interval ?? PING_INTERVAL_MS)
   }
 
   stop (): void {
     clearInterval(this.timer)
   }
 
-  /** Pings one peer now, if it is connected. */
+  /** Tells a connected peer's round-trip time now: the one its connection has, else from a ping. */
   ping (peerId: string): void {
     const peer = peerIdFromString(peerId)
     if (this.node.getConnections(peer).length === 0) {
       return
     }
+    const known = this.rttOf(peer)
+    if (known != null) {
+      this.init.onRtt(peerId, known)
+      return
+    }
+    if (this.pinging.has(peerId)) {
+      return
+    }
+    this.pinging.add(peerId)
     this.node.services.ping.ping(peer, { signal: AbortSignal.timeout(PING_TIMEOUT_MS) })
       .then(rtt => { this.init.onRtt(peerId, rtt) }, () => { this.init.onRtt(peerId, undefined) })
+      .finally(() => { this.pinging.delete(peerId) })
   }
 
-  private pingAll (): void {
+  /** The round-trip time the connection monitor measured, the direct connection's first. */
+  private rttOf (peer: PeerId): number | undefined {
+    const connections = this.node.getConnections(peer).sort((a, b) => Number(a.limits != null) - Number(b.limits != null))
+    return connections.find(c => c.rtt != null)?.rtt
+  }
+
+  private readAll (): void {
     for (const peerId of this.init.peers()) {
-      this.ping(peerId)
+      const peer = peerIdFromString(peerId)
+      if (this.node.getConnections(peer).length > 0) {
+        const rtt = this.rttOf(peer)
+        if (rtt != null) {
+          this.init.onRtt(peerId, rtt)
+        }
+      }
     }
   }
 }

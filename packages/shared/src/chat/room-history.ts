@@ -30,10 +30,17 @@ export interface RoomHistoryInit {
  * A room's memory: the lines seen (kept, bounded, in the store), the lines written while nobody could take
  * them (the outbox), and catching up with a peer over the history-sync protocol. Every line read back from the
  * store or from a peer is verified again (signature, and the private room's key) before it is shown.
+ *
+ * Lines seen live are kept in the background ({@link keepLater}): nobody waits on storage to publish or show
+ * a line. What arrives while a write is under way goes into the next write, one transaction for all of it.
  */
 export class RoomHistory {
   private readonly init: RoomHistoryInit
   private readonly lastSync = new Map<string, number>()
+  /** lines waiting for the write under way to end */
+  private unwritten: HistoryRecord[] = []
+  /** the background write under way, if any */
+  private writing?: Promise<void>
 
   constructor (init: RoomHistoryInit) {
     this.init = init
@@ -48,15 +55,41 @@ export class RoomHistory {
     return this.verify(await this.init.store.list(this.topic))
   }
 
-  /** Keeps a line as published (`data`); true when it was not kept before. */
-  async keep (chat: Chat, data: Uint8Array): Promise<boolean> {
-    const added = await this.init.store.add([{ topic: this.topic, id: chat.id, timestamp: chat.timestamp, data }])
-    return added.length > 0
+  /** Keeps lines as published (`data`) in the background; a line kept before is not kept twice. */
+  keepLater (...lines: Array<{ chat: Chat, data: Uint8Array }>): void {
+    if (lines.length === 0) {
+      return // write() would end before it is remembered as under way
+    }
+    this.unwritten.push(...lines.map(({ chat, data }) => ({ topic: this.topic, id: chat.id, timestamp: chat.timestamp, data })))
+    this.writing ??= this.write()
+  }
+
+  /** Resolves once every line handed to {@link keepLater} so far is written (or failed to be). */
+  async written (): Promise<void> {
+    while (this.writing != null) {
+      await this.writing
+    }
+  }
+
+  private async write (): Promise<void> {
+    try {
+      while (this.unwritten.length > 0) {
+        const batch = this.unwritten
+        this.unwritten = []
+        try {
+          await this.init.store.add(batch)
+        } catch (err) {
+          log.error('could not keep %d lines of %s: %s', batch.length, this.topic, (err as Error).message)
+        }
+      }
+    } finally {
+      this.writing = undefined
+    }
   }
 
   /**
-   * Asks `peerId` for the lines this node lacks and keeps the ones that verify; returns those that are new,
-   * oldest first. Asks the same peer at most once per cooldown (a reconnection asks again).
+   * Asks `peerId` for the lines this node lacks; returns those that verify, oldest first, and keeps them (in the
+   * background, see {@link keepLater}). Asks the same peer at most once per cooldown (a reconnection asks again).
    */
   async syncFrom (peerId: PeerId, signal?: AbortSignal): Promise<RoomChat[]> {
     const key = peerId.toString()
@@ -69,10 +102,11 @@ export class RoomHistory {
       const have = await this.init.store.ids(this.topic)
       const records = await this.init.sync.sync(peerId, this.topic, { have, signal })
       const verified = await this.verify(records)
-      const valid = records.filter(r => verified.some(c => c.id === r.id))
-      const added = new Set((await this.init.store.add(valid)).map(r => r.id))
-      log('synced %d of %d lines of %s from %p', added.size, records.length, this.topic, peerId)
-      return verified.filter(c => added.has(c.id))
+      signal?.throwIfAborted()
+      const byId = new Map(records.map(record => [record.id, record]))
+      this.keepLater(...verified.map(chat => ({ chat, data: byId.get(chat.id)!.data })))
+      log('synced %d of %d lines of %s from %p', verified.length, records.length, this.topic, peerId)
+      return verified
     } catch (err) {
       this.lastSync.delete(key)
       log('history sync of %s with %p failed: %s', this.topic, peerId, (err as Error).message)
@@ -98,19 +132,22 @@ export class RoomHistory {
     await this.init.store.outbox.remove(this.topic, id)
   }
 
-  /** The chat lines among `records` that verify and are what their record says. */
+  /**
+   * The chat lines among `records` that verify and are what their record says, in the order given. The checks
+   * run all at once: WebCrypto works off the main thread, so they overlap instead of queueing one by one.
+   */
   private async verify (records: HistoryRecord[]): Promise<RoomChat[]> {
-    const chats: RoomChat[] = []
-    for (const record of records) {
+    const checked = await Promise.all(records.map(async record => {
       try {
         const event = await readRoomData(this.init.codec, record.data)
         if (event.type === 'chat' && event.chat.id === record.id && event.chat.timestamp === record.timestamp) {
-          chats.push({ ...event.chat, from: event.author })
+          return { ...event.chat, from: event.author }
         }
       } catch (err) {
         log('dropped a history record of %s: %s', this.topic, (err as Error).message)
       }
-    }
-    return chats
+      return undefined
+    }))
+    return checked.filter(chat => chat != null)
   }
 }

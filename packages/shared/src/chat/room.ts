@@ -4,8 +4,8 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { TypedEventEmitter } from 'main-event'
 import { createMessageId, encodeChat, encodePresence } from '../codec.js'
 import {
-  DEFAULT_MAX_FILE_BYTES, DEFAULT_MEMBER_DIAL_TIMEOUT_MS, MEMBER_EXPIRY_MS, NO_DIRECT_ROUTE_NOTICE_MS, PRESENCE_DEBOUNCE_MS, PRESENCE_INTERVAL_MS,
-  TYPING_EXPIRY_MS, TYPING_INTERVAL_MS, UPGRADE_RETRY_MAX_MS, UPGRADE_RETRY_MIN_MS
+  DEFAULT_MAX_FILE_BYTES, DEFAULT_MEMBER_DIAL_TIMEOUT_MS, KNOWN_LINE_IDS, MEMBER_EXPIRY_MS, NO_DIRECT_ROUTE_NOTICE_MS, PRESENCE_DEBOUNCE_MS,
+  PRESENCE_INTERVAL_MS, TYPING_EXPIRY_MS, TYPING_INTERVAL_MS, UPGRADE_RETRY_MAX_MS, UPGRADE_RETRY_MIN_MS
 } from '../constants.js'
 import { attachmentFallback } from '../file/offer.js'
 import { mark } from '../util/marks.js'
@@ -39,6 +39,8 @@ export interface RoomEvents {
   members: CustomEvent<RoomMember[]>
   /** a message that was waiting for a route has gone out (detail: its id) */
   sent: CustomEvent<string>
+  /** asking a peer of the room for missed lines has ended, and what it brought is shown (detail: the peer id) */
+  'caught-up': CustomEvent<string>
   /** a member started or stopped typing (its notice, its line, or the notice's expiry) */
   typing: CustomEvent<RoomTyping>
 }
@@ -67,6 +69,12 @@ export interface RoomInit {
   history?: { store: HistoryStore, sync?: HistorySyncClient }
   /** how often this member announces itself (ms) @default PRESENCE_INTERVAL_MS */
   presenceInterval?: number
+  /**
+   * How long (ms, from joining) this member's first announcement (hello) may wait for an address others can
+   * reach it at (its relay reservation), so that the members who see it can reach it too (a direct upgrade, a
+   * direct message); the address arriving ends the wait @default 0
+   */
+  helloWait?: number
   /** a member not heard from for this long, and not directly connected, leaves the list (ms) @default MEMBER_EXPIRY_MS */
   memberExpiry?: number
   /** first wait before a failed direct upgrade is tried again (ms); doubles up to the maximum @default UPGRADE_RETRY_MIN_MS */
@@ -116,11 +124,18 @@ export class Room extends TypedEventEmitter<RoomEvents> {
   private readonly discovery: RoomDiscovery
   private readonly typingNotices: TypingNotices
   private announced = false
+  private joinedAt = 0
+  /** a line from someone else was shown already, a member was directly connected (the page's milestones) */
+  private heard = false
+  private wentDirect = false
   private lastAnnouncedAddrs = ''
   private presenceTimer?: ReturnType<typeof setInterval>
   private debounceTimer?: ReturnType<typeof setTimeout>
   /** aborted by {@link leave}: cancels catch-ups and dials under way, and silences the room's events */
   private readonly left = new AbortController()
+
+  /** ids of the lines shown (restored, synced, live, mine), oldest first: each line is shown once */
+  private readonly known = new Set<string>()
 
   /** what the validator read from each message, so that its handler does not open and verify it again */
   private readonly validated = new WeakMap<Uint8Array, RoomEvent>()
@@ -248,6 +263,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
   }
 
   join (): void {
+    this.joinedAt = Date.now()
     const pubsub = this.node.services.pubsub
     pubsub.topicValidators.set(this.topic, this.validate)
     pubsub.addEventListener('gossipsub:message', this.onMessage)
@@ -354,10 +370,13 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     const bytes = await this.codec.wrap(line, { id: chat.id, timestamp: chat.timestamp, ephemeral: false })
     this.typingNotices.sent()
     const mine = { ...chat, from: this.node.peerId.toString() }
-    // kept at once: it is part of the room's history (a peer catching up from this one gets it too)
-    await this.history?.keep(chat, bytes)
+    this.remember(chat.id)
+    // kept too: it is part of the room's history (a peer catching up from this one gets it), but publishing
+    // does not wait for storage
+    this.history?.keepLater({ chat, data: bytes })
     if (this.outbox.busy || !await this.publish(bytes)) {
       // behind older waiting messages, or no route: it waits (persisted) for one
+      await this.history?.written()
       await this.outbox.queue({ id: chat.id, bytes })
       return { chat: mine, pending: true }
     }
@@ -366,7 +385,8 @@ export class Room extends TypedEventEmitter<RoomEvents> {
 
   /**
    * The room's kept lines (oldest first) and which of mine still wait for a route; those are queued again.
-   * Call once, before {@link join}.
+   * Call once, before {@link join}: the room then knows the lines it has, and shows none of them again when a
+   * copy arrives.
    */
   async restore (): Promise<RoomRestore> {
     if (this.history == null) {
@@ -374,6 +394,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     }
     const [lines, outbox] = await Promise.all([this.history.load(), this.history.pending()])
     this.outbox.restore(outbox)
+    lines.forEach(line => { this.remember(line.id) })
     return { lines, pending: outbox.map(e => e.id) }
   }
 
@@ -386,11 +407,15 @@ export class Room extends TypedEventEmitter<RoomEvents> {
   private async catchUp (peerId: PeerId): Promise<void> {
     const lines = await this.history?.syncFrom(peerId, this.left.signal) ?? []
     for (const line of lines) {
+      if (!this.remember(line.id)) {
+        continue // shown already (it came live while the sync ran)
+      }
       if (this.members.touch(line.from, line.name, false).changed) {
         this.emitMembers()
       }
       this.safeDispatchEvent('chat', { detail: line })
     }
+    this.safeDispatchEvent('caught-up', { detail: peerId.toString() })
   }
 
   /** Publishes if some peer of the room can take it; false when nobody could. */
@@ -418,7 +443,12 @@ export class Room extends TypedEventEmitter<RoomEvents> {
 
   private scheduleAnnounce (): void {
     clearTimeout(this.debounceTimer)
-    this.debounceTimer = setTimeout(() => { void this.announce({ hello: !this.announced }) }, this.announced ? PRESENCE_DEBOUNCE_MS : 0)
+    let delay = this.announced ? PRESENCE_DEBOUNCE_MS : 0
+    if (!this.announced && this.reachableAddrs().length === 0) {
+      // not reachable yet: the hello waits a while for an address (onAddressesChange comes back here)
+      delay = Math.max(0, this.joinedAt + (this.init.helloWait ?? 0) - Date.now())
+    }
+    this.debounceTimer = setTimeout(() => { void this.announce({ hello: !this.announced }) }, delay)
   }
 
   /** Publishes my presence: a newcomer's `hello`, a refresh, or one that is also a typing notice. */
@@ -454,12 +484,16 @@ export class Room extends TypedEventEmitter<RoomEvents> {
       if (changed) {
         this.emitMembers()
       }
-      if (this.history != null && !await this.history.keep(event.chat, data)) {
+      if (!this.remember(event.chat.id)) {
         return // already here (a history sync brought it first)
       }
-      mark('first-message')
+      if (!this.heard) {
+        this.heard = true
+        mark('first-message')
+      }
       this.typingNotices.spoke(from)
       this.safeDispatchEvent('chat', { detail: { ...event.chat, from } })
+      this.history?.keepLater({ chat: event.chat, data })
       return
     }
     const { presence } = event
@@ -485,11 +519,26 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     this.upgrader.maybeDial(member)
   }
 
+  /** Notes a line as shown; false if it was already. The oldest ids are forgotten beyond {@link KNOWN_LINE_IDS}. */
+  private remember (id: string): boolean {
+    if (this.known.has(id)) {
+      return false
+    }
+    this.known.add(id)
+    if (this.known.size > KNOWN_LINE_IDS) {
+      this.known.delete(this.known.values().next().value!)
+    }
+    return true
+  }
+
   private emitMembers (): void {
     this.members.refresh()
     for (const member of this.members.values()) {
       if (member.connection === 'direct') {
-        mark('first-direct')
+        if (!this.wentDirect) {
+          this.wentDirect = true
+          mark('first-direct')
+        }
         if (member.rtt == null) {
           this.pinger.ping(member.peerId)
         }

@@ -11,9 +11,12 @@ import type { FileTransferInit } from '../file/index.js'
 import type { HistorySyncInit } from '../history/index.js'
 import type { GossipsubOpts } from '@libp2p/gossipsub'
 
-export interface ChatPeerServicesInit {
+export interface RoomServicesInit {
   /** overrides of P2P Chat's gossipsub settings (benchmarks compare with gossipsub's defaults) */
   pubsub?: Partial<GossipsubOpts>
+}
+
+export interface ChatPeerServicesInit extends RoomServicesInit {
   /** the store history is served from and which rooms are served (the rooms this peer is in) */
   history?: HistorySyncInit
   /** file transfer: the largest file, timeouts, the window */
@@ -21,21 +24,31 @@ export interface ChatPeerServicesInit {
 }
 
 /**
- * The libp2p services every chat peer (browser or terminal) runs: identify (+ push), ping, gossipsub rooms
- * as `pubsub`, direct messages as `dm`, history sync as `history`, files as `files` (it serves only what this
- * peer offers), and `directPaths`, which proves each direct connection with a round trip before the peer counts
- * as directly connected.
+ * The libp2p services a chat peer needs to be in rooms: identify (+ push), ping, gossipsub rooms as `pubsub`,
+ * and `directPaths`, which proves each direct connection with a round trip before the peer counts as directly
+ * connected. The browser adds direct messages, history sync and files later (its first script does not carry
+ * them).
  */
-export function chatPeerServices (init: ChatPeerServicesInit = {}) {
+export function roomServices (init: RoomServicesInit = {}) {
   return {
     identify: identify(),
     identifyPush: identifyPush(),
     ping: ping(),
     pubsub: gossipsub({ ...roomGossipsubOptions(), ...init.pubsub }),
+    directPaths: directPaths()
+  }
+}
+
+/**
+ * The libp2p services every chat peer (browser or terminal) runs: {@link roomServices}, direct messages as `dm`,
+ * history sync as `history` and files as `files` (it serves only what this peer offers).
+ */
+export function chatPeerServices (init: ChatPeerServicesInit = {}) {
+  return {
+    ...roomServices(init),
     dm: directMessages(),
     history: historySync(init.history),
-    files: fileTransfer(init.files),
-    directPaths: directPaths()
+    files: fileTransfer(init.files)
   }
 }
 

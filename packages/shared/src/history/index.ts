@@ -7,12 +7,13 @@
  * @example
  *
  * ```ts
- * import { createMemoryHistoryStore, mergeTimeline } from '@p2p-chat/shared'
+ * import { createMemoryHistoryStore, Timeline } from '@p2p-chat/shared'
  *
  * const history = createMemoryHistoryStore({ maxMessages: 500 })
  * const fresh = await history.add([{ topic, id, timestamp, data }]) // [] if it was already there
  * const recent = await history.list(topic, { limit: 100 })          // the newest 100, oldest first
- * shown = mergeTimeline(shown, decoded)                             // ordered by (timestamp, id), no duplicates
+ * const shown = new Timeline(1000)
+ * shown.add(...decoded)                                            // ordered by (timestamp, id), no duplicates
  * ```
  */
 

@@ -7,3 +7,21 @@ export const RELAY_RETRY_MAX_MS = 30_000
 export const RELAY_WATCH_INTERVAL_MS = 5_000
 /** The relay is asked for its STUN/TURN servers again once they are this old: its TURN credentials expire. */
 export const ICE_SERVERS_MAX_AGE_MS = 60 * 60_000
+/**
+ * The parts of the node a room does not need to be shown (Kademlia, direct messages; circuit relay, WebRTC and
+ * the other transports) load once the room is on screen (its first line shown, or its first catch-up over with
+ * nothing to show), or this long after the node started when that does not happen (no room, no relay).
+ */
+export const EXTRAS_DELAY_MS = 1_000
+/**
+ * A newcomer's hello waits at most this long for its relay reservation, so that whoever sees it in the room can
+ * reach it too (the reservation comes with the node's late parts, once the room is on screen).
+ */
+export const HELLO_WAIT_MS = 2_000
+/**
+ * libp2p's connection monitor pings each of the page's connections this often (libp2p's default: 10 s), to
+ * notice dead ones and to measure the round-trip times the peers list shows. Each ping is a stream, on WebRTC a
+ * data channel opened and closed, at both ends: at 10 s these pings were the largest part of an idle room
+ * member's work. WebRTC notices a peer that went away by itself (ICE consent).
+ */
+export const CONNECTION_PING_INTERVAL_MS = 30_000

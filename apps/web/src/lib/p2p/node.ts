@@ -1,18 +1,22 @@
-import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
-import { kadDHT, passthroughMapper, removePrivateAddressesMapper } from '@libp2p/kad-dht'
 import { noise } from '@libp2p/noise'
-import { webRTC, webRTCDirect } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
-import { webTransport } from '@libp2p/webtransport'
 import { yamux } from '@libp2p/yamux'
-import { chatPeerServices, KAD_DHT_PROTOCOL, NEGOTIATION_TIMEOUTS } from '@p2p-chat/shared'
+import { NEGOTIATION_TIMEOUTS, roomServices } from '@p2p-chat/shared'
 import { createLibp2p } from 'libp2p'
+import { CONNECTION_PING_INTERVAL_MS } from './constants.js'
 import { createConnectionGater, isPrivateHost } from './gater.js'
-import type { GossipSub, GossipsubOpts } from '@libp2p/gossipsub'
+import { lateDHT } from './late-dht.js'
+import { lateHistorySync } from './late-history.js'
+import { LateModule } from './late-module.js'
+import { LateService } from './late-service.js'
+import { lateTransports } from './late-transports.js'
+import type { LateDHT } from './late-dht.js'
+import type { LateHistorySync } from './late-history.js'
+import type { LateTransports } from './late-transports.js'
+import type { GossipSub } from '@libp2p/gossipsub'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
-import type { KadDHT } from '@libp2p/kad-dht'
 import type { Ping } from '@libp2p/ping'
-import type { DirectMessages, DirectPaths, HistorySync, HistorySyncInit, IceServer } from '@p2p-chat/shared'
+import type { DirectMessages, DirectMessagesComponents, DirectPaths, FileTransfer, FileTransferComponents, HistoryStore, HistorySyncInit, IceServer } from '@p2p-chat/shared'
 
 export interface BrowserNodeOptions {
   /** STUN/TURN servers for each new WebRTC connection (none: host candidates only, a LAN or tests) */
@@ -21,47 +25,63 @@ export interface BrowserNodeOptions {
   origin: string
   /** this browser's libp2p key (kept in IndexedDB): the peer id stays across reloads @default a new key */
   privateKey?: PrivateKey
-  /** gossipsub settings over P2P Chat's own (benchmarks compare against gossipsub's defaults with it) */
-  pubsub?: Partial<GossipsubOpts>
-  /** where history is served from, and which rooms (those this browser is in) @default serves nothing */
-  history?: HistorySyncInit
+  /** where history is served from (it may still be opening), and which rooms (those this browser is in) @default serves nothing */
+  history?: Omit<HistorySyncInit, 'store'> & { store?: HistoryStore | Promise<HistoryStore> }
 }
 
-export type BrowserNode = Libp2p<{ pubsub: GossipSub, ping: Ping, dht: KadDHT, dm: DirectMessages, history: HistorySync, directPaths: DirectPaths } & Record<string, unknown>>
+export type BrowserNode = Libp2p<{
+  pubsub: GossipSub
+  ping: Ping
+  dht: LateDHT
+  transports: LateTransports
+  dm: LateService<typeof import('./extras.js'), DirectMessages>
+  files: LateService<typeof import('./extras.js'), FileTransfer>
+  history: LateHistorySync
+  directPaths: DirectPaths
+} & Record<string, unknown>>
+
+/** The browser's node and how to load the parts of it that come later. */
+export interface BrowserNodeParts {
+  node: BrowserNode
+  /**
+   * Loads what a room does not need to be shown and chatted in (Kademlia; direct messages; file transfer; circuit
+   * relay, WebRTC, WebTransport, WebRTC-direct; history sync, unless a catch-up loaded it already): the page calls
+   * it once its room is on screen. Until then the node reaches its relay over WebSockets only, is not reachable through the
+   * relay, makes no direct connection and takes no direct message.
+   */
+  loadExtras: () => Promise<void>
+}
 
 /**
- * The browser's libp2p node: reaches relays over WebSockets, WebTransport or WebRTC-direct, takes a
- * circuit-relay reservation so other browsers can reach it, and upgrades relayed connections to WebRTC.
+ * The browser's libp2p node: reaches relays over WebSockets (WebTransport or WebRTC-direct once the extras are
+ * in), takes a circuit-relay reservation so other browsers can reach it, and upgrades relayed connections to
+ * WebRTC. The page's first script carries only what a room needs; the rest is a chunk of its own (`extras.ts`).
  */
-export async function createBrowserNode (options: BrowserNodeOptions): Promise<BrowserNode> {
+export async function createBrowserNode (options: BrowserNodeOptions): Promise<BrowserNodeParts> {
   const rtcConfiguration = async (): Promise<RTCConfiguration> => ({
     iceServers: await options.iceServers()
   })
   const { hostname } = new URL(options.origin)
-  return createLibp2p({
+  const extras = new LateModule(async () => import('./extras.js'))
+  const history = new LateModule(async () => import('./history-sync.js'))
+  const node = await createLibp2p({
     privateKey: options.privateKey,
-    addresses: {
-      // '/p2p-circuit': a reservation on every relay identify finds; '/webrtc': accept direct upgrades
-      listen: ['/p2p-circuit', '/webrtc']
-    },
-    transports: [
-      webSockets(),
-      webTransport(),
-      webRTCDirect({ rtcConfiguration }),
-      webRTC({ rtcConfiguration }),
-      circuitRelayTransport()
-    ],
+    // nothing to listen on until the late transports are in: they listen on /p2p-circuit and /webrtc
+    addresses: { listen: [] },
+    transports: [webSockets()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionGater: createConnectionGater(hostname),
     connectionManager: NEGOTIATION_TIMEOUTS,
+    connectionMonitor: { pingInterval: CONNECTION_PING_INTERVAL_MS },
     services: {
-      ...chatPeerServices({ pubsub: options.pubsub, history: options.history }),
-      dht: kadDHT({
-        protocol: KAD_DHT_PROTOCOL,
-        clientMode: true,
-        peerInfoMapper: isPrivateHost(hostname) ? passthroughMapper : removePrivateAddressesMapper
-      })
+      ...roomServices(),
+      history: lateHistorySync({ ...options.history, module: history }),
+      dm: (components: DirectMessagesComponents) => new LateService(extras, module => module.createDirectMessages(components)),
+      files: (components: FileTransferComponents) => new LateService(extras, module => module.createFileTransfer(components)),
+      dht: lateDHT({ extras, privateHost: isPrivateHost(hostname) }),
+      transports: lateTransports({ extras, rtcConfiguration })
     }
-  }) as unknown as Promise<BrowserNode>
+  }) as unknown as BrowserNode
+  return { node, loadExtras: async () => { await Promise.all([extras.load(), history.load()]) } }
 }

@@ -2,7 +2,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { backoffDelay, circuitRelay, fetchRelayInfo, mark } from '@p2p-chat/shared'
 import { TypedEventEmitter } from 'main-event'
 import { RELAY_RETRY_MAX_MS, RELAY_RETRY_MIN_MS, RELAY_WATCH_INTERVAL_MS } from './constants.js'
-import { dialableRelayAddrs } from './relay.js'
+import { dialableRelayAddrs, isWebSocketAddr } from './relay.js'
 import type { BrowserNode } from './node.js'
 import type { PeerId } from '@libp2p/interface'
 import type { RelayInfo } from '@p2p-chat/shared'
@@ -133,7 +133,12 @@ export class RelayLink extends TypedEventEmitter<RelayLinkEvents> {
       if (addrs.length === 0) {
         throw new Error('the relay has no address this page can dial')
       }
-      await this.node.dial(addrs, { signal: AbortSignal.timeout(10_000) })
+      const webSocket = addrs.filter(isWebSocketAddr)
+      if (webSocket.length === 0) {
+        // WebTransport or WebRTC-direct only: they come with the node's late transports
+        await this.node.services.transports.load()
+      }
+      await this.node.dial(webSocket.length > 0 ? webSocket : addrs, { signal: AbortSignal.timeout(10_000) })
       this.attempt = 0
       this.dialing = false
       this.setState({ status: this.isReserved() ? 'reserved' : 'connected', relay: this.init.origin })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { dialableRelayAddrs } from './relay.js'
+import { dialableRelayAddrs, isWebSocketAddr, pageRelayInfo } from './relay.js'
 
 const id = '12D3KooWGzxzKZYveHXtpG6AsrUJBcWxHBFS2HsEoGTxrMLvKXtf'
 const info = {
@@ -30,5 +30,20 @@ describe('dialableRelayAddrs', () => {
 
   it('skips plain ws from an https page, which browsers would block', () => {
     expect(dialableRelayAddrs(info, 'https:').map(String)).toEqual([info.multiaddrs[1]])
+  })
+})
+
+describe('pageRelayInfo', () => {
+  it('reads the relay info the relay put into the page, and nothing else', () => {
+    expect(pageRelayInfo(JSON.stringify(info))).toEqual(info)
+    expect(pageRelayInfo(undefined)).toBeUndefined()
+    expect(pageRelayInfo('{"peerId":')).toBeUndefined()
+    expect(pageRelayInfo(JSON.stringify({ peerId: id }))).toBeUndefined()
+  })
+})
+
+describe('isWebSocketAddr', () => {
+  it('tells the addresses the node can dial before its late transports are in', () => {
+    expect(dialableRelayAddrs(info, 'http:').map(isWebSocketAddr)).toEqual([true, false])
   })
 })

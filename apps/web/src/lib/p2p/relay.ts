@@ -1,5 +1,5 @@
 import { WebRTCDirect, WebSockets, WebSocketsSecure, WebTransport } from '@multiformats/multiaddr-matcher'
-import { relayMultiaddrs } from '@p2p-chat/shared'
+import { parseRelayInfo, relayMultiaddrs } from '@p2p-chat/shared'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { RelayInfo } from '@p2p-chat/shared'
 
@@ -18,4 +18,24 @@ export function dialableRelayAddrs (info: RelayInfo, pageProtocol: string): Mult
   return relayMultiaddrs(info)
     .filter(ma => rank(ma) >= 0)
     .sort((a, b) => rank(a) - rank(b))
+}
+
+/** A (secure) WebSocket address: the one transport the page's node has from the start. */
+export function isWebSocketAddr (ma: Multiaddr): boolean {
+  return WebSockets.exactMatch(ma) || WebSocketsSecure.exactMatch(ma)
+}
+
+/**
+ * The relay info the relay put into the page it served (its `RELAY_INFO_ELEMENT_ID` element's text), if there is
+ * one and it reads; undefined otherwise, and the page asks `/api/relay` instead.
+ */
+export function pageRelayInfo (text: string | null | undefined): RelayInfo | undefined {
+  if (text == null) {
+    return undefined
+  }
+  try {
+    return parseRelayInfo(JSON.parse(text))
+  } catch {
+    return undefined
+  }
 }

@@ -1,17 +1,19 @@
 import {
-  createRoomId, createRoomSecret, derivePrivateRoom, fetchRelayInfo, generateDisplayName, isRoomTopic, mark,
-  mergeTimeline, Room, roomPath, validateName
+  createRoomId, createRoomSecret, derivePrivateRoom, fetchRelayInfo, generateDisplayName, isRoomTopic, mark, RELAY_INFO_ELEMENT_ID,
+  Room, roomPath, Timeline, validateName
 } from '@p2p-chat/shared'
+import { EXTRAS_DELAY_MS, HELLO_WAIT_MS } from '../p2p/constants.js'
 import { relayIceServers } from '../p2p/ice-servers.js'
 import { createBrowserNode } from '../p2p/node.js'
 import { RelayLink } from '../p2p/relay-link.js'
+import { pageRelayInfo } from '../p2p/relay.js'
 import { openHistoryStore } from '../storage/history.js'
 import { forgetIdentity, loadIdentity } from '../storage/identity.js'
 import { openSettings } from '../storage/settings.js'
-import { DirectChats } from './direct-chats.svelte.js'
 import type { BrowserNode } from '../p2p/node.js'
 import type { RelayState } from '../p2p/relay-link.js'
 import type { RecentRoom, Settings } from '../storage/settings.js'
+import type { DirectChats } from './direct-chats.svelte.js'
 import type { PrivateKey } from '@libp2p/interface'
 import type { HistoryStore, RoomChat, RoomMember } from '@p2p-chat/shared'
 
@@ -52,6 +54,10 @@ export class ChatSession {
   #history?: HistoryStore
   #privateKey?: PrivateKey
   #origin: string
+  #loadExtras?: () => Promise<void>
+  #extrasTimer?: ReturnType<typeof setTimeout>
+  #stopped = false
+  #extrasLoading = false
   /** the room being entered or shown; a stale async entry checks it and gives up */
   #ref?: RoomRef
 
@@ -64,7 +70,9 @@ export class ChatSession {
   #roomId = $state<string>()
   #roomLink = $state<string>()
   #isPrivate = $state(false)
-  #lines = $state.raw<ChatLine[]>([])
+  /** the log: ordered, each line once, the newest MAX_LINES */
+  #timeline = new Timeline<ChatLine>(MAX_LINES)
+  #lines = $state.raw<readonly ChatLine[]>([])
   #members = $state.raw<RoomMember[]>([])
   #name = $state('')
   #recentRooms = $state.raw<RecentRoom[]>([])
@@ -89,7 +97,7 @@ export class ChatSession {
   get roomError (): string | undefined { return this.#roomError }
   /** the room's lines are sealed with its link's secret: the relay cannot read them */
   get isPrivate (): boolean { return this.#isPrivate }
-  get lines (): ChatLine[] { return this.#lines }
+  get lines (): readonly ChatLine[] { return this.#lines }
   get members (): RoomMember[] { return this.#members }
   get name (): string { return this.#name }
   /** rooms this browser has been in, most recent first (kept in IndexedDB) */
@@ -105,34 +113,39 @@ export class ChatSession {
       return
     }
     try {
-      // the relay info loads while the identity is read and libp2p's node is built
-      const info = fetchRelayInfo(this.#origin).catch(() => undefined)
-      const [settings, history] = await Promise.all([openSettings(), openHistoryStore()])
+      // the relay info: in the page the relay served; else it loads while the identity is read and the node built
+      const inline = this.#origin === location.origin ? pageRelayInfo(document.getElementById(RELAY_INFO_ELEMENT_ID)?.textContent) : undefined
+      const info = inline != null ? Promise.resolve(inline) : fetchRelayInfo(this.#origin).catch(() => undefined)
+      // the history store opens meanwhile: the node needs it only to answer peers, the room to show what it kept
+      const opening = openHistoryStore()
+      const settings = await openSettings()
       const [privateKey, name] = await Promise.all([loadIdentity(settings), settings.get(NAME_KEY)])
-      const node = await createBrowserNode({
+      const { node, loadExtras } = await createBrowserNode({
         iceServers: relayIceServers({ origin: this.#origin, initial: info }),
         origin: this.#origin,
         privateKey,
         // this browser answers history requests for the room it is in
-        history: { store: history, serves: topic => isRoomTopic(topic) && topic === this.#room?.topic }
+        history: { store: opening, serves: topic => isRoomTopic(topic) && topic === this.#room?.topic }
       })
-      const resolved = await info
       this.#settings = settings
-      this.#history = history
       this.#privateKey = privateKey
       this.#name = name ?? generateDisplayName()
-      this.#recentRooms = await settings.rooms()
       this.#node = node
+      this.#loadExtras = loadExtras
+      // the rest of the node loads once the room is on screen: its first line shown (#append), or nothing to show
+      // after its first catch-up; else after a while (a page without a room)
+      this.#extrasTimer = setTimeout(() => { this.#extras() }, EXTRAS_DELAY_MS)
       mark('node-started')
       this.#peerId = node.peerId.toString()
-      const link = new RelayLink(node, { origin: this.#origin, info: resolved })
+      const link = new RelayLink(node, { origin: this.#origin, info: await info })
       link.addEventListener('state', evt => { this.#relay = evt.detail })
       this.#link = link
       this.#relay = link.state
       link.start()
-      const dms = new DirectChats(node, () => this.#name)
-      dms.start()
-      this.#dms = dms
+      this.#history = await opening
+      void settings.rooms().then(rooms => { this.#recentRooms = rooms })
+      // private conversations come with the node's late parts (their service is made once those are loaded)
+      void this.#startDirectChats(node)
       this.#status = 'ready'
       if (this.#ref != null) {
         void this.#enterRoom(this.#ref)
@@ -143,7 +156,23 @@ export class ChatSession {
     }
   }
 
+  async #startDirectChats (node: BrowserNode): Promise<void> {
+    try {
+      const [dm, { DirectChats }] = await Promise.all([node.services.dm.load(), import('./direct-chats.svelte.js')])
+      if (this.#stopped) {
+        return
+      }
+      const dms = new DirectChats(dm, node.peerId.toString(), () => this.#name)
+      dms.start()
+      this.#dms = dms
+    } catch (err) {
+      this.#error = `Private messages could not start: ${(err as Error).message}`
+    }
+  }
+
   async stop (): Promise<void> {
+    this.#stopped = true
+    clearTimeout(this.#extrasTimer)
     this.leaveRoom()
     this.#dms?.stop()
     this.#link?.stop()
@@ -191,7 +220,8 @@ export class ChatSession {
     this.#roomId = undefined
     this.#roomLink = undefined
     this.#isPrivate = false
-    this.#lines = []
+    this.#timeline.clear()
+    this.#lines = this.#timeline.items
     this.#members = []
     this.#roomError = undefined
   }
@@ -263,7 +293,8 @@ export class ChatSession {
       name: () => this.#name,
       privateKey: this.#privateKey!,
       keys,
-      history: { store: this.#history!, sync: node.services.history }
+      history: { store: this.#history!, sync: node.services.history },
+      helloWait: HELLO_WAIT_MS
     })
     const me = node.peerId.toString()
     // a room that was left says nothing more (Room.leave); the checks guard against a stale room all the same
@@ -271,11 +302,13 @@ export class ChatSession {
       if (this.#room === room) this.#append({ ...evt.detail, mine: evt.detail.from === me, pending: false })
     })
     room.addEventListener('sent', evt => {
-      if (this.#room === room) this.#lines = this.#lines.map(line => line.id === evt.detail ? { ...line, pending: false } : line)
+      if (this.#room === room && this.#timeline.update(evt.detail, line => ({ ...line, pending: false }))) this.#lines = this.#timeline.items
     })
     room.addEventListener('members', evt => {
       if (this.#room === room) this.#members = evt.detail
     })
+    // a room with nothing to show is on screen once it has asked a peer (the relay, first) for what it missed
+    room.addEventListener('caught-up', () => { this.#extras() })
     this.#room = room
     // what this browser kept of the room, and its lines still waiting, before anything new arrives
     const restored = await room.restore()
@@ -288,7 +321,24 @@ export class ChatSession {
 
   /** Adds lines to the log, ordered by (timestamp, id) as on every peer; a line already shown is skipped. */
   #append (...added: ChatLine[]): void {
-    const lines = mergeTimeline(this.#lines, added)
-    this.#lines = lines.length > MAX_LINES ? lines.slice(-MAX_LINES) : lines
+    if (this.#timeline.add(...added)) {
+      this.#lines = this.#timeline.items
+      if (!this.#extrasLoading) {
+        // once the line is painted (a hidden page paints nothing: the timer stands in)
+        requestAnimationFrame(() => { setTimeout(() => { this.#extras() }, 0) })
+      }
+    }
+  }
+
+  /** Loads the parts of the node a room does not need to be shown (see createBrowserNode), once. */
+  #extras (): void {
+    if (this.#loadExtras == null || this.#extrasLoading) {
+      return
+    }
+    this.#extrasLoading = true
+    clearTimeout(this.#extrasTimer)
+    this.#loadExtras().catch((err: Error) => {
+      this.#error = `Part of the chat could not load: ${err.message}`
+    })
   }
 }

@@ -1,7 +1,6 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { createMessageId, validateText } from '@p2p-chat/shared'
-import type { BrowserNode } from '../p2p/node.js'
-import type { ReceivedDirectMessage } from '@p2p-chat/shared'
+import type { DirectMessages, ReceivedDirectMessage } from '@p2p-chat/shared'
 
 export type DirectLineStatus = 'sending' | 'delivered' | 'failed'
 
@@ -38,7 +37,9 @@ export interface DirectConversation {
  * the peer's acknowledgement makes it `delivered`, or `failed` (with the reason) and retryable.
  */
 export class DirectChats {
-  readonly #node: BrowserNode
+  readonly #dm: DirectMessages
+  /** my peer id */
+  readonly #me: string
   readonly #name: () => string
   #conversations = $state.raw<Record<string, DirectLine[]>>({})
   #unread = $state.raw<Record<string, number>>({})
@@ -53,8 +54,9 @@ export class DirectChats {
     }
   }
 
-  constructor (node: BrowserNode, name: () => string) {
-    this.#node = node
+  constructor (dm: DirectMessages, me: string, name: () => string) {
+    this.#dm = dm
+    this.#me = me
     this.#name = name
   }
 
@@ -71,11 +73,11 @@ export class DirectChats {
   }
 
   start (): void {
-    this.#node.services.dm.addEventListener('message', this.#onMessage)
+    this.#dm.addEventListener('message', this.#onMessage)
   }
 
   stop (): void {
-    this.#node.services.dm.removeEventListener('message', this.#onMessage)
+    this.#dm.removeEventListener('message', this.#onMessage)
   }
 
   conversation (peerId: string): DirectLine[] {
@@ -98,7 +100,7 @@ export class DirectChats {
   /** Sends a private message; throws the codec's typed errors when the text is refused. */
   async send (peerId: string, text: string): Promise<void> {
     validateText(text)
-    const line: DirectLine = { id: createMessageId(), from: this.#node.peerId.toString(), name: this.#name(), text, timestamp: Date.now(), mine: true, status: 'sending' }
+    const line: DirectLine = { id: createMessageId(), from: this.#me, name: this.#name(), text, timestamp: Date.now(), mine: true, status: 'sending' }
     this.#put(peerId, line)
     await this.#deliver(peerId, line)
   }
@@ -114,7 +116,7 @@ export class DirectChats {
   async #deliver (peerId: string, line: DirectLine): Promise<void> {
     this.#update(peerId, line.id, { status: 'sending', error: undefined })
     try {
-      await this.#node.services.dm.send(peerIdFromString(peerId), { id: line.id, name: line.name, text: line.text })
+      await this.#dm.send(peerIdFromString(peerId), { id: line.id, name: line.name, text: line.text })
       this.#update(peerId, line.id, { status: 'delivered' })
     } catch (err) {
       this.#update(peerId, line.id, { status: 'failed', error: (err as Error).message })

@@ -105,13 +105,10 @@ class IdbHistoryStore implements HistoryStore {
   async add (records: HistoryRecord[]): Promise<HistoryRecord[]> {
     const batch = uniqueRecords(records)
     const tx = this.db.transaction('history', 'readwrite')
-    const inserted: HistoryRecord[] = []
-    for (const record of batch) {
-      if (await tx.store.getKey([record.topic, record.id]) == null) {
-        await tx.store.add({ topic: record.topic, id: record.id, timestamp: record.timestamp, data: record.data })
-        inserted.push(record)
-      }
-    }
+    // every request at once, not one round trip each: the transaction runs them in order
+    const held = await Promise.all(batch.map(async record => tx.store.getKey([record.topic, record.id])))
+    const inserted = batch.filter((_, i) => held[i] == null)
+    await Promise.all(inserted.map(async record => tx.store.add({ topic: record.topic, id: record.id, timestamp: record.timestamp, data: record.data })))
     const removed = await prune(tx, this.bounds, new Set(inserted.map(record => record.topic)))
     await tx.done
     return inserted.filter(record => !removed.has(`${record.topic}\n${record.id}`))

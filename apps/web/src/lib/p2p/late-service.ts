@@ -1,0 +1,53 @@
+import { start, stop } from '@libp2p/interface'
+import { logger } from '@libp2p/logger'
+import type { LateModule } from './late-module.js'
+import type { Startable } from '@libp2p/interface'
+
+const log = logger('p2p-chat:late-service')
+
+/**
+ * A part of the node made only once its module is loaded (`LateModule`), then started: the running node
+ * carries a small stand-in from the start (this class), so libp2p knows the service by name, and the page's
+ * first script does not carry its code. Whoever loads the module (the page once its room is on screen, or a
+ * first use) gets the part made; {@link load} waits for it.
+ */
+export class LateService<M, T> implements Startable {
+  protected readonly module: LateModule<M>
+  private readonly create: (module: M) => T | Promise<T>
+  private readonly started?: (made: T) => Promise<void>
+  private made?: Promise<T>
+  private running = false
+
+  /** `create` makes the part from its module; `started`, if given, runs once it is made and started. */
+  constructor (module: LateModule<M>, create: (module: M) => T | Promise<T>, started?: (made: T) => Promise<void>) {
+    this.module = module
+    this.create = create
+    this.started = started
+  }
+
+  start (): void {
+    this.running = true
+    this.module.loaded.then(async () => this.load(), (err: Error) => { log.error('a late part of the node did not load: %s', err.message) })
+  }
+
+  async stop (): Promise<void> {
+    this.running = false
+    const made = await this.made?.catch(() => undefined)
+    if (made != null) {
+      await stop(...[made].flat())
+    }
+  }
+
+  /** The part, made and started once its module is loaded (this does not load it: see {@link LateModule.load}). */
+  async load (): Promise<T> {
+    this.made ??= this.module.loaded.then(async module => {
+      const made = await this.create(module)
+      if (this.running) {
+        await start(...[made].flat())
+        await this.started?.(made)
+      }
+      return made
+    })
+    return this.made
+  }
+}
