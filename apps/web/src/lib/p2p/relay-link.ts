@@ -135,7 +135,7 @@ export class RelayLink extends TypedEventEmitter<RelayLinkEvents> {
       }
       const webSocket = addrs.filter(isWebSocketAddr)
       if (webSocket.length === 0) {
-        // WebTransport or WebRTC-direct only: they come with the node's late transports
+        // WebRTC-direct only: they come with the node's late transports
         await this.node.services.transports.load()
       }
       await this.node.dial(webSocket.length > 0 ? webSocket : addrs, { signal: AbortSignal.timeout(10_000) })

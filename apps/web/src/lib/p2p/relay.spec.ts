@@ -13,6 +13,12 @@ const info = {
 }
 
 describe('dialableRelayAddrs', () => {
+  it('leaves out WebTransport, which the page does not bundle', () => {
+    const webTransport = `/ip4/127.0.0.1/udp/4004/quic-v1/webtransport/certhash/uEiCg8A749b9LipIzb7CGTJnSzCEkbdy5Zfl08ALdw2OjZQ/p2p/${id}`
+    const addrs = dialableRelayAddrs({ ...info, multiaddrs: [webTransport, ...info.multiaddrs] }, 'https:').map(String)
+    expect(addrs).toEqual([info.multiaddrs[1]])
+  })
+
   it('reads what an address is from its components, not its text: a host named ws.… is not a WebSocket', () => {
     const named = {
       ...info,

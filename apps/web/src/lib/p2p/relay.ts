@@ -1,18 +1,18 @@
-import { WebRTCDirect, WebSockets, WebSocketsSecure, WebTransport } from '@multiformats/multiaddr-matcher'
+import { WebRTCDirect, WebSockets, WebSocketsSecure } from '@multiformats/multiaddr-matcher'
 import { parseRelayInfo, relayMultiaddrs } from '@p2p-chat/shared'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { RelayInfo } from '@p2p-chat/shared'
 
 /**
  * The relay addresses a page can dial, best first: WebSocket (plain `ws` only from an `http:` page, since
- * browsers block it from `https:`), then WebTransport, then WebRTC-direct, which needs no TLS certificate.
+ * browsers block it from `https:`), then WebRTC-direct, which needs no TLS certificate. Not WebTransport: the
+ * browser does not bundle it, since no relay of ours can listen on it (js-libp2p has no WebTransport server in Node).
  */
 export function dialableRelayAddrs (info: RelayInfo, pageProtocol: string): Multiaddr[] {
   const rank = (ma: Multiaddr): number => {
     if (WebSocketsSecure.exactMatch(ma)) return 0
     if (WebSockets.exactMatch(ma)) return pageProtocol === 'http:' ? 1 : -1
-    if (WebTransport.exactMatch(ma)) return 2
-    if (WebRTCDirect.exactMatch(ma)) return 3
+    if (WebRTCDirect.exactMatch(ma)) return 2
     return -1
   }
   return relayMultiaddrs(info)
