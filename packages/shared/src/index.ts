@@ -17,15 +17,11 @@
  * ```
  */
 
-export * from './constants.js'
-export * from './errors.js'
-export * from './codec.js'
-export * from './room.js'
-export * from './names.js'
-export * from './relay-info.js'
+// the pure part (constants, errors, codecs, room ids, names, relay info, private rooms, file offers)
+export * from './protocol.js'
 export * from './pubsub.js'
-export { describeRelayedReason, Room } from './chat/room.js'
-export type { RelayedReason, RoomChat, RoomEvents, RoomInit, RoomMember, RoomRestore, RoomTyping, SendOptions } from './chat/room.js'
+export { Room } from './chat/room.js'
+export type { RoomChat, RoomEvents, RoomInit, RoomRestore, RoomTyping, SendOptions } from './chat/room.js'
 export { RoomDiscovery, roomKey } from './chat/discovery.js'
 export type { RoomDiscoveryInit } from './chat/discovery.js'
 export { PeerPinger } from './chat/peer-pinger.js'
@@ -45,6 +41,5 @@ export { RoomHistory } from './chat/room-history.js'
 export type { HistorySyncClient, RoomHistoryInit } from './chat/room-history.js'
 export type { Milestone } from './util/marks.js'
 export * from './dm/index.js'
-export * from './private-room/index.js'
 export * from './history/index.js'
 export * from './file/index.js'
