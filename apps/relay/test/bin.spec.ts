@@ -155,7 +155,7 @@ describe('relay operations from the command line', () => {
       expect(code).toBe(0)
       expect(stopMs).toBeLessThan(5000)
       expect(stdout).toContain('SIGTERM: shutting down')
-      expect(stdout).toMatch(/relay stopping connections=1/)
+      expect(stdout).toContain('relay stopping {"connections":1}')
       await waitFor(() => closed)
     } finally {
       await client.stop()
