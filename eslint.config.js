@@ -1,5 +1,5 @@
 // Lint that earns its keep: promises that are neither awaited nor handled, promises passed where a
-// callback's result is ignored, import order, focused tests, and Svelte's own rules.
+// callback's result is ignored, import order, focused tests, Svelte's own rules, and the layers.
 import js from '@eslint/js'
 import importX from 'eslint-plugin-import-x'
 import svelte from 'eslint-plugin-svelte'
@@ -38,6 +38,44 @@ export default tseslint.config(
   {
     files: ['**/*.svelte', '**/*.svelte.ts'],
     languageOptions: { parserOptions: { parser: tseslint.parser } }
+  },
+  // Layers run one way (ARCHITECTURE.md): components → lib/state → lib/p2p → packages/shared.
+  {
+    files: ['apps/web/src/components/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{
+          name: '@p2p-chat/shared',
+          message: 'Components import @p2p-chat/shared/protocol (names, codecs, constants), which loads no libp2p service.'
+        }],
+        patterns: [{
+          group: ['**/lib/p2p', '**/lib/p2p/**', 'libp2p', 'libp2p/**', '@libp2p/**', '@chainsafe/**'],
+          message: 'Components never touch libp2p: render the session (lib/state) and call its actions.'
+        }]
+      }]
+    }
+  },
+  {
+    files: ['apps/web/src/lib/p2p/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{
+          group: ['svelte', 'svelte/**', '**/lib/state', '**/lib/state/**', '../state', '../state/**'],
+          message: 'lib/p2p is plain TypeScript: no Svelte, no state (the state layer uses it, not the other way).'
+        }]
+      }]
+    }
+  },
+  {
+    files: ['packages/shared/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{
+          group: ['@p2p-chat/web', '@p2p-chat/web/**', '@p2p-chat/relay', '@p2p-chat/relay/**', '@p2p-chat/cli', '@p2p-chat/cli/**', '**/apps/**'],
+          message: 'packages/shared never imports an app: apps depend on it.'
+        }]
+      }]
+    }
   },
   {
     files: ['**/*.js'],

@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline'
 import { peerIdFromString } from '@libp2p/peer-id'
+import { QUIC_V1, TCP, WebSockets, WebSocketsSecure } from '@multiformats/multiaddr-matcher'
 import { derivePrivateRoom, describeRelayedReason, fetchRelayInfo, fingerprint, relayMultiaddrs, Room } from '@p2p-chat/shared'
 import { RELAY_DIAL_TIMEOUT_MS, RESTORED_LINES_SHOWN } from './constants.js'
 import { formatReachability, formatStatus } from './status.js'
@@ -35,8 +36,7 @@ async function relayAddrs (options: CliOptions, relayInfo?: Promise<RelayInfo>):
     addrs.push(...relayMultiaddrs(await relayInfo))
   }
   const rank = (ma: Multiaddr): number => {
-    const s = ma.toString()
-    return s.includes('/ws') ? 2 : s.includes('/tcp/') ? 0 : s.includes('/quic-v1') ? 1 : 3
+    return WebSockets.matches(ma) || WebSocketsSecure.matches(ma) ? 2 : TCP.exactMatch(ma) ? 0 : QUIC_V1.exactMatch(ma) ? 1 : 3
   }
   return addrs.filter(ma => rank(ma) < 3).sort((a, b) => rank(a) - rank(b))
 }

@@ -1,21 +1,15 @@
+import { circuitRelay, fingerprint, isCircuitAddr } from '@p2p-chat/shared'
 import { printable } from './terminal.js'
 import type { CliNode } from './node.js'
 import type { Connection } from '@libp2p/interface'
-import type { Multiaddr } from '@multiformats/multiaddr'
 
-const short = (id: string): string => `…${id.slice(-6)}`
-
-function isCircuit (ma: Multiaddr): boolean {
-  return ma.getComponents().some(c => c.name === 'p2p-circuit')
-}
+const short = (id: string): string => `…${fingerprint(id)}`
 
 /** The relays this node holds a reservation on: the peer id just before `/p2p-circuit` in its circuit addresses. */
 export function reservedRelays (node: CliNode): string[] {
   const relays = new Set<string>()
-  for (const ma of node.getMultiaddrs().filter(isCircuit)) {
-    const components = ma.getComponents()
-    const circuit = components.findIndex(c => c.name === 'p2p-circuit')
-    const relay = components.slice(0, circuit).findLast(c => c.name === 'p2p')?.value
+  for (const ma of node.getMultiaddrs()) {
+    const relay = circuitRelay(ma)
     if (relay != null) {
       relays.add(relay)
     }
@@ -38,7 +32,7 @@ export function formatReachability (node: CliNode): string {
 
 /** What `/status` prints: reachability, listen addresses, relay reservations, DHT mode and connections. */
 export function formatStatus (node: CliNode): string {
-  const addrs = node.getMultiaddrs().filter(ma => !isCircuit(ma)).map(ma => ma.decapsulateCode(421).toString())
+  const addrs = node.getMultiaddrs().filter(ma => !isCircuitAddr(ma)).map(ma => ma.decapsulateCode(421).toString())
   const relays = reservedRelays(node)
   const connections = node.getConnections().filter(c => c.status === 'open')
   const relayed = connections.filter(c => !c.direct).length

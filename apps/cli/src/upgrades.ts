@@ -1,3 +1,4 @@
+import { multicodec as DCUTR_PROTOCOL } from '@libp2p/dcutr'
 import { logger } from '@libp2p/logger'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { PEER_DIAL_TIMEOUT_MS } from './constants.js'
@@ -5,8 +6,6 @@ import type { CliNode } from './node.js'
 import type { RoomMember } from '@p2p-chat/shared'
 
 const log = logger('p2p-chat:cli:upgrades')
-
-const DCUTR_PROTOCOL = '/libp2p/dcutr'
 
 /**
  * Lets DCUtR move room members off the relay. Room traffic between two terminal peers goes through the relay's

@@ -1,10 +1,11 @@
 import { createInterface } from 'node:readline'
 import { PassThrough } from 'node:stream'
 import { createRoomId, Room } from '@p2p-chat/shared'
+import { waitFor } from '@p2p-chat/shared/testing'
 import { afterEach, describe, expect, it } from 'vitest'
 import { runChat } from '../src/chat.js'
 import { printable, readFirstLine } from '../src/terminal.js'
-import { startCliNode, waitFor } from './helpers.js'
+import { startCliNode } from './helpers.js'
 import type { CliOptions } from '../src/config.js'
 import type { TestNode } from './helpers.js'
 

@@ -28,17 +28,3 @@ export async function startCliNode (options: CliNodeOptions = {}): Promise<TestN
   }
 }
 
-/** Polls `check` every 50 ms until it returns a value other than undefined/false, or fails after `ms`. */
-export async function waitFor<T> (check: () => T | undefined | false | Promise<T | undefined | false>, ms: number, what: string): Promise<T> {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const value = await check()
-    if (value !== undefined && value !== false) {
-      return value
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${ms} ms waiting for ${what}`)
-    }
-    await new Promise(resolve => setTimeout(resolve, 50))
-  }
-}

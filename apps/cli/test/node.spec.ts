@@ -1,7 +1,8 @@
 import { KAD_DHT_PROTOCOL } from '@p2p-chat/shared'
+import { waitFor } from '@p2p-chat/shared/testing'
 import { afterEach, describe, expect, it } from 'vitest'
 import { formatStatus, reservedRelays } from '../src/status.js'
-import { startCliNode, waitFor } from './helpers.js'
+import { startCliNode } from './helpers.js'
 import type { TestNode } from './helpers.js'
 import type { Multiaddr } from '@multiformats/multiaddr'
 

@@ -5,16 +5,14 @@ import { noise } from '@libp2p/noise'
 import { tcp } from '@libp2p/tcp'
 import { webRTC } from '@libp2p/webrtc'
 import { yamux } from '@libp2p/yamux'
-import { connectionKind } from '@p2p-chat/shared'
+import { connectionKind, isWebRTCAddr } from '@p2p-chat/shared'
+import { waitFor } from '@p2p-chat/shared/testing'
 import { createLibp2p } from 'libp2p'
 import { afterEach, describe, expect, it } from 'vitest'
-import { startCliNode, waitFor } from './helpers.js'
+import { startCliNode } from './helpers.js'
 import type { TestNode } from './helpers.js'
 import type { ComponentLogger, Connection, Libp2p } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
-
-const isWebRTC = (ma: Multiaddr): boolean => ma.getComponents().some(c => c.name === 'webrtc')
-const isCircuit = (ma: Multiaddr): boolean => ma.getComponents().some(c => c.name === 'p2p-circuit')
 
 /** The default logger, also telling `onError` about every error logged by a component. */
 function watchedLogger (onError: (component: string, message: string) => void): ComponentLogger {
@@ -47,7 +45,7 @@ describe('WebRTC between Node peers, signalled through a relay', () => {
 
   /** The node's `/p2p-circuit/webrtc` address once its reservation on the relay is up. */
   async function webrtcAddr (node: Libp2p): Promise<Multiaddr> {
-    return waitFor(() => node.getMultiaddrs().find(ma => isCircuit(ma) && isWebRTC(ma)), 10_000, 'a reservation on the relay')
+    return waitFor(() => node.getMultiaddrs().find(ma => isWebRTCAddr(ma)), 10_000, 'a reservation on the relay')
   }
 
   it('a peer whose ICE never connects does not report a connection (the @libp2p/webrtc patch)', async () => {
@@ -85,7 +83,7 @@ describe('WebRTC between Node peers, signalled through a relay', () => {
     const dialler = await peer({})
     const opened: Connection[] = []
     answerer.addEventListener('connection:open', evt => {
-      if (evt.detail.remotePeer.equals(dialler.peerId) && isWebRTC(evt.detail.remoteAddr)) {
+      if (evt.detail.remotePeer.equals(dialler.peerId) && isWebRTCAddr(evt.detail.remoteAddr)) {
         opened.push(evt.detail)
       }
     })
@@ -97,7 +95,7 @@ describe('WebRTC between Node peers, signalled through a relay', () => {
     // connects, until the upgrade deadline), or - unpatched - reports a WebRTC connection that carries nothing
     await waitFor(() => signalling.length > 0 || opened.length > 0, 10_000, 'the answering side to finish the signalling')
     expect(opened.map(c => c.remoteAddr.toString())).toEqual([])
-    expect(answerer.getConnections(dialler.peerId).filter(c => isWebRTC(c.remoteAddr)).map(c => c.remoteAddr.toString())).toEqual([])
+    expect(answerer.getConnections(dialler.peerId).filter(c => isWebRTCAddr(c.remoteAddr)).map(c => c.remoteAddr.toString())).toEqual([])
   })
 
   it('two terminal peers that reach each other only through a relay go direct over WebRTC, and stay connected without it', async () => {
@@ -108,7 +106,7 @@ describe('WebRTC between Node peers, signalled through a relay', () => {
       await peer.node.dial(relay.node.getMultiaddrs()[0]!)
     }
     const connection = await alice.node.dial(await webrtcAddr(bob.node))
-    expect(isWebRTC(connection.remoteAddr)).toBe(true)
+    expect(isWebRTCAddr(connection.remoteAddr)).toBe(true)
     expect(connection.direct).toBe(true)
     // proven by a round trip on that very connection (directPaths), on both sides
     await waitFor(() => connectionKind(alice.node, bob.node.peerId) === 'direct', 5_000, 'Alice to see Bob direct')

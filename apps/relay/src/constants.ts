@@ -86,6 +86,8 @@ export const LIMITS_SWEEP_INTERVAL_MS = 30_000
 /** A lost peer relay (`--peer`) is redialled after this, doubling up to the maximum, for as long as the relay runs. */
 export const PEER_RELAY_RETRY_MIN_MS = 1_000
 export const PEER_RELAY_RETRY_MAX_MS = 60_000
+/** How long one dial of a peer relay may take before it counts as a failure (and is retried). */
+export const DEFAULT_PEER_RELAY_DIAL_TIMEOUT_MS = 10_000
 /** Peer-store tag on peer relays: a high value, so the connection manager never prunes them. */
 export const PEER_RELAY_TAG = 'p2p-chat-peer-relay'
 /** Lines of each room the relay keeps for late joiners, and for how many days. */

@@ -3,7 +3,9 @@ import {
   DEFAULT_MAX_PENDING_CONNECTIONS, DEFAULT_MAX_PENDING_PER_IP, DEFAULT_MAX_QUEUED_CONNECTIONS
 } from './constants.js'
 import { HandshakeTimeoutError } from './errors.js'
-import { ipKey, Refusals, TokenBuckets } from './limits-common.js'
+import { ipKey } from './ip-key.js'
+import { Refusals } from './refusals.js'
+import { TokenBuckets } from './token-buckets.js'
 import type { ConnectionGater, MultiaddrConnection } from '@libp2p/interface'
 
 export interface ConnectionLimitsInit {

@@ -1,6 +1,6 @@
 import { DEFAULT_DHT_MAX_PROVIDERS, DEFAULT_DHT_MAX_PROVIDERS_PER_KEY, DEFAULT_DHT_PROVIDER_TTL_S } from './constants.js'
 import { DhtRecordRefusedError, ProviderLimitError } from './errors.js'
-import { Refusals } from './limits-common.js'
+import { Refusals } from './refusals.js'
 import type { KadDHTInit, Validators } from '@libp2p/kad-dht'
 import type { Libp2pOptions } from 'libp2p'
 

@@ -1,5 +1,6 @@
 import { DEFAULT_MAX_RESERVATIONS, DEFAULT_MAX_RESERVATIONS_PER_IP } from './constants.js'
-import { ipKey, Refusals } from './limits-common.js'
+import { ipKey } from './ip-key.js'
+import { Refusals } from './refusals.js'
 import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
 import type { Libp2p, PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'

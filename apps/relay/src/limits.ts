@@ -3,20 +3,22 @@ import {
   DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_PENDING_CONNECTIONS, DEFAULT_MAX_QUEUED_CONNECTIONS, DEFAULT_MAX_RESERVATIONS, DEFAULT_MAX_ROOMS,
   LIBP2P_CONNECTION_HEADROOM, LIBP2P_PENDING_FACTOR, LIBP2P_RATE_FACTOR, LIBP2P_UPGRADE_TIMEOUT_SLACK_MS, LIMITS_SWEEP_INTERVAL_MS
 } from './constants.js'
-import { Refusals } from './limits-common.js'
 import { ConnectionLimiter } from './limits-connections.js'
 import { DhtLimiter } from './limits-dht.js'
 import { ReservationLimiter } from './limits-reservations.js'
+import { Refusals } from './refusals.js'
 import type { RelayOptions } from './config.js'
-import type { RefusalCounter, RefusalKind } from './limits-common.js'
 import type { RelayLogger } from './log.js'
+import type { RefusalCounter, RefusalKind } from './refusals.js'
 import type { RoomFollowerOptions } from './rooms.js'
 import type { CircuitRelayService, ServerReservationStoreInit } from '@libp2p/circuit-relay-v2'
 import type { Libp2p } from '@libp2p/interface'
 import type { Libp2pOptions } from 'libp2p'
 
-export { NO_REFUSAL_COUNTER, REFUSAL_KINDS, Refusals, TokenBuckets, ipKey } from './limits-common.js'
-export type { RefusalCounter, RefusalKind } from './limits-common.js'
+export { NO_REFUSAL_COUNTER, REFUSAL_KINDS, Refusals } from './refusals.js'
+export { TokenBuckets } from './token-buckets.js'
+export { ipKey } from './ip-key.js'
+export type { RefusalCounter, RefusalKind } from './refusals.js'
 
 /** What the limits hold now: each figure stays bounded however many peers come and go. */
 export interface LimitStats {

@@ -1,11 +1,15 @@
 /**
  * The relay's operational log: what an operator reads (start, addresses, peer relays, rooms, refusals,
- * shutdown), as plain lines or JSON lines, filtered by level. libp2p's own internals keep logging through
- * `@libp2p/logger` (`DEBUG=libp2p:*`), which this does not replace.
+ * shutdown), as JSON lines (pino) or lines for people (pino-pretty), filtered by level. libp2p's own internals
+ * keep logging through `@libp2p/logger` (`DEBUG=libp2p:*`), which this does not replace.
  *
- * Never log secrets: no private keys, no TLS key material, no message contents. Fields whose names look like
- * secrets are replaced by `[redacted]` all the same.
+ * Never log secrets: no private keys, no TLS key material, no message contents. Fields named like secrets are
+ * replaced by `[redacted]` all the same (pino's `redact`).
  */
+
+import { pino } from 'pino'
+import { prettyFactory } from 'pino-pretty'
+import type { DestinationStream, Logger } from 'pino'
 
 /** Log levels, most severe first: a logger at `info` writes error, warn and info. */
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const
@@ -20,8 +24,8 @@ export type LogFields = Record<string, unknown> & { message?: string }
 
 /**
  * The relay's logger. `event` is a short, stable name (`'peer relay connected'`, `'refused'`); `fields` carry
- * the details (`{ peer, kind }`), each a string, number, boolean or something with a useful `toString()`
- * (a PeerId, a Multiaddr). In JSON each line is `{"time", "level", "event", ...fields}`.
+ * the details (`{ peer, kind }`), each a string, number, boolean, plain object or something with a useful
+ * `toString()` (a PeerId, a Multiaddr); an Error is written as its message. In JSON each line is `{"level", "time", "event", ...fields}`.
  */
 export interface RelayLogger {
   error: (event: string, fields?: LogFields) => void
@@ -41,60 +45,34 @@ export interface RelayLoggerInit {
   now?: () => Date
 }
 
-/** Field names never written as they are. */
-const SECRET_FIELD = /private|secret|passw|token|^key$|tlskey|keymaterial/i
-/** Names a field may not take: they are the line's own. */
-const RESERVED = new Set(['time', 'level', 'event'])
+/** Field names never written as they are, at the top level or one level down. */
+export const REDACTED_FIELDS = ['privateKey', 'secret', 'password', 'passphrase', 'token', 'key', 'tlsKey', 'keyMaterial']
 
+/** A PeerId, a Multiaddr, a URL: their string form; an Error: its message. */
 function plain (value: unknown): unknown {
-  if (value == null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
-    return value
-  }
-  if (typeof value === 'bigint') {
-    return value.toString()
-  }
   if (value instanceof Error) {
     return value.message
   }
-  if (Array.isArray(value)) {
-    return value.map(plain)
-  }
-  if (typeof value === 'object' && Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) {
-    // a PeerId, a Multiaddr, a URL: their string form
-    return String(value)
-  }
-  if (typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_FIELD.test(k) ? '[redacted]' : plain(v)]))
-  }
-  return String(value)
+  const proto: unknown = value != null && typeof value === 'object' && !Array.isArray(value) ? Object.getPrototypeOf(value) : null
+  return proto != null && proto !== Object.prototype ? String(value) : value
 }
 
-function fieldsOf (fields: LogFields | undefined): Record<string, unknown> {
-  const out: Record<string, unknown> = {}
-  for (const [name, value] of Object.entries(fields ?? {})) {
-    if (value === undefined || RESERVED.has(name)) {
-      continue
+/** Names a field may not take: they are the line's own. */
+const RESERVED = new Set(['time', 'level', 'event'])
+
+/** The text format: the event's `message`, else its name and fields; prefixed by its level unless info. */
+function textFormatter (): (line: string) => string {
+  return prettyFactory({
+    colorize: false,
+    singleLine: true,
+    errorLikeObjectKeys: [],
+    messageKey: 'message',
+    ignore: 'time,level,event,message',
+    messageFormat: log => {
+      const body = String(log.message ?? log.event)
+      return log.level === 'info' ? body : `${String(log.level)}: ${body}`
     }
-    out[name] = SECRET_FIELD.test(name) ? '[redacted]' : plain(value)
-  }
-  return out
-}
-
-function textValue (value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value)
-  return /^[^\s"=]+$/.test(text) ? text : JSON.stringify(text)
-}
-
-/**
- * A line for people: the event's `message` when it has one, else the event and its fields as `name=value`;
- * levels other than info are prefixed (`warn: refused kind=reservation peer=12D3…`).
- */
-function textLine (level: LogLevel, event: string, fields: Record<string, unknown>): string {
-  const { message, ...rest } = fields
-  const body = typeof message === 'string'
-    ? message
-    : [event, ...Object.entries(rest).map(([name, value]) => `${name}=${textValue(value)}`)].join(' ')
-  return level === 'info' ? body : `${level}: ${body}`
+  })
 }
 
 /**
@@ -105,22 +83,32 @@ function textLine (level: LogLevel, event: string, fields: Record<string, unknow
  * ```ts
  * const log = createRelayLogger({ format: 'json', level: 'warn' })
  * log.warn('refused', { kind: 'reservation', peer: peerId })
- * // {"time":"2026-11-27T10:00:00.000Z","level":"warn","event":"refused","kind":"reservation","peer":"12D3…"}
+ * // {"level":"warn","time":"2026-11-27T10:00:00.000Z","event":"refused","kind":"reservation","peer":"12D3…"}
  * ```
  */
 export function createRelayLogger (init: RelayLoggerInit = {}): RelayLogger {
-  const format = init.format ?? 'text'
-  const threshold = LOG_LEVELS.indexOf(init.level ?? 'info')
   const write = init.write ?? ((line: string) => { process.stdout.write(`${line}\n`) })
   const now = init.now ?? (() => new Date())
-  const at = (level: LogLevel) => (event: string, fields?: LogFields): void => {
-    if (LOG_LEVELS.indexOf(level) > threshold) {
-      return
-    }
-    const values = fieldsOf(fields)
-    write(format === 'json'
-      ? JSON.stringify({ time: now().toISOString(), level, event, ...values })
-      : textLine(level, event, values))
+  const text = (init.format ?? 'text') === 'text' ? textFormatter() : undefined
+  const destination: DestinationStream = {
+    write: (json: string) => { write((text?.(json) ?? json).replace(/\n$/, '')) }
+  }
+  const logger: Logger = pino({
+    level: init.level ?? 'info',
+    base: undefined,
+    messageKey: 'message',
+    timestamp: () => `,"time":"${now().toISOString()}"`,
+    formatters: {
+      level: label => ({ level: label }),
+      log: fields => Object.fromEntries(Object.entries(fields).map(([name, value]) => [name, plain(value)]))
+    },
+    redact: { paths: REDACTED_FIELDS.flatMap(name => [name, `*.${name}`]), censor: '[redacted]' }
+  }, destination)
+  const at = (level: LogLevel) => (event: string, fields: LogFields = {}): void => {
+    // the line's own time, level and event are not a field's to set
+    const rest: LogFields = Object.fromEntries(Object.entries(fields).filter(([name]) => !RESERVED.has(name)))
+    // in text, a line with a message is that message alone
+    logger[level](text != null && rest.message != null ? { event, message: rest.message } : { event, ...rest })
   }
   return { error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug') }
 }

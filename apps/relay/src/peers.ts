@@ -1,7 +1,7 @@
 import { logger } from '@libp2p/logger'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { backoffDelay } from '@p2p-chat/shared'
-import { PEER_RELAY_RETRY_MAX_MS, PEER_RELAY_RETRY_MIN_MS, PEER_RELAY_TAG } from './constants.js'
+import { DEFAULT_PEER_RELAY_DIAL_TIMEOUT_MS, PEER_RELAY_RETRY_MAX_MS, PEER_RELAY_RETRY_MIN_MS, PEER_RELAY_TAG } from './constants.js'
 import { silentLogger } from './log.js'
 import type { RelayLogger } from './log.js'
 import type { Libp2p, PeerId } from '@libp2p/interface'
@@ -74,7 +74,7 @@ export class RelayPeers {
     }
     try {
       await this.node.peerStore.merge(peer.peerId, { tags: { [PEER_RELAY_TAG]: { value: 100 } } })
-      await this.node.dial(peer.addr, { signal: AbortSignal.timeout(10_000) })
+      await this.node.dial(peer.addr, { signal: AbortSignal.timeout(DEFAULT_PEER_RELAY_DIAL_TIMEOUT_MS) })
       peer.failures = 0
       log('connected to peer relay %p', peer.peerId)
       this.logger.info('peer relay connected', { peer: peer.peerId, addr: peer.addr })

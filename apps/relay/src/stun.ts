@@ -22,7 +22,7 @@ import { isIPv6 } from 'node:net'
 import { logger } from '@libp2p/logger'
 import { constants as STUN, createMessage, decode, validateFingerprint } from '@msimerson/stun'
 import { DEFAULT_STUN_BURST_PER_IP, DEFAULT_STUN_MAX_REQUEST_BYTES, DEFAULT_STUN_RATE_PER_IP, LIMITS_SWEEP_INTERVAL_MS } from './constants.js'
-import { TokenBuckets } from './limits-common.js'
+import { TokenBuckets } from './token-buckets.js'
 import type { RemoteInfo, Socket } from 'node:dgram'
 
 const log = logger('p2p-chat:relay:stun')

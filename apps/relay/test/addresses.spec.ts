@@ -1,7 +1,8 @@
 import { multiaddr } from '@multiformats/multiaddr'
+import { waitFor } from '@p2p-chat/shared/testing'
 import { describe, expect, it } from 'vitest'
 import { advertisedAddrs } from '../src/addresses.js'
-import { eventually, useTestResources } from './helpers.js'
+import { useTestResources } from './helpers.js'
 
 
 const ID = '12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN'
@@ -46,7 +47,7 @@ describe('the addresses a relay tells browsers', () => {
     const tcp = listening.find(a => /^\/ip4\/127\.0\.0\.1\/tcp\/\d+\/p2p\//.test(a))!
     const client = await newClient()
     await client.dial(multiaddr(tcp))
-    await eventually(async () => (await client.peerStore.get(r.relay.node.peerId)).addresses.some(a => a.multiaddr.toString().startsWith('/dns4/chat.example.org')))
+    await waitFor(async () => (await client.peerStore.get(r.relay.node.peerId)).addresses.some(a => a.multiaddr.toString().startsWith('/dns4/chat.example.org')))
   })
 
   it('without --announce, lists its listen addresses with its peer id', async () => {

@@ -21,9 +21,10 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { lpStream } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createMessageId, createRoomId, encodeChat, encodePresence, roomTopic } from '@p2p-chat/shared'
+import { waitFor } from '@p2p-chat/shared/testing'
 import { describe, expect, it } from 'vitest'
 import { bigEndian, GOSSIPSUB_PROTOCOLS as GOSSIPSUB, gossipStream, rawPeer, signedMessage } from './attackers.js'
-import { eventually, LOAD_TEST_TIMEOUT_MS, tcpAddr, useTestResources } from './helpers.js'
+import { LOAD_TEST_TIMEOUT_MS, tcpAddr, useTestResources } from './helpers.js'
 import { clientFrom, refusals, reserve, Status } from './limits-helpers.js'
 import type { GossipStream, RawPeerInit } from './attackers.js'
 import type { TestRelay } from './helpers.js'
@@ -85,8 +86,8 @@ async function roomStillCarries (r: TestRelay): Promise<void> {
     c.services.pubsub.subscribe(topic)
     await c.dial(multiaddr(tcpAddr(r.relay)))
   }
-  await eventually(() => r.relay.rooms().includes(topic))
-  await eventually(() => a.services.pubsub.getSubscribers(topic).length > 0 && b.services.pubsub.getSubscribers(topic).length > 0)
+  await waitFor(() => r.relay.rooms().includes(topic))
+  await waitFor(() => a.services.pubsub.getSubscribers(topic).length > 0 && b.services.pubsub.getSubscribers(topic).length > 0)
   const heard = new Promise<Uint8Array>(resolve => {
     b.services.pubsub.addEventListener('message', evt => { if (evt.detail.topic === topic) resolve(evt.detail.data) })
   })
@@ -149,7 +150,7 @@ describe('public advisories replayed against the relay', () => {
     expect(heapAfterGc() - heapBefore).toBeLessThan(HEAP_BOUND_MIB)
 
     await bad.stop()
-    await eventually(() => pubsub.getSubscribers('f0-0').length === 0)
+    await waitFor(() => pubsub.getSubscribers('f0-0').length === 0)
     await stillServes(r, '127.0.0.3')
     expect(heapAfterGc() - heapBefore).toBeLessThan(HEAP_BOUND_MIB)
   })
@@ -179,7 +180,7 @@ describe('public advisories replayed against the relay', () => {
       })
       const { send } = await gossipTo(bad, r)
       await send({ subscriptions: [{ subscribe: true, topic }] })
-      await eventually(() => relayStream && r.relay.rooms().includes(topic))
+      await waitFor(() => relayStream && r.relay.rooms().includes(topic))
       const handled = subscriptionRpcs(r, bad.peerId, 1)
       const control = (ihave: Uint8Array[], iwant: Uint8Array[]): Partial<RPC> => ({ control: { ihave: [{ topicID: topic, messageIDs: ihave }], iwant: [{ messageIDs: iwant }], graft: [], prune: [], idontwant: [] } })
       // over the decode limit (5,000 ids): gossipsub < 16 read and answered it, now the whole frame is dropped
@@ -195,7 +196,7 @@ describe('public advisories replayed against the relay', () => {
       await send({ subscriptions: [{ subscribe: true, topic: `${topic}-done` }] })
       await handled
       const valid = new Set(advertised.map(hex))
-      await eventually(() => asked.size > 0)
+      await waitFor(() => asked.size > 0)
       expect(oversized.filter(id => asked.has(hex(id)))).toEqual([])
       expect([...asked].every(id => valid.has(id))).toBe(true)
       // gone, with its handler (whose closure would keep this test's own sets of ids in the heap measured below)
@@ -227,7 +228,7 @@ describe('public advisories replayed against the relay', () => {
     // the same writer's PUT_VALUE of a public-key record reaches the relay, which refuses it (counted): so did the others
     const someone = await generateKeyPair('Ed25519')
     await drain(writer.services.dht.put(Uint8Array.from([...new TextEncoder().encode('/pk/'), ...peerIdFromPrivateKey(someone).toMultihash().bytes]), publicKeyToProtobuf(someone.publicKey), { signal: AbortSignal.timeout(5000) })).catch(() => [])
-    await eventually(async () => (await refusals(r, 'dht-record')).counted >= 1)
+    await waitFor(async () => (await refusals(r, 'dht-record')).counted >= 1)
     for (const key of keys.slice(0, 4)) {
       const events = await drain(reader.services.dht.get(key, { signal: AbortSignal.timeout(5000) })).catch(() => [])
       expect(events.map(e => e.name)).not.toContain('VALUE')
@@ -267,7 +268,7 @@ describe('public advisories replayed against the relay', () => {
     const bad = await attacker('127.0.0.2', { privateKey: mallet })
     const { send } = await gossipTo(bad, r)
     await send({ subscriptions: [{ subscribe: true, topic }] })
-    await eventually(() => r.relay.rooms().includes(topic) && listener.services.pubsub.getSubscribers(topic).length > 0)
+    await waitFor(() => r.relay.rooms().includes(topic) && listener.services.pubsub.getSubscribers(topic).length > 0)
     let seqno = BigInt(Date.now()) * 1000n
     /** a gossipsub message signed with mallet's key, claiming to be from `from`, carrying mallet's key */
     const signed = async (from: PeerId, data: Uint8Array): Promise<RPC.Message> => signedMessage({ key: mallet, topic, data, seqno: ++seqno, from })
@@ -275,7 +276,7 @@ describe('public advisories replayed against the relay', () => {
     await send({ messages: [await signed(victim, presence)] })
     await send({ messages: [await signed(bad.peerId, presence)] })
     // the honest control arrives; the spoof, sent before it on the same stream, never does
-    await eventually(() => heard.includes(bad.peerId.toString()))
+    await waitFor(() => heard.includes(bad.peerId.toString()))
     expect(heard).not.toContain(victim.toString())
     await stillServes(r, '127.0.0.3')
   })
@@ -293,12 +294,12 @@ describe('public advisories replayed against the relay', () => {
       await stream.close().catch(() => {})
     })
     await liar.dial(multiaddr(tcpAddr(r.relay)))
-    await eventually(() => answered)
+    await waitFor(() => answered)
     // in a gossipsub message's key (checked before its signature), in a room the relay follows
     const topic = roomTopic(createRoomId())
     const { send } = await gossipTo(liar, r)
     await send({ subscriptions: [{ subscribe: true, topic }] })
-    await eventually(() => r.relay.rooms().includes(topic))
+    await waitFor(() => r.relay.rooms().includes(topic))
     const presence = encodePresence({ name: 'liar', multiaddrs: [], hello: true })
     await send({ messages: [{ from: liar.peerId.toMultihash().bytes, data: presence, seqno: bigEndian(1n), topic, signature: new Uint8Array(256), key: LYING_RSA_KEY }] })
     // a subscription after it: once the relay has handled it, it has handled the message before it
@@ -336,7 +337,7 @@ describe('public advisories replayed against the relay', () => {
       const valid = 'libp2p+webrtc+v1/a1B2c3D4e5F6g7H8i9J0kL'
       await sendStun(valid)
       // a check's USERNAME is "<our ufrag>:<its ufrag>", both the ufrag we sent
-      await eventually(() => checks.includes(`${valid}:${valid}`))
+      await waitFor(() => checks.includes(`${valid}:${valid}`))
       expect(checks.filter(username => username !== `${valid}:${valid}`)).toEqual([])
       await stillServes(r, '127.0.0.2')
     } finally {

@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { multiaddr } from '@multiformats/multiaddr'
+import { waitFor } from '@p2p-chat/shared/testing'
 import { describe, expect, it } from 'vitest'
-import { createTestClient, eventually } from './helpers.js'
+import { createTestClient } from './helpers.js'
 
 // the compiled command, exactly as `pnpm relay` runs it (the test script builds before testing)
 const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url))
@@ -41,7 +42,7 @@ async function runUntilReady (args: string[], whileUp: (stdout: string) => Promi
   child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
   const exited = new Promise<number | null>(resolve => child.on('exit', resolve))
   try {
-    await eventually(() => stdout.includes('in a browser to chat') || child.exitCode != null, 20_000)
+    await waitFor(() => stdout.includes('in a browser to chat') || child.exitCode != null, 20_000)
     await whileUp(stdout)
     const stoppedAt = Date.now()
     child.kill('SIGTERM')
@@ -154,8 +155,8 @@ describe('relay operations from the command line', () => {
       expect(code).toBe(0)
       expect(stopMs).toBeLessThan(5000)
       expect(stdout).toContain('SIGTERM: shutting down')
-      expect(stdout).toMatch(/relay stopping connections=1/)
-      await eventually(() => closed)
+      expect(stdout).toContain('relay stopping {"connections":1}')
+      await waitFor(() => closed)
     } finally {
       await client.stop()
     }

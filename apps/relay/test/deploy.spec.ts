@@ -4,9 +4,9 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { waitFor } from '@p2p-chat/shared/testing'
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_HTTP_PORT, DEFAULT_METRICS_PORT, DEFAULT_QUIC_PORT, DEFAULT_STUN_PORT, DEFAULT_TCP_PORT, DEFAULT_WEBRTC_DIRECT_PORT, DEFAULT_WS_PORT, RELAY_MALLOC_ARENA_MAX, RELAY_NODE_OPTIONS } from '../src/constants.js'
-import { eventually } from './helpers.js'
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
 const DOCKERFILE = readFileSync(join(ROOT, 'deploy/Dockerfile'), 'utf8')
@@ -70,7 +70,7 @@ describe('deploy/', () => {
     child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString() })
     const exited = new Promise<number | null>(resolve => child.on('exit', resolve))
     try {
-      await eventually(() => /Open http:\/\/127\.0\.0\.1:\d+\//.test(stdout), 20_000)
+      await waitFor(() => /Open http:\/\/127\.0\.0\.1:\d+\//.test(stdout), 20_000)
       const port = new URL(/Open (\S+) in a browser/.exec(stdout)![1]!).port
       expect(await healthcheck({ P2P_CHAT_HTTP_PORT: port })).toBe(0)
       child.kill('SIGTERM')

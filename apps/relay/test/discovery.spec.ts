@@ -1,8 +1,9 @@
 
 import { multiaddr } from '@multiformats/multiaddr'
 import { createRoomId, Room } from '@p2p-chat/shared'
+import { waitFor } from '@p2p-chat/shared/testing'
 import { afterEach, describe, expect, it } from 'vitest'
-import { eventually, tcpAddr, useTestResources } from './helpers.js'
+import { tcpAddr, useTestResources } from './helpers.js'
 import type { TestRelay } from './helpers.js'
 import type { PrivateKey } from '@libp2p/interface'
 import type { RoomChat, RoomNode } from '@p2p-chat/shared'
@@ -22,7 +23,7 @@ afterEach(() => {
 async function twoRelays (followRooms = false): Promise<[TestRelay, TestRelay]> {
   const a = await startRelay({ followRooms })
   const b = await startRelay({ followRooms, peers: [multiaddr(tcpAddr(a.relay))] })
-  await eventually(() => a.relay.node.getConnections(b.relay.node.peerId).length > 0)
+  await waitFor(() => a.relay.node.getConnections(b.relay.node.peerId).length > 0)
   return [a, b]
 }
 
@@ -51,7 +52,7 @@ describe('rooms in the DHT', () => {
     const inAlice = join(alice, roomId, 'Alice')
     const inBob = join(bob, roomId, 'Bob')
 
-    await eventually(() => inAlice.room.getMembers().some(m => m.name === 'Bob') &&
+    await waitFor(() => inAlice.room.getMembers().some(m => m.name === 'Bob') &&
       inBob.room.getMembers().some(m => m.name === 'Alice'), 20_000)
     // they met directly, not through either relay's gossip (neither relay is in the room)
     expect(a.relay.rooms()).toEqual([])
@@ -60,7 +61,7 @@ describe('rooms in the DHT', () => {
 
     await inAlice.room.send('hello from relay A')
     await inBob.room.send('hello from relay B')
-    await eventually(() => inBob.heard.some(c => c.text === 'hello from relay A') &&
+    await waitFor(() => inBob.heard.some(c => c.text === 'hello from relay A') &&
       inAlice.heard.some(c => c.text === 'hello from relay B'))
   })
 
@@ -75,7 +76,7 @@ describe('rooms in the DHT', () => {
     // in the DHT after every announcement was made
     join(carol, aliceRoom, 'Carol')
     join(dave, bobRoom, 'Dave')
-    await eventually(() => inAlice.room.getMembers().some(m => m.name === 'Carol') &&
+    await waitFor(() => inAlice.room.getMembers().some(m => m.name === 'Carol') &&
       inBob.room.getMembers().some(m => m.name === 'Dave'), 20_000)
     expect(inAlice.room.getMembers().map(m => m.name)).toEqual(['Carol'])
     expect(inBob.room.getMembers().map(m => m.name)).toEqual(['Dave'])
@@ -88,13 +89,13 @@ describe('rooms in the DHT', () => {
     join(alice, createRoomId(), 'Alice')
     const circuitVia = (relay: TestRelay): boolean =>
       alice.getMultiaddrs().some(ma => ma.toString().includes(`/p2p/${relay.relay.node.peerId.toString()}/p2p-circuit`))
-    await eventually(() => circuitVia(a))
+    await waitFor(() => circuitVia(a))
     // the DHT's queries have introduced B (identify told Alice it is a relay)
-    await eventually(async () => alice.peerStore.get(b.relay.node.peerId)
+    await waitFor(async () => alice.peerStore.get(b.relay.node.peerId)
       .then(peer => peer.protocols.includes(RELAY_HOP_PROTOCOL), () => false))
     expect(circuitVia(b)).toBe(false)
 
     await a.relay.stop()
-    await eventually(() => !circuitVia(a) && circuitVia(b), 15_000)
+    await waitFor(() => !circuitVia(a) && circuitVia(b), 15_000)
   })
 })

@@ -101,14 +101,6 @@ export function tcpAddr (relay: Relay): string {
   return addr
 }
 
-/** Resolves once `check` returns true, polling; rejects after `timeout` ms. */
-export async function eventually (check: () => boolean | Promise<boolean>, timeout = 10_000): Promise<void> {
-  const deadline = Date.now() + timeout
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time')
-    await new Promise(resolve => setTimeout(resolve, 50))
-  }
-}
 
 /** The value of one sample in Prometheus text (`name{labels} value`), or undefined. */
 export function sample (text: string, name: string, labels = ''): number | undefined {

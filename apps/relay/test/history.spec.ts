@@ -5,10 +5,11 @@ import {
   createMemoryHistoryStore, createMessageId, createRoomId, createRoomSecret, derivePrivateRoom, encodeChat, encodePresence, roomTopic,
   sealRoomData
 } from '@p2p-chat/shared'
+import { waitFor } from '@p2p-chat/shared/testing'
 import { describe, expect, it } from 'vitest'
 import { HistoryKeeper } from '../src/history.js'
 import { createRelay } from '../src/index.js'
-import { eventually, tcpAddr, useTestResources } from './helpers.js'
+import { tcpAddr, useTestResources } from './helpers.js'
 import type { TestRelay } from './helpers.js'
 import type { GossipSub, GossipsubMessage } from '@libp2p/gossipsub'
 import type { Chat, HistorySync, RoomNode } from '@p2p-chat/shared'
@@ -27,7 +28,7 @@ async function setup (overrides = {}): Promise<{ relay: TestRelay, peer: RoomNod
 /** Subscribes, waits until the relay follows the topic, publishes each message in turn. */
 async function publish (peer: RoomNode, relay: TestRelay, topic: string, messages: Uint8Array[]): Promise<void> {
   peer.services.pubsub.subscribe(topic)
-  await eventually(() => peer.services.pubsub.getSubscribers(topic).some(p => p.equals(relay.relay.node.peerId)))
+  await waitFor(() => peer.services.pubsub.getSubscribers(topic).some(p => p.equals(relay.relay.node.peerId)))
   for (const data of messages) {
     await peer.services.pubsub.publish(topic, data)
   }
@@ -41,7 +42,7 @@ describe('the relay as a history peer', () => {
       encodeChat({ id: createMessageId(), name: 'alice', text, timestamp: Date.now() - 10 + i }, topic, key)))
     await publish(peer, relay, topic, [lines[0]!, encodePresence({ name: 'alice', multiaddrs: [], hello: true }), lines[1]!])
 
-    await eventually(async () => (await historyOf(peer).sync(relay.relay.node.peerId, topic)).length === 2)
+    await waitFor(async () => (await historyOf(peer).sync(relay.relay.node.peerId, topic)).length === 2)
     const synced = await historyOf(peer).sync(relay.relay.node.peerId, topic)
     expect(synced.map(r => Buffer.from(r.data).toString('hex'))).toEqual(lines.map(l => Buffer.from(l).toString('hex')))
 
@@ -65,7 +66,7 @@ describe('the relay as a history peer', () => {
     const presence = await sealRoomData(keys, new TextEncoder().encode('sealed presence'), { ephemeral: true })
     await publish(peer, relay, keys.topic, [presence, chat])
 
-    await eventually(async () => (await historyOf(peer).sync(relay.relay.node.peerId, keys.topic)).length === 1)
+    await waitFor(async () => (await historyOf(peer).sync(relay.relay.node.peerId, keys.topic)).length === 1)
     const [kept] = await historyOf(peer).sync(relay.relay.node.peerId, keys.topic)
     expect(Buffer.from(kept!.data).equals(Buffer.from(chat))).toBe(true)
   })
@@ -76,7 +77,7 @@ describe('the relay as a history peer', () => {
     await expect(historyOf(peer).sync(relay.relay.node.peerId, unknown)).rejects.toMatchObject({ name: 'HistoryNotServedError' })
     const followed = roomTopic(createRoomId())
     await publish(peer, relay, followed, [])
-    await eventually(() => relay.relay.rooms().includes(followed))
+    await waitFor(() => relay.relay.rooms().includes(followed))
     expect(await historyOf(peer).sync(relay.relay.node.peerId, followed)).toEqual([])
   })
 
@@ -90,7 +91,7 @@ describe('the relay as a history peer', () => {
     bob.services.pubsub.addEventListener('gossipsub:message', evt => { heard.push(evt.detail.msg) })
     for (const topic of [publicTopic, keys.topic]) {
       bob.services.pubsub.subscribe(topic)
-      await eventually(() => relay.relay.rooms().includes(topic))
+      await waitFor(() => relay.relay.rooms().includes(topic))
     }
 
     const first = createMessageId()
@@ -108,8 +109,8 @@ describe('the relay as a history peer', () => {
     await publish(alice, relay, keys.topic, [await sealRoomData(keys, typing(true), { ephemeral: true }), privateLine])
 
     // bob heard everything through the relay, the notices included
-    await eventually(() => heard.length === 6)
-    await eventually(async () => (await historyOf(bob).sync(relay.relay.node.peerId, keys.topic)).length === 1)
+    await waitFor(() => heard.length === 6)
+    await waitFor(async () => (await historyOf(bob).sync(relay.relay.node.peerId, keys.topic)).length === 1)
     const kept = await historyOf(bob).sync(relay.relay.node.peerId, publicTopic)
     expect(kept.map(r => Buffer.from(r.data).toString('hex'))).toEqual(publicLines.map(l => Buffer.from(l).toString('hex')))
     const [keptPrivate] = await historyOf(bob).sync(relay.relay.node.peerId, keys.topic)

@@ -1,9 +1,10 @@
 import { once } from 'node:events'
 import { multiaddr } from '@multiformats/multiaddr'
+import { waitFor } from '@p2p-chat/shared/testing'
 import { describe, expect, it } from 'vitest'
 import { createHttpServer } from '../src/http.js'
 import { createRelay } from '../src/index.js'
-import { eventually, sample, tcpAddr, useTestResources } from './helpers.js'
+import { sample, tcpAddr, useTestResources } from './helpers.js'
 import type { RelayHealth } from '../src/http.js'
 import type { AddressInfo } from 'node:net'
 
@@ -102,7 +103,7 @@ describe('relay health and metrics over HTTP', () => {
       const text = await (await fetch(r.metricsUrl)).text()
       return sample(text, 'libp2p_connection_manager_connections', 'libp2p_connection_manager_connections="inbound"')
     }
-    await eventually(async () => await inbound(a) === 1)
+    await waitFor(async () => await inbound(a) === 1)
     expect(await inbound(b)).toBe(0)
     expect(await a.metrics.text()).toContain('p2p_chat_relay_refused_total{kind="connection"} 1')
     expect(await b.metrics.text()).not.toContain('kind="connection"')

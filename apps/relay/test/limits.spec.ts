@@ -5,9 +5,10 @@ import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createMessageId, createRoomId, encodeChat, roomKey, roomTopic } from '@p2p-chat/shared'
+import { waitFor } from '@p2p-chat/shared/testing'
 import { createLibp2p } from 'libp2p'
 import { afterEach, describe, expect, it } from 'vitest'
-import { eventually, LOAD_TEST_TIMEOUT_MS, startTestRelay, tcpAddr } from './helpers.js'
+import { LOAD_TEST_TIMEOUT_MS, startTestRelay, tcpAddr } from './helpers.js'
 import { clientFrom, dialRelay, idleSocket, refusals, reserve, served, Status } from './limits-helpers.js'
 import type { RelayInit, RelayOptions } from '../src/index.js'
 import type { TestRelay } from './helpers.js'
@@ -67,12 +68,12 @@ describe('relay limits: connections', () => {
       expect(await served(c, r)).toBe(true)
     }
     expect(await dialRelay(await client({ from: '127.0.0.2' }), r)).toBe('open')
-    await eventually(() => r.relay.limits().connections.open === 4)
+    await waitFor(() => r.relay.limits().connections.open === 4)
 
     await local[0]!.hangUp(r.relay.node.peerId)
-    await eventually(() => r.relay.limits().connections.open === 3)
+    await waitFor(() => r.relay.limits().connections.open === 3)
     expect(await dialRelay(local[3]!, r)).toBe('open')
-    await eventually(() => r.relay.limits().connections.open === 4)
+    await waitFor(() => r.relay.limits().connections.open === 4)
     expect(r.relay.limits().connections).toMatchObject({ open: 4, pending: 0, addresses: 2 })
   })
 
@@ -107,10 +108,10 @@ describe('relay limits: connections', () => {
     const r = await relay({ maxPendingPerIp: 2, maxPendingConnections: 3, maxQueuedConnections: 0, handshakeTimeoutSeconds: 1, connectionRatePerIp: 100 })
     const early = await client({ from: '127.0.0.9' })
     expect(await dialRelay(early, r)).toBe('open')
-    await eventually(() => r.relay.limits().connections.open === 1)
+    await waitFor(() => r.relay.limits().connections.open === 1)
     // sockets that never start their handshake: two from one address, one from another
     const closed = [await idle(r, '127.0.0.1'), await idle(r, '127.0.0.1'), await idle(r, '127.0.0.3')].map(s => s.closed)
-    await eventually(() => r.relay.limits().connections.pending === 3)
+    await waitFor(() => r.relay.limits().connections.pending === 3)
     const [a, b] = [await client(), await client({ from: '127.0.0.2' })]
     expect(await dialRelay(a, r)).not.toBe('open')
     expect((await refusals(r, 'pending-per-ip')).counted).toBe(1)
@@ -125,7 +126,7 @@ describe('relay limits: connections', () => {
       expect(ms).toBeLessThan(3000)
     }
     expect((await refusals(r, 'handshake-timeout')).counted).toBe(3)
-    await eventually(() => r.relay.limits().connections.pending === 0)
+    await waitFor(() => r.relay.limits().connections.pending === 0)
     expect(await dialRelay(a, r)).toBe('open')
     expect(await dialRelay(b, r)).toBe('open')
   })
@@ -139,10 +140,10 @@ describe('relay limits: connections', () => {
     }
     // two sockets that never start their handshake hold both slots
     const holders = [await hold(), await hold()]
-    await eventually(() => r.relay.limits().connections.pending === 2)
+    await waitFor(() => r.relay.limits().connections.pending === 2)
     const [a, b, c] = [await client({ from: '127.0.0.2' }), await client({ from: '127.0.0.3' }), await client({ from: '127.0.0.4' })]
     const refused = dialRelay(a, r)
-    await eventually(() => r.relay.limits().connections.queued === 1)
+    await waitFor(() => r.relay.limits().connections.queued === 1)
     // no slot freed within the admission wait
     expect(await refused).not.toBe('open')
     expect((await refusals(r, 'pending-connections')).counted).toBe(1)
@@ -150,15 +151,15 @@ describe('relay limits: connections', () => {
 
     // b and c wait in line; a slot frees, b (first in line) gets it, then another, and c
     const second = dialRelay(b, r)
-    await eventually(() => r.relay.limits().connections.queued === 1)
+    await waitFor(() => r.relay.limits().connections.queued === 1)
     const third = dialRelay(c, r)
-    await eventually(() => r.relay.limits().connections.queued === 2)
+    await waitFor(() => r.relay.limits().connections.queued === 2)
     holders[0]!.destroy()
     expect(await second).toBe('open')
     expect(r.relay.limits().connections.queued).toBe(1)
     holders[1]!.destroy()
     expect(await third).toBe('open')
-    await eventually(() => r.relay.limits().connections.pending === 0)
+    await waitFor(() => r.relay.limits().connections.pending === 0)
     expect(r.relay.limits().connections).toMatchObject({ open: 2, queued: 0 })
     expect((await refusals(r, 'pending-connections')).counted).toBe(1)
   })
@@ -172,14 +173,14 @@ describe('relay limits: connections', () => {
       sockets.push(socket)
       holders.push(socket)
     }
-    await eventually(() => r.relay.limits().connections.pending === 4)
+    await waitFor(() => r.relay.limits().connections.pending === 4)
     // each from its own address, as peers come back after a relay restart
     const burst = await Promise.all(Array.from({ length: 12 }, async (_, i) => client({ from: `127.4.0.${i + 1}` })))
     const dials = burst.map(async c => dialRelay(c, r))
-    await eventually(() => r.relay.limits().connections.queued === burst.length)
+    await waitFor(() => r.relay.limits().connections.queued === burst.length)
     holders.forEach(h => h.destroy())
     expect(await Promise.all(dials)).toEqual(burst.map(() => 'open'))
-    await eventually(() => r.relay.limits().connections.open === burst.length)
+    await waitFor(() => r.relay.limits().connections.open === burst.length)
     expect(r.relay.limits().connections).toMatchObject({ pending: 0, queued: 0 })
     expect((await refusals(r, 'pending-connections')).counted).toBe(0)
     for (const c of burst) {
@@ -205,9 +206,9 @@ describe('relay limits: WebSocket sockets', () => {
     })
     try {
       await client.dial(multiaddr(r.relay.info().multiaddrs.find(a => a.includes('/ws/'))!))
-      await eventually(() => r.relay.node.getConnections(client.peerId).length === 1)
+      await waitFor(() => r.relay.node.getConnections(client.peerId).length === 1)
       r.relay.node.getConnections(client.peerId)[0]!.abort(new Error('stopped answering pings'))
-      await eventually(() => client.getConnections(r.relay.node.peerId).length === 0)
+      await waitFor(() => client.getConnections(r.relay.node.peerId).length === 0)
     } finally {
       await client.stop()
     }
@@ -234,7 +235,7 @@ describe('relay limits: circuit-relay reservations', () => {
 
     // the stock server would keep local[0]'s reservation for 2 hours after it left
     await local[0]!.stop()
-    await eventually(() => r.relay.limits().reservations === 2)
+    await waitFor(() => r.relay.limits().reservations === 2)
     expect((await reserve(local[2]!, relayId)).status).toBe(Status.OK)
   })
 
@@ -269,7 +270,7 @@ async function roomOf (r: TestRelay, topic: string, count: number): Promise<Memb
     await c.dial(multiaddr(tcpAddr(r.relay)))
     members.push({ c, key, heard })
   }
-  await eventually(() => r.relay.rooms().includes(topic) && members.every(m => m.c.services.pubsub.getSubscribers(topic).length > 0))
+  await waitFor(() => r.relay.rooms().includes(topic) && members.every(m => m.c.services.pubsub.getSubscribers(topic).length > 0))
   return members
 }
 
@@ -281,15 +282,15 @@ describe('relay limits: rooms', () => {
     aRooms.forEach(t => { a.services.pubsub.subscribe(t) })
     await a.dial(multiaddr(tcpAddr(r.relay)))
     // all five subscriptions handled: three rooms followed, two refused
-    await eventually(async () => r.relay.rooms().length === 3 && (await refusals(r, 'rooms-per-peer')).counted === 2)
+    await waitFor(async () => r.relay.rooms().length === 3 && (await refusals(r, 'rooms-per-peer')).counted === 2)
     expect(r.relay.rooms().sort()).toEqual(aRooms.slice(0, 3).sort())
 
     // another peer's rooms are followed, up to the total cap
     const bRooms = [1, 2, 3].map(() => roomTopic(createRoomId()))
     bRooms.forEach(t => { b.services.pubsub.subscribe(t) })
     await b.dial(multiaddr(tcpAddr(r.relay)))
-    await eventually(() => r.relay.rooms().length === 5)
-    await eventually(async () => (await refusals(r, 'rooms')).counted === 1)
+    await waitFor(() => r.relay.rooms().length === 5)
+    await waitFor(async () => (await refusals(r, 'rooms')).counted === 1)
   })
 
   it('ignores room messages over a peer\'s publish rate (no penalty), and keeps carrying everyone else\'s', async () => {
@@ -300,7 +301,7 @@ describe('relay limits: rooms', () => {
       await flooder!.c.services.pubsub.publish(topic, await chatLine(topic, flooder!.key, `flood ${i}`))
     }
     // every flood message accounted for: refused by the relay, or delivered to the listener
-    await eventually(async () => (await refusals(r, 'publish-rate')).counted + listener!.heard.length === 12)
+    await waitFor(async () => (await refusals(r, 'publish-rate')).counted + listener!.heard.length === 12)
     // the burst and what trickled in meanwhile got through, not the rest
     expect(listener!.heard.length).toBeGreaterThanOrEqual(4)
     expect(listener!.heard.length).toBeLessThanOrEqual(7)
@@ -308,13 +309,13 @@ describe('relay limits: rooms', () => {
 
     const heardBefore = listener!.heard.length
     await other!.c.services.pubsub.publish(topic, await chatLine(topic, other!.key, 'still here'))
-    await eventually(() => listener!.heard.length === heardBefore + 1)
+    await waitFor(() => listener!.heard.length === heardBefore + 1)
   })
 
   it('charges what a peer relay (--peer) forwards to each author, not to the peer relay', async () => {
     const b = await relay()
     const a = await relay({ publishRate: 2, publishBurst: 4, peers: [multiaddr(tcpAddr(b.relay))] })
-    await eventually(() => a.relay.node.getConnections(b.relay.node.peerId).length > 0)
+    await waitFor(() => a.relay.node.getConnections(b.relay.node.peerId).length > 0)
     const topic = roomTopic(createRoomId())
     const listener = await client({ from: '127.0.3.1' })
     const heard: Uint8Array[] = []
@@ -330,7 +331,7 @@ describe('relay limits: rooms', () => {
       await c.dial(multiaddr(tcpAddr(b.relay)))
       authors.push({ c, key })
     }
-    await eventually(() => a.relay.rooms().includes(topic) && b.relay.rooms().includes(topic) &&
+    await waitFor(() => a.relay.rooms().includes(topic) && b.relay.rooms().includes(topic) &&
       (a.relay.node.services.pubsub as unknown as { getMeshPeers: (t: string) => string[] }).getMeshPeers(topic).includes(b.relay.node.peerId.toString()) &&
       authors.every(({ c }) => c.services.pubsub.getSubscribers(topic).length > 0))
     for (const { c, key } of authors) {
@@ -338,7 +339,7 @@ describe('relay limits: rooms', () => {
         await c.services.pubsub.publish(topic, await chatLine(topic, key, text))
       }
     }
-    await eventually(() => heard.length === 12)
+    await waitFor(() => heard.length === 12)
     expect((await refusals(a, 'publish-rate')).counted).toBe(0)
   })
 
@@ -348,9 +349,9 @@ describe('relay limits: rooms', () => {
     const [big, listener, other] = await roomOf(r, topic, 3)
     // over MAX_ROOM_MESSAGE_BYTES (8 KiB), well under gossipsub's RPC frame limit (256 KiB)
     await big!.c.services.pubsub.publish(topic, new Uint8Array(9000).fill(7))
-    await eventually(() => r.relay.node.services.pubsub.getScore(big!.c.peerId.toString()) < 0)
+    await waitFor(() => r.relay.node.services.pubsub.getScore(big!.c.peerId.toString()) < 0)
     await other!.c.services.pubsub.publish(topic, await chatLine(topic, other!.key, 'small'))
-    await eventually(() => listener!.heard.length === 1)
+    await waitFor(() => listener!.heard.length === 1)
     expect(listener!.heard[0]!.byteLength).toBeLessThan(1000)
   })
 })
@@ -371,7 +372,7 @@ describe('relay limits: DHT', () => {
     }
     await put(pkKey, publicKeyToProtobuf(someone.publicKey))
     await put(otherKey, Uint8Array.from([1, 2, 3]))
-    await eventually(async () => (await refusals(r, 'dht-record')).counted >= 1)
+    await waitFor(async () => (await refusals(r, 'dht-record')).counted >= 1)
     // the relay has neither record to give
     for (const key of [pkKey, otherKey]) {
       const events = await drain(reader.services.dht.get(key, { signal: AbortSignal.timeout(5000) })).catch(() => [])
@@ -385,7 +386,7 @@ describe('relay limits: DHT', () => {
     const keys = await Promise.all([1, 2, 3].map(async () => roomKey(roomTopic(createRoomId()))))
     const provide = async (p: DhtClient, key: typeof keys[number]): Promise<void> => {
       expect(await dialRelay(p, r)).toBe('open')
-      await eventually(async () => {
+      await waitFor(async () => {
         try {
           await p.contentRouting.provide(key, { signal: AbortSignal.timeout(3000) })
           return true
@@ -396,13 +397,13 @@ describe('relay limits: DHT', () => {
     }
     await provide(a, keys[0]!)
     await provide(b, keys[0]!)
-    await eventually(() => r.relay.limits().dht.providers === 2)
+    await waitFor(() => r.relay.limits().dht.providers === 2)
     await provide(c, keys[0]!)
-    await eventually(async () => (await refusals(r, 'dht-providers-per-key')).counted >= 1)
+    await waitFor(async () => (await refusals(r, 'dht-providers-per-key')).counted >= 1)
     await provide(a, keys[1]!)
-    await eventually(() => r.relay.limits().dht.providers === 3)
+    await waitFor(() => r.relay.limits().dht.providers === 3)
     await provide(a, keys[2]!)
-    await eventually(async () => (await refusals(r, 'dht-providers')).counted >= 1)
+    await waitFor(async () => (await refusals(r, 'dht-providers')).counted >= 1)
     expect(r.relay.limits().dht).toEqual({ providers: 3, keys: 2 })
 
     const found: string[] = []
@@ -420,11 +421,11 @@ describe('relay limits: DHT', () => {
     const provider = await client({ dht: true })
     expect(await dialRelay(provider, r)).toBe('open')
     const key = await roomKey(roomTopic(createRoomId()))
-    await eventually(async () => {
+    await waitFor(async () => {
       await provider.contentRouting.provide(key, { signal: AbortSignal.timeout(3000) }).catch(() => {})
       return r.relay.limits().dht.providers === 1
     })
-    await eventually(() => r.relay.limits().dht.providers === 0, 8000)
+    await waitFor(() => r.relay.limits().dht.providers === 0, 8000)
   })
 })
 
@@ -451,10 +452,10 @@ describe('relay limits: churn', () => {
       await Promise.all([0, 1, 2, 3, 4, 5, 6, 7].map(async i => visit(batch * 8 + i)))
     }
     // a handshake the relay had under way when its peer left ends at the latest after the timeout (5 s)
-    await eventually(() => r.relay.node.getConnections().length === 0 && r.relay.limits().connections.pending === 0, 8000)
+    await waitFor(() => r.relay.node.getConnections().length === 0 && r.relay.limits().connections.pending === 0, 8000)
     // what the sweeps (timers, every 30 s) are for: a peer that left while its reservation was being written, or
     // whose subscription was read after it left, is not there to leave again
-    await eventually(() => {
+    await waitFor(() => {
       r.relay.sweepRooms()
       r.relay.sweepLimits()
       return r.relay.limits().rooms.peers === 0
@@ -465,14 +466,14 @@ describe('relay limits: churn', () => {
     expect(stats.reservations).toBe(0)
     expect(stats.rooms.peers).toBe(0)
     // the peer store keeps the relay's own record only: it forgets each peer as it leaves
-    await eventually(() => {
+    await waitFor(() => {
       r.relay.sweepLimits()
       return r.relay.limits().peerRecords === 1
     }, 3000)
     expect(r.relay.rooms()).toEqual([])
     expect(pubsub.getPeers()).toEqual([])
     // stock gossipsub 17.1.1 kept the stream (and the closed connection) of peers that left while it opened one
-    await eventually(() => pubsub.streamsOutbound.size === 0, 3000)
+    await waitFor(() => pubsub.streamsOutbound.size === 0, 3000)
     // rate buckets are bounded (MAX_RATE_LIMITED_KEYS) and dropped on a timer once refilled
     expect(stats.connections.rateBuckets).toBeLessThanOrEqual(240)
   }, LOAD_TEST_TIMEOUT_MS)

@@ -48,8 +48,8 @@ describe('relay logger', () => {
     logger.warn('refused', { kind: 'connection', reason: 'too many from one address' })
     expect(lines).toEqual([
       `P2P Chat relay ${PEER}`,
-      'room followed topic=/p2p-chat/room/1/abc',
-      'warn: refused kind=connection reason="too many from one address"'
+      'room followed {"topic":"/p2p-chat/room/1/abc"}',
+      'warn: refused {"kind":"connection","reason":"too many from one address"}'
     ])
   })
 
@@ -60,5 +60,11 @@ describe('relay logger', () => {
     expect(line).toMatchObject({ level: 'error', event: 'oops', privateKey: '[redacted]', tlsKey: '[redacted]', secret: '[redacted]', nested: { password: '[redacted]', ok: 1 } })
     expect(lines[0]).not.toContain('BEGIN PRIVATE KEY')
     expect(lines[0]).not.toContain('forged')
+  })
+
+  it('redacts secrets in the text format too, on one line', () => {
+    const { lines, logger } = collect({ format: 'text' })
+    logger.error('start failed', { error: new Error('port in use'), token: 't0ken' })
+    expect(lines).toEqual(['error: start failed {"error":"port in use","token":"[redacted]"}'])
   })
 })

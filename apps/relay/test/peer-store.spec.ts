@@ -6,12 +6,13 @@ import { tcp } from '@libp2p/tcp'
 import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
 import { KAD_DHT_PROTOCOL } from '@p2p-chat/shared'
+import { waitFor } from '@p2p-chat/shared/testing'
 import { MemoryDatastore } from 'datastore-core'
 import { Key } from 'interface-datastore'
 import { createLibp2p } from 'libp2p'
 import { describe, expect, it } from 'vitest'
 import { PeerForgetter, relayDatastore } from '../src/peer-store.js'
-import { eventually, tcpAddr, useTestResources } from './helpers.js'
+import { tcpAddr, useTestResources } from './helpers.js'
 import type { Libp2p } from '@libp2p/interface'
 
 const { relay, client, track } = useTestResources()
@@ -73,18 +74,18 @@ describe('the relay\'s peer store', () => {
     const server = await dhtServer()
     await server.dial(relayAddr)
     // identify has written both records
-    await eventually(async () => (await store.get(server.peerId).catch(() => undefined))?.protocols.includes(KAD_DHT_PROTOCOL) === true)
-    await eventually(async () => store.has(plain.peerId))
+    await waitFor(async () => (await store.get(server.peerId).catch(() => undefined))?.protocols.includes(KAD_DHT_PROTOCOL) === true)
+    await waitFor(async () => store.has(plain.peerId))
     expect(r.relay.limits().peerRecords).toBe(3)
     const serverAddrs = server.getMultiaddrs().map(a => a.decapsulateCode(421).toString())
 
     await plain.stop()
     await server.stop()
-    await eventually(async () => !await store.has(plain.peerId))
-    await eventually(() => r.relay.node.getConnections(server.peerId).length === 0)
+    await waitFor(async () => !await store.has(plain.peerId))
+    await waitFor(() => r.relay.node.getConnections(server.peerId).length === 0)
     r.relay.sweepLimits()
     r.relay.sweepLimits()
-    await eventually(() => r.relay.limits().peerRecords === 2)
+    await waitFor(() => r.relay.limits().peerRecords === 2)
     expect((await store.get(server.peerId)).addresses.map(a => a.multiaddr.toString())).toEqual(serverAddrs)
   })
 
@@ -93,11 +94,11 @@ describe('the relay\'s peer store', () => {
     const [a, b] = [await dhtServer(), await dhtServer()]
     for (const peer of [a, b]) {
       await peer.dial(node.getMultiaddrs()[0]!)
-      await eventually(async () => node.peerStore.has(peer.peerId))
+      await waitFor(async () => node.peerStore.has(peer.peerId))
       await peer.stop()
-      await eventually(() => node.getConnections(peer.peerId).length === 0)
+      await waitFor(() => node.getConnections(peer.peerId).length === 0)
     }
-    await eventually(async () => !await node.peerStore.has(a.peerId))
+    await waitFor(async () => !await node.peerStore.has(a.peerId))
     expect(await node.peerStore.has(b.peerId)).toBe(true)
   })
 })

@@ -4,9 +4,10 @@ import { connect } from 'node:net'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createMessageId, createRoomId, encodeChat, parseRelayInfo, RELAY_INFO_ELEMENT_ID, roomTopic } from '@p2p-chat/shared'
+import { waitFor } from '@p2p-chat/shared/testing'
 import { describe, expect, it } from 'vitest'
 import { createRelay } from '../src/index.js'
-import { eventually, tcpAddr, useTestResources } from './helpers.js'
+import { tcpAddr, useTestResources } from './helpers.js'
 import type { TestClient } from './helpers.js'
 
 
@@ -40,7 +41,7 @@ describe('relay', () => {
     const c = await client()
     const connection = await c.dial(multiaddr(multiaddrs.find(a => /\/tcp\/\d+\/p2p\//.test(a))!))
     expect(connection.remoteAddr.toString()).toMatch(/^\/ip6\/::1\/tcp\//)
-    await eventually(() => r.health().connections === 1)
+    await waitFor(() => r.health().connections === 1)
     expect((await fetch(new URL('/healthz', r.url))).status).toBe(200)
   })
 
@@ -123,8 +124,8 @@ describe('relay', () => {
       c.services.pubsub.subscribe(topic)
       await c.dial(multiaddr(tcpAddr(r)))
     }
-    await eventually(() => r.rooms().includes(topic))
-    await eventually(() => a.services.pubsub.getSubscribers(topic).length > 0 && b.services.pubsub.getSubscribers(topic).length > 0)
+    await waitFor(() => r.rooms().includes(topic))
+    await waitFor(() => a.services.pubsub.getSubscribers(topic).length > 0 && b.services.pubsub.getSubscribers(topic).length > 0)
     expect(a.getConnections(b.peerId)).toHaveLength(0)
 
     const received: Uint8Array[] = []
@@ -132,9 +133,9 @@ describe('relay', () => {
     const good = await encodeChat({ id: createMessageId(), name: 'a', text: 'through the relay', timestamp: Date.now() }, topic, aKey)
     await a.services.pubsub.publish(topic, Uint8Array.from([1, 2, 3]))
     await a.services.pubsub.publish(topic, good)
-    await eventually(() => received.length > 0)
+    await waitFor(() => received.length > 0)
     // the malformed message was refused by the relay's validator (which penalised its sender); only the good one arrived
-    await eventually(() => r.node.services.pubsub.getScore(a.peerId.toString()) < 0)
+    await waitFor(() => r.node.services.pubsub.getScore(a.peerId.toString()) < 0)
     expect(received.map(d => Buffer.from(d).toString('hex'))).toEqual([Buffer.from(good).toString('hex')])
   })
 
@@ -145,16 +146,16 @@ describe('relay', () => {
     const meshsub = (direction: 'inbound' | 'outbound'): number => r.node.getConnections(c.peerId)
       .flatMap(conn => conn.streams).filter(s => s.protocol?.startsWith('/meshsub/') === true && s.direction === direction && s.status === 'open').length
     // the peer's own gossipsub stream to the relay
-    await eventually(() => meshsub('inbound') === 1)
+    await waitFor(() => meshsub('inbound') === 1)
     // stock gossipsub would open the relay's stream back at once
     await new Promise(resolve => setTimeout(resolve, 500))
     expect(meshsub('outbound')).toBe(0)
 
     const topic = roomTopic(createRoomId())
     c.services.pubsub.subscribe(topic)
-    await eventually(() => meshsub('outbound') === 1)
+    await waitFor(() => meshsub('outbound') === 1)
     // the relay follows the room and tells the peer so over its new stream
-    await eventually(() => c.services.pubsub.getSubscribers(topic).some(p => p.equals(r.node.peerId)))
+    await waitFor(() => c.services.pubsub.getSubscribers(topic).some(p => p.equals(r.node.peerId)))
   })
 
   it('penalises the gossipsub score of a peer that sends invalid room messages, and no one else', async () => {
@@ -166,13 +167,13 @@ describe('relay', () => {
       c.services.pubsub.subscribe(topic)
       await c.dial(multiaddr(tcpAddr(r)))
     }
-    await eventually(() => r.rooms().includes(topic) && bad.services.pubsub.getSubscribers(topic).length > 0)
+    await waitFor(() => r.rooms().includes(topic) && bad.services.pubsub.getSubscribers(topic).length > 0)
     for (let i = 0; i < 3; i++) {
       await bad.services.pubsub.publish(topic, Uint8Array.from([i, 2, 3]))
     }
     await good.services.pubsub.publish(topic, await encodeChat({ id: createMessageId(), name: 'good', text: 'hello', timestamp: Date.now() }, topic, goodKey))
     const score = (peer: TestClient): number => r.node.services.pubsub.getScore(peer.peerId.toString())
-    await eventually(() => score(bad) <= -30)
+    await waitFor(() => score(bad) <= -30)
     expect(score(good)).toBeGreaterThanOrEqual(0)
   })
 
@@ -182,9 +183,9 @@ describe('relay', () => {
     const topic = roomTopic(createRoomId())
     c.services.pubsub.subscribe(topic)
     await c.dial(multiaddr(tcpAddr(r)))
-    await eventually(() => r.rooms().includes(topic))
+    await waitFor(() => r.rooms().includes(topic))
     await c.hangUp(r.node.peerId)
-    await eventually(() => r.node.services.pubsub.getSubscribers(topic).length === 0)
+    await waitFor(() => r.node.services.pubsub.getSubscribers(topic).length === 0)
     r.sweepRooms()
     expect(r.rooms()).not.toContain(topic)
   })

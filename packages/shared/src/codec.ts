@@ -116,9 +116,14 @@ export function validateName (name: string): string {
 
 const MESSAGE_ID_PATTERN = new RegExp(`^[0-9a-f]{${MESSAGE_ID_HEX_LENGTH}}$`)
 
+/** Whether a value is a message id: {@link MESSAGE_ID_HEX_LENGTH} lowercase hex characters. */
+export function isMessageId (value: unknown): value is string {
+  return typeof value === 'string' && MESSAGE_ID_PATTERN.test(value)
+}
+
 /** Checks a message id (chat or direct): 32 lowercase hex characters. Throws {@link InvalidMessageError}. */
 export function validateMessageId (id: string): void {
-  if (!MESSAGE_ID_PATTERN.test(id)) {
+  if (!isMessageId(id)) {
     throw new InvalidMessageError(`A message id must be ${MESSAGE_ID_HEX_LENGTH} lowercase hex characters`)
   }
 }

@@ -129,6 +129,8 @@ export const PRESENCE_DEBOUNCE_MS = 50
 /** First wait before retrying a failed direct (WebRTC) upgrade; doubles up to the maximum. */
 export const UPGRADE_RETRY_MIN_MS = 2_000
 export const UPGRADE_RETRY_MAX_MS = 60_000
+/** How long one dial of a member (a WebRTC upgrade, or a member found in the DHT) may take. */
+export const DEFAULT_MEMBER_DIAL_TIMEOUT_MS = 20_000
 /**
  * How long a new direct connection has to carry identify's exchange before one ping round trip is tried on it
  * (with as long again), and past that it is closed. A WebRTC connection is reported without any handshake of

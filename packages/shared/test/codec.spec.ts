@@ -3,7 +3,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { describe, expect, it } from 'vitest'
 import {
-  createMessageId, decodeRoomMessage, encodeChat, encodePresence, validateName, validateText
+  createMessageId, decodeRoomMessage, encodeChat, encodePresence, isMessageId, validateName, validateText
 } from '../src/codec.js'
 import {
   DEFAULT_MAX_FILE_BYTES, MAX_FILE_BYTES, MAX_IMAGE_DIMENSION, MAX_PRESENCE_MULTIADDRS, MAX_REACTION_BYTES,
@@ -264,5 +264,14 @@ describe('replies, reactions, file offers and typing notices', async () => {
       .toEqual(['0 B', '999 B', '1.0 kB', '10 kB', '52 MB', '1.0 MB', '2.1 GB'])
     expect(['image/PNG', 'text/plain; charset=utf-8', '', 'not a type', 'application/vnd.ms-excel'].map(normalizeMimeType))
       .toEqual(['image/png', 'text/plain', DEFAULT_MIME_TYPE, DEFAULT_MIME_TYPE, 'application/vnd.ms-excel'])
+  })
+})
+
+describe('isMessageId', () => {
+  it('takes 32 lowercase hex characters and nothing else', () => {
+    expect(isMessageId(createMessageId())).toBe(true)
+    for (const value of ['', 'a'.repeat(31), 'a'.repeat(33), 'A'.repeat(32), 'g'.repeat(32), 32, null, undefined]) {
+      expect(isMessageId(value), String(value)).toBe(false)
+    }
   })
 })

@@ -41,16 +41,6 @@ export async function errorOf (promise: Promise<unknown>): Promise<Error> {
   throw new Error('expected a rejection')
 }
 
-/** Resolves once `condition` holds, polling; rejects after `ms`. */
-export async function waitFor (condition: () => boolean, ms = 3000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!condition()) {
-    if (Date.now() > deadline) {
-      throw new Error('condition not met in time')
-    }
-    await new Promise(resolve => setTimeout(resolve, 20))
-  }
-}
 
 /** What a peer answered on a raw stream: the length-prefixed frames it wrote, and how the stream ended. */
 export interface RawAnswer {

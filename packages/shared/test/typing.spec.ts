@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { TypingNotices } from '../src/chat/typing.js'
-import { waitFor } from './helpers.js'
+import { waitFor } from '../src/testing/index.js'
 import type { RoomTyping } from '../src/chat/typing.js'
 
 describe('typing notices', () => {

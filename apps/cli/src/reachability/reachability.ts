@@ -1,5 +1,7 @@
 import { getNetConfig, isGlobalUnicast, isNetworkAddress, isPrivate, pbStream } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
+import { QUIC_V1 } from '@multiformats/multiaddr-matcher'
+import { fingerprint, isCircuitAddr } from '@p2p-chat/shared'
 import { TypedEventEmitter } from 'main-event'
 import {
   AUTONAT_PROTOCOL, DEFAULT_CHECK_DELAY_MS, DEFAULT_CHECK_TIMEOUT_MS, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_RECHECK_INTERVAL_MS
@@ -25,17 +27,9 @@ interface Asked {
   checking: boolean
 }
 
-function isQuic (ma: Multiaddr): boolean {
-  return ma.getComponents().some(c => c.name === 'quic-v1')
-}
-
-function isCircuit (ma: Multiaddr): boolean {
-  return ma.getComponents().some(c => c.name === 'p2p-circuit')
-}
-
 /** A public IP address others might dial: not a relay circuit, not private, IPv6 only if globally routable. */
 export function isPublicCandidate (ma: Multiaddr): boolean {
-  if (isCircuit(ma) || !isNetworkAddress(ma) || isPrivate(ma) === true) {
+  if (isCircuitAddr(ma) || !isNetworkAddress(ma) || isPrivate(ma) === true) {
     return false
   }
   return getNetConfig(ma).type !== 'ip6' || isGlobalUnicast(ma)
@@ -127,13 +121,13 @@ export class ReachabilityService extends TypedEventEmitter<ReachabilityEvents> i
     const addrs = this.components.addressManager.getAddressesWithMetadata()
       // an observed QUIC address is the NAT mapping of @chainsafe/libp2p-quic's dialling socket, which is not the
       // listening one and accepts no connection: a dial-back to it can only time out
-      .filter(({ multiaddr, type }) => type !== 'observed' || !isQuic(multiaddr))
+      .filter(({ multiaddr, type }) => type !== 'observed' || !QUIC_V1.matches(multiaddr))
       .map(({ multiaddr }) => multiaddr)
     const observed = await this.observedAddr?.(connection, options).catch(() => undefined)
     if (observed != null && isPublicCandidate(observed)) {
       const { type, host } = getNetConfig(observed)
       for (const listening of this.components.transportManager.getAddrs()) {
-        if (isCircuit(listening) || !isNetworkAddress(listening)) {
+        if (isCircuitAddr(listening) || !isNetworkAddress(listening)) {
           continue
         }
         const config = getNetConfig(listening)
@@ -195,7 +189,7 @@ export class ReachabilityService extends TypedEventEmitter<ReachabilityEvents> i
       asked.tested = tested
       asked.testedAt = Date.now()
       const status = response.dialResponse?.status
-      const who = `AutoNAT server …${connection.remotePeer.toString().slice(-6)}`
+      const who = `AutoNAT server …${fingerprint(connection.remotePeer.toString())}`
       if (status === Message.ResponseStatus.OK) {
         this.set({ reachability: 'public', reason: `${who} dialled back ${addrs.map(String).join(', ')}` })
       } else if (status === Message.ResponseStatus.E_DIAL_ERROR && !this.hasVerifiedPublicAddress()) {

@@ -4,11 +4,12 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { TypedEventEmitter } from 'main-event'
 import { createMessageId, encodeChat, encodePresence } from '../codec.js'
 import {
-  DEFAULT_MAX_FILE_BYTES, KNOWN_LINE_IDS, MEMBER_EXPIRY_MS, NO_DIRECT_ROUTE_NOTICE_MS, PRESENCE_DEBOUNCE_MS,
+  DEFAULT_MAX_FILE_BYTES, DEFAULT_MEMBER_DIAL_TIMEOUT_MS, KNOWN_LINE_IDS, MEMBER_EXPIRY_MS, NO_DIRECT_ROUTE_NOTICE_MS, PRESENCE_DEBOUNCE_MS,
   PRESENCE_INTERVAL_MS, TYPING_EXPIRY_MS, TYPING_INTERVAL_MS, UPGRADE_RETRY_MAX_MS, UPGRADE_RETRY_MIN_MS
 } from '../constants.js'
 import { attachmentFallback } from '../file/offer.js'
 import { mark } from '../util/marks.js'
+import { isCircuitAddr, isWebRTCAddr } from '../util/multiaddrs.js'
 import { RoomDiscovery } from './discovery.js'
 import { RoomMembers } from './members.js'
 import { RoomOutbox } from './outbox.js'
@@ -16,7 +17,7 @@ import { PeerPinger } from './peer-pinger.js'
 import { privateRoomCodec, publicRoomCodec, readRoomData } from './room-codec.js'
 import { RoomHistory } from './room-history.js'
 import { TypingNotices } from './typing.js'
-import { DirectUpgrader, isWebRTCAddr } from './upgrader.js'
+import { DirectUpgrader } from './upgrader.js'
 import type { Chat, FileOffer, RoomEvent } from '../codec.js'
 import type { HistoryStore } from '../history/index.js'
 import type { PrivateRoomKeys } from '../private-room/index.js'
@@ -101,13 +102,6 @@ export interface RoomRestore {
 }
 
 const log = logger('p2p-chat:room')
-
-/** How long one dial of a member (a WebRTC upgrade, or a member found in the DHT) may take. */
-const DIAL_TIMEOUT_MS = 20_000
-
-function isCircuitAddr (ma: Multiaddr): boolean {
-  return ma.getComponents().some(c => c.name === 'p2p-circuit')
-}
 
 /**
  * One chat room: a gossipsub topic with signed, validated messages. Members announce themselves (name and
@@ -229,7 +223,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     })
     this.upgrader = new DirectUpgrader(node, {
       signal: this.left.signal,
-      dialTimeout: DIAL_TIMEOUT_MS,
+      dialTimeout: DEFAULT_MEMBER_DIAL_TIMEOUT_MS,
       retryMin: init.upgradeRetryMin ?? UPGRADE_RETRY_MIN_MS,
       retryMax: init.upgradeRetryMax ?? UPGRADE_RETRY_MAX_MS,
       canUpgrade: () => this.members.canUpgrade(),

@@ -1,11 +1,11 @@
 import { logger } from '@libp2p/logger'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { backoffDelay } from '../util/backoff.js'
+import { isWebRTCAddr } from '../util/multiaddrs.js'
 import { connectionKind } from './connections.js'
 import type { MemberRecord } from './members.js'
 import type { RoomNode } from './peer-pinger.js'
 import type { PeerInfo } from '@libp2p/interface'
-import type { Multiaddr } from '@multiformats/multiaddr'
 
 const log = logger('p2p-chat:room:upgrader')
 
@@ -21,11 +21,6 @@ export interface DirectUpgraderInit {
   canUpgrade: () => boolean
   /** a dial ended (the members' connections should be read again) */
   onSettled: () => void
-}
-
-/** Whether a multiaddr names a WebRTC (private-to-private) endpoint. */
-export function isWebRTCAddr (ma: Multiaddr): boolean {
-  return ma.getComponents().some(c => c.name === 'webrtc')
 }
 
 /**

@@ -6,6 +6,7 @@ import {
 } from '../errors.js'
 import { DirectMessageAck } from '../proto/dm.js'
 import { anySignal } from '../signals.js'
+import { streamError } from '../util/stream-errors.js'
 import { parseAck, prepareRequest } from './request.js'
 import type { DirectMessageChannel, OutgoingDirectMessage, SentDirectMessage } from './index.js'
 import type { PreparedRequest } from './request.js'
@@ -20,9 +21,6 @@ export interface OutboundChannelInit {
   onEnd(channel: OutboundChannel): void
 }
 
-/** What `lpStream` throws for a frame with a bad or oversized length, or for more unread bytes than an ack can be. */
-const BAD_FRAME_ERRORS = new Set(['InvalidDataLengthError', 'InvalidDataLengthLengthError', 'InvalidMessageLengthError', 'StreamBufferError'])
-
 /**
  * Turns what went wrong during one request/ack exchange into the error the caller sees: the caller's own abort
  * error, {@link DirectMessageTimeoutError}, {@link DirectMessageProtocolError} (the peer closed without
@@ -32,16 +30,16 @@ function exchangeError (err: Error, timeoutSignal: AbortSignal, userSignal?: Abo
   if (userSignal?.aborted === true) {
     return err
   }
-  if (timeoutSignal.aborted) {
-    return new DirectMessageTimeoutError('The peer did not acknowledge the message in time', { cause: err })
+  switch (streamError(err, timeoutSignal)) {
+    case 'timeout':
+      return new DirectMessageTimeoutError('The peer did not acknowledge the message in time', { cause: err })
+    case 'closed':
+      return new DirectMessageProtocolError('The peer closed the stream without acknowledging the message', { cause: err })
+    case 'bad-frame':
+      return new DirectMessageProtocolError(`The peer answered with a frame that is not an ack: ${err.message}`, { cause: err })
+    default:
+      return new PeerUnreachableError(`The stream to the peer broke before the ack: ${err.message}`, { cause: err })
   }
-  if (err.name === 'UnexpectedEOFError') {
-    return new DirectMessageProtocolError('The peer closed the stream without acknowledging the message', { cause: err })
-  }
-  if (BAD_FRAME_ERRORS.has(err.name)) {
-    return new DirectMessageProtocolError(`The peer answered with a frame that is not an ack: ${err.message}`, { cause: err })
-  }
-  return new PeerUnreachableError(`The stream to the peer broke before the ack: ${err.message}`, { cause: err })
 }
 
 /** One outbound {@link DM_PROTOCOL} stream, carrying requests one after another. */

@@ -7,6 +7,7 @@ import { PeerUnreachableError } from '../errors.js'
 import { FileResponse } from '../proto/file.js'
 import { ProtocolRegistration } from '../protocol-registration.js'
 import { IdleTimer } from '../util/idle-timer.js'
+import { isBadRequestFrame, streamError } from '../util/stream-errors.js'
 import {
   DEFAULT_FILE_IDLE_TIMEOUT_MS, DEFAULT_FILE_MAX_INBOUND_STREAMS, DEFAULT_FILE_MAX_OUTBOUND_STREAMS,
   DEFAULT_FILE_TIMEOUT_MS, DEFAULT_FILE_WINDOW_CHUNKS, FILE_CHUNK_BYTES, FILE_PROTOCOL, MAX_FILE_REQUEST_BYTES
@@ -27,9 +28,6 @@ import type {
 } from './index.js'
 import type { ServedFile } from './upload.js'
 import type { Connection, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
-
-/** What `lpStream` throws for a frame with a bad or oversized length, or for more unread bytes than allowed. */
-const BAD_FRAME_ERRORS = new Set(['InvalidDataLengthError', 'InvalidDataLengthLengthError', 'InvalidMessageLengthError', 'StreamBufferError'])
 
 /** The errors of ours that `fetch()` passes on as they are. */
 const FETCH_ERRORS = new Set([
@@ -191,13 +189,14 @@ export class FileTransferService extends TypedEventEmitter<FileTransferEvents> i
       if (shutdown.aborted) {
         return this.registration.stopped()
       }
-      if (idle.signal.aborted) {
+      const kind = streamError(err, idle.signal)
+      if (kind === 'timeout') {
         return new FileTransferTimeoutError(`The transfer of ${id} from ${peer} made no progress in time`, state.received, { cause: err })
       }
       if (FETCH_ERRORS.has(err.name) || err.name === PeerUnreachableError.name) {
         return err
       }
-      if (BAD_FRAME_ERRORS.has(err.name)) {
+      if (kind === 'bad-frame') {
         return new FileTransferProtocolError(`The peer sent a frame over its limit, or more than was granted: ${err.message}`, { cause: err })
       }
       return new FileTransferInterruptedError(`The transfer of ${id} from ${peer} stopped after ${state.received} bytes: ${err.message}`, state.received, { cause: err })
@@ -281,7 +280,7 @@ export class FileTransferService extends TypedEventEmitter<FileTransferEvents> i
       try {
         request = parseFileRequest(await lp.read({ signal: answerSignal }))
       } catch (err) {
-        if (!BAD_FRAME_ERRORS.has((err as Error).name) || (err as Error).name === 'StreamBufferError') {
+        if (!isBadRequestFrame(err)) {
           throw err
         }
       }

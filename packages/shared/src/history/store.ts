@@ -1,3 +1,4 @@
+import { isMessageId } from '../codec.js'
 import { MESSAGE_ID_HEX_LENGTH } from '../constants.js'
 import { DEFAULT_HISTORY_MAX_AGE_MS, DEFAULT_HISTORY_MAX_MESSAGES } from './constants.js'
 import { InvalidHistoryRecordError } from './errors.js'
@@ -115,13 +116,11 @@ export function oldestKept (bounds: HistoryBounds): number {
   return bounds.maxAgeMs === Infinity ? -Infinity : bounds.now() - bounds.maxAgeMs
 }
 
-const ID_PATTERN = new RegExp(`^[0-9a-f]{${MESSAGE_ID_HEX_LENGTH}}$`)
-
 function check (topic: unknown, id: unknown, time: unknown, data: unknown): void {
   if (typeof topic !== 'string' || topic === '') {
     throw new InvalidHistoryRecordError('A history topic must be a non-empty string')
   }
-  if (typeof id !== 'string' || !ID_PATTERN.test(id)) {
+  if (!isMessageId(id)) {
     throw new InvalidHistoryRecordError(`A history id must be ${MESSAGE_ID_HEX_LENGTH} lowercase hex characters`)
   }
   if (typeof time !== 'number' || !Number.isSafeInteger(time) || time < 0) {

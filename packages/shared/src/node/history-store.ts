@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { HISTORY_SQLITE_FILE } from '../history/constants.js'
+import { DEFAULT_SQLITE_BUSY_TIMEOUT_MS, HISTORY_SQLITE_FILE } from '../history/constants.js'
 import { historyBounds, oldestKept, uniqueRecords, validateOutboxEntry } from '../history/store.js'
 import type {
   HistoryBounds, HistoryListOptions, HistoryRecord, HistoryStore, HistoryStoreOptions, Outbox, OutboxEntry
@@ -175,7 +175,7 @@ export async function openNodeHistoryStore (dataDir: string, options: HistorySto
   const bounds = historyBounds(options)
   await mkdir(dataDir, { recursive: true })
   const { DatabaseSync } = await import('node:sqlite')
-  const db = new DatabaseSync(join(dataDir, HISTORY_SQLITE_FILE), { timeout: 5000 })
+  const db = new DatabaseSync(join(dataDir, HISTORY_SQLITE_FILE), { timeout: DEFAULT_SQLITE_BUSY_TIMEOUT_MS })
   try {
     db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;')
     db.exec(SCHEMA)

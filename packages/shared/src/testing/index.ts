@@ -22,3 +22,4 @@
 export * from './fuzz.js'
 export * from './history-store.js'
 export * from './mutate.js'
+export * from './wait-for.js'

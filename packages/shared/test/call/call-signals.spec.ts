@@ -5,7 +5,8 @@ import {
   CALL_PROTOCOL, callSignals, CallSignal, createCallId, decodeCallSignal, encodeCallSignal, MAX_CALL_PARTICIPANTS,
   MAX_CALL_SIGNAL_BYTES
 } from '../../src/call/index.js'
-import { createPlainNode, errorOf, loopbackOptions, waitFor } from '../helpers.js'
+import { waitFor } from '../../src/testing/index.js'
+import { createPlainNode, errorOf, loopbackOptions } from '../helpers.js'
 import type { CallSignals, ReceivedCallSignal } from '../../src/call/index.js'
 import type { Libp2p } from '@libp2p/interface'
 

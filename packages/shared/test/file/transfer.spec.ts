@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { bytesSource, FILE_CHUNK_BYTES, memorySink } from '../../src/file/index.js'
-import { errorOf, waitFor } from '../helpers.js'
+import { waitFor } from '../../src/testing/index.js'
+import { errorOf } from '../helpers.js'
 import { fileStreams, filesNode, randomFile, sha256 } from './helpers.js'
 import type { FileProgress, FileSink, FileUpload, MemorySink } from '../../src/file/index.js'
 import type { FilesNode } from './helpers.js'

@@ -1,7 +1,7 @@
 /**
  * The parts of the browser's node loaded after the room is on screen (imported by `node.ts` on demand, so they
  * are a chunk of their own): Kademlia, direct messages, file transfer, call signalling, and every transport but WebSockets — circuit relay (the
- * reservation that makes this browser reachable), WebRTC (direct connections), WebTransport and WebRTC-direct
+ * reservation that makes this browser reachable), WebRTC (direct connections) and WebRTC-direct
  * (relays without a WebSocket address this page may dial). A room is shown and chatted in over the relay's
  * WebSocket without them.
  */
@@ -9,24 +9,21 @@ import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { contentRoutingSymbol, peerRoutingSymbol } from '@libp2p/interface'
 import { kadDHT, passthroughMapper, removePrivateAddressesMapper } from '@libp2p/kad-dht'
 import { webRTC, webRTCDirect } from '@libp2p/webrtc'
-import { webTransport } from '@libp2p/webtransport'
 import { callSignals, directMessages, fileTransfer, KAD_DHT_PROTOCOL } from '@p2p-chat/shared'
 import type { CircuitRelayTransportComponents } from '@libp2p/circuit-relay-v2'
 import type { ContentRouting, PeerRouting, Transport } from '@libp2p/interface'
 import type { KadDHT, KadDHTComponents } from '@libp2p/kad-dht'
 import type { WebRTCDirectTransportComponents, WebRTCTransportComponents } from '@libp2p/webrtc'
-import type { WebTransportComponents } from '@libp2p/webtransport'
 import type { CallSignals, CallSignalsComponents, DirectMessages, DirectMessagesComponents, FileTransfer, FileTransferComponents } from '@p2p-chat/shared'
 
-export type ExtraTransportsComponents = CircuitRelayTransportComponents & WebRTCTransportComponents & WebRTCDirectTransportComponents & WebTransportComponents
+export type ExtraTransportsComponents = CircuitRelayTransportComponents & WebRTCTransportComponents & WebRTCDirectTransportComponents
 
 /** The transports beyond WebSockets, for `components`; each new WebRTC connection asks `rtcConfiguration`. */
 export function createExtraTransports (components: ExtraTransportsComponents, rtcConfiguration: () => Promise<RTCConfiguration>): Transport[] {
   return [
     circuitRelayTransport()(components),
     webRTC({ rtcConfiguration })(components),
-    webRTCDirect({ rtcConfiguration })(components),
-    webTransport()(components)
+    webRTCDirect({ rtcConfiguration })(components)
   ]
 }
 

@@ -4,10 +4,19 @@ import { createConnectionGater, isPrivateHost } from './gater.js'
 
 describe('connection gater', () => {
   it('knows loopback and private hosts', () => {
-    for (const host of ['localhost', '127.0.0.1', '10.1.2.3', '192.168.0.9', '172.20.0.1', 'box.local']) {
+    for (const host of ['localhost', '127.0.0.1', '10.1.2.3', '192.168.0.9', '172.20.0.1', 'box.local', '[::1]']) {
       expect(isPrivateHost(host), host).toBe(true)
     }
-    for (const host of ['chat.example.org', '8.8.8.8', '172.32.0.1']) {
+    for (const host of ['chat.example.org', '8.8.8.8', '172.32.0.1', '[2a00:1450:4001:82b::200e]']) {
+      expect(isPrivateHost(host), host).toBe(false)
+    }
+  })
+
+  it('knows link-local, carrier-grade NAT (100.64/10) and IPv6 unique-local hosts', () => {
+    for (const host of ['169.254.10.1', '[fe80::1]', '100.64.0.1', '100.127.255.254', '[fd12:3456:789a::1]', '[fc00::5]']) {
+      expect(isPrivateHost(host), host).toBe(true)
+    }
+    for (const host of ['100.63.255.255', '100.128.0.1', '169.255.0.1', '[fe00::1]']) {
       expect(isPrivateHost(host), host).toBe(false)
     }
   })

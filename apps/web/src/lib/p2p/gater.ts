@@ -1,10 +1,15 @@
+import { isPrivateIp } from '@libp2p/utils'
 import type { ConnectionGater } from '@libp2p/interface'
 
-const PRIVATE_HOST = /^(localhost|127\.\d+\.\d+\.\d+|10\.\d+\.\d+\.\d+|192\.168\.\d+\.\d+|172\.(1[6-9]|2\d|3[01])\.\d+\.\d+|\[::1\]|.+\.local)$/
-
-/** True when a page is served from a loopback or private-network host (development, a LAN relay, tests). */
+/**
+ * True when a page is served from a loopback or private-network host (development, a LAN relay, tests): a
+ * `localhost` or `.local` name, or an address libp2p itself counts as private (`isPrivateIp` from
+ * `@libp2p/utils`, the test its default gater dials by: RFC 1918, loopback, link-local, 100.64/10, IPv6 ULA…).
+ */
 export function isPrivateHost (hostname: string): boolean {
-  return PRIVATE_HOST.test(hostname)
+  // an IPv6 host comes in brackets: [::1]
+  const host = hostname.replace(/^\[(.*)\]$/, '$1')
+  return host === 'localhost' || host.endsWith('.local') || isPrivateIp(host) === true
 }
 
 /**

@@ -26,7 +26,7 @@ export interface LateTransportsComponents extends ExtraTransportsComponents {
 
 /**
  * The transports a room does not need to be shown and chatted in (`extras.ts`: circuit relay, WebRTC,
- * WebRTC-direct, WebTransport), added to the running node once their module is loaded, then listened on.
+ * WebRTC-direct), added to the running node once their module is loaded, then listened on.
  * libp2p takes its transports when the node is made; they are added later through the transport manager, as
  * the circuit-relay transport adds its own listeners.
  */

@@ -47,7 +47,7 @@ export interface BrowserNodeParts {
   /**
    * Loads what a room does not need to be shown and chatted in (Kademlia; direct messages; file transfer; call
    * signalling; circuit
-   * relay, WebRTC, WebTransport, WebRTC-direct; history sync, unless a catch-up loaded it already): the page calls
+   * relay, WebRTC, WebRTC-direct; history sync, unless a catch-up loaded it already): the page calls
    * it once its room is on screen. Until then the node reaches its relay over WebSockets only, is not reachable through the
    * relay, makes no direct connection and takes no direct message.
    */
@@ -55,8 +55,8 @@ export interface BrowserNodeParts {
 }
 
 /**
- * The browser's libp2p node: reaches relays over WebSockets (WebTransport or WebRTC-direct once the extras are
- * in), takes a circuit-relay reservation so other browsers can reach it, and upgrades relayed connections to
+ * The browser's libp2p node: reaches relays over WebSockets (WebRTC-direct once the extras are in;
+ * no WebTransport: no relay of ours can listen on it), takes a circuit-relay reservation so other browsers can reach it, and upgrades relayed connections to
  * WebRTC. The page's first script carries only what a room needs; the rest is a chunk of its own (`extras.ts`).
  */
 export async function createBrowserNode (options: BrowserNodeOptions): Promise<BrowserNodeParts> {

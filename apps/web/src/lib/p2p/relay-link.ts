@@ -1,5 +1,5 @@
 import { peerIdFromString } from '@libp2p/peer-id'
-import { backoffDelay, fetchRelayInfo, mark } from '@p2p-chat/shared'
+import { backoffDelay, circuitRelay, fetchRelayInfo, mark } from '@p2p-chat/shared'
 import { TypedEventEmitter } from 'main-event'
 import { RELAY_RETRY_MAX_MS, RELAY_RETRY_MIN_MS, RELAY_WATCH_INTERVAL_MS } from './constants.js'
 import { dialableRelayAddrs, isWebSocketAddr } from './relay.js'
@@ -95,10 +95,7 @@ export class RelayLink extends TypedEventEmitter<RelayLinkEvents> {
 
   private isReserved (): boolean {
     const relay = this.relayPeer?.toString()
-    return relay != null && this.node.getMultiaddrs().some(ma => {
-      const s = ma.toString()
-      return s.includes(`/p2p/${relay}/p2p-circuit`)
-    })
+    return relay != null && this.node.getMultiaddrs().some(ma => circuitRelay(ma) === relay)
   }
 
   /** Re-reads the connection state, and starts redialing when the relay connection is gone. */
@@ -138,7 +135,7 @@ export class RelayLink extends TypedEventEmitter<RelayLinkEvents> {
       }
       const webSocket = addrs.filter(isWebSocketAddr)
       if (webSocket.length === 0) {
-        // WebTransport or WebRTC-direct only: they come with the node's late transports
+        // WebRTC-direct only: they come with the node's late transports
         await this.node.services.transports.load()
       }
       await this.node.dial(webSocket.length > 0 ? webSocket : addrs, { signal: AbortSignal.timeout(10_000) })

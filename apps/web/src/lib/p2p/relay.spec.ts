@@ -13,6 +13,20 @@ const info = {
 }
 
 describe('dialableRelayAddrs', () => {
+  it('leaves out WebTransport, which the page does not bundle', () => {
+    const webTransport = `/ip4/127.0.0.1/udp/4004/quic-v1/webtransport/certhash/uEiCg8A749b9LipIzb7CGTJnSzCEkbdy5Zfl08ALdw2OjZQ/p2p/${id}`
+    const addrs = dialableRelayAddrs({ ...info, multiaddrs: [webTransport, ...info.multiaddrs] }, 'https:').map(String)
+    expect(addrs).toEqual([info.multiaddrs[1]])
+  })
+
+  it('reads what an address is from its components, not its text: a host named ws.… is not a WebSocket', () => {
+    const named = {
+      ...info,
+      multiaddrs: [`/dns4/ws.example.org/tcp/4001/p2p/${id}`, `/dns4/webrtc-direct.example.org/tcp/4001/p2p/${id}`, `/dns4/relay.example.org/tcp/443/tls/ws/p2p/${id}`]
+    }
+    expect(dialableRelayAddrs(named, 'https:').map(String)).toEqual([named.multiaddrs[2]])
+  })
+
   it('prefers WebSocket from an http page, then WebRTC-direct, and never plain TCP', () => {
     const addrs = dialableRelayAddrs(info, 'http:').map(String)
     expect(addrs).toHaveLength(2)

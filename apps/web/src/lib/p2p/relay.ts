@@ -1,18 +1,18 @@
+import { WebRTCDirect, WebSockets, WebSocketsSecure } from '@multiformats/multiaddr-matcher'
 import { parseRelayInfo, relayMultiaddrs } from '@p2p-chat/shared'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { RelayInfo } from '@p2p-chat/shared'
 
 /**
  * The relay addresses a page can dial, best first: WebSocket (plain `ws` only from an `http:` page, since
- * browsers block it from `https:`), then WebTransport, then WebRTC-direct, which needs no TLS certificate.
+ * browsers block it from `https:`), then WebRTC-direct, which needs no TLS certificate. Not WebTransport: the
+ * browser does not bundle it, since no relay of ours can listen on it (js-libp2p has no WebTransport server in Node).
  */
 export function dialableRelayAddrs (info: RelayInfo, pageProtocol: string): Multiaddr[] {
   const rank = (ma: Multiaddr): number => {
-    const s = ma.toString()
-    if (s.includes('/wss') || s.includes('/tls/ws')) return 0
-    if (s.includes('/ws')) return pageProtocol === 'http:' ? 1 : -1
-    if (s.includes('/webtransport')) return 2
-    if (s.includes('/webrtc-direct')) return 3
+    if (WebSocketsSecure.exactMatch(ma)) return 0
+    if (WebSockets.exactMatch(ma)) return pageProtocol === 'http:' ? 1 : -1
+    if (WebRTCDirect.exactMatch(ma)) return 2
     return -1
   }
   return relayMultiaddrs(info)
@@ -22,7 +22,7 @@ export function dialableRelayAddrs (info: RelayInfo, pageProtocol: string): Mult
 
 /** A (secure) WebSocket address: the one transport the page's node has from the start. */
 export function isWebSocketAddr (ma: Multiaddr): boolean {
-  return ma.getComponents().some(c => c.name === 'ws' || c.name === 'wss')
+  return WebSockets.exactMatch(ma) || WebSocketsSecure.exactMatch(ma)
 }
 
 /**

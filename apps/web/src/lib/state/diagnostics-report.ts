@@ -1,5 +1,7 @@
 import type { DiagnosticsSnapshot } from '../p2p/diagnostics.js'
 
+export type { DiagnosticsSnapshot }
+
 /** The snapshot as plain text, for "copy report". */
 export function formatReport (s: DiagnosticsSnapshot): string {
   const lines = [

@@ -5,6 +5,7 @@ import { HistoryResponse } from '../../proto/history.js'
 import { ProtocolRegistration } from '../../protocol-registration.js'
 import { anySignal } from '../../signals.js'
 import { openStream } from '../../util/open-stream.js'
+import { isBadRequestFrame, streamError } from '../../util/stream-errors.js'
 import {
   DEFAULT_HISTORY_SYNC_MAX_INBOUND_STREAMS, DEFAULT_HISTORY_SYNC_MAX_OUTBOUND_STREAMS, DEFAULT_HISTORY_SYNC_TIMEOUT_MS,
   HISTORY_SYNC_PROTOCOL, MAX_HISTORY_RECORD_FRAME_BYTES, MAX_HISTORY_REQUEST_BYTES, MAX_HISTORY_RESPONSE_BYTES,
@@ -19,9 +20,6 @@ import type { HistorySync, HistorySyncComponents, HistorySyncInit, HistorySyncOp
 import type { SyncRequest } from './request.js'
 import type { Connection, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
 import type { Uint8ArrayList } from 'uint8arraylist'
-
-/** What `lpStream` throws for a frame with a bad or oversized length, or for more unread bytes than allowed. */
-const BAD_FRAME_ERRORS = new Set(['InvalidDataLengthError', 'InvalidDataLengthLengthError', 'InvalidMessageLengthError', 'StreamBufferError'])
 
 /** The errors of ours that `sync()` passes on as they are. */
 const SYNC_ERRORS = new Set([HistoryNotServedError.name, HistorySyncProtocolError.name, HistorySyncRejectedError.name])
@@ -99,16 +97,17 @@ export class HistorySyncService implements HistorySync, Startable {
       if (shutdown.aborted) {
         return this.registration.stopped()
       }
-      if (timeoutSignal.aborted) {
+      const kind = streamError(err, timeoutSignal)
+      if (kind === 'timeout') {
         return new HistorySyncTimeoutError(`The history sync of ${topic} with ${peer} took longer than ${this.timeout} ms`, { cause: err })
       }
       if (SYNC_ERRORS.has(err.name)) {
         return err
       }
-      if (err.name === 'UnexpectedEOFError') {
+      if (kind === 'closed') {
         return new HistorySyncProtocolError('The peer closed the stream before every announced record', { cause: err })
       }
-      if (BAD_FRAME_ERRORS.has(err.name)) {
+      if (kind === 'bad-frame') {
         return new HistorySyncProtocolError(`The peer answered with a frame over its limit: ${err.message}`, { cause: err })
       }
       return new PeerUnreachableError(`The history-sync stream to ${peer} failed: ${err.message}`, { cause: err })
@@ -189,7 +188,7 @@ export class HistorySyncService implements HistorySync, Startable {
       try {
         frame = await lp.read({ signal })
       } catch (err) {
-        if (BAD_FRAME_ERRORS.has((err as Error).name) && (err as Error).name !== 'StreamBufferError') {
+        if (isBadRequestFrame(err)) {
           this.log('refusing a history request from %p: %e', from, err)
           await respond(HistoryResponse.Status.INVALID)
           return

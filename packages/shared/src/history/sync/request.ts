@@ -1,6 +1,6 @@
 import { fromString as uint8ArrayFromString } from 'uint8arrays/from-string'
 import { toString as uint8ArrayToString } from 'uint8arrays/to-string'
-import { timestampFromWire, utf8Length } from '../../codec.js'
+import { isMessageId, timestampFromWire, utf8Length } from '../../codec.js'
 import { MESSAGE_ID_HEX_LENGTH } from '../../constants.js'
 import { HistoryRecordMessage, HistoryRequest, HistoryResponse } from '../../proto/history.js'
 import { compareRecords } from '../timeline.js'
@@ -12,8 +12,6 @@ import { HistorySyncProtocolError, InvalidHistoryRequestError } from './errors.j
 import type { HistoryRecord } from '../store.js'
 import type { HistorySyncOptions } from './index.js'
 import type { Uint8ArrayList } from 'uint8arraylist'
-
-const ID_PATTERN = new RegExp(`^[0-9a-f]{${MESSAGE_ID_HEX_LENGTH}}$`)
 
 /** What a requester asks for, validated, and the request frame that asks for it. */
 export interface SyncRequest {
@@ -50,7 +48,7 @@ export function prepareSyncRequest (topic: string, options: HistorySyncOptions =
     throw new InvalidHistoryRequestError(`At most ${MAX_HISTORY_HAVE_IDS} held ids fit in a request; ask with a later \`since\``)
   }
   for (const id of have) {
-    if (typeof id !== 'string' || !ID_PATTERN.test(id)) {
+    if (!isMessageId(id)) {
       throw new InvalidHistoryRequestError(`A held id must be ${MESSAGE_ID_HEX_LENGTH} lowercase hex characters`)
     }
   }

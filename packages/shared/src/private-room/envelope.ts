@@ -1,0 +1,160 @@
+import { fromString as uint8ArrayFromString } from 'uint8arrays/from-string'
+import { toString as uint8ArrayToString } from 'uint8arrays/to-string'
+import { createMessageId, timestampFromWire, validateMessageId } from '../codec.js'
+import { MessageTooLargeError, UnsupportedVersionError } from '../errors.js'
+import { PrivateEnvelope } from '../proto/private.js'
+import {
+  ENVELOPE_ID_BYTES, ENVELOPE_IV_BYTES, ENVELOPE_TAG_BYTES, MAX_PRIVATE_ENVELOPE_BYTES, MAX_PRIVATE_PLAINTEXT_BYTES, PRIVATE_ROOM_VERSION
+} from './constants.js'
+import { DecryptionError, InvalidEnvelopeError } from './errors.js'
+import type { PrivateRoomKeys } from './keys.js'
+
+const encoder = new TextEncoder()
+
+/** The readable part of an envelope: enough to store, deduplicate and order it without the key. */
+export interface EnvelopeHeader {
+  /** 32 lowercase hex characters */
+  id: string
+  /** milliseconds since the Unix epoch, author's clock (not checked against this peer's clock) */
+  timestamp: number
+  /** an announcement (presence) that is not kept as history */
+  ephemeral: boolean
+}
+
+export interface OpenedRoomData extends EnvelopeHeader {
+  plaintext: Uint8Array
+}
+
+export interface SealOptions {
+  /**
+   * The envelope id, 32 lowercase hex characters: the message id in history.
+   *
+   * @default a new random id (createMessageId())
+   */
+  id?: string
+  /**
+   * Milliseconds since the Unix epoch.
+   *
+   * @default Date.now()
+   */
+  timestamp?: number
+  /**
+   * An announcement nobody keeps as history (presence), rather than a chat line.
+   *
+   * @default false
+   */
+  ephemeral?: boolean
+}
+
+/** The additional data the GCM tag covers: version, timestamp, id, ephemeral and topic (see private.proto). */
+function additionalData (topic: string, id: Uint8Array, timestamp: number, ephemeral: boolean): Uint8Array<ArrayBuffer> {
+  const topicBytes = encoder.encode(topic)
+  const aad = new Uint8Array(4 + 8 + ENVELOPE_ID_BYTES + 1 + topicBytes.byteLength)
+  const view = new DataView(aad.buffer)
+  view.setUint32(0, PRIVATE_ROOM_VERSION)
+  view.setBigUint64(4, BigInt(timestamp))
+  aad.set(id, 12)
+  aad[12 + ENVELOPE_ID_BYTES] = ephemeral ? 1 : 0
+  aad.set(topicBytes, 13 + ENVELOPE_ID_BYTES)
+  return aad
+}
+
+function checkTimestamp (timestamp: number): void {
+  if (!Number.isSafeInteger(timestamp) || timestamp <= 0) {
+    throw new InvalidEnvelopeError('An envelope timestamp must be a positive integer of milliseconds')
+  }
+}
+
+/**
+ * Encrypts and authenticates `plaintext` (an encoded room message) for the room, and returns the encoded envelope
+ * to publish on `keys.topic`. Throws {@link MessageTooLargeError} above {@link MAX_PRIVATE_PLAINTEXT_BYTES},
+ * InvalidMessageError for a malformed `id` and {@link InvalidEnvelopeError} for a malformed `timestamp`.
+ */
+export async function sealRoomData (keys: PrivateRoomKeys, plaintext: Uint8Array, options: SealOptions = {}): Promise<Uint8Array> {
+  if (plaintext.byteLength > MAX_PRIVATE_PLAINTEXT_BYTES) {
+    throw new MessageTooLargeError(`The plaintext is ${plaintext.byteLength} bytes; the limit is ${MAX_PRIVATE_PLAINTEXT_BYTES}`, plaintext.byteLength, MAX_PRIVATE_PLAINTEXT_BYTES)
+  }
+  const idHex = options.id ?? createMessageId()
+  validateMessageId(idHex)
+  const timestamp = options.timestamp ?? Date.now()
+  checkTimestamp(timestamp)
+  const id = uint8ArrayFromString(idHex, 'base16')
+  const ephemeral = options.ephemeral ?? false
+  const iv = crypto.getRandomValues(new Uint8Array(ENVELOPE_IV_BYTES))
+  const ciphertext = await crypto.subtle.encrypt(
+    { name: 'AES-GCM', iv, additionalData: additionalData(keys.topic, id, timestamp, ephemeral), tagLength: ENVELOPE_TAG_BYTES * 8 },
+    keys.key,
+    new Uint8Array(plaintext)
+  )
+  return PrivateEnvelope.encode({
+    version: PRIVATE_ROOM_VERSION,
+    id,
+    timestamp: BigInt(timestamp),
+    iv,
+    ciphertext: new Uint8Array(ciphertext),
+    ephemeral
+  })
+}
+
+/** Decodes an envelope and checks every field but the ciphertext's authenticity. */
+function decodeEnvelope (bytes: Uint8Array): PrivateEnvelope {
+  if (bytes.byteLength > MAX_PRIVATE_ENVELOPE_BYTES) {
+    throw new MessageTooLargeError(`Private envelope of ${bytes.byteLength} bytes is over the limit`, bytes.byteLength, MAX_PRIVATE_ENVELOPE_BYTES)
+  }
+  let envelope: PrivateEnvelope
+  try {
+    envelope = PrivateEnvelope.decode(bytes)
+  } catch (err) {
+    throw new InvalidEnvelopeError(`Private envelope does not decode: ${(err as Error).message}`)
+  }
+  if (envelope.version !== PRIVATE_ROOM_VERSION) {
+    throw new UnsupportedVersionError(`Private envelope version ${envelope.version} is not supported (expected ${PRIVATE_ROOM_VERSION})`)
+  }
+  if (envelope.id.byteLength !== ENVELOPE_ID_BYTES) {
+    throw new InvalidEnvelopeError(`A private envelope id is ${ENVELOPE_ID_BYTES} bytes`)
+  }
+  if (envelope.iv.byteLength !== ENVELOPE_IV_BYTES) {
+    throw new InvalidEnvelopeError(`A private envelope iv is ${ENVELOPE_IV_BYTES} bytes`)
+  }
+  if (envelope.ciphertext.byteLength < ENVELOPE_TAG_BYTES) {
+    throw new InvalidEnvelopeError('A private envelope ciphertext is shorter than its authentication tag')
+  }
+  checkTimestamp(timestampFromWire(envelope.timestamp))
+  return envelope
+}
+
+/**
+ * Reads an envelope's id and timestamp without the key, for a peer that stores history it cannot read. Nothing
+ * here is authenticated: only a member's {@link openRoomData} proves them. Throws {@link MessageTooLargeError},
+ * UnsupportedVersionError or {@link InvalidEnvelopeError}.
+ */
+export function readEnvelopeHeader (bytes: Uint8Array): EnvelopeHeader {
+  const envelope = decodeEnvelope(bytes)
+  return { id: uint8ArrayToString(envelope.id, 'base16'), timestamp: timestampFromWire(envelope.timestamp), ephemeral: envelope.ephemeral }
+}
+
+/**
+ * Opens an envelope published on `keys.topic`. Throws {@link DecryptionError} unless a holder of this room's secret
+ * sealed it for this topic and nothing in it changed since, and {@link MessageTooLargeError},
+ * UnsupportedVersionError or {@link InvalidEnvelopeError} before trying when it is malformed.
+ */
+export async function openRoomData (keys: PrivateRoomKeys, bytes: Uint8Array): Promise<OpenedRoomData> {
+  const envelope = decodeEnvelope(bytes)
+  const timestamp = timestampFromWire(envelope.timestamp)
+  let plaintext: ArrayBuffer
+  try {
+    plaintext = await crypto.subtle.decrypt(
+      {
+        name: 'AES-GCM',
+        iv: new Uint8Array(envelope.iv),
+        additionalData: additionalData(keys.topic, envelope.id, timestamp, envelope.ephemeral),
+        tagLength: ENVELOPE_TAG_BYTES * 8
+      },
+      keys.key,
+      new Uint8Array(envelope.ciphertext)
+    )
+  } catch (err) {
+    throw new DecryptionError('The envelope does not open with this room\'s key: wrong room or secret, or altered', { cause: err })
+  }
+  return { id: uint8ArrayToString(envelope.id, 'base16'), timestamp, ephemeral: envelope.ephemeral, plaintext: new Uint8Array(plaintext) }
+}

@@ -1,0 +1,26 @@
+import { Circuit, WebRTC } from '@multiformats/multiaddr-matcher'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+/**
+ * Whether an address reaches its peer through a relay: a `/p2p-circuit` address, or a WebRTC one
+ * (`/p2p-circuit/webrtc`) that is signalled over such a circuit. Read from the address's components
+ * (`@multiformats/multiaddr-matcher`), never from its text: `/dns4/webrtc.example.org/…` is not WebRTC.
+ */
+export function isCircuitAddr (ma: Multiaddr): boolean {
+  return Circuit.exactMatch(ma) || WebRTC.exactMatch(ma)
+}
+
+/**
+ * The relay a circuit address goes through: the peer id just before its `/p2p-circuit`; undefined for an
+ * address that is not a circuit.
+ */
+export function circuitRelay (ma: Multiaddr): string | undefined {
+  const components = ma.getComponents()
+  const circuit = components.findIndex(c => c.name === 'p2p-circuit')
+  return circuit < 0 ? undefined : components.slice(0, circuit).findLast(c => c.name === 'p2p')?.value
+}
+
+/** Whether an address names a WebRTC (private-to-private) endpoint, `/p2p-circuit/webrtc`. */
+export function isWebRTCAddr (ma: Multiaddr): boolean {
+  return WebRTC.exactMatch(ma)
+}
