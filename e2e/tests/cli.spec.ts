@@ -26,6 +26,8 @@ test('a browser and the terminal peer chat in one room, both ways, and privately
 
     // the terminal peer speaks WebRTC too: the pair goes direct, as two browsers do
     await expect(alice.peer('Carol')).toContainText('direct', { timeout: 30_000 })
+    // each side counts the path direct once data crossed it its own way: the terminal's turn may come a moment later
+    await cli.waitFor(new RegExp(`${aliceName} …\\w+ is now connected directly`), 30_000)
     cli.type('/peers')
     await cli.waitFor(new RegExp(`${aliceName} …\\w+ direct`))
 

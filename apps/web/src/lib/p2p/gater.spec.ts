@@ -26,4 +26,12 @@ describe('connection gater', () => {
     expect(await createConnectionGater('127.0.0.1').denyDialMultiaddr?.(addr)).toBe(false)
     expect(createConnectionGater('chat.example.org').denyDialMultiaddr).toBeUndefined()
   })
+
+  it('lets a page served over http from a public address dial its relay over plain ws, and no private address', async () => {
+    const gater = createConnectionGater('11.0.0.1', 'http:')
+    expect(await gater.denyDialMultiaddr?.(multiaddr('/ip4/11.0.0.1/tcp/4002/ws'))).toBe(false)
+    expect(await gater.denyDialMultiaddr?.(multiaddr('/ip4/10.1.0.2/tcp/4002/ws'))).toBe(true)
+    // over https libp2p's browser default stays: no plain ws, no private addresses
+    expect(createConnectionGater('11.0.0.1', 'https:').denyDialMultiaddr).toBeUndefined()
+  })
 })

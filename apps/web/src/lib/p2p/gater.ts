@@ -1,5 +1,6 @@
-import { isPrivateIp } from '@libp2p/utils'
+import { isPrivate, isPrivateIp } from '@libp2p/utils'
 import type { ConnectionGater } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
 
 /**
  * True when a page is served from a loopback or private-network host (development, a LAN relay, tests): a
@@ -13,10 +14,19 @@ export function isPrivateHost (hostname: string): boolean {
 }
 
 /**
- * The browser node's connection gater. libp2p's default refuses to dial private and loopback addresses,
- * which is right for a page served from the internet. A page served from a private host came from a relay on
- * that network, so its node may dial private addresses too.
+ * The browser node's connection gater. libp2p's default for browsers refuses to dial private and loopback
+ * addresses, and plain `ws` (which an `https:` page may not open), which is right for a page served from the
+ * internet over https. A page served from a private host came from a relay on that network, so its node may dial
+ * private addresses too. A page served over plain `http:` from a public address (a relay without TLS, reached in a
+ * browser that treats that origin as secure) may open plain `ws`, as browsers allow there: it is how that page
+ * reaches the relay that served it, and before WebRTC-direct loads it is the page's only transport.
  */
-export function createConnectionGater (pageHostname: string): ConnectionGater {
-  return isPrivateHost(pageHostname) ? { denyDialMultiaddr: () => false } : {}
+export function createConnectionGater (pageHostname: string, pageProtocol = 'https:'): ConnectionGater {
+  if (isPrivateHost(pageHostname)) {
+    return { denyDialMultiaddr: () => false }
+  }
+  if (pageProtocol === 'http:') {
+    return { denyDialMultiaddr: (ma: Multiaddr) => isPrivate(ma) }
+  }
+  return {}
 }

@@ -63,7 +63,7 @@ export async function createBrowserNode (options: BrowserNodeOptions): Promise<B
   const rtcConfiguration = async (): Promise<RTCConfiguration> => ({
     iceServers: await options.iceServers()
   })
-  const { hostname } = new URL(options.origin)
+  const { hostname, protocol } = new URL(options.origin)
   const extras = new LateModule(async () => import('./extras.js'))
   const history = new LateModule(async () => import('./history-sync.js'))
   const node = await createLibp2p({
@@ -73,7 +73,7 @@ export async function createBrowserNode (options: BrowserNodeOptions): Promise<B
     transports: [webSockets()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
-    connectionGater: createConnectionGater(hostname),
+    connectionGater: createConnectionGater(hostname, protocol),
     connectionManager: NEGOTIATION_TIMEOUTS,
     connectionMonitor: { pingInterval: CONNECTION_PING_INTERVAL_MS },
     services: {
