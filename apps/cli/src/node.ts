@@ -3,6 +3,7 @@ import { autoNAT } from '@libp2p/autonat'
 import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { dcutr } from '@libp2p/dcutr'
 import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
+import { logger } from '@libp2p/logger'
 import { mdns } from '@libp2p/mdns'
 import { noise } from '@libp2p/noise'
 import { tcp } from '@libp2p/tcp'
@@ -24,6 +25,8 @@ import type { Ping } from '@libp2p/ping'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { DirectMessages, DirectPaths, HistorySync, HistoryStore, IceServer } from '@p2p-chat/shared'
 import type { NodeStore } from '@p2p-chat/shared/node'
+
+const log = logger('p2p-chat:cli:node')
 
 export interface CliServices {
   identify: Identify
@@ -76,7 +79,7 @@ export interface CliWebRTCOptions {
  * browser, get a direct connection. Services: the chat services every peer runs (gossipsub rooms,
  * direct messages, identify, ping), AutoNAT (served to others; `reachability` asks servers for a verdict),
  * DCUtR (relayed connections upgrade to direct ones), the P2P Chat DHT as `dht` (a server once one of its
- * addresses is verified public, a client otherwise), mDNS (peers found on the LAN are dialled) and, with
+ * addresses is verified public by `reachability`, a client otherwise), mDNS (peers found on the LAN are dialled) and, with
  * `relayServer`, a circuit relay for others. Started when returned.
  */
 export async function createCliNode (store: NodeStore, options: CliNodeOptions = {}): Promise<CliNode> {
@@ -105,8 +108,10 @@ export async function createCliNode (store: NodeStore, options: CliNodeOptions =
         observedAddr: async (connection, options) => (await node.services.identify.identify(connection, options)).observedAddr
       }),
       dcutr: dcutr(),
-      // no clientMode: kad-dht starts as a client and serves once an address is verified public
-      dht: kadDHT({ protocol: KAD_DHT_PROTOCOL, peerInfoMapper: passthroughMapper }),
+      // a client until AutoNAT verifies a public address (below): kad-dht's own switch (no clientMode) takes
+      // any public IP that is not an exact circuit address for one, so this peer's `/p2p-circuit/webrtc`
+      // address through a public relay made a NATed peer a DHT server nobody can dial
+      dht: kadDHT({ protocol: KAD_DHT_PROTOCOL, peerInfoMapper: passthroughMapper, clientMode: true }),
       ...(options.mdns === false ? {} : { mdns: mdns({ interval: MDNS_QUERY_INTERVAL_MS }) }),
       ...(options.relayServer === true
         ? { relay: circuitRelayServer({ reservations: { maxReservations: DEFAULT_RELAY_SERVER_RESERVATIONS } }) }
@@ -114,6 +119,10 @@ export async function createCliNode (store: NodeStore, options: CliNodeOptions =
     }
   }) as unknown as CliNode
   dialLanPeers(node)
+  node.services.reachability.addEventListener('change', evt => {
+    node.services.dht.setMode(evt.detail.reachability === 'public' ? 'server' : 'client')
+      .catch((err: Error) => { log('could not switch the DHT mode: %s', err.message) })
+  })
   await node.start()
   return node
 }

@@ -1,3 +1,5 @@
+import { createServer } from 'node:net'
+import { multiaddr } from '@multiformats/multiaddr'
 import { KAD_DHT_PROTOCOL } from '@p2p-chat/shared'
 import { waitFor } from '@p2p-chat/shared/testing'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -58,5 +60,46 @@ describe('terminal peer node (loopback)', () => {
     expect(status).toContain('* reachability: unknown')
     expect(status).toContain('* DHT: client')
     expect(status).toMatch(/\* connections: 1 direct, 0 relayed/)
+  })
+
+  it('stays a DHT client with a public relay\'s /p2p-circuit/webrtc address, and serves once reachability says public', async () => {
+    const { node } = await start()
+    const relay = (await start()).node.peerId
+    // what a NATed peer holds once it reserved on a public relay (kad-dht's own switch took it for public)
+    await node.peerStore.merge(node.peerId, {
+      multiaddrs: [multiaddr(`/ip4/11.0.0.1/tcp/4001/p2p/${relay}/p2p-circuit/webrtc/p2p/${node.peerId}`)]
+    })
+    await new Promise(resolve => setTimeout(resolve, 100))
+    expect(node.services.dht.getMode()).toBe('client')
+    node.services.reachability.dispatchEvent(new CustomEvent('change', { detail: { reachability: 'public', reason: 'verified' } }))
+    await waitFor(() => node.services.dht.getMode() === 'server', 5_000, 'DHT server mode')
+    node.services.reachability.dispatchEvent(new CustomEvent('change', { detail: { reachability: 'private', reason: 'not dialled back' } }))
+    await waitFor(() => node.services.dht.getMode() === 'client', 5_000, 'DHT client mode')
+  })
+
+  it('a forced dial (DCUtR\'s direct one) is not held up by a dial to the same peer still under way', async () => {
+    const target = await start()
+    const client = await start()
+    // a TCP port that accepts and never answers: a dial to it hangs in the handshake, as a WebRTC dial through a
+    // relay hangs while ICE fails
+    const silent = createServer(() => {})
+    await new Promise<void>(resolve => silent.listen(0, '127.0.0.1', resolve))
+    try {
+      const port = (silent.address() as { port: number }).port
+      const stalled = new AbortController()
+      let pendingSettled = false
+      const pending = client.node.dial(multiaddr(`/ip4/127.0.0.1/tcp/${port}/p2p/${target.node.peerId}`), { signal: stalled.signal })
+        .finally(() => { pendingSettled = true })
+      pending.catch(() => {})
+      const tcp = target.node.getMultiaddrs().find(ma => has('tcp')(ma) && !has('ws')(ma))!
+      const connection = await client.node.dial(tcp, { force: true })
+      expect(connection.remotePeer.equals(target.node.peerId)).toBe(true)
+      expect(tcp.toString()).toContain(connection.remoteAddr.toString().split('/p2p/')[0])
+      expect(pendingSettled).toBe(false)
+      stalled.abort()
+      await expect(pending).rejects.toThrow()
+    } finally {
+      silent.close()
+    }
   })
 })

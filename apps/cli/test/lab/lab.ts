@@ -135,6 +135,14 @@ export class Lab {
     return p
   }
 
+  /** Kills the terminal peers started so far (not the relay): a test's peers never outlive it, failed or not. */
+  killPeers (): void {
+    for (const p of this.processes.filter(p => p.name !== 'relay')) {
+      p.kill()
+      this.processes.splice(this.processes.indexOf(p), 1)
+    }
+  }
+
   destroy (): void {
     for (const p of this.processes.splice(0)) {
       p.kill()

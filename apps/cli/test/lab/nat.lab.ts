@@ -1,5 +1,5 @@
 import { createRoomId } from '@p2p-chat/shared'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { elapsed, Lab, RELAY_IP, ROUTER_A_IP, ROUTER_B_IP } from './lab.js'
 import type { LabProcess } from './lab.js'
 
@@ -32,6 +32,7 @@ describe('NAT lab: AutoNAT and DCUtR through the real relay', () => {
     lab = new Lab()
     ;({ addr: relayAddr, peerId: relayId } = await lab.startRelay())
   })
+  afterEach(() => { lab?.killPeers() })
   afterAll(() => { lab?.destroy() })
 
   it('behind NATs: AutoNAT says private, both stay DHT clients and chat through the relay', async () => {
@@ -54,8 +55,6 @@ describe('NAT lab: AutoNAT and DCUtR through the real relay', () => {
     expect(status).toContain(`relays reserved on: …${relayId.slice(-6)}`)
     expect(status).toContain('* DHT: client')
     expect(status).toMatch(new RegExp(`…${relayId.slice(-6)} direct outbound /ip4/${esc(RELAY_IP)}/tcp/4001`))
-    alice.kill()
-    bob.kill()
   })
 
   it('a port forwarded on Alice\'s router: AutoNAT says public, and DCUtR moves her relayed connection with Bob to a direct one', async () => {
@@ -80,11 +79,13 @@ describe('NAT lab: AutoNAT and DCUtR through the real relay', () => {
     await statusLine(alice, /^\* DHT: server$/, 15_000)
     await alice.waitForLine(/^\* Bob2 …\w{6} is in the room/, 20_000)
 
-    // Alice (public) opens a relayed connection to Bob; Bob's DCUtR dials her forwarded address directly
-    const attempt = await bob.waitForLine(/libp2p:dcutr attempting unilateral connection upgrade to /, 20_000)
-    // a unilateral dial of her public address, or (when her WebRTC address, tried first, holds that up) DCUtR's
-    // synchronised dial: either way a direct connection to the forwarded port
-    const success = await bob.waitForLine(/libp2p:dcutr (unilateral connection upgrade to \w+ succeeded via|DCUtR to \w+ succeeded to address) \/ip4\//, 10_000)
+    // Whichever of the two opens the relayed connection (Alice, public, dials each member through the relay;
+    // of a pair, the smaller peer id dials the other's WebRTC address, which goes through the relay too), DCUtR
+    // ends it with a direct connection to her forwarded port: Bob, receiving it, dials her public address
+    // (unilateral upgrade, or the synchronised dial if that fails); Alice, receiving it, has no public address
+    // of Bob's to dial, so the two run DCUtR's connect/sync and Bob dials her.
+    const attempt = await bob.waitForLine(/libp2p:dcutr (attempting unilateral connection upgrade to |A receiving connect)/, 20_000)
+    const success = await bob.waitForLine(/libp2p:dcutr (unilateral connection upgrade to \w+ succeeded via|DCUtR to \w+ succeeded (to address|via)) \/ip4\//, 10_000)
     const upgradeMs = Date.parse(success.split(' ')[0]!) - Date.parse(attempt.split(' ')[0]!)
     await alice.waitForLine(/^\* Bob2 …\w{6} is now connected directly/, 5_000)
     const bobId = (await bob.waitForLine(/^\* you are Bob2 …\w{6}/, 1_000)).match(/…(\w{6})/)![1]
