@@ -43,7 +43,17 @@ export class ChatPage {
         }
       }, Math.min(options.webrtcUnavailableMs, Number.MAX_SAFE_INTEGER))
     }
+    const debug = process.env.E2E_DEBUG
+    if (debug != null) {
+      await context.addInitScript((namespaces: string) => { localStorage.setItem('debug', namespaces) }, debug)
+    }
     const page = await context.newPage()
+    if (debug != null) {
+      // E2E_DEBUG (CONTRIBUTING.md): the page's console, tagged by page and ms since it opened
+      const opened = Date.now()
+      const tag = Math.random().toString(36).slice(2, 5)
+      page.on('console', message => { console.info(`[${tag} ${Date.now() - opened}] ${message.text()}`) })
+    }
     await page.goto(url)
     return new ChatPage(context, page)
   }

@@ -2,6 +2,7 @@ import { serviceCapabilities } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import { TypedEventEmitter } from 'main-event'
 import { ProtocolRegistration } from '../protocol-registration.js'
+import { openStream } from '../util/open-stream.js'
 import {
   CALL_PROTOCOL, DEFAULT_CALL_MAX_INBOUND_STREAMS, DEFAULT_CALL_MAX_OUTBOUND_STREAMS, DEFAULT_CALL_TIMEOUT_MS,
   MAX_CALL_SIGNAL_BYTES
@@ -98,10 +99,11 @@ export class CallSignalsService extends TypedEventEmitter<CallSignalsEvents> imp
     if (!this.registration.isStarted()) {
       throw this.registration.stopped()
     }
-    // signals are small: they may go over a relayed connection while the peers have nothing better
-    const stream = await this.components.connectionManager.openStream(peer, CALL_PROTOCOL, {
+    // signals are small: they may go over a relayed connection while the peers have nothing better. On the
+    // connections there are (libp2p's own openStream dialled again beside a relayed connection, racing the room's
+    // WebRTC upgrade: the duplicate was aborted with the stream on it, and a ring written to it was lost)
+    const stream = await openStream(this.components.connectionManager, peer, CALL_PROTOCOL, {
       signal,
-      runOnLimitedConnection: true,
       maxOutboundStreams: this.registration.limits.maxOutboundStreams
     })
     return { stream, lp: lpStream(stream, { maxDataLength: MAX_CALL_SIGNAL_BYTES }) }

@@ -17,6 +17,7 @@ export class LateService<M, T> implements Startable {
   private readonly started?: (made: T) => Promise<void>
   private made?: Promise<T>
   private running = false
+  private readonly preparers: Array<(made: T) => Promise<void>> = []
 
   /** `create` makes the part from its module; `started`, if given, runs once it is made and started. */
   constructor (module: LateModule<M>, create: (module: M) => T | Promise<T>, started?: (made: T) => Promise<void>) {
@@ -38,10 +39,27 @@ export class LateService<M, T> implements Startable {
     }
   }
 
+  /**
+   * Runs `prepare` on the part once it is made and before it starts, that is before its protocol handler is
+   * registered: whoever must hear everything the part receives (the page's state for direct messages and calls)
+   * attaches its listeners here, so nothing that arrives while the page's own code is still loading is dropped.
+   * A part already made gets it at once. A `prepare` that fails is logged; the part starts all the same.
+   */
+  prepare (prepare: (made: T) => Promise<void>): void {
+    if (this.made == null) {
+      this.preparers.push(prepare)
+      return
+    }
+    void this.made.then(prepare).catch((err: Error) => { log.error('preparing a late part of the node failed: %s', err.message) })
+  }
+
   /** The part, made and started once its module is loaded (this does not load it: see {@link LateModule.load}). */
   async load (): Promise<T> {
     this.made ??= this.module.loaded.then(async module => {
       const made = await this.create(module)
+      for (const prepare of this.preparers.splice(0)) {
+        await prepare(made).catch((err: Error) => { log.error('preparing a late part of the node failed: %s', err.message) })
+      }
       if (this.running) {
         await start(...[made].flat())
         await this.started?.(made)

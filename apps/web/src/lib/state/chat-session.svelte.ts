@@ -25,7 +25,7 @@ import type { FileTransfers } from './file-transfers.svelte.js'
 import type { NotificationAccess } from './notifier.svelte.js'
 import type { ShownLine } from './present.js'
 import type { PrivateKey } from '@libp2p/interface'
-import type { FileRoom, HistoryStore, IceServer, RoomChat, RoomMember, RoomTyping } from '@p2p-chat/shared'
+import type { CallSignals, DirectMessages, FileRoom, HistoryStore, IceServer, RoomChat, RoomMember, RoomTyping } from '@p2p-chat/shared'
 
 /** A line in the message log. */
 export interface ChatLine extends RoomChat {
@@ -190,6 +190,10 @@ export class ChatSession {
       this.#name = name ?? generateDisplayName()
       this.#node = node
       this.#loadExtras = loadExtras
+      // private conversations and calls come with the node's late parts: their state attaches to each service
+      // once it is made, before it takes anything from a peer
+      node.services.dm.prepare(async dm => { await this.#startDirectChats(node, dm) })
+      node.services.calls.prepare(async signals => { await this.#startCalls(node, signals, iceServers) })
       // the rest of the node loads once the room is on screen: its first line shown (#append), or nothing to show
       // after its first catch-up; else after a while (a page without a room)
       this.#extrasTimer = setTimeout(() => { this.#extras() }, EXTRAS_DELAY_MS)
@@ -205,9 +209,6 @@ export class ChatSession {
       link.start()
       this.#history = await opening
       void settings.rooms().then(rooms => { this.#recentRooms = rooms })
-      // private conversations come with the node's late parts (their service is made once those are loaded)
-      void this.#startDirectChats(node)
-      void this.#startCalls(node, iceServers)
       this.#status = 'ready'
       if (this.#ref != null) {
         void this.#enterRoom(this.#ref)
@@ -219,9 +220,9 @@ export class ChatSession {
     }
   }
 
-  async #startDirectChats (node: BrowserNode): Promise<void> {
+  async #startDirectChats (node: BrowserNode, dm: DirectMessages): Promise<void> {
     try {
-      const [dm, { DirectChats }] = await Promise.all([node.services.dm.load(), import('./direct-chats.svelte.js')])
+      const { DirectChats } = await import('./direct-chats.svelte.js')
       if (this.#stopped) {
         return
       }
@@ -238,10 +239,10 @@ export class ChatSession {
     }
   }
 
-  /** Calls, once their signalling (a late part of the node) and their code are loaded. */
-  async #startCalls (node: BrowserNode, iceServers: () => Promise<IceServer[]>): Promise<void> {
+  /** Calls, once their signalling (a late part of the node) is made: their code loads before it starts. */
+  async #startCalls (node: BrowserNode, signals: CallSignals, iceServers: () => Promise<IceServer[]>): Promise<void> {
     try {
-      const [signals, { Calls }] = await Promise.all([node.services.calls.load(), import('./calls.svelte.js')])
+      const { Calls } = await import('./calls.svelte.js')
       if (this.#stopped) {
         return
       }
