@@ -129,6 +129,20 @@ export const PRESENCE_DEBOUNCE_MS = 50
 /** First wait before retrying a failed direct (WebRTC) upgrade; doubles up to the maximum. */
 export const UPGRADE_RETRY_MIN_MS = 2_000
 export const UPGRADE_RETRY_MAX_MS = 60_000
+/**
+ * Direct upgrades one member dials at once; the rest wait their turn. Of each pair the smaller peer id dials, so
+ * in a room of 16 one member had 15 WebRTC handshakes under way at once: on a busy machine they timed out
+ * together and were all tried again (bench `latency`, bench/RESULTS.md).
+ */
+export const UPGRADE_CONCURRENCY = 2
+/**
+ * Members a member upgrades to a direct connection in a large room: its neighbours on the ring of the members'
+ * peer ids (half on each side), which every member computes alike. In a room of up to this many others that is
+ * everyone. Beyond it a full mesh costs each page a WebRTC connection per member: 16 pages on 2 cores spent
+ * minutes failing 120 handshakes (bench `latency`, N=16); the others reach it through the relay, and its neighbours'
+ * forwarding and gossip.
+ */
+export const MAX_DIRECT_MEMBERS = 8
 /** How long one dial of a member (a WebRTC upgrade, or a member found in the DHT) may take. */
 export const DEFAULT_MEMBER_DIAL_TIMEOUT_MS = 20_000
 /**

@@ -10,11 +10,13 @@ import type { PeerId } from '@libp2p/interface'
 
 /**
  * Mesh degree of a room member. A member publishes to every member it is connected to (flood publish), and in
- * a room its members are directly connected to each other, so forwarding only fills gaps: gossipsub's default
- * (D = 6) made every member receive each message up to six times, and at 8 members sending at once the p50
- * latency was 3× higher than with D = 3 (bench `latency`, see bench/RESULTS.md).
+ * a room its members are directly connected to each other (up to MAX_DIRECT_MEMBERS of them), and all of them
+ * to the relay, so forwarding only fills gaps and gossip (IHAVE to Dlazy peers each heartbeat) the rest:
+ * gossipsub's default (D = 6) made every member receive each message up to six times, and at 8 members
+ * sending at once the p50 latency was 3× higher than with D = 3; D = 1 cut the time a page spends in
+ * `RTCDataChannel.send` by another fifth (bench `latency`, see bench/RESULTS.md).
  */
-const PEER_MESH_DEGREE = { D: 3, Dlo: 2, Dhi: 5, Dout: 1 }
+const PEER_MESH_DEGREE = { D: 1, Dlo: 1, Dhi: 2, Dout: 0, Dscore: 1, Dlazy: 3 }
 
 /**
  * Mesh degree of the relay: it is the route to members that are not (yet) directly connected, so it keeps

@@ -15,6 +15,7 @@ import { waitFor } from '../src/testing/index.js'
 import { isWebRTCAddr } from '../src/util/multiaddrs.js'
 import { randomFile } from './file/helpers.js'
 import { loopbackOptions } from './helpers.js'
+import type { MemberRecord } from '../src/chat/members.js'
 import type { RoomNode } from '../src/chat/peer-pinger.js'
 import type { HistorySyncClient } from '../src/chat/room-history.js'
 import type { FileTransfer } from '../src/file/index.js'
@@ -218,6 +219,44 @@ describe('Room', () => {
     await waitFor(() => dials.get(smaller)! >= 3, 10_000)
     expect(dials.get(larger)).toBe(0)
     rooms.forEach(room => { room.leave() })
+  })
+
+  it('dials a few upgrades at a time: the others wait their turn, and each is dialled once one ends', async () => {
+    const node = await member()
+    const pending: Array<() => void> = []
+    let inFlight = 0
+    let most = 0
+    const dialled: string[] = []
+    node.dial = async target => {
+      dialled.push([target].flat().map(String)[0]!)
+      inFlight++
+      most = Math.max(most, inFlight)
+      await new Promise<void>(resolve => pending.push(resolve))
+      inFlight--
+      throw new Error('no WebRTC here')
+    }
+    const upgrader = new DirectUpgrader(node, {
+      signal: new AbortController().signal, dialTimeout: 10_000, retryMin: 60_000, retryMax: 60_000, concurrency: 2, canUpgrade: () => true, onSettled: () => {}
+    })
+    const relay = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
+    const members: MemberRecord[] = []
+    while (members.length < 5) {
+      const id = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
+      // of each pair, the smaller peer id dials
+      if (id > node.peerId.toString()) {
+        members.push({ peerId: id, name: id, connection: 'relayed', multiaddrs: [multiaddr(`/ip4/127.0.0.1/tcp/9/p2p/${relay}/p2p-circuit/webrtc/p2p/${id}`)], announced: true, lastSeen: 0, dialing: false, failures: 0 })
+      }
+    }
+    members.forEach(m => { upgrader.maybeDial(m) })
+    expect(dialled).toHaveLength(2)
+    while (dialled.length < 5) {
+      pending.shift()!()
+      await waitFor(() => pending.length === 2 || dialled.length === 5, 1_000)
+    }
+    pending.splice(0).forEach(release => { release() })
+    expect(most).toBe(2)
+    expect(new Set(dialled).size).toBe(5)
+    members.forEach(m => { clearTimeout(m.retry) })
   })
 
   it('a member found in the DHT is dialled over WebRTC only by the smaller peer id of the pair; the larger goes through its relay', async () => {

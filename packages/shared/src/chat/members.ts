@@ -1,4 +1,5 @@
 import { peerIdFromString } from '@libp2p/peer-id'
+import { MAX_DIRECT_MEMBERS } from '../constants.js'
 import { connectionKind } from './connections.js'
 import type { ConnectionKind } from './connections.js'
 import type { RoomNode } from './peer-pinger.js'
@@ -9,8 +10,10 @@ import type { Multiaddr } from '@multiformats/multiaddr'
  * - `no-route`: upgrades have been tried for a while (`noDirectRouteNotice`) and none carried data (no direct
  *   route between the two networks: a symmetric NAT, a firewall, no STUN/TURN server); they go on being retried.
  * - `no-webrtc`: one side cannot open WebRTC connections, so there is nothing to upgrade to.
+ * - `large-room`: the room has more members than a member connects to directly ({@link MAX_DIRECT_MEMBERS});
+ *   this one is not among its neighbours.
  */
-export type RelayedReason = 'no-route' | 'no-webrtc'
+export type RelayedReason = 'no-route' | 'no-webrtc' | 'large-room'
 
 /** Another peer in the room, as this node knows it. */
 export interface RoomMember {
@@ -26,9 +29,11 @@ export interface RoomMember {
 
 /** What a {@link RelayedReason} means, in words for the person looking at the peers list. */
 export function describeRelayedReason (reason: RelayedReason): string {
-  return reason === 'no-route'
-    ? 'no direct route from this network; messages go through the relay'
-    : 'this peer cannot connect directly (no WebRTC); messages go through the relay'
+  switch (reason) {
+    case 'no-route': return 'no direct route from this network; messages go through the relay'
+    case 'no-webrtc': return 'this peer cannot connect directly (no WebRTC); messages go through the relay'
+    case 'large-room': return `a large room: you connect directly to ${MAX_DIRECT_MEMBERS} members; messages from this one come through the relay and them`
+  }
 }
 
 /** A member and what the room keeps on it: its addresses and the state of the upgrade to a direct connection. */
@@ -148,6 +153,21 @@ export class RoomMembers {
     return member.multiaddrs.length > 0 && this.canUpgrade()
   }
 
+  /**
+   * Whether this node upgrades to a direct connection with the member: always in a room of up to
+   * {@link MAX_DIRECT_MEMBERS} others; in a larger one, when the two are at most half that apart on the ring of
+   * all members' peer ids (both sides, knowing the same members, find the same pairs).
+   */
+  isNeighbour (peerId: string): boolean {
+    const ids = [this.node.peerId.toString(), ...this.records.keys()]
+    if (ids.length - 1 <= MAX_DIRECT_MEMBERS) {
+      return true
+    }
+    ids.sort()
+    const distance = Math.abs(ids.indexOf(this.node.peerId.toString()) - ids.indexOf(peerId))
+    return Math.min(distance, ids.length - distance) <= MAX_DIRECT_MEMBERS / 2
+  }
+
   /** Stops every member's timers. */
   clear (): void {
     for (const member of this.records.values()) {
@@ -172,6 +192,9 @@ export class RoomMembers {
     if (!this.isUpgradable(member)) {
       return 'no-webrtc'
     }
+    if (!this.isNeighbour(member.peerId)) {
+      return 'large-room'
+    }
     const now = Date.now()
     member.relayedSince ??= now
     const due = member.relayedSince + this.init.noDirectRouteNotice
@@ -195,4 +218,6 @@ function newRecord (peerId: string, name: string): MemberRecord {
 function forget (member: MemberRecord): void {
   clearTimeout(member.retry)
   clearTimeout(member.notice)
+  // nothing to dial any more (a dial queued for it is skipped)
+  member.multiaddrs = []
 }

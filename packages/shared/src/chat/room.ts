@@ -227,6 +227,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
       retryMin: init.upgradeRetryMin ?? UPGRADE_RETRY_MIN_MS,
       retryMax: init.upgradeRetryMax ?? UPGRADE_RETRY_MAX_MS,
       canUpgrade: () => this.members.canUpgrade(),
+      isNeighbour: peerId => this.members.isNeighbour(peerId),
       onSettled: () => { this.emitMembers() }
     })
     this.outbox = new RoomOutbox({

@@ -1,5 +1,6 @@
 import { logger } from '@libp2p/logger'
 import { peerIdFromString } from '@libp2p/peer-id'
+import { UPGRADE_CONCURRENCY } from '../constants.js'
 import { backoffDelay } from '../util/backoff.js'
 import { isWebRTCAddr } from '../util/multiaddrs.js'
 import { connectionKind } from './connections.js'
@@ -17,21 +18,29 @@ export interface DirectUpgraderInit {
   /** first wait before an upgrade is tried again (ms); doubles, with jitter, up to `retryMax` */
   retryMin: number
   retryMax: number
+  /** upgrades dialled at once; more wait their turn @default UPGRADE_CONCURRENCY */
+  concurrency?: number
   /** this node can take WebRTC upgrades (the member may be dialled at its WebRTC addresses) */
   canUpgrade: () => boolean
+  /** the member is one this node keeps a direct connection with (see `RoomMembers.isNeighbour`) @default every member */
+  isNeighbour?: (peerId: string) => boolean
   /** a dial ended (the members' connections should be read again) */
   onSettled: () => void
 }
 
 /**
  * Moves room members off the relay: of each pair, the member with the smaller peer id dials the other's
- * `/p2p-circuit/webrtc` addresses (the pair never opens two WebRTC connections at once). A dial that fails, or
- * whose connection carries nothing, is tried again after a backoff for as long as the room lasts; the relayed
- * path carries the room meanwhile.
+ * `/p2p-circuit/webrtc` addresses (the pair never opens two WebRTC connections at once), a few at a time
+ * ({@link DirectUpgraderInit.concurrency}). A dial that fails, or whose connection carries nothing, is tried
+ * again after a backoff for as long as the room lasts; the relayed path carries the room meanwhile.
  */
 export class DirectUpgrader {
   private readonly node: RoomNode
   private readonly init: DirectUpgraderInit
+  /** dials under way */
+  private inFlight = 0
+  /** members whose dial waits for one under way to end, in the order they came */
+  private readonly queued = new Set<MemberRecord>()
 
   constructor (node: RoomNode, init: DirectUpgraderInit) {
     this.node = node
@@ -41,10 +50,16 @@ export class DirectUpgrader {
   /** Dials the member now if this node is the pair's dialler and nothing else is under way. */
   maybeDial (member: MemberRecord): void {
     if (member.dialing || member.retry != null || member.multiaddrs.length === 0 || this.init.signal.aborted ||
-      this.node.peerId.toString() > member.peerId ||
+      this.node.peerId.toString() > member.peerId || this.init.isNeighbour?.(member.peerId) === false ||
       connectionKind(this.node, peerIdFromString(member.peerId)) === 'direct') {
       return
     }
+    if (this.inFlight >= (this.init.concurrency ?? UPGRADE_CONCURRENCY)) {
+      this.queued.add(member)
+      return
+    }
+    this.queued.delete(member)
+    this.inFlight++
     member.dialing = true
     // a dial that succeeds counts once the connection carried data (directPaths' `change`); one that carries
     // nothing is closed (`unproven`) and retried like a failed dial
@@ -52,8 +67,21 @@ export class DirectUpgrader {
       .catch((err: Error) => { this.retryLater(member, err.message) })
       .finally(() => {
         member.dialing = false
+        this.inFlight--
         this.init.onSettled()
+        this.next()
       })
+  }
+
+  /** A dial ended: the first queued member that still needs one is dialled. */
+  private next (): void {
+    for (const member of this.queued) {
+      this.queued.delete(member)
+      this.maybeDial(member)
+      if (member.dialing || this.queued.has(member)) {
+        return
+      }
+    }
   }
 
   /** The upgrade failed: it is tried again after a backoff, never given up while the room lasts. */
