@@ -124,6 +124,8 @@ export const MAX_PENALISED_PEERS = 10_000
 export const PRESENCE_INTERVAL_MS = 15_000
 /** A member not heard from for this long, and not directly connected, leaves the peers list. */
 export const MEMBER_EXPIRY_MS = 40_000
+/** A member's unchanged addresses are put in the peer store again after this long (else only when they change). */
+export const MEMBER_ADDRS_REFRESH_MS = 10 * 60_000
 /** Presence answers to newcomers are batched for this long. */
 export const PRESENCE_DEBOUNCE_MS = 50
 /** First wait before retrying a failed direct (WebRTC) upgrade; doubles up to the maximum. */

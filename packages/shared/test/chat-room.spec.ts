@@ -170,6 +170,30 @@ describe('Room', () => {
     bobRoom.leave()
   })
 
+  it('a member\'s addresses go into the peer store once, not again with every presence that repeats them', async () => {
+    const roomId = createRoomId()
+    const alice = await member()
+    const bob = await member({ announce: ['/ip4/127.0.0.1/tcp/9/p2p/12D3KooWGzxzKZYveHXtpG6AsrUJBcWxHBFS2HsEoGTxrMLvKXtf/p2p-circuit'] })
+    const merged: string[] = []
+    const merge = alice.peerStore.merge.bind(alice.peerStore)
+    alice.peerStore.merge = async (peer, data, options) => {
+      if (peer.equals(bob.peerId) && data.multiaddrs != null) merged.push(data.multiaddrs.map(String).join())
+      return merge(peer, data, options)
+    }
+    let presences = 0
+    alice.services.pubsub.addEventListener('message', () => { presences++ })
+    const aliceRoom = roomOf(alice, roomId, 'alice', { presenceInterval: 100 })
+    const bobRoom = roomOf(bob, roomId, 'bob', { presenceInterval: 100 })
+    aliceRoom.join()
+    bobRoom.join()
+    await alice.dial(bob.getMultiaddrs())
+    await waitFor(() => presences >= 5, 10_000, 'five of bob\'s presences')
+    // the presences' (the dial's own merge of the address it reached bob at aside)
+    expect(merged.filter(addrs => addrs.includes('/p2p-circuit'))).toHaveLength(1)
+    aliceRoom.leave()
+    bobRoom.leave()
+  })
+
   it('a member not heard from for the expiry, and not connected directly, leaves the list', async () => {
     const roomId = createRoomId()
     const timing = { presenceInterval: 100, memberExpiry: 400 }

@@ -40,6 +40,9 @@ export function describeRelayedReason (reason: RelayedReason): string {
 export interface MemberRecord extends RoomMember {
   /** its `/p2p-circuit/webrtc` addresses, from its presence */
   multiaddrs: Multiaddr[]
+  /** the addresses last put in the peer store for it (joined), so an unchanged presence stores nothing */
+  storedAddrs?: string
+  storedAt?: number
   /** its presence has been heard (a member known only from its chat lines has not told its addresses yet) */
   announced: boolean
   lastSeen: number

@@ -5,7 +5,7 @@ import { TypedEventEmitter } from 'main-event'
 import { createMessageId, encodeChat, encodePresence } from '../codec.js'
 import {
   DEFAULT_MAX_FILE_BYTES, DEFAULT_MEMBER_DIAL_TIMEOUT_MS, KNOWN_LINE_IDS, MEMBER_EXPIRY_MS, NO_DIRECT_ROUTE_NOTICE_MS, PRESENCE_DEBOUNCE_MS,
-  PRESENCE_INTERVAL_MS, TYPING_EXPIRY_MS, TYPING_INTERVAL_MS, UPGRADE_RETRY_MAX_MS, UPGRADE_RETRY_MIN_MS
+  MEMBER_ADDRS_REFRESH_MS, PRESENCE_INTERVAL_MS, TYPING_EXPIRY_MS, TYPING_INTERVAL_MS, UPGRADE_RETRY_MAX_MS, UPGRADE_RETRY_MIN_MS
 } from '../constants.js'
 import { attachmentFallback } from '../file/offer.js'
 import { mark } from '../util/marks.js'
@@ -510,10 +510,20 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     // where to reach the member for anything else too (direct messages dial it by peer id): its WebRTC
     // addresses when both sides speak WebRTC (a plain relayed connection would only stand in the upgrade's
     // way), else its plain circuit addresses
-    this.node.peerStore.merge(peerIdFromString(from), {
-      multiaddrs: this.members.isUpgradable(member) ? member.multiaddrs : presence.multiaddrs.filter(ma => isCircuitAddr(ma) && !isWebRTCAddr(ma))
-    })
-      .catch((err: Error) => { log('could not store the addresses of %s: %s', from, err.message) })
+    const reachAt = this.members.isUpgradable(member) ? member.multiaddrs : presence.multiaddrs.filter(ma => isCircuitAddr(ma) && !isWebRTCAddr(ma))
+    const stored = reachAt.map(String).join()
+    if (stored !== member.storedAddrs || Date.now() - (member.storedAt ?? 0) > MEMBER_ADDRS_REFRESH_MS) {
+      // only when they changed (or now and then, should the peer store have let them age out): every member
+      // repeats its presence every 15 s and answers each newcomer's hello, and a peer store merge re-encodes
+      // the peer's whole record (bench `idle`)
+      member.storedAddrs = stored
+      member.storedAt = Date.now()
+      this.node.peerStore.merge(peerIdFromString(from), { multiaddrs: reachAt })
+        .catch((err: Error) => {
+          member.storedAddrs = undefined
+          log('could not store the addresses of %s: %s', from, err.message)
+        })
+    }
     if (presence.hello) {
       this.scheduleAnnounce()
     }
