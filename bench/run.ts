@@ -23,11 +23,12 @@ const METRICS: Record<string, () => Promise<Metric>> = {
   churn: async () => (await import('./metrics/churn.ts')).churn,
   bundle: async () => (await import('./metrics/bundle.ts')).bundle,
   nat: async () => (await import('./metrics/nat.ts')).nat,
-  soak: async () => (await import('./metrics/soak.ts')).soak
+  soak: async () => (await import('./metrics/soak.ts')).soak,
+  idle: async () => (await import('./metrics/idle.ts')).idle
 }
 
 /** Metrics a plain `pnpm bench` leaves out: they run only when `--only` names them. */
-const ON_DEMAND = new Set(['soak'])
+const ON_DEMAND = new Set(['soak', 'idle'])
 
 const { values } = parseArgs({
   options: {

@@ -40,7 +40,7 @@ declare global {
  * first time it is on screen in the page's message log — our app's log items (not my own lines), or the stock
  * page's output — with now − stamp.
  */
-function observeLines (): void {
+export function observeLines (): void {
   const heard: Heard[] = []
   const seen = new Set<string>()
   window.benchHeard = heard
@@ -105,7 +105,7 @@ async function waitHeard (pages: Page[], deadline: number, done: (heard: Heard[]
 }
 
 /** Opens `count` pages, `OPEN_CONCURRENCY` at a time. */
-async function openPages (count: number, open: (index: number) => Promise<Page>): Promise<Page[]> {
+export async function openPages (count: number, open: (index: number) => Promise<Page>): Promise<Page[]> {
   const pages: Page[] = []
   for (let first = 0; first < count; first += OPEN_CONCURRENCY) {
     const batch = Array.from({ length: Math.min(OPEN_CONCURRENCY, count - first) }, async (_, i) => open(first + i))
@@ -115,7 +115,7 @@ async function openPages (count: number, open: (index: number) => Promise<Page>)
 }
 
 /** Our app's pages see every other member as directly connected (the peers list's badges). */
-async function directPairs (pages: Page[]): Promise<number> {
+export async function directPairs (pages: Page[]): Promise<number> {
   const counts = await Promise.all(pages.map(async page => page.locator('[aria-label="Peers"] .badge.direct').count()))
   return counts.reduce((a, b) => a + b, 0) / 2
 }
@@ -152,7 +152,7 @@ async function measureRoom (pages: Page[], app: App, label: string): Promise<Roo
   return { latencies, delivered: latencies.length, expected, notes }
 }
 
-async function closeAll (pages: Page[]): Promise<void> {
+export async function closeAll (pages: Page[]): Promise<void> {
   await Promise.all(pages.map(async page => page.context().close()))
 }
 

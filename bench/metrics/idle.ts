@@ -1,0 +1,110 @@
+import { readdirSync, readFileSync } from 'node:fs'
+import { loadavg } from 'node:os'
+import { createRoomId } from '@p2p-chat/shared'
+import { RelayProcess } from '../../e2e/support/relay-process.ts'
+import { launchChromium } from '../lib/browser.ts'
+import { closeAll, directPairs, observeLines, openPages } from './latency.ts'
+import type { Figure, Metric } from '../lib/report.ts'
+import type { CDPSession } from 'playwright-core'
+
+/** Room sizes measured (BENCH_IDLE_SIZES=16 to pick). */
+const SIZES = (process.env.BENCH_IDLE_SIZES ?? '8,16').split(',').map(Number)
+/** How long the pages settle after the last one loaded (joins, upgrades), then how long the window lasts. */
+const SETTLE_MS = 30_000
+const WINDOW_MS = 15_000
+/** Functions listed from the profiled page, by self time. */
+const TOP_FUNCTIONS = 12
+/** Clock ticks per second of /proc/<pid>/stat's utime and stime. */
+const CLOCK_TICKS = 100
+
+type ProcessKind = 'renderer' | 'gpu' | 'utility' | 'browser' | 'relay'
+
+/** CPU ticks used so far by this machine's Chromium processes, by kind, and by the relay. */
+function cpuTicks (): Record<ProcessKind, number> {
+  const ticks: Record<ProcessKind, number> = { renderer: 0, gpu: 0, utility: 0, browser: 0, relay: 0 }
+  for (const pid of readdirSync('/proc').filter(name => /^\d+$/.test(name))) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+      const kind: ProcessKind | undefined = cmdline.includes('--type=renderer')
+        ? 'renderer'
+        : cmdline.includes('--type=gpu') ? 'gpu' : cmdline.includes('--type=utility') ? 'utility' : cmdline.includes('chrom') ? 'browser' : cmdline.includes('relay/dist/bin.js') ? 'relay' : undefined
+      if (kind == null) continue
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+      ticks[kind] += Number(fields[11]) + Number(fields[12])
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return ticks
+}
+
+interface ProfileNode { id: number, callFrame: { functionName: string, url: string, lineNumber: number, columnNumber: number } }
+
+/** A CPU profile's self time by function (`name file:line:column`), largest first. */
+function selfTimes (profile: { nodes: ProfileNode[], samples: number[], timeDeltas: number[] }): Array<[string, number]> {
+  const byId = new Map(profile.nodes.map(node => [node.id, node]))
+  const self = new Map<string, number>()
+  profile.samples.forEach((id, i) => {
+    const { functionName, url, lineNumber, columnNumber } = byId.get(id)!.callFrame
+    const key = `${functionName === '' ? '(anonymous)' : functionName} ${url.split('/').pop() ?? ''}:${lineNumber}:${columnNumber}`
+    self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000)
+  })
+  return [...self.entries()].sort((a, b) => b[1] - a[1])
+}
+
+/**
+ * What a room costs while nobody types: N pages of our app in one public room (one Chromium, a context each,
+ * through our relay), left to settle, then the CPU each kind of process uses over a window (from /proc), and the
+ * first page's busiest functions (a CDP CPU profile). On demand: `pnpm bench --only idle`.
+ */
+export const idle: Metric = async ({ log }) => {
+  const figures: Figure[] = []
+  const notes: string[] = []
+  const browser = await launchChromium()
+  try {
+    for (const n of SIZES) {
+      const relay = await RelayProcess.start()
+      try {
+        const link = new URL(`/r/${createRoomId()}`, relay.url).href
+        const opened = Date.now()
+        const pages = await openPages(n, async () => {
+          const context = await browser.newContext()
+          await context.addInitScript(observeLines)
+          const page = await context.newPage()
+          await page.goto(link, { timeout: 120_000 })
+          return page
+        })
+        const loadedMs = Date.now() - opened
+        await new Promise(resolve => setTimeout(resolve, SETTLE_MS))
+        const cdp: CDPSession = await pages[0]!.context().newCDPSession(pages[0]!)
+        await cdp.send('Profiler.enable')
+        const before = cpuTicks()
+        const started = Date.now()
+        await cdp.send('Profiler.start')
+        await new Promise(resolve => setTimeout(resolve, WINDOW_MS))
+        const { profile } = await cdp.send('Profiler.stop')
+        const after = cpuTicks()
+        const seconds = (Date.now() - started) / 1000
+        for (const kind of Object.keys(after) as ProcessKind[]) {
+          figures.push({ label: `N=${n}: ${kind} processes, idle`, unit: 'cores', value: (after[kind] - before[kind]) / CLOCK_TICKS / seconds })
+        }
+        const direct = await directPairs(pages)
+        const top = selfTimes(profile as unknown as Parameters<typeof selfTimes>[0]).slice(0, TOP_FUNCTIONS)
+        notes.push(`N=${n}: all pages loaded after ${loadedMs} ms; ${direct} pairs direct at the window's end; load ${loadavg()[0]!.toFixed(1)}`)
+        notes.push(`N=${n}, page 0, self time over ${seconds.toFixed(1)} s: ${top.map(([name, ms]) => `${name} ${ms.toFixed(0)} ms`).join('; ')}`)
+        log(notes.slice(-2).join('\n'))
+        await closeAll(pages)
+      } finally {
+        await relay.dispose()
+      }
+    }
+  } finally {
+    await browser.close()
+  }
+  return {
+    id: 'idle',
+    title: 'An idle room: CPU used while N members are in it and nobody types (one Chromium, our relay)',
+    figures,
+    notes: [`the pages settle ${SETTLE_MS / 1000} s after the last one loaded, then a ${WINDOW_MS / 1000} s window; 2 cores in all on this machine`, ...notes]
+  }
+}
