@@ -59,9 +59,15 @@ test('a room page restored from the back/forward cache works again', async ({ pl
   await bob.page.evaluate(() => {
     addEventListener('pageshow', evt => { if (evt.persisted) sessionStorage.setItem('restored-from-bfcache', 'yes') })
   })
+  // a first visit's service worker claims the page once it activates; Chromium evicts a page it claims while the
+  // page is in the back/forward cache ("serviceworker-claimed"). Leave once it is in control, as on any later visit
+  await bob.page.evaluate(async () => { await navigator.serviceWorker.ready })
+  await expect.poll(async () => bob.page.evaluate(() => navigator.serviceWorker.controller != null)).toBe(true)
   await bob.page.goto(new URL('/docs/self-hosting.md', relay.url).href)
   await bob.page.goBack()
-  await expect.poll(async () => bob.page.evaluate(() => sessionStorage.getItem('restored-from-bfcache'))).toBe('yes')
+  // why Chromium did not restore it, if it did not (the Navigation Timing API's notRestoredReasons)
+  const notRestored = async (): Promise<string> => bob.page.evaluate(() => JSON.stringify((performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming & { notRestoredReasons?: unknown }).notRestoredReasons ?? null))
+  await expect.poll(async () => bob.page.evaluate(() => sessionStorage.getItem('restored-from-bfcache')), { message: `not restored from the back/forward cache: ${await notRestored().catch(() => '?')}` }).toBe('yes')
   await bob.send('after coming back')
   await alice.expectMessage('after coming back')
   await alice.send('welcome back')
