@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { svelte } from '@sveltejs/vite-plugin-svelte'
 import { defineConfig } from 'vite'
+import { compression } from 'vite-plugin-compression2'
 import { VitePWA } from 'vite-plugin-pwa'
 import type { Plugin } from 'vite'
 
@@ -60,8 +61,18 @@ const pwa = VitePWA({
   }
 })
 
+/**
+ * Every text file of the build gets `.br` and `.gz` twins beside it, which the relay (sirv) sends to clients that
+ * accept them: compressed once, at build time, not per request.
+ */
+const precompress = compression({
+  algorithms: ['brotliCompress', 'gzip'],
+  include: /\.(html|js|css|json|webmanifest|svg|map|md|wasm)$/,
+  logLevel: 'silent'
+})
+
 export default defineConfig({
-  plugins: [svelte(), selfHostingGuide(), pwa],
+  plugins: [svelte(), selfHostingGuide(), pwa, precompress],
   server: {
     host: '127.0.0.1',
     proxy: { '/api': relayHttp }

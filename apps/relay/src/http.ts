@@ -1,51 +1,22 @@
-import { createReadStream } from 'node:fs'
-import { readFile, stat } from 'node:fs/promises'
+import { existsSync, statSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
 import { createServer } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import { isIPv4, isIPv6 } from 'node:net'
-import { extname, join, normalize, sep } from 'node:path'
-import { promisify } from 'node:util'
-import { brotliCompress, constants as zlibConstants, gzip } from 'node:zlib'
+import { join, resolve } from 'node:path'
 import { logger } from '@libp2p/logger'
 import { RELAY_INFO_ELEMENT_ID, RELAY_INFO_PATH } from '@p2p-chat/shared'
+import sirv from 'sirv'
 import type { RelayInfo } from '@p2p-chat/shared'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { Server as HttpsServer } from 'node:https'
+import type { Options as SirvOptions } from 'sirv'
 
 const log = logger('p2p-chat:relay:http')
 
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.webmanifest': 'application/manifest+json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.wasm': 'application/wasm',
-  '.map': 'application/json',
-  // the self-hosting guide the app ships: shown as text, not downloaded
-  '.md': 'text/plain; charset=utf-8'
-}
-
-const COMPRESSIBLE = new Set(['.html', '.js', '.css', '.json', '.webmanifest', '.svg', '.map', '.wasm', '.md'])
-/** Most compressed files kept in memory (the web app is a handful of files). */
-const MAX_CACHED_BODIES = 64
-
-type Encoding = 'br' | 'gzip'
-
-const compressors: Record<Encoding, (data: Buffer) => Promise<Buffer>> = {
-  br: async data => promisify(brotliCompress)(data, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 9 } }),
-  gzip: async data => promisify(gzip)(data, { level: 9 })
-}
-
-function preferredEncoding (req: IncomingMessage): Encoding | undefined {
-  const accepted = String(req.headers['accept-encoding'] ?? '')
-  if (/\bbr\b/.test(accepted)) return 'br'
-  if (/\bgzip\b/.test(accepted)) return 'gzip'
-  return undefined
-}
+/** Content-hashed build output: cached for a year. Everything else is revalidated (by its ETag) on every use. */
+const IMMUTABLE_PREFIX = '/assets/'
+const IMMUTABLE_CACHE = 'public, max-age=31536000, immutable'
 
 /** What `GET /healthz` answers: 200 while the relay runs, 503 while it starts and once it is shutting down. */
 export interface RelayHealth {
@@ -101,51 +72,59 @@ function send (res: ServerResponse, status: number, body: string, type = 'text/p
   res.end(body)
 }
 
+function fail (req: IncomingMessage, res: ServerResponse, err: unknown): void {
+  log.error('request %s failed: %e', req.url, err)
+  if (!res.headersSent) {
+    send(res, 400, 'Bad request\n')
+  } else {
+    res.destroy()
+  }
+}
+
 function sendHealth (res: ServerResponse, health: RelayHealth): void {
   send(res, health.status === 'ok' ? 200 : 503, JSON.stringify(health), 'application/json')
 }
 
-/** Compressed bodies of the web app's files, by encoding, modification time and path. */
-type CompressedCache = Map<string, Promise<Buffer>>
-
-async function compressedBody (compressed: CompressedCache, path: string, mtime: number, encoding: Encoding): Promise<Buffer> {
-  const key = `${encoding}:${mtime}:${path}`
-  let body = compressed.get(key)
-  if (body == null) {
-    if (compressed.size >= MAX_CACHED_BODIES) {
-      compressed.delete(compressed.keys().next().value!)
+const SIRV_OPTIONS: SirvOptions = {
+  etag: true,
+  brotli: true,
+  gzip: true,
+  // `/foo` is `/foo`: no `.html` guessed, no directory index (the app itself is served by sendApp)
+  extensions: [],
+  setHeaders: (res, pathname) => {
+    res.setHeader('cache-control', pathname.startsWith(IMMUTABLE_PREFIX) ? IMMUTABLE_CACHE : 'no-cache')
+    if (pathname.endsWith('.md')) {
+      // the self-hosting guide the app ships: shown as text, not downloaded
+      res.setHeader('content-type', 'text/plain; charset=utf-8')
     }
-    body = readFile(path).then(compressors[encoding])
-    body.catch(() => compressed.delete(key))
-    compressed.set(key, body)
   }
-  return body
 }
 
-async function sendFile (compressed: CompressedCache, req: IncomingMessage, res: ServerResponse, path: string, immutable: boolean): Promise<boolean> {
-  const info = await stat(path).catch(() => undefined)
-  if (info?.isFile() !== true) {
-    return false
+type FileHandler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void
+
+/**
+ * The web app's files, served by `sirv` from the list it makes of `root` when created: the `.br`/`.gz` twins the
+ * build wrote beside each file (vite-plugin-compression2) go to clients that accept them, so nothing is compressed
+ * per request; ETags answer revalidation with 304; nothing outside `root` is in the list, so no path escapes it.
+ * The list is made again when `index.html` changes (the app was rebuilt under a running relay: files it lists
+ * may be gone); without a built app, every file is a miss.
+ */
+function webFiles (root: string): FileHandler {
+  const index = join(root, 'index.html')
+  let built: number | undefined
+  let files: FileHandler | undefined
+  return (req, res, next) => {
+    const mtime = existsSync(index) ? statSync(index).mtimeMs : undefined
+    if (mtime !== built) {
+      built = mtime
+      files = mtime == null ? undefined : sirv(root, SIRV_OPTIONS)
+    }
+    if (files == null) {
+      next()
+    } else {
+      files(req, res, next)
+    }
   }
-  const headers: Record<string, string | number> = {
-    'content-type': CONTENT_TYPES[extname(path)] ?? 'application/octet-stream',
-    'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
-    vary: 'accept-encoding'
-  }
-  const encoding = COMPRESSIBLE.has(extname(path)) ? preferredEncoding(req) : undefined
-  if (encoding != null) {
-    const body = await compressedBody(compressed, path, info.mtimeMs, encoding)
-    res.writeHead(200, { ...headers, 'content-encoding': encoding, 'content-length': body.byteLength })
-    res.end(req.method === 'HEAD' ? undefined : body)
-    return true
-  }
-  res.writeHead(200, { ...headers, 'content-length': info.size })
-  if (req.method === 'HEAD') {
-    res.end()
-    return true
-  }
-  createReadStream(path).on('error', () => res.destroy()).pipe(res)
-  return true
 }
 
 /**
@@ -160,7 +139,7 @@ async function sendApp (req: IncomingMessage, res: ServerResponse, path: string,
   // JSON inside a script element: `<` escaped, so no `</script>` can end it early
   const script = `<script type="application/json" id="${RELAY_INFO_ELEMENT_ID}">${JSON.stringify(info).replaceAll('<', '\\u003c')}</script>`
   const body = Buffer.from(html.includes('</head>') ? html.replace('</head>', `${script}</head>`) : `${html}${script}`)
-  res.writeHead(200, { 'content-type': CONTENT_TYPES['.html']!, 'cache-control': 'no-cache', 'content-length': body.byteLength })
+  res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache', 'content-length': body.byteLength })
   res.end(req.method === 'HEAD' ? undefined : body)
   return true
 }
@@ -171,8 +150,13 @@ async function sendApp (req: IncomingMessage, res: ServerResponse, path: string,
  * `/metrics` is on the admin server ({@link createAdminServer}) only.
  */
 export function createHttpServer (options: HttpServerOptions): Server | HttpsServer {
-  const root = normalize(options.webRoot)
-  const compressed: CompressedCache = new Map()
+  const root = resolve(options.webRoot)
+  const files = webFiles(root)
+  const sendIndex = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (!await sendApp(req, res, join(root, 'index.html'), options.relayInfo(requestHost(req.headers.host)))) {
+      send(res, 503, `The web app is not built: no index.html in ${root}. Run the README's start command.\n`)
+    }
+  }
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       send(res, 405, 'Method not allowed\n')
@@ -192,28 +176,13 @@ export function createHttpServer (options: HttpServerOptions): Server | HttpsSer
       send(res, 404, 'Not found: /metrics is served on the admin port (--metrics-port)\n')
       return
     }
-    const path = normalize(join(root, decodeURIComponent(url.pathname)))
-    if (path !== root && !path.startsWith(root + sep)) {
-      send(res, 400, 'Bad path\n')
-      return
-    }
-    if (url.pathname !== '/' && await sendFile(compressed, req, res, path, url.pathname.startsWith('/assets/'))) {
-      return
-    }
-    // the app itself: home, rooms, and its own error page for links that name nothing
-    if (!await sendApp(req, res, join(root, 'index.html'), options.relayInfo(requestHost(req.headers.host)))) {
-      send(res, 503, `The web app is not built: no index.html in ${root}. Run the README's start command.\n`)
-    }
+    // a file of the app, else the app itself: home, rooms, and its own error page for links that name nothing
+    files(req, res, () => {
+      sendIndex(req, res).catch(err => { fail(req, res, err) })
+    })
   }
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
-    handle(req, res).catch(err => {
-      log.error('request %s failed: %e', req.url, err)
-      if (!res.headersSent) {
-        send(res, 400, 'Bad request\n')
-      } else {
-        res.destroy()
-      }
-    })
+    handle(req, res).catch(err => { fail(req, res, err) })
   }
   return options.tls == null ? createServer(listener) : createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, listener)
 }

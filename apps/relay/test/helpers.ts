@@ -1,6 +1,7 @@
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { brotliCompressSync, gzipSync } from 'node:zlib'
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { gossipsub } from '@libp2p/gossipsub'
@@ -42,6 +43,9 @@ export async function startTestRelay (overrides: Partial<RelayOptions> = {}, ini
   await mkdir(join(webRoot, 'assets'), { recursive: true })
   await writeFile(join(webRoot, 'index.html'), '<!doctype html><title>P2P Chat</title>')
   await writeFile(join(webRoot, 'assets', 'app-123.js'), 'console.log(1)')
+  // as the web build writes them (vite-plugin-compression2)
+  await writeFile(join(webRoot, 'assets', 'app-123.js.br'), brotliCompressSync('console.log(1)'))
+  await writeFile(join(webRoot, 'assets', 'app-123.js.gz'), gzipSync('console.log(1)'))
   const options: RelayOptions = {
     host: '127.0.0.1', httpPort: 0, tcpPort: 0, wsPort: 0, webrtcDirectPort: 0, quicPort: 0, metricsPort: 0,
     dataDir: join(dir, 'data'), webRoot, iceServers: [], ...overrides

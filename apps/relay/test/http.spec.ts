@@ -1,14 +1,104 @@
 import { once } from 'node:events'
+import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { brotliCompressSync, gzipSync } from 'node:zlib'
 import { multiaddr } from '@multiformats/multiaddr'
+import { RELAY_INFO_ELEMENT_ID } from '@p2p-chat/shared'
 import { waitFor } from '@p2p-chat/shared/testing'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { createHttpServer } from '../src/http.js'
 import { createRelay } from '../src/index.js'
 import { sample, tcpAddr, useTestResources } from './helpers.js'
 import type { RelayHealth } from '../src/http.js'
+import type { RelayInfo } from '@p2p-chat/shared'
+import type { Server } from 'node:http'
+import type { Server as HttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 
 const { relay, client } = useTestResources()
+
+/** A web root as the build leaves it: index.html, a hashed asset and its compressed twins, the shipped guide. */
+async function webRoot (asset = 'app-1.js', code = 'console.log(1)'): Promise<string> {
+  const root = await mkdtemp(join(tmpdir(), 'p2p-chat-http-'))
+  await mkdir(join(root, 'assets'), { recursive: true })
+  await mkdir(join(root, 'docs'), { recursive: true })
+  await writeApp(root, asset, code)
+  await writeFile(join(root, 'docs', 'self-hosting.md'), '# Self-hosting')
+  return root
+}
+
+async function writeApp (root: string, asset: string, code: string): Promise<void> {
+  await writeFile(join(root, 'assets', asset), code)
+  await writeFile(join(root, 'assets', `${asset}.br`), brotliCompressSync(code))
+  await writeFile(join(root, 'assets', `${asset}.gz`), gzipSync(code))
+  await writeFile(join(root, 'index.html'), `<!doctype html><head><script src="/assets/${asset}"></script></head>`)
+}
+
+async function listen (server: Server | HttpsServer): Promise<string> {
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+}
+
+describe('the web app over HTTP', () => {
+  const relayInfo = (): RelayInfo => ({ peerId: 'relay', multiaddrs: ['/ip4/127.0.0.1/tcp/4002/ws'], iceServers: [] })
+  let server: Server | HttpsServer | undefined
+  let root: string | undefined
+  afterEach(async () => {
+    server?.closeAllConnections()
+    server?.close()
+    if (root != null) await rm(root, { recursive: true, force: true })
+  })
+
+  it('sends the compressed twin the build wrote, by the client\'s Accept-Encoding, and revalidates by ETag', async () => {
+    root = await webRoot()
+    // the twins differ from what compressing the file would give, so a per-request compressor would be seen
+    await writeFile(join(root, 'assets', 'app-1.js.br'), brotliCompressSync('/* br twin */'))
+    await writeFile(join(root, 'assets', 'app-1.js.gz'), gzipSync('/* gz twin */'))
+    server = createHttpServer({ webRoot: root, relayInfo })
+    const url = `${await listen(server)}/assets/app-1.js`
+    for (const [accept, encoding, body] of [['br, gzip', 'br', '/* br twin */'], ['gzip', 'gzip', '/* gz twin */'], ['identity', null, 'console.log(1)']] as const) {
+      const response = await fetch(url, { headers: { 'accept-encoding': accept } })
+      expect(response.headers.get('content-encoding'), accept).toBe(encoding)
+      expect(response.headers.get('vary')).toMatch(/accept-encoding/i)
+      expect(response.headers.get('cache-control')).toBe('public, max-age=31536000, immutable')
+      expect(await response.text()).toBe(body)
+    }
+    const etag = (await fetch(url)).headers.get('etag')
+    expect(etag).not.toBeNull()
+    expect((await fetch(url, { headers: { 'if-none-match': etag! } })).status).toBe(304)
+    // files outside /assets/ are revalidated on every use; the guide shows as text
+    const guide = await fetch(new URL('/docs/self-hosting.md', url))
+    expect(guide.headers.get('cache-control')).toBe('no-cache')
+    expect(guide.headers.get('content-type')).toBe('text/plain; charset=utf-8')
+  })
+
+  it('serves an app rebuilt under it without a restart, and says when none is built', async () => {
+    root = await mkdtemp(join(tmpdir(), 'p2p-chat-http-'))
+    server = createHttpServer({ webRoot: root, relayInfo })
+    const base = await listen(server)
+    const none = await fetch(base)
+    expect(none.status).toBe(503)
+    expect(await none.text()).toContain('The web app is not built')
+
+    await mkdir(join(root, 'assets'))
+    await writeApp(root, 'app-1.js', 'old()')
+    expect(await (await fetch(`${base}/assets/app-1.js`)).text()).toBe('old()')
+    // a rebuild: new hashed names, a new index.html (a later modification time)
+    await rm(join(root, 'assets'), { recursive: true })
+    await mkdir(join(root, 'assets'))
+    await writeApp(root, 'app-2.js', 'fresh()')
+    const later = new Date(Date.now() + 5000)
+    await utimes(join(root, 'index.html'), later, later)
+    const page = await (await fetch(`${base}/r/aaaa`)).text()
+    expect(page).toContain('/assets/app-2.js')
+    expect(page).toContain(RELAY_INFO_ELEMENT_ID)
+    expect(await (await fetch(`${base}/assets/app-2.js`)).text()).toBe('fresh()')
+    // the old asset is gone: the app's page, not a crash on a missing file
+    expect((await fetch(`${base}/assets/app-1.js`)).headers.get('content-type')).toBe('text/html; charset=utf-8')
+  })
+})
 
 describe('relay health and metrics over HTTP', () => {
   it('answers GET /healthz with 200, its uptime and connection count while it runs', async () => {

@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net'
 /** A file beside the web root that no request may read. */
 const SECRET = 'p2p-chat-fuzz-secret-0b5c2e'
 /** Statuses the relay's server (or Node's HTTP parser in front of it) may answer with. */
-const STATUSES = [200, 400, 404, 405, 414, 431, 503, 505]
+const STATUSES = [200, 206, 304, 400, 404, 405, 414, 416, 431, 503, 505]
 
 /** Sends `request` on a fresh TCP connection and resolves with everything the server wrote before it closed. */
 async function rawRequest (port: number, request: Buffer, ms = 5000): Promise<string> {
