@@ -116,57 +116,166 @@ export interface RelayOptions {
 /** The environment variable that may hold the TURN shared secret itself (read when no `--turn-secret-file` is named). */
 export const TURN_SECRET_ENV = 'P2P_CHAT_TURN_SECRET'
 
-export interface Flag {
+/** Makes a value an option was given into what {@link RelayOptions} holds; throws {@link ConfigError} saying what it must be. */
+type Parse<T> = (value: string) => T
+
+/**
+ * One option of the relay: a flag (`--name`), also its key in a `--config` file, an environment variable, the
+ * {@link RelayOptions} field it sets, its default and how its value is read. `--help`, the self-hosting guide's
+ * table (test/docs.spec.ts), the config file's keys and the checks all derive from {@link OPTIONS}.
+ */
+export interface OptionSpec {
+  /** the environment variable that gives it when no flag does */
   env: string
+  /** what it does, for `--help` and the guide (the default is added) */
   help: string
+  /** the field of {@link RelayOptions} it sets (none: `--config`, read first) */
+  field?: keyof RelayOptions
+  /** its value when given nowhere, as a flag would give it (none: the field stays unset) */
+  default?: string
+  /** how `--help` states the default when not as {@link default} (e.g. `none`, `on`) */
+  shown?: string
+  /** repeatable (a list): the flag given again, the environment variable comma-separated, a list in the file */
   multiple?: boolean
+  /** reads one value (each item of a list) */
+  parse: Parse<unknown>
 }
 
-/** Every option: its flag name (also its key in a --config file), environment variable and help text. */
-export const FLAGS: Record<string, Flag> = {
-  host: { env: 'P2P_CHAT_HOST', help: `address to bind every public listener to, IPv4 or IPv6; :: is every address of both (default ${DEFAULT_HOST})` },
-  'http-port': { env: 'P2P_CHAT_HTTP_PORT', help: `HTTP port for the web app, /api/relay and /healthz (default ${DEFAULT_HTTP_PORT}; 0 = any free port)` },
-  'metrics-port': { env: 'P2P_CHAT_METRICS_PORT', help: `admin HTTP port for /metrics (Prometheus) and /healthz (default ${DEFAULT_METRICS_PORT}; 0 = any free port)` },
-  'metrics-host': { env: 'P2P_CHAT_METRICS_HOST', help: `address the admin port binds to; keep it off the internet (default ${DEFAULT_METRICS_HOST})` },
-  'tcp-port': { env: 'P2P_CHAT_TCP_PORT', help: `libp2p TCP port (default ${DEFAULT_TCP_PORT}; 0 = any free port)` },
-  'ws-port': { env: 'P2P_CHAT_WS_PORT', help: `libp2p WebSocket port (default ${DEFAULT_WS_PORT}; 0 = any free port)` },
-  'webrtc-port': { env: 'P2P_CHAT_WEBRTC_PORT', help: `libp2p WebRTC-direct UDP port (default ${DEFAULT_WEBRTC_DIRECT_PORT}; 0 = any free port)` },
-  'quic-port': { env: 'P2P_CHAT_QUIC_PORT', help: `libp2p QUIC UDP port, for Node peers (default ${DEFAULT_QUIC_PORT}; 0 = any free port)` },
-  'data-dir': { env: 'P2P_CHAT_DATA_DIR', help: `directory for the relay's identity, DHT records and kept history (default ${DEFAULT_DATA_DIR})` },
-  'web-root': { env: 'P2P_CHAT_WEB_ROOT', help: 'directory of the built web app (default apps/web/dist)' },
-  'ice-server': { env: 'P2P_CHAT_ICE_SERVERS', help: 'another STUN or TURN URL for browsers, after the relay\'s own STUN, e.g. turn:turn.example.org:3478?transport=udp; repeatable; env: comma-separated (default none)', multiple: true },
-  'stun-port': { env: 'P2P_CHAT_STUN_PORT', help: `UDP port of the relay's own STUN responder, which /api/relay hands browsers for NAT traversal (default ${DEFAULT_STUN_PORT}; 0 = off)` },
-  'turn-secret-file': { env: 'P2P_CHAT_TURN_SECRET_FILE', help: `file holding the TURN server's shared secret (coturn's static-auth-secret): each turn:/turns: --ice-server is then handed out with a time-limited credential; without a file, env ${TURN_SECRET_ENV} may hold the secret itself (default none)` },
-  'turn-ttl': { env: 'P2P_CHAT_TURN_TTL', help: `seconds a TURN credential minted for a browser stays valid (default ${DEFAULT_TURN_TTL_S})` },
-  announce: { env: 'P2P_CHAT_ANNOUNCE', help: 'multiaddr to tell peers instead of the listen addresses (behind NAT or a proxy), e.g. /dns4/chat.example.org/tcp/443/tls/ws; repeatable; env: comma-separated (default: the listen addresses)', multiple: true },
-  'tls-cert': { env: 'P2P_CHAT_TLS_CERT', help: 'PEM certificate file: WebSocket on --ws-port becomes wss, HTTP becomes HTTPS (with --tls-key; default none)' },
-  'tls-key': { env: 'P2P_CHAT_TLS_KEY', help: 'PEM private key file of --tls-cert (default none)' },
-  'log-format': { env: 'P2P_CHAT_LOG_FORMAT', help: `${LOG_FORMATS.join(' or ')}: lines for people, or JSON lines (default text)` },
-  'log-level': { env: 'P2P_CHAT_LOG_LEVEL', help: `${LOG_LEVELS.join(', ')} (default info; DEBUG=libp2p:* for libp2p's own logs)` },
-  config: { env: 'P2P_CHAT_CONFIG', help: 'JSON file of options, keys named like the flags: {"http-port": 8080, "peer": ["/ip4/…"]}; flags, then environment variables, win over it (default none)' },
-  'max-connections': { env: 'P2P_CHAT_MAX_CONNECTIONS', help: `most inbound connections held at once, open or in their handshake (default ${DEFAULT_MAX_CONNECTIONS})` },
-  'max-reservations': { env: 'P2P_CHAT_MAX_RESERVATIONS', help: `most circuit-relay reservations held at once; more are answered RESERVATION_REFUSED (default ${DEFAULT_MAX_RESERVATIONS})` },
-  'max-connections-per-ip': { env: 'P2P_CHAT_MAX_CONNECTIONS_PER_IP', help: `most inbound connections from one IP address (IPv6: one /64), open or in their handshake; everyone behind one NAT shares it (default ${DEFAULT_MAX_CONNECTIONS_PER_IP})` },
-  'max-pending-connections': { env: 'P2P_CHAT_MAX_PENDING_CONNECTIONS', help: `most inbound handshakes under way at once; more wait their turn (default ${DEFAULT_MAX_PENDING_CONNECTIONS})` },
-  'max-queued-connections': { env: 'P2P_CHAT_MAX_QUEUED_CONNECTIONS', help: `inbound connections that may wait for a handshake slot, first come first served, each up to ${DEFAULT_ADMISSION_WAIT_MS / 1000} s; more are refused (default ${DEFAULT_MAX_QUEUED_CONNECTIONS})` },
-  'max-pending-per-ip': { env: 'P2P_CHAT_MAX_PENDING_PER_IP', help: `most inbound handshakes under way or waiting for a slot from one IP address (default ${DEFAULT_MAX_PENDING_PER_IP})` },
-  'connection-rate-per-ip': { env: 'P2P_CHAT_CONNECTION_RATE_PER_IP', help: `new inbound connections a second from one IP address, and the burst allowed (default ${DEFAULT_CONNECTION_RATE_PER_IP})` },
-  'handshake-timeout': { env: 'P2P_CHAT_HANDSHAKE_TIMEOUT', help: `seconds an inbound connection may take to finish its handshake, from the moment it gets a slot, before it is closed (default ${DEFAULT_HANDSHAKE_TIMEOUT_S})` },
-  'max-reservations-per-ip': { env: 'P2P_CHAT_MAX_RESERVATIONS_PER_IP', help: `most circuit-relay reservations held by peers connected from one IP address; more are answered RESERVATION_REFUSED (default ${DEFAULT_MAX_RESERVATIONS_PER_IP})` },
-  'circuit-duration': { env: 'P2P_CHAT_CIRCUIT_DURATION', help: `seconds one relayed connection may stay open (default ${DEFAULT_CIRCUIT_DURATION_MS / 1000})` },
-  'circuit-data': { env: 'P2P_CHAT_CIRCUIT_DATA', help: `bytes one relayed connection may carry in each direction before it is reset (default ${DEFAULT_CIRCUIT_DATA_BYTES})` },
-  'max-rooms': { env: 'P2P_CHAT_MAX_ROOMS', help: `most rooms the relay follows (default ${DEFAULT_MAX_ROOMS})` },
-  'max-rooms-per-peer': { env: 'P2P_CHAT_MAX_ROOMS_PER_PEER', help: `most rooms one peer's subscriptions make the relay follow (default ${DEFAULT_MAX_ROOMS_PER_PEER})` },
-  'publish-rate': { env: 'P2P_CHAT_PUBLISH_RATE', help: `room messages one peer may publish (or be first to deliver) a second; more are ignored, not forwarded; what a --peer relay forwards counts for its authors only (default ${DEFAULT_PUBLISH_RATE})` },
-  'publish-burst': { env: 'P2P_CHAT_PUBLISH_BURST', help: `room messages one peer may publish in a burst (default ${DEFAULT_PUBLISH_BURST})` },
-  'dht-max-providers': { env: 'P2P_CHAT_DHT_MAX_PROVIDERS', help: `most DHT provider records (room announcements) kept (default ${DEFAULT_DHT_MAX_PROVIDERS})` },
-  'dht-max-providers-per-key': { env: 'P2P_CHAT_DHT_MAX_PROVIDERS_PER_KEY', help: `most DHT provider records kept for one key, i.e. one room (default ${DEFAULT_DHT_MAX_PROVIDERS_PER_KEY})` },
-  'dht-provider-ttl': { env: 'P2P_CHAT_DHT_PROVIDER_TTL', help: `seconds a DHT provider record is kept after its last announcement; members announce every 600 (default ${DEFAULT_DHT_PROVIDER_TTL_S})` },
-  peer: { env: 'P2P_CHAT_PEERS', help: 'another relay to stay connected to, a multiaddr ending in /p2p/<id>; repeatable; env: comma-separated', multiple: true },
-  'follow-rooms': { env: 'P2P_CHAT_FOLLOW_ROOMS', help: 'on: carry the gossip of every room a peer joins; off: only circuits, DHT, signalling (default on)' },
-  history: { env: 'P2P_CHAT_HISTORY', help: 'on: keep the lines of the rooms followed and serve them to late joiners (private rooms: ciphertext only); off: keep nothing (default on)' },
-  'history-max-messages': { env: 'P2P_CHAT_HISTORY_MAX_MESSAGES', help: `lines kept per room (default ${DEFAULT_HISTORY_MAX_MESSAGES})` },
-  'history-max-days': { env: 'P2P_CHAT_HISTORY_MAX_DAYS', help: `days lines are kept (default ${DEFAULT_HISTORY_MAX_DAYS})` }
+/** Thrown by a {@link Parse}; {@link parseConfig} makes it a {@link ConfigError} naming the flag and the value's source. */
+class BadValue extends Error {}
+
+function parsePort (value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) > 65535) {
+    throw new BadValue(`must be a port number from 0 to 65535, got "${value}"`)
+  }
+  return Number(value)
+}
+
+function parseCount (value: string): number {
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value)) || Number(value) < 1) {
+    throw new BadValue(`must be a positive whole number, got "${value}"`)
+  }
+  return Number(value)
+}
+
+function parseIp (value: string): string {
+  if (isIP(value) === 0) {
+    throw new BadValue(`must be an IPv4 or IPv6 address such as 127.0.0.1, 0.0.0.0, ::1 or ::, got "${value}"`)
+  }
+  return value
+}
+
+function parseMultiaddr (value: string): Multiaddr {
+  try {
+    return multiaddr(value)
+  } catch (err) {
+    throw new BadValue(`must be a multiaddr, got "${value}": ${(err as Error).message}`)
+  }
+}
+
+function parseRelayAddr (value: string): Multiaddr {
+  const ma = parseMultiaddr(value)
+  if (targetPeerId(ma) == null) {
+    throw new BadValue(`must end with the relay's peer id (/p2p/<id>), got "${value}"`)
+  }
+  return ma
+}
+
+function parseIceServer (value: string): string {
+  if (!/^(stun|stuns|turn|turns):/.test(value)) {
+    throw new BadValue(`must be a STUN or TURN URL (scheme stun, stuns, turn or turns), got "${value}"`)
+  }
+  return value
+}
+
+function parseOnOff (value: string): boolean {
+  if (value !== 'on' && value !== 'off') {
+    throw new BadValue(`must be on or off, got "${value}"`)
+  }
+  return value === 'on'
+}
+
+function parseOneOf<T extends string> (allowed: readonly T[]): Parse<T> {
+  return value => {
+    if (!(allowed as readonly string[]).includes(value)) {
+      throw new BadValue(`must be ${allowed.join(', ')}, got "${value}"`)
+    }
+    return value as T
+  }
+}
+
+function readFile (path: string): string {
+  try {
+    return readFileSync(path, 'utf8')
+  } catch (err) {
+    throw new BadValue(`${path}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`)
+  }
+}
+
+/** Reads the TURN shared secret from its file: the whole file, without surrounding white space. */
+function readTurnSecret (path: string): string {
+  const secret = readFile(resolve(path)).trim()
+  if (secret === '') {
+    throw new BadValue(`${path} is empty: it must hold the TURN server's static-auth-secret`)
+  }
+  return secret
+}
+
+/** A duration kept in milliseconds, as the seconds an option gives it in. */
+const seconds = (ms: number): string => String(ms / 1000)
+const port = (env: string, field: keyof RelayOptions, fallback: number, help: string): OptionSpec => ({ env, field, default: String(fallback), help, parse: parsePort })
+const count = (env: string, field: keyof RelayOptions, fallback: number | bigint | string, help: string): OptionSpec => ({ env, field, default: String(fallback), help, parse: parseCount })
+
+/** Every option of the relay, by flag name (see {@link OptionSpec}). */
+export const OPTIONS: Record<string, OptionSpec> = {
+  host: { env: 'P2P_CHAT_HOST', field: 'host', default: DEFAULT_HOST, parse: parseIp, help: 'address to bind every public listener to, IPv4 or IPv6; :: is every address of both' },
+  'http-port': port('P2P_CHAT_HTTP_PORT', 'httpPort', DEFAULT_HTTP_PORT, 'HTTP port for the web app, /api/relay and /healthz; 0 = any free port'),
+  'metrics-port': port('P2P_CHAT_METRICS_PORT', 'metricsPort', DEFAULT_METRICS_PORT, 'admin HTTP port for /metrics (Prometheus) and /healthz; 0 = any free port'),
+  'metrics-host': { env: 'P2P_CHAT_METRICS_HOST', field: 'metricsHost', default: DEFAULT_METRICS_HOST, parse: parseIp, help: 'address the admin port binds to; keep it off the internet' },
+  'tcp-port': port('P2P_CHAT_TCP_PORT', 'tcpPort', DEFAULT_TCP_PORT, 'libp2p TCP port; 0 = any free port'),
+  'ws-port': port('P2P_CHAT_WS_PORT', 'wsPort', DEFAULT_WS_PORT, 'libp2p WebSocket port; 0 = any free port'),
+  'webrtc-port': port('P2P_CHAT_WEBRTC_PORT', 'webrtcDirectPort', DEFAULT_WEBRTC_DIRECT_PORT, 'libp2p WebRTC-direct UDP port; 0 = any free port'),
+  'quic-port': port('P2P_CHAT_QUIC_PORT', 'quicPort', DEFAULT_QUIC_PORT, 'libp2p QUIC UDP port, for Node peers; 0 = any free port'),
+  'data-dir': { env: 'P2P_CHAT_DATA_DIR', field: 'dataDir', default: DEFAULT_DATA_DIR, parse: value => resolve(value), help: 'directory for the relay\'s identity, DHT records and kept history' },
+  'web-root': { env: 'P2P_CHAT_WEB_ROOT', field: 'webRoot', default: fileURLToPath(new URL('../../web/dist', import.meta.url)), shown: 'apps/web/dist', parse: value => resolve(value), help: 'directory of the built web app' },
+  'ice-server': { env: 'P2P_CHAT_ICE_SERVERS', field: 'iceServers', multiple: true, shown: 'none', parse: parseIceServer, help: 'another STUN or TURN URL for browsers, after the relay\'s own STUN, e.g. turn:turn.example.org:3478?transport=udp; repeatable; env: comma-separated' },
+  'stun-port': { env: 'P2P_CHAT_STUN_PORT', field: 'stunPort', default: String(DEFAULT_STUN_PORT), parse: value => parsePort(value) || undefined, help: 'UDP port of the relay\'s own STUN responder, which /api/relay hands browsers for NAT traversal; 0 = off' },
+  'turn-secret-file': { env: 'P2P_CHAT_TURN_SECRET_FILE', field: 'turnSecret', shown: 'none', parse: readTurnSecret, help: `file holding the TURN server's shared secret (coturn's static-auth-secret): each turn:/turns: --ice-server is then handed out with a time-limited credential; without a file, env ${TURN_SECRET_ENV} may hold the secret itself` },
+  'turn-ttl': count('P2P_CHAT_TURN_TTL', 'turnTtlSeconds', DEFAULT_TURN_TTL_S, 'seconds a TURN credential minted for a browser stays valid'),
+  announce: { env: 'P2P_CHAT_ANNOUNCE', field: 'announce', multiple: true, shown: 'the listen addresses', parse: parseMultiaddr, help: 'multiaddr to tell peers instead of the listen addresses (behind NAT or a proxy), e.g. /dns4/chat.example.org/tcp/443/tls/ws; repeatable; env: comma-separated' },
+  'tls-cert': { env: 'P2P_CHAT_TLS_CERT', field: 'tlsCert', shown: 'none', parse: value => resolve(value), help: 'PEM certificate file: WebSocket on --ws-port becomes wss, HTTP becomes HTTPS (with --tls-key)' },
+  'tls-key': { env: 'P2P_CHAT_TLS_KEY', field: 'tlsKey', shown: 'none', parse: value => resolve(value), help: 'PEM private key file of --tls-cert' },
+  'log-format': { env: 'P2P_CHAT_LOG_FORMAT', field: 'logFormat', default: 'text', parse: parseOneOf(LOG_FORMATS), help: `${LOG_FORMATS.join(' or ')}: lines for people, or JSON lines` },
+  'log-level': { env: 'P2P_CHAT_LOG_LEVEL', field: 'logLevel', default: 'info', parse: parseOneOf(LOG_LEVELS), help: `${LOG_LEVELS.join(', ')} ; DEBUG=libp2p:* for libp2p's own logs` },
+  config: { env: 'P2P_CHAT_CONFIG', shown: 'none', parse: value => value, help: 'JSON file of options, keys named like the flags: {"http-port": 8080, "peer": ["/ip4/…"]}; flags, then environment variables, win over it' },
+  'max-connections': count('P2P_CHAT_MAX_CONNECTIONS', 'maxConnections', DEFAULT_MAX_CONNECTIONS, 'most inbound connections held at once, open or in their handshake'),
+  'max-reservations': count('P2P_CHAT_MAX_RESERVATIONS', 'maxReservations', DEFAULT_MAX_RESERVATIONS, 'most circuit-relay reservations held at once; more are answered RESERVATION_REFUSED'),
+  'max-connections-per-ip': count('P2P_CHAT_MAX_CONNECTIONS_PER_IP', 'maxConnectionsPerIp', DEFAULT_MAX_CONNECTIONS_PER_IP, 'most inbound connections from one IP address (IPv6: one /64), open or in their handshake; everyone behind one NAT shares it'),
+  'max-pending-connections': count('P2P_CHAT_MAX_PENDING_CONNECTIONS', 'maxPendingConnections', DEFAULT_MAX_PENDING_CONNECTIONS, 'most inbound handshakes under way at once; more wait their turn'),
+  'max-queued-connections': count('P2P_CHAT_MAX_QUEUED_CONNECTIONS', 'maxQueuedConnections', DEFAULT_MAX_QUEUED_CONNECTIONS, `inbound connections that may wait for a handshake slot, first come first served, each up to ${seconds(DEFAULT_ADMISSION_WAIT_MS)} s; more are refused`),
+  'max-pending-per-ip': count('P2P_CHAT_MAX_PENDING_PER_IP', 'maxPendingPerIp', DEFAULT_MAX_PENDING_PER_IP, 'most inbound handshakes under way or waiting for a slot from one IP address'),
+  'connection-rate-per-ip': count('P2P_CHAT_CONNECTION_RATE_PER_IP', 'connectionRatePerIp', DEFAULT_CONNECTION_RATE_PER_IP, 'new inbound connections a second from one IP address, and the burst allowed'),
+  'handshake-timeout': count('P2P_CHAT_HANDSHAKE_TIMEOUT', 'handshakeTimeoutSeconds', DEFAULT_HANDSHAKE_TIMEOUT_S, 'seconds an inbound connection may take to finish its handshake, from the moment it gets a slot, before it is closed'),
+  'max-reservations-per-ip': count('P2P_CHAT_MAX_RESERVATIONS_PER_IP', 'maxReservationsPerIp', DEFAULT_MAX_RESERVATIONS_PER_IP, 'most circuit-relay reservations held by peers connected from one IP address; more are answered RESERVATION_REFUSED'),
+  'circuit-duration': count('P2P_CHAT_CIRCUIT_DURATION', 'circuitDurationSeconds', seconds(DEFAULT_CIRCUIT_DURATION_MS), 'seconds one relayed connection may stay open'),
+  'circuit-data': count('P2P_CHAT_CIRCUIT_DATA', 'circuitDataBytes', DEFAULT_CIRCUIT_DATA_BYTES, 'bytes one relayed connection may carry in each direction before it is reset'),
+  'max-rooms': count('P2P_CHAT_MAX_ROOMS', 'maxRooms', DEFAULT_MAX_ROOMS, 'most rooms the relay follows'),
+  'max-rooms-per-peer': count('P2P_CHAT_MAX_ROOMS_PER_PEER', 'maxRoomsPerPeer', DEFAULT_MAX_ROOMS_PER_PEER, 'most rooms one peer\'s subscriptions make the relay follow'),
+  'publish-rate': count('P2P_CHAT_PUBLISH_RATE', 'publishRate', DEFAULT_PUBLISH_RATE, 'room messages one peer may publish (or be first to deliver) a second; more are ignored, not forwarded; what a --peer relay forwards counts for its authors only'),
+  'publish-burst': count('P2P_CHAT_PUBLISH_BURST', 'publishBurst', DEFAULT_PUBLISH_BURST, 'room messages one peer may publish in a burst'),
+  'dht-max-providers': count('P2P_CHAT_DHT_MAX_PROVIDERS', 'dhtMaxProviders', DEFAULT_DHT_MAX_PROVIDERS, 'most DHT provider records (room announcements) kept'),
+  'dht-max-providers-per-key': count('P2P_CHAT_DHT_MAX_PROVIDERS_PER_KEY', 'dhtMaxProvidersPerKey', DEFAULT_DHT_MAX_PROVIDERS_PER_KEY, 'most DHT provider records kept for one key, i.e. one room'),
+  'dht-provider-ttl': count('P2P_CHAT_DHT_PROVIDER_TTL', 'dhtProviderTtlSeconds', DEFAULT_DHT_PROVIDER_TTL_S, 'seconds a DHT provider record is kept after its last announcement; members announce every 600'),
+  peer: { env: 'P2P_CHAT_PEERS', field: 'peers', multiple: true, shown: 'none', parse: parseRelayAddr, help: 'another relay to stay connected to, a multiaddr ending in /p2p/<id>; repeatable; env: comma-separated' },
+  'follow-rooms': { env: 'P2P_CHAT_FOLLOW_ROOMS', field: 'followRooms', default: 'on', parse: parseOnOff, help: 'on: carry the gossip of every room a peer joins; off: only circuits, DHT, signalling' },
+  history: { env: 'P2P_CHAT_HISTORY', field: 'history', default: 'on', parse: parseOnOff, help: 'on: keep the lines of the rooms followed and serve them to late joiners (private rooms: ciphertext only); off: keep nothing' },
+  'history-max-messages': count('P2P_CHAT_HISTORY_MAX_MESSAGES', 'historyMaxMessages', DEFAULT_HISTORY_MAX_MESSAGES, 'lines kept per room'),
+  'history-max-days': count('P2P_CHAT_HISTORY_MAX_DAYS', 'historyMaxDays', DEFAULT_HISTORY_MAX_DAYS, 'days lines are kept')
+}
+
+/** An option's help with its default, as `--help` and the guide print it. */
+export function optionHelp (spec: OptionSpec): string {
+  return `${spec.help} (default ${spec.shown ?? spec.default ?? 'none'})`
 }
 
 export const USAGE = `Usage: pnpm relay [options]
@@ -176,29 +285,9 @@ gossipsub) and an HTTP server for the web app. Every option also reads an enviro
 of the --config file: a flag wins over the environment, which wins over the file, which wins over the default.
 
 Options:
-${Object.entries(FLAGS).map(([name, f]) => `  --${name.padEnd(16)} ${f.help}\n  ${''.padEnd(19)} env ${f.env}`).join('\n')}
+${Object.entries(OPTIONS).map(([name, spec]) => `  --${name.padEnd(16)} ${optionHelp(spec)}\n  ${''.padEnd(19)} env ${spec.env}`).join('\n')}
   --help             show this text
 `
-
-function parsePort (name: string, value: string | undefined, fallback: number): number {
-  if (value == null || value === '') {
-    return fallback
-  }
-  if (!/^\d+$/.test(value) || Number(value) > 65535) {
-    throw new ConfigError(`--${name} must be a port number from 0 to 65535, got "${value}"`)
-  }
-  return Number(value)
-}
-
-function parseCount (name: string, value: string | undefined, fallback: number): number {
-  if (value == null || value === '') {
-    return fallback
-  }
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value)) || Number(value) < 1) {
-    throw new ConfigError(`--${name} must be a positive whole number, got "${value}"`)
-  }
-  return Number(value)
-}
 
 /** Describes a JSON value for an error message. */
 function jsonType (value: unknown): string {
@@ -209,34 +298,34 @@ function jsonType (value: unknown): string {
  * Reads a JSON config file: an object whose keys are flag names (`"http-port"`, `"peer"`) and whose values
  * are strings, numbers or true/false (`"on"`/`"off"` flags), or lists of strings for repeatable flags.
  * Returns each value as the string a flag would have given (`values`), and as written (`written`). Throws
- * {@link ConfigError} for anything else.
+ * {@link ConfigError} (its `flag` is `config`) for anything else.
  */
 export function readConfigFile (path: string): { values: Record<string, string | string[]>, written: Record<string, unknown> } {
-  const where = `--config ${path}`
+  const fail = (message: string): ConfigError => new ConfigError(`--config ${path}: ${message}`, { flag: 'config' })
   let text: string
   try {
     text = readFileSync(path, 'utf8')
   } catch (err) {
-    throw new ConfigError(`${where}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`)
+    throw fail(`cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`)
   }
   let data: unknown
   try {
     data = JSON.parse(text)
   } catch (err) {
-    throw new ConfigError(`${where}: not valid JSON: ${(err as Error).message}`)
+    throw fail(`not valid JSON: ${(err as Error).message}`)
   }
   if (data == null || typeof data !== 'object' || Array.isArray(data)) {
-    throw new ConfigError(`${where}: must hold a JSON object whose keys are flag names, such as {"http-port": 8080}`)
+    throw fail('must hold a JSON object whose keys are flag names, such as {"http-port": 8080}')
   }
-  const keys = Object.keys(FLAGS).filter(name => name !== 'config')
+  const keys = Object.keys(OPTIONS).filter(name => name !== 'config')
   const values: Record<string, string | string[]> = {}
   for (const [key, value] of Object.entries(data)) {
     if (!keys.includes(key)) {
-      throw new ConfigError(`${where}: unknown key "${key}"; the keys are the flags' names: ${keys.join(', ')}`)
+      throw fail(`unknown key "${key}"; the keys are the flags' names: ${keys.join(', ')}`)
     }
-    if (FLAGS[key]!.multiple === true) {
+    if (OPTIONS[key]!.multiple === true) {
       if (!Array.isArray(value) || !value.every(item => typeof item === 'string')) {
-        throw new ConfigError(`${where}: "${key}" must be a list of strings, not ${jsonType(value)}`)
+        throw fail(`"${key}" must be a list of strings, not ${jsonType(value)}`)
       }
       values[key] = value
     } else if (typeof value === 'string') {
@@ -246,238 +335,112 @@ export function readConfigFile (path: string): { values: Record<string, string |
     } else if (typeof value === 'boolean') {
       values[key] = value ? 'on' : 'off'
     } else {
-      throw new ConfigError(`${where}: "${key}" must be a string, a number or true/false, not ${jsonType(value)}`)
+      throw fail(`"${key}" must be a string, a number or true/false, not ${jsonType(value)}`)
     }
   }
   return { values, written: data as Record<string, unknown> }
 }
 
-/** Checks that the TLS files can be read and that the key is the certificate's. */
-function checkTls (cert: string, key: string): void {
-  const read = (flag: string, path: string): string => {
-    try {
-      return readFileSync(path, 'utf8')
-    } catch (err) {
-      throw new ConfigError(`--${flag} ${path}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`)
-    }
-  }
-  const pem = { cert: read('tls-cert', cert), key: read('tls-key', key) }
-  try {
-    createSecureContext(pem)
-  } catch (err) {
-    throw new ConfigError(`--tls-cert and --tls-key must be a PEM certificate and its PEM private key (${(err as Error).message})`)
-  }
-}
-
-/** Reads the TURN shared secret from its file: the whole file, without surrounding white space. */
-function readTurnSecret (path: string): string {
-  let secret: string
-  try {
-    secret = readFileSync(path, 'utf8').trim()
-  } catch (err) {
-    throw new ConfigError(`--turn-secret-file ${path}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`)
-  }
-  if (secret === '') {
-    throw new ConfigError(`--turn-secret-file ${path} is empty: it must hold the TURN server's static-auth-secret`)
-  }
-  return secret
-}
-
-/** Checks that the STUN responder's UDP port is not one that a libp2p UDP listener binds too. */
-function checkUdpPorts (ports: { stun: number, webrtc: number, quic: number }): void {
-  for (const [flag, port] of [['webrtc-port', ports.webrtc], ['quic-port', ports.quic]] as const) {
-    if (ports.stun !== 0 && ports.stun === port) {
-      throw new ConfigError(`--stun-port ${port} is --${flag} too: the STUN responder needs a UDP port of its own`)
-    }
-  }
-}
-
-function defaultWebRoot (): string {
-  return fileURLToPath(new URL('../../web/dist', import.meta.url))
+/** Where an option's value came from, and what it was. */
+interface Given {
+  value: string | string[]
+  /** `command line`, `environment variable X`, `config file F: "key": <as written>` */
+  source: string
 }
 
 /**
  * Reads the relay's options from command-line arguments, falling back to environment variables, then to the
- * `--config` file (`P2P_CHAT_CONFIG`), then to the defaults. Throws {@link ConfigError} for anything it does
- * not understand, saying where a bad value came from. Returns `undefined` for `--help`.
+ * `--config` file (`P2P_CHAT_CONFIG`), then to the defaults ({@link OPTIONS}). Throws {@link ConfigError} for
+ * anything it does not understand, with the option at fault (`flag`) and where its value came from (`source`).
+ * Returns `undefined` for `--help`.
  */
 export function parseConfig (argv: string[], env: Record<string, string | undefined> = {}): RelayOptions | undefined {
-  const sources = new Map<string, string>()
+  let flags: Record<string, string | string[] | boolean | undefined>
   try {
-    return readOptions(argv, env, sources)
-  } catch (err) {
-    const flag = err instanceof ConfigError ? /^--([a-z0-9-]+)/.exec(err.message)?.[1] : undefined
-    const source = flag == null ? undefined : sources.get(flag)
-    throw source == null ? err : new ConfigError(`${(err as Error).message} (from ${source})`)
-  }
-}
-
-/** {@link parseConfig}, noting in `sources` where each value not given as a flag came from. */
-function readOptions (argv: string[], env: Record<string, string | undefined>, sources: Map<string, string>): RelayOptions | undefined {
-  let values: Record<string, string | string[] | boolean | undefined>
-  try {
-    ({ values } = parseArgs({
+    ({ values: flags } = parseArgs({
       args: argv,
       strict: true,
       allowPositionals: false,
       options: {
-        ...Object.fromEntries(Object.entries(FLAGS).map(([name, f]) => [name, { type: 'string' as const, multiple: f.multiple ?? false }])),
+        ...Object.fromEntries(Object.entries(OPTIONS).map(([name, spec]) => [name, { type: 'string' as const, multiple: spec.multiple ?? false }])),
         help: { type: 'boolean' }
       }
     }))
   } catch (err) {
     throw new ConfigError(`${(err as Error).message}. Run with --help to list the options.`)
   }
-  if (values.help === true) {
+  if (flags.help === true) {
     return undefined
   }
-  // a flag, else its environment variable (unless empty), else the config file's key, else undefined
-  const fromEnv = (name: string): string | undefined => {
-    const variable = FLAGS[name]!.env
-    const value = env[variable]?.trim()
-    if (value == null || value === '') {
-      return undefined
+  // a flag, else its environment variable (unless empty; a list comma-separated), else the config file's key
+  const given = (name: string, file?: ReturnType<typeof readConfigFile>, configPath?: string): Given | undefined => {
+    const spec = OPTIONS[name]!
+    const flag = flags[name]
+    if (typeof flag === 'string' || Array.isArray(flag)) {
+      return { value: flag, source: 'command line' }
     }
-    sources.set(name, `environment variable ${variable}`)
-    return value
+    const fromEnv = env[spec.env]?.trim()
+    if (fromEnv != null && fromEnv !== '') {
+      const value = spec.multiple === true ? fromEnv.split(',').map(s => s.trim()).filter(s => s !== '') : fromEnv
+      return { value, source: `environment variable ${spec.env}` }
+    }
+    const fromFile = file?.values[name]
+    return fromFile == null ? undefined : { value: fromFile, source: `config file ${configPath}: "${name}": ${JSON.stringify(file?.written[name])}` }
   }
-  const configPath = typeof values.config === 'string' ? values.config : fromEnv('config')
-  const file = configPath == null ? { values: {}, written: {} } : readConfigFile(configPath)
-  const fromFile = (name: string): string | string[] | undefined => {
-    const value = file.values[name]
-    if (value != null) {
-      sources.set(name, `config file ${configPath}: "${name}": ${JSON.stringify(file.written[name])}`)
-    }
-    return value
-  }
-  const get = (name: string): string | undefined => {
-    const value = values[name]
-    if (typeof value === 'string') {
-      return value
-    }
-    const fileValue = fromEnv(name) ?? fromFile(name)
-    return typeof fileValue === 'string' ? fileValue : undefined
-  }
-  const ipAddress = (name: string, fallback: string): string => {
-    const value = get(name) ?? fallback
-    if (isIP(value) === 0) {
-      throw new ConfigError(`--${name} must be an IPv4 or IPv6 address such as 127.0.0.1, 0.0.0.0, ::1 or ::, got "${value}"`)
-    }
-    return value
-  }
-  const host = ipAddress('host', DEFAULT_HOST)
-  const list = (name: string): string[] => {
-    const value = values[name]
-    if (Array.isArray(value)) {
-      return value
-    }
-    const envValue = fromEnv(name)
-    if (envValue != null) {
-      return envValue.split(',').map(s => s.trim()).filter(s => s !== '')
-    }
-    const fileValue = fromFile(name)
-    return Array.isArray(fileValue) ? fileValue : []
-  }
-  const iceServers = list('ice-server')
-  for (const url of iceServers) {
-    if (!/^(stun|stuns|turn|turns):/.test(url)) {
-      throw new ConfigError(`--ice-server must be a STUN or TURN URL (scheme stun, stuns, turn or turns), got "${url}"`)
-    }
-  }
-  const peers = list('peer').map(addr => {
-    let ma: Multiaddr
+  const read = <T>(name: string, parse: (value: string) => T, value: string, source?: string): T => {
     try {
-      ma = multiaddr(addr)
+      return parse(value)
     } catch (err) {
-      throw new ConfigError(`--peer "${addr}" is not a multiaddr: ${(err as Error).message}`)
+      if (!(err instanceof BadValue)) throw err
+      throw new ConfigError(`--${name} ${err.message}${source == null || source === 'command line' ? '' : ` (from ${source})`}`, { flag: name, source })
     }
-    if (targetPeerId(ma) == null) {
-      throw new ConfigError(`--peer "${addr}" must end with the relay's peer id (/p2p/<id>)`)
+  }
+
+  const config = given('config')
+  const file = config == null ? undefined : readConfigFile(String(config.value))
+  const options: Record<string, unknown> = {}
+  const sources = new Map<string, string>()
+  for (const [name, spec] of Object.entries(OPTIONS)) {
+    if (spec.field == null) continue
+    const value = given(name, file, String(config?.value))
+    if (value != null) sources.set(name, value.source)
+    if (spec.multiple === true) {
+      const items = value == null ? [] : Array.isArray(value.value) ? value.value : [value.value]
+      options[spec.field] = items.map(item => read(name, spec.parse, item, value?.source))
+    } else if (value != null || spec.default != null) {
+      options[spec.field] = read(name, spec.parse, String(value?.value ?? spec.default), value?.source)
     }
-    return ma
-  })
-  const announce = list('announce').map(addr => {
+  }
+  const relay = options as unknown as RelayOptions
+  const fail = (name: string, message: string): ConfigError => {
+    const source = sources.get(name)
+    return new ConfigError(`${message}${source == null || source === 'command line' ? '' : ` (from ${source})`}`, { flag: name, source })
+  }
+  // the UDP ports: the STUN responder's must be its own
+  for (const [flag, port] of [['webrtc-port', relay.webrtcDirectPort], ['quic-port', relay.quicPort]] as const) {
+    if (relay.stunPort === port) {
+      throw fail('stun-port', `--stun-port ${port} is --${flag} too: the STUN responder needs a UDP port of its own`)
+    }
+  }
+  // TLS: both files or neither, readable, the key the certificate's
+  if ((relay.tlsCert == null) !== (relay.tlsKey == null)) {
+    const [missing, present] = relay.tlsCert == null ? ['tls-cert', 'tls-key'] : ['tls-key', 'tls-cert']
+    throw fail(present, `--${present} needs --${missing} too: give both or neither`)
+  }
+  if (relay.tlsCert != null && relay.tlsKey != null) {
+    const pem = {
+      cert: read('tls-cert', readFile, relay.tlsCert, sources.get('tls-cert')),
+      key: read('tls-key', readFile, relay.tlsKey, sources.get('tls-key'))
+    }
     try {
-      return multiaddr(addr)
+      createSecureContext(pem)
     } catch (err) {
-      throw new ConfigError(`--announce "${addr}" is not a multiaddr: ${(err as Error).message}`)
+      throw fail('tls-cert', `--tls-cert and --tls-key must be a PEM certificate and its PEM private key (${(err as Error).message})`)
     }
-  })
-  const secretFile = get('turn-secret-file')
+  }
   const secretEnv = env[TURN_SECRET_ENV]?.trim()
-  const turnSecret = secretFile != null ? readTurnSecret(resolve(secretFile)) : secretEnv === '' ? undefined : secretEnv
-  const ports = {
-    stun: parsePort('stun-port', get('stun-port'), DEFAULT_STUN_PORT),
-    webrtc: parsePort('webrtc-port', get('webrtc-port'), DEFAULT_WEBRTC_DIRECT_PORT),
-    quic: parsePort('quic-port', get('quic-port'), DEFAULT_QUIC_PORT)
-  }
-  checkUdpPorts(ports)
-  const tlsCert = get('tls-cert')
-  const tlsKey = get('tls-key')
-  if ((tlsCert == null) !== (tlsKey == null)) {
-    throw new ConfigError(`--${tlsCert == null ? 'tls-key' : 'tls-cert'} needs --${tlsCert == null ? 'tls-cert' : 'tls-key'} too: give both or neither`)
-  }
-  if (tlsCert != null && tlsKey != null) {
-    checkTls(resolve(tlsCert), resolve(tlsKey))
-  }
-  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
-    const value = get(name) ?? fallback
-    if (!(allowed as readonly string[]).includes(value)) {
-      throw new ConfigError(`--${name} must be ${allowed.join(', ')}, got "${value}"`)
-    }
-    return value as T
-  }
-  const onOff = (name: string): boolean => {
-    const value = get(name) ?? 'on'
-    if (value !== 'on' && value !== 'off') {
-      throw new ConfigError(`--${name} must be on or off, got "${value}"`)
-    }
-    return value === 'on'
-  }
-  return {
-    host,
-    httpPort: parsePort('http-port', get('http-port'), DEFAULT_HTTP_PORT),
-    metricsPort: parsePort('metrics-port', get('metrics-port'), DEFAULT_METRICS_PORT),
-    metricsHost: ipAddress('metrics-host', DEFAULT_METRICS_HOST),
-    tcpPort: parsePort('tcp-port', get('tcp-port'), DEFAULT_TCP_PORT),
-    wsPort: parsePort('ws-port', get('ws-port'), DEFAULT_WS_PORT),
-    webrtcDirectPort: ports.webrtc,
-    quicPort: ports.quic,
-    dataDir: resolve(get('data-dir') ?? DEFAULT_DATA_DIR),
-    webRoot: resolve(get('web-root') ?? defaultWebRoot()),
-    iceServers,
-    stunPort: ports.stun === 0 ? undefined : ports.stun,
-    turnSecret,
-    turnTtlSeconds: parseCount('turn-ttl', get('turn-ttl'), DEFAULT_TURN_TTL_S),
-    maxConnections: parseCount('max-connections', get('max-connections'), DEFAULT_MAX_CONNECTIONS),
-    maxReservations: parseCount('max-reservations', get('max-reservations'), DEFAULT_MAX_RESERVATIONS),
-    maxConnectionsPerIp: parseCount('max-connections-per-ip', get('max-connections-per-ip'), DEFAULT_MAX_CONNECTIONS_PER_IP),
-    maxPendingConnections: parseCount('max-pending-connections', get('max-pending-connections'), DEFAULT_MAX_PENDING_CONNECTIONS),
-    maxQueuedConnections: parseCount('max-queued-connections', get('max-queued-connections'), DEFAULT_MAX_QUEUED_CONNECTIONS),
-    maxPendingPerIp: parseCount('max-pending-per-ip', get('max-pending-per-ip'), DEFAULT_MAX_PENDING_PER_IP),
-    connectionRatePerIp: parseCount('connection-rate-per-ip', get('connection-rate-per-ip'), DEFAULT_CONNECTION_RATE_PER_IP),
-    handshakeTimeoutSeconds: parseCount('handshake-timeout', get('handshake-timeout'), DEFAULT_HANDSHAKE_TIMEOUT_S),
-    maxReservationsPerIp: parseCount('max-reservations-per-ip', get('max-reservations-per-ip'), DEFAULT_MAX_RESERVATIONS_PER_IP),
-    circuitDurationSeconds: parseCount('circuit-duration', get('circuit-duration'), DEFAULT_CIRCUIT_DURATION_MS / 1000),
-    circuitDataBytes: parseCount('circuit-data', get('circuit-data'), Number(DEFAULT_CIRCUIT_DATA_BYTES)),
-    maxRooms: parseCount('max-rooms', get('max-rooms'), DEFAULT_MAX_ROOMS),
-    maxRoomsPerPeer: parseCount('max-rooms-per-peer', get('max-rooms-per-peer'), DEFAULT_MAX_ROOMS_PER_PEER),
-    publishRate: parseCount('publish-rate', get('publish-rate'), DEFAULT_PUBLISH_RATE),
-    publishBurst: parseCount('publish-burst', get('publish-burst'), DEFAULT_PUBLISH_BURST),
-    dhtMaxProviders: parseCount('dht-max-providers', get('dht-max-providers'), DEFAULT_DHT_MAX_PROVIDERS),
-    dhtMaxProvidersPerKey: parseCount('dht-max-providers-per-key', get('dht-max-providers-per-key'), DEFAULT_DHT_MAX_PROVIDERS_PER_KEY),
-    dhtProviderTtlSeconds: parseCount('dht-provider-ttl', get('dht-provider-ttl'), DEFAULT_DHT_PROVIDER_TTL_S),
-    peers,
-    followRooms: onOff('follow-rooms'),
-    history: onOff('history'),
-    historyMaxMessages: parseCount('history-max-messages', get('history-max-messages'), DEFAULT_HISTORY_MAX_MESSAGES),
-    historyMaxDays: parseCount('history-max-days', get('history-max-days'), DEFAULT_HISTORY_MAX_DAYS),
-    announce,
-    tlsCert: tlsCert == null ? undefined : resolve(tlsCert),
-    tlsKey: tlsKey == null ? undefined : resolve(tlsKey),
-    logFormat: oneOf('log-format', LOG_FORMATS, 'text'),
-    logLevel: oneOf('log-level', LOG_LEVELS, 'info')
-  }
+  relay.turnSecret ??= secretEnv === '' ? undefined : secretEnv
+  return relay
 }
 
 /** Something the options allow but that is likely not what the operator wants, said at start (level warn). */

@@ -1,7 +1,17 @@
-/** A command-line flag or environment variable has a bad value. */
+/** An option of the relay (a flag, an environment variable or a key of the config file) has a bad value. */
 export class ConfigError extends Error {
   static override name = 'ConfigError'
   override name = 'ConfigError'
+  /** the option at fault, by its flag name without `--` (`http-port`; `config` for the file itself), if one is */
+  readonly flag?: string
+  /** where its value came from: `command line`, `environment variable P2P_CHAT_…` or `config file <path>: "<key>": <value>` */
+  readonly source?: string
+
+  constructor (message: string, fields: { flag?: string, source?: string } = {}) {
+    super(message)
+    this.flag = fields.flag
+    this.source = fields.source
+  }
 }
 
 /** The web app's built files are not where the relay was told to find them. */

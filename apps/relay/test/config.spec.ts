@@ -160,16 +160,20 @@ describe('relay configuration file (--config)', () => {
     }
   })
 
-  it('says where a bad value came from: the file or the environment', () => {
+  it('says which option is at fault and where its value came from: the file, the environment or the command line', () => {
     const config = file({ 'http-port': true, 'follow-rooms': 'maybe' })
     expect(() => parseConfig(['--config', config, '--follow-rooms', 'on'])).toThrow(expect.objectContaining({
-      name: 'ConfigError', message: `--http-port must be a port number from 0 to 65535, got "on" (from config file ${config}: "http-port": true)`
+      name: 'ConfigError', flag: 'http-port', source: `config file ${config}: "http-port": true`
     }))
-    expect(() => parseConfig(['--config', config, '--http-port', '1'])).toThrow(expect.objectContaining({ message: expect.stringMatching(/--follow-rooms must be on or off, got "maybe" \(from config file/) }))
-    expect(() => parseConfig([], { P2P_CHAT_LOG_LEVEL: 'loud' })).toThrow(expect.objectContaining({
-      message: '--log-level must be error, warn, info, debug, got "loud" (from environment variable P2P_CHAT_LOG_LEVEL)'
-    }))
-    // a flag's own error needs no source
+    expect(() => parseConfig(['--config', config, '--http-port', '1'])).toThrow(expect.objectContaining({ flag: 'follow-rooms', source: expect.stringMatching(/^config file /) }))
+    expect(() => parseConfig([], { P2P_CHAT_LOG_LEVEL: 'loud' })).toThrow(expect.objectContaining({ flag: 'log-level', source: 'environment variable P2P_CHAT_LOG_LEVEL' }))
+    expect(() => parseConfig(['--log-format', 'xml'])).toThrow(expect.objectContaining({ flag: 'log-format', source: 'command line' }))
+    expect(() => parseConfig(['--peer', '/ip4/1.2.3.4/tcp/1'])).toThrow(expect.objectContaining({ flag: 'peer', source: 'command line' }))
+    expect(() => parseConfig([], { P2P_CHAT_STUN_PORT: '4003', P2P_CHAT_WEBRTC_PORT: '4003' })).toThrow(expect.objectContaining({ flag: 'stun-port', source: 'environment variable P2P_CHAT_STUN_PORT' }))
+    expect(() => parseConfig(['--config', join(dir, 'missing.json')])).toThrow(expect.objectContaining({ flag: 'config' }))
+    // the message says the same for a person: a flag's own error needs no source
+    expect(() => parseConfig(['--config', config, '--follow-rooms', 'on'])).toThrow(
+      `--http-port must be a port number from 0 to 65535, got "on" (from config file ${config}: "http-port": true)`)
     expect(() => parseConfig(['--log-format', 'xml'])).toThrow(expect.objectContaining({ message: '--log-format must be text, json, got "xml"' }))
   })
 

@@ -1,10 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { FLAGS } from '../src/config.js'
+import { OPTIONS, optionHelp } from '../src/config.js'
 
 const GUIDE = fileURLToPath(new URL('../../../docs/SELF-HOSTING.md', import.meta.url))
-const START = '<!-- flags:start (generated from FLAGS in apps/relay/src/config.ts: UPDATE_DOCS=1 pnpm --filter @p2p-chat/relay exec vitest run test/docs.spec.ts) -->'
+const START = '<!-- flags:start (generated from OPTIONS in apps/relay/src/config.ts: UPDATE_DOCS=1 pnpm --filter @p2p-chat/relay exec vitest run test/docs.spec.ts) -->'
 const END = '<!-- flags:end -->'
 
 /** The guide's table of every option, from the same list `--help` prints. */
@@ -13,8 +13,8 @@ function flagsTable (): string {
   return [
     '| flag | environment variable | config file key | what (default) |',
     '| --- | --- | --- | --- |',
-    ...Object.entries(FLAGS).map(([name, flag]) =>
-      `| \`--${name}\`${flag.multiple === true ? ' (repeatable)' : ''} | \`${flag.env}\` | ${name === 'config' ? '–' : `\`"${name}"\``} | ${cell(flag.help)} |`)
+    ...Object.entries(OPTIONS).map(([name, spec]) =>
+      `| \`--${name}\`${spec.multiple === true ? ' (repeatable)' : ''} | \`${spec.env}\` | ${name === 'config' ? '–' : `\`"${name}"\``} | ${cell(optionHelp(spec))} |`)
   ].join('\n')
 }
 

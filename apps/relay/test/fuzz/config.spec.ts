@@ -4,11 +4,11 @@ import { join } from 'node:path'
 import { fuzz, fuzzTestTimeout, outcomeOf, settle } from '@p2p-chat/shared/testing'
 import fc from 'fast-check'
 import { afterAll, describe, expect, it } from 'vitest'
-import { FLAGS, parseConfig, readConfigFile } from '../../src/config.js'
+import { OPTIONS, parseConfig, readConfigFile } from '../../src/config.js'
 import type { RelayOptions } from '../../src/config.js'
 
 const PEER = '/ip4/127.0.0.1/tcp/4001/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN'
-const FILE_KEYS = Object.keys(FLAGS).filter(name => name !== 'config')
+const FILE_KEYS = Object.keys(OPTIONS).filter(name => name !== 'config')
 /** A config file as an operator writes one (README, deploy/). */
 const REAL_CONFIG = {
   host: '0.0.0.0',
@@ -103,15 +103,15 @@ describe('fuzz: relay configuration', () => {
   }, fuzzTestTimeout())
 
   it('parseConfig refuses any flags, environment and file it cannot use with ConfigError; what it accepts is usable', async () => {
-    const flag = fc.oneof(fc.constantFrom(...Object.keys(FLAGS).filter(name => name !== 'config' && name !== 'tls-cert' && name !== 'tls-key')), fc.constantFrom('nope', 'h', ''))
+    const flag = fc.oneof(fc.constantFrom(...Object.keys(OPTIONS).filter(name => name !== 'config' && name !== 'tls-cert' && name !== 'tls-key')), fc.constantFrom('nope', 'h', ''))
     const argv = fc.array(fc.oneof(
       { weight: 6, arbitrary: flag.chain(name => goodValue(name).map(v => [`--${name}`, v])) },
       { weight: 2, arbitrary: fc.tuple(flag, value).map(([name, v]) => [`--${name}`, v]) },
       { weight: 1, arbitrary: fc.tuple(flag, value).map(([name, v]) => [`--${name}=${v}`]) },
       { weight: 1, arbitrary: value.map(v => [v]) }
     ), { maxLength: 5 }).map(pairs => pairs.flat())
-    const envFlag = fc.constantFrom(...Object.keys(FLAGS).filter(name => !['config', 'tls-cert', 'tls-key'].includes(name)))
-    const env = fc.array(envFlag.chain(name => fc.tuple(fc.constant(FLAGS[name]!.env), fc.oneof({ weight: 3, arbitrary: goodValue(name) }, { weight: 1, arbitrary: value }))), { maxLength: 4 })
+    const envFlag = fc.constantFrom(...Object.keys(OPTIONS).filter(name => !['config', 'tls-cert', 'tls-key'].includes(name)))
+    const env = fc.array(envFlag.chain(name => fc.tuple(fc.constant(OPTIONS[name]!.env), fc.oneof({ weight: 3, arbitrary: goodValue(name) }, { weight: 1, arbitrary: value }))), { maxLength: 4 })
       .map(entries => Object.fromEntries(entries))
     const inputs = fc.record({ argv, env, file: fc.option(fileText, { nil: undefined, freq: 2 }) })
     await fuzz('config-parse', inputs, async ({ argv, env, file: text }) => {
