@@ -8,7 +8,6 @@ import { createBrowserNode } from '../p2p/node.js'
 import { RelayLink } from '../p2p/relay-link.js'
 import { pageRelayInfo } from '../p2p/relay.js'
 import { openHistoryStore } from '../storage/history.js'
-import { forgetIdentity, loadIdentity } from '../storage/identity.js'
 import { openSettings } from '../storage/settings.js'
 import { Blocklist } from './blocklist.svelte.js'
 import { NotInRoomError } from './errors.js'
@@ -168,6 +167,8 @@ export class ChatSession {
       return
     }
     this.#notifier.start()
+    // the identity's keychain is code of its own, fetched beside what the page does first (not in its first script)
+    const identity = import('../storage/identity.js')
     try {
       // the relay info: in the page the relay served; else it loads while the identity is read and the node built
       const inline = this.#origin === location.origin ? pageRelayInfo(document.getElementById(RELAY_INFO_ELEMENT_ID)?.textContent) : undefined
@@ -176,7 +177,7 @@ export class ChatSession {
       const opening = openHistoryStore()
       const settings = await openSettings()
       // the blocklist is read meanwhile: a blocked peer's kept lines never show, not even for a moment
-      const [privateKey, name] = await Promise.all([loadIdentity(settings), settings.get(NAME_KEY), this.#blocklist.load(settings)])
+      const [privateKey, name] = await Promise.all([identity.then(async ({ loadIdentity }) => loadIdentity(settings)), settings.get(NAME_KEY), this.#blocklist.load(settings)])
       const iceServers = relayIceServers({ origin: this.#origin, initial: info })
       const { node, loadExtras } = await createBrowserNode({
         iceServers,
@@ -336,6 +337,7 @@ export class ChatSession {
    */
   async newIdentity (): Promise<void> {
     if (this.#settings != null) {
+      const { forgetIdentity } = await import('../storage/identity.js')
       await forgetIdentity(this.#settings)
     }
   }

@@ -1,11 +1,21 @@
-import { generateKeyPair, privateKeyFromProtobuf, privateKeyFromRaw, privateKeyToProtobuf } from '@libp2p/crypto/keys'
-import { logger } from '@libp2p/logger'
+import { generateKeyPair, privateKeyFromProtobuf, privateKeyFromRaw } from '@libp2p/crypto/keys'
+import { keychain } from '@libp2p/keychain'
+import { defaultLogger, logger } from '@libp2p/logger'
+import { IDBDatastore } from 'datastore-idb'
+import { Key } from 'interface-datastore'
 import { fromString as uint8ArrayFromString } from 'uint8arrays/from-string'
-import { toString as uint8ArrayToString } from 'uint8arrays/to-string'
 import type { Settings } from './settings.js'
 import type { PrivateKey } from '@libp2p/interface'
+import type { Keychain } from '@libp2p/keychain'
 
-const KEY = 'privateKey'
+/** The IndexedDB database of this origin's libp2p keychain (datastore-idb), which holds the browser's identity. */
+export const KEYCHAIN_DB = 'p2p-chat-keychain'
+/** The keychain's name for the node's own key, as `@libp2p/config`'s `loadOrCreateSelfKey` (the Node peers) names it. */
+const SELF = 'self'
+/** Where the keychain keeps a key and its info (its datastore keys, `/pkcs8/<name>` and `/info/<name>`). */
+const SELF_KEYS = [new Key(`/pkcs8/${SELF}`), new Key(`/info/${SELF}`)]
+/** Where earlier versions kept the key: the settings store, base64 protobuf. Moved into the keychain once. */
+const LEGACY_SETTING = 'privateKey'
 const log = logger('p2p-chat:identity')
 
 /**
@@ -27,26 +37,56 @@ export async function newIdentityKey (): Promise<PrivateKey> {
   }
 }
 
+async function openKeychain (): Promise<{ datastore: IDBDatastore, chain: Keychain }> {
+  const datastore = new IDBDatastore(KEYCHAIN_DB)
+  await datastore.open()
+  return { datastore, chain: keychain()({ datastore, logger: defaultLogger() }) }
+}
+
+/** The key an earlier version kept in the settings store, if it did and it decodes. */
+async function legacyKey (settings: Settings): Promise<PrivateKey | undefined> {
+  const stored = await settings.get(LEGACY_SETTING)
+  try {
+    return stored == null ? undefined : privateKeyFromProtobuf(uint8ArrayFromString(stored, 'base64'))
+  } catch {
+    return undefined
+  }
+}
+
 /**
- * This browser's libp2p key (Ed25519), kept in IndexedDB for the origin so a reload keeps the peer id; made
- * the first time (and kept in the background: nothing waits for the write). A stored key that no longer
- * decodes is replaced.
+ * This browser's libp2p key (Ed25519), kept in the origin's libp2p keychain (`@libp2p/keychain` on an IndexedDB
+ * datastore, as the Node peers keep theirs on LevelDB) so a reload keeps the peer id. Made the first time, or taken
+ * from where an earlier version kept it, and kept in the background: nothing waits for the write. A stored key that
+ * no longer decodes is replaced.
  */
 export async function loadIdentity (settings: Settings): Promise<PrivateKey> {
-  const stored = await settings.get(KEY)
-  if (stored != null) {
+  const { datastore, chain } = await openKeychain()
+  if (await datastore.has(SELF_KEYS[0]!)) {
     try {
-      return privateKeyFromProtobuf(uint8ArrayFromString(stored, 'base64'))
-    } catch {
-      // damaged: make a new one below
+      const key = await chain.exportKey(SELF)
+      await datastore.close()
+      return key
+    } catch (err) {
+      log.error('the kept identity does not decode, a new one replaces it: %e', err)
+      await Promise.all(SELF_KEYS.map(async key => datastore.delete(key)))
     }
   }
-  const key = await newIdentityKey()
-  settings.set(KEY, uint8ArrayToString(privateKeyToProtobuf(key), 'base64'))
-    .catch((err: Error) => { log.error('could not keep the new identity: %s', err.message) })
+  const key = await legacyKey(settings) ?? await newIdentityKey()
+  chain.importKey(SELF, key)
+    .then(async () => { await settings.delete(LEGACY_SETTING) })
+    .catch((err: Error) => { log.error('could not keep the identity: %s', err.message) })
+    .finally(() => { datastore.close().catch(() => {}) })
   return key
 }
+
 /** Forgets the key: the next start makes a new identity (a new peer id). */
 export async function forgetIdentity (settings: Settings): Promise<void> {
-  await settings.delete(KEY)
+  const datastore = new IDBDatastore(KEYCHAIN_DB)
+  await datastore.open()
+  try {
+    await Promise.all(SELF_KEYS.map(async key => datastore.delete(key)))
+  } finally {
+    await datastore.close()
+  }
+  await settings.delete(LEGACY_SETTING)
 }
