@@ -1,7 +1,6 @@
 import { serviceCapabilities } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
-import { TypedEventEmitter } from 'main-event'
-import { ProtocolRegistration } from '../protocol-registration.js'
+import { ProtocolService } from '../protocol-service.js'
 import { openStream } from '../util/open-stream.js'
 import {
   CALL_PROTOCOL, DEFAULT_CALL_MAX_INBOUND_STREAMS, DEFAULT_CALL_MAX_OUTBOUND_STREAMS, DEFAULT_CALL_TIMEOUT_MS,
@@ -11,7 +10,7 @@ import { CallSignalFailedError } from './errors.js'
 import { decodeCallSignal, encodeCallSignal } from './wire.js'
 import type { CallSignal } from '../proto/call.js'
 import type { CallSignals, CallSignalsComponents, CallSignalsEvents, CallSignalsInit } from './index.js'
-import type { Connection, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
+import type { Connection, PeerId, Stream } from '@libp2p/interface'
 
 type LpStream = ReturnType<typeof lpStream>
 
@@ -21,38 +20,29 @@ interface Outbound {
   queue: Promise<void>
 }
 
-export class CallSignalsService extends TypedEventEmitter<CallSignalsEvents> implements CallSignals, Startable {
+export class CallSignalsService extends ProtocolService<CallSignalsEvents> implements CallSignals {
   readonly [Symbol.toStringTag] = '@p2p-chat/call-signals'
   readonly [serviceCapabilities] = ['@p2p-chat/call-signals']
 
   private readonly components: CallSignalsComponents
-  private readonly log: Logger
   private readonly timeout: number
-  private readonly registration: ProtocolRegistration
   private readonly outbound = new Map<string, Outbound>()
 
   constructor (components: CallSignalsComponents, init: CallSignalsInit = {}) {
-    super()
+    super(components, {
+      protocol: CALL_PROTOCOL,
+      limits: {
+        maxInboundStreams: init.maxInboundStreams ?? DEFAULT_CALL_MAX_INBOUND_STREAMS,
+        maxOutboundStreams: init.maxOutboundStreams ?? DEFAULT_CALL_MAX_OUTBOUND_STREAMS
+      },
+      service: 'call-signals',
+      log: 'p2p-chat:call'
+    })
     this.components = components
-    this.log = components.logger.forComponent('p2p-chat:call')
     this.timeout = init.timeout ?? DEFAULT_CALL_TIMEOUT_MS
-    this.registration = new ProtocolRegistration(components.registrar, CALL_PROTOCOL, {
-      maxInboundStreams: init.maxInboundStreams ?? DEFAULT_CALL_MAX_INBOUND_STREAMS,
-      maxOutboundStreams: init.maxOutboundStreams ?? DEFAULT_CALL_MAX_OUTBOUND_STREAMS
-    }, 'call-signals')
-    this.handleStream = this.handleStream.bind(this)
   }
 
-  isStarted (): boolean {
-    return this.registration.isStarted()
-  }
-
-  async start (): Promise<void> {
-    await this.registration.start(this.handleStream)
-  }
-
-  async stop (): Promise<void> {
-    await this.registration.stop()
+  protected override onStop (): void {
     for (const peer of [...this.outbound.keys()]) {
       this.release(peer)
     }
@@ -113,7 +103,7 @@ export class CallSignalsService extends TypedEventEmitter<CallSignalsEvents> imp
    * Reads a peer's signals until it closes the stream or the service stops, and tells the application each.
    * A frame that breaks the rules ends the stream. Never throws.
    */
-  private async handleStream (stream: Stream, connection: Connection): Promise<void> {
+  protected async handleStream (stream: Stream, connection: Connection): Promise<void> {
     const from = connection.remotePeer
     const shutdown = this.registration.signal
     if (shutdown == null) {

@@ -1,13 +1,12 @@
 import { serviceCapabilities } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
-import { TypedEventEmitter } from 'main-event'
 import {
   DEFAULT_DM_IDLE_TIMEOUT_MS, DEFAULT_DM_MAX_INBOUND_STREAMS, DEFAULT_DM_MAX_MESSAGE_BYTES,
   DEFAULT_DM_MAX_OUTBOUND_STREAMS, DEFAULT_DM_TIMEOUT_MS, DM_PROTOCOL, MAX_DM_READ_BUFFER_BYTES
 } from '../constants.js'
 import { DirectMessageTimeoutError, PeerUnreachableError } from '../errors.js'
 import { DirectMessageAck } from '../proto/dm.js'
-import { ProtocolRegistration } from '../protocol-registration.js'
+import { ProtocolService } from '../protocol-service.js'
 import { anySignal } from '../signals.js'
 import { openStream } from '../util/open-stream.js'
 import { OutboundChannel } from './channel.js'
@@ -16,7 +15,7 @@ import type {
   DirectMessageChannel, DirectMessages, DirectMessagesComponents, DirectMessagesEvents, DirectMessagesInit,
   OutgoingDirectMessage, ReceivedDirectMessage, SentDirectMessage
 } from './index.js'
-import type { AbortOptions, Connection, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
+import type { AbortOptions, Connection, PeerId, Stream } from '@libp2p/interface'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
 /** Length-prefix errors of `lpStream` and the status a receiver answers them with. */
@@ -26,42 +25,33 @@ const FRAME_ERROR_STATUS: Record<string, DirectMessageAck.Status> = {
   InvalidMessageLengthError: DirectMessageAck.Status.INVALID
 }
 
-export class DirectMessagesService extends TypedEventEmitter<DirectMessagesEvents> implements DirectMessages, Startable {
+export class DirectMessagesService extends ProtocolService<DirectMessagesEvents> implements DirectMessages {
   readonly [Symbol.toStringTag] = '@p2p-chat/direct-messages'
   readonly [serviceCapabilities] = ['@p2p-chat/direct-messages']
 
   private readonly components: DirectMessagesComponents
-  private readonly log: Logger
   private readonly maxMessageSize: number
   private readonly timeout: number
   private readonly idleTimeout: number
-  private readonly registration: ProtocolRegistration
   private readonly channels = new Set<OutboundChannel>()
 
   constructor (components: DirectMessagesComponents, init: DirectMessagesInit = {}) {
-    super()
+    super(components, {
+      protocol: DM_PROTOCOL,
+      limits: {
+        maxInboundStreams: init.maxInboundStreams ?? DEFAULT_DM_MAX_INBOUND_STREAMS,
+        maxOutboundStreams: init.maxOutboundStreams ?? DEFAULT_DM_MAX_OUTBOUND_STREAMS
+      },
+      service: 'direct-message',
+      log: 'p2p-chat:dm'
+    })
     this.components = components
-    this.log = components.logger.forComponent('p2p-chat:dm')
     this.maxMessageSize = init.maxMessageSize ?? DEFAULT_DM_MAX_MESSAGE_BYTES
     this.timeout = init.timeout ?? DEFAULT_DM_TIMEOUT_MS
     this.idleTimeout = init.idleTimeout ?? DEFAULT_DM_IDLE_TIMEOUT_MS
-    this.registration = new ProtocolRegistration(components.registrar, DM_PROTOCOL, {
-      maxInboundStreams: init.maxInboundStreams ?? DEFAULT_DM_MAX_INBOUND_STREAMS,
-      maxOutboundStreams: init.maxOutboundStreams ?? DEFAULT_DM_MAX_OUTBOUND_STREAMS
-    }, 'direct-message')
-    this.handleStream = this.handleStream.bind(this)
   }
 
-  isStarted (): boolean {
-    return this.registration.isStarted()
-  }
-
-  async start (): Promise<void> {
-    await this.registration.start(this.handleStream)
-  }
-
-  async stop (): Promise<void> {
-    await this.registration.stop()
+  protected override onStop (): void {
     for (const channel of this.channels) {
       channel.abort(this.registration.stopped())
     }
@@ -124,7 +114,7 @@ export class DirectMessagesService extends TypedEventEmitter<DirectMessagesEvent
    * idle for `idleTimeout`, a request is refused (the ack says why, then the stream is closed) or the service stops.
    * Never throws: whatever the peer sends, the worst outcome is an aborted stream.
    */
-  private async handleStream (stream: Stream, connection: Connection): Promise<void> {
+  protected async handleStream (stream: Stream, connection: Connection): Promise<void> {
     const from = connection.remotePeer
     const shutdown = this.registration.signal
     if (shutdown == null) {

@@ -1,11 +1,10 @@
 import { serviceCapabilities } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
-import { TypedEventEmitter } from 'main-event'
 import { fromString as uint8ArrayFromString } from 'uint8arrays/from-string'
 import { DEFAULT_MAX_FILE_BYTES } from '../constants.js'
 import { PeerUnreachableError } from '../errors.js'
 import { FileResponse } from '../proto/file.js'
-import { ProtocolRegistration } from '../protocol-registration.js'
+import { ProtocolService } from '../protocol-service.js'
 import { IdleTimer } from '../util/idle-timer.js'
 import { isBadRequestFrame, streamError } from '../util/stream-errors.js'
 import {
@@ -27,7 +26,7 @@ import type {
   FileUpload, ServeOptions
 } from './index.js'
 import type { ServedFile } from './upload.js'
-import type { Connection, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
+import type { Connection, PeerId, Stream } from '@libp2p/interface'
 
 /** The errors of ours that `fetch()` passes on as they are. */
 const FETCH_ERRORS = new Set([
@@ -49,48 +48,39 @@ function servedKey (topic: string, id: string): string {
   return `${topic}\n${id}`
 }
 
-export class FileTransferService extends TypedEventEmitter<FileTransferEvents> implements FileTransfer, Startable {
+export class FileTransferService extends ProtocolService<FileTransferEvents> implements FileTransfer {
   readonly [Symbol.toStringTag] = '@p2p-chat/file-transfer'
   readonly [serviceCapabilities] = ['@p2p-chat/file-transfer']
 
   private readonly components: FileTransferComponents
-  private readonly log: Logger
   private readonly maxFileSize: number
   private readonly timeout: number
   private readonly idleTimeout: number
   private readonly window: number
-  private readonly registration: ProtocolRegistration
   /** served files by topic and id, each with the controller that ends its uploads */
   private readonly served = new Map<string, { file: ServedFile, controller: AbortController }>()
   private readonly active = new Set<Upload>()
 
   constructor (components: FileTransferComponents, init: FileTransferInit = {}) {
-    super()
+    super(components, {
+      protocol: FILE_PROTOCOL,
+      limits: {
+        maxInboundStreams: init.maxInboundStreams ?? DEFAULT_FILE_MAX_INBOUND_STREAMS,
+        maxOutboundStreams: init.maxOutboundStreams ?? DEFAULT_FILE_MAX_OUTBOUND_STREAMS,
+        // a file is too big for a relay's limits, and a relay should not carry it anyway
+        runOnLimitedConnection: false
+      },
+      service: 'file-transfer',
+      log: 'p2p-chat:file'
+    })
     this.components = components
-    this.log = components.logger.forComponent('p2p-chat:file')
     this.maxFileSize = init.maxFileSize ?? DEFAULT_MAX_FILE_BYTES
     this.timeout = init.timeout ?? DEFAULT_FILE_TIMEOUT_MS
     this.idleTimeout = init.idleTimeout ?? DEFAULT_FILE_IDLE_TIMEOUT_MS
     this.window = init.window ?? DEFAULT_FILE_WINDOW_CHUNKS
-    this.registration = new ProtocolRegistration(components.registrar, FILE_PROTOCOL, {
-      maxInboundStreams: init.maxInboundStreams ?? DEFAULT_FILE_MAX_INBOUND_STREAMS,
-      maxOutboundStreams: init.maxOutboundStreams ?? DEFAULT_FILE_MAX_OUTBOUND_STREAMS,
-      // a file is too big for a relay's limits, and a relay should not carry it anyway
-      runOnLimitedConnection: false
-    }, 'file-transfer')
-    this.handleStream = this.handleStream.bind(this)
   }
 
-  isStarted (): boolean {
-    return this.registration.isStarted()
-  }
-
-  async start (): Promise<void> {
-    await this.registration.start(this.handleStream)
-  }
-
-  async stop (): Promise<void> {
-    await this.registration.stop()
+  protected override onStop (): void {
     for (const { controller } of this.served.values()) {
       controller.abort(this.registration.stopped())
     }
@@ -255,7 +245,7 @@ export class FileTransferService extends TypedEventEmitter<FileTransferEvents> i
    * Answers the one request on an inbound stream: a response and, when OK, the file's chunks. Never throws:
    * whatever the peer sends, the worst outcome is an aborted stream.
    */
-  private async handleStream (stream: Stream, connection: Connection): Promise<void> {
+  protected async handleStream (stream: Stream, connection: Connection): Promise<void> {
     const from = connection.remotePeer
     const shutdown = this.registration.signal
     if (shutdown == null) {

@@ -2,7 +2,7 @@ import { serviceCapabilities } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import { PeerUnreachableError } from '../../errors.js'
 import { HistoryResponse } from '../../proto/history.js'
-import { ProtocolRegistration } from '../../protocol-registration.js'
+import { ProtocolService } from '../../protocol-service.js'
 import { anySignal } from '../../signals.js'
 import { openStream } from '../../util/open-stream.js'
 import { isBadRequestFrame, streamError } from '../../util/stream-errors.js'
@@ -18,7 +18,7 @@ import { encodeRecord, parseRecord, parseResponse, parseSyncRequest, prepareSync
 import type { HistoryRecord, HistoryStore } from '../store.js'
 import type { HistorySync, HistorySyncComponents, HistorySyncInit, HistorySyncOptions } from './index.js'
 import type { SyncRequest } from './request.js'
-import type { Connection, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
+import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
 /** The errors of ours that `sync()` passes on as they are. */
@@ -42,42 +42,34 @@ async function remoteClosed (stream: Stream, signal: AbortSignal): Promise<void>
   })
 }
 
-export class HistorySyncService implements HistorySync, Startable {
+export class HistorySyncService extends ProtocolService implements HistorySync {
   readonly [Symbol.toStringTag] = '@p2p-chat/history-sync'
   readonly [serviceCapabilities] = ['@p2p-chat/history-sync']
 
   private readonly components: HistorySyncComponents
-  private readonly log: Logger
   private readonly store?: HistoryStore
   private readonly serves: (topic: string) => boolean | Promise<boolean>
   private readonly timeout: number
   private readonly maxRecords: number
-  private readonly registration: ProtocolRegistration
 
   constructor (components: HistorySyncComponents, init: HistorySyncInit = {}) {
+    super(components, {
+      protocol: HISTORY_SYNC_PROTOCOL,
+      limits: {
+        maxInboundStreams: init.maxInboundStreams ?? DEFAULT_HISTORY_SYNC_MAX_INBOUND_STREAMS,
+        maxOutboundStreams: init.maxOutboundStreams ?? DEFAULT_HISTORY_SYNC_MAX_OUTBOUND_STREAMS
+      },
+      service: 'history-sync',
+      log: 'p2p-chat:history-sync'
+    })
     this.components = components
-    this.log = components.logger.forComponent('p2p-chat:history-sync')
     this.store = init.store
     this.serves = init.serves ?? (() => false)
     this.timeout = init.timeout ?? DEFAULT_HISTORY_SYNC_TIMEOUT_MS
     this.maxRecords = Math.min(init.maxRecords ?? MAX_HISTORY_SYNC_RECORDS, MAX_HISTORY_SYNC_RECORDS)
-    this.registration = new ProtocolRegistration(components.registrar, HISTORY_SYNC_PROTOCOL, {
-      maxInboundStreams: init.maxInboundStreams ?? DEFAULT_HISTORY_SYNC_MAX_INBOUND_STREAMS,
-      maxOutboundStreams: init.maxOutboundStreams ?? DEFAULT_HISTORY_SYNC_MAX_OUTBOUND_STREAMS
-    }, 'history-sync')
-    this.handleStream = this.handleStream.bind(this)
   }
 
-  isStarted (): boolean {
-    return this.registration.isStarted()
-  }
-
-  async start (): Promise<void> {
-    await this.registration.start(this.handleStream)
-  }
-
-  async stop (): Promise<void> {
-    await this.registration.stop()
+  protected override onStop (): void {
   }
 
   async sync (peer: PeerId, topic: string, options: HistorySyncOptions = {}): Promise<HistoryRecord[]> {
@@ -167,7 +159,7 @@ export class HistorySyncService implements HistorySync, Startable {
    * Answers the one request on an inbound stream: a response, the records, then closes the stream. Never throws:
    * whatever the peer sends, the worst outcome is an aborted stream.
    */
-  private async handleStream (stream: Stream, connection: Connection): Promise<void> {
+  protected async handleStream (stream: Stream, connection: Connection): Promise<void> {
     const from = connection.remotePeer
     const shutdown = this.registration.signal
     if (shutdown == null) {
