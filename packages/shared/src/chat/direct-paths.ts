@@ -4,7 +4,7 @@ import { TypedEventEmitter } from 'main-event'
 import { equals } from 'uint8arrays/equals'
 import { DEFAULT_DIRECT_PATH_CHECK_TIMEOUT_MS } from '../constants.js'
 import { DirectPathCheckError } from '../errors.js'
-import type { ComponentLogger, Connection, IdentifyResult, Libp2pEvents, Logger, PeerId, Startable } from '@libp2p/interface'
+import type { ComponentLogger, Connection, IdentifyResult, Libp2p, Libp2pEvents, Logger, PeerId, Startable } from '@libp2p/interface'
 import type { ConnectionManager } from '@libp2p/interface-internal'
 import type { TypedEventTarget } from 'main-event'
 
@@ -59,6 +59,18 @@ export interface DirectPaths extends TypedEventTarget<DirectPathsEvents> {
 }
 
 /** The {@link DirectPaths} service: `services: { directPaths: directPaths() }` (beside identify). */
+/** How this node reaches a peer: over a direct connection of its own, or through a relay. */
+export type ConnectionKind = 'direct' | 'relayed'
+
+/**
+ * 'direct' when an open direct connection to the peer (not through a circuit relay; a WebRTC connection
+ * signalled over one is direct) has carried a round trip ({@link DirectPaths}); otherwise its messages go
+ * through a relay.
+ */
+export function connectionKind (node: Libp2p<{ directPaths: DirectPaths }>, peerId: PeerId): ConnectionKind {
+  return node.services.directPaths.isDirect(peerId) ? 'direct' : 'relayed'
+}
+
 export function directPaths (init: DirectPathsInit = {}): (components: DirectPathsComponents) => DirectPaths {
   return components => new DirectPathsService(components, init)
 }

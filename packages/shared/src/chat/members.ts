@@ -1,7 +1,7 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { MAX_DIRECT_MEMBERS } from '../constants.js'
-import { connectionKind } from './connections.js'
-import type { ConnectionKind } from './connections.js'
+import { connectionKind } from './direct-paths.js'
+import type { ConnectionKind } from './direct-paths.js'
 import type { RoomNode } from './peer-pinger.js'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
@@ -75,6 +75,8 @@ export class RoomMembers {
   private readonly node: RoomNode
   private readonly init: RoomMembersInit
   private readonly records = new Map<string, MemberRecord>()
+  /** this node's and every member's peer id, sorted (see {@link isNeighbour}); undefined until asked after a change */
+  private ring?: string[]
 
   constructor (node: RoomNode, init: RoomMembersInit) {
     this.node = node
@@ -120,7 +122,10 @@ export class RoomMembers {
       member.name = name
       member.lastSeen = Date.now()
     }
-    this.records.set(peerId, member)
+    if (isNew) {
+      this.records.set(peerId, member)
+      this.ring = undefined
+    }
     return { member, changed: isNew || renamed }
   }
 
@@ -131,6 +136,7 @@ export class RoomMembers {
       if (member.lastSeen < cutoff && connectionKind(this.node, peerIdFromString(id)) !== 'direct') {
         forget(member)
         this.records.delete(id)
+        this.ring = undefined
       }
     }
   }
@@ -162,13 +168,13 @@ export class RoomMembers {
    * all members' peer ids (both sides, knowing the same members, find the same pairs).
    */
   isNeighbour (peerId: string): boolean {
-    const ids = [this.node.peerId.toString(), ...this.records.keys()]
-    if (ids.length - 1 <= MAX_DIRECT_MEMBERS) {
+    if (this.records.size <= MAX_DIRECT_MEMBERS) {
       return true
     }
-    ids.sort()
-    const distance = Math.abs(ids.indexOf(this.node.peerId.toString()) - ids.indexOf(peerId))
-    return Math.min(distance, ids.length - distance) <= MAX_DIRECT_MEMBERS / 2
+    // the ring: this node and every member, sorted; made again only when a member joins or leaves
+    this.ring ??= [this.node.peerId.toString(), ...this.records.keys()].sort()
+    const distance = Math.abs(this.ring.indexOf(this.node.peerId.toString()) - this.ring.indexOf(peerId))
+    return Math.min(distance, this.ring.length - distance) <= MAX_DIRECT_MEMBERS / 2
   }
 
   /** Stops every member's timers. */

@@ -5,6 +5,15 @@ import type { Startable } from '@libp2p/interface'
 
 const log = logger('p2p-chat:late-service')
 
+/** Runs one `prepare` on the part: a failure is logged, and the part starts all the same. */
+async function prepared<T> (prepare: (made: T) => Promise<void>, made: T): Promise<void> {
+  try {
+    await prepare(made)
+  } catch (err) {
+    log.error('preparing a late part of the node failed: %s', (err as Error).message)
+  }
+}
+
 /**
  * A part of the node made only once its module is loaded (`LateModule`), then started: the running node
  * carries a small stand-in from the start (this class), so libp2p knows the service by name, and the page's
@@ -50,7 +59,7 @@ export class LateService<M, T> implements Startable {
       this.preparers.push(prepare)
       return
     }
-    void this.made.then(prepare).catch((err: Error) => { log.error('preparing a late part of the node failed: %s', err.message) })
+    void this.made.then(async made => { await prepared(prepare, made) })
   }
 
   /** The part, made and started once its module is loaded (this does not load it: see {@link LateModule.load}). */
@@ -58,7 +67,7 @@ export class LateService<M, T> implements Startable {
     this.made ??= this.module.loaded.then(async module => {
       const made = await this.create(module)
       for (const prepare of this.preparers.splice(0)) {
-        await prepare(made).catch((err: Error) => { log.error('preparing a late part of the node failed: %s', err.message) })
+        await prepared(prepare, made)
       }
       if (this.running) {
         await start(...[made].flat())
