@@ -128,6 +128,13 @@ export const MEMBER_EXPIRY_MS = 40_000
 export const MEMBER_ADDRS_REFRESH_MS = 10 * 60_000
 /** Presence answers to newcomers are batched for this long. */
 export const PRESENCE_DEBOUNCE_MS = 50
+/**
+ * First wait before the outbox tries again to send a line no peer took; doubles up to the maximum. Besides the
+ * events that bring a route (a member subscribing, a connection opening), which try at once: a member can be
+ * subscribed a moment before gossipsub has a stream to it, and then no further event comes.
+ */
+export const OUTBOX_RETRY_MIN_MS = 250
+export const OUTBOX_RETRY_MAX_MS = 10_000
 /** First wait before retrying a failed direct (WebRTC) upgrade; doubles up to the maximum. */
 export const UPGRADE_RETRY_MIN_MS = 2_000
 export const UPGRADE_RETRY_MAX_MS = 60_000

@@ -1,3 +1,5 @@
+import { OUTBOX_RETRY_MAX_MS, OUTBOX_RETRY_MIN_MS } from '../constants.js'
+import { backoffDelay } from '../util/backoff.js'
 import type { OutboxEntry } from '../history/index.js'
 import type { RoomHistory } from './room-history.js'
 
@@ -16,20 +18,28 @@ export interface RoomOutboxInit {
   signal: AbortSignal
   /** a waiting message went out */
   onSent: (id: string) => void
+  /** first wait before trying again when no peer took a message; doubles up to `retryMax` @default OUTBOX_RETRY_MIN_MS */
+  retryMin?: number
+  /** @default OUTBOX_RETRY_MAX_MS */
+  retryMax?: number
 }
 
 /**
  * My messages written while no peer of the room could take them: they wait, persisted, in the order they were
- * written, and go out oldest first as soon as a route exists. A message written while older ones wait queues
- * behind them, so the room sees my lines in order.
+ * written, and go out oldest first as soon as a route exists: the room flushes the outbox on each event that may
+ * bring one, and the outbox tries again by itself, backing off, while messages wait. A message written while older
+ * ones wait queues behind them, so the room sees my lines in order.
  */
 export class RoomOutbox {
   private readonly init: RoomOutboxInit
   private readonly waiting: OutgoingMessage[] = []
   private flushing = false
+  private retry?: ReturnType<typeof setTimeout>
+  private attempt = 0
 
   constructor (init: RoomOutboxInit) {
     this.init = init
+    init.signal.addEventListener('abort', () => { clearTimeout(this.retry) }, { once: true })
   }
 
   /** Whether messages are waiting (a new one must then queue behind them). */
@@ -63,14 +73,28 @@ export class RoomOutbox {
     try {
       for (let next = this.waiting[0]; next != null; next = this.waiting[0]) {
         if (!await this.init.publish(next.bytes)) {
-          break
+          this.retryLater()
+          return
         }
         this.waiting.shift()
         await this.init.history?.sent(next.id)
         this.init.onSent(next.id)
       }
+      this.attempt = 0
     } finally {
       this.flushing = false
     }
+  }
+
+  /** Tries again after a while (backing off), unless a try is due already or the room was left. */
+  private retryLater (): void {
+    if (this.retry != null || this.init.signal.aborted) {
+      return
+    }
+    const delay = backoffDelay(this.attempt++, this.init.retryMin ?? OUTBOX_RETRY_MIN_MS, this.init.retryMax ?? OUTBOX_RETRY_MAX_MS)
+    this.retry = setTimeout(() => {
+      this.retry = undefined
+      void this.flush()
+    }, delay)
   }
 }
