@@ -147,8 +147,27 @@ export class RelayLink extends TypedEventEmitter<RelayLinkEvents> {
       // the relay may have restarted with other addresses: ask again next time
       this.info = undefined
       if (this.running) {
-        this.scheduleRetry(err as Error)
+        this.scheduleRetry(new Error(failureReason(err)))
       }
     }
   }
+}
+
+/**
+ * Why a dial failed, in words. Not every failure is an Error with a message: a WebSocket that cannot connect
+ * rejects with the socket's `error` event (no message at all in a browser, an empty one in Node), and a dial of
+ * several addresses with an AggregateError of each one's failure.
+ */
+export function failureReason (err: unknown): string {
+  if (err instanceof AggregateError && err.errors.length > 0) {
+    return `${err.message}: ${[...new Set(err.errors.map(failureReason))].join('; ')}`
+  }
+  const message = (err as { message?: unknown } | undefined)?.message
+  if (typeof message === 'string' && message !== '') {
+    return message
+  }
+  if (typeof Event !== 'undefined' && err instanceof Event) {
+    return err.type === 'error' ? 'the connection failed (the relay is down or unreachable)' : `the connection ended (${err.type})`
+  }
+  return err instanceof Error ? err.name : String(err)
 }
