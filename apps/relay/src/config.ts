@@ -341,6 +341,11 @@ export function readConfigFile (path: string): { values: Record<string, string |
   return { values, written: data as Record<string, unknown> }
 }
 
+/** A {@link ConfigError} for option `name`; the message says where a value not given on the command line came from. */
+function optionError (name: string, message: string, source?: string): ConfigError {
+  return new ConfigError(`${message}${source == null || source === 'command line' ? '' : ` (from ${source})`}`, { flag: name, source })
+}
+
 /** Where an option's value came from, and what it was. */
 interface Given {
   value: string | string[]
@@ -392,7 +397,7 @@ export function parseConfig (argv: string[], env: Record<string, string | undefi
       return parse(value)
     } catch (err) {
       if (!(err instanceof BadValue)) throw err
-      throw new ConfigError(`--${name} ${err.message}${source == null || source === 'command line' ? '' : ` (from ${source})`}`, { flag: name, source })
+      throw optionError(name, `--${name} ${err.message}`, source)
     }
   }
 
@@ -412,10 +417,7 @@ export function parseConfig (argv: string[], env: Record<string, string | undefi
     }
   }
   const relay = options as unknown as RelayOptions
-  const fail = (name: string, message: string): ConfigError => {
-    const source = sources.get(name)
-    return new ConfigError(`${message}${source == null || source === 'command line' ? '' : ` (from ${source})`}`, { flag: name, source })
-  }
+  const fail = (name: string, message: string): ConfigError => optionError(name, message, sources.get(name))
   // the UDP ports: the STUN responder's must be its own
   for (const [flag, port] of [['webrtc-port', relay.webrtcDirectPort], ['quic-port', relay.quicPort]] as const) {
     if (relay.stunPort === port) {

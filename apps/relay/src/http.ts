@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs'
+import { statSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { createServer } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
@@ -114,7 +114,7 @@ function webFiles (root: string): FileHandler {
   let built: number | undefined
   let files: FileHandler | undefined
   return (req, res, next) => {
-    const mtime = existsSync(index) ? statSync(index).mtimeMs : undefined
+    const mtime = statSync(index, { throwIfNoEntry: false })?.mtimeMs
     if (mtime !== built) {
       built = mtime
       files = mtime == null ? undefined : sirv(root, SIRV_OPTIONS)
