@@ -97,9 +97,11 @@ describe('the relay as a history peer', () => {
     const first = createMessageId()
     const line = (fields: Partial<Chat>): Chat => ({ id: createMessageId(), name: 'alice', text: '🎉', timestamp: Date.now(), ...fields })
     const typing = (active: boolean): Uint8Array => encodePresence({ name: 'alice', multiaddrs: [], hello: false, typing: active })
+    // history is ordered by (timestamp, id): a millisecond apart, the two come back in the order they were said
+    const said = Date.now()
     const publicLines = [
-      await encodeChat(line({ replyTo: first, text: 'yes' }), publicTopic, key),
-      await encodeChat(line({ reactTo: first }), publicTopic, key)
+      await encodeChat(line({ replyTo: first, text: 'yes', timestamp: said }), publicTopic, key),
+      await encodeChat(line({ reactTo: first, timestamp: said + 1 }), publicTopic, key)
     ]
     await publish(alice, relay, publicTopic, [typing(true), publicLines[0]!, typing(false), publicLines[1]!])
     // in a private room, a typing notice is a sealed presence marked ephemeral; a file offer (over the default
