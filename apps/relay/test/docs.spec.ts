@@ -33,3 +33,20 @@ describe('docs/SELF-HOSTING.md', () => {
     expect(guide.slice(start, end + END.length), 'regenerate the table: UPDATE_DOCS=1 … test/docs.spec.ts').toBe(table)
   })
 })
+
+describe('docs/PROTOCOL.md', () => {
+  it('states each limit\'s default as the option table has it', () => {
+    const protocol = readFileSync(fileURLToPath(new URL('../../../docs/PROTOCOL.md', import.meta.url)), 'utf8')
+    // the limits table's rows whose defaults are plain numbers: "| what (`--a`, `--b`) | 16 / 8 | … |"
+    const rows = protocol.split('\n').filter(line => /^\| .*`--[a-z-]+`.*\| [\d ,/]+ \|/.test(line))
+    expect(rows.length, 'rows of the limits table with plain numbers').toBeGreaterThanOrEqual(8)
+    for (const row of rows) {
+      const [what, defaults] = row.split('|').slice(1, 3) as [string, string]
+      // the options the row names in its first parentheses (its prose may name others)
+      const named = /\(([^)]*`--[^)]*)\)/.exec(what)?.[1] ?? ''
+      const flags = [...named.matchAll(/`--([a-z-]+)`/g)].map(m => m[1]!)
+      const stated = defaults.split(/[,/]/).map(v => v.trim())
+      expect(stated, row).toEqual(flags.map(flag => OPTIONS[flag]?.default))
+    }
+  })
+})
