@@ -78,3 +78,33 @@ test('while the tab is hidden: unread lines in the title and per room, a notific
   await alice.close()
   await bob.close()
 })
+
+test('a muted peer\'s lines show, but neither count as unread nor notify, a mention neither; still after a reload', async ({ browser, relay }) => {
+  const raised: Raised[] = []
+  const alice = await ChatPage.open(browser, relay.url, {
+    context: { permissions: ['notifications'] },
+    prepare: async context => { await observeNotifications(context, raised) }
+  })
+  const link = await alice.createRoom()
+  const aliceName = await alice.displayName()
+  const bob = await ChatPage.open(browser, link)
+  const bobName = await bob.displayName()
+  const carol = await ChatPage.open(browser, link)
+  await bob.send('first')
+  await alice.expectMessage('first')
+
+  await alice.peer(bobName).getByRole('button', { name: 'Mute', exact: true }).click()
+  await expect(alice.peer(bobName).getByRole('button', { name: 'Unmute', exact: true })).toBeVisible()
+  await expect(alice.peer(bobName).getByRole('button', { name: 'Block', exact: true })).toBeVisible()
+  await alice.reload()
+  await expect(alice.peer(bobName).getByRole('button', { name: 'Unmute', exact: true })).toBeVisible()
+
+  await setHidden(alice.page, true)
+  await bob.send(`@${aliceName} you there?`)
+  await alice.expectMessage(`@${aliceName} you there?`)
+  await carol.send('carol counts')
+  await alice.expectMessage('carol counts')
+  await expect(alice.page).toHaveTitle('(1) P2P Chat')
+  expect(raised).toEqual([])
+  for (const p of [alice, bob, carol]) await p.close()
+})

@@ -158,4 +158,32 @@ describe('ChatSession', { timeout: 30_000 }, () => {
     expect(again.isBlocked(peer.peerId.toString())).toBe(true)
     await again.unblock(peer.peerId.toString())
   })
+
+  it('shows a muted peer\'s lines, but counts none unread while the page is hidden; kept across a reload', async () => {
+    const page = document as { visibilityState: string }
+    page.visibilityState = 'hidden'
+    try {
+      const session = await startSession()
+      const roomId = createRoomId()
+      const member = await ana(roomId)
+      session.joinRoom({ roomId })
+      await waitFor(() => session.members.some(m => m.name === 'Ana'), 10_000, 'Ana among the members')
+      await member.send('heard while away')
+      await waitFor(() => session.lines.some(l => l.text === 'heard while away'), 10_000, 'Ana\'s first line')
+      expect(session.unread).toBe(1)
+      await session.mute(peer.peerId.toString())
+      await member.send('said while muted')
+      await waitFor(() => session.shownLines.some(l => l.text === 'said while muted'), 10_000, 'Ana\'s muted line, shown')
+      expect(session.unread).toBe(1)
+      expect(session.isBlocked(peer.peerId.toString())).toBe(false)
+      await session.stop()
+      sessions.splice(0)
+      const again = await startSession()
+      expect(again.isMuted(peer.peerId.toString())).toBe(true)
+      await again.unmute(peer.peerId.toString())
+      expect(again.isMuted(peer.peerId.toString())).toBe(false)
+    } finally {
+      page.visibilityState = 'visible'
+    }
+  })
 })

@@ -9,8 +9,8 @@ import { RelayLink } from '../p2p/relay-link.js'
 import { pageRelayInfo } from '../p2p/relay.js'
 import { openHistoryStore } from '../storage/history.js'
 import { openSettings } from '../storage/settings.js'
-import { Blocklist } from './blocklist.svelte.js'
 import { NotInRoomError } from './errors.js'
+import { BLOCKED_PEERS_KEY, KeptPeers, MUTED_PEERS_KEY } from './kept-peers.svelte.js'
 import { mentions } from './mentions.js'
 import { Notifier } from './notifier.svelte.js'
 import { presentLines } from './present.js'
@@ -91,8 +91,9 @@ export class ChatSession {
   #lines = $state.raw<readonly ChatLine[]>([])
   #members = $state.raw<RoomMember[]>([])
   /** the log as shown: reactions under their lines, replies with what they answer */
-  #shown = $derived.by(() => presentLines(this.#lines, peerId => this.#blocklist.has(peerId)))
-  #blocklist = new Blocklist()
+  #shown = $derived.by(() => presentLines(this.#lines, peerId => this.#blocked.has(peerId)))
+  #blocked = new KeptPeers(BLOCKED_PEERS_KEY)
+  #muted = new KeptPeers(MUTED_PEERS_KEY)
   #notifier = new Notifier(() => { this.#seen() })
   /** lines of the room shown that arrived while the page was hidden */
   #roomUnread = 0
@@ -137,7 +138,7 @@ export class ChatSession {
   get shownLines (): ShownLine[] { return this.#shown }
   get members (): RoomMember[] { return this.#members }
   /** the other members typing now, as their notices tell (each expires on its own) */
-  get typing (): RoomTyping[] { return this.#typing.filter(t => !this.#blocklist.has(t.peer)) }
+  get typing (): RoomTyping[] { return this.#typing.filter(t => !this.#blocked.has(t.peer) && !this.#muted.has(t.peer)) }
   get name (): string { return this.#name }
   /** rooms this browser has been in, most recent first (kept in IndexedDB) */
   get recentRooms (): RecentRoom[] { return this.#recentRooms }
@@ -176,8 +177,10 @@ export class ChatSession {
       // the history store opens meanwhile: the node needs it only to answer peers, the room to show what it kept
       const opening = openHistoryStore()
       const settings = await openSettings()
-      // the blocklist is read meanwhile: a blocked peer's kept lines never show, not even for a moment
-      const [privateKey, name] = await Promise.all([identity.then(async ({ loadIdentity }) => loadIdentity(settings)), settings.get(NAME_KEY), this.#blocklist.load(settings)])
+      // the blocked and muted peers are read meanwhile: a blocked peer's kept lines never show, not even for a moment
+      const [privateKey, name] = await Promise.all([
+        identity.then(async ({ loadIdentity }) => loadIdentity(settings)), settings.get(NAME_KEY), this.#blocked.load(settings), this.#muted.load(settings)
+      ])
       const iceServers = relayIceServers({ origin: this.#origin, initial: info })
       const { node, loadExtras } = await createBrowserNode({
         iceServers,
@@ -230,6 +233,7 @@ export class ChatSession {
       const dms = new DirectChats(dm, node.peerId.toString(), () => this.#name, {
         refuse: peerId => this.isBlocked(peerId),
         onMessage: line => {
+          if (this.isMuted(line.from)) return
           this.#notifier.arrived({ title: `Private message from ${line.name}`, body: line.text, tag: `dm:${line.from}`, notify: true, timestamp: line.timestamp })
         }
       })
@@ -391,17 +395,34 @@ export class ChatSession {
    * refused; file transfers and calls ask this too.
    */
   isBlocked (peerId: string): boolean {
-    return this.#blocklist.has(peerId)
+    return this.#blocked.has(peerId)
   }
 
   /** Blocks a peer by peer id (kept across reloads): see {@link isBlocked}. */
   async block (peerId: string): Promise<void> {
     if (this.#dms?.open === peerId) this.#dms.close()
-    await this.#blocklist.block(peerId)
+    await this.#blocked.add(peerId)
   }
 
   async unblock (peerId: string): Promise<void> {
-    await this.#blocklist.unblock(peerId)
+    await this.#blocked.remove(peerId)
+  }
+
+  /**
+   * Whether I muted this peer: its lines still show, but none counts as unread or notifies (a mention neither), its
+   * private messages notify nothing, and its typing is not shown. Unlike blocking, nothing is refused.
+   */
+  isMuted (peerId: string): boolean {
+    return this.#muted.has(peerId)
+  }
+
+  /** Mutes a peer by peer id (kept across reloads): see {@link isMuted}. */
+  async mute (peerId: string): Promise<void> {
+    await this.#muted.add(peerId)
+  }
+
+  async unmute (peerId: string): Promise<void> {
+    await this.#muted.remove(peerId)
   }
 
   /**
@@ -517,7 +538,7 @@ export class ChatSession {
 
   /** A line of someone else's arrived: counted while the page is hidden, notified when it mentions me. */
   #arrived (roomId: string, line: RoomChat): void {
-    if (line.reactTo != null || this.isBlocked(line.from)) {
+    if (line.reactTo != null || this.isBlocked(line.from) || this.isMuted(line.from)) {
       return
     }
     const mentioned = mentions(line.text, this.#name)
