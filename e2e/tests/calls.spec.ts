@@ -1,3 +1,4 @@
+import { expectNoSeriousViolations } from '../support/axe.js'
 import { ChatPage } from '../support/chat-page.js'
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../support/chromium.js'
 import { expect, test } from '../support/fixtures.js'
@@ -84,12 +85,22 @@ test('a room call: the other side joins, audio and video flow both ways, mute st
 
   await call(alice).getByRole('button', { name: 'Start call' }).click()
   await expect(call(alice).getByRole('button', { name: 'Leave call' })).toBeVisible()
+  // the call screens pass axe-core in both themes: bob being rung, then both in the call
+  await expect(call(bob).getByRole('button', { name: 'Join call' })).toBeVisible()
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await bob.page.emulateMedia({ colorScheme })
+    await expectNoSeriousViolations(bob.page, `a room with a call to join (${colorScheme})`)
+  }
   await call(bob).getByRole('button', { name: 'Join call' }).click()
   await expect(call(bob).getByRole('button', { name: 'Leave call' })).toBeVisible()
 
   // each sees the other's video, and frames and audio keep arriving on both sides
   await expect(call(bob).getByLabel(`Video of ${aliceName}`)).toBeVisible()
   await expect(call(alice).getByLabel(`Video of ${bobName}`)).toBeVisible()
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await alice.page.emulateMedia({ colorScheme })
+    await expectNoSeriousViolations(alice.page, `a room call under way (${colorScheme})`)
+  }
   for (const person of [alice, bob]) {
     await grows(person, 'videoFramesDecoded')
     await grows(person, 'audioBytesReceived')
@@ -143,6 +154,11 @@ test('a private call: started in a private conversation, the other person is tol
   await expect(aliceCall.getByRole('button', { name: 'Leave call' })).toBeVisible()
   // bob has not opened the conversation: the room tells him, and joining opens it
   await expect(call(bob).getByRole('button', { name: 'Join call' })).toHaveCount(0)
+  await expect(bob.page.getByRole('button', { name: `Join call with ${aliceName}` })).toBeVisible()
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await bob.page.emulateMedia({ colorScheme })
+    await expectNoSeriousViolations(bob.page, `a private call to join (${colorScheme})`)
+  }
   await bob.page.getByRole('button', { name: `Join call with ${aliceName}` }).click()
   const bobCall = bob.page.getByRole('region', { name: `Call with ${aliceName}` })
   await expect(bobCall.getByRole('button', { name: 'Leave call' })).toBeVisible()
