@@ -124,3 +124,48 @@ test('an image offered in a private room shows inline once fetched; a peer reach
   await bob.close()
   await carol.close()
 })
+
+test('files pasted into the composer or dropped on the conversation go to the room; one over the room\'s limit is refused before anything is read, the draft kept', async ({ browser, relay }) => {
+  const { alice, bob } = await pair(browser, relay.url)
+  /** What bob saves when he fetches `name`. */
+  const fetched = async (name: string): Promise<string> => {
+    const saved = bob.page.waitForEvent('download')
+    await bob.messages.getByRole('button', { name: new RegExp(`^Download.*${name.replace('.', '\\.')}`) }).click()
+    return readFile(await (await saved).path(), 'utf8')
+  }
+
+  // pasted, with the draft as its line
+  await alice.composer.fill('here it is')
+  await alice.composer.evaluate((box) => {
+    const data = new DataTransfer()
+    data.items.add(new File(['pasted bytes'], 'pasted.txt', { type: 'text/plain' }))
+    box.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }))
+  })
+  await bob.expectMessage('here it is')
+  expect(await fetched('pasted.txt')).toBe('pasted bytes')
+  await expect(alice.composer).toHaveValue('')
+
+  // dropped on the conversation
+  await alice.page.getByRole('group', { name: /^Conversation/ }).evaluate((area) => {
+    const data = new DataTransfer()
+    data.items.add(new File(['dropped bytes'], 'dropped.txt', { type: 'text/plain' }))
+    area.dispatchEvent(new DragEvent('dragover', { dataTransfer: data, bubbles: true, cancelable: true }))
+    area.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }))
+  })
+  expect(await fetched('dropped.txt')).toBe('dropped bytes')
+
+  // over the room's limit (2 GiB): a 3 GiB file made of one 1 MiB blob 3,072 times over, which nothing reads
+  await alice.composer.fill('too big?')
+  await alice.composer.evaluate((box) => {
+    const mib = new Blob([new Uint8Array(1 << 20)])
+    const data = new DataTransfer()
+    data.items.add(new File(Array.from({ length: 3072 }, () => mib), 'huge.bin'))
+    box.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }))
+  })
+  await expect(alice.page.getByRole('alert').filter({ hasText: 'huge.bin' })).toContainText('limit')
+  await expect(alice.composer).toHaveValue('too big?')
+  await expect(alice.messages.getByText('huge.bin')).toHaveCount(0)
+  await expect(bob.messages.getByText('huge.bin')).toHaveCount(0)
+  await alice.close()
+  await bob.close()
+})
