@@ -19,6 +19,8 @@ export interface RelaySample {
   cpuSeconds: number
   /** V8 heap in use (`nodejs_heap_size_used_bytes`), not forced to collect first */
   heapUsedBytes: number
+  /** memory outside the V8 heap that JS objects hold, ArrayBuffers first (`nodejs_external_memory_bytes`) */
+  externalBytes: number
   /** event-loop lag p99 since the previous scrape (`nodejs_eventloop_lag_p99_seconds`) */
   lagP99Seconds: number
   /** the process's open file descriptors (/proc/<pid>/fd): its sockets, whether libp2p still counts them or not */
@@ -49,6 +51,7 @@ export async function readRelay (relay: SampledRelay, timeoutMs = DEFAULT_SCRAPE
     cpuSeconds: stats.cpuSeconds,
     openFds: fds.length,
     heapUsedBytes: sample(text, 'nodejs_heap_size_used_bytes'),
+    externalBytes: sample(text, 'nodejs_external_memory_bytes'),
     lagP99Seconds: sample(text, 'nodejs_eventloop_lag_p99_seconds'),
     connections,
     reservations: sample(text, 'p2p_chat_relay_reservations'),

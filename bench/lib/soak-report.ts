@@ -23,6 +23,10 @@ export interface SoakRow {
   minute: number
   /** the median of the interval's readings */
   rssMiB: number
+  /** the lowest of the interval's readings (RSS swings with V8's collections: its floor shows what stays) */
+  rssFloorMiB: number
+  /** the median of the interval's external memory (ArrayBuffers and the like: freed only when V8 collects them) */
+  externalMiB: number
   /** the lowest heap in use of the interval's readings (the floor of V8's saw: just after a collection) */
   heapFloorMiB: number
   /** the highest event-loop lag p99 of the interval's readings (each covers the 5 s before it) */
@@ -101,24 +105,34 @@ function fit (points: Array<[number, number]>, at: number): { slope: number, val
   return { slope, valueAt: my + slope * (at - mx) }
 }
 
+/** Growth along the least-squares line through `points` from `from` to `to`, in % of the line's value at `from`. */
+function fittedGrowth (points: Array<[number, number]>, from: number, to: number): number {
+  if (points.length < 2) return Number.NaN
+  const line = fit(points, from)
+  return percent(line.slope * (to - from), line.valueAt)
+}
+
 /**
- * RSS growth over the window, three ways: from its first minute's median to its last (two noisy points: the
- * relay's RSS swings by tens of MiB from minute to minute); along the least-squares line through every minute of
- * it (the figure held against the target); and between the readings after a forced full GC in a quiet moment.
+ * RSS growth over the window, five ways: from its first minute's median to its last (two noisy points: the
+ * relay's RSS swings by tens of MiB from minute to minute); along the least-squares line through every minute's
+ * median (the figure held against the target), and through every minute's floor; between the readings after a
+ * forced full GC in a quiet moment, first and last, and along the line through all of them.
  */
-export function rssGrowth (rows: SoakRow[], quiet: QuietReading[], from: number): { endpoints: number, fitted: number, slope: number, afterGc: number } {
+export function rssGrowth (rows: SoakRow[], quiet: QuietReading[], from: number): { endpoints: number, fitted: number, floorFitted: number, slope: number, afterGc: number, afterGcFitted: number } {
   const inWindow = rows.filter(r => r.minute >= from)
   const first = inWindow[0]
   const last = inWindow.at(-1)
-  if (first == null || last == null) return { endpoints: Number.NaN, fitted: Number.NaN, slope: Number.NaN, afterGc: Number.NaN }
+  if (first == null || last == null) return { endpoints: Number.NaN, fitted: Number.NaN, floorFitted: Number.NaN, slope: Number.NaN, afterGc: Number.NaN, afterGcFitted: Number.NaN }
   const line = fit(inWindow.map(r => [r.minute, r.rssMiB]), first.minute)
   const quietInWindow = quiet.filter(q => q.minute >= from)
   const [q0, q1] = [quietInWindow[0], quietInWindow.at(-1)]
   return {
     endpoints: percent(last.rssMiB - first.rssMiB, first.rssMiB),
     fitted: percent(line.slope * (last.minute - first.minute), line.valueAt),
+    floorFitted: fittedGrowth(inWindow.map(r => [r.minute, r.rssFloorMiB]), first.minute, last.minute),
     slope: line.slope,
-    afterGc: q0 == null || q1 == null || q0 === q1 ? Number.NaN : percent(q1.rssMiB - q0.rssMiB, q0.rssMiB)
+    afterGc: q0 == null || q1 == null || q0 === q1 ? Number.NaN : percent(q1.rssMiB - q0.rssMiB, q0.rssMiB),
+    afterGcFitted: q0 == null || q1 == null ? Number.NaN : fittedGrowth(quietInWindow.map(q => [q.minute, q.rssMiB]), q0.minute, q1.minute)
   }
 }
 
@@ -175,7 +189,10 @@ export async function soakReport (outcome: SoakOutcome): Promise<MetricReport> {
     { label: `relay RSS at ${last.minute.toFixed(0)} min`, unit: 'MiB', value: last.rssMiB },
     { label: `relay RSS growth over the last ${(last.minute - base.minute).toFixed(0)} min, least-squares line through each minute (target ≤ ${RSS_TARGET_GROWTH_PERCENT} %)${overTarget ? ': OVER TARGET' : ''}`, unit: '%', value: growth.fitted },
     { label: `relay RSS growth over the last ${(last.minute - base.minute).toFixed(0)} min, first minute's median → last's`, unit: '%', value: growth.endpoints },
+    { label: `relay RSS growth over the last ${(last.minute - base.minute).toFixed(0)} min, least-squares line through each minute's lowest reading`, unit: '%', value: growth.floorFitted },
     { label: 'relay RSS growth after a full GC, first quiet moment of that window → last', unit: '%', value: growth.afterGc },
+    { label: 'relay RSS growth after a full GC, least-squares line through the quiet moments of that window', unit: '%', value: growth.afterGcFitted },
+    { label: `relay external memory (ArrayBuffers), median minute of the last ${(last.minute - base.minute).toFixed(0)} min`, unit: 'MiB', value: summarize(inWindow.map(r => r.externalMiB)).p50 },
     { label: `relay RSS trend over the last ${(last.minute - base.minute).toFixed(0)} min (least squares)`, unit: 'MiB/min', value: growth.slope },
     { label: `relay V8 heap after a full GC (quiet moment), at ${quietInWindow[0]?.minute.toFixed(0) ?? '–'} min`, unit: 'MiB', value: quietInWindow[0]?.heapMiB },
     { label: `relay V8 heap after a full GC (quiet moment), at ${quiet.at(-1)?.minute.toFixed(0) ?? '–'} min`, unit: 'MiB', value: quiet.at(-1)?.heapMiB },
@@ -198,15 +215,17 @@ export async function soakReport (outcome: SoakOutcome): Promise<MetricReport> {
       title: 'relay RSS (MiB, median of each minute)',
       lines: [
         { name: 'RSS', color: '#1f77b4', points: rows.map(r => [r.minute, r.rssMiB]) },
+        { name: 'floor of each minute', color: '#17becf', points: rows.map(r => [r.minute, r.rssFloorMiB]) },
         { name: 'after a full GC', color: '#d62728', points: quiet.map(q => [q.minute, q.rssMiB]), dots: true }
       ],
       mark: { y: base.rssMiB * (1 + RSS_TARGET_GROWTH_PERCENT / 100), label: `+${RSS_TARGET_GROWTH_PERCENT} % of ${base.minute.toFixed(0)} min` }
     },
     {
-      title: 'relay V8 heap in use (MiB)',
+      title: 'relay V8 heap in use, and memory outside it (MiB)',
       lines: [
         { name: 'floor of each minute', color: '#2ca02c', points: rows.map(r => [r.minute, r.heapFloorMiB]) },
-        { name: 'after a full GC', color: '#d62728', points: quiet.map(q => [q.minute, q.heapMiB]), dots: true }
+        { name: 'after a full GC', color: '#d62728', points: quiet.map(q => [q.minute, q.heapMiB]), dots: true },
+        { name: 'external (ArrayBuffers)', color: '#8c564b', points: rows.map(r => [r.minute, r.externalMiB]) }
       ]
     },
     { title: 'relay event-loop lag p99 (ms, worst 5 s of each minute)', lines: [{ name: 'lag p99', color: '#9467bd', points: rows.map(r => [r.minute, r.lagP99Ms]) }] },
@@ -226,7 +245,9 @@ export async function soakReport (outcome: SoakOutcome): Promise<MetricReport> {
     notes: [
       `rooms (members at once): ${members.rooms.join(', ')}; one member of each stays throughout, the others ~6 min on average; lines every 3–60 s, a direct message every 1–4 min`,
       `RSS by minute (MiB): ${series(rows.map(r => [r.minute, r.rssMiB]))}`,
+      `RSS floor by minute (MiB): ${series(rows.map(r => [r.minute, r.rssFloorMiB]))}`,
       `V8 heap floor by minute (MiB): ${series(rows.map(r => [r.minute, r.heapFloorMiB]))}`,
+      `external memory (ArrayBuffers) by minute, median (MiB): ${series(rows.map(r => [r.minute, r.externalMiB]))}`,
       `V8 heap after each quiet moment (20 s with nothing driven, then a full GC forced through the relay's inspector) (MiB): ${quiet.map(q => `${q.minute.toFixed(1)}: ${q.heapMiB.toFixed(1)}`).join(', ')}`,
       `event-loop lag p99 by minute (ms): ${series(rows.map(r => [r.minute, r.lagP99Ms]))}`,
       `honest delivery by minute (%): ${series(deliveries, 1)}`,

@@ -291,6 +291,8 @@ export const soak: Metric = async ({ log }) => {
         const row: SoakRow = {
           minute: (nextInterval - start) / 60_000,
           rssMiB: median(samples.map(s => s.rssBytes)) / MiB,
+          rssFloorMiB: Math.min(...samples.map(s => s.rssBytes)) / MiB,
+          externalMiB: median(samples.map(s => s.externalBytes)) / MiB,
           heapFloorMiB: Math.min(...samples.map(s => s.heapUsedBytes)) / MiB,
           lagP99Ms: Math.max(...samples.map(s => s.lagP99Seconds)) * 1000,
           cpuPercent: 100 * (cpu - lastCpu) / (intervalMs / 1000),
