@@ -128,6 +128,43 @@ test('a room call: the other side joins, audio and video flow both ways, mute st
   await bob.close()
 })
 
+/** In the page: the label of the track its call sends as video (on its media connection), and of its camera. */
+async function sentVideo (): Promise<{ sent?: string, camera?: string }> {
+  const { instances = [] } = RTCPeerConnection as unknown as { instances?: RTCPeerConnection[] }
+  // libp2p's own WebRTC connections carry datachannels only: the call's is the one with a video transceiver
+  const sender = instances.filter(pc => pc.connectionState !== 'closed')
+    .flatMap(pc => pc.getTransceivers())
+    .find(t => t.receiver.track.kind === 'video')?.sender
+  const camera = (document.querySelector('video[aria-label^="Video of You"]') as HTMLVideoElement | null)?.srcObject as MediaStream | null
+  return { sent: sender?.track?.label, camera: camera?.getVideoTracks()[0]?.label }
+}
+
+test('sharing the screen sends it in the camera\'s place, and stopping brings the camera back', async ({ browser, relay }) => {
+  test.setTimeout(180_000)
+  const { alice, bob, aliceName } = await room(browser, relay.url)
+  await call(alice).getByRole('button', { name: 'Start call' }).click()
+  await call(bob).getByRole('button', { name: 'Join call' }).click()
+  await expect(call(bob).getByLabel(`Video of ${aliceName}`)).toBeVisible()
+  const camera = await alice.page.evaluate(sentVideo)
+  expect(camera.sent).toBe(camera.camera)
+
+  const share = call(alice).getByRole('button', { name: 'Share screen' })
+  await share.click()
+  await expect(share).toHaveAttribute('aria-pressed', 'true')
+  await expect(call(alice).getByLabel(/^Video of You.*sharing your screen/)).toBeVisible()
+  await expect.poll(async () => (await alice.page.evaluate(sentVideo)).sent).not.toBe(camera.camera)
+  expect((await alice.page.evaluate(sentVideo)).sent).toBeDefined()
+  // bob goes on receiving video: the screen now
+  await grows(bob, 'videoFramesDecoded')
+
+  await share.click()
+  await expect(share).toHaveAttribute('aria-pressed', 'false')
+  await expect.poll(async () => (await alice.page.evaluate(sentVideo)).sent).toBe(camera.camera)
+  await grows(bob, 'videoFramesDecoded')
+  await alice.close()
+  await bob.close()
+})
+
 test('a browser without a camera joins a call with audio: it hears and sees the others, and they hear it', async ({ browser, relay }) => {
   test.setTimeout(180_000)
   const { alice, bob: carol, aliceName } = await room(browser, relay.url, { noCamera: true })

@@ -41,7 +41,8 @@ interface Pair {
  * This browser's side of one call: a media RTCPeerConnection to every other participant (a mesh, at most
  * {@link MAX_CALL_PARTICIPANTS} people), signalled over libp2p streams ({@link CallSignals}). A joiner offers to
  * each participant; each answers. Mute and camera stop the sending of that track (`replaceTrack(null)`): nothing
- * of it leaves the browser while off.
+ * of it leaves the browser while off. A shared screen takes the camera's place on the same video sender
+ * (`replaceTrack`, no renegotiation), so a browser without a camera can share its screen too.
  */
 export class CallMesh {
   readonly callId: string
@@ -50,6 +51,8 @@ export class CallMesh {
   readonly #pairs = new Map<string, Pair>()
   #muted = false
   #cameraOff = false
+  /** the screen being shared, sent instead of the camera */
+  #screen?: MediaStreamTrack
   #localLevel = 0
   #timer?: ReturnType<typeof setInterval>
   #ended = false
@@ -65,6 +68,7 @@ export class CallMesh {
   get participants (): string[] { return [this.#init.me, ...this.#pairs.keys()] }
   get muted (): boolean { return this.#muted }
   get cameraOff (): boolean { return this.#cameraOff }
+  get sharingScreen (): boolean { return this.#screen != null }
   get hasCamera (): boolean { return this.#init.local.getVideoTracks().length > 0 }
   get hasMicrophone (): boolean { return this.#init.local.getAudioTracks().length > 0 }
   get localStream (): MediaStream { return this.#init.local }
@@ -137,6 +141,23 @@ export class CallMesh {
     await this.#setSending('video', !off)
   }
 
+  /**
+   * Shares a screen (a track from `getDisplayMedia`) in the camera's place, or stops sharing (`undefined`): the
+   * camera comes back, unless it is off. Sharing stops by itself when the browser's own "Stop sharing" ends the track.
+   */
+  async setScreen (track: MediaStreamTrack | undefined): Promise<void> {
+    const previous = this.#screen
+    if (previous === track) return
+    this.#screen = track
+    track?.addEventListener('ended', () => { if (this.#screen === track) void this.setScreen(undefined) }, { once: true })
+    previous?.stop()
+    for (const { pc } of this.#pairs.values()) {
+      const transceiver = pc.getTransceivers().find(t => t.receiver.track.kind === 'video')
+      await transceiver?.sender.replaceTrack(this.#sending('video'))
+    }
+    this.#init.onchange()
+  }
+
   /** Leaves the call: tells every participant, closes every media connection, stops the camera and microphone. */
   async leave (): Promise<void> {
     if (this.#ended) return
@@ -149,6 +170,8 @@ export class CallMesh {
       this.#pairs.delete(peerId)
     }
     for (const track of this.#init.local.getTracks()) track.stop()
+    this.#screen?.stop()
+    this.#screen = undefined
   }
 
   async #setSending (kind: 'audio' | 'video', on: boolean): Promise<void> {
@@ -162,8 +185,9 @@ export class CallMesh {
     this.#init.onchange()
   }
 
-  /** The local track of a kind, unless it is muted or turned off. */
+  /** The local track of a kind, unless it is muted or turned off; the shared screen, if any, for video. */
   #sending (kind: string): MediaStreamTrack | null {
+    if (kind === 'video' && this.#screen != null) return this.#screen
     const off = kind === 'audio' ? this.#muted : this.#cameraOff
     return off ? null : this.#init.local.getTracks().find(t => t.kind === kind) ?? null
   }

@@ -19,6 +19,8 @@ export interface ActiveCall {
   cameraOff: boolean
   hasCamera: boolean
   hasMicrophone: boolean
+  /** my screen is sent instead of my camera */
+  sharingScreen: boolean
 }
 
 /** A call under way that this browser can join. */
@@ -149,6 +151,33 @@ export class Calls {
     await this.#mesh?.setCameraOff(!this.#mesh.cameraOff)
   }
 
+  /** Whether this browser can share a screen at all (`getDisplayMedia`). */
+  get canShareScreen (): boolean {
+    return typeof navigator.mediaDevices?.getDisplayMedia === 'function'
+  }
+
+  /** Shares a screen (the browser asks which) in place of the camera, or stops sharing it. */
+  async toggleScreenShare (): Promise<void> {
+    const mesh = this.#mesh
+    if (mesh == null) return
+    if (mesh.sharingScreen) {
+      await mesh.setScreen(undefined)
+      return
+    }
+    this.#error = undefined
+    try {
+      const stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false })
+      const [track] = stream.getVideoTracks()
+      if (this.#mesh !== mesh) {
+        stream.getTracks().forEach(t => { t.stop() })
+        return
+      }
+      await mesh.setScreen(track)
+    } catch (err) {
+      this.#error = (err as Error).name === 'NotAllowedError' ? 'Screen sharing was not allowed' : `Could not share the screen: ${(err as Error).message}`
+    }
+  }
+
   /** The room's members changed: those new to it hear of the call this browser is in there. */
   ring (): void {
     const mesh = this.#mesh
@@ -257,7 +286,8 @@ export class Calls {
       muted: mesh.muted,
       cameraOff: mesh.cameraOff,
       hasCamera: mesh.hasCamera,
-      hasMicrophone: mesh.hasMicrophone
+      hasMicrophone: mesh.hasMicrophone,
+      sharingScreen: mesh.sharingScreen
     }
   }
 }
