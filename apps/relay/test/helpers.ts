@@ -19,7 +19,7 @@ import type { Relay, RelayInit, RelayOptions } from '../src/index.js'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
 import type { Ping } from '@libp2p/ping'
-import type { RoomNode } from '@p2p-chat/shared'
+import type { HistorySync, RoomNode } from '@p2p-chat/shared'
 
 /** One line of a test relay's operational log. */
 export interface LogLine { level: string, event: string, [field: string]: unknown }
@@ -115,6 +115,11 @@ export function sample (text: string, name: string, labels = ''): number | undef
 /**
  * The relays and nodes a spec file's tests start, all stopped after each test. Call once, at the top of the file.
  */
+/** A chat peer's history-sync service (see {@link createChatPeer}): what a `Room` catches up through. */
+export function historyOf (peer: RoomNode): HistorySync {
+  return peer.services.history as HistorySync
+}
+
 export function useTestResources (): {
   relay: (overrides?: Partial<RelayOptions>, init?: RelayInit) => Promise<TestRelay>
   client: (privateKey?: PrivateKey) => Promise<TestClient>

@@ -9,14 +9,13 @@ import { waitFor } from '@p2p-chat/shared/testing'
 import { describe, expect, it } from 'vitest'
 import { HistoryKeeper } from '../src/history.js'
 import { createRelay } from '../src/index.js'
-import { tcpAddr, useTestResources } from './helpers.js'
+import { historyOf, tcpAddr, useTestResources } from './helpers.js'
 import type { TestRelay } from './helpers.js'
 import type { GossipSub, GossipsubMessage } from '@libp2p/gossipsub'
-import type { Chat, HistorySync, RoomNode } from '@p2p-chat/shared'
+import type { Chat, RoomNode } from '@p2p-chat/shared'
 
 const { relay: startRelay, chatPeer } = useTestResources()
 
-const historyOf = (peer: RoomNode): HistorySync => peer.services.history as HistorySync
 
 async function setup (overrides = {}): Promise<{ relay: TestRelay, peer: RoomNode, key: Awaited<ReturnType<typeof generateKeyPair>> }> {
   const relay = await startRelay(overrides)
