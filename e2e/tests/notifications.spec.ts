@@ -1,6 +1,6 @@
 import { ChatPage } from '../support/chat-page.js'
 import { expect, test } from '../support/fixtures.js'
-import type { BrowserContext, Page } from '@playwright/test'
+import type { Browser, BrowserContext, Page } from '@playwright/test'
 
 interface Raised { title: string, body?: string }
 
@@ -34,17 +34,23 @@ async function setHidden (page: Page, hidden: boolean): Promise<void> {
   await page.evaluate(h => dispatchEvent(new CustomEvent('e2e:tab', { detail: h })), hidden)
 }
 
-test('while the tab is hidden: unread lines in the title and per room, a notification for a mention and a private message', async ({ browser, relay }) => {
+/** Alice (notifications allowed, and recorded in `raised`) in a new room, and Bob in it with her. */
+async function roomWithNotifications (browser: Browser, url: string): Promise<{ raised: Raised[], alice: ChatPage, aliceName: string, bob: ChatPage, bobName: string, link: string }> {
   const raised: Raised[] = []
-  const alice = await ChatPage.open(browser, relay.url, {
+  const alice = await ChatPage.open(browser, url, {
     context: { permissions: ['notifications'] },
     prepare: async context => { await observeNotifications(context, raised) }
   })
   const link = await alice.createRoom()
   const aliceName = await alice.displayName()
-  await expect(alice.page.getByTestId('notifications-on')).toBeVisible()
   const bob = await ChatPage.open(browser, link)
   const bobName = await bob.displayName()
+  return { raised, alice, aliceName, bob, bobName, link }
+}
+
+test('while the tab is hidden: unread lines in the title and per room, a notification for a mention and a private message', async ({ browser, relay }) => {
+  const { raised, alice, aliceName, bob, bobName } = await roomWithNotifications(browser, relay.url)
+  await expect(alice.page.getByTestId('notifications-on')).toBeVisible()
   // nobody is asked on load: a button asks
   await expect(bob.page.getByRole('button', { name: 'Turn on notifications' })).toBeVisible()
   await bob.send('hi')
@@ -80,15 +86,7 @@ test('while the tab is hidden: unread lines in the title and per room, a notific
 })
 
 test('a muted peer\'s lines show, but neither count as unread nor notify, a mention neither; still after a reload', async ({ browser, relay }) => {
-  const raised: Raised[] = []
-  const alice = await ChatPage.open(browser, relay.url, {
-    context: { permissions: ['notifications'] },
-    prepare: async context => { await observeNotifications(context, raised) }
-  })
-  const link = await alice.createRoom()
-  const aliceName = await alice.displayName()
-  const bob = await ChatPage.open(browser, link)
-  const bobName = await bob.displayName()
+  const { raised, alice, aliceName, bob, bobName, link } = await roomWithNotifications(browser, relay.url)
   const carol = await ChatPage.open(browser, link)
   await bob.send('first')
   await alice.expectMessage('first')
