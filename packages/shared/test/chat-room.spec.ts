@@ -9,6 +9,7 @@ import { DirectUpgrader } from '../src/chat/upgrader.js'
 import { decodeRoomMessage } from '../src/codec.js'
 import { blobSource, memorySink, normalizeMimeType } from '../src/file/index.js'
 import { createMemoryHistoryStore } from '../src/history/memory.js'
+import { compareRecords } from '../src/history/timeline.js'
 import { createRoomId, isRoomTopic } from '../src/index.js'
 import { createRoomSecret, derivePrivateRoom, openRoomData } from '../src/private-room/index.js'
 import { waitFor } from '../src/testing/index.js'
@@ -336,8 +337,9 @@ describe('Room', () => {
     expect(heard[1]).toMatchObject({ text: '📎 beach.png (2.1 MB)\nhere', replyTo: question.chat.id, attachment: photo, from })
     expect(heard[2]).toMatchObject({ text: '👍', reactTo: question.chat.id, from })
     expect(heard[2]!.replyTo).toBeUndefined()
-    // kept as they came, and read back (verified again) with every field
-    expect((await bobRoom.restore()).lines).toEqual(heard)
+    // kept as they came, and read back (verified again) with every field, in the timeline's order: by timestamp,
+    // then id (lines said in one millisecond came in the order said, and read back in their ids' order)
+    expect((await bobRoom.restore()).lines).toEqual([...heard].sort(compareRecords))
     expect(await bobStore.ids(bobRoom.topic)).toHaveLength(3)
 
     // refused before anything is sent: a malformed id, a reaction that is a paragraph
