@@ -151,11 +151,7 @@ export class CallMesh {
     this.#screen = track
     track?.addEventListener('ended', () => { if (this.#screen === track) void this.setScreen(undefined) }, { once: true })
     previous?.stop()
-    for (const { pc } of this.#pairs.values()) {
-      const transceiver = pc.getTransceivers().find(t => t.receiver.track.kind === 'video')
-      await transceiver?.sender.replaceTrack(this.#sending('video'))
-    }
-    this.#init.onchange()
+    await this.#resend('video')
   }
 
   /** Leaves the call: tells every participant, closes every media connection, stops the camera and microphone. */
@@ -178,6 +174,11 @@ export class CallMesh {
     const track = this.#init.local.getTracks().find(t => t.kind === kind)
     if (track == null) return
     track.enabled = on
+    await this.#resend(kind)
+  }
+
+  /** Puts what is to be sent of a kind now ({@link #sending}) on that kind's sender to every participant. */
+  async #resend (kind: 'audio' | 'video'): Promise<void> {
     for (const { pc } of this.#pairs.values()) {
       const transceiver = pc.getTransceivers().find(t => t.receiver.track.kind === kind)
       await transceiver?.sender.replaceTrack(this.#sending(kind))
