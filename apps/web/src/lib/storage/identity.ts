@@ -43,6 +43,11 @@ async function openKeychain (): Promise<{ datastore: IDBDatastore, chain: Keycha
   return { datastore, chain: keychain()({ datastore, logger: defaultLogger() }) }
 }
 
+/** Removes the keychain's own key and its info (the keychain itself refuses to remove `self`). */
+async function deleteSelf (datastore: IDBDatastore): Promise<void> {
+  await Promise.all(SELF_KEYS.map(async key => datastore.delete(key)))
+}
+
 /** The key an earlier version kept in the settings store, if it did and it decodes. */
 async function legacyKey (settings: Settings): Promise<PrivateKey | undefined> {
   const stored = await settings.get(LEGACY_SETTING)
@@ -68,7 +73,7 @@ export async function loadIdentity (settings: Settings): Promise<PrivateKey> {
       return key
     } catch (err) {
       log.error('the kept identity does not decode, a new one replaces it: %e', err)
-      await Promise.all(SELF_KEYS.map(async key => datastore.delete(key)))
+      await deleteSelf(datastore)
     }
   }
   const key = await legacyKey(settings) ?? await newIdentityKey()
@@ -81,10 +86,9 @@ export async function loadIdentity (settings: Settings): Promise<PrivateKey> {
 
 /** Forgets the key: the next start makes a new identity (a new peer id). */
 export async function forgetIdentity (settings: Settings): Promise<void> {
-  const datastore = new IDBDatastore(KEYCHAIN_DB)
-  await datastore.open()
+  const { datastore } = await openKeychain()
   try {
-    await Promise.all(SELF_KEYS.map(async key => datastore.delete(key)))
+    await deleteSelf(datastore)
   } finally {
     await datastore.close()
   }
