@@ -92,6 +92,14 @@ export class ChatPage {
     return this.peers.getByRole('listitem').filter({ hasText: name })
   }
 
+  /**
+   * How the peers list says this page reaches the peer: its badge, exactly 'direct' or 'relayed' (the item's
+   * other text, such as a note on why it is relayed, may mention a direct route without there being one).
+   */
+  route (name: string): Locator {
+    return this.peer(name).getByTestId('route')
+  }
+
   /** The app's User Timing milestones (ms after navigation started), e.g. `{ 'relay-connected': 180 }`. */
   async milestones (): Promise<Record<string, number>> {
     return this.page.evaluate(() => Object.fromEntries(performance.getEntriesByType('mark')

@@ -57,7 +57,7 @@ async function room (browser: Browser, url: string, options: { noCamera?: boolea
   const aliceName = await alice.displayName()
   const bob = await ChatPage.open(browser, link, { keepPeerConnections: true, prepare: options.noCamera === true ? async (context) => { await context.addInitScript(noCamera) } : undefined })
   const bobName = await bob.displayName()
-  await expect(alice.peer(bobName)).toContainText('direct', { timeout: 30_000 })
+  await expect(alice.route(bobName)).toHaveText('direct', { timeout: 30_000 })
   return { alice, bob, aliceName, bobName }
 }
 

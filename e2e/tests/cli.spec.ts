@@ -25,7 +25,7 @@ test('a browser and the terminal peer chat in one room, both ways, and privately
     await expect(alice.peer('Carol').getByLabel('1 unread')).toBeVisible()
 
     // the terminal peer speaks WebRTC too: the pair goes direct, as two browsers do
-    await expect(alice.peer('Carol')).toContainText('direct', { timeout: 30_000 })
+    await expect(alice.route('Carol')).toHaveText('direct', { timeout: 30_000 })
     // each side counts the path direct once data crossed it its own way: the terminal's turn may come a moment later
     await cli.waitFor(new RegExp(`${aliceName} …\\w+ is now connected directly`), 30_000)
     cli.type('/peers')

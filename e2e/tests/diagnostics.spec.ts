@@ -9,7 +9,7 @@ test('Diagnostics shows the relay, the reservation, each connection\'s transport
   const bobName = await bob.displayName()
   await bob.send('hello')
   await alice.expectMessage('hello')
-  await expect(alice.peer(bobName)).toContainText('direct', { timeout: 30_000 })
+  await expect(alice.route(bobName)).toHaveText('direct', { timeout: 30_000 })
 
   await alice.page.getByRole('button', { name: 'Diagnostics' }).click()
   const dialog = alice.page.getByRole('dialog', { name: 'Diagnostics' })

@@ -7,7 +7,7 @@ test('a private message between two browsers shows delivered; the peers list sho
   const aliceName = await alice.displayName()
   const bob = await ChatPage.open(browser, link)
   const bobName = await bob.displayName()
-  await expect(alice.peer(bobName)).toContainText('direct', { timeout: 30_000 })
+  await expect(alice.route(bobName)).toHaveText('direct', { timeout: 30_000 })
   await expect(alice.peer(bobName)).toContainText(/\d+ ms/)
 
   await alice.peer(bobName).getByRole('button').first().click()
@@ -36,7 +36,7 @@ test('a private message to a peer who left shows failed, with a retry', async ({
   const link = await alice.createRoom()
   const bob = await ChatPage.open(browser, link)
   const bobName = await bob.displayName()
-  await expect(alice.peer(bobName)).toContainText('direct', { timeout: 30_000 })
+  await expect(alice.route(bobName)).toHaveText('direct', { timeout: 30_000 })
   await alice.peer(bobName).getByRole('button').first().click()
   await bob.close()
 

@@ -46,8 +46,8 @@ async function pair (browser: Browser, url: string, kind: 'private' | 'public' =
   const aliceName = await alice.displayName()
   const bob = await ChatPage.open(browser, link)
   const bobName = await bob.displayName()
-  await expect(alice.peer(bobName)).toContainText('direct', { timeout: 30_000 })
-  await expect(bob.peer(aliceName)).toContainText('direct', { timeout: 30_000 })
+  await expect(alice.route(bobName)).toHaveText('direct', { timeout: 30_000 })
+  await expect(bob.route(aliceName)).toHaveText('direct', { timeout: 30_000 })
   return { alice, bob, aliceName }
 }
 
@@ -104,7 +104,7 @@ test('an image offered in a private room shows inline once fetched; a peer reach
 
   // a third person whose browser has no WebRTC: reached through the relay only
   const carol = await ChatPage.open(browser, alice.page.url(), { webrtcUnavailableMs: Infinity })
-  await expect(carol.peer(aliceName)).toContainText('relayed', { timeout: 30_000 })
+  await expect(carol.route(aliceName)).toHaveText('relayed', { timeout: 30_000 })
 
   await alice.page.getByLabel('Attach file').setInputFiles(path)
   // alice sees her own image at once

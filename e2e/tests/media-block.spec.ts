@@ -22,8 +22,8 @@ test('a blocked peer cannot fetch my files and its calls do not ring me; others 
     const bob = await ChatPage.open(browser, link)
     const carol = await ChatPage.open(browser, link)
     const [bobName, carolName] = [await bob.displayName(), await carol.displayName()]
-    await expect(alice.peer(bobName)).toContainText('direct', { timeout: 30_000 })
-    await expect(alice.peer(carolName)).toContainText('direct', { timeout: 30_000 })
+    await expect(alice.route(bobName)).toHaveText('direct', { timeout: 30_000 })
+    await expect(alice.route(carolName)).toHaveText('direct', { timeout: 30_000 })
     await alice.peer(bobName).getByRole('button', { name: 'Block', exact: true }).click()
     await expect(alice.peer(bobName).getByRole('button', { name: 'Unblock', exact: true })).toBeVisible()
 

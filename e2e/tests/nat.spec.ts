@@ -49,8 +49,8 @@ async function goDirect (lab: NatLab, greeting: string): Promise<Pair> {
   const bob = await openIn(lab, 'b', link)
   const bobName = await bob.displayName()
   await chat(alice, bob, greeting)
-  await expect(alice.peer(bobName)).toContainText('direct', { timeout: 30_000 })
-  await expect(bob.peer(aliceName)).toContainText('direct', { timeout: 30_000 })
+  await expect(alice.route(bobName)).toHaveText('direct', { timeout: 30_000 })
+  await expect(bob.route(aliceName)).toHaveText('direct', { timeout: 30_000 })
   return { alice, bob, aliceName, bobName }
 }
 
@@ -59,8 +59,8 @@ async function chatWithoutRelay (lab: NatLab, { alice, bob, aliceName, bobName }
   expect(await lab.relay.stop()).toBe(0)
   await Promise.all([alice, bob].map(async p => expect(p.page.getByTestId('relay-status')).toContainText('Cannot reach relay at', { timeout: 20_000 })))
   await chat(alice, bob, 'still here without the relay')
-  await expect(alice.peer(bobName)).toContainText('direct')
-  await expect(bob.peer(aliceName)).toContainText('direct')
+  await expect(alice.route(bobName)).toHaveText('direct')
+  await expect(bob.route(aliceName)).toHaveText('direct')
 }
 
 /** Waits until one of `page.iceRoutes()` satisfies `works`; `what` names it for the failure message. */
@@ -110,7 +110,7 @@ test.describe('symmetric NATs, no TURN', () => {
     await chat(bob, carol, 'symmetric and symmetric')
     for (const [i, page] of pages.entries()) {
       for (const [j, name] of names.entries()) {
-        if (i !== j) await expect(page.peer(name)).toContainText('relayed')
+        if (i !== j) await expect(page.route(name)).toHaveText('relayed')
       }
     }
     // the upgrades fail and are retried; once they keep failing, every list says so. No direct path can
@@ -160,7 +160,7 @@ test.describe('terminal peers behind cone NATs', () => {
     const aliceName = await alice.displayName()
     const carol = await cliIn(lab, 'b', 'Carol', link)
     try {
-      await expect(alice.peer('Carol')).toContainText('direct', { timeout: 30_000 })
+      await expect(alice.route('Carol')).toHaveText('direct', { timeout: 30_000 })
       await waitForRoute(alice, `a nominated, succeeded srflx/prflx pair to ${lab.host('b').routerIp}`, r => goesToPeer(r, lab.host('b').routerIp))
       await carol.waitFor(new RegExp(`\\* ${aliceName} …\\w+ is now connected directly`), 30_000)
       carol.type('/peers')

@@ -88,7 +88,7 @@ test('lines of a room left while its history was still coming never show up in t
     await peer.keep(firstId, ['said in the first room, long ago'])
     peer.join(firstId)
     // Alice meets the peer, goes direct with it, and asks it for the room's history, which does not come yet
-    await expect(alice.peer(peer.name)).toContainText('direct', { timeout: 30_000 })
+    await expect(alice.route(peer.name)).toHaveText('direct', { timeout: 30_000 })
     await expect.poll(() => peer.asked, { timeout: 15_000 }).toBe(true)
 
     await home(alice.page)

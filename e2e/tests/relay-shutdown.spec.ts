@@ -31,8 +31,8 @@ test('the relay exits with status 0 on SIGTERM, again and again, while two brows
   const aliceName = await alice.displayName()
   const bob = await ChatPage.open(browser, link)
   const bobName = await bob.displayName()
-  await expect(bob.peer(aliceName)).toContainText('direct', { timeout: 30_000 })
-  await expect(alice.peer(bobName)).toContainText('direct')
+  await expect(bob.route(aliceName)).toHaveText('direct', { timeout: 30_000 })
+  await expect(alice.route(bobName)).toHaveText('direct')
 
   const exits: Array<number | null> = []
   for (let i = 0; i < SHUTDOWNS; i++) {
@@ -45,7 +45,7 @@ test('the relay exits with status 0 on SIGTERM, again and again, while two brows
     expect(exits, `shutdown ${i + 1} of ${SHUTDOWNS}; its output:\n${relay.stoppedOutput}`).toEqual(exits.map(() => 0))
   }
 
-  await expect(bob.peer(aliceName)).toContainText('direct')
+  await expect(bob.route(aliceName)).toHaveText('direct')
   await alice.send('still direct after all that')
   await bob.expectMessage('still direct after all that')
   await alice.close()

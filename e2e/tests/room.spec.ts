@@ -28,9 +28,9 @@ test('two browsers chat through the relay, go direct, and keep chatting when the
 
   await expect(alice.peer(bobName)).toBeVisible()
   await expect(bob.peer(aliceName)).toBeVisible()
-  await expect(bob.peer(aliceName)).toContainText('direct', { timeout: 30_000 })
+  await expect(bob.route(aliceName)).toHaveText('direct', { timeout: 30_000 })
   await recordTiming('open link → peer shown as direct', Date.now() - opened)
-  await expect(alice.peer(bobName)).toContainText('direct')
+  await expect(alice.route(bobName)).toHaveText('direct')
   for (const [milestone, ms] of Object.entries(await bob.milestones())) {
     await recordTiming(`newcomer milestone after navigation: ${milestone}`, ms)
   }
@@ -43,7 +43,7 @@ test('two browsers chat through the relay, go direct, and keep chatting when the
   await bob.expectMessage('still here without the relay')
   await bob.send('me too')
   await alice.expectMessage('me too')
-  await expect(bob.peer(aliceName)).toContainText('direct')
+  await expect(bob.route(aliceName)).toHaveText('direct')
 
   await alice.close()
   await bob.close()

@@ -246,6 +246,48 @@ describe('Room', () => {
     rooms.forEach(room => { room.leave() })
   })
 
+  it('a member is neither dialled nor said to lack WebRTC before this node runs its own WebRTC transport, and is dialled once it does', async () => {
+    // a page loads its WebRTC transport after the room is shown: a dial before it could only fail, which counted
+    // as a failed upgrade (the retry came seconds later), and the peers list said the member had no WebRTC
+    const roomId = createRoomId()
+    const relay = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
+    const webrtc = [`/ip4/127.0.0.1/tcp/9/p2p/${relay}/p2p-circuit/webrtc`]
+    const [a, b] = [await member({ announce: webrtc }), await member({ announce: webrtc })]
+    const [smaller, larger] = a.peerId.toString() < b.peerId.toString() ? [a, b] : [b, a]
+    // the larger runs WebRTC from the start; the smaller (the pair's dialler) not yet
+    await larger.handle('/webrtc-signaling/0.0.1', () => {})
+    let webrtcDials = 0
+    const dial = smaller.dial.bind(smaller)
+    smaller.dial = async (target, options) => {
+      if ([target].flat().some(t => typeof t !== 'string' && 'getComponents' in t && isWebRTCAddr(t))) {
+        webrtcDials++
+      }
+      return dial(target, options)
+    }
+    // a third member that both reach carries the room between them (as a relay does)
+    const hub = await member()
+    const smallerRoom = roomOf(smaller, roomId, 'smaller')
+    const largerRoom = roomOf(larger, roomId, 'larger')
+    const hubRoom = roomOf(hub, roomId, 'hub')
+    for (const room of [smallerRoom, largerRoom, hubRoom]) {
+      room.join()
+    }
+    await smaller.dial(hub.getMultiaddrs())
+    await larger.dial(hub.getMultiaddrs())
+    const other = (): RoomMember | undefined => smallerRoom.getMembers().find(m => m.peerId === larger.peerId.toString())
+    await waitFor(() => other()?.name === 'larger' && largerRoom.getMembers().some(m => m.name === 'smaller'), 10_000)
+    // presence has come both ways and nothing was dialled
+    expect(webrtcDials).toBe(0)
+    expect(other()?.relayedReason).toBeUndefined()
+
+    // as the WebRTC transport does when it starts: it registers the signalling protocol
+    await smaller.handle('/webrtc-signaling/0.0.1', () => {})
+    await waitFor(() => webrtcDials === 1, 5_000)
+    for (const room of [smallerRoom, largerRoom, hubRoom]) {
+      room.leave()
+    }
+  })
+
   it('dials a few upgrades at a time: the others wait their turn, and each is dialled once one ends', async () => {
     const node = await member()
     const pending: Array<() => void> = []

@@ -198,8 +198,12 @@ export class RoomMembers {
     if (!member.announced) {
       return undefined
     }
-    if (!this.isUpgradable(member)) {
+    if (member.multiaddrs.length === 0) {
       return 'no-webrtc'
+    }
+    if (!this.canUpgrade()) {
+      // this node's WebRTC transport is not running yet (a page loads it once the room is shown): not known
+      return undefined
     }
     if (!this.isNeighbour(member.peerId)) {
       return 'large-room'

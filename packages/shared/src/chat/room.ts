@@ -181,6 +181,8 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     if (this.reachableAddrs().map(String).join() !== this.lastAnnouncedAddrs) {
       this.scheduleAnnounce()
     }
+    // this node's WebRTC transport may have come (a page loads it after the room is shown): upgrades wait for it
+    this.upgradeAll()
   }
 
   private readonly onConnectionClose = (evt: CustomEvent<{ remotePeer: PeerId }>): void => {
@@ -192,6 +194,11 @@ export class Room extends TypedEventEmitter<RoomEvents> {
   private readonly onConnectionChange = (): void => {
     this.emitMembers()
     void this.outbox.flush()
+    this.upgradeAll()
+  }
+
+  /** Dials each member this node should upgrade to a direct connection and is not dialling yet. */
+  private upgradeAll (): void {
     for (const member of this.members.values()) {
       this.upgrader.maybeDial(member)
     }

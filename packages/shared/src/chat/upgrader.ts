@@ -20,7 +20,7 @@ export interface DirectUpgraderInit {
   retryMax: number
   /** upgrades dialled at once; more wait their turn @default UPGRADE_CONCURRENCY */
   concurrency?: number
-  /** this node can take WebRTC upgrades (the member may be dialled at its WebRTC addresses) */
+  /** this node can take WebRTC upgrades (the member may be dialled at its WebRTC addresses); no dial before */
   canUpgrade: () => boolean
   /** the member is one this node keeps a direct connection with (see `RoomMembers.isNeighbour`) @default every member */
   isNeighbour?: (peerId: string) => boolean
@@ -49,7 +49,9 @@ export class DirectUpgrader {
 
   /** Dials the member now if this node is the pair's dialler and nothing else is under way. */
   maybeDial (member: MemberRecord): void {
-    if (member.dialing || member.retry != null || member.multiaddrs.length === 0 || this.init.signal.aborted ||
+    // without a WebRTC transport of its own (a page loads it after the room is shown) a dial could only fail,
+    // and would count as a failed upgrade: the room dials again when the transport comes (see `Room`)
+    if (member.dialing || member.retry != null || member.multiaddrs.length === 0 || this.init.signal.aborted || !this.init.canUpgrade() ||
       this.node.peerId.toString() > member.peerId || this.init.isNeighbour?.(member.peerId) === false ||
       connectionKind(this.node, peerIdFromString(member.peerId)) === 'direct') {
       return
