@@ -93,6 +93,8 @@ export class DeliveryLedger {
   private readonly catchUpDeadline: number
   private readonly dmDeadline: number
   private readonly members = new Map<string, MemberRecord>()
+  /** every honest member that ever joined: kept after {@link members} forgets one, since its lines are still owed */
+  private readonly honest = new Set<string>()
   /** lines not yet settled, oldest first */
   private pending: SaidLine[] = []
   /** each room's lines of the last catch-up window, oldest first */
@@ -119,6 +121,7 @@ export class DeliveryLedger {
   /** A member joined `room` (before it has a route into it). */
   joined (id: string, room: number): void {
     this.members.set(id, { id, room, received: new Map(), catchUpChecked: false })
+    this.honest.add(id)
   }
 
   /** The member's room has a route: the relay is in the room, as the member sees it. */
@@ -136,9 +139,12 @@ export class DeliveryLedger {
     }
   }
 
-  /** Whether `id` is an honest member this ledger knows (lines by anyone else are not counted). */
-  isMember (id: string): boolean {
-    return this.members.has(id)
+  /**
+   * Whether `id` is an honest member, here now or gone (lines by anyone else are not counted). A newcomer owes
+   * the lines of members who have since left too, and gets them from history.
+   */
+  isHonest (id: string): boolean {
+    return this.honest.has(id)
   }
 
   /** Member `id` was shown line `lineId` (live or from a history sync) at `at`. */

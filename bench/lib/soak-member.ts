@@ -119,7 +119,7 @@ export class SoakMember {
     const id = member.id
     init.ledger.joined(id, init.room.index)
     chat.addEventListener('chat', evt => {
-      if (init.ledger.isMember(evt.detail.from)) {
+      if (init.ledger.isHonest(evt.detail.from)) {
         init.ledger.received(id, evt.detail.id, Date.now())
       }
     })
