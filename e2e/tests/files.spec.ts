@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { crc32, deflateSync } from 'node:zlib'
 import { ChatPage } from '../support/chat-page.js'
 import { expect, test } from '../support/fixtures.js'
+import { PeerPathCut } from '../support/peer-path-cut.js'
 import type { Browser } from '@playwright/test'
 
 const MB = 1_000_000
@@ -92,6 +93,47 @@ test('a 50 MB file goes from one browser to another only when asked, with progre
   expect(sha256(received)).toBe(sha256(bytes))
   await expect(bob.messages.getByRole('button', { name: 'Save big-data.bin' })).toBeVisible()
   await expect(alice.messages.getByRole('progressbar')).toHaveCount(0)
+  await alice.close()
+  await bob.close()
+})
+
+test('a download cut off by a dropped connection says so, keeps what arrived, and resumes from there once the pair is direct again', async ({ browser, relay }) => {
+  const unavailable = PeerPathCut.unavailable()
+  test.skip(unavailable != null, unavailable)
+  test.setTimeout(240_000)
+  const bytes = randomBytes(50 * MB)
+  const path = join(dir, 'cut-off.bin')
+  await writeFile(path, bytes)
+  const { alice, bob, aliceName } = await pair(browser, relay.url)
+  const cut = new PeerPathCut()
+  try {
+    await alice.page.getByLabel('Attach file').setInputFiles(path)
+    const download = bob.messages.getByRole('button', { name: /^Download.*cut-off\.bin/ })
+    await expect(download).toBeVisible({ timeout: 60_000 })
+    await download.click()
+    const bobBar = bob.messages.getByRole('progressbar', { name: 'Downloading cut-off.bin' })
+    await expect.poll(async () => Number(await bobBar.getAttribute('value')), { timeout: 60_000 }).toBeGreaterThan(5 * MB)
+
+    // the network between the two browsers goes away mid-transfer (the relay stays reachable)
+    cut.drop()
+    await expect(bob.messages).toContainText(`The connection to ${aliceName} dropped`, { timeout: 60_000 })
+    const resume = bob.messages.getByRole('button', { name: 'Download (resume) cut-off.bin' })
+    await expect(resume).toBeVisible()
+    await expect(bob.route(aliceName)).toHaveText('relayed', { timeout: 60_000 })
+
+    // the network comes back: the pair goes direct again, and the download continues where it stopped
+    cut.mend()
+    await expect(bob.route(aliceName)).toHaveText('direct', { timeout: 90_000 })
+    const saved = bob.page.waitForEvent('download', { timeout: 120_000 })
+    await resume.click()
+    await expect.poll(async () => Number(await bobBar.getAttribute('value'))).toBeGreaterThan(5 * MB)
+    const file = await saved
+    const received = await readFile(await file.path())
+    expect(received.length).toBe(bytes.length)
+    expect(sha256(received)).toBe(sha256(bytes))
+  } finally {
+    cut.mend()
+  }
   await alice.close()
   await bob.close()
 })

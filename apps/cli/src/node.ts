@@ -6,11 +6,12 @@ import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
 import { logger } from '@libp2p/logger'
 import { mdns } from '@libp2p/mdns'
 import { noise } from '@libp2p/noise'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { tcp } from '@libp2p/tcp'
 import { webRTC } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
-import { chatPeerServices, isRoomTopic, KAD_DHT_PROTOCOL, NEGOTIATION_TIMEOUTS } from '@p2p-chat/shared'
+import { chatPeerServices, isRoomTopic, KAD_DHT_PROTOCOL, NEGOTIATION_TIMEOUTS, webrtcPairGater } from '@p2p-chat/shared'
 import { createLibp2p } from 'libp2p'
 import { DEFAULT_LISTEN_ADDRS, DEFAULT_RELAY_SERVER_RESERVATIONS, MDNS_QUERY_INTERVAL_MS } from './constants.js'
 import { dialLanPeers } from './lan.js'
@@ -97,8 +98,9 @@ export async function createCliNode (store: NodeStore, options: CliNodeOptions =
     transports: [tcp(), quic(), webSockets(), webRTC({ rtcConfiguration }), circuitRelayTransport()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
-    // a terminal peer is run on purpose, often on a LAN or beside its own relay: private addresses are fine
-    connectionGater: { denyDialMultiaddr: () => false },
+    // a terminal peer is run on purpose, often on a LAN or beside its own relay: private addresses are fine;
+    // only the pair's WebRTC dialler dials WebRTC, whoever asks for the dial (see webrtcPairGater)
+    connectionGater: webrtcPairGater(peerIdFromPrivateKey(store.privateKey), { denyDialMultiaddr: () => false }),
     connectionManager: NEGOTIATION_TIMEOUTS,
     services: {
       ...chatPeerServices({ history: { store: options.history, serves: isRoomTopic } }),

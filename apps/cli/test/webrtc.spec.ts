@@ -43,6 +43,12 @@ describe('WebRTC between Node peers, signalled through a relay', () => {
     return node
   }
 
+  /** Two terminal peers, the one with the smaller peer id first. */
+  async function twoPeers (): Promise<[TestNode, TestNode]> {
+    const [a, b] = [await startCli(), await startCli()]
+    return a.node.peerId.toString() < b.node.peerId.toString() ? [a, b] : [b, a]
+  }
+
   /** The node's `/p2p-circuit/webrtc` address once its reservation on the relay is up. */
   async function webrtcAddr (node: Libp2p): Promise<Multiaddr> {
     return waitFor(() => node.getMultiaddrs().find(ma => isWebRTCAddr(ma)), 10_000, 'a reservation on the relay')
@@ -100,8 +106,8 @@ describe('WebRTC between Node peers, signalled through a relay', () => {
 
   it('two terminal peers that reach each other only through a relay go direct over WebRTC, and stay connected without it', async () => {
     const relay = await startCli({ relayServer: true })
-    const alice = await startCli()
-    const bob = await startCli()
+    // Alice has the smaller peer id: of a pair only that one dials WebRTC (webrtcPairGater)
+    const [alice, bob] = await twoPeers()
     for (const peer of [alice, bob]) {
       await peer.node.dial(relay.node.getMultiaddrs()[0]!)
     }
@@ -120,5 +126,15 @@ describe('WebRTC between Node peers, signalled through a relay', () => {
     await bob.node.services.dm.send(alice.node.peerId, { name: 'bob', text: 'still here' })
     expect(received).toEqual(['still here'])
     expect(connectionKind(alice.node, bob.node.peerId)).toBe('direct')
+  })
+
+  it('the peer with the larger id does not dial WebRTC: the other one is the pair\'s dialler', async () => {
+    const relay = await startCli({ relayServer: true })
+    const [smaller, larger] = await twoPeers()
+    for (const peer of [smaller, larger]) {
+      await peer.node.dial(relay.node.getMultiaddrs()[0]!)
+    }
+    await expect(larger.node.dial(await webrtcAddr(smaller.node))).rejects.toThrow()
+    expect(larger.node.getConnections(smaller.node.peerId)).toEqual([])
   })
 })

@@ -5,7 +5,7 @@ import { createLibp2p } from 'libp2p'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Room } from '../src/chat/room.js'
 import { chatPeerServices } from '../src/chat/services.js'
-import { DirectUpgrader } from '../src/chat/upgrader.js'
+import { DirectUpgrader, webrtcPairGater } from '../src/chat/upgrader.js'
 import { decodeRoomMessage } from '../src/codec.js'
 import { blobSource, memorySink, normalizeMimeType } from '../src/file/index.js'
 import { createMemoryHistoryStore } from '../src/history/memory.js'
@@ -286,6 +286,22 @@ describe('Room', () => {
     for (const room of [smallerRoom, largerRoom, hubRoom]) {
       room.leave()
     }
+  })
+
+  it('the pair gater refuses a WebRTC dial from the larger peer id, whoever asks for it; other dials go to the gater inside', async () => {
+    const ids = await Promise.all([0, 1, 2].map(async () => peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()))
+    const [smaller, self, larger] = ids.sort()
+    const relay = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
+    const circuit = (target: string, webrtc: boolean): ReturnType<typeof multiaddr> =>
+      multiaddr(`/ip4/127.0.0.1/tcp/9/p2p/${relay}/p2p-circuit${webrtc ? '/webrtc' : ''}/p2p/${target}`)
+    const asked: string[] = []
+    const gater = webrtcPairGater(self!, { denyDialMultiaddr: ma => { asked.push(ma.toString()); return false } })
+    // the smaller id is the pair's dialler: this node does not dial its WebRTC address, even by peer id
+    expect(await gater.denyDialMultiaddr!(circuit(smaller!, true))).toBe(true)
+    expect(await gater.denyDialMultiaddr!(circuit(larger!, true))).toBe(false)
+    // a plain relayed address of either is not WebRTC: the rule does not touch it
+    expect(await gater.denyDialMultiaddr!(circuit(smaller!, false))).toBe(false)
+    expect(asked).toEqual([circuit(larger!, true).toString(), circuit(smaller!, false).toString()])
   })
 
   it('dials a few upgrades at a time: the others wait their turn, and each is dialled once one ends', async () => {

@@ -17,7 +17,7 @@ import { PeerPinger } from './peer-pinger.js'
 import { privateRoomCodec, publicRoomCodec, readRoomData } from './room-codec.js'
 import { RoomHistory } from './room-history.js'
 import { TypingNotices } from './typing.js'
-import { DirectUpgrader } from './upgrader.js'
+import { dialsWebRTC, DirectUpgrader } from './upgrader.js'
 import type { Chat, FileOffer, RoomEvent } from '../codec.js'
 import type { HistoryStore } from '../history/index.js'
 import type { PrivateRoomKeys } from '../private-room/index.js'
@@ -515,9 +515,11 @@ export class Room extends TypedEventEmitter<RoomEvents> {
       this.emitMembers()
     }
     // where to reach the member for anything else too (direct messages dial it by peer id): its WebRTC
-    // addresses when both sides speak WebRTC (a plain relayed connection would only stand in the upgrade's
-    // way), else its plain circuit addresses
-    const reachAt = this.members.isUpgradable(member) ? member.multiaddrs : presence.multiaddrs.filter(ma => isCircuitAddr(ma) && !isWebRTCAddr(ma))
+    // addresses when both sides speak WebRTC and this node is the pair's dialler (a plain relayed connection
+    // would only stand in the upgrade's way), else its plain circuit addresses (the other side upgrades)
+    const reachAt = this.members.isUpgradable(member) && dialsWebRTC(this.node.peerId, from)
+      ? member.multiaddrs
+      : presence.multiaddrs.filter(ma => isCircuitAddr(ma) && !isWebRTCAddr(ma))
     const stored = reachAt.map(String).join()
     if (stored !== member.storedAddrs || Date.now() - (member.storedAt ?? 0) > MEMBER_ADDRS_REFRESH_MS) {
       // only when they changed (or now and then, should the peer store have let them age out): every member

@@ -6,9 +6,38 @@ import { isWebRTCAddr } from '../util/multiaddrs.js'
 import { connectionKind } from './direct-paths.js'
 import type { MemberRecord } from './members.js'
 import type { RoomNode } from './peer-pinger.js'
-import type { PeerInfo } from '@libp2p/interface'
+import type { ConnectionGater, PeerId, PeerInfo } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
 
 const log = logger('p2p-chat:room:upgrader')
+
+/**
+ * Of two peers, the one with the smaller peer id is the pair's WebRTC dialler: whether `self` may dial `peer`'s
+ * `/p2p-circuit/webrtc` addresses.
+ */
+export function dialsWebRTC (self: PeerId | string, peer: PeerId | string): boolean {
+  return self.toString() < peer.toString()
+}
+
+/**
+ * The pair's rule as a connection gater, around `gater`: a dial of a `/p2p-circuit/webrtc` address of a peer whose
+ * id is smaller than `self`'s is refused, whatever asked for it. The upgrader keeps the rule itself, but libp2p
+ * dials a peer's stored addresses for anything that asks by peer id (a direct message, a DHT query, a history
+ * sync): from the larger side that opened a second WebRTC connection beside the one the smaller had dialled, and
+ * one of the two was closed under whatever ran on it (a file transfer broke off).
+ */
+export function webrtcPairGater (self: PeerId | string, gater: ConnectionGater = {}): ConnectionGater {
+  return {
+    ...gater,
+    denyDialMultiaddr: async (ma: Multiaddr): Promise<boolean> => {
+      const target = ma.getComponents().findLast(c => c.name === 'p2p')?.value
+      if (target != null && isWebRTCAddr(ma) && !dialsWebRTC(self, target)) {
+        return true
+      }
+      return (await gater.denyDialMultiaddr?.(ma)) ?? false
+    }
+  }
+}
 
 export interface DirectUpgraderInit {
   /** the room's life: aborted when it is left, which cancels dials and retries */
@@ -52,7 +81,7 @@ export class DirectUpgrader {
     // without a WebRTC transport of its own (a page loads it after the room is shown) a dial could only fail,
     // and would count as a failed upgrade: the room dials again when the transport comes (see `Room`)
     if (member.dialing || member.retry != null || member.multiaddrs.length === 0 || this.init.signal.aborted || !this.init.canUpgrade() ||
-      this.node.peerId.toString() > member.peerId || this.init.isNeighbour?.(member.peerId) === false ||
+      !dialsWebRTC(this.node.peerId, member.peerId) || this.init.isNeighbour?.(member.peerId) === false ||
       connectionKind(this.node, peerIdFromString(member.peerId)) === 'direct') {
       return
     }
@@ -110,8 +139,8 @@ export class DirectUpgrader {
   connect (peer: PeerInfo): void {
     const id = peer.id.toString()
     const webrtc = peer.multiaddrs.filter(isWebRTCAddr)
-    const dialsWebRTC = webrtc.length > 0 && this.init.canUpgrade() && this.node.peerId.toString() < id
-    const multiaddrs = dialsWebRTC ? webrtc : peer.multiaddrs.filter(ma => !isWebRTCAddr(ma))
+    const viaWebRTC = webrtc.length > 0 && this.init.canUpgrade() && dialsWebRTC(this.node.peerId, id)
+    const multiaddrs = viaWebRTC ? webrtc : peer.multiaddrs.filter(ma => !isWebRTCAddr(ma))
     log('found %s in the DHT, dialling', id)
     this.node.peerStore.merge(peer.id, { multiaddrs })
       .then(async () => this.node.dial(multiaddrs, { signal: this.dialSignal() }))

@@ -1,7 +1,9 @@
+import { generateKeyPair } from '@libp2p/crypto/keys'
 import { noise } from '@libp2p/noise'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
-import { NEGOTIATION_TIMEOUTS, roomServices } from '@p2p-chat/shared'
+import { NEGOTIATION_TIMEOUTS, roomServices, webrtcPairGater } from '@p2p-chat/shared'
 import { createLibp2p } from 'libp2p'
 import { CONNECTION_PING_INTERVAL_MS } from './constants.js'
 import { createConnectionGater, isPrivateHost } from './gater.js'
@@ -66,14 +68,16 @@ export async function createBrowserNode (options: BrowserNodeOptions): Promise<B
   const { hostname, protocol } = new URL(options.origin)
   const extras = new LateModule(async () => import('./extras.js'))
   const history = new LateModule(async () => import('./history-sync.js'))
+  const privateKey = options.privateKey ?? await generateKeyPair('Ed25519')
   const node = await createLibp2p({
-    privateKey: options.privateKey,
+    privateKey,
     // nothing to listen on until the late transports are in: they listen on /p2p-circuit and /webrtc
     addresses: { listen: [] },
     transports: [webSockets()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
-    connectionGater: createConnectionGater(hostname, protocol),
+    // only the pair's WebRTC dialler dials WebRTC, whoever asks for the dial (see webrtcPairGater)
+    connectionGater: webrtcPairGater(peerIdFromPrivateKey(privateKey), createConnectionGater(hostname, protocol)),
     connectionManager: NEGOTIATION_TIMEOUTS,
     connectionMonitor: { pingInterval: CONNECTION_PING_INTERVAL_MS },
     services: {
