@@ -19,6 +19,8 @@ export interface RelaySample {
   cpuSeconds: number
   /** V8 heap in use (`nodejs_heap_size_used_bytes`), not forced to collect first */
   heapUsedBytes: number
+  /** V8 heap committed (`nodejs_heap_size_total_bytes`): in use, garbage not yet collected, and pages kept */
+  heapTotalBytes: number
   /** memory outside the V8 heap that JS objects hold, ArrayBuffers first (`nodejs_external_memory_bytes`) */
   externalBytes: number
   /** event-loop lag p99 since the previous scrape (`nodejs_eventloop_lag_p99_seconds`) */
@@ -51,6 +53,7 @@ export async function readRelay (relay: SampledRelay, timeoutMs = DEFAULT_SCRAPE
     cpuSeconds: stats.cpuSeconds,
     openFds: fds.length,
     heapUsedBytes: sample(text, 'nodejs_heap_size_used_bytes'),
+    heapTotalBytes: sample(text, 'nodejs_heap_size_total_bytes'),
     externalBytes: sample(text, 'nodejs_external_memory_bytes'),
     lagP99Seconds: sample(text, 'nodejs_eventloop_lag_p99_seconds'),
     connections,

@@ -25,6 +25,8 @@ export interface SoakRow {
   rssMiB: number
   /** the lowest of the interval's readings (RSS swings with V8's collections: its floor shows what stays) */
   rssFloorMiB: number
+  /** the median of the interval's V8 heap committed (in use, garbage, and pages V8 keeps between collections) */
+  heapTotalMiB: number
   /** the median of the interval's external memory (ArrayBuffers and the like: freed only when V8 collects them) */
   externalMiB: number
   /** the lowest heap in use of the interval's readings (the floor of V8's saw: just after a collection) */
@@ -193,6 +195,7 @@ export async function soakReport (outcome: SoakOutcome): Promise<MetricReport> {
     { label: 'relay RSS growth after a full GC, first quiet moment of that window → last', unit: '%', value: growth.afterGc },
     { label: 'relay RSS growth after a full GC, least-squares line through the quiet moments of that window', unit: '%', value: growth.afterGcFitted },
     { label: `relay external memory (ArrayBuffers), median minute of the last ${(last.minute - base.minute).toFixed(0)} min`, unit: 'MiB', value: summarize(inWindow.map(r => r.externalMiB)).p50 },
+    { label: `relay V8 heap committed, median minute of the last ${(last.minute - base.minute).toFixed(0)} min`, unit: 'MiB', value: summarize(inWindow.map(r => r.heapTotalMiB)).p50 },
     { label: `relay RSS trend over the last ${(last.minute - base.minute).toFixed(0)} min (least squares)`, unit: 'MiB/min', value: growth.slope },
     { label: `relay V8 heap after a full GC (quiet moment), at ${quietInWindow[0]?.minute.toFixed(0) ?? '–'} min`, unit: 'MiB', value: quietInWindow[0]?.heapMiB },
     { label: `relay V8 heap after a full GC (quiet moment), at ${quiet.at(-1)?.minute.toFixed(0) ?? '–'} min`, unit: 'MiB', value: quiet.at(-1)?.heapMiB },
@@ -221,9 +224,10 @@ export async function soakReport (outcome: SoakOutcome): Promise<MetricReport> {
       mark: { y: base.rssMiB * (1 + RSS_TARGET_GROWTH_PERCENT / 100), label: `+${RSS_TARGET_GROWTH_PERCENT} % of ${base.minute.toFixed(0)} min` }
     },
     {
-      title: 'relay V8 heap in use, and memory outside it (MiB)',
+      title: 'relay V8 heap committed and in use, and memory outside it (MiB)',
       lines: [
-        { name: 'floor of each minute', color: '#2ca02c', points: rows.map(r => [r.minute, r.heapFloorMiB]) },
+        { name: 'committed, median of each minute', color: '#17becf', points: rows.map(r => [r.minute, r.heapTotalMiB]) },
+        { name: 'in use, floor of each minute', color: '#2ca02c', points: rows.map(r => [r.minute, r.heapFloorMiB]) },
         { name: 'after a full GC', color: '#d62728', points: quiet.map(q => [q.minute, q.heapMiB]), dots: true },
         { name: 'external (ArrayBuffers)', color: '#8c564b', points: rows.map(r => [r.minute, r.externalMiB]) }
       ]
@@ -247,6 +251,7 @@ export async function soakReport (outcome: SoakOutcome): Promise<MetricReport> {
       `RSS by minute (MiB): ${series(rows.map(r => [r.minute, r.rssMiB]))}`,
       `RSS floor by minute (MiB): ${series(rows.map(r => [r.minute, r.rssFloorMiB]))}`,
       `V8 heap floor by minute (MiB): ${series(rows.map(r => [r.minute, r.heapFloorMiB]))}`,
+      `V8 heap committed by minute, median (MiB): ${series(rows.map(r => [r.minute, r.heapTotalMiB]))}`,
       `external memory (ArrayBuffers) by minute, median (MiB): ${series(rows.map(r => [r.minute, r.externalMiB]))}`,
       `V8 heap after each quiet moment (20 s with nothing driven, then a full GC forced through the relay's inspector) (MiB): ${quiet.map(q => `${q.minute.toFixed(1)}: ${q.heapMiB.toFixed(1)}`).join(', ')}`,
       `event-loop lag p99 by minute (ms): ${series(rows.map(r => [r.minute, r.lagP99Ms]))}`,

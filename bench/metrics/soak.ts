@@ -292,6 +292,7 @@ export const soak: Metric = async ({ log }) => {
           minute: (nextInterval - start) / 60_000,
           rssMiB: median(samples.map(s => s.rssBytes)) / MiB,
           rssFloorMiB: Math.min(...samples.map(s => s.rssBytes)) / MiB,
+          heapTotalMiB: median(samples.map(s => s.heapTotalBytes)) / MiB,
           externalMiB: median(samples.map(s => s.externalBytes)) / MiB,
           heapFloorMiB: Math.min(...samples.map(s => s.heapUsedBytes)) / MiB,
           lagP99Ms: Math.max(...samples.map(s => s.lagP99Seconds)) * 1000,
