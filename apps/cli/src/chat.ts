@@ -3,7 +3,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { QUIC_V1, TCP, WebSockets, WebSocketsSecure } from '@multiformats/multiaddr-matcher'
 import { derivePrivateRoom, describeRelayedReason, fetchRelayInfo, fingerprint, relayMultiaddrs, Room } from '@p2p-chat/shared'
 import { RELAY_DIAL_TIMEOUT_MS, RESTORED_LINES_SHOWN } from './constants.js'
-import { formatReachability, formatStatus } from './status.js'
+import { formatReachability, formatReservations, formatStatus, reservedRelays } from './status.js'
 import { printable } from './terminal.js'
 import { upgradeRelayedMembers } from './upgrades.js'
 import type { CliOptions } from './config.js'
@@ -88,6 +88,15 @@ export async function runChat (node: CliNode, privateKey: PrivateKey, options: C
     io.print(formatReachability(node))
     upgradeRelayedMembers(node, members)
   })
+  // a relay reservation taken or lost: whether peers can reach this one through a relay
+  let reserved: string[] = []
+  const onSelfUpdate = (): void => {
+    const now = reservedRelays(node)
+    const lines = formatReservations(reserved, now)
+    reserved = now
+    lines.forEach(line => { io.print(line) })
+  }
+  node.addEventListener('self:peer:update', onSelfUpdate)
   room.addEventListener('sent', () => { io.print('* a pending message went out') })
   node.services.dm.addEventListener('message', evt => {
     io.print(`[${time(evt.detail.timestamp)}] (private) ${who(evt.detail.name, evt.detail.from.toString())}: ${printable(evt.detail.text)}`)
@@ -141,5 +150,6 @@ export async function runChat (node: CliNode, privateKey: PrivateKey, options: C
       io.print(`* failed: ${printable((err as Error).message)}`)
     }
   }
+  node.removeEventListener('self:peer:update', onSelfUpdate)
   room.leave()
 }

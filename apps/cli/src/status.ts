@@ -24,6 +24,14 @@ function describe (connection: Connection): string {
   return `${short(connection.remotePeer.toString())} ${kind} ${connection.direction} ${printable(addr)}`
 }
 
+/** The lines for the person at the terminal when relay reservations come or go (`before` → `now`, relay ids). */
+export function formatReservations (before: string[], now: string[]): string[] {
+  return [
+    ...now.filter(id => !before.includes(id)).map(id => `* reserved a slot on relay ${short(id)}: peers can reach you through it`),
+    ...before.filter(id => !now.includes(id)).map(id => `* the reservation on relay ${short(id)} ended`)
+  ]
+}
+
 /** One line for the person at the terminal when AutoNAT's verdict changes. */
 export function formatReachability (node: CliNode): string {
   const { reachability, reason } = node.services.reachability.status

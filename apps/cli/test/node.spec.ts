@@ -3,7 +3,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { KAD_DHT_PROTOCOL } from '@p2p-chat/shared'
 import { waitFor } from '@p2p-chat/shared/testing'
 import { afterEach, describe, expect, it } from 'vitest'
-import { formatStatus, reservedRelays } from '../src/status.js'
+import { formatReservations, formatStatus, reservedRelays } from '../src/status.js'
 import { startCliNode } from './helpers.js'
 import type { TestNode } from './helpers.js'
 import type { Multiaddr } from '@multiformats/multiaddr'
@@ -46,6 +46,11 @@ describe('terminal peer node (loopback)', () => {
     expect(reservedRelays(peer.node)).not.toContain(plain.node.peerId.toString())
     expect(relay.node.services.relay?.reservations.has(peer.node.peerId)).toBe(true)
     expect(formatStatus(peer.node)).toContain(`relays reserved on: …${relay.node.peerId.toString().slice(-6)}`)
+    // what the terminal prints as the reservation comes, and as it goes
+    const short = relay.node.peerId.toString().slice(-6)
+    expect(formatReservations([], reservedRelays(peer.node))).toEqual([`* reserved a slot on relay …${short}: peers can reach you through it`])
+    expect(formatReservations(reservedRelays(peer.node), reservedRelays(peer.node))).toEqual([])
+    expect(formatReservations(reservedRelays(peer.node), [])).toEqual([`* the reservation on relay …${short} ended`])
   })
 
   it('runs the P2P Chat DHT as `dht`, a client until an address is verified public; reachability unknown on loopback', async () => {

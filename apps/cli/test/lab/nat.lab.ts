@@ -47,6 +47,8 @@ describe('NAT lab: AutoNAT and DCUtR through the real relay', () => {
       expect(verdict).toContain(`/ip4/${peer === alice ? ROUTER_A_IP : ROUTER_B_IP}/tcp/`)
       console.info(`AutoNAT: ${peer.name} private ${elapsed(peer.started)} ms after starting`)
     }
+    // identify told her the relay runs the hop protocol, and she took a slot on it to be reached through
+    await alice.waitForLine(new RegExp(`^\\* reserved a slot on relay …${relayId.slice(-6)}`), 15_000)
     await alice.waitForLine(/^\* Bob …\w{6} is in the room/, 20_000)
     bob.send('hello through the relay')
     await alice.waitForLine(/\] Bob …\w{6}: hello through the relay$/, 10_000)
