@@ -24,7 +24,11 @@ describe('connection gater', () => {
   it('lets a page from a private host dial private addresses, and keeps libp2p defaults otherwise', async () => {
     const addr = multiaddr('/ip4/127.0.0.1/tcp/4002/ws')
     expect(await createConnectionGater('127.0.0.1').denyDialMultiaddr?.(addr)).toBe(false)
-    expect(createConnectionGater('chat.example.org').denyDialMultiaddr).toBeUndefined()
+    // from the internet over https, libp2p's browser default: no plain ws, no private addresses
+    const https = createConnectionGater('chat.example.org')
+    expect(await https.denyDialMultiaddr?.(multiaddr('/dns4/relay.example.org/tcp/443/wss'))).toBe(false)
+    expect(await https.denyDialMultiaddr?.(multiaddr('/dns4/relay.example.org/tcp/80/ws'))).toBe(true)
+    expect(await https.denyDialMultiaddr?.(multiaddr('/ip4/10.1.0.2/tcp/443/wss'))).toBe(true)
   })
 
   it('lets a page served over http from a public address dial its relay over plain ws, and no private address', async () => {
@@ -32,6 +36,9 @@ describe('connection gater', () => {
     expect(await gater.denyDialMultiaddr?.(multiaddr('/ip4/11.0.0.1/tcp/4002/ws'))).toBe(false)
     expect(await gater.denyDialMultiaddr?.(multiaddr('/ip4/10.1.0.2/tcp/4002/ws'))).toBe(true)
     // over https libp2p's browser default stays: no plain ws, no private addresses
-    expect(createConnectionGater('11.0.0.1', 'https:').denyDialMultiaddr).toBeUndefined()
+    const https = createConnectionGater('11.0.0.1', 'https:')
+    expect(await https.denyDialMultiaddr?.(multiaddr('/ip4/11.0.0.1/tcp/4002/ws'))).toBe(true)
+    expect(await https.denyDialMultiaddr?.(multiaddr('/ip4/10.1.0.2/tcp/4002/wss'))).toBe(true)
+    expect(await https.denyDialMultiaddr?.(multiaddr('/ip4/11.0.0.1/tcp/4002/wss'))).toBe(false)
   })
 })
