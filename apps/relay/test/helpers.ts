@@ -112,14 +112,14 @@ export function sample (text: string, name: string, labels = ''): number | undef
   return line == null ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1))
 }
 
-/**
- * The relays and nodes a spec file's tests start, all stopped after each test. Call once, at the top of the file.
- */
 /** A chat peer's history-sync service (see {@link createChatPeer}): what a `Room` catches up through. */
 export function historyOf (peer: RoomNode): HistorySync {
   return peer.services.history as HistorySync
 }
 
+/**
+ * The relays and nodes a spec file's tests start, all stopped after each test. Call once, at the top of the file.
+ */
 export function useTestResources (): {
   relay: (overrides?: Partial<RelayOptions>, init?: RelayInit) => Promise<TestRelay>
   client: (privateKey?: PrivateKey) => Promise<TestClient>

@@ -16,7 +16,6 @@ import type { Chat, RoomNode } from '@p2p-chat/shared'
 
 const { relay: startRelay, chatPeer } = useTestResources()
 
-
 async function setup (overrides = {}): Promise<{ relay: TestRelay, peer: RoomNode, key: Awaited<ReturnType<typeof generateKeyPair>> }> {
   const relay = await startRelay(overrides)
   const { node: peer, key } = await chatPeer()
