@@ -104,9 +104,13 @@ describe('WebRTC between Node peers, signalled through a relay', () => {
     expect(answerer.getConnections(dialler.peerId).filter(c => isWebRTCAddr(c.remoteAddr)).map(c => c.remoteAddr.toString())).toEqual([])
   })
 
-  it('two terminal peers that reach each other only through a relay go direct over WebRTC, and stay connected without it', async () => {
+  /**
+   * A relay and two terminal peers that reach each other only through it, gone direct over WebRTC: Alice, the one
+   * with the smaller peer id (of a pair only that one dials WebRTC: webrtcPairGater), dialled Bob's
+   * `/p2p-circuit/webrtc` address.
+   */
+  async function directPair (): Promise<{ relay: TestNode, alice: TestNode, bob: TestNode, connection: Connection }> {
     const relay = await startCli({ relayServer: true })
-    // Alice has the smaller peer id: of a pair only that one dials WebRTC (webrtcPairGater)
     const [alice, bob] = await twoPeers()
     for (const peer of [alice, bob]) {
       await peer.node.dial(relay.node.getMultiaddrs()[0]!)
@@ -117,7 +121,11 @@ describe('WebRTC between Node peers, signalled through a relay', () => {
     // proven by a round trip on that very connection (directPaths), on both sides
     await waitFor(() => connectionKind(alice.node, bob.node.peerId) === 'direct', 5_000, 'Alice to see Bob direct')
     await waitFor(() => connectionKind(bob.node, alice.node.peerId) === 'direct', 5_000, 'Bob to see Alice direct')
+    return { relay, alice, bob, connection }
+  }
 
+  it('two terminal peers that reach each other only through a relay go direct over WebRTC, and stay connected without it', async () => {
+    const { relay, alice, bob } = await directPair()
     await relay.cleanup()
     started.splice(started.findIndex(s => s.stop === relay.cleanup), 1)
     await waitFor(() => alice.node.getConnections(relay.node.peerId).length === 0, 5_000, 'the relay to be gone')
@@ -126,6 +134,32 @@ describe('WebRTC between Node peers, signalled through a relay', () => {
     await bob.node.services.dm.send(alice.node.peerId, { name: 'bob', text: 'still here' })
     expect(received).toEqual(['still here'])
     expect(connectionKind(alice.node, bob.node.peerId)).toBe('direct')
+  })
+
+  it('a frame written on a WebRTC stream goes as one datachannel message, its length prefix included (the @libp2p/webrtc patch)', async () => {
+    const { bob, connection } = await directPair()
+    const protocol = '/p2p-chat-test/frame/1.0.0'
+    const received = Promise.withResolvers<number>()
+    await bob.node.handle(protocol, async stream => {
+      for await (const chunk of stream) {
+        received.resolve(chunk.byteLength)
+        break
+      }
+    })
+    const stream = await connection.newStream(protocol)
+    // the stream's RTCDataChannel (node-datachannel's, in Node): every message it is given to send
+    const channel = (stream as unknown as { channel: { send: (data: Uint8Array) => void } }).channel
+    const messages: number[] = []
+    const send = channel.send.bind(channel)
+    channel.send = data => {
+      messages.push(data.byteLength)
+      send(data)
+    }
+    stream.send(new Uint8Array(1000).fill(7))
+    expect(await received.promise).toBe(1000)
+    // unpatched, the 2-byte length prefix went as a message of its own before the frame: [2, 1003]
+    expect(messages).toHaveLength(1)
+    expect(messages[0]).toBeGreaterThan(1000)
   })
 
   it('the peer with the larger id does not dial WebRTC: the other one is the pair\'s dialler', async () => {
