@@ -98,6 +98,19 @@ describe('the web app over HTTP', () => {
     // the old asset is gone: the app's page, not a crash on a missing file
     expect((await fetch(`${base}/assets/app-1.js`)).headers.get('content-type')).toBe('text/html; charset=utf-8')
   })
+
+  it('answers 404 for a file removed under it while index.html stays (a deploy deleting old files first), and keeps serving', async () => {
+    root = await webRoot()
+    await writeFile(join(root, 'assets', 'late-1.js'), 'late()')
+    server = createHttpServer({ webRoot: root, relayInfo })
+    const base = await listen(server)
+    expect(await (await fetch(`${base}/assets/late-1.js`)).text()).toBe('late()')
+    // still in the list of files the server made; unpatched sirv threw ENOENT from its read stream, uncaught
+    await rm(join(root, 'assets', 'late-1.js'))
+    const gone = await fetch(`${base}/assets/late-1.js`, { headers: { 'accept-encoding': 'identity' } })
+    expect(gone.status).toBe(404)
+    expect(await (await fetch(`${base}/assets/app-1.js`)).text()).toBe('console.log(1)')
+  })
 })
 
 describe('relay health and metrics over HTTP', () => {
