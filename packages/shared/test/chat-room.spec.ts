@@ -346,6 +346,7 @@ describe('Room', () => {
     const node = await member()
     const webrtcDials: string[] = []
     const otherDials: string[] = []
+    const refusals: string[] = []
     const dial = node.dial.bind(node)
     node.dial = async (target, options) => {
       for (const t of [target].flat()) {
@@ -353,7 +354,11 @@ describe('Room', () => {
           (isWebRTCAddr(t) ? webrtcDials : otherDials).push(t.toString())
         }
       }
-      return dial(target, options)
+      // nothing listens at these addresses: the dial fails, but it must be a dial, not a list libp2p refuses
+      return dial(target, options).catch((err: Error) => {
+        if (err.name === 'InvalidParametersError') refusals.push(err.message)
+        throw err
+      })
     }
     const upgrader = new DirectUpgrader(node, {
       signal: new AbortController().signal, dialTimeout: 200, retryMin: 100, retryMax: 200, canUpgrade: () => true, onSettled: () => {}
@@ -364,17 +369,23 @@ describe('Room', () => {
       while ((id.toString() < node.peerId.toString()) !== smaller) {
         id = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
       }
+      // as a DHT lists a provider's addresses: without its own id at the end, so the circuits name only the relay
       const circuit = `/ip4/127.0.0.1/tcp/9/p2p/${relay}/p2p-circuit`
-      upgrader.connect({ id, multiaddrs: [multiaddr(`${circuit}/webrtc`), multiaddr(circuit)] })
+      upgrader.connect({ id, multiaddrs: [multiaddr(`${circuit}/webrtc`), multiaddr(circuit), multiaddr('/ip4/127.0.0.1/tcp/9')] })
       await waitFor(() => webrtcDials.length + otherDials.length > 0, 5_000)
+      // every address dialled is one of the found peer (libp2p dialled the relay for a circuit without it)
+      expect([...webrtcDials, ...otherDials].every(ma => ma.endsWith(`/p2p/${id.toString()}`))).toBe(true)
     }
     // the found peer's id is the smaller: it dials WebRTC when it hears of this node; this node goes through the relay
     await found(true)
-    expect([webrtcDials.length, otherDials.length]).toEqual([0, 1])
+    expect([webrtcDials.length, otherDials.length]).toEqual([0, 2])
     otherDials.length = 0
     // this node's id is the smaller: it is the pair's WebRTC dialler
     await found(false)
     expect([webrtcDials.length, otherDials.length]).toEqual([1, 0])
+    // a list mixing a circuit (naming its relay) with a plain address was refused whole
+    await new Promise(resolve => setTimeout(resolve, 300))
+    expect(refusals).toEqual([])
   })
 
   it('replies, reactions and file offers reach members with their fields, and are kept as history', async () => {

@@ -2,7 +2,7 @@ import { logger } from '@libp2p/logger'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { UPGRADE_CONCURRENCY } from '../constants.js'
 import { backoffDelay } from '../util/backoff.js'
-import { isWebRTCAddr } from '../util/multiaddrs.js'
+import { addressOf, isWebRTCAddr } from '../util/multiaddrs.js'
 import { connectionKind } from './direct-paths.js'
 import type { MemberRecord } from './members.js'
 import type { RoomNode } from './peer-pinger.js'
@@ -138,9 +138,15 @@ export class DirectUpgrader {
    */
   connect (peer: PeerInfo): void {
     const id = peer.id.toString()
-    const webrtc = peer.multiaddrs.filter(isWebRTCAddr)
+    // a DHT lookup lists some without the peer's own id at the end (see addressOf): those become the same as others
+    const named = new Map(peer.multiaddrs.map(ma => addressOf(ma, id)).filter(ma => ma != null).map(ma => [ma.toString(), ma]))
+    const addrs = [...named.values()]
+    const webrtc = addrs.filter(isWebRTCAddr)
     const viaWebRTC = webrtc.length > 0 && this.init.canUpgrade() && dialsWebRTC(this.node.peerId, id)
-    const multiaddrs = viaWebRTC ? webrtc : peer.multiaddrs.filter(ma => !isWebRTCAddr(ma))
+    const multiaddrs = viaWebRTC ? webrtc : addrs.filter(ma => !isWebRTCAddr(ma))
+    if (multiaddrs.length === 0) {
+      return
+    }
     log('found %s in the DHT, dialling', id)
     this.node.peerStore.merge(peer.id, { multiaddrs })
       .then(async () => this.node.dial(multiaddrs, { signal: this.dialSignal() }))

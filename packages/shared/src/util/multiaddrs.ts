@@ -24,3 +24,18 @@ export function circuitRelay (ma: Multiaddr): string | undefined {
 export function isWebRTCAddr (ma: Multiaddr): boolean {
   return WebRTC.exactMatch(ma)
 }
+
+/**
+ * `ma` as an address to dial `peer` at: ending in `/p2p/<peer>`. A DHT lookup lists a provider's addresses partly
+ * as the DHT server's peer store has them from identify, without the peer's own id, so such a circuit address names
+ * only its relay: libp2p refuses a list that mixes those with the peer's own ("Multiaddrs must all have the same
+ * peer id"), and dials the relay for a list of those alone. Undefined for an address that ends in another peer's id
+ * (not an address of `peer`).
+ */
+export function addressOf (ma: Multiaddr, peer: string): Multiaddr | undefined {
+  const last = ma.getComponents().at(-1)
+  if (last?.name === 'p2p') {
+    return last.value === peer ? ma : undefined
+  }
+  return ma.encapsulate(`/p2p/${peer}`)
+}
