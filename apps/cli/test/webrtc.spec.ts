@@ -139,10 +139,11 @@ describe('WebRTC between Node peers, signalled through a relay', () => {
   it('a frame written on a WebRTC stream goes as one datachannel message, its length prefix included (the @libp2p/webrtc patch)', async () => {
     const { bob, connection } = await directPair()
     const protocol = '/p2p-chat-test/frame/1.0.0'
-    const received = Promise.withResolvers<number>()
+    let onReceived: (bytes: number) => void = () => {}
+    const received = new Promise<number>(resolve => { onReceived = resolve })
     await bob.node.handle(protocol, async stream => {
       for await (const chunk of stream) {
-        received.resolve(chunk.byteLength)
+        onReceived(chunk.byteLength)
         break
       }
     })
@@ -156,7 +157,7 @@ describe('WebRTC between Node peers, signalled through a relay', () => {
       send(data)
     }
     stream.send(new Uint8Array(1000).fill(7))
-    expect(await received.promise).toBe(1000)
+    expect(await received).toBe(1000)
     // unpatched, the 2-byte length prefix went as a message of its own before the frame: [2, 1003]
     expect(messages).toHaveLength(1)
     expect(messages[0]).toBeGreaterThan(1000)

@@ -1,10 +1,10 @@
 
 import { multiaddr } from '@multiformats/multiaddr'
-import { createRoomId, Room } from '@p2p-chat/shared'
+import { createRoomId, isWebRTCAddr, Room } from '@p2p-chat/shared'
 import { waitFor } from '@p2p-chat/shared/testing'
 import { afterEach, describe, expect, it } from 'vitest'
 import { tcpAddr, useTestResources } from './helpers.js'
-import type { TestRelay } from './helpers.js'
+import type { ChatPeerOptions, TestRelay } from './helpers.js'
 import type { PrivateKey } from '@libp2p/interface'
 import type { RoomChat, RoomNode } from '@p2p-chat/shared'
 
@@ -27,8 +27,8 @@ async function twoRelays (followRooms = false): Promise<[TestRelay, TestRelay]> 
   return [a, b]
 }
 
-async function peerOn (relay: TestRelay): Promise<RoomNode> {
-  const { node: peer, key } = await chatPeer()
+async function peerOn (relay: TestRelay, options?: ChatPeerOptions): Promise<RoomNode> {
+  const { node: peer, key } = await chatPeer(options)
   keys.set(peer, key)
   await peer.dial(multiaddr(tcpAddr(relay.relay)))
   return peer
@@ -64,6 +64,29 @@ describe('rooms in the DHT', () => {
     await waitFor(() => inBob.heard.some(c => c.text === 'hello from relay A') &&
       inAlice.heard.some(c => c.text === 'hello from relay B'))
   })
+
+  it('two peers reachable only through their own relays (as browsers are) find each other through the DHT, go direct over WebRTC and chat', async () => {
+    const [a, b] = await twoRelays()
+    const alice = await peerOn(a, { reach: 'relay-and-webrtc' })
+    const bob = await peerOn(b, { reach: 'relay-and-webrtc' })
+    // each has a reservation on its own relay: its only addresses are circuits through it
+    await waitFor(() => alice.getMultiaddrs().some(isWebRTCAddr) && bob.getMultiaddrs().some(isWebRTCAddr), 10_000)
+    const roomId = createRoomId()
+    const inAlice = join(alice, roomId, 'Alice')
+    const inBob = join(bob, roomId, 'Bob')
+
+    // the DHT lists each partly as its relay knows it (circuit addresses without the peer's own id); the room
+    // dials what it found (chat-room.spec: every address dialled names the peer found)
+    await waitFor(() => inAlice.room.getMembers().some(m => m.name === 'Bob' && m.connection === 'direct') &&
+      inBob.room.getMembers().some(m => m.name === 'Alice' && m.connection === 'direct'), 30_000)
+    expect(alice.getConnections(bob.peerId).some(c => isWebRTCAddr(c.remoteAddr))).toBe(true)
+    expect(a.relay.rooms()).toEqual([])
+    expect(b.relay.rooms()).toEqual([])
+
+    await inAlice.room.send('hello across relays')
+    await inBob.room.send('and back')
+    await waitFor(() => inBob.heard.some(c => c.text === 'hello across relays') && inAlice.heard.some(c => c.text === 'and back'))
+  }, 60_000)
 
   it('peers in different rooms do not find each other', async () => {
     const [a, b] = await twoRelays()

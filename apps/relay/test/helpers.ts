@@ -8,10 +8,12 @@ import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
 import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
 import { noise } from '@libp2p/noise'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
+import { webRTC } from '@libp2p/webrtc'
 import { yamux } from '@libp2p/yamux'
-import { chatPeerServices, KAD_DHT_PROTOCOL, NEGOTIATION_TIMEOUTS, roomGossipsubOptions } from '@p2p-chat/shared'
+import { chatPeerServices, KAD_DHT_PROTOCOL, NEGOTIATION_TIMEOUTS, roomGossipsubOptions, webrtcPairGater } from '@p2p-chat/shared'
 import { createLibp2p } from 'libp2p'
 import { afterEach } from 'vitest'
 import { createRelay, createRelayLogger } from '../src/index.js'
@@ -79,18 +81,34 @@ export async function createTestClient (privateKey?: PrivateKey): Promise<TestCl
   }) as unknown as Promise<TestClient>
 }
 
+/** No STUN or TURN, and ICE candidates on loopback only (node-datachannel's `bindAddress`). */
+const LOOPBACK_ICE = { iceServers: [], bindAddress: '127.0.0.1' }
+
+export interface ChatPeerOptions {
+  /**
+   * How others reach it: on loopback TCP and through relays, as a terminal peer; or, as a browser, only through
+   * relays, going direct over WebRTC (signalled through a relay) @default 'tcp'
+   */
+  reach?: 'tcp' | 'relay-and-webrtc'
+}
+
 /**
  * A chat peer as the browser builds it (chat services, circuit-relay client, DHT client), over TCP instead of
- * WebSockets/WebRTC, listening on loopback TCP too, as a terminal peer does.
+ * WebSockets; listening on loopback TCP too, as a terminal peer does, unless `reach` says otherwise.
  */
-export async function createChatPeer (privateKey: PrivateKey): Promise<RoomNode> {
+export async function createChatPeer (privateKey: PrivateKey, options: ChatPeerOptions = {}): Promise<RoomNode> {
+  const browserLike = options.reach === 'relay-and-webrtc'
   return createLibp2p({
     privateKey,
-    addresses: { listen: ['/ip4/127.0.0.1/tcp/0', '/p2p-circuit'] },
-    transports: [tcp(), circuitRelayTransport()],
+    addresses: { listen: browserLike ? ['/p2p-circuit', '/webrtc'] : ['/ip4/127.0.0.1/tcp/0', '/p2p-circuit'] },
+    transports: [
+      tcp(),
+      circuitRelayTransport(),
+      ...(browserLike ? [webRTC({ rtcConfiguration: LOOPBACK_ICE })] : [])
+    ],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
-    connectionGater: { denyDialMultiaddr: () => false },
+    connectionGater: webrtcPairGater(peerIdFromPrivateKey(privateKey), { denyDialMultiaddr: () => false }),
     connectionManager: NEGOTIATION_TIMEOUTS,
     services: {
       ...chatPeerServices(),
@@ -124,7 +142,7 @@ export function useTestResources (): {
   relay: (overrides?: Partial<RelayOptions>, init?: RelayInit) => Promise<TestRelay>
   client: (privateKey?: PrivateKey) => Promise<TestClient>
   /** a chat peer (see {@link createChatPeer}) with its key */
-  chatPeer: () => Promise<{ node: RoomNode, key: PrivateKey }>
+  chatPeer: (options?: ChatPeerOptions) => Promise<{ node: RoomNode, key: PrivateKey }>
   /** stops `node` after the test too */
   track: <T extends { stop: () => void | Promise<void> }>(node: T) => T
 } {
@@ -145,9 +163,9 @@ export function useTestResources (): {
       return r
     },
     client: async privateKey => track(await createTestClient(privateKey)),
-    chatPeer: async () => {
+    chatPeer: async options => {
       const key = await generateKeyPair('Ed25519')
-      return { node: track(await createChatPeer(key)), key }
+      return { node: track(await createChatPeer(key, options)), key }
     },
     track
   }
