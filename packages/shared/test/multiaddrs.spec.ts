@@ -1,6 +1,6 @@
 import { multiaddr } from '@multiformats/multiaddr'
 import { describe, expect, it } from 'vitest'
-import { circuitRelay, isCircuitAddr, isWebRTCAddr } from '../src/util/multiaddrs.js'
+import { addressOf, circuitRelay, isCircuitAddr, isWebRTCAddr } from '../src/util/multiaddrs.js'
 
 const relay = '12D3KooWGzxzKZYveHXtpG6AsrUJBcWxHBFS2HsEoGTxrMLvKXtf'
 const peer = '12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN'
@@ -21,5 +21,15 @@ describe('multiaddr kinds', () => {
       expect([isCircuitAddr(ma), isWebRTCAddr(ma)], name).toEqual([false, false])
     }
     expect(isCircuitAddr(multiaddr(`/ip4/1.2.3.4/udp/1/webrtc-direct/p2p/${relay}`))).toBe(false)
+  })
+
+  it('makes an address one to dial a given peer at: its id at the end, added where a DHT left it off', () => {
+    const circuit = `/ip4/1.2.3.4/tcp/80/ws/p2p/${relay}/p2p-circuit`
+    expect(addressOf(multiaddr(circuit), peer)?.toString()).toBe(`${circuit}/p2p/${peer}`)
+    expect(addressOf(multiaddr(`${circuit}/webrtc`), peer)?.toString()).toBe(`${circuit}/webrtc/p2p/${peer}`)
+    expect(addressOf(multiaddr(`${circuit}/p2p/${peer}`), peer)?.toString()).toBe(`${circuit}/p2p/${peer}`)
+    expect(addressOf(multiaddr('/ip4/1.2.3.4/tcp/4001'), peer)?.toString()).toBe(`/ip4/1.2.3.4/tcp/4001/p2p/${peer}`)
+    // an address of another peer is none of this one's
+    expect(addressOf(multiaddr(`/ip4/1.2.3.4/tcp/80/ws/p2p/${relay}`), peer)).toBeUndefined()
   })
 })
