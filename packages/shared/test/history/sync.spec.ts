@@ -1,4 +1,5 @@
 import { lpStream } from '@libp2p/utils'
+import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
 import { fromString as uint8ArrayFromString } from 'uint8arrays/from-string'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -12,7 +13,7 @@ import { HistoryRecordMessage, HistoryRequest, HistoryResponse } from '../../src
 import { createPlainNode, errorOf, loopbackOptions, randomPeer } from '../helpers.js'
 import type { HistoryRecord, HistoryStore } from '../../src/history/index.js'
 import type { HistorySync, HistorySyncInit } from '../../src/history/sync/index.js'
-import type { Libp2p, Startable, Stream } from '@libp2p/interface'
+import type { Libp2p, MultiaddrConnection, Startable, Stream, StreamMuxerFactory } from '@libp2p/interface'
 import type { LengthPrefixedStream } from '@libp2p/utils'
 
 const TIMEOUT = 1000
@@ -333,6 +334,41 @@ describe('history sync', () => {
       expect((await errorOf(erin.services.history.sync(carol.peerId, ROOM))).name).toBe('NotStartedError')
     } finally {
       await erin.stop()
+    }
+  })
+
+  it('a server writes 1,000 short records in a few batches, not a muxer frame (and transport message) each', async () => {
+    const TOPIC = '/p2p-chat/room/1/eeeeeeeeeeeeeeeeeeeeeeeeee'
+    const store = createMemoryHistoryStore({ maxAgeMs: Infinity })
+    const records = makeRecords(TOPIC, 1000, 200)
+    await store.add(records)
+    // the server's muxer, counting what it writes to its (encrypted) connection
+    let writes = 0
+    const counted: StreamMuxerFactory = (components => {
+      const factory = yamux()(components)
+      return {
+        protocol: factory.protocol,
+        createStreamMuxer: (maConn: MultiaddrConnection) => {
+          const send = maConn.send.bind(maConn)
+          maConn.send = data => {
+            writes++
+            return send(data)
+          }
+          return factory.createStreamMuxer(maConn)
+        }
+      }
+    }) as unknown as StreamMuxerFactory
+    const server = await createLibp2p({ ...loopbackOptions(), streamMuxers: [counted], services: { history: historySync({ store, serves: () => true }) } })
+    const client = await createNode()
+    try {
+      await client.dial(server.getMultiaddrs())
+      await new Promise(resolve => setTimeout(resolve, 200)) // identify's exchange is done
+      writes = 0
+      expect(await client.services.history.sync(server.peerId, TOPIC)).toEqual(records)
+      // ~240 KB: in writes of 32 KiB, each at most a few muxer frames; one per record before
+      expect(writes).toBeLessThan(50)
+    } finally {
+      await Promise.all([server.stop(), client.stop()])
     }
   })
 

@@ -8,7 +8,7 @@ import { openStream } from '../../util/open-stream.js'
 import { isBadRequestFrame, streamError } from '../../util/stream-errors.js'
 import {
   DEFAULT_HISTORY_SYNC_MAX_INBOUND_STREAMS, DEFAULT_HISTORY_SYNC_MAX_OUTBOUND_STREAMS, DEFAULT_HISTORY_SYNC_TIMEOUT_MS,
-  HISTORY_SYNC_PROTOCOL, MAX_HISTORY_RECORD_FRAME_BYTES, MAX_HISTORY_REQUEST_BYTES, MAX_HISTORY_RESPONSE_BYTES,
+  HISTORY_SYNC_PROTOCOL, HISTORY_WRITE_BATCH_BYTES, MAX_HISTORY_RECORD_FRAME_BYTES, MAX_HISTORY_REQUEST_BYTES, MAX_HISTORY_RESPONSE_BYTES,
   MAX_HISTORY_SYNC_RECORDS
 } from './constants.js'
 import {
@@ -169,9 +169,21 @@ export class HistorySyncService extends ProtocolService implements HistorySync {
     const signal = AbortSignal.any([AbortSignal.timeout(this.timeout), shutdown])
     const lp = lpStream(stream, { maxDataLength: MAX_HISTORY_REQUEST_BYTES, maxBufferSize: MAX_HISTORY_REQUEST_BYTES * 2 })
     const respond = async (status: HistoryResponse.Status, records: HistoryRecord[] = []): Promise<void> => {
-      await lp.write(HistoryResponse.encode({ status, count: records.length }), { signal })
+      // the response, then the records, in writes of about HISTORY_WRITE_BATCH_BYTES (each frame length-prefixed)
+      let batch = [HistoryResponse.encode({ status, count: records.length })]
+      let bytes = 0
       for (const record of records) {
-        await lp.write(encodeRecord(record), { signal })
+        const frame = encodeRecord(record)
+        batch.push(frame)
+        bytes += frame.byteLength
+        if (bytes >= HISTORY_WRITE_BATCH_BYTES) {
+          await lp.writeV(batch, { signal })
+          batch = []
+          bytes = 0
+        }
+      }
+      if (batch.length > 0) {
+        await lp.writeV(batch, { signal })
       }
       await stream.close({ signal })
     }
