@@ -1,4 +1,3 @@
-import { defaultLogger } from '@libp2p/logger'
 import { multiaddrConnectionPair } from '@libp2p/utils'
 import { yamux } from '@libp2p/yamux'
 import { waitFor } from '@p2p-chat/shared/testing'
@@ -19,9 +18,8 @@ describe('yamux, as every peer and the relay run it (the @libp2p/yamux patch)', 
       sentTypes.push((data instanceof Uint8Array ? data : data.subarray())[1]!)
       return send(data)
     }
-    const components = { logger: defaultLogger() }
-    const writer = yamux()(components).createStreamMuxer(outbound)
-    const reader = yamux()(components).createStreamMuxer(inbound)
+    const writer = yamux()().createStreamMuxer(outbound)
+    const reader = yamux()().createStreamMuxer(inbound)
     const accepted = new Promise<Stream>(resolve => { reader.addEventListener('stream', evt => { resolve(evt.detail) }, { once: true }) })
     const stream = await writer.createStream()
     let read = 0

@@ -13,8 +13,9 @@ import { HistoryRecordMessage, HistoryRequest, HistoryResponse } from '../../src
 import { createPlainNode, errorOf, loopbackOptions, randomPeer } from '../helpers.js'
 import type { HistoryRecord, HistoryStore } from '../../src/history/index.js'
 import type { HistorySync, HistorySyncInit } from '../../src/history/sync/index.js'
-import type { Libp2p, MultiaddrConnection, Startable, Stream, StreamMuxerFactory } from '@libp2p/interface'
+import type { Libp2p, MultiaddrConnection, Startable, Stream } from '@libp2p/interface'
 import type { LengthPrefixedStream } from '@libp2p/utils'
+import type { Libp2pOptions } from 'libp2p'
 
 const TIMEOUT = 1000
 const ROOM = '/p2p-chat/room/1/aaaaaaaaaaaaaaaaaaaaaaaaaa'
@@ -344,8 +345,8 @@ describe('history sync', () => {
     await store.add(records)
     // the server's muxer, counting what it writes to its (encrypted) connection
     let writes = 0
-    const counted: StreamMuxerFactory = (components => {
-      const factory = yamux()(components)
+    const counted: NonNullable<Libp2pOptions['streamMuxers']>[number] = () => {
+      const factory = yamux()()
       return {
         protocol: factory.protocol,
         createStreamMuxer: (maConn: MultiaddrConnection) => {
@@ -357,7 +358,7 @@ describe('history sync', () => {
           return factory.createStreamMuxer(maConn)
         }
       }
-    }) as unknown as StreamMuxerFactory
+    }
     const server = await createLibp2p({ ...loopbackOptions(), streamMuxers: [counted], services: { history: historySync({ store, serves: () => true }) } })
     const client = await createNode()
     try {

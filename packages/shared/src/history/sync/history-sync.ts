@@ -170,7 +170,7 @@ export class HistorySyncService extends ProtocolService implements HistorySync {
     const lp = lpStream(stream, { maxDataLength: MAX_HISTORY_REQUEST_BYTES, maxBufferSize: MAX_HISTORY_REQUEST_BYTES * 2 })
     const respond = async (status: HistoryResponse.Status, records: HistoryRecord[] = []): Promise<void> => {
       // the response, then the records, in writes of about HISTORY_WRITE_BATCH_BYTES (each frame length-prefixed)
-      let batch = [HistoryResponse.encode({ status, count: records.length })]
+      let batch: Uint8Array[] = [HistoryResponse.encode({ status, count: records.length })]
       let bytes = 0
       for (const record of records) {
         const frame = encodeRecord(record)
