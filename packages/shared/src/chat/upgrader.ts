@@ -138,7 +138,7 @@ export class DirectUpgrader {
    */
   connect (peer: PeerInfo): void {
     const id = peer.id.toString()
-    // a DHT lookup lists some without the peer's own id at the end (see addressOf): those become the same as others
+    // a DHT lookup lists some without the peer's own id at the end (see addressOf); given it, some repeat others
     const named = new Map(peer.multiaddrs.map(ma => addressOf(ma, id)).filter(ma => ma != null).map(ma => [ma.toString(), ma]))
     const addrs = [...named.values()]
     const webrtc = addrs.filter(isWebRTCAddr)
