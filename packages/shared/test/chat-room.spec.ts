@@ -347,8 +347,11 @@ describe('Room', () => {
     const webrtcDials: string[] = []
     const otherDials: string[] = []
     const refusals: string[] = []
+    let dialled = 0
+    let settled = 0
     const dial = node.dial.bind(node)
     node.dial = async (target, options) => {
+      dialled++
       for (const t of [target].flat()) {
         if (typeof t !== 'string' && 'getComponents' in t) {
           (isWebRTCAddr(t) ? webrtcDials : otherDials).push(t.toString())
@@ -358,7 +361,7 @@ describe('Room', () => {
       return dial(target, options).catch((err: Error) => {
         if (err.name === 'InvalidParametersError') refusals.push(err.message)
         throw err
-      })
+      }).finally(() => { settled++ })
     }
     const upgrader = new DirectUpgrader(node, {
       signal: new AbortController().signal, dialTimeout: 200, retryMin: 100, retryMax: 200, canUpgrade: () => true, onSettled: () => {}
@@ -384,7 +387,7 @@ describe('Room', () => {
     await found(false)
     expect([webrtcDials.length, otherDials.length]).toEqual([1, 0])
     // a list mixing a circuit (naming its relay) with a plain address was refused whole
-    await new Promise(resolve => setTimeout(resolve, 300))
+    await waitFor(() => settled === dialled, 5_000, 'every dial to end')
     expect(refusals).toEqual([])
   })
 

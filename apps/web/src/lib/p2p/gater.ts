@@ -18,10 +18,11 @@ export function isPrivateHost (hostname: string): boolean {
  * The browser node's connection gater. libp2p's default for browsers refuses to dial private and loopback
  * addresses, and plain `ws` (which an `https:` page may not open), which is right for a page served from the
  * internet over https: that is what this gater does there, written out, because the node's gater wraps it
- * (`webrtcPairGater`) and libp2p puts its default in only when a gater has no `denyDialMultiaddr` of its own. A page served from a private host came from a relay on that network, so its node may dial
- * private addresses too. A page served over plain `http:` from a public address (a relay without TLS, reached in a
- * browser that treats that origin as secure) may open plain `ws`, as browsers allow there: it is how that page
- * reaches the relay that served it, and before WebRTC-direct loads it is the page's only transport.
+ * (`webrtcPairGater`) and libp2p puts its default in only when a gater has no `denyDialMultiaddr` of its own. A
+ * page served from a private host came from a relay on that network, so its node may dial private addresses too. A
+ * page served over plain `http:` from a public address (a relay without TLS, reached in a browser that treats that
+ * origin as secure) may open plain `ws`, as browsers allow there: it is how that page reaches the relay that served
+ * it, and before WebRTC-direct loads it is the page's only transport.
  */
 export function createConnectionGater (pageHostname: string, pageProtocol = 'https:'): ConnectionGater {
   if (isPrivateHost(pageHostname)) {
