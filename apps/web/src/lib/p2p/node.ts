@@ -12,6 +12,7 @@ import { lateHistorySync } from './late-history.js'
 import { LateModule } from './late-module.js'
 import { LateService } from './late-service.js'
 import { lateTransports } from './late-transports.js'
+import { pageNoiseCrypto } from './noise-crypto.js'
 import type { LateDHT } from './late-dht.js'
 import type { LateHistorySync } from './late-history.js'
 import type { LateTransports } from './late-transports.js'
@@ -74,7 +75,7 @@ export async function createBrowserNode (options: BrowserNodeOptions): Promise<B
     // nothing to listen on until the late transports are in: they listen on /p2p-circuit and /webrtc
     addresses: { listen: [] },
     transports: [webSockets()],
-    connectionEncrypters: [noise()],
+    connectionEncrypters: [noise({ crypto: pageNoiseCrypto })],
     streamMuxers: [yamux()],
     // only the pair's WebRTC dialler dials WebRTC, whoever asks for the dial (see webrtcPairGater)
     connectionGater: webrtcPairGater(peerIdFromPrivateKey(privateKey), createConnectionGater(hostname, protocol)),
