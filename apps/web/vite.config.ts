@@ -3,6 +3,7 @@ import { svelte } from '@sveltejs/vite-plugin-svelte'
 import { defineConfig } from 'vite'
 import { compression } from 'vite-plugin-compression2'
 import { VitePWA } from 'vite-plugin-pwa'
+import { gossipsubWithoutMetrics } from './build/gossipsub-metrics.js'
 import type { Plugin } from 'vite'
 
 // `pnpm --filter @p2p-chat/web dev` serves the app on its own; P2P_CHAT_RELAY_HTTP names the relay whose
@@ -72,7 +73,7 @@ const precompress = compression({
 })
 
 export default defineConfig({
-  plugins: [svelte(), selfHostingGuide(), pwa, precompress],
+  plugins: [gossipsubWithoutMetrics(), svelte(), selfHostingGuide(), pwa, precompress],
   server: {
     host: '127.0.0.1',
     proxy: { '/api': relayHttp }
