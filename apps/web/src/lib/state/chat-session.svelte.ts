@@ -7,6 +7,7 @@ import { relayIceServers } from '../p2p/ice-servers.js'
 import { createBrowserNode } from '../p2p/node.js'
 import { RelayLink } from '../p2p/relay-link.js'
 import { pageRelayInfo } from '../p2p/relay.js'
+import { registerServiceWorker } from '../service-worker.js'
 import { openHistoryStore } from '../storage/history.js'
 import { openSettings } from '../storage/settings.js'
 import { NotInRoomError } from './errors.js'
@@ -581,6 +582,7 @@ export class ChatSession {
     }
     this.#extrasLoading = true
     clearTimeout(this.#extrasTimer)
+    registerServiceWorker()
     this.#loadExtras().catch((err: Error) => {
       this.#error = `Part of the chat could not load: ${err.message}`
     })
