@@ -2,7 +2,7 @@ import { logger } from '@libp2p/logger'
 
 const log = logger('p2p-chat:service-worker')
 
-/** Where the build puts the service worker (vite-plugin-pwa's Workbox `sw.js`), and what it serves. */
+/** Where the build puts the service worker (vite-plugin-pwa's Workbox `sw.js`); its scope is the whole app. */
 const SERVICE_WORKER = '/sw.js'
 
 /**

@@ -12,8 +12,8 @@ function keyPairOf (privateKey: Uint8Array): { privateKey: Uint8Array, publicKey
  * is computed by the Montgomery ladder, as each Diffie-Hellman of the handshake is. `@noble/curves` computes it
  * on the Edwards curve from precomputed multiples of the base point instead, faster once they exist, but its
  * first use builds them: 100–140 ms of a page's start on the benchmark machine (a CPU profile of a join), spent
- * on the node's static Noise key before the relay could be dialled. The ladder takes a few milliseconds; the
- * keys are the same (`noise-crypto.spec.ts`).
+ * on the node's static Noise key before the relay could be dialled. A ladder costs what one Diffie-Hellman of
+ * the handshake does (three of them took ~10 ms in the same profile); the keys are the same (`noise-crypto.spec.ts`).
  */
 export const pageNoiseCrypto: ICryptoInterface = {
   ...pureJsCrypto,
