@@ -1,9 +1,9 @@
 import { pureJsCrypto } from '@libp2p/noise'
 import { x25519 } from '@noble/curves/ed25519.js'
-import type { ICryptoInterface } from '@libp2p/noise'
+import type { ICryptoInterface, KeyPair } from '@libp2p/noise'
 
 /** An X25519 key pair from its secret: the public key by the Montgomery ladder (RFC 7748's X25519(k, 9)). */
-function keyPairOf (privateKey: Uint8Array): { privateKey: Uint8Array, publicKey: Uint8Array } {
+function keyPairOf (privateKey: Uint8Array): KeyPair {
   return { privateKey, publicKey: x25519.scalarMult(privateKey, x25519.GuBytes) }
 }
 
