@@ -1,7 +1,13 @@
 import { createServer } from 'node:net'
+import { circuitRelayServer } from '@libp2p/circuit-relay-v2'
+import { identify } from '@libp2p/identify'
+import { noise } from '@libp2p/noise'
+import { tcp } from '@libp2p/tcp'
+import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
 import { KAD_DHT_PROTOCOL } from '@p2p-chat/shared'
 import { waitFor } from '@p2p-chat/shared/testing'
+import { createLibp2p } from 'libp2p'
 import { afterEach, describe, expect, it } from 'vitest'
 import { formatReservations, formatStatus, reservedRelays } from '../src/status.js'
 import { startCliNode } from './helpers.js'
@@ -105,6 +111,44 @@ describe('terminal peer node (loopback)', () => {
       await expect(pending).rejects.toThrow()
     } finally {
       silent.close()
+    }
+  })
+
+  it('takes its reservation on a relay when the connection its request went over closes under it', async () => {
+    // as a terminal peer's AutoNAT server closes the connection it dialled back to a relay that asked, which the
+    // reservation request may have been opened on: the relay refused nothing, and the peer has another connection
+    let closedOne = false
+    const relay = await createLibp2p({
+      addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
+      transports: [tcp()],
+      connectionEncrypters: [noise()],
+      streamMuxers: [yamux()],
+      services: {
+        identify: identify(),
+        relay: circuitRelayServer({
+          reservations: {
+            allowReservation: (peer, addr) => {
+              if (closedOne) {
+                return true
+              }
+              closedOne = true
+              relay.getConnections(peer).find(c => c.remoteAddr.equals(addr))?.abort(new Error('closed under the request'))
+              return false
+            }
+          }
+        })
+      }
+    })
+    try {
+      const peer = await start()
+      const [first] = relay.getMultiaddrs()
+      await peer.node.dial(first!)
+      await peer.node.dial(first!, { force: true })
+      await waitFor(() => reservedRelays(peer.node).includes(relay.peerId.toString()), 10_000, 'a reservation on the relay')
+      expect(closedOne).toBe(true)
+      expect(relay.services.relay.reservations.has(peer.node.peerId)).toBe(true)
+    } finally {
+      await relay.stop()
     }
   })
 })
