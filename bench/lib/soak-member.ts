@@ -11,7 +11,7 @@ import { noise } from '@libp2p/noise'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
-import { backoffDelay, chatPeerServices, createMemoryHistoryStore, KAD_DHT_PROTOCOL, NEGOTIATION_TIMEOUTS, Room } from '@p2p-chat/shared'
+import { backoffDelay, chatPeerServices, createMemoryHistoryStore, KAD_DHT_PROTOCOL, PEER_CONNECTION_MANAGER, Room } from '@p2p-chat/shared'
 import { createLibp2p } from 'libp2p'
 import { DEFAULT_DM_DEADLINE_MS } from './delivery.ts'
 import type { DeliveryLedger, SentDm } from './delivery.ts'
@@ -69,7 +69,7 @@ async function createMemberNode (room: SoakRoom): Promise<{ node: MemberNode, ke
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionGater: { denyDialMultiaddr: () => false },
-    connectionManager: NEGOTIATION_TIMEOUTS,
+    connectionManager: PEER_CONNECTION_MANAGER,
     services: {
       // it shares its room's lines with whoever asks, as a tab does
       ...chatPeerServices({ history: { store: history, serves: topic => topic === room.topic } }),

@@ -151,4 +151,21 @@ describe('terminal peer node (loopback)', () => {
       await relay.stop()
     }
   })
+
+  it('takes a burst of relayed connections at once, though all come from the relay\'s address (members upgrading to a newcomer)', async () => {
+    const relay = await start({ relayServer: true })
+    const newcomer = await start()
+    const relayTcp = relay.node.getMultiaddrs().find(ma => has('tcp')(ma) && !has('ws')(ma))!
+    await newcomer.node.dial(relayTcp)
+    await waitFor(() => reservedRelays(newcomer.node).includes(relay.node.peerId.toString()), 10_000, 'a reservation on the relay')
+    const members = await Promise.all(Array.from({ length: 12 }, async () => start()))
+    for (const member of members) {
+      await member.node.dial(relayTcp)
+    }
+    const circuit = relayTcp.encapsulate(`/p2p-circuit/p2p/${newcomer.node.peerId}`)
+    // libp2p's default (5 a second from one address) let 5 of these in and refused 7
+    const dials = await Promise.allSettled(members.map(async m => m.node.dial(circuit, { signal: AbortSignal.timeout(10_000) })))
+    expect(dials.filter(d => d.status === 'rejected')).toEqual([])
+    expect(newcomer.node.getConnections().filter(c => c.limits != null)).toHaveLength(members.length)
+  })
 })

@@ -13,7 +13,7 @@ import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { webRTC } from '@libp2p/webrtc'
 import { yamux } from '@libp2p/yamux'
-import { chatPeerServices, KAD_DHT_PROTOCOL, NEGOTIATION_TIMEOUTS, roomGossipsubOptions, webrtcPairGater } from '@p2p-chat/shared'
+import { chatPeerServices, KAD_DHT_PROTOCOL, PEER_CONNECTION_MANAGER, roomGossipsubOptions, webrtcPairGater } from '@p2p-chat/shared'
 import { createLibp2p } from 'libp2p'
 import { afterEach } from 'vitest'
 import { createRelay, createRelayLogger } from '../src/index.js'
@@ -109,7 +109,7 @@ export async function createChatPeer (privateKey: PrivateKey, options: ChatPeerO
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionGater: webrtcPairGater(peerIdFromPrivateKey(privateKey), { denyDialMultiaddr: () => false }),
-    connectionManager: NEGOTIATION_TIMEOUTS,
+    connectionManager: PEER_CONNECTION_MANAGER,
     services: {
       ...chatPeerServices(),
       dht: kadDHT({ protocol: KAD_DHT_PROTOCOL, clientMode: true, peerInfoMapper: passthroughMapper })

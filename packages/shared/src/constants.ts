@@ -152,6 +152,15 @@ export const UPGRADE_CONCURRENCY = 2
  * forwarding and gossip.
  */
 export const MAX_DIRECT_MEMBERS = 8
+/**
+ * Inbound connections a peer takes per second from one IP address (libp2p's `inboundConnectionThreshold`, 5 by
+ * default). Every relayed connection comes from the relay's address, and so does every WebRTC connection
+ * signalled through it: with libp2p's 5, a peer that twelve others dialled through one relay at once took 5 and
+ * refused 7, as a newcomer refused the members upgrading to it (each tried again after a backoff). Four per
+ * neighbour ({@link MAX_DIRECT_MEMBERS}): a relayed and a WebRTC connection each, twice over; the relay limits
+ * its circuits itself.
+ */
+export const PEER_INBOUND_CONNECTIONS_PER_IP = 4 * MAX_DIRECT_MEMBERS
 /** How long one dial of a member (a WebRTC upgrade, or a member found in the DHT) may take. */
 export const DEFAULT_MEMBER_DIAL_TIMEOUT_MS = 20_000
 /**

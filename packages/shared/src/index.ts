@@ -32,7 +32,7 @@ export type { ConnectionKind, DirectPaths, DirectPathsComponents, DirectPathsEve
 export { backoffDelay } from './util/backoff.js'
 export { mark } from './util/marks.js'
 export { circuitRelay, isCircuitAddr, isWebRTCAddr } from './util/multiaddrs.js'
-export { chatPeerServices, NEGOTIATION_TIMEOUTS, roomServices } from './chat/services.js'
+export { chatPeerServices, NEGOTIATION_TIMEOUTS, PEER_CONNECTION_MANAGER, roomServices } from './chat/services.js'
 export type { ChatPeerServicesInit, RoomServicesInit } from './chat/services.js'
 export { privateRoomCodec, publicRoomCodec, readRoomData } from './chat/room-codec.js'
 export type { RoomCodec, WrapHeader } from './chat/room-codec.js'

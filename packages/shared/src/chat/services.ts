@@ -2,7 +2,7 @@ import { gossipsub } from '@libp2p/gossipsub'
 import { identify, identifyPush } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
 import { callSignals } from '../call/index.js'
-import { PING_MAX_STREAMS, PROTOCOL_NEGOTIATION_TIMEOUT_MS } from '../constants.js'
+import { PEER_INBOUND_CONNECTIONS_PER_IP, PING_MAX_STREAMS, PROTOCOL_NEGOTIATION_TIMEOUT_MS } from '../constants.js'
 import { directMessages } from '../dm/index.js'
 import { fileTransfer } from '../file/index.js'
 import { historySync } from '../history/index.js'
@@ -59,4 +59,13 @@ export function chatPeerServices (init: ChatPeerServicesInit = {}) {
 export const NEGOTIATION_TIMEOUTS = {
   outboundStreamProtocolNegotiationTimeout: PROTOCOL_NEGOTIATION_TIMEOUT_MS,
   inboundStreamProtocolNegotiationTimeout: PROTOCOL_NEGOTIATION_TIMEOUT_MS
+}
+
+/**
+ * Connection-manager settings of a chat peer (a page, a terminal peer): {@link NEGOTIATION_TIMEOUTS}, and room for
+ * the members' relayed connections, which all come from the relay's address ({@link PEER_INBOUND_CONNECTIONS_PER_IP}).
+ */
+export const PEER_CONNECTION_MANAGER = {
+  ...NEGOTIATION_TIMEOUTS,
+  inboundConnectionThreshold: PEER_INBOUND_CONNECTIONS_PER_IP
 }

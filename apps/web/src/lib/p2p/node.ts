@@ -3,7 +3,7 @@ import { noise } from '@libp2p/noise'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
-import { NEGOTIATION_TIMEOUTS, roomServices, webrtcPairGater } from '@p2p-chat/shared'
+import { PEER_CONNECTION_MANAGER, roomServices, webrtcPairGater } from '@p2p-chat/shared'
 import { createLibp2p } from 'libp2p'
 import { CONNECTION_PING_INTERVAL_MS } from './constants.js'
 import { createConnectionGater, isPrivateHost } from './gater.js'
@@ -79,7 +79,7 @@ export async function createBrowserNode (options: BrowserNodeOptions): Promise<B
     streamMuxers: [yamux()],
     // only the pair's WebRTC dialler dials WebRTC, whoever asks for the dial (see webrtcPairGater)
     connectionGater: webrtcPairGater(peerIdFromPrivateKey(privateKey), createConnectionGater(hostname, protocol)),
-    connectionManager: NEGOTIATION_TIMEOUTS,
+    connectionManager: PEER_CONNECTION_MANAGER,
     connectionMonitor: { pingInterval: CONNECTION_PING_INTERVAL_MS },
     services: {
       ...roomServices(),
