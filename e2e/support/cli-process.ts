@@ -7,6 +7,12 @@ import type { ChildProcess } from 'node:child_process'
 
 const CLI_BIN = fileURLToPath(new URL('../../apps/cli/dist/bin.js', import.meta.url))
 
+/**
+ * The terminal's line saying a member `name` is connected directly: when the connection comes, or with the member's
+ * first line when it was direct from the start.
+ */
+export const directLine = (name: string): RegExp => new RegExp(`\\* ${name} …\\w+ (is now connected directly|is in the room, connected directly)`)
+
 /** The terminal peer (`pnpm cli`) as a child process: lines in on stdin, lines out on stdout. */
 export class CliProcess {
   output = ''

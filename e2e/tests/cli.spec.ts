@@ -1,5 +1,5 @@
 import { ChatPage } from '../support/chat-page.js'
-import { CliProcess } from '../support/cli-process.js'
+import { CliProcess, directLine } from '../support/cli-process.js'
 import { expect, test } from '../support/fixtures.js'
 
 test('a browser and the terminal peer chat in one room, both ways, and privately', async ({ browser, relay }) => {
@@ -27,7 +27,7 @@ test('a browser and the terminal peer chat in one room, both ways, and privately
     // the terminal peer speaks WebRTC too: the pair goes direct, as two browsers do
     await expect(alice.route('Carol')).toHaveText('direct', { timeout: 30_000 })
     // each side counts the path direct once data crossed it its own way: the terminal's turn may come a moment later
-    await cli.waitFor(new RegExp(`${aliceName} …\\w+ is now connected directly`), 30_000)
+    await cli.waitFor(directLine(aliceName), 30_000)
     cli.type('/peers')
     await cli.waitFor(new RegExp(`${aliceName} …\\w+ direct`))
 

@@ -1,7 +1,7 @@
 import { createRoomId, roomPath } from '@p2p-chat/shared'
 import { chromium } from '@playwright/test'
 import { ChatPage } from '../support/chat-page.js'
-import { CliProcess } from '../support/cli-process.js'
+import { CliProcess, directLine } from '../support/cli-process.js'
 import { expect, labTest as test } from '../support/fixtures.js'
 import { goesThroughTurn, goesToPeer } from '../support/ice.js'
 import { natLabUnavailable } from '../support/nat-lab.js'
@@ -162,7 +162,7 @@ test.describe('terminal peers behind cone NATs', () => {
     try {
       await expect(alice.route('Carol')).toHaveText('direct', { timeout: 30_000 })
       await waitForRoute(alice, `a nominated, succeeded srflx/prflx pair to ${lab.host('b').routerIp}`, r => goesToPeer(r, lab.host('b').routerIp))
-      await carol.waitFor(new RegExp(`\\* ${aliceName} …\\w+ is now connected directly`), 30_000)
+      await carol.waitFor(directLine(aliceName), 30_000)
       carol.type('/peers')
       await carol.waitFor(new RegExp(`${aliceName} …\\w+ direct`))
 
@@ -182,7 +182,7 @@ test.describe('terminal peers behind cone NATs', () => {
     const bob = await cliIn(lab, 'b', 'Bob', link)
     try {
       for (const [me, other] of [[alice, 'Bob'], [bob, 'Alice']] as const) {
-        await me.waitFor(new RegExp(`\\* ${other} …\\w+ is now connected directly`), 30_000)
+        await me.waitFor(directLine(other), 30_000)
       }
       // the connection is WebRTC between the routers' public addresses: /status lists it
       alice.type('/status')

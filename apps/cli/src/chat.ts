@@ -78,7 +78,8 @@ export async function runChat (node: CliNode, privateKey: PrivateKey, options: C
   let members: RoomMember[] = []
   room.addEventListener('chat', evt => { io.print(`[${time(evt.detail.timestamp)}] ${who(evt.detail.name, evt.detail.from)}: ${printable(evt.detail.text)}`) })
   room.addEventListener('members', evt => {
-    for (const m of evt.detail.filter(m => !members.some(o => o.peerId === m.peerId))) io.print(`* ${who(m.name, m.peerId)} is in the room`)
+    // a member may be direct at first sight: a peer found on the LAN (mDNS) is dialled before its presence comes
+    for (const m of evt.detail.filter(m => !members.some(o => o.peerId === m.peerId))) io.print(`* ${who(m.name, m.peerId)} is in the room${m.connection === 'direct' ? ', connected directly' : ''}`)
     for (const m of members.filter(m => !evt.detail.some(o => o.peerId === m.peerId))) io.print(`* ${who(m.name, m.peerId)} left`)
     for (const m of evt.detail.filter(m => m.connection === 'direct' && members.some(o => o.peerId === m.peerId && o.connection !== 'direct'))) io.print(`* ${who(m.name, m.peerId)} is now connected directly`)
     members = evt.detail

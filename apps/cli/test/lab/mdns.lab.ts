@@ -14,9 +14,10 @@ describe('mDNS: two terminal peers on one LAN, no relay', () => {
     await alice.waitForLine(/no relay: chatting with peers on the local network/, 15_000)
     // within 8 s: peers found by mDNS are dialled at once (~2 s here). Left alone, libp2p only connects when
     // the DHT's or AutoNAT's random walk happens to dial them (~11 s in this lab)
-    await alice.waitForLine(/^\* Bob …\w{6} is in the room/, 8_000)
+    // and each says the other is direct from the first line about it: the LAN connection carried the presence
+    await alice.waitForLine(/^\* Bob …\w{6} is in the room, connected directly$/, 8_000)
     const met = elapsed(alice.started)
-    await bob.waitForLine(/^\* Alice …\w{6} is in the room/, 10_000)
+    await bob.waitForLine(/^\* Alice …\w{6} is in the room, connected directly$/, 10_000)
 
     alice.send('hello from the LAN')
     await bob.waitForLine(/\] Alice …\w{6}: hello from the LAN$/, 10_000)
