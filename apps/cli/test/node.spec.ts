@@ -16,6 +16,8 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 
 const HOP = '/libp2p/circuit/relay/0.2.0/hop'
 const has = (proto: string) => (ma: Multiaddr): boolean => ma.getComponents().some(c => c.name === proto)
+/** A plain TCP address (not WebSockets over TCP). */
+const isPlainTcp = (ma: Multiaddr): boolean => has('tcp')(ma) && !has('ws')(ma)
 
 describe('terminal peer node (loopback)', () => {
   const started: TestNode[] = []
@@ -33,7 +35,7 @@ describe('terminal peer node (loopback)', () => {
     const client = await start()
     const addrs = server.node.getMultiaddrs()
     expect(client.node.getMultiaddrs().some(has('quic-v1'))).toBe(true)
-    for (const pick of [(ma: Multiaddr) => has('tcp')(ma) && !has('ws')(ma), has('quic-v1'), has('ws')]) {
+    for (const pick of [isPlainTcp, has('quic-v1'), has('ws')]) {
       const connection = await client.node.dial(addrs.find(pick)!, { force: true })
       expect(pick(connection.remoteAddr), connection.remoteAddr.toString()).toBe(true)
       await connection.close()
@@ -102,7 +104,7 @@ describe('terminal peer node (loopback)', () => {
       const pending = client.node.dial(multiaddr(`/ip4/127.0.0.1/tcp/${port}/p2p/${target.node.peerId}`), { signal: stalled.signal })
         .finally(() => { pendingSettled = true })
       pending.catch(() => {})
-      const tcp = target.node.getMultiaddrs().find(ma => has('tcp')(ma) && !has('ws')(ma))!
+      const tcp = target.node.getMultiaddrs().find(isPlainTcp)!
       const connection = await client.node.dial(tcp, { force: true })
       expect(connection.remotePeer.equals(target.node.peerId)).toBe(true)
       expect(tcp.toString()).toContain(connection.remoteAddr.toString().split('/p2p/')[0])
@@ -155,7 +157,7 @@ describe('terminal peer node (loopback)', () => {
   it('takes a burst of relayed connections at once, though all come from the relay\'s address (members upgrading to a newcomer)', async () => {
     const relay = await start({ relayServer: true })
     const newcomer = await start()
-    const relayTcp = relay.node.getMultiaddrs().find(ma => has('tcp')(ma) && !has('ws')(ma))!
+    const relayTcp = relay.node.getMultiaddrs().find(isPlainTcp)!
     await newcomer.node.dial(relayTcp)
     await waitFor(() => reservedRelays(newcomer.node).includes(relay.node.peerId.toString()), 10_000, 'a reservation on the relay')
     const members = await Promise.all(Array.from({ length: 12 }, async () => start()))
@@ -163,9 +165,9 @@ describe('terminal peer node (loopback)', () => {
       await member.node.dial(relayTcp)
     }
     const circuit = relayTcp.encapsulate(`/p2p-circuit/p2p/${newcomer.node.peerId}`)
-    // libp2p's default (5 a second from one address) let 5 of these in and refused 7
+    // a connection the newcomer refuses fails its dial: libp2p's default (5 a second from one address) let 5 of
+    // these in and refused 7
     const dials = await Promise.allSettled(members.map(async m => m.node.dial(circuit, { signal: AbortSignal.timeout(10_000) })))
-    expect(dials.filter(d => d.status === 'rejected')).toEqual([])
-    expect(newcomer.node.getConnections().filter(c => c.limits != null)).toHaveLength(members.length)
+    expect(dials.filter(d => d.status === 'rejected').map(d => String(d.reason))).toEqual([])
   })
 })
