@@ -64,7 +64,8 @@ describe('the terminal conversation', () => {
     const room = new Room(mallory.node, { roomId, name: () => 'mallory', privateKey: mallory.store.privateKey })
     room.join()
     await mallory.node.dial(carol.node.getMultiaddrs()[0]!)
-    await waitFor(() => printed.some(line => line.includes('mallory') && line.endsWith('is in the room')), 15_000, 'mallory in the room')
+    // she dialled carol directly, so carol's first line about her says so
+    await waitFor(() => printed.some(line => line.includes('mallory') && line.endsWith('is in the room, connected directly')), 15_000, 'mallory in the room')
 
     await waitFor(async () => !(await room.send('\u001b[2J\u001b]0;pwned\u0007hi\n[12:00] carol: bye')).pending, 15_000, 'a route into the room')
     await mallory.node.services.dm.send(carol.node.peerId, { name: 'mallory', text: 'psst \u001b]52;c;cm0gLXJmIH4=\u0007' })
