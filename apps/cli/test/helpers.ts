@@ -1,9 +1,18 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { circuitRelayServer } from '@libp2p/circuit-relay-v2'
+import { identify } from '@libp2p/identify'
+import { noise } from '@libp2p/noise'
+import { tcp } from '@libp2p/tcp'
+import { yamux } from '@libp2p/yamux'
 import { openNodeStore } from '@p2p-chat/shared/node'
+import { createLibp2p } from 'libp2p'
 import { createCliNode } from '../src/node.js'
 import type { CliNode, CliNodeOptions } from '../src/node.js'
+import type { CircuitRelayServerInit, CircuitRelayService } from '@libp2p/circuit-relay-v2'
+import type { Identify } from '@libp2p/identify'
+import type { Libp2p } from '@libp2p/interface'
 import type { NodeStore } from '@p2p-chat/shared/node'
 
 export interface TestNode {
@@ -28,3 +37,13 @@ export async function startCliNode (options: CliNodeOptions = {}): Promise<TestN
   }
 }
 
+/** A bare circuit relay on loopback TCP (identify and the hop protocol, nothing else), started; `init` for its server. */
+export async function startBareRelay (init?: CircuitRelayServerInit): Promise<Libp2p<{ identify: Identify, relay: CircuitRelayService }>> {
+  return createLibp2p({
+    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    services: { identify: identify(), relay: circuitRelayServer(init) }
+  })
+}

@@ -1,16 +1,10 @@
 import { createServer } from 'node:net'
-import { circuitRelayServer } from '@libp2p/circuit-relay-v2'
-import { identify } from '@libp2p/identify'
-import { noise } from '@libp2p/noise'
-import { tcp } from '@libp2p/tcp'
-import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
 import { KAD_DHT_PROTOCOL } from '@p2p-chat/shared'
 import { waitFor } from '@p2p-chat/shared/testing'
-import { createLibp2p } from 'libp2p'
 import { afterEach, describe, expect, it } from 'vitest'
 import { formatReservations, formatStatus, reservedRelays } from '../src/status.js'
-import { startCliNode } from './helpers.js'
+import { startBareRelay, startCliNode } from './helpers.js'
 import type { TestNode } from './helpers.js'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
@@ -120,25 +114,16 @@ describe('terminal peer node (loopback)', () => {
     // as a terminal peer's AutoNAT server closes the connection it dialled back to a relay that asked, which the
     // reservation request may have been opened on: the relay refused nothing, and the peer has another connection
     let closedOne = false
-    const relay = await createLibp2p({
-      addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
-      transports: [tcp()],
-      connectionEncrypters: [noise()],
-      streamMuxers: [yamux()],
-      services: {
-        identify: identify(),
-        relay: circuitRelayServer({
-          reservations: {
-            allowReservation: (peer, addr) => {
-              if (closedOne) {
-                return true
-              }
-              closedOne = true
-              relay.getConnections(peer).find(c => c.remoteAddr.equals(addr))?.abort(new Error('closed under the request'))
-              return false
-            }
+    const relay = await startBareRelay({
+      reservations: {
+        allowReservation: (peer, addr) => {
+          if (closedOne) {
+            return true
           }
-        })
+          closedOne = true
+          relay.getConnections(peer).find(c => c.remoteAddr.equals(addr))?.abort(new Error('closed under the request'))
+          return false
+        }
       }
     })
     try {

@@ -1,4 +1,4 @@
-import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { identify } from '@libp2p/identify'
 import { defaultLogger } from '@libp2p/logger'
 import { noise } from '@libp2p/noise'
@@ -9,7 +9,7 @@ import { connectionKind, isWebRTCAddr } from '@p2p-chat/shared'
 import { waitFor } from '@p2p-chat/shared/testing'
 import { createLibp2p } from 'libp2p'
 import { afterEach, describe, expect, it } from 'vitest'
-import { startCliNode } from './helpers.js'
+import { startBareRelay, startCliNode } from './helpers.js'
 import type { TestNode } from './helpers.js'
 import type { ComponentLogger, Connection, Libp2p } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
@@ -55,13 +55,7 @@ describe('WebRTC between Node peers, signalled through a relay', () => {
   }
 
   it('a peer whose ICE never connects does not report a connection (the @libp2p/webrtc patch)', async () => {
-    const relay = await createLibp2p({
-      addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
-      transports: [tcp()],
-      connectionEncrypters: [noise()],
-      streamMuxers: [yamux()],
-      services: { identify: identify(), relay: circuitRelayServer() }
-    })
+    const relay = await startBareRelay()
     started.push(relay)
     const signalling: string[] = []
     const peer = async (rtc: Record<string, unknown>, logger?: ComponentLogger): Promise<Libp2p> => {
