@@ -3,6 +3,7 @@ import { svelte } from '@sveltejs/vite-plugin-svelte'
 import { defineConfig } from 'vite'
 import { compression } from 'vite-plugin-compression2'
 import { VitePWA } from 'vite-plugin-pwa'
+import { ed25519KeysOnly } from './build/ed25519-keys-only.js'
 import { gossipsubWithoutMetrics } from './build/gossipsub-metrics.js'
 import type { Plugin } from 'vite'
 
@@ -74,7 +75,7 @@ const precompress = compression({
 })
 
 export default defineConfig({
-  plugins: [gossipsubWithoutMetrics(), svelte(), selfHostingGuide(), pwa, precompress],
+  plugins: [gossipsubWithoutMetrics(), ed25519KeysOnly(), svelte(), selfHostingGuide(), pwa, precompress],
   server: {
     host: '127.0.0.1',
     proxy: { '/api': relayHttp }

@@ -11,7 +11,7 @@ import { tcp } from '@libp2p/tcp'
 import { webRTC } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
-import { chatPeerServices, isRoomTopic, KAD_DHT_PROTOCOL, PEER_CONNECTION_MANAGER, webrtcPairGater } from '@p2p-chat/shared'
+import { chatIdentitiesOnly, chatPeerServices, isRoomTopic, KAD_DHT_PROTOCOL, PEER_CONNECTION_MANAGER, webrtcPairGater } from '@p2p-chat/shared'
 import { createLibp2p } from 'libp2p'
 import { DEFAULT_LISTEN_ADDRS, DEFAULT_RELAY_SERVER_RESERVATIONS, MDNS_QUERY_INTERVAL_MS } from './constants.js'
 import { dialLanPeers } from './lan.js'
@@ -99,8 +99,11 @@ export async function createCliNode (store: NodeStore, options: CliNodeOptions =
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     // a terminal peer is run on purpose, often on a LAN or beside its own relay: private addresses are fine;
-    // only the pair's WebRTC dialler dials WebRTC, whoever asks for the dial (see webrtcPairGater)
-    connectionGater: webrtcPairGater(peerIdFromPrivateKey(store.privateKey), { denyDialMultiaddr: () => false }),
+    // only the pair's WebRTC dialler dials WebRTC, whoever asks for the dial (see webrtcPairGater); a peer whose
+    // identity is not Ed25519 (a third party's, on the LAN) is refused, as the relay refuses it (PROTOCOL.md)
+    connectionGater: webrtcPairGater(peerIdFromPrivateKey(store.privateKey), chatIdentitiesOnly({ denyDialMultiaddr: () => false }, peer => {
+      log('refused %p: its identity is a %s key, not Ed25519', peer, peer.type)
+    })),
     connectionManager: PEER_CONNECTION_MANAGER,
     services: {
       ...chatPeerServices({ history: { store: options.history, serves: isRoomTopic } }),

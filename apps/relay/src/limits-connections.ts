@@ -1,3 +1,4 @@
+import { chatIdentitiesOnly } from '@p2p-chat/shared/protocol'
 import {
   DEFAULT_ADMISSION_WAIT_MS, DEFAULT_CONNECTION_RATE_PER_IP, DEFAULT_HANDSHAKE_TIMEOUT_S, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_IP,
   DEFAULT_MAX_PENDING_CONNECTIONS, DEFAULT_MAX_PENDING_PER_IP, DEFAULT_MAX_QUEUED_CONNECTIONS
@@ -81,14 +82,18 @@ export class ConnectionLimiter {
   private pending = 0
   private queued = 0
 
-  /** The gater to give libp2p (`connectionGater`); it denies nothing else. */
-  readonly gater: ConnectionGater = {
+  /**
+   * The gater to give libp2p (`connectionGater`). Beside the limits, it refuses a peer whose identity is not
+   * Ed25519 once its handshake names it (refusal kind `identity`): pages cannot read such a key (PROTOCOL.md,
+   * "Identities"). It denies nothing else.
+   */
+  readonly gater: ConnectionGater = chatIdentitiesOnly({
     denyInboundConnection: maConn => this.admit(maConn),
     denyInboundUpgradedConnection: (_peer, maConn) => {
       this.upgraded(maConn)
       return false
     }
-  }
+  }, peer => { this.refusals.refuse('identity', 'peer %p: its identity is a %s key, not Ed25519', peer, peer.type) })
 
   constructor (init: ConnectionLimitsInit = {}, refusals = new Refusals()) {
     this.maxConnections = init.maxConnections ?? DEFAULT_MAX_CONNECTIONS

@@ -19,6 +19,8 @@ export const NO_REFUSAL_COUNTER: RefusalCounter = { refused: () => {} }
 export const REFUSAL_KINDS = [
   // inbound connections (limits-connections.ts)
   'connections', 'connections-per-ip', 'pending-connections', 'pending-per-ip', 'connection-rate', 'handshake-timeout',
+  // a peer whose identity is not Ed25519 (limits-connections.ts)
+  'identity',
   // circuit-relay reservations (limits-reservations.ts)
   'reservations', 'reservations-per-ip',
   // rooms (rooms.ts)

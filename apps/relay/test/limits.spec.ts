@@ -131,6 +131,27 @@ describe('relay limits: connections', () => {
     expect(await dialRelay(b, r)).toBe('open')
   })
 
+  it('refuses a peer whose identity is not Ed25519 once its handshake names it (counted, logged), and serves an Ed25519 one', async () => {
+    const r = await relay()
+    const others = []
+    for (const [i, type] of (['secp256k1', 'RSA'] as const).entries()) {
+      const other = await client({ privateKey: await generateKeyPair(type) })
+      others.push(other)
+      // the dial may open on the dialler's side (its handshake ends before the relay's does): the relay closes it
+      await dialRelay(other, r)
+      await waitFor(() => other.getConnections().length === 0)
+      expect(await refusals(r, 'identity')).toEqual({ counted: i + 1, metric: i + 1, logged: i + 1 })
+    }
+    expect(r.logs.filter(line => line.event === 'refused').map(line => line.detail)).toEqual([
+      expect.stringMatching(/its identity is a secp256k1 key, not Ed25519$/),
+      expect.stringMatching(/its identity is a RSA key, not Ed25519$/)
+    ])
+    expect(await served(others[0]!, r)).toBe(false)
+    const ed25519 = await client()
+    expect(await dialRelay(ed25519, r)).toBe('open')
+    expect(await served(ed25519, r)).toBe(true)
+  })
+
   it('lets connections over the handshake cap wait in line for a slot, and refuses one that waited 3 s in vain', async () => {
     const r = await relay({ maxPendingConnections: 2, handshakeTimeoutSeconds: 30 })
     const hold = async (): Promise<Socket> => {

@@ -1,3 +1,4 @@
+import { moduleRewrite } from './module-rewrite.js'
 import type { Plugin } from 'vite'
 
 /** The module of gossipsub's that builds its metrics, when given a register. */
@@ -28,11 +29,5 @@ export function withoutGossipsubMetrics (code: string, id: string): string {
 
 /** The Vite plugin applying {@link withoutGossipsubMetrics} to gossipsub's module. */
 export function gossipsubWithoutMetrics (): Plugin {
-  return {
-    name: 'p2p-chat-gossipsub-without-metrics',
-    transform (code, id) {
-      if (!GOSSIPSUB_MODULE.test(id)) return undefined
-      return { code: withoutGossipsubMetrics(code, id), map: null }
-    }
-  }
+  return moduleRewrite('p2p-chat-gossipsub-without-metrics', GOSSIPSUB_MODULE, withoutGossipsubMetrics)
 }

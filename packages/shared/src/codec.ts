@@ -9,6 +9,7 @@ import {
 } from './constants.js'
 import { InvalidMessageError, InvalidNameError, InvalidSignatureError, MessageTooLargeError, UnsupportedVersionError } from './errors.js'
 import { validateFileOffer } from './file/offer.js'
+import { checkChatIdentity } from './identity.js'
 import { ChatMessage, RoomMessage } from './proto/room.js'
 import { utf8Length } from './util/utf8.js'
 import type { FileOffer } from './file/offer.js'
@@ -309,6 +310,7 @@ async function verifyChat (message: ChatMessage, topic: string, extended: boolea
   } catch (err) {
     throw new InvalidSignatureError(`A chat line's author key does not decode to a peer id: ${(err as Error).message}`)
   }
+  checkChatIdentity(key, 'A chat line\'s author')
   const none = new Uint8Array(0)
   const legacy = ChatMessage.encode({ ...message, signature: none, replyTo: '', reactTo: '', attachment: undefined, extendedSignature: none })
   await checkSignature(key, signedPart(CHAT_SIGNATURE_DOMAIN, topic, legacy), message.signature, 'signature')

@@ -212,3 +212,8 @@ export const DISCOVERY_MAX_DIALS = 16
 export const KNOWN_LINE_IDS = 10_000
 /** A room asks the same peer for missing history at most this often (each new connection asks again). */
 export const HISTORY_SYNC_COOLDOWN_MS = 10_000
+
+/** The one key type of P2P Chat identities: peer ids and chat authors (PROTOCOL.md, "Identities"). */
+export const IDENTITY_KEY_TYPE = 'Ed25519'
+/** Why a key of another type (RSA, secp256k1, ECDSA) is refused, wherever it is met. */
+export const ED25519_ONLY_MESSAGE = 'P2P Chat identities are Ed25519 keys: RSA, secp256k1 and ECDSA keys are refused (PROTOCOL.md, "Identities")'

@@ -21,6 +21,16 @@ export class InvalidNameError extends InvalidMessageError {
   override name = 'InvalidNameError'
 }
 
+/**
+ * A peer id or key of a type P2P Chat identities do not have (RSA, secp256k1, ECDSA: identities are Ed25519,
+ * PROTOCOL.md "Identities"). A kind of {@link InvalidMessageError}: a message signed or published with such a
+ * key is refused like any malformed one.
+ */
+export class UnsupportedIdentityError extends InvalidMessageError {
+  static override name = 'UnsupportedIdentityError'
+  override name = 'UnsupportedIdentityError'
+}
+
 /** A message (or one of its fields) is larger than the protocol allows. */
 export class MessageTooLargeError extends Error {
   static override name = 'MessageTooLargeError'

@@ -19,6 +19,7 @@
 
 export * from './constants.js'
 export * from './errors.js'
+export * from './identity.js'
 export * from './codec.js'
 export * from './room.js'
 export * from './names.js'

@@ -3,6 +3,7 @@ import { toString as uint8ArrayToString } from 'uint8arrays/to-string'
 import { decodeRoomMessage } from './codec.js'
 import { INVALID_MESSAGE_PENALTY, INVALID_MESSAGE_WINDOW_MS, MAX_GOSSIP_RPC_BYTES, MAX_PENALISED_PEERS } from './constants.js'
 import { AuthorMismatchError, InvalidMessageError } from './errors.js'
+import { checkChatIdentity } from './identity.js'
 import { privateTopicIdFromTopic, readEnvelopeHeader } from './private-room/index.js'
 import { roomIdFromTopic } from './room.js'
 import type { GossipsubOpts, Message } from '@libp2p/gossipsub'
@@ -121,8 +122,9 @@ export interface RoomMessageValidatorOptions {
 
 /**
  * A gossipsub topic validator for room topics, public and private: rejects (and so penalises the forwarding
- * peer for) anything that is unsigned, does not decode, breaks the schema's limits, or — in a public room — is
- * a chat line whose signature does not verify or whose author is not the gossipsub signer. A private room's
+ * peer for) anything that is unsigned, published by a peer id that is not Ed25519, does not decode, breaks the
+ * schema's limits, or — in a public room — is a chat line whose signature does not verify or whose author is not
+ * the gossipsub signer. A private room's
  * envelope is checked for shape only: without the secret nobody else can tell more (members drop forgeries).
  */
 export function roomMessageValidator (onReject?: (peer: PeerId, reason: Error) => void, options: RoomMessageValidatorOptions = {}) {
@@ -134,6 +136,7 @@ export function roomMessageValidator (onReject?: (peer: PeerId, reason: Error) =
       if (options.admit?.(message.from, peer) === false) {
         return TopicValidatorResult.Ignore
       }
+      checkChatIdentity(message.from, 'The publisher\'s peer id')
       if (privateTopicIdFromTopic(message.topic) != null) {
         readEnvelopeHeader(message.data)
       } else {

@@ -64,6 +64,16 @@ describe('room message codec', async () => {
     await expect(decodeRoomMessage(ecdsa, topic)).rejects.toMatchObject({ name: 'InvalidSignatureError' })
   })
 
+  it('refuses a line whose author is a secp256k1 or RSA key, properly signed, with UnsupportedIdentityError', async () => {
+    for (const key of [await generateKeyPair('secp256k1'), await generateKeyPair('RSA', 1024)]) {
+      const line = await encodeChat(chat, topic, key)
+      await expect(decodeRoomMessage(line, topic)).rejects.toMatchObject({
+        name: 'UnsupportedIdentityError',
+        message: expect.stringContaining(`A chat line's author is a ${key.type} key: P2P Chat identities are Ed25519 keys`)
+      })
+    }
+  })
+
   it('round-trips a presence with multiaddrs', async () => {
     const addr = multiaddr('/ip4/127.0.0.1/tcp/4002/ws/p2p/12D3KooWGzxzKZYveHXtpG6AsrUJBcWxHBFS2HsEoGTxrMLvKXtf/p2p-circuit/webrtc')
     const event = await decodeRoomMessage(encodePresence({ name: 'bob', multiaddrs: [addr], hello: true }), topic)

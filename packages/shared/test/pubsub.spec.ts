@@ -32,6 +32,19 @@ describe('room message validator', async () => {
     expect(reasons).toEqual(['InvalidMessageError', 'InvalidMessageError', 'AuthorMismatchError'])
   })
 
+  it('rejects a presence or private envelope published under a secp256k1 peer id, which a page could not read', async () => {
+    const reasons: string[] = []
+    const secp = peerIdFromPrivateKey(await generateKeyPair('secp256k1'))
+    const presence = RoomMessage.encode({ version: 1, presence: { name: 'mallory', multiaddrs: [], hello: true } })
+    const keys = await derivePrivateRoom(roomId, createRoomSecret())
+    const validate = roomMessageValidator((_, err) => reasons.push(err.name))
+    expect(await validate(peer, signed(presence, secp))).toBe(TopicValidatorResult.Reject)
+    expect(await validate(peer, signed(await sealRoomData(keys, presence), secp, keys.topic))).toBe(TopicValidatorResult.Reject)
+    expect(reasons).toEqual(['UnsupportedIdentityError', 'UnsupportedIdentityError'])
+    // the same presence under an Ed25519 id is a member's
+    expect(await validate(peer, signed(presence))).toBe(TopicValidatorResult.Accept)
+  })
+
   it('rejects a presence whose name would spoof another member\'s (a bidirectional override)', async () => {
     const reasons: string[] = []
     const presence = RoomMessage.encode({ version: 1, presence: { name: '\u202eecila', multiaddrs: [], hello: true } })

@@ -8,6 +8,7 @@ import {
   MEMBER_ADDRS_REFRESH_MS, PRESENCE_INTERVAL_MS, TYPING_EXPIRY_MS, TYPING_INTERVAL_MS, UPGRADE_RETRY_MAX_MS, UPGRADE_RETRY_MIN_MS
 } from '../constants.js'
 import { attachmentFallback } from '../file/offer.js'
+import { checkChatIdentity } from '../identity.js'
 import { mark } from '../util/marks.js'
 import { isCircuitAddr, isWebRTCAddr } from '../util/multiaddrs.js'
 import { RoomDiscovery } from './discovery.js'
@@ -150,6 +151,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
       return TopicValidatorResult.Reject
     }
     try {
+      checkChatIdentity(message.from, 'The publisher\'s peer id')
       this.validated.set(message.data, await readRoomData(this.codec, message.data, message.from.toString()))
       return TopicValidatorResult.Accept
     } catch (err) {

@@ -17,7 +17,7 @@ import type { PeerId, PrivateKey } from '@libp2p/interface'
  */
 
 /** Every refusal decodeRoomMessage documents. */
-export const ROOM_MESSAGE_ERRORS = ['MessageTooLargeError', 'UnsupportedVersionError', 'InvalidMessageError', 'InvalidNameError', 'InvalidSignatureError']
+export const ROOM_MESSAGE_ERRORS = ['MessageTooLargeError', 'UnsupportedVersionError', 'InvalidMessageError', 'InvalidNameError', 'InvalidSignatureError', 'UnsupportedIdentityError']
 /** ...and those of private envelopes. */
 export const ENVELOPE_ERRORS = ['MessageTooLargeError', 'UnsupportedVersionError', 'InvalidEnvelopeError']
 
@@ -31,7 +31,10 @@ export const NOW = 1_780_000_000_000
 /** A 1024-bit RSA key (protobuf): RSA authors put DER in front of every decoder of keys. */
 const RSA_KEY = 'CAAS4QQwggJdAgEAAoGBANQKvtKyBq9EZR8PeB3+SC0C4VyFaktZTe1bmKx33aFctSQzG0mfYESW+gT6SHC0B7NVXBG6F52Q1TDVOn5v0vsxdAb+MiuZ+5+uv+alF1CllJgjoGZSgrAKTl9fsq8uVG0JVVSeyRcHp5Its6FZeHThybpYDMlR/WB6VwT3pnY7AgMBAAECgYB/Eo13IP9Gi9t5+MBIYToJ138M/ltMGpHL3CervA3TBQb9Ua9ZuKxtjnj5ALDm8cznmREbAoXihIhuwmpSmVs63P+n3dxjxZKnMDn3WBbQymmSKut5/9JaFV8GMUwNlMBWx8rpXq4iRpKAyCv2hFrZeoujt+5BrsrC4ro1w8UheQJBAO4ZT93UJrd7ztyqsurWBDHUu32T+gqI1iykufccIn6Hq/FirZLXSYnbUahPo1tqJmlcdMmqn2P0d5sf+xYufl0CQQDj++qXHp6Yh1Uqb2p6xhtHHg1B+lKXWgOIGSyjaadE23FUh4udTWVaXDPvyAcxpq6knNA01LP9gYerk+E6Kw13AkEAhcPcteChm8XH0vtnpz1zf9dnOkbvXAnCYbRt8eFxk6p/NA7fOzcOTo/T0X5kZVA+okTaLA5am9pVc+ZEtxKJ1QJACUDcUK3pef9kMYi8JaeMy+IoX5ktaP86TXfYG/nZ1C2j9+5YeFX/2x8K7JyNzjIZvIyw1rQbahqrywcBiT7eGQJBAOX69tj9fSgdyFdZIXghPAdeekCuZFehdrXTPUiqoDl6Fyh1mRwUcbB0seZo/RvcJoHm8+NT+TrTd9As8cgfbP8'
 
-/** Fixed keys of every type a peer id can have: two Ed25519, one secp256k1, one RSA. */
+/**
+ * Fixed keys of every type a peer id can have: two Ed25519 (P2P Chat identities), one secp256k1 and one RSA (whose
+ * lines and messages are refused with UnsupportedIdentityError).
+ */
 export async function fixedKeys (): Promise<PrivateKey[]> {
   return [
     await generateKeyPairFromSeed('Ed25519', new Uint8Array(32).fill(1)),
