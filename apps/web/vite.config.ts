@@ -5,6 +5,7 @@ import { compression } from 'vite-plugin-compression2'
 import { VitePWA } from 'vite-plugin-pwa'
 import { ed25519KeysOnly } from './build/ed25519-keys-only.js'
 import { gossipsubWithoutMetrics } from './build/gossipsub-metrics.js'
+import { noPublicDns } from './build/no-public-dns.js'
 import type { Plugin } from 'vite'
 
 // `pnpm --filter @p2p-chat/web dev` serves the app on its own; P2P_CHAT_RELAY_HTTP names the relay whose
@@ -75,7 +76,7 @@ const precompress = compression({
 })
 
 export default defineConfig({
-  plugins: [gossipsubWithoutMetrics(), ed25519KeysOnly(), svelte(), selfHostingGuide(), pwa, precompress],
+  plugins: [gossipsubWithoutMetrics(), ed25519KeysOnly(), noPublicDns(), svelte(), selfHostingGuide(), pwa, precompress],
   server: {
     host: '127.0.0.1',
     proxy: { '/api': relayHttp }
