@@ -1,6 +1,5 @@
 import { decodeRoomMessage } from '../codec.js'
 import { AuthorMismatchError, InvalidMessageError } from '../errors.js'
-import { openRoomData, sealRoomData } from '../private-room/index.js'
 import { roomTopic } from '../room.js'
 import type { RoomEvent, RoomLimits } from '../codec.js'
 import type { PrivateRoomKeys } from '../private-room/index.js'
@@ -38,13 +37,21 @@ export function publicRoomCodec (roomId: string, limits: RoomLimits = {}): RoomC
   }
 }
 
+/**
+ * A private room's codec. Sealing and opening envelopes is code only private rooms run: it is loaded on the first
+ * message (a chunk of its own in the web app, so a page showing a public room does not carry it).
+ */
 export function privateRoomCodec (keys: PrivateRoomKeys, limits: RoomLimits = {}): RoomCodec {
   return {
     topic: keys.topic,
     isPrivate: true,
     limits,
-    wrap: async (message, header) => sealRoomData(keys, message, header),
+    wrap: async (message, header) => {
+      const { sealRoomData } = await import('../private-room/envelope.js')
+      return sealRoomData(keys, message, header)
+    },
     unwrap: async data => {
+      const { openRoomData } = await import('../private-room/envelope.js')
       const { plaintext, ...header } = await openRoomData(keys, data)
       return { message: plaintext, header }
     }
