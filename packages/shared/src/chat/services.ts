@@ -1,13 +1,13 @@
 import { gossipsub } from '@libp2p/gossipsub'
 import { identify, identifyPush } from '@libp2p/identify'
-import { ping } from '@libp2p/ping'
 import { callSignals } from '../call/index.js'
-import { PEER_INBOUND_CONNECTIONS_PER_IP, PING_MAX_STREAMS, PROTOCOL_NEGOTIATION_TIMEOUT_MS } from '../constants.js'
+import { PEER_INBOUND_CONNECTIONS_PER_IP, PROTOCOL_NEGOTIATION_TIMEOUT_MS } from '../constants.js'
 import { directMessages } from '../dm/index.js'
 import { fileTransfer } from '../file/index.js'
 import { historySync } from '../history/index.js'
 import { roomGossipsubOptions } from '../pubsub.js'
 import { directPaths } from './direct-paths.js'
+import { pingService } from './ping.js'
 import type { FileTransferInit } from '../file/index.js'
 import type { HistorySyncInit } from '../history/index.js'
 import type { GossipsubOpts } from '@libp2p/gossipsub'
@@ -25,29 +25,30 @@ export interface ChatPeerServicesInit extends RoomServicesInit {
 }
 
 /**
- * The libp2p services a chat peer needs to be in rooms: identify (+ push), ping, gossipsub rooms as `pubsub`,
- * and `directPaths`, which proves each direct connection with a round trip before the peer counts as directly
- * connected. The browser adds direct messages, history sync and files later (its first script does not carry
- * them).
+ * The libp2p services a chat peer needs to be in rooms: identify (+ push), gossipsub rooms as `pubsub`, and
+ * `directPaths`, which proves each direct connection with a round trip before the peer counts as directly
+ * connected. A room also needs `ping` ({@link pingService}): the terminal peer runs it from the start
+ * ({@link chatPeerServices}), the browser once its room is on screen, with direct messages, history sync and
+ * files (its first script does not carry them).
  */
 export function roomServices (init: RoomServicesInit = {}) {
   return {
     identify: identify(),
     identifyPush: identifyPush(),
-    ping: ping({ maxInboundStreams: PING_MAX_STREAMS, maxOutboundStreams: PING_MAX_STREAMS }),
     pubsub: gossipsub({ ...roomGossipsubOptions(), ...init.pubsub }),
     directPaths: directPaths()
   }
 }
 
 /**
- * The libp2p services every chat peer (browser or terminal) runs: {@link roomServices}, direct messages as `dm`,
- * history sync as `history`, files as `files` (it serves only what this peer offers) and call signalling as
- * `calls`.
+ * The libp2p services every chat peer (browser or terminal) runs: {@link roomServices}, `ping`, direct messages
+ * as `dm`, history sync as `history`, files as `files` (it serves only what this peer offers) and call
+ * signalling as `calls`.
  */
 export function chatPeerServices (init: ChatPeerServicesInit = {}) {
   return {
     ...roomServices(init),
+    ping: pingService(),
     dm: directMessages(),
     history: historySync(init.history),
     files: fileTransfer(init.files),

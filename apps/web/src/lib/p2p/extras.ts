@@ -1,6 +1,6 @@
 /**
  * The parts of the browser's node loaded after the room is on screen (imported by `node.ts` on demand, so they
- * are a chunk of their own): Kademlia, direct messages, file transfer, call signalling, and every transport but WebSockets — circuit relay (the
+ * are a chunk of their own): ping, Kademlia, direct messages, file transfer, call signalling, and every transport but WebSockets — circuit relay (the
  * reservation that makes this browser reachable), WebRTC (direct connections) and WebRTC-direct
  * (relays without a WebSocket address this page may dial). A room is shown and chatted in over the relay's
  * WebSocket without them.
@@ -9,10 +9,11 @@ import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { contentRoutingSymbol, peerRoutingSymbol } from '@libp2p/interface'
 import { kadDHT, passthroughMapper, removePrivateAddressesMapper } from '@libp2p/kad-dht'
 import { webRTC, webRTCDirect } from '@libp2p/webrtc'
-import { callSignals, directMessages, fileTransfer, KAD_DHT_PROTOCOL } from '@p2p-chat/shared'
+import { callSignals, directMessages, fileTransfer, KAD_DHT_PROTOCOL, pingService } from '@p2p-chat/shared'
 import type { CircuitRelayTransportComponents } from '@libp2p/circuit-relay-v2'
 import type { ContentRouting, PeerRouting, Transport } from '@libp2p/interface'
 import type { KadDHT, KadDHTComponents } from '@libp2p/kad-dht'
+import type { Ping, PingComponents } from '@libp2p/ping'
 import type { WebRTCDirectTransportComponents, WebRTCTransportComponents } from '@libp2p/webrtc'
 import type { CallSignals, CallSignalsComponents, DirectMessages, DirectMessagesComponents, FileTransfer, FileTransferComponents } from '@p2p-chat/shared'
 
@@ -53,4 +54,9 @@ export function createFileTransfer (components: FileTransferComponents): FileTra
 /** Call signalling (`/p2p-chat/call/1.0.0`): the offers, answers and candidates of calls' media connections. */
 export function createCallSignals (components: CallSignalsComponents): CallSignals {
   return callSignals()(components)
+}
+
+/** Ping (`/ipfs/ping/1.0.0`): answers peers' pings, and pings a member whose connection has no round-trip time yet. */
+export function createPing (components: PingComponents): Ping {
+  return pingService()(components)
 }

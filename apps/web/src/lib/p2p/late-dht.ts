@@ -1,5 +1,5 @@
 import { contentRoutingSymbol, peerRoutingSymbol } from '@libp2p/interface'
-import { LateService } from './late-service.js'
+import { LateService, untilAborted } from './late-service.js'
 import type { RoutingDHT } from './extras.js'
 import type { LateModule } from './late-module.js'
 import type { AbortOptions, ContentRouting, PeerRouting } from '@libp2p/interface'
@@ -10,17 +10,6 @@ export interface LateDHTInit {
   extras: LateModule<typeof import('./extras.js')>
   /** the page came from a private host: peers found may sit on private addresses */
   privateHost: boolean
-}
-
-/** Resolves to `promise`, or rejects when `signal` aborts first. */
-async function untilAborted<T> (promise: Promise<T>, signal?: AbortSignal): Promise<T> {
-  if (signal == null) {
-    return promise
-  }
-  signal.throwIfAborted()
-  return Promise.race([promise, new Promise<never>((_resolve, reject) => {
-    signal.addEventListener('abort', () => { reject(signal.reason) }, { once: true })
-  })])
 }
 
 /**

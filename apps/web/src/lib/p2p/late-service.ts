@@ -14,6 +14,17 @@ async function prepared<T> (prepare: (made: T) => Promise<void>, made: T): Promi
   }
 }
 
+/** Resolves to `promise`, or rejects when `signal` aborts first. */
+export async function untilAborted<T> (promise: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (signal == null) {
+    return promise
+  }
+  signal.throwIfAborted()
+  return Promise.race([promise, new Promise<never>((_resolve, reject) => {
+    signal.addEventListener('abort', () => { reject(signal.reason) }, { once: true })
+  })])
+}
+
 /**
  * A part of the node made only once its module is loaded (`LateModule`), then started: the running node
  * carries a small stand-in from the start (this class), so libp2p knows the service by name, and the page's

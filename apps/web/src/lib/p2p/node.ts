@@ -10,6 +10,7 @@ import { createConnectionGater, isPrivateHost } from './gater.js'
 import { lateDHT } from './late-dht.js'
 import { lateHistorySync } from './late-history.js'
 import { LateModule } from './late-module.js'
+import { latePing } from './late-ping.js'
 import { LateService } from './late-service.js'
 import { lateTransports } from './late-transports.js'
 import { pageNoiseCrypto } from './noise-crypto.js'
@@ -48,7 +49,7 @@ export type BrowserNode = Libp2p<{
 export interface BrowserNodeParts {
   node: BrowserNode
   /**
-   * Loads what a room does not need to be shown and chatted in (Kademlia; direct messages; file transfer; call
+   * Loads what a room does not need to be shown and chatted in (ping; Kademlia; direct messages; file transfer; call
    * signalling; circuit
    * relay, WebRTC, WebRTC-direct; history sync, unless a catch-up loaded it already): the page calls
    * it once its room is on screen. Until then the node reaches its relay over WebSockets only, is not reachable through the
@@ -83,6 +84,7 @@ export async function createBrowserNode (options: BrowserNodeOptions): Promise<B
     connectionMonitor: { pingInterval: CONNECTION_PING_INTERVAL_MS },
     services: {
       ...roomServices(),
+      ping: latePing(extras),
       history: lateHistorySync({ ...options.history, module: history }),
       dm: (components: DirectMessagesComponents) => new LateService(extras, module => module.createDirectMessages(components)),
       files: (components: FileTransferComponents) => new LateService(extras, module => module.createFileTransfer(components)),
