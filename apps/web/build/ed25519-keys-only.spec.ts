@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto'
-import { readFile, rm, writeFile } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { generateKeyPair, publicKeyToProtobuf } from '@libp2p/crypto/keys'
 import { ED25519_ONLY_MESSAGE } from '@p2p-chat/shared/protocol'
 import { describe, expect, it } from 'vitest'
 import { KeyImportsNotFoundError, withEd25519KeysOnly } from './ed25519-keys-only.js'
+import { withRewrittenModule } from './rewritten-module.js'
 
 /** @libp2p/crypto's keys module as installed (the web app's copy). */
 const KEYS_MODULE = fileURLToPath(new URL('../node_modules/@libp2p/crypto/dist/src/keys/index.js', import.meta.url))
@@ -21,11 +21,7 @@ describe('Ed25519 keys only', () => {
   })
 
   it('as the page runs it: an Ed25519 key reads as before; a secp256k1 or RSA key fails with the reason', async () => {
-    // the transformed module beside the original, so that its own imports resolve as in the build
-    const copy = KEYS_MODULE.replace(/index\.js$/, `index.test-${randomUUID()}.js`)
-    await writeFile(copy, withEd25519KeysOnly(await readFile(KEYS_MODULE, 'utf8'), KEYS_MODULE))
-    try {
-      const keys = await import(/* @vite-ignore */ copy) as typeof import('@libp2p/crypto/keys')
+    await withRewrittenModule<typeof import('@libp2p/crypto/keys'), void>(KEYS_MODULE, withEd25519KeysOnly, async keys => {
       const ed25519 = await generateKeyPair('Ed25519')
       expect(keys.publicKeyFromProtobuf(publicKeyToProtobuf(ed25519.publicKey)).equals(ed25519.publicKey)).toBe(true)
       expect(keys.privateKeyFromRaw(ed25519.raw).equals(ed25519)).toBe(true)
@@ -34,9 +30,7 @@ describe('Ed25519 keys only', () => {
         expect(() => keys.privateKeyFromRaw(other.raw)).toThrow(ED25519_ONLY_MESSAGE)
       }
       await expect(keys.generateKeyPair('secp256k1')).rejects.toThrow(ED25519_ONLY_MESSAGE)
-    } finally {
-      await rm(copy)
-    }
+    })
   })
 
   it('fails the build when @libp2p/crypto no longer imports them as expected', () => {

@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto'
-import { readFile, rm, writeFile } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { NO_PUBLIC_DNS_MESSAGE, PublicResolversNotFoundError, withoutPublicDns } from './no-public-dns.js'
+import { withRewrittenModule } from './rewritten-module.js'
 
 /** @multiformats/dns's browser resolvers, the copy libp2p (which the web app bundles) resolves. */
 function installedResolverModule (): string {
@@ -21,16 +21,11 @@ describe('no public DNS in the page', () => {
     expect(out).not.toMatch(/https:|import /)
 
     // run as the page runs it: a lookup fails at once with the reason, and nothing is fetched
-    const copy = path.replace(/\.js$/, `.test-${randomUUID()}.js`)
-    await writeFile(copy, out)
-    try {
-      const { defaultResolver } = await import(/* @vite-ignore */ copy) as { defaultResolver: () => Array<(domain: string) => Promise<unknown>> }
+    await withRewrittenModule<{ defaultResolver: () => Array<(domain: string) => Promise<unknown>> }, void>(path, withoutPublicDns, async ({ defaultResolver }) => {
       const resolvers = defaultResolver()
       expect(resolvers).toHaveLength(1)
       await expect(resolvers[0]!('_dnsaddr.relay.example')).rejects.toThrow(`${NO_PUBLIC_DNS_MESSAGE}; not looked up: _dnsaddr.relay.example`)
-    } finally {
-      await rm(copy)
-    }
+    })
   })
 
   it('fails the build when @multiformats/dns no longer holds those resolvers', () => {
