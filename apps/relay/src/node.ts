@@ -123,7 +123,11 @@ export async function createRelayNode (options: RelayOptions, store: NodeStore, 
         ...roomGossipsubOptions('relay', scores),
         // no gossipsub stream of the relay's own to a peer until it joins a room: most connected browsers are in
         // none (patches/@libp2p__gossipsub@17.1.1.patch)
-        lazyOutboundStreams: true
+        lazyOutboundStreams: true,
+        // a room's members alone are told the relay follows it: announcing each room it follows to every peer with
+        // a stream was O(peers) messages per room (most of a busy relay's admission CPU) and told every browser
+        // which rooms the relay follows
+        scopedSubscriptions: true
       }),
       // the lines the relay keeps, for any peer catching up on a room (private rooms: ciphertext)
       history: historySync({ store: history, serves: ops.servesHistory })

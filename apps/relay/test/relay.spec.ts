@@ -158,6 +158,27 @@ describe('relay', () => {
     await waitFor(() => c.services.pubsub.getSubscribers(topic).some(p => p.equals(r.node.peerId)))
   })
 
+  it('tells a peer of the rooms it follows only if the peer is in them, whenever the peer joins', async () => {
+    const { relay: r } = await relay()
+    const [a, b, c] = [await client(), await client(), await client()]
+    const [roomA, roomB, roomC, later] = [roomTopic(createRoomId()), roomTopic(createRoomId()), roomTopic(createRoomId()), roomTopic(createRoomId())]
+    const seesRelay = (peer: TestClient, topic: string): boolean => peer.services.pubsub.getSubscribers(topic).some(p => p.equals(r.node.peerId))
+    for (const [peer, topic] of [[a, roomA], [b, roomB], [c, roomC]] as const) {
+      peer.services.pubsub.subscribe(topic)
+      await peer.dial(multiaddr(tcpAddr(r)))
+      await waitFor(() => seesRelay(peer, topic))
+    }
+    // a joins another room: the relay's answer comes on the stream that would have carried room B's and C's
+    a.services.pubsub.subscribe(later)
+    await waitFor(() => seesRelay(a, later))
+    expect(seesRelay(a, roomB) || seesRelay(a, roomC)).toBe(false)
+    expect(seesRelay(b, roomA) || seesRelay(c, roomA)).toBe(false)
+
+    // c joins a room the relay follows already: it is told at once
+    c.services.pubsub.subscribe(roomA)
+    await waitFor(() => seesRelay(c, roomA))
+  })
+
   it('penalises the gossipsub score of a peer that sends invalid room messages, and no one else', async () => {
     const { relay: r } = await relay()
     const goodKey = await generateKeyPair('Ed25519')

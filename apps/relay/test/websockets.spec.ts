@@ -1,0 +1,63 @@
+import { noise } from '@libp2p/noise'
+import { ping } from '@libp2p/ping'
+import { webSockets } from '@libp2p/websockets'
+import { yamux } from '@libp2p/yamux'
+import { multiaddr } from '@multiformats/multiaddr'
+import { waitFor } from '@p2p-chat/shared/testing'
+import { createLibp2p } from 'libp2p'
+import { afterEach, describe, expect, it } from 'vitest'
+import { startTestRelay } from './helpers.js'
+import type { TestRelay } from './helpers.js'
+
+/** The length of each Noise frame in a WebSocket message (2-byte big-endian length, then that many bytes), or null if it does not hold whole frames. */
+function noiseFrames (message: Uint8Array): number[] | null {
+  const lengths: number[] = []
+  let at = 0
+  while (at < message.byteLength) {
+    if (at + 2 > message.byteLength) {
+      return null
+    }
+    const length = (message[at]! << 8) + message[at + 1]!
+    at += 2 + length
+    lengths.push(length)
+  }
+  return at === message.byteLength ? lengths : null
+}
+
+let relay: TestRelay | undefined
+afterEach(async () => { await relay?.cleanup(); relay = undefined })
+
+describe('WebSocket framing, as pages and the relay send (the @libp2p/websockets patch)', () => {
+  it('sends each Noise frame whole in one WebSocket message, not its length prefix apart', async () => {
+    relay = await startTestRelay()
+    const sent: Uint8Array[] = []
+    const send = WebSocket.prototype.send
+    WebSocket.prototype.send = function (data) {
+      sent.push(new Uint8Array(data as ArrayBuffer))
+      send.call(this, data)
+    }
+    const client = await createLibp2p({
+      transports: [webSockets()],
+      connectionEncrypters: [noise()],
+      streamMuxers: [yamux()],
+      connectionGater: { denyDialMultiaddr: () => false },
+      connectionMonitor: { enabled: false },
+      services: { ping: ping() }
+    })
+    try {
+      const relayAddr = multiaddr(relay.relay.info().multiaddrs.find(a => a.includes('/ws/'))!)
+      await client.dial(relayAddr)
+      // a stream of its own after the handshake: multistream-select, a ping and its answer, the stream's close
+      await client.services.ping.ping(relayAddr)
+      await waitFor(() => sent.length > 4)
+    } finally {
+      WebSocket.prototype.send = send
+      await client.stop()
+    }
+    // before Noise, the connection's multistream-select picked it: a varint length, then '/multistream/1.0.0\n'...
+    const encrypted = sent.filter(m => m[1] !== '/'.charCodeAt(0))
+    expect(encrypted.length).toBeGreaterThan(4)
+    // unpatched, each frame went as two messages: its 2-byte length, then its body
+    expect(encrypted.map(noiseFrames).filter(frames => frames == null || frames.includes(0))).toEqual([])
+  })
+})
