@@ -12,6 +12,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { webRTC } from '@libp2p/webrtc'
+import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
 import { chatPeerServices, KAD_DHT_PROTOCOL, PEER_CONNECTION_MANAGER, roomGossipsubOptions, webrtcPairGater } from '@p2p-chat/shared'
 import { createLibp2p } from 'libp2p'
@@ -79,6 +80,28 @@ export async function createTestClient (privateKey?: PrivateKey): Promise<TestCl
     connectionGater: { denyDialMultiaddr: () => false },
     services: { identify: identify(), ping: ping(), pubsub: gossipsub(roomGossipsubOptions()) }
   }) as unknown as Promise<TestClient>
+}
+
+export type BareClient = Libp2p<{ ping: Ping }>
+
+/**
+ * The barest peer that reaches a relay over `transport`: Noise, yamux and a ping service; it runs no connection
+ * monitor, so nothing but the test pings or closes its connections.
+ */
+export async function createBareClient (transport: 'tcp' | 'ws'): Promise<BareClient> {
+  return createLibp2p({
+    transports: [transport === 'tcp' ? tcp() : webSockets()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionGater: { denyDialMultiaddr: () => false },
+    connectionMonitor: { enabled: false },
+    services: { ping: ping() }
+  })
+}
+
+/** The relay's WebSocket multiaddr, with its peer id. */
+export function wsAddr (relay: Relay): string {
+  return relay.info().multiaddrs.find(a => a.includes('/ws/'))!
 }
 
 /** No STUN or TURN, and ICE candidates on loopback only (node-datachannel's `bindAddress`). */

@@ -1,14 +1,10 @@
 import { generateKeyPair, publicKeyToProtobuf } from '@libp2p/crypto/keys'
-import { noise } from '@libp2p/noise'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { webSockets } from '@libp2p/websockets'
-import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createMessageId, createRoomId, encodeChat, roomKey, roomTopic } from '@p2p-chat/shared'
 import { waitFor } from '@p2p-chat/shared/testing'
-import { createLibp2p } from 'libp2p'
 import { afterEach, describe, expect, it } from 'vitest'
-import { LOAD_TEST_TIMEOUT_MS, startTestRelay, tcpAddr } from './helpers.js'
+import { createBareClient, LOAD_TEST_TIMEOUT_MS, startTestRelay, tcpAddr, wsAddr } from './helpers.js'
 import { clientFrom, dialRelay, idleSocket, refusals, reserve, served, Status } from './limits-helpers.js'
 import type { RelayInit, RelayOptions } from '../src/index.js'
 import type { TestRelay } from './helpers.js'
@@ -217,16 +213,10 @@ describe('relay limits: WebSocket sockets', () => {
   // relay aborts the connections of clients that stop answering its pings.
   it('closes the socket of a WebSocket connection it aborts, so the client sees it end', async () => {
     const r = await relay()
-    const client = await createLibp2p({
-      transports: [webSockets()],
-      connectionEncrypters: [noise()],
-      streamMuxers: [yamux()],
-      connectionGater: { denyDialMultiaddr: () => false },
-      // the client does not ping: only the relay closing the socket can end the connection on its side
-      connectionMonitor: { enabled: false }
-    })
+    // the client does not ping: only the relay closing the socket can end the connection on its side
+    const client = await createBareClient('ws')
     try {
-      await client.dial(multiaddr(r.relay.info().multiaddrs.find(a => a.includes('/ws/'))!))
+      await client.dial(multiaddr(wsAddr(r.relay)))
       await waitFor(() => r.relay.node.getConnections(client.peerId).length === 1)
       r.relay.node.getConnections(client.peerId)[0]!.abort(new Error('stopped answering pings'))
       await waitFor(() => client.getConnections(r.relay.node.peerId).length === 0)

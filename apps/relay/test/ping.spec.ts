@@ -1,13 +1,8 @@
 import { queryObjects } from 'node:v8'
-import { noise } from '@libp2p/noise'
-import { ping } from '@libp2p/ping'
-import { tcp } from '@libp2p/tcp'
-import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
 import { waitFor } from '@p2p-chat/shared/testing'
-import { createLibp2p } from 'libp2p'
 import { afterEach, describe, expect, it } from 'vitest'
-import { startTestRelay, tcpAddr } from './helpers.js'
+import { createBareClient, startTestRelay, tcpAddr } from './helpers.js'
 import type { TestRelay } from './helpers.js'
 
 let relay: TestRelay | undefined
@@ -16,14 +11,7 @@ afterEach(async () => { await relay?.cleanup(); relay = undefined })
 describe('ping, as the relay answers it (the @libp2p/ping patch)', () => {
   it('keeps nothing of a ping it has answered: no stream lives on for the ping timeout', async () => {
     relay = await startTestRelay()
-    const client = await createLibp2p({
-      transports: [tcp()],
-      connectionEncrypters: [noise()],
-      streamMuxers: [yamux()],
-      connectionGater: { denyDialMultiaddr: () => false },
-      connectionMonitor: { enabled: false },
-      services: { ping: ping() }
-    })
+    const client = await createBareClient('tcp')
     try {
       const relayAddr = multiaddr(tcpAddr(relay.relay))
       const connection = await client.dial(relayAddr)

@@ -1,12 +1,7 @@
-import { noise } from '@libp2p/noise'
-import { ping } from '@libp2p/ping'
-import { webSockets } from '@libp2p/websockets'
-import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
 import { waitFor } from '@p2p-chat/shared/testing'
-import { createLibp2p } from 'libp2p'
 import { afterEach, describe, expect, it } from 'vitest'
-import { startTestRelay } from './helpers.js'
+import { createBareClient, startTestRelay, wsAddr } from './helpers.js'
 import type { TestRelay } from './helpers.js'
 
 /** The length of each Noise frame in a WebSocket message (2-byte big-endian length, then that many bytes), or null if it does not hold whole frames. */
@@ -36,16 +31,9 @@ describe('WebSocket framing, as pages and the relay send (the @libp2p/websockets
       sent.push(new Uint8Array(data as ArrayBuffer))
       send.call(this, data)
     }
-    const client = await createLibp2p({
-      transports: [webSockets()],
-      connectionEncrypters: [noise()],
-      streamMuxers: [yamux()],
-      connectionGater: { denyDialMultiaddr: () => false },
-      connectionMonitor: { enabled: false },
-      services: { ping: ping() }
-    })
+    const client = await createBareClient('ws')
     try {
-      const relayAddr = multiaddr(relay.relay.info().multiaddrs.find(a => a.includes('/ws/'))!)
+      const relayAddr = multiaddr(wsAddr(relay.relay))
       await client.dial(relayAddr)
       // a stream of its own after the handshake: multistream-select, a ping and its answer, the stream's close
       await client.services.ping.ping(relayAddr)
