@@ -1,10 +1,10 @@
 import { LengthPrefixedDecoder } from '@libp2p/utils'
 import { describe, expect, it } from 'vitest'
 
-/** Noise's frame length: two bytes big-endian, a RangeError when fewer are there (as `@libp2p/noise` decodes it). */
 /** What the decoder hands its length decoder: a Uint8Array or a Uint8ArrayList, read alike here */
 interface Bytes { byteLength: number, subarray: (begin?: number, end?: number) => Uint8Array }
 
+/** Noise's frame length: two bytes big-endian, a RangeError when fewer are there (as `@libp2p/noise` decodes it). */
 function uint16Length (counter: { throws: number }): (data: Bytes) => number {
   return data => {
     if (data.byteLength < 2) {

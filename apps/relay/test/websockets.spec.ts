@@ -1,8 +1,7 @@
 import { multiaddr } from '@multiformats/multiaddr'
 import { waitFor } from '@p2p-chat/shared/testing'
-import { afterEach, describe, expect, it } from 'vitest'
-import { createBareClient, startTestRelay, wsAddr } from './helpers.js'
-import type { TestRelay } from './helpers.js'
+import { describe, expect, it } from 'vitest'
+import { createBareClient, useTestResources, wsAddr } from './helpers.js'
 
 /** The length of each Noise frame in a WebSocket message (2-byte big-endian length, then that many bytes), or null if it does not hold whole frames. */
 function noiseFrames (message: Uint8Array): number[] | null {
@@ -19,28 +18,26 @@ function noiseFrames (message: Uint8Array): number[] | null {
   return at === message.byteLength ? lengths : null
 }
 
-let relay: TestRelay | undefined
-afterEach(async () => { await relay?.cleanup(); relay = undefined })
+const { relay, track } = useTestResources()
 
 describe('WebSocket framing, as pages and the relay send (the @libp2p/websockets patch)', () => {
   it('sends each Noise frame whole in one WebSocket message, not its length prefix apart', async () => {
-    relay = await startTestRelay()
+    const { relay: r } = await relay()
     const sent: Uint8Array[] = []
     const send = WebSocket.prototype.send
     WebSocket.prototype.send = function (data) {
       sent.push(new Uint8Array(data as ArrayBuffer))
       send.call(this, data)
     }
-    const client = await createBareClient('ws')
     try {
-      const relayAddr = multiaddr(wsAddr(relay.relay))
+      const client = track(await createBareClient('ws'))
+      const relayAddr = multiaddr(wsAddr(r))
       await client.dial(relayAddr)
       // a stream of its own after the handshake: multistream-select, a ping and its answer, the stream's close
       await client.services.ping.ping(relayAddr)
       await waitFor(() => sent.length > 4)
     } finally {
       WebSocket.prototype.send = send
-      await client.stop()
     }
     // before Noise, the connection's multistream-select picked it: a varint length, then '/multistream/1.0.0\n'...
     const encrypted = sent.filter(m => m[1] !== '/'.charCodeAt(0))
