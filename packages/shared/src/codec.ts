@@ -4,7 +4,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { fromString as uint8ArrayFromString } from 'uint8arrays/from-string'
 import { toString as uint8ArrayToString } from 'uint8arrays/to-string'
 import {
-  CHAT_EXTENDED_SIGNATURE_DOMAIN, CHAT_SIGNATURE_DOMAIN, MAX_CLOCK_SKEW_MS, MAX_FILE_BYTES, MAX_MULTIADDR_BYTES, MAX_NAME_BYTES,
+  CHAT_EXTENDED_SIGNATURE_DOMAIN, CHAT_SIGNATURE_DOMAIN, MAX_CLOCK_SKEW_MS, MAX_FILE_BYTES, MAX_KNOWN_AUTHORS, MAX_MULTIADDR_BYTES, MAX_NAME_BYTES,
   MAX_PRESENCE_MULTIADDRS, MAX_REACTION_BYTES, MAX_ROOM_MESSAGE_BYTES, MAX_TEXT_BYTES, MESSAGE_ID_HEX_LENGTH, ROOM_MESSAGE_VERSION
 } from './constants.js'
 import { InvalidMessageError, InvalidNameError, InvalidSignatureError, MessageTooLargeError, UnsupportedVersionError } from './errors.js'
@@ -296,21 +296,43 @@ async function checkSignature (key: PublicKey, data: Uint8Array, signature: Uint
 }
 
 /**
+ * Authors' keys and peer ids by the key bytes lines carry, the most recent {@link MAX_KNOWN_AUTHORS}: a room's lines
+ * come from a few authors, and decoding the key and naming its peer id anew for every line (a thousand in a history
+ * sync) cost more than the rest of the line's checks. The same key object also lets the crypto library reuse the
+ * key it imported into WebCrypto.
+ */
+const knownAuthors = new Map<string, { key: PublicKey, author: string }>()
+
+/** The author a chat line's key bytes name; throws {@link InvalidSignatureError} (or an identity error) for none. */
+function chatAuthor (bytes: Uint8Array): { key: PublicKey, author: string } {
+  const id = uint8ArrayToString(bytes, 'base64')
+  let known = knownAuthors.get(id)
+  if (known == null) {
+    try {
+      const key = publicKeyFromProtobuf(bytes)
+      // a key of a type peer ids do not support (ECDSA) names no author
+      known = { key, author: peerIdFromPublicKey(key).toString() }
+    } catch (err) {
+      throw new InvalidSignatureError(`A chat line's author key does not decode to a peer id: ${(err as Error).message}`)
+    }
+    checkChatIdentity(known.key, 'A chat line\'s author')
+    if (knownAuthors.size >= MAX_KNOWN_AUTHORS) {
+      knownAuthors.delete(knownAuthors.keys().next().value!)
+    }
+  } else {
+    knownAuthors.delete(id) // most recent last
+  }
+  knownAuthors.set(id, known)
+  return known
+}
+
+/**
  * Checks a chat line's signatures for the topic: the first over fields 1–5 always, the extended one over fields
  * 1–5 and 7–9 whenever the line carries it, and it must when `extended`. Returns the author's peer id or throws
  * {@link InvalidSignatureError}.
  */
 async function verifyChat (message: ChatMessage, topic: string, extended: boolean): Promise<string> {
-  let key
-  let author
-  try {
-    key = publicKeyFromProtobuf(message.author)
-    // a key of a type peer ids do not support (ECDSA) names no author
-    author = peerIdFromPublicKey(key).toString()
-  } catch (err) {
-    throw new InvalidSignatureError(`A chat line's author key does not decode to a peer id: ${(err as Error).message}`)
-  }
-  checkChatIdentity(key, 'A chat line\'s author')
+  const { key, author } = chatAuthor(message.author)
   const none = new Uint8Array(0)
   const legacy = ChatMessage.encode({ ...message, signature: none, replyTo: '', reactTo: '', attachment: undefined, extendedSignature: none })
   await checkSignature(key, signedPart(CHAT_SIGNATURE_DOMAIN, topic, legacy), message.signature, 'signature')

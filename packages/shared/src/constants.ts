@@ -43,6 +43,8 @@ export const MAX_GOSSIP_RPC_BYTES = 256 * 1024
 export const MESSAGE_ID_HEX_LENGTH = 32
 /** How far in the future (ms) a message timestamp may be before it is refused. */
 export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000
+/** How many chat authors' decoded keys a node keeps at hand (most recent first) to check their lines' signatures. */
+export const MAX_KNOWN_AUTHORS = 256
 /** Largest reaction (the text of a line that reacts to another): an emoji, even a long ZWJ sequence, or a word. */
 export const MAX_REACTION_BYTES = 64
 

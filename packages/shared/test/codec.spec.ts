@@ -6,7 +6,7 @@ import {
   createMessageId, decodeRoomMessage, encodeChat, encodePresence, isMessageId, validateName, validateText
 } from '../src/codec.js'
 import {
-  DEFAULT_MAX_FILE_BYTES, MAX_FILE_BYTES, MAX_IMAGE_DIMENSION, MAX_PRESENCE_MULTIADDRS, MAX_REACTION_BYTES,
+  DEFAULT_MAX_FILE_BYTES, MAX_FILE_BYTES, MAX_IMAGE_DIMENSION, MAX_KNOWN_AUTHORS, MAX_PRESENCE_MULTIADDRS, MAX_REACTION_BYTES,
   MAX_ROOM_MESSAGE_BYTES, MAX_TEXT_BYTES
 } from '../src/constants.js'
 import { attachmentFallback, DEFAULT_MIME_TYPE, formatFileSize, normalizeMimeType } from '../src/file/offer.js'
@@ -48,6 +48,21 @@ describe('room message codec', async () => {
     const byOther = RoomMessage.decode(await encodeChat(chat, topic, other))
     await expect(decodeRoomMessage(altered(m => { m.chat!.signature = byOther.chat!.signature }), topic)).rejects.toMatchObject({ name: 'InvalidSignatureError' })
     await expect(decodeRoomMessage(altered(m => { m.chat!.author = new Uint8Array(0) }), topic)).rejects.toMatchObject({ name: 'InvalidSignatureError' })
+  })
+
+  it('names every line\'s own author, from more authors than it keeps decoded, and refuses forgeries under a known one', async () => {
+    const keys = await Promise.all(Array.from({ length: MAX_KNOWN_AUTHORS + 2 }, async () => generateKeyPair('Ed25519')))
+    const lines = await Promise.all(keys.map(async key => encodeChat(chat, topic, key)))
+    // twice over: the second round meets the first authors again after newer ones pushed them out
+    for (let round = 0; round < 2; round++) {
+      for (const [i, line] of lines.entries()) {
+        expect(await decodeRoomMessage(line, topic)).toMatchObject({ author: peerIdFromPrivateKey(keys[i]!).toString() })
+      }
+    }
+    // the last author is known now: a line naming it but signed by another is still refused
+    const forged = RoomMessage.decode(lines[0]!)
+    forged.chat!.author = RoomMessage.decode(lines.at(-1)!).chat!.author
+    await expect(decodeRoomMessage(RoomMessage.encode(forged), topic)).rejects.toMatchObject({ name: 'InvalidSignatureError' })
   })
 
   it('refuses a line whose signature is not of its key\'s length with InvalidSignatureError', async () => {
