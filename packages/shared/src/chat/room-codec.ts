@@ -42,16 +42,19 @@ export function publicRoomCodec (roomId: string, limits: RoomLimits = {}): RoomC
  * message (a chunk of its own in the web app, so a page showing a public room does not carry it).
  */
 export function privateRoomCodec (keys: PrivateRoomKeys, limits: RoomLimits = {}): RoomCodec {
+  // loaded once: an import() per line costs a trip through the module loader, a thousand of them in a history sync
+  let envelope: Promise<typeof import('../private-room/envelope.js')> | undefined
+  const load = async (): Promise<typeof import('../private-room/envelope.js')> => (envelope ??= import('../private-room/envelope.js'))
   return {
     topic: keys.topic,
     isPrivate: true,
     limits,
     wrap: async (message, header) => {
-      const { sealRoomData } = await import('../private-room/envelope.js')
+      const { sealRoomData } = await load()
       return sealRoomData(keys, message, header)
     },
     unwrap: async data => {
-      const { openRoomData } = await import('../private-room/envelope.js')
+      const { openRoomData } = await load()
       const { plaintext, ...header } = await openRoomData(keys, data)
       return { message: plaintext, header }
     }
