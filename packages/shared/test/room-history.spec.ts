@@ -1,5 +1,5 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { publicRoomCodec } from '../src/chat/room-codec.js'
 import { RoomHistory } from '../src/chat/room-history.js'
 import { createMessageId, encodeChat } from '../src/codec.js'
@@ -7,12 +7,14 @@ import { createMemoryHistoryStore } from '../src/history/memory.js'
 import { createRoomId } from '../src/room.js'
 
 describe('RoomHistory', () => {
-  it('keeps lines in the background, one write for what arrives while another runs; nothing to keep keeps nothing', async () => {
+  it('keeps lines in the background: one write for what comes in one task, and one for what arrives while it runs; nothing to keep keeps nothing', async () => {
     const codec = publicRoomCodec(createRoomId())
     const store = createMemoryHistoryStore()
     const writes: number[] = []
     const add = store.add.bind(store)
-    store.add = async records => { writes.push(records.length); return add(records) }
+    let release = (): void => {}
+    const held = new Promise<void>(resolve => { release = resolve })
+    store.add = async records => { writes.push(records.length); await held; return add(records) }
     const history = new RoomHistory({ codec, store })
     const key = await generateKeyPair('Ed25519')
     const lines = await Promise.all(['one', 'two', 'three'].map(async (text, i) => {
@@ -22,11 +24,17 @@ describe('RoomHistory', () => {
 
     history.keepLater()
     await history.written()
+    expect(writes).toEqual([])
+    // after the task that hands lines over (which shows them), in one write
     history.keepLater(lines[0]!)
-    history.keepLater(lines[1]!, lines[2]!)
+    history.keepLater(lines[1]!)
+    expect(writes).toEqual([])
+    await vi.waitFor(() => { expect(writes).toEqual([2]) })
+    history.keepLater(lines[2]!)
     history.keepLater()
+    release()
     await history.written()
-    expect(writes).toEqual([1, 2])
+    expect(writes).toEqual([2, 1])
     expect((await history.load()).map(line => line.text)).toEqual(['one', 'two', 'three'])
   })
 })

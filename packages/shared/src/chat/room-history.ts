@@ -32,7 +32,8 @@ export interface RoomHistoryInit {
  * store or from a peer is verified again (signature, and the private room's key) before it is shown.
  *
  * Lines seen live are kept in the background ({@link keepLater}): nobody waits on storage to publish or show
- * a line. What arrives while a write is under way goes into the next write, one transaction for all of it.
+ * a line. Lines handed over in one task are written after it, together; what arrives while a write is under way
+ * goes into the next write, one transaction for all of it.
  */
 export class RoomHistory {
   private readonly init: RoomHistoryInit
@@ -73,6 +74,9 @@ export class RoomHistory {
 
   private async write (): Promise<void> {
     try {
+      // after the task that handed the lines over: that task shows them, and issuing a transaction's requests
+      // (a thousand lines' worth, after a sync) would hold the page up before it does
+      await new Promise(resolve => setTimeout(resolve, 0))
       while (this.unwritten.length > 0) {
         const batch = this.unwritten
         this.unwritten = []
