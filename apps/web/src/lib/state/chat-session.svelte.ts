@@ -177,10 +177,12 @@ export class ChatSession {
       const info = inline != null ? Promise.resolve(inline) : fetchRelayInfo(this.#origin).catch(() => undefined)
       // the history store opens meanwhile: the node needs it only to answer peers, the room to show what it kept
       const opening = openHistoryStore()
-      const settings = await openSettings()
-      // the blocked and muted peers are read meanwhile: a blocked peer's kept lines never show, not even for a moment
-      const [privateKey, name] = await Promise.all([
-        identity.then(async ({ loadIdentity }) => loadIdentity(settings)), settings.get(NAME_KEY), this.#blocked.load(settings), this.#muted.load(settings)
+      const opened = openSettings()
+      // the identity's keychain opens beside the settings; the blocked and muted peers are read meanwhile (a blocked
+      // peer's kept lines never show, not even for a moment)
+      const [privateKey, [settings, name]] = await Promise.all([
+        identity.then(async ({ loadIdentity }) => loadIdentity(opened)),
+        opened.then(async settings => Promise.all([settings, settings.get(NAME_KEY), this.#blocked.load(settings), this.#muted.load(settings)]))
       ])
       const iceServers = relayIceServers({ origin: this.#origin, initial: info })
       const { node, loadExtras } = await createBrowserNode({

@@ -45,12 +45,13 @@ describe('identity', () => {
     await expect.poll(keptSelf).toBe(next)
   })
 
-  it('moves the key an earlier version kept in the settings into the keychain, keeping the peer id', async () => {
+  it('moves the key an earlier version kept in the settings into the keychain, keeping the peer id, the settings still opening when asked', async () => {
     const settings = await openSettings()
     await forgetIdentity(settings)
     const old = await newIdentityKey()
     await settings.set('privateKey', uint8ArrayToString(privateKeyToProtobuf(old), 'base64'))
-    const loaded = await loadIdentity(settings)
+    // as the page asks: the keychain opens while the settings do
+    const loaded = await loadIdentity(openSettings())
     expect(peerIdFromPrivateKey(loaded).toString()).toBe(peerIdFromPrivateKey(old).toString())
     await expect.poll(keptSelf).toBe(peerIdFromPrivateKey(old).toString())
     await expect.poll(async () => settings.get('privateKey')).toBeUndefined()

@@ -64,7 +64,8 @@ async function legacyKey (settings: Settings): Promise<PrivateKey | undefined> {
  * from where an earlier version kept it, and kept in the background: nothing waits for the write. A stored key that
  * no longer decodes is replaced.
  */
-export async function loadIdentity (settings: Settings): Promise<PrivateKey> {
+export async function loadIdentity (settings: Settings | Promise<Settings>): Promise<PrivateKey> {
+  // the keychain opens while the settings do: they are needed only to move an earlier version's key
   const { datastore, chain } = await openKeychain()
   if (await datastore.has(SELF_KEYS[0]!)) {
     try {
@@ -76,9 +77,9 @@ export async function loadIdentity (settings: Settings): Promise<PrivateKey> {
       await deleteSelf(datastore)
     }
   }
-  const key = await legacyKey(settings) ?? await newIdentityKey()
+  const key = await legacyKey(await settings) ?? await newIdentityKey()
   chain.importKey(SELF, key)
-    .then(async () => { await settings.delete(LEGACY_SETTING) })
+    .then(async () => { await (await settings).delete(LEGACY_SETTING) })
     .catch((err: Error) => { log.error('could not keep the identity: %s', err.message) })
     .finally(() => { datastore.close().catch(() => {}) })
   return key
