@@ -15,7 +15,7 @@ interface Ed25519 {
 describe('the page\'s Ed25519 keys (@libp2p/crypto, patched)', () => {
   afterEach(() => { vi.restoreAllMocks() })
 
-  it('imports each key into WebCrypto once, however many lines it signs or checks, and still tells a bad signature', async () => {
+  it('imports each key into WebCrypto once, however many lines it signs or checks and however often it is decoded, and still tells a bad signature', async () => {
     const ed: Ed25519 = await import(/* @vite-ignore */ browserEd25519.href)
     const mine = ed.generateKey()
     const theirs = ed.generateKey()
@@ -29,10 +29,12 @@ describe('the page\'s Ed25519 keys (@libp2p/crypto, patched)', () => {
     }
     for (const signature of signatures) {
       expect(await ed.hashAndVerify(theirs.publicKey, signature, message)).toBe(true)
+      // the same key decoded anew (as gossipsub does from a peer id, for every message)
+      expect(await ed.hashAndVerify(theirs.publicKey.slice(), signature, message)).toBe(true)
       expect(await ed.hashAndVerify(mine.publicKey, signature, message)).toBe(false)
     }
     expect(await ed.hashAndVerify(theirs.publicKey, signatures[0]!, new TextEncoder().encode('another line'))).toBe(false)
-    // their private key and their public key, once each (unpatched: one import per signature and per check, 16)
+    // their private key and their public key, once each (unpatched: one import per signature and per check, 21)
     expect(importKey).toHaveBeenCalledTimes(2)
   })
 })
