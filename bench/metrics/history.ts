@@ -1,11 +1,32 @@
 import { createRoomId, createRoomSecret } from '@p2p-chat/shared'
 import { launchChromium } from '../lib/browser.ts'
 import { openHarness, startHarnessRelay } from '../lib/harness.ts'
+import { sample, scrape } from '../lib/prometheus.ts'
 import { summarize } from '../lib/stats.ts'
 import type { Figure, Metric } from '../lib/report.ts'
 
 const LINES = 1000
 const SIZES = [200, 4000]
+const HOLD_TIMEOUT_MS = 60_000
+
+/**
+ * Waits until the relay keeps `lines` chat lines (its `/metrics`): a line has "gone out" of the writer once gossipsub
+ * took it, and the relay may receive and keep the last of 1,000 long lines seconds later (the writer leaving
+ * before then loses them, and the newcomer finds fewer).
+ */
+async function relayHolds (metricsUrl: string, lines: number): Promise<void> {
+  const deadline = Date.now() + HOLD_TIMEOUT_MS
+  for (;;) {
+    const held = sample(await scrape(metricsUrl), 'p2p_chat_relay_history_lines')
+    if (held >= lines) {
+      return
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`the relay kept ${held} of ${lines} lines within ${HOLD_TIMEOUT_MS} ms`)
+    }
+    await new Promise(resolve => setTimeout(resolve, 100))
+  }
+}
 
 /**
  * History sync: a member writes 1,000 lines in a private room and leaves; a newcomer joins with nobody else
@@ -29,9 +50,9 @@ export const history: Metric = async ({ runs, log }) => {
           await writer.waitForFunction(() => window.bench.relayStatus() === 'reserved', undefined, { timeout: 30_000 })
           const sent = await writer.evaluate(async ({ count, size }) => window.bench.sendMany(count, size), { count: LINES, size })
           // every line has gone out (a line that found no route at once waited in the outbox); the relay keeps what it
-          // forwards: give it a moment, then nobody but the relay has the room
+          // forwards: once it holds every line, nobody but the relay has the room
           if (sent < LINES) log(`${LINES - sent} lines waited in the outbox`)
-          await new Promise(resolve => setTimeout(resolve, 2000))
+          await relayHolds(relay.metricsUrl, LINES)
           await writer.context().close()
 
           const reader = await openHarness(browser, relay)
