@@ -1,3 +1,4 @@
+import { setMostRecent } from '@p2p-chat/shared'
 import { MAX_RATE_LIMITED_KEYS } from './constants.js'
 
 export interface TokenBucketsInit {
@@ -62,12 +63,7 @@ export class TokenBuckets {
     const bucket = this.buckets.get(key) ?? { tokens: this.burst, at: now }
     bucket.tokens = Math.min(this.burst, bucket.tokens + Math.max(0, now - bucket.at) / 1000 * this.rate)
     bucket.at = now
-    // most recently used last, so the first key is the one to forget
-    this.buckets.delete(key)
-    this.buckets.set(key, bucket)
-    if (this.buckets.size > this.maxKeys) {
-      this.buckets.delete(this.buckets.keys().next().value!)
-    }
+    setMostRecent(this.buckets, key, bucket, this.maxKeys)
     return bucket
   }
 }

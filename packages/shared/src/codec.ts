@@ -11,6 +11,7 @@ import { InvalidMessageError, InvalidNameError, InvalidSignatureError, MessageTo
 import { validateFileOffer } from './file/offer.js'
 import { checkChatIdentity } from './identity.js'
 import { ChatMessage, RoomMessage } from './proto/room.js'
+import { setMostRecent } from './util/most-recent.js'
 import { utf8Length } from './util/utf8.js'
 import type { FileOffer } from './file/offer.js'
 import type { FileOffer as WireFileOffer } from './proto/room.js'
@@ -298,8 +299,7 @@ async function checkSignature (key: PublicKey, data: Uint8Array, signature: Uint
 /**
  * Authors' keys and peer ids by the key bytes lines carry, the most recent {@link MAX_KNOWN_AUTHORS}: a room's lines
  * come from a few authors, and decoding the key and naming its peer id anew for every line (a thousand in a history
- * sync) cost more than the rest of the line's checks. The same key object also lets the crypto library reuse the
- * key it imported into WebCrypto.
+ * sync) cost more than the rest of the line's checks.
  */
 const knownAuthors = new Map<string, { key: PublicKey, author: string }>()
 
@@ -316,13 +316,8 @@ function chatAuthor (bytes: Uint8Array): { key: PublicKey, author: string } {
       throw new InvalidSignatureError(`A chat line's author key does not decode to a peer id: ${(err as Error).message}`)
     }
     checkChatIdentity(known.key, 'A chat line\'s author')
-    if (knownAuthors.size >= MAX_KNOWN_AUTHORS) {
-      knownAuthors.delete(knownAuthors.keys().next().value!)
-    }
-  } else {
-    knownAuthors.delete(id) // most recent last
   }
-  knownAuthors.set(id, known)
+  setMostRecent(knownAuthors, id, known, MAX_KNOWN_AUTHORS)
   return known
 }
 

@@ -6,6 +6,7 @@ import { AuthorMismatchError, InvalidMessageError } from './errors.js'
 import { checkChatIdentity } from './identity.js'
 import { privateTopicIdFromTopic, readEnvelopeHeader } from './private-room/index.js'
 import { roomIdFromTopic } from './room.js'
+import { setMostRecent } from './util/most-recent.js'
 import type { GossipsubOpts, Message } from '@libp2p/gossipsub'
 import type { PeerId } from '@libp2p/interface'
 
@@ -50,11 +51,7 @@ export class InvalidMessageScores {
   record (peer: string, now = Date.now()): void {
     const times = this.recent(peer, now)
     times.push(now)
-    this.invalid.delete(peer)
-    this.invalid.set(peer, times)
-    if (this.invalid.size > MAX_PENALISED_PEERS) {
-      this.invalid.delete(this.invalid.keys().next().value!)
-    }
+    setMostRecent(this.invalid, peer, times, MAX_PENALISED_PEERS)
   }
 
   /** The score component for `peer`: −{@link INVALID_MESSAGE_PENALTY} per invalid message in the window. */
