@@ -92,7 +92,9 @@ export class ChatSession {
   #lines = $state.raw<readonly ChatLine[]>([])
   #members = $state.raw<RoomMember[]>([])
   /** the log as shown: reactions under their lines, replies with what they answer */
-  #shown = $derived.by(() => presentLines(this.#lines, peerId => this.#blocked.has(peerId)))
+  #shown = $derived.by(() => (this.#shownBefore = presentLines(this.#lines, peerId => this.#blocked.has(peerId), this.#shownBefore)))
+  /** what the log showed last (not state): lines shown the same way again stay the same objects, and are not redrawn */
+  #shownBefore: ShownLine[] = []
   #blocked = new KeptPeers(BLOCKED_PEERS_KEY)
   #muted = new KeptPeers(MUTED_PEERS_KEY)
   #notifier = new Notifier(() => { this.#seen() })

@@ -25,12 +25,34 @@ export interface ShownLine extends ChatLine {
   quoted?: Quoted | 'missing'
 }
 
+function sameReactions (a: ReactionSummary[], b: ReactionSummary[]): boolean {
+  return a.length === b.length && a.every((r, i) => {
+    const other = b[i]!
+    return r.reaction === other.reaction && r.count === other.count && r.mine === other.mine && r.names.join('\n') === other.names.join('\n')
+  })
+}
+
+function sameQuote (a: ShownLine['quoted'], b: ShownLine['quoted']): boolean {
+  return a === b || (typeof a === 'object' && typeof b === 'object' && a.name === b.name && a.text === b.text)
+}
+
+/** Whether `before` shows exactly what `after` does: the same line fields, reactions and quote. */
+function sameShownLine (before: ShownLine, after: ShownLine): boolean {
+  const keys = Object.keys(after) as Array<keyof ShownLine>
+  return keys.length === Object.keys(before).length &&
+    keys.every(key => key === 'reactions' || key === 'quoted' || before[key] === after[key]) &&
+    sameReactions(before.reactions, after.reactions) && sameQuote(before.quoted, after.quoted)
+}
+
 /**
  * Turns the room's lines into what the log shows: reactions are not lines of their own but counted under the
  * line they react to (one per member and reaction; a reaction to a line not here is not shown), replies carry
  * the line they answer, and lines from members `hidden` (blocked) are left out, with their reactions.
+ *
+ * `previous` is what the log showed before: a line shown the same way is that very object again, so the log (a
+ * keyed `{#each}` of immutable items) redraws only the lines that changed, not every line for each new one.
  */
-export function presentLines (lines: readonly ChatLine[], hidden: (peerId: string) => boolean = () => false): ShownLine[] {
+export function presentLines (lines: readonly ChatLine[], hidden: (peerId: string) => boolean = () => false, previous: readonly ShownLine[] = []): ShownLine[] {
   const byId = new Map<string, ChatLine>()
   const reactions = new Map<string, Map<string, { names: string[], from: Set<string>, mine: boolean }>>()
   for (const line of lines) {
@@ -49,10 +71,13 @@ export function presentLines (lines: readonly ChatLine[], hidden: (peerId: strin
       summary.mine ||= line.mine
     }
   }
+  const shownBefore = new Map(previous.map(line => [line.id, line]))
   return [...byId.values()].map(line => {
     const summaries = [...reactions.get(line.id) ?? []].map(([reaction, s]) => ({ reaction, count: s.from.size, names: s.names, mine: s.mine }))
     const answered = line.replyTo == null ? undefined : byId.get(line.replyTo)
     const quoted = line.replyTo == null ? undefined : answered == null ? 'missing' as const : { name: answered.name, text: answered.text }
-    return { ...line, reactions: summaries, quoted }
+    const shown = { ...line, reactions: summaries, quoted }
+    const before = shownBefore.get(line.id)
+    return before != null && sameShownLine(before, shown) ? before : shown
   })
 }
