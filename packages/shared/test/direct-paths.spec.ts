@@ -1,14 +1,25 @@
 import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { identify } from '@libp2p/identify'
+import { noise } from '@libp2p/noise'
 import { PING_PROTOCOL, ping } from '@libp2p/ping'
+import { tcp } from '@libp2p/tcp'
+import { webRTC } from '@libp2p/webrtc'
+import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { afterEach, describe, expect, it } from 'vitest'
 import { connectionKind, directPaths } from '../src/chat/direct-paths.js'
 import { waitFor } from '../src/testing/index.js'
-import { createPlainNode, loopbackOptions } from './helpers.js'
+import { isWebRTCAddr } from '../src/util/multiaddrs.js'
+import { loopbackOptions } from './helpers.js'
 import type { DirectPaths } from '../src/chat/direct-paths.js'
+import type { Identify } from '@libp2p/identify'
 import type { Libp2p, PeerId } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+import type { Libp2pOptions } from 'libp2p'
+
+/** identify's protocol id (`@libp2p/identify` does not export it) */
+const IDENTIFY_PROTOCOL = '/ipfs/id/1.0.0'
 
 describe('direct paths', () => {
   const nodes: Libp2p[] = []
@@ -29,16 +40,18 @@ describe('direct paths', () => {
     return seen
   }
 
-  it('counts a direct connection once identify\'s exchange crossed it, and no longer once it closed', async () => {
+  it('counts a connection opened by a Noise handshake from its opening, before anything runs on it, and no longer once it closed', async () => {
     const a = await checker()
     const b = await createLibp2p({ ...loopbackOptions(), services: { identify: identify() } })
     nodes.push(b)
     const seen = events(a)
+    // what a room reads when the connection is reported: its first word about the peer (mDNS on a LAN)
+    const atOpen: string[] = []
+    a.addEventListener('connection:open', evt => { atOpen.push(connectionKind(a, evt.detail.remotePeer)) })
     expect(connectionKind(a, b.peerId)).toBe('relayed')
     await a.dial(b.getMultiaddrs())
-    await waitFor(() => seen.change.length === 1)
-    expect(seen.change[0]!.equals(b.peerId)).toBe(true)
-    expect(connectionKind(a, b.peerId)).toBe('direct')
+    expect(atOpen).toEqual(['direct'])
+    expect(seen.change.map(String)).toEqual([b.peerId.toString()])
 
     await a.hangUp(b.peerId)
     await waitFor(() => seen.change.length === 2)
@@ -46,30 +59,83 @@ describe('direct paths', () => {
     expect(seen.unproven).toEqual([])
   })
 
-  it('closes a direct connection on which nothing comes back, and never counts it', async () => {
-    const a = await checker()
-    // a peer without identify that takes the ping stream and never echoes: a connection that carries nothing back
-    const silent = await createPlainNode()
-    nodes.push(silent)
-    await silent.handle(PING_PROTOCOL, () => {})
-    const seen = events(a)
-    const connection = await a.dial(silent.getMultiaddrs())
-    expect(connection.direct).toBe(true)
-    await waitFor(() => seen.unproven.length === 1)
-    expect(seen.unproven[0]!.equals(silent.peerId)).toBe(true)
-    await waitFor(() => a.getConnections(silent.peerId).length === 0)
-    expect(connectionKind(a, silent.peerId)).toBe('relayed')
-    expect(seen.change).toEqual([])
-  })
+  describe('a WebRTC connection (no handshake of libp2p\'s own), signalled through a relay', () => {
+    /** A checker reachable at its `/p2p-circuit/webrtc` address through a relay; resolves with that address. */
+    async function webrtcChecker (): Promise<{ checker: Libp2p<{ directPaths: DirectPaths }>, addr: Multiaddr }> {
+      const relay = await createLibp2p({ ...loopbackOptions(), services: { identify: identify(), relay: circuitRelayServer() } })
+      nodes.push(relay)
+      const node = await createLibp2p({
+        ...webrtcOptions(),
+        addresses: { listen: ['/p2p-circuit', '/webrtc'] },
+        services: { directPaths: directPaths({ checkTimeout: 500 }), identify: identify(), ping: ping() }
+      })
+      nodes.push(node)
+      await node.dial(relay.getMultiaddrs())
+      const addr = await waitFor(() => node.getMultiaddrs().find(ma => isWebRTCAddr(ma)), 10_000, 'a reservation')
+      return { checker: node, addr }
+    }
 
-  it('without identify, counts a peer once a ping stream\'s protocol negotiation crossed the connection', async () => {
-    const a = await checker()
-    const plain = await createPlainNode()
-    nodes.push(plain)
-    const seen = events(a)
-    await a.dial(plain.getMultiaddrs())
-    await waitFor(() => seen.change.length === 1)
-    expect(connectionKind(a, plain.peerId)).toBe('direct')
+    /**
+     * A peer that dials WebRTC through the relay and listens on nothing. Without `answersIdentify` it runs
+     * identify (the relay transport needs it) but does not answer it, as a client of someone else's might not.
+     */
+    async function dialler (answersIdentify: boolean): Promise<Libp2p<{ identify: Identify }>> {
+      const node = await createLibp2p({ ...webrtcOptions(), services: { identify: identify() } })
+      nodes.push(node)
+      if (!answersIdentify) {
+        await node.unhandle(IDENTIFY_PROTOCOL)
+      }
+      return node
+    }
+
+    function webrtcOptions (): Omit<Libp2pOptions, 'services'> {
+      return {
+        transports: [tcp(), circuitRelayTransport(), webRTC({ rtcConfiguration: { iceServers: [] } })],
+        connectionEncrypters: [noise()],
+        streamMuxers: [yamux()],
+        connectionGater: { denyDialMultiaddr: () => false }
+      }
+    }
+
+    it('counts it once identify\'s exchange crossed it, not before', async () => {
+      const { checker, addr } = await webrtcChecker()
+      const peer = await dialler(true)
+      const seen = events(checker)
+      const atOpen: string[] = []
+      checker.addEventListener('connection:open', evt => {
+        if (evt.detail.remotePeer.equals(peer.peerId) && evt.detail.direct) {
+          atOpen.push(connectionKind(checker, peer.peerId))
+        }
+      })
+      const connection = await peer.dial(addr)
+      expect(connection.direct).toBe(true)
+      await waitFor(() => seen.change.length === 1, 10_000)
+      expect(atOpen).toEqual(['relayed'])
+      expect(connectionKind(checker, peer.peerId)).toBe('direct')
+    })
+
+    it('closes one on which nothing comes back, and never counts it', async () => {
+      const { checker, addr } = await webrtcChecker()
+      // identify unanswered, and a ping stream taken and never echoed: a connection that carries nothing back
+      const silent = await dialler(false)
+      await silent.handle(PING_PROTOCOL, () => {})
+      const seen = events(checker)
+      await silent.dial(addr)
+      await waitFor(() => seen.unproven.length === 1, 10_000)
+      expect(seen.unproven[0]!.equals(silent.peerId)).toBe(true)
+      await waitFor(() => checker.getConnections(silent.peerId).every(c => !c.direct))
+      expect(connectionKind(checker, silent.peerId)).toBe('relayed')
+      expect(seen.change).toEqual([])
+    })
+
+    it('identify unanswered, counts it once a ping stream\'s protocol negotiation crossed it', async () => {
+      const { checker, addr } = await webrtcChecker()
+      const plain = await dialler(false)
+      const seen = events(checker)
+      await plain.dial(addr)
+      await waitFor(() => seen.change.length === 1, 10_000)
+      expect(connectionKind(checker, plain.peerId)).toBe('direct')
+    })
   })
 
   it('closes the relayed connections to a peer once a direct one to it is proven', async () => {

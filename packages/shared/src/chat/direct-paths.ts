@@ -1,5 +1,6 @@
 import { PING_PROTOCOL } from '@libp2p/ping'
 import { byteStream } from '@libp2p/utils'
+import { QUIC_V1 } from '@multiformats/multiaddr-matcher'
 import { TypedEventEmitter } from 'main-event'
 import { equals } from 'uint8arrays/equals'
 import { DEFAULT_DIRECT_PATH_CHECK_TIMEOUT_MS } from '../constants.js'
@@ -47,11 +48,13 @@ export interface DirectPathsEvents {
  * Which peers this node has a working direct path to. libp2p calls a connection `direct` when it does not go
  * through a relay, but a WebRTC connection is opened without any handshake of libp2p's own on it, so nothing
  * has crossed it yet when it is reported. Here a direct connection counts once data has crossed it both ways:
- * identify's exchange on it completed (libp2p runs identify on every new connection, so this costs nothing
- * extra), or, if that does not come, one round trip of libp2p's ping protocol on that very connection. A direct
- * connection on which neither happens is closed, so the upgrade can be tried again; once one is proven, the
- * peer's relayed connections are closed (see {@link DirectPathsInit.closeRelayed}). Later, libp2p's connection
- * monitor pings every connection and closes those that stop answering.
+ * at once for one opened by a security handshake (Noise or TLS over TCP or WebSockets, QUIC's own TLS 1.3,
+ * see {@link handshaken}); otherwise once identify's exchange on it completed (libp2p runs identify on every
+ * new connection, so this costs nothing extra), or, if that does not come, one round trip of libp2p's ping
+ * protocol on that very connection. A direct connection on which neither happens is closed, so the upgrade can
+ * be tried again; once one is proven, the peer's relayed connections are closed (see
+ * {@link DirectPathsInit.closeRelayed}). Later, libp2p's connection monitor pings every connection and closes
+ * those that stop answering.
  */
 export interface DirectPaths extends TypedEventTarget<DirectPathsEvents> {
   /** whether an open, proven direct connection to the peer exists */
@@ -71,6 +74,15 @@ export function connectionKind (node: Libp2p<{ directPaths: DirectPaths }>, peer
   return node.services.directPaths.isDirect(peerId) ? 'direct' : 'relayed'
 }
 
+/**
+ * Whether data crossed the connection both ways before libp2p reported it open: a security protocol of libp2p's
+ * own was negotiated on it (`encryption` names it: Noise, TLS), or it is QUIC, whose TLS 1.3 handshake is the
+ * transport's own. WebRTC connections (`encryption` is 'native' and not QUIC) have had neither.
+ */
+function handshaken (connection: Connection): boolean {
+  return (connection.encryption != null && connection.encryption !== 'native') || QUIC_V1.matches(connection.remoteAddr)
+}
+
 export function directPaths (init: DirectPathsInit = {}): (components: DirectPathsComponents) => DirectPaths {
   return components => new DirectPathsService(components, init)
 }
@@ -88,7 +100,13 @@ class DirectPathsService extends TypedEventEmitter<DirectPathsEvents> implements
 
   private readonly onOpen = (evt: CustomEvent<Connection>): void => {
     const connection = evt.detail
-    if (connection.direct) {
+    if (!connection.direct) {
+      return
+    }
+    if (handshaken(connection)) {
+      // proven before anything runs on it: a room's first word about the peer already says direct
+      this.prove(connection, `the ${connection.encryption === 'native' ? 'QUIC' : connection.encryption} handshake`)
+    } else {
       this.waiting.set(connection, setTimeout(() => {
         this.waiting.delete(connection)
         void this.ping(connection)
