@@ -108,10 +108,8 @@ export async function createCliNode (store: NodeStore, options: CliNodeOptions =
     services: {
       ...chatPeerServices({ history: { store: options.history, serves: isRoomTopic } }),
       autoNAT: autoNAT(),
-      // the server's view of us comes from identify (which keeps no observed TCP address itself)
-      reachability: reachability({
-        observedAddr: async (connection, options) => (await node.services.identify.identify(connection, options)).observedAddr
-      }),
+      // the server's view of us comes from identify's exchange (which keeps no observed TCP address itself)
+      reachability: reachability(),
       dcutr: dcutr(),
       // a client until AutoNAT verifies a public address (below): kad-dht's own switch (no clientMode) takes
       // any public IP that is not an exact circuit address for one, so this peer's `/p2p-circuit/webrtc`

@@ -69,6 +69,26 @@ describe('terminal peer node (loopback)', () => {
     expect(status).toMatch(/\* connections: 1 direct, 0 relayed/)
   })
 
+  it('asks a connected AutoNAT server without running identify again on the connection', async () => {
+    const a = await start()
+    const b = await start()
+    const connection = await a.node.dial(b.node.getMultiaddrs()[0]!)
+    // identify's own exchange on the new connection has started; count the identify streams a opens after it
+    const identifies: string[] = []
+    const newStream = connection.newStream.bind(connection)
+    connection.newStream = async (protocols, options) => {
+      if ([protocols].flat().includes('/ipfs/id/1.0.0')) {
+        identifies.push(new Date().toISOString())
+      }
+      return newStream(protocols, options)
+    }
+    // b is an AutoNAT server: a asks it 0.5 s after identify, and again when its own addresses change
+    await new Promise(resolve => setTimeout(resolve, 3_000))
+    // the check takes the address b sees a at from identify's exchange on the connection; it ran identify again,
+    // which made the registrar announce b again, so the check started over 0.5 s later: an identify every 0.5 s
+    expect(identifies).toEqual([])
+  })
+
   it('stays a DHT client with a public relay\'s /p2p-circuit/webrtc address, and serves once reachability says public', async () => {
     const { node } = await start()
     const relay = (await start()).node.peerId

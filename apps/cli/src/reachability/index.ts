@@ -10,8 +10,8 @@
  * `public`.
  *
  * The addresses tested are the public ones the address manager knows (listen, announced, observed) plus the
- * server's view of this node: the IP address it sees us at (from `observedAddr`, e.g. identify) with each of
- * our TCP listening ports. js-libp2p's identify drops observed TCP addresses (a dial's source port is not a
+ * server's view of this node: the IP address it sees us at (the observed address identify's exchange on that
+ * connection brought) with each of our TCP listening ports. js-libp2p's identify drops observed TCP addresses (a dial's source port is not a
  * listening port), so behind a NAT that is the only public candidate there is: the router's address with our
  * port. A NAT that forwards that port makes it dialable (public); one that does not refuses at once (private).
  * QUIC is only tested where announced (`--announce`): a dial-back to a QUIC address nobody listens on is not
@@ -30,9 +30,8 @@
  * ```
  */
 import { ReachabilityService } from './reachability.js'
-import type { AbortOptions, ComponentLogger, Connection, Libp2pEvents, PeerId, PeerStore } from '@libp2p/interface'
+import type { ComponentLogger, Libp2pEvents, PeerId, PeerStore } from '@libp2p/interface'
 import type { AddressManager, Registrar, TransportManager } from '@libp2p/interface-internal'
-import type { Multiaddr } from '@multiformats/multiaddr'
 import type { TypedEventTarget } from 'main-event'
 
 export type Reachability = 'public' | 'private' | 'unknown'
@@ -66,8 +65,6 @@ export interface ReachabilityInit {
   recheckInterval?: number
   /** largest answer read, bytes @default DEFAULT_MAX_MESSAGE_BYTES */
   maxMessageSize?: number
-  /** how the server sees this node (identify's observed address); without it only known addresses are tested */
-  observedAddr?: (connection: Connection, options: AbortOptions) => Promise<Multiaddr | undefined>
 }
 
 export interface ReachabilityComponents {

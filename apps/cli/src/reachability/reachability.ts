@@ -8,7 +8,7 @@ import {
 } from '../constants.js'
 import { Message } from '../proto/autonat.js'
 import type { ReachabilityChecker, ReachabilityComponents, ReachabilityEvents, ReachabilityInit, ReachabilityStatus } from './index.js'
-import type { AbortOptions, Connection, Logger, PeerId, Startable } from '@libp2p/interface'
+import type { Connection, IdentifyResult, Logger, PeerId, Startable } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 interface Server {
@@ -44,11 +44,19 @@ export class ReachabilityService extends TypedEventEmitter<ReachabilityEvents> i
   private readonly checkDelay: number
   private readonly recheckInterval: number
   private readonly maxMessageSize: number
-  private readonly observedAddr?: (connection: Connection, options: AbortOptions) => Promise<Multiaddr | undefined>
+  /** the address each server sees this node at, from identify's exchange on the connection (fixed for its life) */
+  private readonly observed = new WeakMap<Connection, Multiaddr>()
   private readonly servers = new Map<string, Server>()
   private readonly asked = new Map<string, Asked>()
   private topologyId?: string
   private current: ReachabilityStatus = { reachability: 'unknown', reason: 'no AutoNAT server has answered yet' }
+
+  private readonly onIdentify = (evt: CustomEvent<IdentifyResult>): void => {
+    const { connection, observedAddr } = evt.detail
+    if (observedAddr != null) {
+      this.observed.set(connection, observedAddr)
+    }
+  }
 
   private readonly onAddressesMaybeChanged = (): void => {
     if (this.hasVerifiedPublicAddress()) {
@@ -68,7 +76,6 @@ export class ReachabilityService extends TypedEventEmitter<ReachabilityEvents> i
     this.checkDelay = init.checkDelay ?? DEFAULT_CHECK_DELAY_MS
     this.recheckInterval = init.recheckInterval ?? DEFAULT_RECHECK_INTERVAL_MS
     this.maxMessageSize = init.maxMessageSize ?? DEFAULT_MAX_MESSAGE_BYTES
-    this.observedAddr = init.observedAddr
   }
 
   readonly [Symbol.toStringTag] = 'p2p-chat:reachability'
@@ -80,6 +87,11 @@ export class ReachabilityService extends TypedEventEmitter<ReachabilityEvents> i
   async start (): Promise<void> {
     this.topologyId = await this.components.registrar.register(this.protocol, {
       onConnect: (peerId, connection) => {
+        // the registrar calls this after every identify on a connection (identify-push too): the same
+        // connection is the same server, asked already
+        if (this.servers.get(peerId.toString())?.connection === connection) {
+          return
+        }
         const server: Server = { connection }
         this.stopServer(peerId)
         this.servers.set(peerId.toString(), server)
@@ -92,6 +104,7 @@ export class ReachabilityService extends TypedEventEmitter<ReachabilityEvents> i
         }
       }
     })
+    this.components.events.addEventListener('peer:identify', this.onIdentify)
     this.components.events.addEventListener('self:peer:update', this.onAddressesMaybeChanged)
   }
 
@@ -99,6 +112,7 @@ export class ReachabilityService extends TypedEventEmitter<ReachabilityEvents> i
     if (this.topologyId != null) {
       this.components.registrar.unregister(this.topologyId)
     }
+    this.components.events.removeEventListener('peer:identify', this.onIdentify)
     this.components.events.removeEventListener('self:peer:update', this.onAddressesMaybeChanged)
     for (const server of this.servers.values()) {
       clearTimeout(server.timer)
@@ -117,13 +131,13 @@ export class ReachabilityService extends TypedEventEmitter<ReachabilityEvents> i
    * verified or not) but observed QUIC ones, then the IP the server sees us at with each of our TCP listening
    * ports. See {@link reachability} for why QUIC is tested only where announced.
    */
-  private async candidates (connection: Connection, options: AbortOptions): Promise<Multiaddr[]> {
+  private candidates (connection: Connection): Multiaddr[] {
     const addrs = this.components.addressManager.getAddressesWithMetadata()
       // an observed QUIC address is the NAT mapping of @chainsafe/libp2p-quic's dialling socket, which is not the
       // listening one and accepts no connection: a dial-back to it can only time out
       .filter(({ multiaddr, type }) => type !== 'observed' || !QUIC_V1.matches(multiaddr))
       .map(({ multiaddr }) => multiaddr)
-    const observed = await this.observedAddr?.(connection, options).catch(() => undefined)
+    const observed = this.observed.get(connection)
     if (observed != null && isPublicCandidate(observed)) {
       const { type, host } = getNetConfig(observed)
       for (const listening of this.components.transportManager.getAddrs()) {
@@ -170,7 +184,7 @@ export class ReachabilityService extends TypedEventEmitter<ReachabilityEvents> i
     this.asked.set(key, asked)
     const signal = AbortSignal.timeout(this.timeout)
     try {
-      const addrs = await this.candidates(connection, { signal })
+      const addrs = this.candidates(connection)
       const tested = addrs.map(String).sort().join(' ')
       const age = Date.now() - (asked.testedAt ?? 0)
       if (addrs.length === 0 || (tested === asked.tested && age < this.recheckInterval)) {
