@@ -65,3 +65,38 @@ test('a reply shows the line it answers; reactions are counted under the line, n
   await alice.close()
   await bob.close()
 })
+
+test('the log follows new lines while it shows its end; scrolled up to read, it stays put and offers the new ones', async ({ browser, relay }) => {
+  const { alice, bob } = await pair(browser, relay.url)
+  for (let i = 1; i <= 30; i++) {
+    await alice.send(`line ${i}`)
+  }
+  await bob.expectMessage('line 30')
+  await expect(bob.message('line 30')).toBeInViewport()
+
+  // Bob scrolls up to read: a new line neither moves what he reads nor goes unnoticed
+  const log = bob.page.getByRole('log', { name: 'Messages' })
+  await log.evaluate(el => { el.scrollTop = 0 })
+  await expect(bob.message('line 1')).toBeInViewport()
+  await alice.send('said while Bob reads')
+  const jump = bob.page.getByRole('button', { name: '↓ 1 new message' })
+  await expect(jump).toBeVisible()
+  await alice.send('and another')
+  await expect(bob.page.getByRole('button', { name: '↓ 2 new messages' })).toBeVisible()
+  await expect(bob.message('line 1')).toBeInViewport()
+  await expect(bob.message('and another')).not.toBeInViewport()
+
+  await bob.page.getByRole('button', { name: '↓ 2 new messages' }).click()
+  await expect(bob.message('and another')).toBeInViewport()
+  await expect(bob.page.getByRole('button', { name: /new message/ })).toHaveCount(0)
+  await alice.send('back at the end')
+  await expect(bob.message('back at the end')).toBeInViewport()
+
+  // one's own line is always shown, even scrolled up
+  await log.evaluate(el => { el.scrollTop = 0 })
+  await expect(bob.message('line 1')).toBeInViewport()
+  await bob.send('my own line')
+  await expect(bob.message('my own line')).toBeInViewport()
+  await alice.close()
+  await bob.close()
+})
