@@ -1,6 +1,5 @@
 import { PING_PROTOCOL } from '@libp2p/ping'
 import { byteStream } from '@libp2p/utils'
-import { QUIC_V1 } from '@multiformats/multiaddr-matcher'
 import { TypedEventEmitter } from 'main-event'
 import { equals } from 'uint8arrays/equals'
 import { DEFAULT_DIRECT_PATH_CHECK_TIMEOUT_MS } from '../constants.js'
@@ -80,7 +79,7 @@ export function connectionKind (node: Libp2p<{ directPaths: DirectPaths }>, peer
  * transport's own. WebRTC connections (`encryption` is 'native' and not QUIC) have had neither.
  */
 function handshaken (connection: Connection): boolean {
-  return (connection.encryption != null && connection.encryption !== 'native') || QUIC_V1.matches(connection.remoteAddr)
+  return (connection.encryption != null && connection.encryption !== 'native') || connection.remoteAddr.getComponents().some(c => c.name === 'quic-v1')
 }
 
 export function directPaths (init: DirectPathsInit = {}): (components: DirectPathsComponents) => DirectPaths {
@@ -105,7 +104,7 @@ class DirectPathsService extends TypedEventEmitter<DirectPathsEvents> implements
     }
     if (handshaken(connection)) {
       // proven before anything runs on it: a room's first word about the peer already says direct
-      this.prove(connection, `the ${connection.encryption === 'native' ? 'QUIC' : connection.encryption} handshake`)
+      this.prove(connection, 'handshake')
     } else {
       this.waiting.set(connection, setTimeout(() => {
         this.waiting.delete(connection)

@@ -1,4 +1,4 @@
-import { createMemoryHistoryStore, historyBounds, oldestKept, uniqueRecords, validateOutboxEntry } from '@p2p-chat/shared'
+import { historyBounds, oldestKept, uniqueRecords, validateOutboxEntry } from '@p2p-chat/shared'
 import { openDB } from 'idb'
 import type {
   HistoryBounds, HistoryListOptions, HistoryRecord, HistoryStore, HistoryStoreOptions, Outbox, OutboxEntry
@@ -180,6 +180,8 @@ export async function openHistoryStore (options: BrowserHistoryStoreOptions = {}
   try {
     return await openIdbHistoryStore(options)
   } catch {
+    // a rare page's fallback: its code loads only then
+    const { createMemoryHistoryStore } = await import('@p2p-chat/shared/history/memory')
     return createMemoryHistoryStore(options)
   }
 }
