@@ -11,9 +11,9 @@
  *
  * The addresses tested are the public ones the address manager knows (listen, announced, observed) plus the
  * server's view of this node: the IP address it sees us at (the observed address identify's exchange on that
- * connection brought) with each of our TCP listening ports. js-libp2p's identify drops observed TCP addresses (a dial's source port is not a
- * listening port), so behind a NAT that is the only public candidate there is: the router's address with our
- * port. A NAT that forwards that port makes it dialable (public); one that does not refuses at once (private).
+ * connection brought) with each of our TCP listening ports. js-libp2p's identify drops observed TCP addresses
+ * (a dial's source port is not a listening port), so behind a NAT that is the only public candidate there is:
+ * the router's address with our port. A NAT that forwards that port makes it dialable (public); one that does not refuses at once (private).
  * QUIC is only tested where announced (`--announce`): a dial-back to a QUIC address nobody listens on is not
  * refused but times out (~10 s with the relay's QUIC), and the server answers only after all its dial-backs.
  * So neither the router's address with our QUIC port is guessed, nor an observed QUIC address used: that is
