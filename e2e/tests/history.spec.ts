@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { ChatPage } from '../support/chat-page.js'
 import { expect, test } from '../support/fixtures.js'
 import type { RelayProcess } from '../support/relay-process.js'
+import type { BrowserContext } from '@playwright/test'
 
 /** Whether any file the relay keeps (its SQLite history, LevelDB peer store) contains `text`. */
 async function relayStores (relay: RelayProcess, text: string): Promise<boolean> {
@@ -68,6 +69,31 @@ test('a public room is kept readable by the relay (what a private room avoids)',
   await expect.poll(async () => relayStores(relay, text)).toBe(true)
   await alice.close()
   await bob.close()
+})
+
+test('a newcomer to a public room sees its newest lines in the page the relay served, before reaching anyone', async ({ browser, relay }) => {
+  const lines = [`said before you came ${Date.now()}`, '<b>not bold</b> & <i>not markup</i>']
+  const alice = await ChatPage.open(browser, relay.url)
+  const link = await alice.createRoom('public')
+  for (const text of lines) await alice.send(text)
+  await expect.poll(async () => relayStores(relay, lines[1]!)).toBe(true)
+  await alice.close()
+
+  // these pages reach nobody: every WebSocket (the relay's) closes as it opens, and WebRTC is refused
+  const cutOff = { webrtcUnavailableMs: Infinity, prepare: async (context: BrowserContext) => { await context.routeWebSocket(/.*/, async ws => { await ws.close() }) } }
+  const bob = await ChatPage.open(browser, link, cutOff)
+  for (const text of lines) await bob.expectMessage(text)
+  await expect(bob.messages.locator('b, i')).toHaveCount(0)
+  await expect(bob.page.getByTestId('relay-status')).toContainText(/Starting|Connecting|Cannot reach/)
+  await bob.close()
+
+  // a private room of the same id: the relay cannot tell (the secret never reaches it), the page shows none of it
+  const secret = 'A'.repeat(43)
+  const carol = await ChatPage.open(browser, `${link}#${secret}`, cutOff)
+  await expect(carol.page.getByTestId('room-privacy')).toContainText('end-to-end encrypted')
+  await expect(carol.messages).toContainText('No messages yet')
+  await expect(carol.messages.getByText(lines[0]!)).toHaveCount(0)
+  await carol.close()
 })
 
 test('a relay restart mid-conversation loses and duplicates nothing', async ({ browser, relay }) => {

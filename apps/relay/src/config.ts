@@ -268,7 +268,7 @@ export const OPTIONS: Record<string, OptionSpec> = {
   'dht-provider-ttl': count('P2P_CHAT_DHT_PROVIDER_TTL', 'dhtProviderTtlSeconds', DEFAULT_DHT_PROVIDER_TTL_S, 'seconds a DHT provider record is kept after its last announcement; members announce every 600'),
   peer: { env: 'P2P_CHAT_PEERS', field: 'peers', multiple: true, shown: 'none', parse: parseRelayAddr, help: 'another relay to stay connected to, a multiaddr ending in /p2p/<id>; repeatable; env: comma-separated' },
   'follow-rooms': { env: 'P2P_CHAT_FOLLOW_ROOMS', field: 'followRooms', default: 'on', parse: parseOnOff, help: 'on: carry the gossip of every room a peer joins; off: only circuits, DHT, signalling' },
-  history: { env: 'P2P_CHAT_HISTORY', field: 'history', default: 'on', parse: parseOnOff, help: 'on: keep the lines of the rooms followed and serve them to late joiners (private rooms: ciphertext only); off: keep nothing' },
+  history: { env: 'P2P_CHAT_HISTORY', field: 'history', default: 'on', parse: parseOnOff, help: 'on: keep the lines of the rooms followed and serve them to late joiners (private rooms: ciphertext only), and put a public room\'s newest into the page at its link; off: keep nothing' },
   'history-max-messages': count('P2P_CHAT_HISTORY_MAX_MESSAGES', 'historyMaxMessages', DEFAULT_HISTORY_MAX_MESSAGES, 'lines kept per room'),
   'history-max-days': count('P2P_CHAT_HISTORY_MAX_DAYS', 'historyMaxDays', DEFAULT_HISTORY_MAX_DAYS, 'days lines are kept')
 }

@@ -5,7 +5,7 @@ import { createServer as createHttpsServer } from 'node:https'
 import { isIPv4, isIPv6 } from 'node:net'
 import { join, resolve } from 'node:path'
 import { logger } from '@libp2p/logger'
-import { RELAY_INFO_ELEMENT_ID, RELAY_INFO_PATH } from '@p2p-chat/shared'
+import { parseRoute, RELAY_INFO_ELEMENT_ID, RELAY_INFO_PATH, ROOM_PREVIEW_ELEMENT_ID } from '@p2p-chat/shared'
 import sirv from 'sirv'
 import type { RelayInfo } from '@p2p-chat/shared'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
@@ -32,6 +32,11 @@ export interface HttpServerOptions {
   webRoot: string
   /** answers `GET /api/relay`; `host` is the request's validated Host (see {@link requestHost}), if any */
   relayInfo: (host?: string) => RelayInfo
+  /**
+   * a public room's preview (its newest lines, see `formatRoomPreview`) for the page served at the room's link;
+   * `undefined`, or no option, for none
+   */
+  roomPreview?: (roomId: string) => Promise<string | undefined>
   /** answers `GET /healthz` (absent: not served) */
   health?: () => RelayHealth
   /** PEM certificate and key: the server speaks HTTPS */
@@ -127,18 +132,23 @@ function webFiles (root: string): FileHandler {
   }
 }
 
+/** JSON inside a script element: `<` escaped, so no `</script>` can end it early. */
+function jsonScript (id: string, json: string): string {
+  return `<script type="application/json" id="${id}">${json.replaceAll('<', '\\u003c')}</script>`
+}
+
 /**
  * The app's index.html with the relay info (`/api/relay`'s answer for this request) inside it, so the page dials
- * the relay without asking first. A small page: sent as it is, not cached (the info depends on the request).
+ * the relay without asking first, and for a room's link the room's preview, if any, so the page shows the room's
+ * newest lines before it has reached anyone. A small page: sent as it is, not cached (it depends on the request).
  */
-async function sendApp (req: IncomingMessage, res: ServerResponse, path: string, info: RelayInfo): Promise<boolean> {
+async function sendApp (req: IncomingMessage, res: ServerResponse, path: string, info: RelayInfo, preview?: string): Promise<boolean> {
   const html = await readFile(path, 'utf8').catch(() => undefined)
   if (html == null) {
     return false
   }
-  // JSON inside a script element: `<` escaped, so no `</script>` can end it early
-  const script = `<script type="application/json" id="${RELAY_INFO_ELEMENT_ID}">${JSON.stringify(info).replaceAll('<', '\\u003c')}</script>`
-  const body = Buffer.from(html.includes('</head>') ? html.replace('</head>', `${script}</head>`) : `${html}${script}`)
+  const scripts = jsonScript(RELAY_INFO_ELEMENT_ID, JSON.stringify(info)) + (preview == null ? '' : jsonScript(ROOM_PREVIEW_ELEMENT_ID, preview))
+  const body = Buffer.from(html.includes('</head>') ? html.replace('</head>', `${scripts}</head>`) : `${html}${scripts}`)
   res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache', 'content-length': body.byteLength })
   res.end(req.method === 'HEAD' ? undefined : body)
   return true
@@ -152,8 +162,10 @@ async function sendApp (req: IncomingMessage, res: ServerResponse, path: string,
 export function createHttpServer (options: HttpServerOptions): Server | HttpsServer {
   const root = resolve(options.webRoot)
   const files = webFiles(root)
-  const sendIndex = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    if (!await sendApp(req, res, join(root, 'index.html'), options.relayInfo(requestHost(req.headers.host)))) {
+  const sendIndex = async (req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> => {
+    const route = parseRoute(pathname)
+    const preview = route.page === 'room' ? await options.roomPreview?.(route.roomId) : undefined
+    if (!await sendApp(req, res, join(root, 'index.html'), options.relayInfo(requestHost(req.headers.host)), preview)) {
       send(res, 503, `The web app is not built: no index.html in ${root}. Run the README's start command.\n`)
     }
   }
@@ -178,7 +190,7 @@ export function createHttpServer (options: HttpServerOptions): Server | HttpsSer
     }
     // a file of the app, else the app itself: home, rooms, and its own error page for links that name nothing
     files(req, res, () => {
-      sendIndex(req, res).catch(err => { fail(req, res, err) })
+      sendIndex(req, res, url.pathname).catch(err => { fail(req, res, err) })
     })
   }
   const listener = (req: IncomingMessage, res: ServerResponse): void => {

@@ -26,7 +26,7 @@ import { openNodeHistoryStore, openNodeStore } from '@p2p-chat/shared/node'
 import { advertisedAddrs } from './addresses.js'
 import { configWarnings } from './config.js'
 import { DEFAULT_HISTORY_MAX_DAYS, DEFAULT_HISTORY_MAX_MESSAGES, DEFAULT_METRICS_HOST, DEFAULT_METRICS_PORT } from './constants.js'
-import { HistoryKeeper } from './history.js'
+import { HistoryKeeper, roomPreview } from './history.js'
 import { createAdminServer, createHttpServer } from './http.js'
 import { iceServersFor } from './ice.js'
 import { RelayLimits } from './limits.js'
@@ -212,6 +212,7 @@ export async function createRelay (options: RelayOptions, init: RelayInit = {}):
   const http = createHttpServer({
     webRoot: options.webRoot,
     relayInfo: info,
+    ...(history == null ? {} : { roomPreview: async (roomId: string) => roomPreview(history, roomId) }),
     health,
     tls: ops.tls
   })

@@ -2,8 +2,8 @@ import { setImmediate } from 'node:timers/promises'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
 import {
-  createMemoryHistoryStore, createMessageId, createRoomId, createRoomSecret, derivePrivateRoom, encodeChat, encodePresence, roomTopic,
-  sealRoomData
+  createMemoryHistoryStore, createMessageId, createRoomId, createRoomSecret, derivePrivateRoom, encodeChat, encodePresence, parseRoomPreview,
+  ROOM_PREVIEW_ELEMENT_ID, ROOM_PREVIEW_MAX_LINES, roomTopic, sealRoomData
 } from '@p2p-chat/shared'
 import { waitFor } from '@p2p-chat/shared/testing'
 import { describe, expect, it } from 'vitest'
@@ -54,6 +54,28 @@ describe('the relay as a history peer', () => {
       expect(await historyOf(newcomer).sync(again.node.peerId, topic)).toHaveLength(2)
     } finally {
       await again.stop()
+    }
+  })
+
+  it('puts a public room\'s newest lines, as signed, into the page it serves at the room\'s link; other links get none', async () => {
+    const { relay, peer, key } = await setup()
+    const roomId = createRoomId()
+    const topic = roomTopic(roomId)
+    const lines = await Promise.all(Array.from({ length: ROOM_PREVIEW_MAX_LINES + 5 }, async (_, i) =>
+      encodeChat({ id: createMessageId(), name: 'alice', text: `line ${i} <b>not markup</b>`, timestamp: Date.now() - 100 + i }, topic, key)))
+    await publish(peer, relay, topic, lines)
+    await waitFor(async () => (await historyOf(peer).sync(relay.relay.node.peerId, topic)).length === lines.length)
+
+    const page = async (path: string): Promise<string> => (await fetch(new URL(path, relay.relay.url))).text()
+    const html = await page(`/r/${roomId}`)
+    const json = new RegExp(`<script type="application/json" id="${ROOM_PREVIEW_ELEMENT_ID}">([^<]*)</script>`).exec(html)?.[1]
+    const preview = parseRoomPreview(json!)
+    expect(preview.roomId).toBe(roomId)
+    // the newest lines, oldest first, byte for byte as published
+    expect(preview.lines.map(l => Buffer.from(l).toString('hex'))).toEqual(lines.slice(-ROOM_PREVIEW_MAX_LINES).map(l => Buffer.from(l).toString('hex')))
+    // a room nobody wrote in, the home page, a link that names no room: no preview
+    for (const other of [`/r/${createRoomId()}`, '/', '/r/nonsense']) {
+      expect(await page(other)).not.toContain(ROOM_PREVIEW_ELEMENT_ID)
     }
   })
 

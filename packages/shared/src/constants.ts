@@ -219,3 +219,14 @@ export const HISTORY_SYNC_COOLDOWN_MS = 10_000
 export const IDENTITY_KEY_TYPE = 'Ed25519'
 /** Why a key of another type (RSA, secp256k1, ECDSA) is refused, wherever it is met. */
 export const ED25519_ONLY_MESSAGE = 'P2P Chat identities are Ed25519 keys: RSA, secp256k1 and ECDSA keys are refused (PROTOCOL.md, "Identities")'
+
+/**
+ * Id of the `<script type="application/json">` element in which the relay puts a public room's newest lines, as
+ * signed, into the index.html it serves for that room's link: the page verifies and shows them before its node
+ * has reached anyone (see docs/PROTOCOL.md, "Room preview").
+ */
+export const ROOM_PREVIEW_ELEMENT_ID = 'p2p-chat-room-preview'
+/** A room preview holds at most this many lines: the newest. */
+export const ROOM_PREVIEW_MAX_LINES = 20
+/** ...and at most this many bytes of them, as signed (the newest lines that fit). */
+export const ROOM_PREVIEW_MAX_BYTES = 32 * 1024

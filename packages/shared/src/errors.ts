@@ -65,6 +65,12 @@ export class RelayUnreachableError extends Error {
   override name = 'RelayUnreachableError'
 }
 
+/** The room preview in a page the relay served (its `ROOM_PREVIEW_ELEMENT_ID` element) is not what this client expects. */
+export class InvalidRoomPreviewError extends Error {
+  static override name = 'InvalidRoomPreviewError'
+  override name = 'InvalidRoomPreviewError'
+}
+
 /** The relay's `/api/relay` answer is not what this client expects. */
 export class InvalidRelayInfoError extends Error {
   static override name = 'InvalidRelayInfoError'

@@ -53,7 +53,7 @@ export class RoomHistory {
 
   /** The kept lines, oldest first by (timestamp, id); lines that no longer verify are skipped. */
   async load (): Promise<RoomChat[]> {
-    return this.verify(await this.init.store.list(this.topic))
+    return verifyRoomLines(this.init.codec, await this.init.store.list(this.topic))
   }
 
   /** Keeps lines as published (`data`) in the background; a line kept before is not kept twice. */
@@ -105,7 +105,7 @@ export class RoomHistory {
     try {
       const have = await this.init.store.ids(this.topic)
       const records = await this.init.sync.sync(peerId, this.topic, { have, signal })
-      const verified = await this.verify(records)
+      const verified = await verifyRoomLines(this.init.codec, records)
       signal?.throwIfAborted()
       const byId = new Map(records.map(record => [record.id, record]))
       this.keepLater(...verified.map(chat => ({ chat, data: byId.get(chat.id)!.data })))
@@ -136,22 +136,24 @@ export class RoomHistory {
     await this.init.store.outbox.remove(this.topic, id)
   }
 
-  /**
-   * The chat lines among `records` that verify and are what their record says, in the order given. The checks
-   * run all at once: WebCrypto works off the main thread, so they overlap instead of queueing one by one.
-   */
-  private async verify (records: HistoryRecord[]): Promise<RoomChat[]> {
-    const checked = await Promise.all(records.map(async record => {
-      try {
-        const event = await readRoomData(this.init.codec, record.data)
-        if (event.type === 'chat' && event.chat.id === record.id && event.chat.timestamp === record.timestamp) {
-          return { ...event.chat, from: event.author }
-        }
-      } catch (err) {
-        log('dropped a history record of %s: %s', this.topic, (err as Error).message)
+}
+
+/**
+ * The chat lines among `lines` (bytes as published on the room's topic) that verify and, where a line comes with
+ * its record's id and time, are what their record says, in the order given; the rest are dropped (and logged).
+ * The checks run all at once: WebCrypto works off the main thread, so they overlap instead of queueing one by one.
+ */
+export async function verifyRoomLines (codec: RoomCodec, lines: Array<{ data: Uint8Array, id?: string, timestamp?: number }>): Promise<RoomChat[]> {
+  const checked = await Promise.all(lines.map(async line => {
+    try {
+      const event = await readRoomData(codec, line.data)
+      if (event.type === 'chat' && (line.id == null || event.chat.id === line.id) && (line.timestamp == null || event.chat.timestamp === line.timestamp)) {
+        return { ...event.chat, from: event.author }
       }
-      return undefined
-    }))
-    return checked.filter(chat => chat != null)
-  }
+    } catch (err) {
+      log('dropped a line of %s: %s', codec.topic, (err as Error).message)
+    }
+    return undefined
+  }))
+  return checked.filter(chat => chat != null)
 }

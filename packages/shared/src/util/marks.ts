@@ -9,7 +9,8 @@ export type Milestone =
   | 'relay-reserved'
   | 'room-route'
   | 'first-message'
-  | 'first-direct'
+  | 'preview-shown'
+  | 'first-direct' | `t-${string}`
 
 /** Marks the first time a milestone is reached in this page. */
 export function mark (milestone: Milestone): void {

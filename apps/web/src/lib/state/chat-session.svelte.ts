@@ -1,6 +1,7 @@
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import {
-  createRoomId, createRoomSecret, derivePrivateRoom, fetchRelayInfo, generateDisplayName, isRoomTopic, mark, RELAY_INFO_ELEMENT_ID,
-  Room, roomPath, Timeline, validateName
+  createRoomId, createRoomSecret, derivePrivateRoom, fetchRelayInfo, generateDisplayName, isRoomTopic, mark, parseRoomPreview,
+  publicRoomCodec, RELAY_INFO_ELEMENT_ID, Room, ROOM_PREVIEW_ELEMENT_ID, roomPath, Timeline, validateName, verifyRoomLines
 } from '@p2p-chat/shared'
 import { EXTRAS_DELAY_MS, HELLO_WAIT_MS } from '../p2p/constants.js'
 import { relayIceServers } from '../p2p/ice-servers.js'
@@ -8,6 +9,7 @@ import { createBrowserNode } from '../p2p/node.js'
 import { RelayLink } from '../p2p/relay-link.js'
 import { pageRelayInfo } from '../p2p/relay.js'
 import { registerServiceWorker } from '../service-worker.js'
+import { isFirstVisit } from '../storage/databases.js'
 import { openHistoryStore } from '../storage/history.js'
 import { openSettings } from '../storage/settings.js'
 import { NotInRoomError } from './errors.js'
@@ -107,9 +109,16 @@ export class ChatSession {
   #name = $state('')
   #recentRooms = $state.raw<RecentRoom[]>([])
   #peerId = $state('')
+  /** my peer id, once my identity and the blocked peers are read: all that lines shown before the node need */
+  readonly #me: Promise<string>
+  #knowMe!: (peerId: string) => void
+  /** this browser holds no store of the app yet: nobody is blocked and no line is mine (asked before they open) */
+  readonly #firstVisit: Promise<boolean>
 
   constructor (init: ChatSessionInit = {}) {
     this.#origin = init.origin ?? location.origin
+    this.#me = new Promise(resolve => { this.#knowMe = resolve })
+    this.#firstVisit = isFirstVisit()
   }
 
   get status (): NodeStatus { return this.#status }
@@ -186,6 +195,7 @@ export class ChatSession {
         identity.then(async ({ loadIdentity }) => loadIdentity(opened)),
         opened.then(async settings => Promise.all([settings, settings.get(NAME_KEY), this.#blocked.load(settings), this.#muted.load(settings)]))
       ])
+      this.#knowMe(peerIdFromPrivateKey(privateKey).toString())
       const iceServers = relayIceServers({ origin: this.#origin, initial: info })
       const { node, loadExtras } = await createBrowserNode({
         iceServers,
@@ -300,8 +310,40 @@ export class ChatSession {
     this.#roomId = ref.roomId
     this.#roomLink = `${this.#origin}${roomPath(ref.roomId)}${ref.secret == null ? '' : `#${ref.secret}`}`
     this.#isPrivate = ref.secret != null
+    if (ref.secret == null) {
+      void this.#showPreview(ref)
+    }
     if (this.#node != null) {
       void this.#enterRoom(ref)
+    }
+  }
+
+  /**
+   * A public room's newest lines from the page the relay served for its link (its room preview, docs/PROTOCOL.md):
+   * verified as lines from history are, and shown as soon as my identity and the blocked peers are read (on a first
+   * visit there are none: at once), before the node has reached anyone. A page served from elsewhere, another
+   * room's preview or a damaged one: nothing shown from it.
+   */
+  async #showPreview (ref: RoomRef): Promise<void> {
+    const text = this.#origin === location.origin ? document.getElementById(ROOM_PREVIEW_ELEMENT_ID)?.textContent : undefined
+    if (text == null) {
+      return
+    }
+    try {
+      const preview = parseRoomPreview(text)
+      if (preview.roomId !== ref.roomId) {
+        return
+      }
+      const [lines, me] = await Promise.all([
+        verifyRoomLines(publicRoomCodec(ref.roomId), preview.lines.map(data => ({ data }))),
+        this.#firstVisit.then(async first => first ? undefined : this.#me)
+      ])
+      if (this.#ref === ref) {
+        this.#append(...lines.map(line => ({ ...line, mine: line.from === me, pending: false })))
+        mark('preview-shown')
+      }
+    } catch (err) {
+      this.#recordError(`room preview: ${(err as Error).message}`)
     }
   }
 

@@ -7,7 +7,8 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { IDBDatastore } from 'datastore-idb'
 import { toString as uint8ArrayToString } from 'uint8arrays/to-string'
 import { describe, expect, it } from 'vitest'
-import { forgetIdentity, KEYCHAIN_DB, loadIdentity, newIdentityKey } from './identity.js'
+import { KEYCHAIN_DB } from './databases.js'
+import { forgetIdentity, loadIdentity, newIdentityKey } from './identity.js'
 import { openSettings } from './settings.js'
 
 /** What the origin's keychain holds as `self`, read as another libp2p program would read it. */

@@ -4,12 +4,11 @@ import { defaultLogger, logger } from '@libp2p/logger'
 import { IDBDatastore } from 'datastore-idb'
 import { Key } from 'interface-datastore'
 import { fromString as uint8ArrayFromString } from 'uint8arrays/from-string'
+import { KEYCHAIN_DB } from './databases.js'
 import type { Settings } from './settings.js'
 import type { PrivateKey } from '@libp2p/interface'
 import type { Keychain } from '@libp2p/keychain'
 
-/** The IndexedDB database of this origin's libp2p keychain (datastore-idb), which holds the browser's identity. */
-export const KEYCHAIN_DB = 'p2p-chat-keychain'
 /** The keychain's name for the node's own key, as `@libp2p/config`'s `loadOrCreateSelfKey` (the Node peers) names it. */
 const SELF = 'self'
 /** Where the keychain keeps a key and its info (its datastore keys, `/pkcs8/<name>` and `/info/<name>`). */

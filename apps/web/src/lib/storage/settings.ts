@@ -1,7 +1,7 @@
 import { openDB } from 'idb'
+import { SETTINGS_DB } from './databases.js'
 import type { DBSchema, IDBPDatabase } from 'idb'
 
-const DB_NAME = 'p2p-chat'
 const DB_VERSION = 2
 /** The rooms list keeps this many rooms, the most recently visited. */
 export const MAX_RECENT_ROOMS = 20
@@ -39,7 +39,7 @@ export interface Settings {
 export async function openSettings (): Promise<Settings> {
   let db: IDBPDatabase<ChatDB>
   try {
-    db = await openDB<ChatDB>(DB_NAME, DB_VERSION, {
+    db = await openDB<ChatDB>(SETTINGS_DB, DB_VERSION, {
       upgrade (database, oldVersion) {
         if (oldVersion < 1) {
           database.createObjectStore('settings')
