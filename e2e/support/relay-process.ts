@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { RELAY_MALLOC_ARENA_MAX, RELAY_NODE_OPTIONS } from '@p2p-chat/relay/constants'
+import { freePorts } from './ports.js'
 import type { ChildProcess } from 'node:child_process'
 
 const RELAY_BIN = fileURLToPath(new URL('../../apps/relay/dist/bin.js', import.meta.url))
@@ -95,14 +96,18 @@ export class RelayProcess {
     return child
   }
 
-  /** Starts a relay; `extraArgs` go to its command line. Rejects with {@link RelayStartError}. */
+  /**
+   * Starts a relay; `extraArgs` go to its command line. Its listeners get free ports from below the ephemeral
+   * range (see {@link freePorts}), which {@link restart} starts it on again. Rejects with {@link RelayStartError}.
+   */
   static async start (extraArgs: string[] = [], init: RelayProcessInit = {}): Promise<RelayProcess> {
     if (!existsSync(RELAY_BIN)) {
       throw new RelayStartError(`${RELAY_BIN} is missing: run \`pnpm build\` first`)
     }
+    const [http, tcp, ws, webrtc, quic] = (await freePorts(5)).map(String)
     const dataDir = await mkdtemp(join(tmpdir(), 'p2p-chat-relay-'))
     const relay = new RelayProcess(dataDir, [
-      '--host', '127.0.0.1', '--http-port', '0', '--tcp-port', '0', '--ws-port', '0', '--webrtc-port', '0', '--quic-port', '0',
+      '--host', '127.0.0.1', '--http-port', http!, '--tcp-port', tcp!, '--ws-port', ws!, '--webrtc-port', webrtc!, '--quic-port', quic!,
       // no STUN responder: loopback tests keep the browsers' ICE server list empty (and nothing binds the fixed 3478)
       '--stun-port', '0', '--metrics-port', '0', ...LOOPBACK_LIMITS, ...extraArgs
     ], init)
@@ -170,22 +175,15 @@ export class RelayProcess {
   }
 
   /**
-   * Stops the relay and starts it again on the same ports with the same data dir (identity, history), as an
-   * operator's restart does: its peers find it where it was. Resolves to the stopped relay's exit code.
+   * Stops the relay and starts it again with the same command line, so on the same ports, and the same data dir
+   * (identity, history), as an operator's restart does: its peers find it where it was. Resolves to the stopped
+   * relay's exit code.
    */
   async restart (): Promise<number | null> {
-    const port = (pattern: RegExp): string => pattern.exec(this.listening.find(a => pattern.test(a)) ?? '')?.[1] ?? '0'
-    const ports = [
-      '--http-port', new URL(this.url).port,
-      '--tcp-port', port(/\/tcp\/(\d+)\/p2p\//),
-      '--ws-port', port(/\/tcp\/(\d+)\/ws\//),
-      '--webrtc-port', port(/\/udp\/(\d+)\/webrtc-direct\//),
-      '--quic-port', port(/\/udp\/(\d+)\/quic-v1\//)
-    ]
     const code = await this.stop()
     this.stoppedOutput = this.output
     this.output = ''
-    this.child = this.spawn([...this.args, ...ports])
+    this.child = this.spawn(this.args)
     await this.ready()
     return code
   }

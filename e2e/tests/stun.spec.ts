@@ -1,11 +1,11 @@
-import { freeUdpPort } from '../../apps/relay/test/ports.js'
 import { expect, test } from '../support/fixtures.js'
+import { freePorts } from '../support/ports.js'
 import { RelayProcess } from '../support/relay-process.js'
 
 // the app's own browsers keep an empty ICE server list on loopback; this raw RTCPeerConnection does not
 test('Chromium learns its address from the relay\'s own STUN responder, which /api/relay names', async ({ browser }) => {
-  const port = await freeUdpPort()
-  const relay = await RelayProcess.start(['--stun-port', String(port)])
+  const [port] = await freePorts(1)
+  const relay = await RelayProcess.start(['--stun-port', String(port!)])
   const page = await browser.newPage()
   try {
     await page.goto(relay.url)

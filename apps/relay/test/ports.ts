@@ -3,7 +3,7 @@ import { once } from 'node:events'
 
 /**
  * A free UDP port on 127.0.0.1, for a server that cannot pick one itself: coturn, or the relay's STUN responder
- * from the command line (`--stun-port 0` turns it off). The e2e suite uses it too.
+ * from the command line (`--stun-port 0` turns it off).
  */
 export async function freeUdpPort (): Promise<number> {
   const socket = createSocket('udp4')
