@@ -10,7 +10,7 @@ import {
   DEFAULT_METRICS_HOST, DEFAULT_METRICS_PORT,
   DEFAULT_QUIC_PORT, DEFAULT_WEBRTC_DIRECT_PORT, DEFAULT_WS_PORT,
   DEFAULT_CIRCUIT_DATA_BYTES, DEFAULT_CIRCUIT_DURATION_MS, DEFAULT_CONNECTION_RATE_PER_IP, DEFAULT_DHT_MAX_PROVIDERS, DEFAULT_DHT_MAX_PROVIDERS_PER_KEY,
-  DEFAULT_DHT_PROVIDER_TTL_S, DEFAULT_HANDSHAKE_TIMEOUT_S, DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_MAX_PENDING_CONNECTIONS, DEFAULT_MAX_PENDING_PER_IP,
+  DEFAULT_DHT_PROVIDER_TTL_S, DEFAULT_HANDSHAKE_TIMEOUT_S, DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_MAX_PENDING_CONNECTIONS, DEFAULT_ADMISSION_DELAY_MS, DEFAULT_MAX_PENDING_PER_IP,
   DEFAULT_MAX_RESERVATIONS_PER_IP, DEFAULT_MAX_ROOMS, DEFAULT_MAX_ROOMS_PER_PEER, DEFAULT_PUBLISH_BURST, DEFAULT_PUBLISH_RATE,
   DEFAULT_STUN_PORT, DEFAULT_TURN_TTL_S, DEFAULT_ADMISSION_WAIT_MS, DEFAULT_MAX_QUEUED_CONNECTIONS
 } from './constants.js'
@@ -63,6 +63,8 @@ export interface RelayOptions {
   maxConnectionsPerIp?: number
   /** most inbound handshakes under way at once @default 16 */
   maxPendingConnections?: number
+  /** ms of event-loop delay above which fewer handshakes run at once (down to one); 0 = always the most @default 25 */
+  admissionDelayMs?: number
   /** inbound connections that may wait for a handshake slot (each up to 3 s); more are refused @default 2048 */
   maxQueuedConnections?: number
   /** most inbound handshakes under way or waiting for a slot from one IP address @default 8 */
@@ -252,6 +254,7 @@ export const OPTIONS: Record<string, OptionSpec> = {
   'max-reservations': count('P2P_CHAT_MAX_RESERVATIONS', 'maxReservations', DEFAULT_MAX_RESERVATIONS, 'most circuit-relay reservations held at once; more are answered RESERVATION_REFUSED'),
   'max-connections-per-ip': count('P2P_CHAT_MAX_CONNECTIONS_PER_IP', 'maxConnectionsPerIp', DEFAULT_MAX_CONNECTIONS_PER_IP, 'most inbound connections from one IP address (IPv6: one /64), open or in their handshake; everyone behind one NAT shares it'),
   'max-pending-connections': count('P2P_CHAT_MAX_PENDING_CONNECTIONS', 'maxPendingConnections', DEFAULT_MAX_PENDING_CONNECTIONS, 'most inbound handshakes under way at once; more wait their turn'),
+  'admission-delay': { env: 'P2P_CHAT_ADMISSION_DELAY', field: 'admissionDelayMs', default: String(DEFAULT_ADMISSION_DELAY_MS), parse: value => value === '0' ? 0 : parseCount(value), help: 'ms of event-loop delay above which the relay halves the handshakes it runs at once (down to 1), growing back to --max-pending-connections while it keeps up; 0 = always --max-pending-connections' },
   'max-queued-connections': count('P2P_CHAT_MAX_QUEUED_CONNECTIONS', 'maxQueuedConnections', DEFAULT_MAX_QUEUED_CONNECTIONS, `inbound connections that may wait for a handshake slot, first come first served, each up to ${seconds(DEFAULT_ADMISSION_WAIT_MS)} s; more are refused`),
   'max-pending-per-ip': count('P2P_CHAT_MAX_PENDING_PER_IP', 'maxPendingPerIp', DEFAULT_MAX_PENDING_PER_IP, 'most inbound handshakes under way or waiting for a slot from one IP address'),
   'connection-rate-per-ip': count('P2P_CHAT_CONNECTION_RATE_PER_IP', 'connectionRatePerIp', DEFAULT_CONNECTION_RATE_PER_IP, 'new inbound connections a second from one IP address, and the burst allowed'),

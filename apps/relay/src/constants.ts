@@ -18,10 +18,21 @@ export const DEFAULT_METRICS_HOST = '127.0.0.1'
  */
 export const DEFAULT_MAX_CONNECTIONS = 8192
 /**
- * Inbound connections in their handshake at once, across all peers (libp2p's default is 10): a handshake is
- * CPU work (Noise), so more at once only slow each other down; others wait their turn (below).
+ * Inbound connections in their handshake at once, across all peers (libp2p's default is 10), at most: a
+ * handshake is CPU work (Noise) and round trips; while the CPU is the limit, fewer run at once (below). Others
+ * wait their turn.
  */
 export const DEFAULT_MAX_PENDING_CONNECTIONS = 16
+/**
+ * Event-loop delay (ms, the worst in a window) above which the relay halves the handshakes it lets run at once,
+ * down to one; within it they grow back to `DEFAULT_MAX_PENDING_CONNECTIONS` (admission-pace.ts). `/healthz`
+ * waits about as long as the loop does, and should answer within 100 ms.
+ */
+export const DEFAULT_ADMISSION_DELAY_MS = 25
+/** How often the handshake slots are adjusted to the event loop's delay. */
+export const ADMISSION_PACE_INTERVAL_MS = 100
+/** How often the event loop's delay is sampled (a timer, and how late it fires). */
+export const ADMISSION_PACE_SAMPLE_MS = 10
 /** Inbound connections that may wait for a handshake slot, first come first served; more are refused. */
 export const DEFAULT_MAX_QUEUED_CONNECTIONS = 2048
 /**

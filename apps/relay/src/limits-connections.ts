@@ -1,4 +1,5 @@
 import { chatIdentitiesOnly } from '@p2p-chat/shared/protocol'
+import { AdmissionPace } from './admission-pace.js'
 import {
   DEFAULT_ADMISSION_WAIT_MS, DEFAULT_CONNECTION_RATE_PER_IP, DEFAULT_HANDSHAKE_TIMEOUT_S, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_IP,
   DEFAULT_MAX_PENDING_CONNECTIONS, DEFAULT_MAX_PENDING_PER_IP, DEFAULT_MAX_QUEUED_CONNECTIONS
@@ -14,8 +15,13 @@ export interface ConnectionLimitsInit {
   maxConnections?: number
   /** the same, from one IP address @default 32 */
   maxConnectionsPerIp?: number
-  /** inbound handshakes under way, in all @default 16 */
+  /** inbound handshakes under way, in all, at most (fewer while the event loop lags: `admissionDelayMs`) @default 16 */
   maxPendingConnections?: number
+  /**
+   * ms of event-loop delay above which fewer handshakes run at once (admission-pace.ts); 0: always
+   * `maxPendingConnections` @default 25
+   */
+  admissionDelayMs?: number
   /**
    * inbound connections that wait for a handshake slot while `maxPendingConnections` are under way, first come
    * first served; more are refused @default 2048
@@ -56,8 +62,8 @@ interface PerIp {
  * `denyInboundUpgradedConnection`) to its close. A connection over any limit is closed before its handshake,
  * and the refusal logged and counted; connections already admitted are not touched.
  *
- * Handshakes are paced: at most `maxPendingConnections` are under way at once, and a connection that arrives
- * while they are waits in line (up to `maxQueuedConnections` of them, each at most `admissionWaitMs`) for one to
+ * Handshakes are paced: at most `maxPendingConnections` are under way at once, fewer while the relay's event
+ * loop lags behind (see {@link AdmissionPace}), and a connection that arrives while the slots are taken waits in line (up to `maxQueuedConnections` of them, each at most `admissionWaitMs`) for one to
  * finish. A burst of arrivals (a relay restart: every browser redials at once) is then served at the pace the
  * relay's CPU allows, first come first served, instead of all handshakes slowing each other down past their
  * timeouts while everything else the relay does (`/healthz`, relaying) waits behind them. Each handshake has
@@ -66,7 +72,7 @@ interface PerIp {
 export class ConnectionLimiter {
   private readonly maxConnections: number
   private readonly maxConnectionsPerIp: number
-  private readonly maxPending: number
+  private readonly pace: AdmissionPace
   private readonly maxPendingPerIp: number
   private readonly maxQueued: number
   private readonly admissionWaitMs: number
@@ -98,7 +104,11 @@ export class ConnectionLimiter {
   constructor (init: ConnectionLimitsInit = {}, refusals = new Refusals()) {
     this.maxConnections = init.maxConnections ?? DEFAULT_MAX_CONNECTIONS
     this.maxConnectionsPerIp = init.maxConnectionsPerIp ?? DEFAULT_MAX_CONNECTIONS_PER_IP
-    this.maxPending = init.maxPendingConnections ?? DEFAULT_MAX_PENDING_CONNECTIONS
+    this.pace = new AdmissionPace({
+      maxSlots: init.maxPendingConnections ?? DEFAULT_MAX_PENDING_CONNECTIONS,
+      targetDelayMs: init.admissionDelayMs,
+      onGrow: () => { this.admitWaiting() }
+    })
     this.maxPendingPerIp = init.maxPendingPerIp ?? DEFAULT_MAX_PENDING_PER_IP
     this.maxQueued = init.maxQueuedConnections ?? DEFAULT_MAX_QUEUED_CONNECTIONS
     this.admissionWaitMs = init.admissionWaitMs ?? DEFAULT_ADMISSION_WAIT_MS
@@ -113,8 +123,17 @@ export class ConnectionLimiter {
    * What is counted now: inbound connections open, in their handshake and waiting for one, the addresses they
    * come from, rate buckets.
    */
-  get stats (): { open: number, pending: number, queued: number, addresses: number, rateBuckets: number } {
-    return { open: this.open, pending: this.pending, queued: this.queued, addresses: this.byIp.size, rateBuckets: this.rate.size }
+  get stats (): { open: number, pending: number, queued: number, slots: number, addresses: number, rateBuckets: number } {
+    return { open: this.open, pending: this.pending, queued: this.queued, slots: this.pace.slots, addresses: this.byIp.size, rateBuckets: this.rate.size }
+  }
+
+  /** Starts pacing the handshakes by the event loop's delay. */
+  start (): void {
+    this.pace.start()
+  }
+
+  stop (): void {
+    this.pace.stop()
   }
 
   /** Forgets rate buckets that have refilled (call now and then). */
@@ -143,8 +162,8 @@ export class ConnectionLimiter {
     if (here.pending + here.queued >= this.maxPendingPerIp) {
       return refuse('pending-per-ip', `${this.maxPendingPerIp} handshakes from this address under way already`)
     }
-    if (this.pending >= this.maxPending && this.queued >= this.maxQueued) {
-      return refuse('pending-connections', `${this.maxPending} handshakes under way and ${this.maxQueued} waiting already`)
+    if (this.pending >= this.pace.slots && this.queued >= this.maxQueued) {
+      return refuse('pending-connections', `${this.pending} handshakes under way and ${this.maxQueued} waiting already`)
     }
     if (this.open + this.pending + this.queued >= this.maxConnections) {
       return refuse('connections', `${this.maxConnections} connections already`)
@@ -160,15 +179,16 @@ export class ConnectionLimiter {
       this.count(tracked, -1)
       this.admitWaiting()
     }, { once: true })
-    if (this.pending < this.maxPending && this.queue.size === 0) {
+    if (this.pending < this.pace.slots && this.queue.size === 0) {
       this.startHandshake(tracked)
       return false
     }
+    this.pace.full()
     return new Promise<boolean>(resolve => {
       tracked.answer = resolve
       tracked.timer = setTimeout(() => {
         this.settle(tracked)
-        resolve(refuse('pending-connections', `no handshake slot within ${this.admissionWaitMs} ms (${this.maxPending} under way)`))
+        resolve(refuse('pending-connections', `no handshake slot within ${this.admissionWaitMs} ms (${this.pending} under way)`))
       }, this.admissionWaitMs)
       this.queue.add(tracked)
     })
@@ -188,7 +208,8 @@ export class ConnectionLimiter {
   /** Lets the first connections in line start their handshakes, as long as slots are free. */
   private admitWaiting (): void {
     for (const next of this.queue) {
-      if (this.pending >= this.maxPending) {
+      if (this.pending >= this.pace.slots) {
+        this.pace.full()
         return
       }
       const answer = next.answer

@@ -51,6 +51,7 @@ export class RelayLimits {
       maxConnections: options.maxConnections,
       maxConnectionsPerIp: options.maxConnectionsPerIp,
       maxPendingConnections: options.maxPendingConnections,
+      admissionDelayMs: options.admissionDelayMs,
       maxQueuedConnections: options.maxQueuedConnections,
       maxPendingPerIp: options.maxPendingPerIp,
       connectionRatePerIp: options.connectionRatePerIp,
@@ -113,8 +114,12 @@ export class RelayLimits {
     return { connections: this.connections.stats, dht: this.dht.stats, refused: this.refusals.totals }
   }
 
-  /** Starts what runs alongside the node: reservations freed on disconnect, {@link sweep} on a timer. */
+  /**
+   * Starts what runs alongside the node: handshakes paced by the event loop, reservations freed on disconnect,
+   * {@link sweep} on a timer.
+   */
   start (node: Libp2p, relay: CircuitRelayService): void {
+    this.connections.start()
     this.reservations.start(node, relay)
     this.timer = setInterval(() => { this.sweep() }, LIMITS_SWEEP_INTERVAL_MS)
     this.timer.unref()
@@ -127,6 +132,7 @@ export class RelayLimits {
   }
 
   stop (): void {
+    this.connections.stop()
     this.reservations.stop()
     clearInterval(this.timer)
   }

@@ -97,6 +97,15 @@ describe('relay configuration', () => {
     }
   })
 
+  it('paces handshakes by an event-loop delay of 25 ms unless told another, or 0 (off)', () => {
+    expect(parseConfig([])!.admissionDelayMs).toBe(25)
+    expect(parseConfig(['--admission-delay', '0'])!.admissionDelayMs).toBe(0)
+    expect(parseConfig([], { P2P_CHAT_ADMISSION_DELAY: '40' })!.admissionDelayMs).toBe(40)
+    for (const bad of ['-1', '2.5', 'soon']) {
+      expect(() => parseConfig(['--admission-delay', bad]), bad).toThrow(expect.objectContaining({ name: 'ConfigError', message: expect.stringContaining('--admission-delay') }))
+    }
+  })
+
   it('returns nothing for --help', () => {
     expect(parseConfig(['--help'])).toBeUndefined()
   })

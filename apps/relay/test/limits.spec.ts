@@ -100,8 +100,9 @@ describe('relay limits: connections', () => {
   })
 
   it('bounds handshakes under way, per address and in all, and closes those that do not finish in time', async () => {
-    // no line to wait in: over the caps is refused at once
-    const r = await relay({ maxPendingPerIp: 2, maxPendingConnections: 3, maxQueuedConnections: 0, handshakeTimeoutSeconds: 1, connectionRatePerIp: 100 })
+    // no line to wait in: over the caps is refused at once (admissionDelayMs 0: the slots stay at
+    // maxPendingConnections, however late this busy test process's timers fire; admission-pace.spec.ts)
+    const r = await relay({ maxPendingPerIp: 2, maxPendingConnections: 3, maxQueuedConnections: 0, handshakeTimeoutSeconds: 1, connectionRatePerIp: 100, admissionDelayMs: 0 })
     const early = await client({ from: '127.0.0.9' })
     expect(await dialRelay(early, r)).toBe('open')
     await waitFor(() => r.relay.limits().connections.open === 1)
@@ -149,7 +150,7 @@ describe('relay limits: connections', () => {
   })
 
   it('lets connections over the handshake cap wait in line for a slot, and refuses one that waited 3 s in vain', async () => {
-    const r = await relay({ maxPendingConnections: 2, handshakeTimeoutSeconds: 30 })
+    const r = await relay({ maxPendingConnections: 2, handshakeTimeoutSeconds: 30, admissionDelayMs: 0 })
     const hold = async (): Promise<Socket> => {
       const { socket } = await idleSocket(r, '127.0.0.1')
       sockets.push(socket)
@@ -182,7 +183,7 @@ describe('relay limits: connections', () => {
   })
 
   it('admits a burst arriving at once, three times its handshake slots, without refusing any: they wait their turn', async () => {
-    const r = await relay({ maxPendingConnections: 4, handshakeTimeoutSeconds: 30 })
+    const r = await relay({ maxPendingConnections: 4, handshakeTimeoutSeconds: 30, admissionDelayMs: 0 })
     // sockets that never start their handshake hold every slot while the burst arrives
     const holders: Socket[] = []
     for (let i = 0; i < 4; i++) {
@@ -203,6 +204,23 @@ describe('relay limits: connections', () => {
     for (const c of burst) {
       expect(await served(c, r)).toBe(true)
     }
+  })
+
+  it('runs fewer handshakes at once after its event loop lagged, and takes the slots back once it keeps up', async () => {
+    const r = await relay({ maxPendingConnections: 4, handshakeTimeoutSeconds: 30 })
+    // this thread is the relay's: held for 150 ms, its timers fire that late, far over the 25 ms allowed
+    const end = performance.now() + 150
+    while (performance.now() < end) { /* busy */ }
+    await waitFor(() => r.relay.limits().connections.slots <= 2)
+    // four sockets that never start their handshake: no more than the slots start one, the others wait in line
+    const holders = await Promise.all(['127.5.0.1', '127.5.0.2', '127.5.0.3', '127.5.0.4'].map(async from => (await idleSocket(r, from)).socket))
+    sockets.push(...holders)
+    await waitFor(() => r.relay.limits().connections.queued > 0)
+    expect(r.relay.limits().connections.pending).toBeLessThan(4)
+    // the loop keeps up: one slot back per window in which every slot was taken, until all four are under way
+    await waitFor(() => r.relay.limits().connections.pending === 4)
+    expect(r.relay.limits().connections).toMatchObject({ slots: 4, queued: 0 })
+    expect((await refusals(r, 'pending-connections')).counted).toBe(0)
   })
 })
 
