@@ -25,11 +25,23 @@ export const MAX_FILE_CREDIT_BYTES = 16
 /** Most chunks a request's window or one credit may grant. */
 export const MAX_FILE_WINDOW_CHUNKS = 1024
 /**
- * Chunks a requester lets the server send ahead of what it has written to its sink: 2 MiB in flight. The
- * server never sends more, whatever the transport, so a slow sink holds the server back instead of filling
+ * Chunks a requester lets the server send ahead of what it has written to its sink, at most: 2 MiB in flight.
+ * The server never sends more, whatever the transport, so a slow sink holds the server back instead of filling
  * memory (WebRTC has no back-pressure of its own on the reading side).
  */
 export const DEFAULT_FILE_WINDOW_CHUNKS = 32
+/** Chunks a requester asks for before it has measured how fast they come (256 KiB), and the fewest it grants. */
+export const FILE_START_WINDOW_CHUNKS = 4
+/**
+ * How much a requester keeps in flight, in ms of the rate its sink has been taking chunks at (within
+ * {@link FILE_START_WINDOW_CHUNKS} and the window): anything else sent on the same connection (a ping, a chat
+ * line, a DM) may wait behind what is in flight, and libp2p's connection monitor closes a connection whose ping
+ * takes 5 s. 2 MiB in flight on a path that carried 400 KB/s (two browsers sharing a busy 2-core machine) was
+ * 5 s: the monitor closed a connection in the middle of a transfer.
+ */
+export const DEFAULT_FILE_WINDOW_MS = 1000
+/** How long the requester measures its sink's rate over (the window follows the rate of the latest period). */
+export const FILE_RATE_PERIOD_MS = 250
 /** How long (ms) the requester waits for a stream and the response, and the server for the request. */
 export const DEFAULT_FILE_TIMEOUT_MS = 10_000
 /**

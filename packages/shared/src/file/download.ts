@@ -2,7 +2,8 @@ import { lpStream } from '@libp2p/utils'
 import { raceSignal } from 'race-signal'
 import { toString as uint8ArrayToString } from 'uint8arrays/to-string'
 import { FileResponse } from '../proto/file.js'
-import { FILE_CHUNK_BYTES, FILE_CHUNK_TAG_BYTES, MAX_FILE_RESPONSE_BYTES } from './constants.js'
+import { FILE_CHUNK_BYTES, FILE_CHUNK_TAG_BYTES, FILE_START_WINDOW_CHUNKS, MAX_FILE_RESPONSE_BYTES } from './constants.js'
+import { CreditWindow } from './credit-window.js'
 import { openChunk } from './crypto.js'
 import {
   DirectConnectionRequiredError, FileIntegrityError, FileNotFoundError, FileRequestRefusedError, FileSinkError,
@@ -29,7 +30,10 @@ export interface DownloadInit {
   size?: number
   /** 0: no limit */
   maxSize: number
+  /** most chunks in flight */
   window: number
+  /** ms of the sink's rate kept in flight (see {@link CreditWindow}) */
+  windowMs: number
   /** how long the answer may take (the idle timeout applies from then on) */
   timeout: number
   idleTimeout: number
@@ -72,7 +76,7 @@ function refusal (status: FileResponse.Status, size: number, init: DownloadInit)
 
 /**
  * Asks for the file on `stream` and writes its chunks to the sink: each checked for length, opened in a private
- * room, hashed and written before the next is read, with a credit for the server after every half window. Throws
+ * room, hashed and written before the next is read, with credits for the server as {@link CreditWindow} grants them. Throws
  * whatever goes wrong, unmapped, with `state.received` up to date; the caller aborts the stream.
  */
 export async function download (stream: Stream, init: DownloadInit, signal: AbortSignal, idle: IdleTimer, state: DownloadState): Promise<number> {
@@ -82,7 +86,8 @@ export async function download (stream: Stream, init: DownloadInit, signal: Abor
     // the server sends no more than granted: at most a window of chunks waits unread
     maxBufferSize: MAX_FILE_RESPONSE_BYTES + (init.window + 1) * (FILE_CHUNK_BYTES + sealed + 4)
   })
-  await lp.write(encodeFileRequest({ id: init.id, offset: init.offset, topic: init.topic, maxSize: init.maxSize, window: init.window }), { signal })
+  const initial = Math.min(FILE_START_WINDOW_CHUNKS, init.window)
+  await lp.write(encodeFileRequest({ id: init.id, offset: init.offset, topic: init.topic, maxSize: init.maxSize, window: initial }), { signal })
   const { status, size } = parseFileResponse(await lp.read({ signal }))
   if (status !== FileResponse.Status.OK) {
     throw refusal(status, size, init)
@@ -102,8 +107,8 @@ export async function download (stream: Stream, init: DownloadInit, signal: Abor
 
   const chunks = Math.ceil((size - init.offset) / FILE_CHUNK_BYTES)
   const first = init.offset / FILE_CHUNK_BYTES
-  const half = Math.max(1, Math.floor(init.window / 2))
-  let granted = init.window
+  const credit = new CreditWindow({ initial, max: init.window, targetMs: init.windowMs, chunks })
+  credit.start(performance.now())
   for (let n = 0; n < chunks; n++) {
     const frame = (await lp.read({ signal })).subarray()
     idle.touch()
@@ -116,9 +121,8 @@ export async function download (stream: Stream, init: DownloadInit, signal: Abor
     await onSink(init.sink.write(state.received, chunk), signal)
     state.received += chunk.byteLength
     progress()
-    if ((n + 1) % half === 0 && granted < chunks) {
-      const more = Math.min(half, chunks - granted)
-      granted += more
+    const more = credit.taken(performance.now())
+    if (more > 0) {
       await lp.write(encodeFileCredit(more), { signal })
     }
   }

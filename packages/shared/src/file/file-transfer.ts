@@ -9,7 +9,7 @@ import { IdleTimer } from '../util/idle-timer.js'
 import { isBadRequestFrame, streamError } from '../util/stream-errors.js'
 import {
   DEFAULT_FILE_IDLE_TIMEOUT_MS, DEFAULT_FILE_MAX_INBOUND_STREAMS, DEFAULT_FILE_MAX_OUTBOUND_STREAMS,
-  DEFAULT_FILE_TIMEOUT_MS, DEFAULT_FILE_WINDOW_CHUNKS, FILE_CHUNK_BYTES, FILE_PROTOCOL, MAX_FILE_REQUEST_BYTES
+  DEFAULT_FILE_TIMEOUT_MS, DEFAULT_FILE_WINDOW_CHUNKS, DEFAULT_FILE_WINDOW_MS, FILE_CHUNK_BYTES, FILE_PROTOCOL, MAX_FILE_REQUEST_BYTES
 } from './constants.js'
 import { fileKey } from './crypto.js'
 import { download, onSink } from './download.js'
@@ -57,6 +57,7 @@ export class FileTransferService extends ProtocolService<FileTransferEvents> imp
   private readonly timeout: number
   private readonly idleTimeout: number
   private readonly window: number
+  private readonly windowMs: number
   /** served files by topic and id, each with the controller that ends its uploads */
   private readonly served = new Map<string, { file: ServedFile, controller: AbortController }>()
   private readonly active = new Set<Upload>()
@@ -78,6 +79,7 @@ export class FileTransferService extends ProtocolService<FileTransferEvents> imp
     this.timeout = init.timeout ?? DEFAULT_FILE_TIMEOUT_MS
     this.idleTimeout = init.idleTimeout ?? DEFAULT_FILE_IDLE_TIMEOUT_MS
     this.window = init.window ?? DEFAULT_FILE_WINDOW_CHUNKS
+    this.windowMs = init.windowMs ?? DEFAULT_FILE_WINDOW_MS
   }
 
   protected override onStop (): void {
@@ -196,7 +198,7 @@ export class FileTransferService extends ProtocolService<FileTransferEvents> imp
       const connection = await this.directConnection(peer, signal)
       stream = await connection.newStream(FILE_PROTOCOL, { signal, maxOutboundStreams: this.registration.limits.maxOutboundStreams })
       const size = await download(stream, {
-        id, topic, peer, sink, offset, hash, key, size: options.size, maxSize, window: this.window,
+        id, topic, peer, sink, offset, hash, key, size: options.size, maxSize, window: this.window, windowMs: this.windowMs,
         timeout: this.timeout, idleTimeout: this.idleTimeout, onProgress: options.onProgress
       }, signal, idle, state)
       this.log('fetched %s (%d bytes, from %d) from %p', id, size, offset, peer)

@@ -89,11 +89,18 @@ export interface FileTransferInit {
    */
   idleTimeout?: number
   /**
-   * Chunks of 64 KiB a fetch lets the server send ahead of what its sink has taken.
+   * Chunks of 64 KiB a fetch lets the server send ahead of what its sink has taken, at most.
    *
    * @default 32 (DEFAULT_FILE_WINDOW_CHUNKS)
    */
   window?: number
+  /**
+   * How much a fetch keeps in flight, in ms of the rate its sink has been taking chunks at (at least 4 chunks,
+   * at most `window`): what else the connection carries waits behind no more than about this.
+   *
+   * @default 1000 (DEFAULT_FILE_WINDOW_MS)
+   */
+  windowMs?: number
   /**
    * File-transfer streams accepted at once per connection (uploads).
    *

@@ -186,6 +186,30 @@ describe('file transfer', () => {
     expect(Buffer.from(inner.bytes()).equals(Buffer.from(file))).toBe(true)
   })
 
+  it('a slow sink keeps in flight what it takes in windowMs, not the whole window: what else the connection carries does not wait behind it', async () => {
+    // a sink that takes a chunk every 20 ms (50 a second) and a window of 200 ms of that: 10 chunks, of 32 allowed
+    const { alice, bob, uploads } = await pair({ bob: { windowMs: 200 } })
+    const file = randomFile(48 * FILE_CHUNK_BYTES)
+    const id = await alice.services.files.serve(bytesSource(file), { topic })
+    const inner = memorySink()
+    let written = 0
+    let most = 0
+    const slow: MemorySink = {
+      ...inner,
+      write: async (offset, bytes) => {
+        most = Math.max(most, (uploads.at(-1)?.sent ?? 0) - written)
+        await new Promise(resolve => setTimeout(resolve, 20))
+        await inner.write(offset, bytes)
+        written += bytes.byteLength
+      }
+    }
+    await bob.services.files.fetch(alice.peerId, { id, topic, sink: slow })
+    expect(Buffer.from(inner.bytes()).equals(Buffer.from(file))).toBe(true)
+    // sent and not yet written: the chunk being written and at most 10 more
+    expect(most).toBeGreaterThan(0)
+    expect(most).toBeLessThanOrEqual(11 * FILE_CHUNK_BYTES)
+  })
+
   it('a sink that fails (a full disk) ends the fetch with FileSinkError, keeping what it took; the server lets go', async () => {
     const { alice, bob, ended } = await pair()
     const file = randomFile(MiB)
