@@ -16,7 +16,7 @@ export interface CreditWindowInit {
  *
  * What is granted and not yet received is in flight, queued somewhere between the server's stream and this
  * sink, ahead of anything else sent on the connection. It is kept to about `targetMs` of the rate the sink has
- * been taking chunks at (measured over periods of {@link FILE_RATE_PERIOD_MS}), at least
+ * been taking chunks at (measured over periods of {@link FILE_RATE_PERIOD_MS}, or of a whole window if that comes sooner), at least
  * {@link FILE_START_WINDOW_CHUNKS}, at most `max`: a fast path gets the whole window, a slow one (a phone, a busy
  * machine, a thin uplink) no more than it drains in about `targetMs`. A credit is sent once half the target has
  * arrived, so a fast transfer sends one for every half window, as a fixed window does.
@@ -50,7 +50,8 @@ export class CreditWindow {
     this.periodStart ??= now
     this.periodChunks++
     const elapsed = now - this.periodStart
-    if (elapsed >= FILE_RATE_PERIOD_MS) {
+    // a period ends after its time, or sooner once it took a whole window (a fast path opens at once)
+    if (elapsed >= FILE_RATE_PERIOD_MS || this.periodChunks >= this.max) {
       const perMs = this.periodChunks / elapsed
       this.target = Math.min(this.max, Math.max(FILE_START_WINDOW_CHUNKS, Math.ceil(perMs * this.targetMs)))
       this.periodStart = now
