@@ -63,10 +63,11 @@ interface PerIp {
  * and the refusal logged and counted; connections already admitted are not touched.
  *
  * Handshakes are paced: at most `maxPendingConnections` are under way at once, fewer while the relay's event
- * loop lags behind (see {@link AdmissionPace}), and a connection that arrives while the slots are taken waits in line (up to `maxQueuedConnections` of them, each at most `admissionWaitMs`) for one to
- * finish. A burst of arrivals (a relay restart: every browser redials at once) is then served at the pace the
- * relay's CPU allows, first come first served, instead of all handshakes slowing each other down past their
- * timeouts while everything else the relay does (`/healthz`, relaying) waits behind them. Each handshake has
+ * loop lags behind (see {@link AdmissionPace}), and a connection that arrives while the slots are taken waits in
+ * line (up to `maxQueuedConnections` of them, each at most `admissionWaitMs`) for one to finish. A burst of
+ * arrivals (a relay restart: every browser redials at once) is then served at the pace the relay's CPU allows,
+ * first come first served, instead of all handshakes slowing each other down past their timeouts while
+ * everything else the relay does (`/healthz`, relaying) waits behind them. Each handshake has
  * `handshakeTimeoutMs` from its admission; libp2p's own upgrade timeout is set above both (see `limits.ts`).
  */
 export class ConnectionLimiter {

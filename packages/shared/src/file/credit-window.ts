@@ -9,6 +9,8 @@ export interface CreditWindowInit {
   targetMs: number
   /** chunks the transfer has in all: nothing is granted past the last */
   chunks: number
+  /** when (ms) the first chunk is awaited from: the rate's first period starts there */
+  now: number
 }
 
 /**
@@ -16,10 +18,10 @@ export interface CreditWindowInit {
  *
  * What is granted and not yet received is in flight, queued somewhere between the server's stream and this
  * sink, ahead of anything else sent on the connection. It is kept to about `targetMs` of the rate the sink has
- * been taking chunks at (measured over periods of {@link FILE_RATE_PERIOD_MS}, or of a whole window if that comes sooner), at least
- * {@link FILE_START_WINDOW_CHUNKS}, at most `max`: a fast path gets the whole window, a slow one (a phone, a busy
- * machine, a thin uplink) no more than it drains in about `targetMs`. A credit is sent once half the target has
- * arrived, so a fast transfer sends one for every half window, as a fixed window does.
+ * been taking chunks at (measured over periods of {@link FILE_RATE_PERIOD_MS}, or of a whole window if that
+ * comes sooner), at least {@link FILE_START_WINDOW_CHUNKS}, at most `max`: a fast path gets the whole window, a
+ * slow one (a phone, a busy machine, a thin uplink) no more than it drains in about `targetMs`. A credit is sent
+ * once half the target has arrived, so a fast transfer sends one for every half window, as a fixed window does.
  */
 export class CreditWindow {
   private readonly max: number
@@ -28,7 +30,7 @@ export class CreditWindow {
   private target: number
   private granted: number
   private received = 0
-  private periodStart?: number
+  private periodStart: number
   private periodChunks = 0
 
   constructor (init: CreditWindowInit) {
@@ -37,17 +39,12 @@ export class CreditWindow {
     this.chunks = init.chunks
     this.granted = init.initial
     this.target = init.initial
-  }
-
-  /** The first chunk is awaited from `now` (ms): the first period of the rate starts there. */
-  start (now: number): void {
-    this.periodStart = now
+    this.periodStart = init.now
   }
 
   /** A chunk was written to the sink at `now` (ms). Returns the chunks to grant now, 0 for none. */
   taken (now: number): number {
     this.received++
-    this.periodStart ??= now
     this.periodChunks++
     const elapsed = now - this.periodStart
     // a period ends after its time, or sooner once it took a whole window (a fast path opens at once)

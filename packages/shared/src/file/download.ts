@@ -76,8 +76,8 @@ function refusal (status: FileResponse.Status, size: number, init: DownloadInit)
 
 /**
  * Asks for the file on `stream` and writes its chunks to the sink: each checked for length, opened in a private
- * room, hashed and written before the next is read, with credits for the server as {@link CreditWindow} grants them. Throws
- * whatever goes wrong, unmapped, with `state.received` up to date; the caller aborts the stream.
+ * room, hashed and written before the next is read, with credits for the server as {@link CreditWindow} grants
+ * them. Throws whatever goes wrong, unmapped, with `state.received` up to date; the caller aborts the stream.
  */
 export async function download (stream: Stream, init: DownloadInit, signal: AbortSignal, idle: IdleTimer, state: DownloadState): Promise<number> {
   const sealed = init.key == null ? 0 : FILE_CHUNK_TAG_BYTES
@@ -107,8 +107,7 @@ export async function download (stream: Stream, init: DownloadInit, signal: Abor
 
   const chunks = Math.ceil((size - init.offset) / FILE_CHUNK_BYTES)
   const first = init.offset / FILE_CHUNK_BYTES
-  const credit = new CreditWindow({ initial, max: init.window, targetMs: init.windowMs, chunks })
-  credit.start(performance.now())
+  const credit = new CreditWindow({ initial, max: init.window, targetMs: init.windowMs, chunks, now: performance.now() })
   for (let n = 0; n < chunks; n++) {
     const frame = (await lp.read({ signal })).subarray()
     idle.touch()
