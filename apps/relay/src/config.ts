@@ -160,6 +160,14 @@ function parseCount (value: string): number {
   return Number(value)
 }
 
+/** A count where 0 means off. */
+function parseCountOrOff (value: string): number {
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) {
+    throw new BadValue(`must be a whole number, 0 for off, got "${value}"`)
+  }
+  return Number(value)
+}
+
 function parseIp (value: string): string {
   if (isIP(value) === 0) {
     throw new BadValue(`must be an IPv4 or IPv6 address such as 127.0.0.1, 0.0.0.0, ::1 or ::, got "${value}"`)
@@ -254,7 +262,7 @@ export const OPTIONS: Record<string, OptionSpec> = {
   'max-reservations': count('P2P_CHAT_MAX_RESERVATIONS', 'maxReservations', DEFAULT_MAX_RESERVATIONS, 'most circuit-relay reservations held at once; more are answered RESERVATION_REFUSED'),
   'max-connections-per-ip': count('P2P_CHAT_MAX_CONNECTIONS_PER_IP', 'maxConnectionsPerIp', DEFAULT_MAX_CONNECTIONS_PER_IP, 'most inbound connections from one IP address (IPv6: one /64), open or in their handshake; everyone behind one NAT shares it'),
   'max-pending-connections': count('P2P_CHAT_MAX_PENDING_CONNECTIONS', 'maxPendingConnections', DEFAULT_MAX_PENDING_CONNECTIONS, 'most inbound handshakes under way at once; more wait their turn'),
-  'admission-delay': { env: 'P2P_CHAT_ADMISSION_DELAY', field: 'admissionDelayMs', default: String(DEFAULT_ADMISSION_DELAY_MS), parse: value => value === '0' ? 0 : parseCount(value), help: 'ms of event-loop delay above which the relay halves the handshakes it runs at once (down to 1), growing back to --max-pending-connections while it keeps up; 0 = always --max-pending-connections' },
+  'admission-delay': { env: 'P2P_CHAT_ADMISSION_DELAY', field: 'admissionDelayMs', default: String(DEFAULT_ADMISSION_DELAY_MS), parse: parseCountOrOff, help: 'ms of event-loop delay above which the relay halves the handshakes it runs at once (down to 1), growing back to --max-pending-connections while it keeps up; 0 = always --max-pending-connections' },
   'max-queued-connections': count('P2P_CHAT_MAX_QUEUED_CONNECTIONS', 'maxQueuedConnections', DEFAULT_MAX_QUEUED_CONNECTIONS, `inbound connections that may wait for a handshake slot, first come first served, each up to ${seconds(DEFAULT_ADMISSION_WAIT_MS)} s; more are refused`),
   'max-pending-per-ip': count('P2P_CHAT_MAX_PENDING_PER_IP', 'maxPendingPerIp', DEFAULT_MAX_PENDING_PER_IP, 'most inbound handshakes under way or waiting for a slot from one IP address'),
   'connection-rate-per-ip': count('P2P_CHAT_CONNECTION_RATE_PER_IP', 'connectionRatePerIp', DEFAULT_CONNECTION_RATE_PER_IP, 'new inbound connections a second from one IP address, and the burst allowed'),
