@@ -71,6 +71,11 @@ export const MAX_FILE_BYTES = Number.MAX_SAFE_INTEGER
 
 // Typing notices (see docs/PROTOCOL.md, "Typing")
 
+/**
+ * A draft's first typing notice waits this long (ms): a line sent sooner (a quick reply, a paste) needs none, and
+ * costs every member one message to verify and draw instead of two.
+ */
+export const TYPING_NOTICE_DELAY_MS = 500
 /** While typing, a member tells the room at most this often (ms). */
 export const TYPING_INTERVAL_MS = 3_000
 /** A member last said to be typing this long ago (ms) is no longer shown as typing. */

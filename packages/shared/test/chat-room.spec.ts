@@ -460,8 +460,8 @@ describe('Room', () => {
     bobRoom.leave()
   })
 
-  it('typing: one notice at once and at most one per interval, "stopped" at the end, shown until the expiry or the next line', async () => {
-    const { alice, bob, aliceRoom, bobRoom } = await twoMembers({ bob: { typingExpiry: 500 } })
+  it('typing: one notice after the delay and at most one per interval, "stopped" at the end, shown until the expiry or the next line; none for a quick line', async () => {
+    const { alice, bob, aliceRoom, bobRoom } = await twoMembers({ alice: { typingDelay: 200 }, bob: { typingExpiry: 500 } })
     const notices: Array<boolean | undefined> = []
     bob.services.pubsub.addEventListener('gossipsub:message', evt => {
       void decodeRoomMessage(evt.detail.msg.data, bobRoom.topic).then(event => {
@@ -496,6 +496,15 @@ describe('Room', () => {
     await waitFor(() => shown.length === 4, 5_000)
     expect(shown[3]).toEqual({ ...who, active: false })
     expect(bobRoom.getTyping()).toEqual([])
+
+    // a line sent within the delay: the line alone, no notice (the last check counts them)
+    const heardLines: string[] = []
+    bobRoom.addEventListener('chat', evt => heardLines.push(evt.detail.text))
+    aliceRoom.typing(true)
+    await aliceRoom.send('quick')
+    await waitFor(() => heardLines.includes('quick'), 5_000)
+    await new Promise(resolve => setTimeout(resolve, 400))
+    expect(shown).toHaveLength(4)
 
     // a notice not followed by anything expires on the receiver
     aliceRoom.typing(true)

@@ -1,17 +1,19 @@
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { TypingNotices } from '../src/chat/typing.js'
 import { waitFor } from '../src/testing/index.js'
 import type { RoomTyping } from '../src/chat/typing.js'
 
 describe('typing notices', () => {
-  function notices (expiry = 60_000): { typing: TypingNotices, sent: boolean[], changes: RoomTyping[] } {
+  afterEach(() => { vi.useRealTimers() })
+
+  function notices (expiry = 60_000, delay = 0): { typing: TypingNotices, sent: boolean[], changes: RoomTyping[] } {
     const sent: boolean[] = []
     const changes: RoomTyping[] = []
-    const typing = new TypingNotices({ interval: 3_000, expiry, notify: active => sent.push(active), onChange: t => changes.push(t) })
+    const typing = new TypingNotices({ interval: 3_000, delay, expiry, notify: active => sent.push(active), onChange: t => changes.push(t) })
     return { typing, sent, changes }
   }
 
-  it('mine: at once, then at most once per interval while typing; one "stopped"; none after sending', () => {
+  it('mine, no delay: at once, then at most once per interval while typing; one "stopped"; none after sending', () => {
     const { typing, sent } = notices()
     for (const now of [0, 10, 1_000, 2_999]) {
       typing.typing(true, now)
@@ -29,6 +31,43 @@ describe('typing notices', () => {
     // after a line, the next keystroke tells at once
     typing.typing(true, 5_500)
     expect(sent).toEqual([true, true, false, true, true])
+  })
+
+  it('mine, with a delay: a draft typed that long is told, one sent or emptied sooner is not', () => {
+    vi.useFakeTimers()
+    const { typing, sent } = notices(60_000, 500)
+    // a quick line: typed and sent within the delay tells nobody, then or later
+    typing.typing(true)
+    vi.advanceTimersByTime(300)
+    typing.typing(true)
+    typing.sent()
+    vi.advanceTimersByTime(1_000)
+    expect(sent).toEqual([])
+    // a draft emptied within the delay: neither "typing" nor "stopped"
+    typing.typing(true)
+    typing.typing(false)
+    vi.advanceTimersByTime(1_000)
+    expect(sent).toEqual([])
+    // a longer draft: told once the delay has passed (not again for more keystrokes), then per interval
+    typing.typing(true)
+    vi.advanceTimersByTime(499)
+    typing.typing(true)
+    expect(sent).toEqual([])
+    vi.advanceTimersByTime(1)
+    expect(sent).toEqual([true])
+    vi.advanceTimersByTime(2_999)
+    typing.typing(true)
+    expect(sent).toEqual([true])
+    vi.advanceTimersByTime(1)
+    typing.typing(true)
+    expect(sent).toEqual([true, true])
+    // emptied after a notice went out: "stopped"; leaving the room drops a waiting notice
+    typing.typing(false)
+    expect(sent).toEqual([true, true, false])
+    typing.typing(true)
+    typing.clear()
+    vi.advanceTimersByTime(1_000)
+    expect(sent).toEqual([true, true, false])
   })
 
   it('others\': shown from the first notice, told once, until "stopped", a line, or the expiry', async () => {

@@ -5,7 +5,7 @@ import { TypedEventEmitter } from 'main-event'
 import { createMessageId, encodeChat, encodePresence } from '../codec.js'
 import {
   DEFAULT_MAX_FILE_BYTES, DEFAULT_MEMBER_DIAL_TIMEOUT_MS, KNOWN_LINE_IDS, MEMBER_EXPIRY_MS, NO_DIRECT_ROUTE_NOTICE_MS, PRESENCE_DEBOUNCE_MS,
-  MEMBER_ADDRS_REFRESH_MS, PRESENCE_INTERVAL_MS, TYPING_EXPIRY_MS, TYPING_INTERVAL_MS, UPGRADE_RETRY_MAX_MS, UPGRADE_RETRY_MIN_MS
+  MEMBER_ADDRS_REFRESH_MS, PRESENCE_INTERVAL_MS, TYPING_EXPIRY_MS, TYPING_INTERVAL_MS, TYPING_NOTICE_DELAY_MS, UPGRADE_RETRY_MAX_MS, UPGRADE_RETRY_MIN_MS
 } from '../constants.js'
 import { attachmentFallback } from '../file/offer.js'
 import { checkChatIdentity } from '../identity.js'
@@ -89,6 +89,8 @@ export interface RoomInit {
    * others' as invalid. @default DEFAULT_MAX_FILE_BYTES
    */
   maxFileSize?: number
+  /** a draft's first typing notice waits this long (ms); 0 tells at once @default TYPING_NOTICE_DELAY_MS */
+  typingDelay?: number
   /** while typing, this member tells the room at most this often (ms) @default TYPING_INTERVAL_MS */
   typingInterval?: number
   /** a member last said to be typing this long ago is no longer shown typing (ms) @default TYPING_EXPIRY_MS */
@@ -255,6 +257,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     })
     this.typingNotices = new TypingNotices({
       interval: init.typingInterval ?? TYPING_INTERVAL_MS,
+      delay: init.typingDelay ?? TYPING_NOTICE_DELAY_MS,
       expiry: init.typingExpiry ?? TYPING_EXPIRY_MS,
       // a notice is a presence too: the first one any peer gets is this member's hello
       notify: active => { void this.announce({ hello: !this.announced, typing: active }) },
@@ -358,9 +361,10 @@ export class Room extends TypedEventEmitter<RoomEvents> {
   }
 
   /**
-   * Tells the room whether this member is typing: call it with `true` on every keystroke (a notice goes out at
-   * most every {@link TYPING_INTERVAL_MS}) and with `false` when the draft is abandoned or emptied; sending the
-   * line needs no call. Notices are ephemeral: never kept, never synced, and dropped when no peer can take them.
+   * Tells the room whether this member is typing: call it with `true` on every keystroke (a notice goes out once
+   * the draft has been typed for {@link TYPING_NOTICE_DELAY_MS}, then at most every {@link TYPING_INTERVAL_MS})
+   * and with `false` when the draft is abandoned or emptied; sending the line needs no call. Notices are
+   * ephemeral: never kept, never synced, and dropped when no peer can take them.
    */
   typing (active: boolean): void {
     if (!this.left.signal.aborted) {

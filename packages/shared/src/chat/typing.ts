@@ -10,6 +10,10 @@ export interface RoomTyping {
 export interface TypingNoticesInit {
   /** while typing, a notice goes out at most this often (ms) */
   interval: number
+  /**
+   * the first notice of a draft waits this long (ms), and a line sent sooner needs none: 0 tells at once
+   */
+  delay: number
   /** a member last said to be typing this long ago (ms) is no longer typing */
   expiry: number
   /** tells the room that this member types (`true`) or stopped (`false`) */
@@ -19,15 +23,20 @@ export interface TypingNoticesInit {
 }
 
 /**
- * Typing indicators, both ways. Mine: {@link typing} is called on every keystroke, and a notice goes out at once
- * and then at most once per interval while it goes on; stopping sends one "stopped" notice, and sending the line
- * needs none (the line itself says it). Others': a member is typing from its notice until its "stopped" notice,
- * its next line, or the expiry, whichever comes first. Nothing here is kept: notices are ephemeral.
+ * Typing indicators, both ways. Mine: {@link typing} is called on every keystroke; the first notice goes out once
+ * the draft has been typed for `delay` and then at most once per interval while it goes on; stopping sends one
+ * "stopped" notice if a notice went out, and sending the line needs none (the line itself says it). A line sent
+ * within the delay (a quick reply, a paste) so costs the room one message, not two: every member verifies,
+ * handles and draws each notice as it does a line. Others': a member is typing from its notice until its
+ * "stopped" notice, its next line, or the expiry, whichever comes first. Nothing here is kept: notices are
+ * ephemeral.
  */
 export class TypingNotices {
   private readonly init: TypingNoticesInit
-  /** when my last "typing" notice went out; undefined while I am not typing */
+  /** when my last "typing" notice went out; undefined while none has for this draft */
   private typingSince?: number
+  /** my draft's first notice, waiting for the delay */
+  private pending?: ReturnType<typeof setTimeout>
   private readonly others = new Map<string, { name: string, timer: ReturnType<typeof setTimeout> }>()
 
   constructor (init: TypingNoticesInit) {
@@ -37,20 +46,32 @@ export class TypingNotices {
   /** I type (`true`, on every keystroke) or stopped without sending (`false`). */
   typing (active: boolean, now = Date.now()): void {
     if (!active) {
+      this.cancel()
       if (this.typingSince != null) {
         this.typingSince = undefined
         this.init.notify(false)
       }
       return
     }
-    if (this.typingSince == null || now - this.typingSince >= this.init.interval) {
-      this.typingSince = now
-      this.init.notify(true)
+    if (this.typingSince != null) {
+      if (now - this.typingSince >= this.init.interval) {
+        this.tell(now)
+      }
+      return
+    }
+    if (this.init.delay <= 0) {
+      this.tell(now)
+    } else {
+      this.pending ??= setTimeout(() => {
+        this.pending = undefined
+        this.tell(Date.now())
+      }, this.init.delay)
     }
   }
 
   /** I sent a line: I am no longer typing, and whoever sees the line knows it. */
   sent (): void {
+    this.cancel()
     this.typingSince = undefined
   }
 
@@ -85,7 +106,18 @@ export class TypingNotices {
       clearTimeout(timer)
     }
     this.others.clear()
+    this.cancel()
     this.typingSince = undefined
+  }
+
+  private tell (now: number): void {
+    this.typingSince = now
+    this.init.notify(true)
+  }
+
+  private cancel (): void {
+    clearTimeout(this.pending)
+    this.pending = undefined
   }
 
   private stop (peer: string): void {
