@@ -1,5 +1,27 @@
 import { Circuit, WebRTC } from '@multiformats/multiaddr-matcher'
+import { setMostRecent } from './most-recent.js'
 import type { Multiaddr } from '@multiformats/multiaddr'
+
+/** How many addresses' kinds are remembered (see {@link kindOf}). */
+const KNOWN_ADDR_KINDS = 1_024
+
+const addrKinds = new Map<string, { circuit: boolean, webrtc: boolean }>()
+
+/**
+ * What the matchers say of an address, remembered by its text: every member repeats the same few addresses in
+ * each presence and typing notice, and `multiaddr-matcher` tries its patterns' alternatives one by one, which
+ * cost a room page more than any other part of handling a notice (bench `latency`, bench/RESULTS.md).
+ */
+function kindOf (ma: Multiaddr): { circuit: boolean, webrtc: boolean } {
+  const key = ma.toString()
+  let kind = addrKinds.get(key)
+  if (kind == null) {
+    const webrtc = WebRTC.exactMatch(ma)
+    kind = { webrtc, circuit: webrtc || Circuit.exactMatch(ma) }
+    setMostRecent(addrKinds, key, kind, KNOWN_ADDR_KINDS)
+  }
+  return kind
+}
 
 /**
  * Whether an address reaches its peer through a relay: a `/p2p-circuit` address, or a WebRTC one
@@ -7,7 +29,7 @@ import type { Multiaddr } from '@multiformats/multiaddr'
  * (`@multiformats/multiaddr-matcher`), never from its text: `/dns4/webrtc.example.org/…` is not WebRTC.
  */
 export function isCircuitAddr (ma: Multiaddr): boolean {
-  return Circuit.exactMatch(ma) || WebRTC.exactMatch(ma)
+  return kindOf(ma).circuit
 }
 
 /**
@@ -22,7 +44,7 @@ export function circuitRelay (ma: Multiaddr): string | undefined {
 
 /** Whether an address names a WebRTC (private-to-private) endpoint, `/p2p-circuit/webrtc`. */
 export function isWebRTCAddr (ma: Multiaddr): boolean {
-  return WebRTC.exactMatch(ma)
+  return kindOf(ma).webrtc
 }
 
 /**
