@@ -1,5 +1,5 @@
 import { loadavg } from 'node:os'
-import { createRoomId, createRoomSecret, MAX_DIRECT_MEMBERS, roomTopic } from '@p2p-chat/shared'
+import { createRoomId, createRoomSecret, MAX_DIRECT_MEMBERS, roomTopic, TYPING_NOTICE_DELAY_MS } from '@p2p-chat/shared'
 import { RelayProcess } from '../../e2e/support/relay-process.ts'
 import { launchChromium } from '../lib/browser.ts'
 import { openRawPair, rawOneWay } from '../lib/floor.ts'
@@ -15,6 +15,12 @@ const ROOM_SIZES = (process.env.BENCH_ROOM_SIZES ?? '2,8,16,32').split(',').map(
 /** Lines each member types, and the time between two lines of one member (members are evenly staggered). */
 const LINES_PER_MEMBER = 6
 const LINE_INTERVAL_MS = 1000
+/**
+ * How long before Enter a line's typing starts in our app (BENCH_TYPING_MS): 0 puts it in at once, like a paste
+ * or a quick reply, and so sends no typing notice; over TYPING_NOTICE_DELAY_MS, a notice goes before each line,
+ * as it does for a person typing (the stock page has no typing notices). Less than LINE_INTERVAL_MS.
+ */
+const TYPING_MS = Number(process.env.BENCH_TYPING_MS ?? 0)
 /** How long after the last line was typed a line may still arrive; later is not delivered. */
 const TAIL_MS = 10_000
 /** Longest wait for every member to hear every other's warm-up line. */
@@ -73,9 +79,17 @@ export function observeLines (): void {
 
 /** Types a line into the page's composer and sends it as a person would (Enter in ours, Send in the stock page). */
 async function typeLines (page: Page, app: App, member: number, seqs: number[], intervalMs: number, offsetMs: number): Promise<void> {
-  await page.evaluate(async ({ app, member, seqs, intervalMs, offsetMs }) => {
+  const typingMs = app === 'ours' ? Math.min(TYPING_MS, intervalMs) : 0
+  await page.evaluate(async ({ app, member, seqs, intervalMs, offsetMs, typingMs }) => {
     await new Promise(resolve => setTimeout(resolve, offsetMs))
     for (const seq of seqs) {
+      if (typingMs > 0) {
+        // the first keystroke: a draft the app sees being typed
+        const box = document.querySelector<HTMLTextAreaElement>('textarea[aria-label="Message"]')!
+        box.value = 'b'
+        box.dispatchEvent(new Event('input', { bubbles: true }))
+        await new Promise(resolve => setTimeout(resolve, typingMs))
+      }
       const text = `bench:${member}:${seq}:${(performance.timeOrigin + performance.now()).toFixed(3)}`
       if (app === 'ours') {
         const box = document.querySelector<HTMLTextAreaElement>('textarea[aria-label="Message"]')!
@@ -86,9 +100,9 @@ async function typeLines (page: Page, app: App, member: number, seqs: number[], 
         document.querySelector<HTMLInputElement>('#send-topic-message-input')!.value = text
         document.querySelector<HTMLButtonElement>('#send-topic-message-button')!.click()
       }
-      await new Promise(resolve => setTimeout(resolve, intervalMs))
+      await new Promise(resolve => setTimeout(resolve, intervalMs - typingMs))
     }
-  }, { app, member, seqs, intervalMs, offsetMs })
+  }, { app, member, seqs, intervalMs, offsetMs, typingMs })
 }
 
 async function heardBy (pages: Page[]): Promise<Heard[][]> {
@@ -270,6 +284,7 @@ export const latency: Metric = async ({ log }) => {
     figures,
     notes: [
       `${LINES_PER_MEMBER} lines per member, ${LINE_INTERVAL_MS} ms apart, members staggered; a line later than ${TAIL_MS / 1000} s after the last one typed is not delivered`,
+      TYPING_MS > 0 ? `ours: each line's typing starts ${TYPING_MS} ms before it is sent (a typing notice goes first when that is over ${TYPING_NOTICE_DELAY_MS} ms); its stamp is taken at Enter` : 'ours: each line is put in at once and sent (a paste or a quick reply: no typing notice); BENCH_TYPING_MS=700 types for 700 ms first',
       'stock: js-libp2p-examples\' browser pubsub page with gossipsub defaults, through a stock relay subscribed to the topic (no direct dials: that page dials only what is typed into it); stock rooms are public, so private rooms are compared with the same stock figures',
       ...notes
     ]
