@@ -11,7 +11,6 @@ import { attachmentFallback } from '../file/offer.js'
 import { checkChatIdentity } from '../identity.js'
 import { mark } from '../util/marks.js'
 import { isCircuitAddr, isWebRTCAddr } from '../util/multiaddrs.js'
-import { RoomDiscovery } from './discovery.js'
 import { RoomMembers } from './members.js'
 import { RoomOutbox } from './outbox.js'
 import { PeerPinger } from './peer-pinger.js'
@@ -22,6 +21,7 @@ import { dialsWebRTC, DirectUpgrader } from './upgrader.js'
 import type { Chat, FileOffer, RoomEvent } from '../codec.js'
 import type { HistoryStore } from '../history/index.js'
 import type { PrivateRoomKeys } from '../private-room/index.js'
+import type { RoomDiscovery } from './discovery.js'
 import type { RoomMember } from './members.js'
 import type { RoomNode } from './peer-pinger.js'
 import type { RoomCodec } from './room-codec.js'
@@ -124,7 +124,8 @@ export class Room extends TypedEventEmitter<RoomEvents> {
   private readonly upgrader: DirectUpgrader
   private readonly outbox: RoomOutbox
   private readonly pinger: PeerPinger
-  private readonly discovery: RoomDiscovery
+  /** the room in the DHT: its code loads as the room is joined (a page shows the room before it needs it) */
+  private discovery?: RoomDiscovery
   private readonly typingNotices: TypingNotices
   private announced = false
   private joinedAt = 0
@@ -247,14 +248,6 @@ export class Room extends TypedEventEmitter<RoomEvents> {
       signal: this.left.signal,
       onSent: id => { this.safeDispatchEvent('sent', { detail: id }) }
     })
-    this.discovery = new RoomDiscovery(node, {
-      topic: this.topic,
-      onFound: peer => {
-        if (!this.members.has(peer.id.toString()) && this.node.getConnections(peer.id).length === 0) {
-          this.upgrader.connect(peer)
-        }
-      }
-    })
     this.typingNotices = new TypingNotices({
       interval: init.typingInterval ?? TYPING_INTERVAL_MS,
       delay: init.typingDelay ?? TYPING_NOTICE_DELAY_MS,
@@ -290,7 +283,20 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     this.node.services.directPaths.addEventListener('unproven', this.onUnproven)
     pubsub.subscribe(this.topic)
     this.pinger.start()
-    this.discovery.start()
+    void import('./discovery.js').then(({ RoomDiscovery }) => {
+      if (this.left.signal.aborted) {
+        return
+      }
+      this.discovery = new RoomDiscovery(this.node, {
+        topic: this.topic,
+        onFound: peer => {
+          if (!this.members.has(peer.id.toString()) && this.node.getConnections(peer.id).length === 0) {
+            this.upgrader.connect(peer)
+          }
+        }
+      })
+      this.discovery.start()
+    })
     this.presenceTimer = setInterval(() => {
       this.members.expire()
       this.emitMembers()
@@ -311,7 +317,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     clearInterval(this.presenceTimer)
     clearTimeout(this.debounceTimer)
     this.pinger.stop()
-    this.discovery.stop()
+    this.discovery?.stop()
     this.members.clear()
     this.typingNotices.clear()
     this.node.services.directPaths.removeEventListener('change', this.onConnectionChange)
