@@ -9,8 +9,9 @@ const addrKinds = new Map<string, { circuit: boolean, webrtc: boolean }>()
 
 /**
  * What the matchers say of an address, remembered by its text: every member repeats the same few addresses in
- * each presence and typing notice, and `multiaddr-matcher` tries its patterns' alternatives one by one, which
- * cost a room page more than any other part of handling a notice (bench `latency`, bench/RESULTS.md).
+ * each presence and typing notice, and `multiaddr-matcher` tries its patterns' alternatives one by one, three
+ * times per address of each (~1.5 % of a room page's time in a profile while its members talk; bench/RESULTS.md,
+ * "stop 29").
  */
 function kindOf (ma: Multiaddr): { circuit: boolean, webrtc: boolean } {
   const key = ma.toString()
