@@ -296,6 +296,9 @@ export class Room extends TypedEventEmitter<RoomEvents> {
         }
       })
       this.discovery.start()
+    }).catch((err: Error) => {
+      // a page whose chunk cannot be fetched (offline, a newer deploy): the room works without the DHT
+      log('room discovery of %s could not load: %s', this.topic, err.message)
     })
     this.presenceTimer = setInterval(() => {
       this.members.expire()
