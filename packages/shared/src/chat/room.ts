@@ -388,10 +388,11 @@ export class Room extends TypedEventEmitter<RoomEvents> {
 
   /** Signs, keeps and publishes a line of mine (or queues it while no peer can take it). */
   private async post (fields: Omit<Chat, 'id' | 'name' | 'timestamp'>): Promise<{ chat: RoomChat, pending: boolean }> {
+    // at once, before signing: a typing notice waiting for its delay must not go out while the line is signed
+    this.typingNotices.sent()
     const chat: Chat = { ...fields, id: createMessageId(), name: this.init.name(), timestamp: Date.now() }
     const line = await encodeChat(chat, this.topic, this.init.privateKey, chat.timestamp, this.codec.limits)
     const bytes = await this.codec.wrap(line, { id: chat.id, timestamp: chat.timestamp, ephemeral: false })
-    this.typingNotices.sent()
     const mine = { ...chat, from: this.node.peerId.toString() }
     this.remember(chat.id)
     // kept too: it is part of the room's history (a peer catching up from this one gets it), but publishing
