@@ -81,21 +81,23 @@ export function observeLines (): void {
 async function typeLines (page: Page, app: App, member: number, seqs: number[], intervalMs: number, offsetMs: number): Promise<void> {
   const typingMs = app === 'ours' ? Math.min(TYPING_MS, intervalMs) : 0
   await page.evaluate(async ({ app, member, seqs, intervalMs, offsetMs, typingMs }) => {
+    /** Puts `value` in our composer as typing does (an input event); returns the composer. */
+    const compose = (value: string): HTMLTextAreaElement => {
+      const box = document.querySelector<HTMLTextAreaElement>('textarea[aria-label="Message"]')!
+      box.value = value
+      box.dispatchEvent(new Event('input', { bubbles: true }))
+      return box
+    }
     await new Promise(resolve => setTimeout(resolve, offsetMs))
     for (const seq of seqs) {
       if (typingMs > 0) {
         // the first keystroke: a draft the app sees being typed
-        const box = document.querySelector<HTMLTextAreaElement>('textarea[aria-label="Message"]')!
-        box.value = 'b'
-        box.dispatchEvent(new Event('input', { bubbles: true }))
+        compose('b')
         await new Promise(resolve => setTimeout(resolve, typingMs))
       }
       const text = `bench:${member}:${seq}:${(performance.timeOrigin + performance.now()).toFixed(3)}`
       if (app === 'ours') {
-        const box = document.querySelector<HTMLTextAreaElement>('textarea[aria-label="Message"]')!
-        box.value = text
-        box.dispatchEvent(new Event('input', { bubbles: true }))
-        box.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }))
+        compose(text).dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }))
       } else {
         document.querySelector<HTMLInputElement>('#send-topic-message-input')!.value = text
         document.querySelector<HTMLButtonElement>('#send-topic-message-button')!.click()
