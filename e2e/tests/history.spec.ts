@@ -83,6 +83,8 @@ test('a newcomer to a public room sees its newest lines in the page the relay se
   const cutOff = { webrtcUnavailableMs: Infinity, prepare: async (context: BrowserContext) => { await context.routeWebSocket(/.*/, async ws => { await ws.close() }) } }
   const bob = await ChatPage.open(browser, link, cutOff)
   for (const text of lines) await bob.expectMessage(text)
+  // shown before the page has made its time formatter (lib/time-of-day.svelte.ts): each line's time fills in
+  await expect(bob.message(lines[0]!).locator('time')).toHaveText(/^\d{1,2}:\d{2}/)
   await expect(bob.messages.locator('b, i')).toHaveCount(0)
   await expect(bob.page.getByTestId('relay-status')).toContainText(/Starting|Connecting|Cannot reach/)
   await bob.close()
