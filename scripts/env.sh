@@ -50,4 +50,18 @@ need_commands() {
   fi
   return "$rc"
 }
+
+# use_chromium: exports CHROMIUM_PATH (as given, else the chromium on PATH, else Debian's, installed as root);
+# fails saying what to do when there is none.
+use_chromium() {
+  if [[ -z ${CHROMIUM_PATH:-} ]]; then
+    CHROMIUM_PATH=$(command -v chromium || command -v chromium-browser || true)
+    if [[ -z $CHROMIUM_PATH && $EUID -eq 0 ]] && command -v apt-get >/dev/null; then
+      need_commands chromium:chromium
+      CHROMIUM_PATH=$(command -v chromium)
+    fi
+    [[ -n $CHROMIUM_PATH ]] || { echo "p2p-chat: no Chromium found; install it or set CHROMIUM_PATH" >&2; return 1; }
+  fi
+  export CHROMIUM_PATH
+}
 cd "$ROOT"
