@@ -14,7 +14,7 @@ import { isWebRTCAddr } from '../src/util/multiaddrs.js'
 import { loopbackOptions } from './helpers.js'
 import type { DirectPaths } from '../src/chat/direct-paths.js'
 import type { Identify } from '@libp2p/identify'
-import type { Libp2p, PeerId } from '@libp2p/interface'
+import type { Libp2p, PeerId, Startable } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { Libp2pOptions } from 'libp2p'
 
@@ -61,13 +61,13 @@ describe('direct paths', () => {
 
   describe('a WebRTC connection (no handshake of libp2p\'s own), signalled through a relay', () => {
     /** A checker reachable at its `/p2p-circuit/webrtc` address through a relay; resolves with that address. */
-    async function webrtcChecker (): Promise<{ checker: Libp2p<{ directPaths: DirectPaths }>, addr: Multiaddr }> {
+    async function webrtcChecker (checkTimeout = 500): Promise<{ checker: Libp2p<{ directPaths: DirectPaths }>, addr: Multiaddr }> {
       const relay = await createLibp2p({ ...loopbackOptions(), services: { identify: identify(), relay: circuitRelayServer() } })
       nodes.push(relay)
       const node = await createLibp2p({
         ...webrtcOptions(),
         addresses: { listen: ['/p2p-circuit', '/webrtc'] },
-        services: { directPaths: directPaths({ checkTimeout: 500 }), identify: identify(), ping: ping() }
+        services: { directPaths: directPaths({ checkTimeout }), identify: identify(), ping: ping() }
       })
       nodes.push(node)
       await node.dial(relay.getMultiaddrs())
@@ -126,6 +126,30 @@ describe('direct paths', () => {
       await waitFor(() => checker.getConnections(silent.peerId).every(c => !c.direct))
       expect(connectionKind(checker, silent.peerId)).toBe('relayed')
       expect(seen.change).toEqual([])
+    })
+
+    it('closes a direct twin nothing has crossed as soon as another direct connection to the peer carries data', async () => {
+      // the check of an unproven connection comes 10 s after it opened: what closes the twin sooner is the proof
+      const { checker, addr } = await webrtcChecker(10_000)
+      const peer = await dialler(false)
+      await peer.handle(PING_PROTOCOL, () => {})
+      const seen = events(checker)
+      // a first connection on which identify goes unanswered: nothing crosses it
+      await peer.dial(addr)
+      const twin = await waitFor(() => checker.getConnections(peer.peerId).find(c => c.direct), 10_000, 'the first WebRTC connection')
+      // then the peer answers identify, and dials again beside the first (as a dialler that gave up on it might)
+      const answering = peer.services.identify as Identify & Startable
+      await answering.stop()
+      await answering.start()
+      await peer.dial(addr, { force: true })
+      await waitFor(() => seen.change.length === 1, 10_000)
+      expect(connectionKind(checker, peer.peerId)).toBe('direct')
+      await waitFor(() => twin.status !== 'open', 5_000, 'the twin closed')
+      const open = checker.getConnections(peer.peerId).filter(c => c.direct && c.status === 'open')
+      expect(open).toHaveLength(1)
+      expect(open[0]).not.toBe(twin)
+      // the peer is reached directly all along: nobody is told to upgrade again
+      expect(seen.unproven).toEqual([])
     })
 
     it('identify unanswered, counts it once a ping stream\'s protocol negotiation crossed it', async () => {

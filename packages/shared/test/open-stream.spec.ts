@@ -3,6 +3,7 @@ import { identify } from '@libp2p/identify'
 import { createLibp2p } from 'libp2p'
 import { afterEach, describe, expect, it } from 'vitest'
 import { callSignals } from '../src/call/index.js'
+import { DM_PROTOCOL } from '../src/constants.js'
 import { directMessages } from '../src/dm/index.js'
 import { CallSignal } from '../src/proto/call.js'
 import { waitFor } from '../src/testing/index.js'
@@ -56,6 +57,27 @@ describe('streams to a peer reached through a relay', () => {
     expect(received.map(m => m.text)).toEqual(['through the relay'])
     expect(opened).toEqual([])
     expect(bob.getConnections(alice.peerId).map(c => [c.direct, c.limits != null])).toEqual([[false, true]])
+  })
+
+  it('a direct message goes over the newest of two direct connections, not the relayed one nor the older twin', async () => {
+    const relay = await createLibp2p({ ...loopbackOptions(), services: { identify: identify(), relay: circuitRelayServer() } })
+    nodes.push(relay)
+    const alice = await peer(['/p2p-circuit', '/ip4/127.0.0.1/tcp/0'])
+    const bob = await peer([])
+    await alice.dial(relay.getMultiaddrs())
+    await waitFor(() => alice.getMultiaddrs().some(ma => ma.toString().includes('/p2p-circuit')), 10_000)
+    const [relayed, direct] = [alice.getMultiaddrs().filter(ma => ma.toString().includes('/p2p-circuit')), alice.getMultiaddrs().filter(ma => !ma.toString().includes('/p2p-circuit'))]
+    await bob.dial(relayed)
+    // a leftover direct connection, then the one that replaced it
+    const older = await bob.dial(direct, { force: true })
+    const newer = await bob.dial(direct, { force: true })
+    expect(newer).not.toBe(older)
+    const received: ReceivedDirectMessage[] = []
+    alice.services.dm.addEventListener('message', evt => { received.push(evt.detail) })
+    await bob.services.dm.send(alice.peerId, { name: 'bob', text: 'on the newest' })
+    expect(received.map(m => m.text)).toEqual(['on the newest'])
+    const carried = bob.getConnections(alice.peerId).filter(c => c.streams.some(s => s.protocol === DM_PROTOCOL))
+    expect(carried).toEqual([newer])
   })
 
   it('a call signal (a ring) goes over the relayed connection there is, and opens no second connection on the way', async () => {

@@ -52,8 +52,8 @@ export interface DirectPathsEvents {
  * new connection, so this costs nothing extra), or, if that does not come, one round trip of libp2p's ping
  * protocol on that very connection. A direct connection on which neither happens is closed, so the upgrade can
  * be tried again; once one is proven, the peer's relayed connections are closed (see
- * {@link DirectPathsInit.closeRelayed}). Later, libp2p's connection monitor pings every connection and closes
- * those that stop answering.
+ * {@link DirectPathsInit.closeRelayed}), and so are its other direct connections that nothing has crossed yet.
+ * Later, libp2p's connection monitor pings every connection and closes those that stop answering.
  */
 export interface DirectPaths extends TypedEventTarget<DirectPathsEvents> {
   /** whether an open, proven direct connection to the peer exists */
@@ -198,11 +198,20 @@ class DirectPathsService extends TypedEventEmitter<DirectPathsEvents> implements
     if (connection.status === 'open' && !this.proven.has(connection)) {
       this.proven.add(connection)
       this.log('direct connection %s to %p carries data (%s)', connection.id, connection.remotePeer, by)
-      if (this.closeRelayed) {
-        for (const relayed of this.components.connectionManager.getConnections(connection.remotePeer)) {
-          if (relayed.limits != null && relayed.status === 'open') {
-            relayed.close().catch((err: Error) => { relayed.abort(err) })
-          }
+      for (const other of this.components.connectionManager.getConnections(connection.remotePeer)) {
+        if (other.status !== 'open' || other === connection) {
+          continue
+        }
+        if (other.limits != null && this.closeRelayed) {
+          other.close().catch((err: Error) => { other.abort(err) })
+        } else if (other.direct && !this.proven.has(other)) {
+          // a direct twin nothing has crossed yet: the leftover of an earlier dial (one its dialler gave up on, which
+          // this end never heard closing). Left open, it took streams until the ping check closed it seconds
+          // later, and a file fetched on it broke off
+          this.log('direct connection %s to %p carried nothing before %s did: closing it', other.id, other.remotePeer, connection.id)
+          clearTimeout(this.waiting.get(other))
+          this.waiting.delete(other)
+          other.abort(new DirectPathCheckError(`another direct connection to the peer (${connection.id}) carried data first`))
         }
       }
       this.safeDispatchEvent('change', { detail: connection.remotePeer })

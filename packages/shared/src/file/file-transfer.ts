@@ -6,6 +6,7 @@ import { PeerUnreachableError } from '../errors.js'
 import { FileResponse } from '../proto/file.js'
 import { ProtocolService } from '../protocol-service.js'
 import { IdleTimer } from '../util/idle-timer.js'
+import { preferredConnections } from '../util/open-stream.js'
 import { isBadRequestFrame, streamError } from '../util/stream-errors.js'
 import {
   DEFAULT_FILE_IDLE_TIMEOUT_MS, DEFAULT_FILE_MAX_INBOUND_STREAMS, DEFAULT_FILE_MAX_OUTBOUND_STREAMS,
@@ -216,12 +217,12 @@ export class FileTransferService extends ProtocolService<FileTransferEvents> imp
   }
 
   /**
-   * A direct connection to the peer: one that is open, else a new one. Throws {@link DirectConnectionRequiredError}
-   * when the only connection goes through a relay (upgrading it is the room's job), {@link PeerUnreachableError}
-   * when none can be opened.
+   * A direct connection to the peer: the newest open one (see {@link preferredConnections}), else a new one.
+   * Throws {@link DirectConnectionRequiredError} when the only connection goes through a relay (upgrading it is
+   * the room's job), {@link PeerUnreachableError} when none can be opened.
    */
   private async directConnection (peer: PeerId, signal: AbortSignal): Promise<Connection> {
-    const open = this.components.connectionManager.getConnections(peer).filter(c => c.status === 'open')
+    const open = preferredConnections(this.components.connectionManager, peer)
     const direct = open.find(isDirect)
     if (direct != null) {
       return direct
