@@ -11,6 +11,11 @@ import { loopbackOptions } from './helpers.js'
 import type { CallSignals, ReceivedCallSignal } from '../src/call/index.js'
 import type { DirectMessages, ReceivedDirectMessage } from '../src/dm/index.js'
 import type { Libp2p } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+function isCircuit (ma: Multiaddr): boolean {
+  return ma.toString().includes('/p2p-circuit')
+}
 
 describe('streams to a peer reached through a relay', () => {
   const nodes: Libp2p[] = []
@@ -36,14 +41,14 @@ describe('streams to a peer reached through a relay', () => {
    * a relayed one is; in a room upgrading the pair to WebRTC at that moment, one of the two dials to the same
    * /webrtc address was aborted as a duplicate, with the message's (or the ring's) stream on it.
    */
-  async function relayedPair (): Promise<{ alice: Awaited<ReturnType<typeof peer>>, bob: Awaited<ReturnType<typeof peer>>, opened: string[] }> {
+  async function relayedPair (aliceListens = ['/p2p-circuit']): Promise<{ alice: Awaited<ReturnType<typeof peer>>, bob: Awaited<ReturnType<typeof peer>>, opened: string[] }> {
     const relay = await createLibp2p({ ...loopbackOptions(), services: { identify: identify(), relay: circuitRelayServer() } })
     nodes.push(relay)
-    const alice = await peer(['/p2p-circuit'])
+    const alice = await peer(aliceListens)
     const bob = await peer([])
     await alice.dial(relay.getMultiaddrs())
-    await waitFor(() => alice.getMultiaddrs().some(ma => ma.toString().includes('/p2p-circuit')), 10_000)
-    await bob.dial(alice.getMultiaddrs())
+    await waitFor(() => alice.getMultiaddrs().some(isCircuit), 10_000)
+    await bob.dial(alice.getMultiaddrs().filter(isCircuit))
     const opened: string[] = []
     bob.addEventListener('connection:open', evt => { opened.push(evt.detail.remoteAddr.toString()) })
     return { alice, bob, opened }
@@ -60,14 +65,9 @@ describe('streams to a peer reached through a relay', () => {
   })
 
   it('a direct message goes over the newest of two direct connections, not the relayed one nor the older twin', async () => {
-    const relay = await createLibp2p({ ...loopbackOptions(), services: { identify: identify(), relay: circuitRelayServer() } })
-    nodes.push(relay)
-    const alice = await peer(['/p2p-circuit', '/ip4/127.0.0.1/tcp/0'])
-    const bob = await peer([])
-    await alice.dial(relay.getMultiaddrs())
-    await waitFor(() => alice.getMultiaddrs().some(ma => ma.toString().includes('/p2p-circuit')), 10_000)
-    const [relayed, direct] = [alice.getMultiaddrs().filter(ma => ma.toString().includes('/p2p-circuit')), alice.getMultiaddrs().filter(ma => !ma.toString().includes('/p2p-circuit'))]
-    await bob.dial(relayed)
+    // alice is reachable directly too
+    const { alice, bob } = await relayedPair(['/p2p-circuit', '/ip4/127.0.0.1/tcp/0'])
+    const direct = alice.getMultiaddrs().filter(ma => !isCircuit(ma))
     // a leftover direct connection, then the one that replaced it
     const older = await bob.dial(direct, { force: true })
     const newer = await bob.dial(direct, { force: true })

@@ -31,9 +31,9 @@ export async function openStream (connectionManager: ConnectionManager, peer: Pe
 
 /**
  * A peer's open connections in the order a stream should try them: direct before relayed, and of each kind the
- * newest first. Of two direct connections to one peer, the older is the leftover of a dial its dialler gave up on,
- * which this end may not have heard closing yet (`DirectPaths` closes it once the newer one has carried data): a
- * stream opened on it was lost with it (a file fetch broke off).
+ * newest first. Of two direct connections to one peer, the older may be the leftover of a dial its dialler gave up
+ * on, which this end has not heard closing yet (`DirectPaths` closes it once the newer one has carried data): a
+ * stream opened on it is lost with it (a file fetch broke off).
  */
 export function preferredConnections (connectionManager: ConnectionManager, peer: PeerId): Connection[] {
   return connectionManager.getConnections(peer)
