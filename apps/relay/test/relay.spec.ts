@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest'
 import { createRelay } from '../src/index.js'
 import { tcpAddr, useTestResources } from './helpers.js'
 import type { TestClient } from './helpers.js'
+import type { StreamMiddleware } from '@libp2p/interface'
 
 
 const { relay, client } = useTestResources()
@@ -177,6 +178,27 @@ describe('relay', () => {
     // c joins a room the relay follows already: it is told at once
     c.services.pubsub.subscribe(roomA)
     await waitFor(() => seesRelay(c, roomA))
+  })
+
+  it('opens its gossipsub stream to a peer again when the first one failed, so the peer still hears of its room', async () => {
+    const { relay: r } = await relay()
+    const c = await client()
+    const topic = roomTopic(createRoomId())
+    // the relay's first outbound gossipsub stream fails as it opens (as one whose negotiation timed out on a
+    // busy peer does): without another try, the peer would never hear that the relay follows its room
+    let failed = 0
+    const failFirst: StreamMiddleware = (stream, connection, next) => {
+      if (stream.direction === 'outbound' && failed === 0) {
+        failed++
+        throw new Error('the first outbound gossipsub stream fails')
+      }
+      next(stream, connection)
+    }
+    for (const protocol of r.node.services.pubsub.protocols) r.node.use(protocol, failFirst)
+    c.services.pubsub.subscribe(topic)
+    await c.dial(multiaddr(tcpAddr(r)))
+    await waitFor(() => c.services.pubsub.getSubscribers(topic).some(p => p.equals(r.node.peerId)))
+    expect(failed).toBe(1)
   })
 
   it('penalises the gossipsub score of a peer that sends invalid room messages, and no one else', async () => {
