@@ -182,8 +182,16 @@ export const DEFAULT_DIRECT_PATH_CHECK_TIMEOUT_MS = 5_000
  */
 export const NO_DIRECT_ROUTE_NOTICE_MS = 20_000
 /**
- * The peers list's round-trip times are read this often: libp2p's connection monitor measures them (every 10 s),
- * and a member without one yet is pinged once.
+ * The web app's libp2p connection monitor pings each of the page's connections this often (libp2p's default:
+ * 10 s), to notice dead ones and to measure the round-trip times the peers list shows. Each ping is a stream, on
+ * WebRTC a data channel opened and closed, at both ends: at 10 s these pings were the largest part of an idle
+ * room member's work, and of an idle relay's (which runs no monitor of its own but answers every client's).
+ * WebRTC notices a peer that went away by itself (ICE consent).
+ */
+export const CONNECTION_PING_INTERVAL_MS = 30_000
+/**
+ * The peers list's round-trip times are read this often: libp2p's connection monitor measures them (every
+ * {@link CONNECTION_PING_INTERVAL_MS} in the web app), and a member without one yet is pinged once.
  */
 export const PING_INTERVAL_MS = 5_000
 /** A ping that takes longer than this counts as failed. */

@@ -18,14 +18,6 @@ export const EXTRAS_DELAY_MS = 1_000
  * reach it too (the reservation comes with the node's late parts, once the room is on screen).
  */
 export const HELLO_WAIT_MS = 2_000
-/**
- * libp2p's connection monitor pings each of the page's connections this often (libp2p's default: 10 s), to
- * notice dead ones and to measure the round-trip times the peers list shows. Each ping is a stream, on WebRTC a
- * data channel opened and closed, at both ends: at 10 s these pings were the largest part of an idle room
- * member's work. WebRTC notices a peer that went away by itself (ICE consent).
- */
-export const CONNECTION_PING_INTERVAL_MS = 30_000
-
 /** How often (ms) a call reads its audio levels, for the talking indicator. */
 export const AUDIO_LEVEL_INTERVAL_MS = 300
 /** An audio level (0–1, from `getStats()`) above this counts as talking. */
