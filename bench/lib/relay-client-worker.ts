@@ -2,6 +2,7 @@
  * A child process hosting many headless stock js-libp2p clients of one relay (forked by `relay-clients.ts`;
  * it answers {@link WorkerRequest}s over IPC). Each client dials the relay over WebSocket and, when asked,
  * takes a circuit-relay reservation and joins a room whose other members are all reached through the relay.
+ * Their libp2p connection monitor pings the relay as often as the web app's does.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
@@ -14,7 +15,7 @@ import { ping } from '@libp2p/ping'
 import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
-import { createMessageId, createRoomId, encodeChat, roomGossipsubOptions, roomTopic } from '@p2p-chat/shared'
+import { CONNECTION_PING_INTERVAL_MS, createMessageId, createRoomId, encodeChat, roomGossipsubOptions, roomTopic } from '@p2p-chat/shared'
 import { createLibp2p } from 'libp2p'
 import { spreadLoopbackSources } from './loopback-sources.ts'
 import type { StartResult, WorkerReply, WorkerRequest, WorkerStatus } from './relay-clients.ts'
@@ -67,6 +68,8 @@ async function createClient (reserve: boolean): Promise<Client> {
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionGater: { denyDialMultiaddr: () => false },
+    // the relay answers its clients' pings: they ping as often as the web app does
+    connectionMonitor: { pingInterval: CONNECTION_PING_INTERVAL_MS },
     services: { identify: identify(), ping: ping(), pubsub: gossipsub(roomGossipsubOptions()) }
   }) as unknown as Client
   keys.set(client, privateKey)

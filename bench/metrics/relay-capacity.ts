@@ -28,11 +28,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { RELAY_MALLOC_ARENA_MAX, RELAY_NODE_OPTIONS } from '@p2p-chat/relay/constants'
+import { CONNECTION_PING_INTERVAL_MS } from '@p2p-chat/shared'
 import { RelayProcess } from '../../e2e/support/relay-process.ts'
 import { HealthProbe } from '../lib/health-probe.ts'
 import { heapGrowthByOwner, heapSnapshotNodeOptions, takeHeapSnapshot } from '../lib/heap-snapshot.ts'
 import { readProcessStats } from '../lib/proc.ts'
-import { ClientFleet, DEFAULT_WORKERS } from '../lib/relay-clients.ts'
+import { ClientFleet, DEFAULT_WORKER_NICENESS, DEFAULT_WORKERS } from '../lib/relay-clients.ts'
 import { median, summarize } from '../lib/stats.ts'
 import { StockRelayProcess } from '../lib/stock-relay.ts'
 import type { Figure, Metric, MetricOptions, MetricReport } from '../lib/report.ts'
@@ -295,7 +296,7 @@ export function createRelayCapacity (options: RelayCapacityOptions = {}): Metric
     const deadline = Date.now() + budgetMs
     const figures: Figure[] = []
     const notes = [
-      `our relay runs with the caps it ships with and as deploy/ runs it (node ${RELAY_NODE_OPTIONS.join(' ')}, MALLOC_ARENA_MAX=${RELAY_MALLOC_ARENA_MAX}); clients: stock js-libp2p 3 over WebSocket (noise, yamux, identify, ping, gossipsub, circuit-relay transport listening on /p2p-circuit), in ${options.workers ?? DEFAULT_WORKERS} worker processes on the same machine, each dialing from its own 127.x.y.z address (libp2p refuses more than 5 inbound connections a second from one host), and dialing again with backoff (1 s doubling to 8 s) when refused`
+      `our relay runs with the caps it ships with and as deploy/ runs it (node ${RELAY_NODE_OPTIONS.join(' ')}, MALLOC_ARENA_MAX=${RELAY_MALLOC_ARENA_MAX}); clients: stock js-libp2p 3 over WebSocket (noise, yamux, identify, ping, gossipsub, circuit-relay transport listening on /p2p-circuit; each pings the relay every ${CONNECTION_PING_INTERVAL_MS / 1000} s, as the web app does), in ${options.workers ?? DEFAULT_WORKERS} worker processes on the same machine at niceness ${DEFAULT_WORKER_NICENESS} (they yield its cores to the relay, as other machines would), each dialing from its own 127.x.y.z address (libp2p refuses more than 5 inbound connections a second from one host), and dialing again with backoff (1 s doubling to 8 s) when refused`
     ]
     const fleet = new ClientFleet({ workers: options.workers, startConcurrency: options.startConcurrency })
     const snapshots = await mkdtemp(join(tmpdir(), 'p2p-chat-bench-heap-'))
