@@ -44,6 +44,8 @@ describe('relay', () => {
     expect(connection.remoteAddr.toString()).toMatch(/^\/ip6\/::1\/tcp\//)
     await waitFor(() => r.health().connections === 1)
     expect((await fetch(new URL('/healthz', r.url))).status).toBe(200)
+    await c.hangUp(connection.remotePeer)
+    await waitFor(() => r.health().connections === 0)
   })
 
   it('keeps its peer id and addresses across restarts', async () => {
