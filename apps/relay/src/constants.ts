@@ -134,12 +134,13 @@ export const DEFAULT_MAX_REMEMBERED_PEERS = 1024
 
 /**
  * How the relay's Node process is best run (deploy/ runs it so, and so do the e2e suite and the benchmarks):
- * V8's young generation held to a few MiB (its default grows to 16 MiB a half, which a relay admitting
- * thousands of peers filled: RSS it never gave back); its old generation collected once it has grown 20 % past
- * what the last full collection kept (V8's own factor, up to 4×, let a relay under steady traffic swing by
- * 100 MiB and more between collections: its RSS rose in steps for minutes on end); and glibc's malloc held to
- * two arenas (one per thread that allocates otherwise, each keeping what it freed). See bench/RESULTS.md for
- * what each saves.
+ * V8's young generation held to 8 MiB a half (its default grows to 16 MiB, which a relay admitting thousands of
+ * peers filled: RSS it never gave back; at 2 MiB its collections, one every few ms while clients arrive, made most
+ * of `/healthz`'s tail while 5,000 clients arrived: see bench/RESULTS.md, stop 33); its old generation collected
+ * once it has grown 20 % past what the last full collection kept (V8's own factor, up to 4×, let a relay under
+ * steady traffic swing by 100 MiB and more between collections: its RSS rose in steps for minutes on end); and
+ * glibc's malloc held to two arenas (one per thread that allocates otherwise, each keeping what it freed). See
+ * bench/RESULTS.md for what each saves.
  */
-export const RELAY_NODE_OPTIONS = ['--max-semi-space-size=2', '--heap-growing-percent=20']
+export const RELAY_NODE_OPTIONS = ['--max-semi-space-size=8', '--heap-growing-percent=20']
 export const RELAY_MALLOC_ARENA_MAX = 2
