@@ -18,7 +18,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { CONNECTION_PING_INTERVAL_MS, createMessageId, createRoomId, encodeChat, roomGossipsubOptions, roomTopic } from '@p2p-chat/shared'
 import { createLibp2p } from 'libp2p'
 import { spreadLoopbackSources } from './loopback-sources.ts'
-import type { StartResult, WorkerReply, WorkerRequest, WorkerStatus } from './relay-clients.ts'
+import type { PingResult, StartResult, WorkerReply, WorkerRequest, WorkerStatus } from './relay-clients.ts'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
 import type { Ping } from '@libp2p/ping'
@@ -194,6 +194,27 @@ async function pingRelay (timeoutMs: number): Promise<number> {
   }
 }
 
+/**
+ * Pings the relay `count` times, from one client after another, spread evenly over `spreadMs`; returns how many
+ * were answered. A ping that finds its client's ping stream busy (its connection monitor's) counts as not answered.
+ */
+async function pingMany (count: number, spreadMs: number, timeoutMs: number): Promise<PingResult> {
+  const live = clients.filter(c => c.status === 'started')
+  if (live.length === 0 || relay == null) throw new Error('no client to ping from')
+  const started = Date.now()
+  const pending: Array<Promise<number>> = []
+  for (let i = 0; i < count; i++) {
+    const wait = started + i * spreadMs / count - Date.now()
+    if (wait > 0) {
+      await new Promise(resolve => setTimeout(resolve, wait))
+    }
+    const client = live[pings++ % live.length]!
+    pending.push(client.services.ping.ping(relay, { signal: AbortSignal.timeout(timeoutMs) }).then(() => 1, () => 0))
+  }
+  const answered = (await Promise.all(pending)).reduce((a, b) => a + b, 0)
+  return { sent: count, answered }
+}
+
 /** The worst event-loop delay since the last call, in ms. */
 function resetLag (): number {
   const worst = lag.count > 0 ? lag.max / 1e6 : 0
@@ -241,6 +262,7 @@ async function handle (request: WorkerRequest): Promise<unknown> {
     case 'redial': return redialUnreserved(request.concurrency)
     case 'publish': return publish(request.count, request.spreadMs)
     case 'ping': return pingRelay(request.timeoutMs)
+    case 'pings': return pingMany(request.count, request.spreadMs, request.timeoutMs)
     case 'stop':
       await Promise.allSettled(clients.map(async c => c.stop()))
       clients.length = 0

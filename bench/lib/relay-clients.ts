@@ -34,6 +34,7 @@ export type WorkerRequest = { id: number } & (
   | { type: 'redial', concurrency: number }
   | { type: 'publish', count: number, spreadMs: number }
   | { type: 'ping', timeoutMs: number }
+  | { type: 'pings', count: number, spreadMs: number, timeoutMs: number }
   | { type: 'stop' }
 )
 
@@ -78,6 +79,12 @@ export interface PublishResult {
   sent: number
   /** deliveries to expect: every other member of the sender's room, per message */
   expected: number
+}
+
+export interface PingResult {
+  sent: number
+  /** pings the relay answered in time */
+  answered: number
 }
 
 export interface ClientFleetOptions {
@@ -230,6 +237,13 @@ export class ClientFleet {
   async ping (timeoutMs: number): Promise<number> {
     const worker = this.workers[this.pings++ % this.workers.length]!
     return worker.request<number>({ type: 'ping', timeoutMs }, timeoutMs + 1000)
+  }
+
+  /** Pings the relay `count` times, shared out over the workers and their clients, spread over `spreadMs`. */
+  async pingMany (count: number, spreadMs: number, timeoutMs: number): Promise<PingResult> {
+    const share = Math.ceil(count / this.workers.length)
+    const results = await Promise.all(this.workers.map(async w => w.request<PingResult>({ type: 'pings', count: share, spreadMs, timeoutMs }, this.timeoutMs + spreadMs + timeoutMs)))
+    return { sent: sum(results.map(r => r.sent)), answered: sum(results.map(r => r.answered)) }
   }
 
   /** Stops every client (the workers stay up for more). */

@@ -13,7 +13,7 @@
  * 2. capacity: clients are added up to each of `steps` in turn, and a step is held when every client is
  *    connected and reserved, every room member sees the relay in its room, and the relay still answers
  *    `GET /api/relay` and a ping. At the first step held, room messages are sent in rounds to price them in
- *    relay CPU time; at later ones, a few, to see that they still flow. Stepping stops at the first step not
+ *    relay CPU time, and pings likewise; at later steps, a few messages, to see that they still flow. Stepping stops at the first step not
  *    held, or when the time budget would not cover the next one.
  * 3. burst: `burst` clients are created, then dial the relay all at once, as after a relay restart; how long
  *    until every one is connected, reserved and in its room.
@@ -58,6 +58,11 @@ export const DEFAULT_MAX_ROUNDS = 5
  * use (subtracted from it).
  */
 const ROUND_SPREAD_MS = 2000
+/**
+ * Pings per round of the ping CPU figure (as many rounds as of messages), over ROUND_SPREAD_MS: a client's
+ * connection monitor pings once every CONNECTION_PING_INTERVAL_MS, so these are what 30,000 clients would send.
+ */
+const PINGS_PER_ROUND = 2000
 /** Idle CPU is read over this window. */
 const CPU_WINDOW_MS = 10_000
 /** Room messages sent at later steps, to see that they still flow. */
@@ -168,6 +173,26 @@ interface Round {
   cpuMs: number
   delivered: number
   expected: number
+}
+
+/**
+ * Has the clients ping the relay `pings` times over `spreadMs` (each ping a stream of its own, as libp2p's
+ * connection monitor opens); prices the answered ones in relay CPU.
+ */
+async function pingRound (relay: RelayProcess, fleet: ClientFleet, pings: number, spreadMs: number, idleCpuPerSecond: number): Promise<PingRound> {
+  const start = await readProcessStats(relay.pid)
+  const startedAt = Date.now()
+  const { sent, answered } = await fleet.pingMany(pings, spreadMs, HEALTH_TIMEOUT_MS)
+  const end = await readProcessStats(relay.pid)
+  const busy = end.cpuSeconds - start.cpuSeconds - idleCpuPerSecond * (Date.now() - startedAt) / 1000
+  return { cpuMs: busy * 1000 * 1000 / Math.max(1, answered), answered, sent }
+}
+
+interface PingRound {
+  /** relay CPU per 1,000 pings answered, less its idle use, in ms */
+  cpuMs: number
+  answered: number
+  sent: number
 }
 
 /** Sends `messages` room messages over `spreadMs` and waits for their deliveries; prices them in relay CPU. */
@@ -411,7 +436,7 @@ export function createRelayCapacity (options: RelayCapacityOptions = {}): Metric
           { label: `relay idle CPU at ${target} clients`, unit: '% of a core', value: idleCpuUse.relay * 100 },
           { label: `client worker processes, idle CPU all together at ${target}`, unit: '% of a core', value: idleCpuUse.workers * 100 }
         )
-        const pricing = !priced && Date.now() + (rounds + 1) * (ROUND_SPREAD_MS + 5000) < deadline
+        const pricing = !priced && Date.now() + (2 * rounds + 1) * (ROUND_SPREAD_MS + 5000) < deadline
         const results: Round[] = []
         if (pricing) {
           priced = true
@@ -421,6 +446,16 @@ export function createRelayCapacity (options: RelayCapacityOptions = {}): Metric
           }
           log(`${target}: relay CPU per 1,000 room messages, median ${median(results.map(r => r.cpuMs)).toFixed(0)} ms`)
           figures.push({ label: `relay CPU per 1,000 relayed room messages (at ${target} clients)`, unit: 'ms', summary: summarize(results.map(r => r.cpuMs)) })
+          const pingRounds: PingRound[] = []
+          for (let i = 0; i < rounds; i++) {
+            pingRounds.push(await pingRound(server, fleet, PINGS_PER_ROUND, ROUND_SPREAD_MS, idleCpuUse.relay))
+          }
+          const answered = pingRounds.reduce((a, r) => a + r.answered, 0) / pingRounds.reduce((a, r) => a + r.sent, 0)
+          log(`${target}: relay CPU per 1,000 pings answered, median ${median(pingRounds.map(r => r.cpuMs)).toFixed(0)} ms (${(answered * 100).toFixed(1)} % answered)`)
+          figures.push(
+            { label: `relay CPU per 1,000 pings answered (at ${target} clients)`, unit: 'ms', summary: summarize(pingRounds.map(r => r.cpuMs)) },
+            { label: `pings answered at ${target} clients`, unit: '%', value: answered * 100 }
+          )
         } else {
           results.push(await messageRound(server, fleet, CHECK_MESSAGES, 1000, idleCpuUse.relay))
         }
@@ -472,7 +507,7 @@ export function createRelayCapacity (options: RelayCapacityOptions = {}): Metric
       }
       notes.push(
         `steps tried: ${steps.join(', ')}; held means every client connected and reserved, every room member sees the relay in its room, and the relay still answers GET /api/relay and a ping within ${HEALTH_TIMEOUT_MS / 1000} s`,
-        `/healthz is asked every 100 ms, one request at a time, from the bench process; a request not answered in 5 s counts as 5000 ms; CPU is utime+stime from /proc; message CPU is over ${rounds} rounds of ${messagesPerRound} messages, each sent over ${ROUND_SPREAD_MS / 1000} s, from the first sent to the last delivered, less the relay's idle use over as long; each message is published once and forwarded by the relay to the ${roomSize - 1} other members of its room; admission CPU is the relay's CPU over each ramp (background work included) per client admitted`,
+        `/healthz is asked every 100 ms, one request at a time, from the bench process; a request not answered in 5 s counts as 5000 ms; CPU is utime+stime from /proc; message CPU is over ${rounds} rounds of ${messagesPerRound} messages, each sent over ${ROUND_SPREAD_MS / 1000} s, from the first sent to the last delivered, less the relay's idle use over as long; each message is published once and forwarded by the relay to the ${roomSize - 1} other members of its room; ping CPU is over as many rounds of ${PINGS_PER_ROUND} pings from one client after another, each round over ${ROUND_SPREAD_MS / 1000} s, per ping answered, less the idle use likewise; admission CPU is the relay's CPU over each ramp (background work included) per client admitted`,
         `if a few (up to ${REDIAL_FRACTION * 100} %) are still without a reservation ${STALL_TIMEOUT_MS / 1000} s after the ramp stops making progress, they hang up and dial again (up to ${REDIAL_ROUNDS} times): stock clients ask for a reservation once per connection`,
         `the whole metric took ${((Date.now() - metricStarted) / 60_000).toFixed(1)} minutes`
       )
