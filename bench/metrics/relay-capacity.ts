@@ -13,8 +13,8 @@
  * 2. capacity: clients are added up to each of `steps` in turn, and a step is held when every client is
  *    connected and reserved, every room member sees the relay in its room, and the relay still answers
  *    `GET /api/relay` and a ping. At the first step held, room messages are sent in rounds to price them in
- *    relay CPU time, and pings likewise; at later steps, a few messages, to see that they still flow. Stepping stops at the first step not
- *    held, or when the time budget would not cover the next one.
+ *    relay CPU time, and pings likewise; at later steps, a few messages, to see that they still flow. Stepping
+ *    stops at the first step not held, or when the time budget would not cover the next one.
  * 3. burst: `burst` clients are created, then dial the relay all at once, as after a relay restart; how long
  *    until every one is connected, reserved and in its room.
  * All along parts 2 and 3, `GET /healthz` is asked every 100 ms (`lib/health-probe.ts`): the time it waits is

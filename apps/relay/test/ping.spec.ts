@@ -40,7 +40,8 @@ describe('ping, as the relay answers it (the @libp2p/ping and libp2p patches)', 
       await client.services.ping.ping(relayAddr)
     }
     // unpatched, each of the 10 pings decoded, merged and re-encoded the client's record
-    const pingMerges = merge.mock.calls.filter(([peer, data]) => peer.equals(client.peerId) && data.protocols?.includes(PING_PROTOCOL) === true)
+    const pingMerges = merge.mock.calls.filter(([peer, data]) =>
+      peer.equals(client.peerId) && data.protocols?.includes(PING_PROTOCOL) === true)
     expect(pingMerges).toHaveLength(1)
     expect((await r.node.peerStore.get(client.peerId)).protocols).toContain(PING_PROTOCOL)
   })
