@@ -194,6 +194,17 @@ async function pingRelay (timeoutMs: number): Promise<number> {
   }
 }
 
+/** Spreads `count` sends evenly over `spreadMs` from now: `await pace(i)` waits until the i-th one is due. */
+function pacer (count: number, spreadMs: number): (i: number) => Promise<void> {
+  const started = Date.now()
+  return async i => {
+    const wait = started + i * spreadMs / count - Date.now()
+    if (wait > 0) {
+      await new Promise(resolve => setTimeout(resolve, wait))
+    }
+  }
+}
+
 /**
  * Pings the relay `count` times, from one client after another, spread evenly over `spreadMs`; returns how many
  * were answered. A ping that finds its client's ping stream busy (its connection monitor's) counts as not answered.
@@ -201,13 +212,10 @@ async function pingRelay (timeoutMs: number): Promise<number> {
 async function pingMany (count: number, spreadMs: number, timeoutMs: number): Promise<PingResult> {
   const live = clients.filter(c => c.status === 'started')
   if (live.length === 0 || relay == null) throw new Error('no client to ping from')
-  const started = Date.now()
+  const pace = pacer(count, spreadMs)
   const pending: Array<Promise<number>> = []
   for (let i = 0; i < count; i++) {
-    const wait = started + i * spreadMs / count - Date.now()
-    if (wait > 0) {
-      await new Promise(resolve => setTimeout(resolve, wait))
-    }
+    await pace(i)
     const client = live[pings++ % live.length]!
     pending.push(client.services.ping.ping(relay, { signal: AbortSignal.timeout(timeoutMs) }).then(() => 1, () => 0))
   }
@@ -239,13 +247,10 @@ function status (): WorkerStatus {
 async function publish (count: number, spreadMs: number): Promise<{ sent: number, expected: number }> {
   let sent = 0
   let expected = 0
-  const started = Date.now()
+  const pace = pacer(count, spreadMs)
   for (let i = 0; i < count && members.length > 0; i++) {
     const { client, topic, roomSize } = members[i % members.length]!
-    const wait = started + i * spreadMs / count - Date.now()
-    if (wait > 0) {
-      await new Promise(resolve => setTimeout(resolve, wait))
-    }
+    await pace(i)
     const data = await encodeChat({ id: createMessageId(), name: 'bench', text: `message ${i}`, timestamp: Date.now() }, topic, keys.get(client)!)
     await client.services.pubsub.publish(topic, data)
     sent++

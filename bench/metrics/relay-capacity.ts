@@ -180,12 +180,8 @@ interface Round {
  * connection monitor opens); prices the answered ones in relay CPU.
  */
 async function pingRound (relay: RelayProcess, fleet: ClientFleet, pings: number, spreadMs: number, idleCpuPerSecond: number): Promise<PingRound> {
-  const start = await readProcessStats(relay.pid)
-  const startedAt = Date.now()
-  const { sent, answered } = await fleet.pingMany(pings, spreadMs, HEALTH_TIMEOUT_MS)
-  const end = await readProcessStats(relay.pid)
-  const busy = end.cpuSeconds - start.cpuSeconds - idleCpuPerSecond * (Date.now() - startedAt) / 1000
-  return { cpuMs: busy * 1000 * 1000 / Math.max(1, answered), answered, sent }
+  const { busyMs, done: { sent, answered } } = await relayCpu(relay, idleCpuPerSecond, async () => fleet.pingMany(pings, spreadMs, HEALTH_TIMEOUT_MS))
+  return { cpuMs: busyMs * 1000 / Math.max(1, answered), answered, sent }
 }
 
 interface PingRound {
@@ -198,19 +194,28 @@ interface PingRound {
 /** Sends `messages` room messages over `spreadMs` and waits for their deliveries; prices them in relay CPU. */
 async function messageRound (relay: RelayProcess, fleet: ClientFleet, messages: number, spreadMs: number, idleCpuPerSecond: number): Promise<Round> {
   const before = (await fleet.status()).received
+  const { busyMs, done: { sent, expected, delivered } } = await relayCpu(relay, idleCpuPerSecond, async () => {
+    const { sent, expected } = await fleet.publish(messages, spreadMs)
+    let delivered = 0
+    const deadline = Date.now() + DELIVERY_TIMEOUT_MS
+    while (Date.now() < deadline) {
+      delivered = (await fleet.status()).received - before
+      if (delivered >= expected) break
+      await sleep(200)
+    }
+    return { sent, expected, delivered }
+  })
+  return { cpuMs: busyMs * 1000 / sent, delivered, expected }
+}
+
+/** Runs `work` and returns what it returned with the relay CPU it cost, in ms, less the relay's idle use meanwhile. */
+async function relayCpu<T> (relay: RelayProcess, idleCpuPerSecond: number, work: () => Promise<T>): Promise<{ busyMs: number, done: T }> {
   const start = await readProcessStats(relay.pid)
   const startedAt = Date.now()
-  const { sent, expected } = await fleet.publish(messages, spreadMs)
-  let delivered = 0
-  const deadline = Date.now() + DELIVERY_TIMEOUT_MS
-  while (Date.now() < deadline) {
-    delivered = (await fleet.status()).received - before
-    if (delivered >= expected) break
-    await sleep(200)
-  }
+  const done = await work()
   const end = await readProcessStats(relay.pid)
   const busy = end.cpuSeconds - start.cpuSeconds - idleCpuPerSecond * (Date.now() - startedAt) / 1000
-  return { cpuMs: busy * 1000 * 1000 / sent, delivered, expected }
+  return { busyMs: busy * 1000, done }
 }
 
 /** `count` results of `probe` (a time in ms), one after another; stops at the first failure. */
