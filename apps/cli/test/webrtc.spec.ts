@@ -8,7 +8,8 @@ import { yamux } from '@libp2p/yamux'
 import { connectionKind, isWebRTCAddr } from '@p2p-chat/shared'
 import { waitFor } from '@p2p-chat/shared/testing'
 import { createLibp2p } from 'libp2p'
-import { afterEach, describe, expect, it } from 'vitest'
+import { RTCPeerConnection } from 'node-datachannel/polyfill'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { startBareRelay, startCliNode } from './helpers.js'
 import type { TestNode } from './helpers.js'
 import type { ComponentLogger, Connection, Libp2p } from '@libp2p/interface'
@@ -128,6 +129,36 @@ describe('WebRTC between Node peers, signalled through a relay', () => {
     await bob.node.services.dm.send(alice.node.peerId, { name: 'bob', text: 'still here' })
     expect(received).toEqual(['still here'])
     expect(connectionKind(alice.node, bob.node.peerId)).toBe('direct')
+  })
+
+  it('connects when the answer reaches the dialler late: the answering peer cannot reach the dialler before it (the @libp2p/webrtc patch)', async () => {
+    // the answer comes back through the relay, while the answering peer's ICE checks and DTLS hello go straight
+    // to the dialler. libdatachannel checks the hello's certificate against the answer's fingerprint and, before
+    // the answer is applied, failed the handshake and the dial ("unknown CA": "connection state became closed",
+    // in CI under load). The answering peer can reach the dialler only at the dialler's candidates, so those must
+    // wait for the answer. Here the dialler applies the answer 500 ms late, a far relay or a busy event loop.
+    const apply = RTCPeerConnection.prototype.setRemoteDescription
+    const answeringIceWhenAnswered: string[] = []
+    const applyLate = vi.spyOn(RTCPeerConnection.prototype, 'setRemoteDescription').mockImplementation(async function (this: RTCPeerConnection, description) {
+      if (description?.type === 'answer') {
+        await new Promise(resolve => setTimeout(resolve, 500))
+        // the answering peer's connection: the one the offer was applied to
+        const answering = applyLate.mock.contexts[applyLate.mock.calls.findIndex(([d]) => d?.type === 'offer')] as RTCPeerConnection | undefined
+        answeringIceWhenAnswered.push(answering?.iceConnectionState ?? 'no answering peer')
+      }
+      await apply.call(this, description)
+    })
+    try {
+      const { alice, bob } = await directPair()
+      // unpatched, the answering peer's ICE had connected to the dialler long before: 'connected'
+      expect(answeringIceWhenAnswered).toEqual(['checking'])
+      const received: string[] = []
+      alice.node.services.dm.addEventListener('message', evt => received.push(evt.detail.text))
+      await bob.node.services.dm.send(alice.node.peerId, { name: 'bob', text: 'late but direct' })
+      expect(received).toEqual(['late but direct'])
+    } finally {
+      applyLate.mockRestore()
+    }
   })
 
   it('a frame written on a WebRTC stream goes as one datachannel message, its length prefix included (the @libp2p/webrtc patch)', async () => {
