@@ -94,6 +94,13 @@ export const MAX_RATE_LIMITED_KEYS = 16_384
 /** How often full rate-limit buckets (keys idle long enough to have refilled) are dropped. */
 export const LIMITS_SWEEP_INTERVAL_MS = 30_000
 
+/**
+ * Longest the relay answers identify and reservations with an address list it computed earlier, when none of its
+ * addresses changed meanwhile (address-cache.ts): an address that expires (an observed one not confirmed again)
+ * is dropped up to this late. At most libp2p's 1 s debounce of its own address updates.
+ */
+export const ADDRESS_CACHE_TTL_MS = 1_000
+
 /** A lost peer relay (`--peer`) is redialled after this, doubling up to the maximum, for as long as the relay runs. */
 export const PEER_RELAY_RETRY_MIN_MS = 1_000
 export const PEER_RELAY_RETRY_MAX_MS = 60_000

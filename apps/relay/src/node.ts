@@ -15,6 +15,7 @@ import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
 import { historySync, KAD_DHT_PROTOCOL, NEGOTIATION_TIMEOUTS, PING_MAX_STREAMS, roomGossipsubOptions } from '@p2p-chat/shared'
 import { createLibp2p } from 'libp2p'
+import { addressCache } from './address-cache.js'
 import { quietLogger } from './libp2p-logger.js'
 import type { RelayOptions } from './config.js'
 import type { RelayLimits } from './limits.js'
@@ -102,6 +103,8 @@ export async function createRelayNode (options: RelayOptions, store: NodeStore, 
     services: {
       // holds the WebRTC-direct certificate, so the relay's certhash (and so its multiaddr) survives restarts
       keychain: keychain(),
+      // its own address list, computed once a second or when it changes, not for each client (address-cache.ts)
+      addressCache: addressCache(),
       identify: identify(),
       identifyPush: identifyPush(),
       // browsers' connection monitors and their room pingers ping through the same connection
