@@ -41,7 +41,7 @@ describe('the relay\'s own address list (address-cache.ts)', () => {
     expect(manager.getAddresses()).toHaveLength(3)
   })
 
-  it('tells every client the relay\'s addresses, computing them once for all their identifies and reservations', async () => {
+  it('tells every client the relay\'s addresses, without computing them for each identify and reservation', async () => {
     const { relay: r } = await relay()
     const relayAddr = multiaddr(tcpAddr(r))
     const computed = vi.spyOn(addressManagerOf(r.node), 'getAddressesWithMetadata')
