@@ -13,7 +13,7 @@ export interface AddressCacheComponents {
   events: TypedEventTarget<Libp2pEvents>
 }
 
-/** The service's counts, for tests and metrics. */
+/** What the service did (its test reads it). */
 export interface AddressCache {
   /** how many times the address list was computed */
   readonly computed: number
