@@ -545,11 +545,21 @@ describe('Room', () => {
 
   it('leave() cancels a catch-up under way: what arrives afterwards is neither kept nor shown', async () => {
     const roomId = createRoomId()
-    // Bob has two lines of the room, and answers history requests only when told to: a slow peer
+    // Bob has two lines of the room, which Carol wrote before (while alone): he never published them himself, so
+    // only a catch-up can bring them to Alice, not gossipsub's gossip of the lines he sent lately (which did, in CI,
+    // before she left)
+    const carolStore = createMemoryHistoryStore()
+    const carol = await member({ store: carolStore })
+    const carolRoom = roomOf(carol, roomId, 'carol', { history: { store: carolStore } })
+    await carolRoom.send('one')
+    await carolRoom.send('two')
+    await waitFor(async () => (await carolStore.list(carolRoom.topic)).length === 2, 10_000)
+    const bobStore = createMemoryHistoryStore()
+    await bobStore.add(await carolStore.list(carolRoom.topic))
+    // and answers history requests only when told to: a slow peer
     let release!: () => void
     const released = new Promise<void>(resolve => { release = resolve })
     let asked = false
-    const bobStore = createMemoryHistoryStore()
     const slowList: HistoryStore['list'] = async (topic, options) => {
       asked = true
       await released
@@ -563,8 +573,6 @@ describe('Room', () => {
     })
     const bob = await member({ store: slowStore })
     const bobRoom = roomOf(bob, roomId, 'bob', { history: { store: slowStore } })
-    await bobRoom.send('one')
-    await bobRoom.send('two')
     expect(await bobStore.list(bobRoom.topic)).toHaveLength(2)
 
     const aliceStore = createMemoryHistoryStore()
@@ -598,5 +606,6 @@ describe('Room', () => {
     expect(shown).toEqual([])
     expect(await aliceStore.list(room.topic)).toEqual([])
     bobRoom.leave()
+    carolRoom.leave()
   })
 })
