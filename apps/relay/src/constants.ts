@@ -101,6 +101,13 @@ export const LIMITS_SWEEP_INTERVAL_MS = 30_000
  */
 export const ADDRESS_CACHE_TTL_MS = 1_000
 
+/**
+ * How long the relay reads its own record from a copy, and answers a merge of protocols a client's record already
+ * has from the record libp2p last published for it (peer-store-cache.ts). A merge answered so does not refresh the
+ * record's `updated` time, which the peer store expires records by (hours).
+ */
+export const PEER_STORE_CACHE_TTL_MS = 1_000
+
 /** A lost peer relay (`--peer`) is redialled after this, doubling up to the maximum, for as long as the relay runs. */
 export const PEER_RELAY_RETRY_MIN_MS = 1_000
 export const PEER_RELAY_RETRY_MAX_MS = 60_000

@@ -17,6 +17,7 @@ import { historySync, KAD_DHT_PROTOCOL, NEGOTIATION_TIMEOUTS, PING_MAX_STREAMS, 
 import { createLibp2p } from 'libp2p'
 import { addressCache } from './address-cache.js'
 import { quietLogger } from './libp2p-logger.js'
+import { peerStoreCache } from './peer-store-cache.js'
 import type { RelayOptions } from './config.js'
 import type { RelayLimits } from './limits.js'
 import type { RelayLogger } from './log.js'
@@ -105,6 +106,9 @@ export async function createRelayNode (options: RelayOptions, store: NodeStore, 
       keychain: keychain(),
       // its own address list, computed once a second or when it changes, not for each client (address-cache.ts)
       addressCache: addressCache(),
+      // its own record for identify, and merges of protocols a client's record has, without the store's locks
+      // and encodings (peer-store-cache.ts)
+      peerStoreCache: peerStoreCache(),
       identify: identify(),
       identifyPush: identifyPush(),
       // browsers' connection monitors and their room pingers ping through the same connection
