@@ -21,6 +21,15 @@ describe('connection gater', () => {
     }
   })
 
+  it('knows every range libp2p counts private, up to its edges (the @libp2p/utils patch checks them with @chainsafe/netmask)', () => {
+    for (const host of ['0.1.2.3', '10.255.255.255', '172.31.255.255', '192.0.0.171', '192.0.2.200', '198.19.255.255', '203.0.113.1', '240.0.0.1', '255.255.255.255', '[::ffff:10.0.0.1]', '[::ffff:c0a8:0001]']) {
+      expect(isPrivateHost(host), host).toBe(true)
+    }
+    for (const host of ['9.255.255.255', '11.0.0.0', '172.15.255.255', '192.0.1.1', '192.0.3.0', '198.17.255.255', '198.20.0.0', '203.0.114.0', '239.255.255.255', '[::ffff:8.8.8.8]', '[::ffff:0808:0808]']) {
+      expect(isPrivateHost(host), host).toBe(false)
+    }
+  })
+
   it('lets a page from a private host dial private addresses, and keeps libp2p defaults otherwise', async () => {
     const addr = multiaddr('/ip4/127.0.0.1/tcp/4002/ws')
     expect(await createConnectionGater('127.0.0.1').denyDialMultiaddr?.(addr)).toBe(false)
