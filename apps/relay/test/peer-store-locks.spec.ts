@@ -11,7 +11,8 @@ class HeldDatastore extends MemoryDatastore {
   private held?: { key: string, until: Promise<void> }
 
   hold (peer: PeerId): () => void {
-    const { promise, resolve } = Promise.withResolvers<void>()
+    let resolve: () => void = () => {}
+    const promise = new Promise<void>(r => { resolve = r })
     // the peer store's key for a record: /peers/<the peer id as a base32 CID>
     this.held = { key: `/peers/${peer.toCID().toString()}`, until: promise }
     return resolve
