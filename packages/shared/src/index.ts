@@ -32,7 +32,7 @@ export type { ConnectionKind, DirectPaths, DirectPathsComponents, DirectPathsEve
 export { backoffDelay } from './util/backoff.js'
 export { mark } from './util/marks.js'
 export { setMostRecent } from './util/most-recent.js'
-export { circuitRelay, isCircuitAddr, isWebRTCAddr } from './util/multiaddrs.js'
+export { circuitRelay, isCircuitAddr, isWebRTCAddr, withoutCircuitAddrs } from './util/multiaddrs.js'
 export { chatPeerServices, NEGOTIATION_TIMEOUTS, PEER_CONNECTION_MANAGER, roomServices } from './chat/services.js'
 export { pingService } from './chat/ping.js'
 export type { ChatPeerServicesInit, RoomServicesInit } from './chat/services.js'

@@ -10,7 +10,7 @@ import { decodeRoomMessage } from '../src/codec.js'
 import { blobSource, memorySink, normalizeMimeType } from '../src/file/index.js'
 import { createMemoryHistoryStore } from '../src/history/memory.js'
 import { compareRecords } from '../src/history/timeline.js'
-import { createRoomId, isRoomTopic } from '../src/index.js'
+import { createRoomId, DM_PROTOCOL, FILE_PROTOCOL, HISTORY_SYNC_PROTOCOL, isRoomTopic } from '../src/index.js'
 import { createRoomSecret, derivePrivateRoom, openRoomData } from '../src/private-room/index.js'
 import { waitFor } from '../src/testing/index.js'
 import { isWebRTCAddr } from '../src/util/multiaddrs.js'
@@ -23,7 +23,7 @@ import type { FileTransfer } from '../src/file/index.js'
 import type { HistoryRecord, HistoryStore, HistorySync } from '../src/history/index.js'
 import type { RoomChat, RoomInit, RoomMember, RoomTyping } from '../src/index.js'
 import type { EnvelopeHeader } from '../src/private-room/index.js'
-import type { PrivateKey } from '@libp2p/interface'
+import type { Connection, PeerId, PrivateKey } from '@libp2p/interface'
 
 describe('Room', () => {
   /** a room member's node, with the history-sync service it runs */
@@ -340,6 +340,46 @@ describe('Room', () => {
     expect(most).toBe(2)
     expect(new Set(dialled).size).toBe(5)
     members.forEach(m => { clearTimeout(m.retry) })
+  })
+
+  it('in a large room a member closes the WebRTC connections it dialled to members that are not its neighbours, unless a direct message, file or history sync runs on one', async () => {
+    const node = await member()
+    const self = node.peerId.toString()
+    const relay = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
+    const larger: string[] = []
+    let smaller: string | undefined
+    while (larger.length < 7 || smaller == null) {
+      const id = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
+      if (id > self) larger.push(id)
+      else smaller ??= id
+    }
+    const [gossipOnly, idle, withDm, withFile, withHistory, neighbour, relayedOnly] = larger as [string, string, string, string, string, string, string]
+    const closed: string[] = []
+    const connection = (id: string, webrtc: boolean, protocols: string[]): Connection => ({
+      remoteAddr: multiaddr(`/ip4/127.0.0.1/tcp/9/p2p/${relay}/p2p-circuit${webrtc ? '/webrtc' : ''}/p2p/${id}`),
+      streams: protocols.map(protocol => ({ protocol })),
+      close: async () => { closed.push(id) },
+      abort: () => {}
+    }) as unknown as Connection
+    const connections = new Map<string, Connection[]>([
+      [gossipOnly, [connection(gossipOnly, true, ['/meshsub/1.2.0', '/ipfs/ping/1.0.0'])]],
+      [idle, [connection(idle, true, [])]],
+      [withDm, [connection(withDm, true, ['/meshsub/1.2.0', DM_PROTOCOL])]],
+      [withFile, [connection(withFile, true, [FILE_PROTOCOL])]],
+      [withHistory, [connection(withHistory, true, [HISTORY_SYNC_PROTOCOL])]],
+      [neighbour, [connection(neighbour, true, ['/meshsub/1.2.0'])]],
+      // a member that is not a neighbour is reached through the relay
+      [relayedOnly, [connection(relayedOnly, false, ['/meshsub/1.2.0'])]],
+      // the other member dialled this pair: closing it is that member's to decide
+      [smaller, [connection(smaller, true, ['/meshsub/1.2.0'])]]
+    ])
+    node.getConnections = (peer?: PeerId) => connections.get(peer?.toString() ?? '') ?? []
+    const upgrader = new DirectUpgrader(node, {
+      signal: new AbortController().signal, dialTimeout: 10_000, retryMin: 60_000, retryMax: 60_000, canUpgrade: () => true, onSettled: () => {}, isNeighbour: id => id === neighbour
+    })
+    const records = [...larger, smaller].map(id => ({ peerId: id, name: id, connection: 'direct', multiaddrs: [], announced: true, lastSeen: 0, dialing: false, failures: 0 }) satisfies MemberRecord)
+    upgrader.closeSurplus(records)
+    expect(closed.sort()).toEqual([gossipOnly, idle].sort())
   })
 
   it('a member found in the DHT is dialled over WebRTC only by the smaller peer id of the pair; the larger goes through its relay', async () => {

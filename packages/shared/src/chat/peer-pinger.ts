@@ -44,10 +44,16 @@ export class PeerPinger {
     clearInterval(this.timer)
   }
 
-  /** Tells a connected peer's round-trip time now: the one its connection has, else from a ping. */
+  /**
+   * Tells a connected peer's round-trip time now: the one its connection has, else from a ping. A ping goes only
+   * where a connection without limits is open, since libp2p reuses only such a connection for it: over a relayed
+   * (limited) one alone, libp2p dialled the peer's stored addresses instead — for the pair's WebRTC dialler, a new
+   * WebRTC connection, outside the ring rule, the upgrader's pace and its backoff (a member whose direct connection
+   * had just closed was dialled again within milliseconds).
+   */
   ping (peerId: string): void {
     const peer = peerIdFromString(peerId)
-    if (this.node.getConnections(peer).length === 0) {
+    if (!this.node.getConnections(peer).some(connection => connection.status === 'open' && connection.limits == null)) {
       return
     }
     const known = this.rttOf(peer)

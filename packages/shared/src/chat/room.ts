@@ -302,6 +302,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     })
     this.presenceTimer = setInterval(() => {
       this.members.expire()
+      this.upgrader.closeSurplus(this.members.values())
       this.emitMembers()
       void this.announce({ hello: false })
     }, this.init.presenceInterval ?? PRESENCE_INTERVAL_MS)

@@ -1,6 +1,9 @@
 import { logger } from '@libp2p/logger'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { UPGRADE_CONCURRENCY } from '../constants.js'
+import { CALL_PROTOCOL } from '../call/constants.js'
+import { DM_PROTOCOL, UPGRADE_CONCURRENCY } from '../constants.js'
+import { FILE_PROTOCOL } from '../file/constants.js'
+import { HISTORY_SYNC_PROTOCOL } from '../history/sync/constants.js'
 import { backoffDelay } from '../util/backoff.js'
 import { addressOf, isWebRTCAddr } from '../util/multiaddrs.js'
 import { connectionKind } from './direct-paths.js'
@@ -10,6 +13,9 @@ import type { ConnectionGater, PeerId, PeerInfo } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 const log = logger('p2p-chat:room:upgrader')
+
+/** What keeps a WebRTC connection to a member that is not a neighbour open: a stream of one of these on it. */
+const ASIDE_FROM_THE_ROOM = new Set([DM_PROTOCOL, FILE_PROTOCOL, CALL_PROTOCOL, HISTORY_SYNC_PROTOCOL])
 
 /**
  * Of two peers, the one with the smaller peer id is the pair's WebRTC dialler: whether `self` may dial `peer`'s
@@ -151,6 +157,28 @@ export class DirectUpgrader {
     this.node.peerStore.merge(peer.id, { multiaddrs })
       .then(async () => this.node.dial(multiaddrs, { signal: this.dialSignal() }))
       .catch((err: Error) => { log('could not reach %s found in the DHT: %s', id, err.message) })
+  }
+
+  /**
+   * Closes the WebRTC connections this node dialled to members that are not its ring neighbours: made while the
+   * room was small enough for everyone to connect to everyone (or for a direct message), they outlast it as the
+   * room grows, and a page held up to 14 in a room of 16 against the 8 of the rule (bench `latency`). Each costs
+   * the page its share of every line (gossipsub publishes to every member it is connected to) and its transport's
+   * upkeep. A connection carrying a direct message, a file, a call or a history sync is left open; the member's
+   * lines keep coming through the relay and the neighbours.
+   */
+  closeSurplus (members: Iterable<MemberRecord>): void {
+    for (const member of members) {
+      if (!dialsWebRTC(this.node.peerId, member.peerId) || this.init.isNeighbour?.(member.peerId) !== false) {
+        continue
+      }
+      for (const connection of this.node.getConnections(peerIdFromString(member.peerId))) {
+        if (isWebRTCAddr(connection.remoteAddr) && connection.streams.every(stream => !ASIDE_FROM_THE_ROOM.has(stream.protocol ?? ''))) {
+          log('closing the connection to %s: not a neighbour in a room this large', member.peerId)
+          connection.close().catch((err: Error) => { connection.abort(err) })
+        }
+      }
+    }
   }
 
   /** A dial's signal: it gives up after `dialTimeout`, or when the room is left. */

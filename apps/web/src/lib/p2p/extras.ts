@@ -9,7 +9,7 @@ import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { contentRoutingSymbol, peerRoutingSymbol } from '@libp2p/interface'
 import { kadDHT, passthroughMapper, removePrivateAddressesMapper } from '@libp2p/kad-dht'
 import { webRTC, webRTCDirect } from '@libp2p/webrtc'
-import { callSignals, directMessages, fileTransfer, KAD_DHT_PROTOCOL, pingService } from '@p2p-chat/shared'
+import { callSignals, directMessages, fileTransfer, KAD_DHT_PROTOCOL, pingService, withoutCircuitAddrs } from '@p2p-chat/shared'
 import type { CircuitRelayTransportComponents } from '@libp2p/circuit-relay-v2'
 import type { ContentRouting, PeerRouting, Transport } from '@libp2p/interface'
 import type { KadDHT, KadDHTComponents } from '@libp2p/kad-dht'
@@ -37,7 +37,8 @@ export function createDHT (components: KadDHTComponents, privateHost: boolean): 
   return kadDHT({
     protocol: KAD_DHT_PROTOCOL,
     clientMode: true,
-    peerInfoMapper: privateHost ? passthroughMapper : removePrivateAddressesMapper
+    // its routing table holds the relays it reaches directly, never a room member found as a provider of its room
+    peerInfoMapper: withoutCircuitAddrs(privateHost ? passthroughMapper : removePrivateAddressesMapper)
   })(components) as RoutingDHT
 }
 
