@@ -382,7 +382,7 @@ describe('Room', () => {
     expect(closed.sort()).toEqual([gossipOnly, idle].sort())
   })
 
-  it('a member found in the DHT is dialled over WebRTC only by the smaller peer id of the pair; the larger goes through its relay', async () => {
+  it('a member found in the DHT is dialled over WebRTC only by the smaller peer id of the pair, also when the other has reached it through the relay; the larger goes through its relay', async () => {
     const node = await member()
     const webrtcDials: string[] = []
     const otherDials: string[] = []
@@ -407,14 +407,25 @@ describe('Room', () => {
       signal: new AbortController().signal, dialTimeout: 200, retryMin: 100, retryMax: 200, canUpgrade: () => true, onSettled: () => {}
     })
     const relay = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
-    const found = async (smaller: boolean): Promise<void> => {
+    /** peers this node has a relayed (limited) connection to, as when the other member dialled its circuit address */
+    const relayed = new Set<string>()
+    const getConnections = node.getConnections.bind(node)
+    node.getConnections = (peer?: PeerId) => relayed.has(peer?.toString() ?? '') ? [{ status: 'open', limits: { seconds: 120 } } as unknown as Connection] : getConnections(peer)
+    const found = async (smaller: boolean, reachedThroughRelay = false): Promise<void> => {
       let id = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
       while ((id.toString() < node.peerId.toString()) !== smaller) {
         id = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
       }
+      if (reachedThroughRelay) relayed.add(id.toString())
       // as a DHT lists a provider's addresses: without its own id at the end, so the circuits name only the relay
       const circuit = `/ip4/127.0.0.1/tcp/9/p2p/${relay}/p2p-circuit`
       upgrader.connect({ id, multiaddrs: [multiaddr(`${circuit}/webrtc`), multiaddr(circuit), multiaddr('/ip4/127.0.0.1/tcp/9')] })
+      if (reachedThroughRelay && smaller) {
+        // the relayed connection is all the larger side can have: nothing to dial
+        await new Promise(resolve => setTimeout(resolve, 100))
+        expect(webrtcDials.length + otherDials.length).toBe(0)
+        return
+      }
       await waitFor(() => webrtcDials.length + otherDials.length > 0, 5_000)
       // every address dialled is one of the found peer (libp2p dialled the relay for a circuit without it)
       expect([...webrtcDials, ...otherDials].every(ma => ma.endsWith(`/p2p/${id.toString()}`))).toBe(true)
@@ -425,6 +436,12 @@ describe('Room', () => {
     otherDials.length = 0
     // this node's id is the smaller: it is the pair's WebRTC dialler
     await found(false)
+    expect([webrtcDials.length, otherDials.length]).toEqual([1, 0])
+    webrtcDials.length = 0
+    // the other member reached this one through the relay (a circuit gossip does not run on): the larger side
+    // dials nothing more, the smaller still dials WebRTC, or the two never hear each other
+    await found(true, true)
+    await found(false, true)
     expect([webrtcDials.length, otherDials.length]).toEqual([1, 0])
     // a list mixing a circuit (naming its relay) with a plain address was refused whole
     await waitFor(() => settled === dialled, 5_000, 'every dial to end')

@@ -290,7 +290,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
       this.discovery = new RoomDiscovery(this.node, {
         topic: this.topic,
         onFound: peer => {
-          if (!this.members.has(peer.id.toString()) && this.node.getConnections(peer.id).length === 0) {
+          if (!this.members.has(peer.id.toString())) {
             this.upgrader.connect(peer)
           }
         }

@@ -150,7 +150,10 @@ export class DirectUpgrader {
     const webrtc = addrs.filter(isWebRTCAddr)
     const viaWebRTC = webrtc.length > 0 && this.init.canUpgrade() && dialsWebRTC(this.node.peerId, id)
     const multiaddrs = viaWebRTC ? webrtc : addrs.filter(ma => !isWebRTCAddr(ma))
-    if (multiaddrs.length === 0) {
+    // connected already: through its relay, the other member's dial — no gossip runs on that circuit (limited), so
+    // the pair's WebRTC dialler still dials, or the two never hear each other (a relay that follows no rooms)
+    const open = this.node.getConnections(peer.id).filter(connection => connection.status === 'open')
+    if (multiaddrs.length === 0 || (viaWebRTC ? open.some(connection => connection.limits == null) : open.length > 0)) {
       return
     }
     log('found %s in the DHT, dialling', id)
