@@ -1,5 +1,6 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { PING_INTERVAL_MS, PING_TIMEOUT_MS } from '../constants.js'
+import { hasUnlimitedConnection } from '../util/connections.js'
 import type { DirectPaths } from './direct-paths.js'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Libp2p, PeerId } from '@libp2p/interface'
@@ -53,7 +54,7 @@ export class PeerPinger {
    */
   ping (peerId: string): void {
     const peer = peerIdFromString(peerId)
-    if (!this.node.getConnections(peer).some(connection => connection.status === 'open' && connection.limits == null)) {
+    if (!hasUnlimitedConnection(this.node, peer)) {
       return
     }
     const known = this.rttOf(peer)

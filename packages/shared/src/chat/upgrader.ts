@@ -5,6 +5,7 @@ import { DM_PROTOCOL, UPGRADE_CONCURRENCY } from '../constants.js'
 import { FILE_PROTOCOL } from '../file/constants.js'
 import { HISTORY_SYNC_PROTOCOL } from '../history/sync/constants.js'
 import { backoffDelay } from '../util/backoff.js'
+import { hasUnlimitedConnection, openConnections } from '../util/connections.js'
 import { addressOf, isWebRTCAddr } from '../util/multiaddrs.js'
 import { connectionKind } from './direct-paths.js'
 import type { MemberRecord } from './members.js'
@@ -152,8 +153,7 @@ export class DirectUpgrader {
     const multiaddrs = viaWebRTC ? webrtc : addrs.filter(ma => !isWebRTCAddr(ma))
     // connected already: through its relay, the other member's dial — no gossip runs on that circuit (limited), so
     // the pair's WebRTC dialler still dials, or the two never hear each other (a relay that follows no rooms)
-    const open = this.node.getConnections(peer.id).filter(connection => connection.status === 'open')
-    if (multiaddrs.length === 0 || (viaWebRTC ? open.some(connection => connection.limits == null) : open.length > 0)) {
+    if (multiaddrs.length === 0 || (viaWebRTC ? hasUnlimitedConnection(this.node, peer.id) : openConnections(this.node, peer.id).length > 0)) {
       return
     }
     log('found %s in the DHT, dialling', id)

@@ -1,3 +1,4 @@
+import { openConnections } from './connections.js'
 import type { Connection, NewStreamOptions, PeerId, Stream } from '@libp2p/interface'
 import type { ConnectionManager, OpenConnectionOptions } from '@libp2p/interface-internal'
 
@@ -36,8 +37,7 @@ export async function openStream (connectionManager: ConnectionManager, peer: Pe
  * stream opened on it is lost with it (a file fetch broke off).
  */
 export function preferredConnections (connectionManager: ConnectionManager, peer: PeerId): Connection[] {
-  return connectionManager.getConnections(peer)
-    .filter(connection => connection.status === 'open')
+  return openConnections(connectionManager, peer)
     .sort((a, b) => rank(a) - rank(b) || b.timeline.open - a.timeline.open)
 }
 
