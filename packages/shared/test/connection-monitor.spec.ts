@@ -1,0 +1,71 @@
+import { createLibp2p } from 'libp2p'
+import { afterEach, describe, expect, it } from 'vitest'
+import { waitFor } from '../src/testing/index.js'
+import { loopbackOptions } from './helpers.js'
+import type { Connection, Libp2p, Stream } from '@libp2p/interface'
+
+const PING = '/ipfs/ping/1.0.0'
+const CHATTER = '/p2p-chat-test/chatter/1.0.0'
+
+/**
+ * libp2p's connection monitor as the pages run it (the libp2p and @libp2p/utils patches): a ping that fails on a
+ * connection that carried data while the ping waited does not abort it. In a room of 16 pages on two cores, a
+ * page's answers to pings took longer than the monitor's 5 s timeout while lines kept arriving on the same
+ * connections, and the monitor aborted 32 live direct connections in 15 s (bench `latency`, bench/RESULTS.md).
+ */
+describe('the connection monitor (libp2p patch)', () => {
+  const nodes: Libp2p[] = []
+  afterEach(async () => {
+    await Promise.all(nodes.splice(0).map(async node => node.stop()))
+  })
+
+  /** A node whose monitor pings every 500 ms and gives a ping 400 ms. */
+  async function monitoring (): Promise<Libp2p> {
+    const node = await createLibp2p({ ...loopbackOptions(), connectionMonitor: { pingInterval: 500, pingTimeout: { minTimeout: 400, maxTimeout: 400 } } })
+    nodes.push(node)
+    return node
+  }
+
+  /** A node that takes every ping stream and never answers it; counts them. */
+  async function unanswering (): Promise<{ node: Libp2p, pings: () => number }> {
+    const node = await createLibp2p({ ...loopbackOptions(), connectionMonitor: { enabled: false } })
+    nodes.push(node)
+    let pings = 0
+    const held: Stream[] = []
+    await node.handle(PING, stream => { pings++; held.push(stream) })
+    return { node, pings: () => pings }
+  }
+
+  it('keeps a connection whose pings time out while data keeps arriving on it', async () => {
+    const monitor = await monitoring()
+    const busy = await unanswering()
+    await monitor.handle(CHATTER, stream => { stream.addEventListener('message', () => {}) })
+    const connection = await monitor.dial(busy.node.getMultiaddrs())
+    const theirs = await waitFor(() => busy.node.getConnections(monitor.peerId)[0], 5_000, 'the connection at the other end')
+    const chatter = await theirs.newStream(CHATTER)
+    const sending = setInterval(() => { chatter.send(new Uint8Array([1])) }, 20)
+    try {
+      await waitFor(() => busy.pings() >= 4, 10_000, 'a fourth ping, three left unanswered before it')
+      expect(connection.status).toBe('open')
+      expect(monitor.getConnections(busy.node.peerId)).toEqual([connection])
+    } finally {
+      clearInterval(sending)
+    }
+  })
+
+  it('aborts a connection on which nothing arrived while its ping waited', async () => {
+    const monitor = await monitoring()
+    const silent = await unanswering()
+    const connection = await monitor.dial(silent.node.getMultiaddrs())
+    // the peer hangs: what reaches its end of the connection goes no further, so it answers nothing
+    const theirs = await waitFor(() => silent.node.getConnections(monitor.peerId)[0], 5_000, 'the connection at the other end')
+    transportOf(theirs).onData = () => {}
+    await waitFor(() => monitor.getConnections(silent.node.peerId).length === 0, 10_000, 'the connection aborted')
+    expect(connection.status).not.toBe('open')
+  })
+})
+
+/** The transport's connection under a libp2p connection: what the transport hands each chunk it reads. */
+function transportOf (connection: Connection): { onData: (data: unknown) => void } {
+  return (connection as unknown as { maConn: { onData: (data: unknown) => void } }).maConn
+}
