@@ -3,7 +3,7 @@ import { loadavg } from 'node:os'
 import { createRoomId } from '@p2p-chat/shared'
 import { RelayProcess } from '../../e2e/support/relay-process.ts'
 import { launchChromium } from '../lib/browser.ts'
-import { closeAll, directPairs, observeLines, openPages } from './latency.ts'
+import { PAGE_LOAD_TIMEOUT_MS, closeAll, directPairs, observeLines, openPages } from './latency.ts'
 import type { Figure, Metric } from '../lib/report.ts'
 import type { CDPSession } from 'playwright-core'
 
@@ -71,7 +71,7 @@ export const idle: Metric = async ({ log }) => {
           const context = await browser.newContext()
           await context.addInitScript(observeLines)
           const page = await context.newPage()
-          await page.goto(link, { timeout: 120_000 })
+          await page.goto(link, { timeout: PAGE_LOAD_TIMEOUT_MS })
           return page
         })
         const loadedMs = Date.now() - opened

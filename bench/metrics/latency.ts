@@ -31,6 +31,11 @@ const WARMUP_TIMEOUT_MS = 30_000
 const MESH_TIMEOUT_MS = 45_000
 /** Pages opened at once. */
 const OPEN_CONCURRENCY = 4
+/**
+ * Longest wait for one of a large room's pages to load: with 32 of our pages on two cores, the last ones loaded
+ * while the first formed their mesh, and took longer than Playwright's 30 s.
+ */
+export const PAGE_LOAD_TIMEOUT_MS = 120_000
 
 type App = 'ours' | 'stock'
 
@@ -197,7 +202,7 @@ async function runOurs (browser: Browser, n: number, kind: 'public' | 'private')
       const context = await browser.newContext()
       await context.addInitScript(observeLines)
       const page = await context.newPage()
-      await page.goto(link)
+      await page.goto(link, { timeout: PAGE_LOAD_TIMEOUT_MS })
       return page
     })
     try {
