@@ -2,7 +2,7 @@ import { createLibp2p } from 'libp2p'
 import { afterEach, describe, expect, it } from 'vitest'
 import { waitFor } from '../src/testing/index.js'
 import { loopbackOptions } from './helpers.js'
-import type { Connection, Libp2p, Stream } from '@libp2p/interface'
+import type { Connection, Libp2p } from '@libp2p/interface'
 
 const PING = '/ipfs/ping/1.0.0'
 const CHATTER = '/p2p-chat-test/chatter/1.0.0'
@@ -31,8 +31,7 @@ describe('the connection monitor (libp2p patch)', () => {
     const node = await createLibp2p({ ...loopbackOptions(), connectionMonitor: { enabled: false } })
     nodes.push(node)
     let pings = 0
-    const held: Stream[] = []
-    await node.handle(PING, stream => { pings++; held.push(stream) })
+    await node.handle(PING, () => { pings++ })
     return { node, pings: () => pings }
   }
 
