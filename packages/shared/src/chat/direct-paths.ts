@@ -4,6 +4,7 @@ import { TypedEventEmitter } from 'main-event'
 import { equals } from 'uint8arrays/equals'
 import { DEFAULT_DIRECT_PATH_CHECK_TIMEOUT_MS } from '../constants.js'
 import { DirectPathCheckError } from '../errors.js'
+import { closeOrAbort } from '../util/connections.js'
 import type { ComponentLogger, Connection, IdentifyResult, Libp2p, Libp2pEvents, Logger, PeerId, Startable } from '@libp2p/interface'
 import type { ConnectionManager } from '@libp2p/interface-internal'
 import type { TypedEventTarget } from 'main-event'
@@ -203,7 +204,7 @@ class DirectPathsService extends TypedEventEmitter<DirectPathsEvents> implements
           continue
         }
         if (other.limits != null && this.closeRelayed) {
-          other.close().catch((err: Error) => { other.abort(err) })
+          closeOrAbort(other)
         } else if (other.direct && !this.proven.has(other)) {
           // a direct twin nothing has crossed yet: the leftover of an earlier dial (one its dialler gave up on, which
           // this end never heard closing). Left open, it took streams until the ping check closed it seconds

@@ -5,7 +5,7 @@ import { DM_PROTOCOL, UPGRADE_CONCURRENCY } from '../constants.js'
 import { FILE_PROTOCOL } from '../file/constants.js'
 import { HISTORY_SYNC_PROTOCOL } from '../history/sync/constants.js'
 import { backoffDelay } from '../util/backoff.js'
-import { hasUnlimitedConnection, openConnections } from '../util/connections.js'
+import { closeOrAbort, hasUnlimitedConnection, openConnections } from '../util/connections.js'
 import { addressOf, isWebRTCAddr } from '../util/multiaddrs.js'
 import { connectionKind } from './direct-paths.js'
 import type { MemberRecord } from './members.js'
@@ -178,7 +178,7 @@ export class DirectUpgrader {
       for (const connection of this.node.getConnections(peerIdFromString(member.peerId))) {
         if (isWebRTCAddr(connection.remoteAddr) && connection.streams.every(stream => !ASIDE_FROM_THE_ROOM.has(stream.protocol ?? ''))) {
           log('closing the connection to %s: not a neighbour in a room this large', member.peerId)
-          connection.close().catch((err: Error) => { connection.abort(err) })
+          closeOrAbort(connection)
         }
       }
     }

@@ -18,3 +18,8 @@ export function openConnections (source: ConnectionSource, peer: PeerId): Connec
 export function hasUnlimitedConnection (source: ConnectionSource, peer: PeerId): boolean {
   return openConnections(source, peer).some(connection => connection.limits == null)
 }
+
+/** Closes a connection gracefully (its streams end first), and aborts it if that fails. */
+export function closeOrAbort (connection: Connection): void {
+  connection.close().catch((err: Error) => { connection.abort(err) })
+}
