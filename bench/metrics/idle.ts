@@ -3,7 +3,7 @@ import { loadavg } from 'node:os'
 import { createRoomId } from '@p2p-chat/shared'
 import { RelayProcess } from '../../e2e/support/relay-process.ts'
 import { launchChromium } from '../lib/browser.ts'
-import { PAGE_LOAD_TIMEOUT_MS, closeAll, directPairs, observeLines, openPages } from './latency.ts'
+import { closeAll, directPairs, openOurPage, openPages } from './latency.ts'
 import type { Figure, Metric } from '../lib/report.ts'
 import type { CDPSession } from 'playwright-core'
 
@@ -67,13 +67,7 @@ export const idle: Metric = async ({ log }) => {
       try {
         const link = new URL(`/r/${createRoomId()}`, relay.url).href
         const opened = Date.now()
-        const pages = await openPages(n, async () => {
-          const context = await browser.newContext()
-          await context.addInitScript(observeLines)
-          const page = await context.newPage()
-          await page.goto(link, { timeout: PAGE_LOAD_TIMEOUT_MS })
-          return page
-        })
+        const pages = await openPages(n, async () => openOurPage(browser, link))
         const loadedMs = Date.now() - opened
         await new Promise(resolve => setTimeout(resolve, SETTLE_MS))
         const cdp: CDPSession = await pages[0]!.context().newCDPSession(pages[0]!)

@@ -35,7 +35,7 @@ const OPEN_CONCURRENCY = 4
  * Longest wait for one of a large room's pages to load: with 32 of our pages on two cores, the last ones loaded
  * while the first formed their mesh, and took longer than Playwright's 30 s.
  */
-export const PAGE_LOAD_TIMEOUT_MS = 120_000
+const PAGE_LOAD_TIMEOUT_MS = 120_000
 
 type App = 'ours' | 'stock'
 
@@ -194,17 +194,23 @@ async function runStock (browser: Browser, n: number): Promise<RoomRun> {
   }
 }
 
+/**
+ * Opens our app at `link` in a context of its own (a member of its own), with {@link observeLines} installed; a
+ * large room's page gets {@link PAGE_LOAD_TIMEOUT_MS} to load.
+ */
+export async function openOurPage (browser: Browser, link: string): Promise<Page> {
+  const context = await browser.newContext()
+  await context.addInitScript(observeLines)
+  const page = await context.newPage()
+  await page.goto(link, { timeout: PAGE_LOAD_TIMEOUT_MS })
+  return page
+}
+
 async function runOurs (browser: Browser, n: number, kind: 'public' | 'private'): Promise<RoomRun & { directPairs: number }> {
   const relay = await RelayProcess.start()
   try {
     const link = new URL(`/r/${createRoomId()}${kind === 'private' ? `#${createRoomSecret()}` : ''}`, relay.url).href
-    const pages = await openPages(n, async () => {
-      const context = await browser.newContext()
-      await context.addInitScript(observeLines)
-      const page = await context.newPage()
-      await page.goto(link, { timeout: PAGE_LOAD_TIMEOUT_MS })
-      return page
-    })
+    const pages = await openPages(n, async () => openOurPage(browser, link))
     try {
       const started = Date.now()
       // a member connects directly to at most MAX_DIRECT_MEMBERS others (its neighbours in a larger room)
