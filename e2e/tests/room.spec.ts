@@ -1,6 +1,7 @@
 import { appendFile, mkdir } from 'node:fs/promises'
 import { ChatPage } from '../support/chat-page.js'
 import { expect, test } from '../support/fixtures.js'
+import { PeerPathCut } from '../support/peer-path-cut.js'
 
 /** Timings go to test-results/timings.jsonl, for the notes and the benchmarks to quote. */
 async function recordTiming (name: string, ms: number): Promise<void> {
@@ -45,6 +46,44 @@ test('two browsers chat through the relay, go direct, and keep chatting when the
   await alice.expectMessage('me too')
   await expect(bob.route(aliceName)).toHaveText('direct')
 
+  await alice.close()
+  await bob.close()
+})
+
+test('two browsers whose direct path goes away while they are quiet keep chatting through the relay, and go direct again once it is back', async ({ browser, relay }) => {
+  const unavailable = PeerPathCut.unavailable()
+  test.skip(unavailable != null, unavailable)
+  test.setTimeout(180_000)
+  const alice = await ChatPage.open(browser, relay.url)
+  const link = await alice.createRoom()
+  const aliceName = await alice.displayName()
+  const bob = await ChatPage.open(browser, link)
+  const bobName = await bob.displayName()
+  await expect(bob.route(aliceName)).toHaveText('direct', { timeout: 30_000 })
+  await expect(alice.route(bobName)).toHaveText('direct', { timeout: 30_000 })
+
+  const cut = new PeerPathCut()
+  try {
+    // nothing crosses the pair's WebRTC connection from now on, and nothing closes it: only the browsers' own
+    // checks of the path (ICE consent) can tell it is gone, as the pages' connection monitor leaves it alone
+    cut.drop()
+    const cutAt = Date.now()
+    await alice.send('sent as the path went')
+    await bob.expectMessage('sent as the path went')
+    await expect(bob.route(aliceName)).toHaveText('relayed', { timeout: 60_000 })
+    await expect(alice.route(bobName)).toHaveText('relayed', { timeout: 60_000 })
+    await recordTiming('direct path cut → both peers shown as relayed', Date.now() - cutAt)
+    await bob.send('through the relay')
+    await alice.expectMessage('through the relay')
+
+    cut.mend()
+    await expect(bob.route(aliceName)).toHaveText('direct', { timeout: 90_000 })
+    await expect(alice.route(bobName)).toHaveText('direct', { timeout: 30_000 })
+    await alice.send('direct again')
+    await bob.expectMessage('direct again')
+  } finally {
+    cut.mend()
+  }
   await alice.close()
   await bob.close()
 })

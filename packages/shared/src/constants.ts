@@ -186,8 +186,9 @@ export const NO_DIRECT_ROUTE_NOTICE_MS = 20_000
  * 10 s), to notice dead ones and to measure the round-trip times the peers list shows. Each ping is a stream, on
  * WebRTC a data channel opened and closed, at both ends: at 10 s these pings were the largest part of an idle
  * room member's work, and of an idle relay's (which runs no monitor of its own but answers every client's).
- * WebRTC notices a peer that went away by itself (ICE consent). A failed ping aborts only a connection on which
- * nothing arrived while it waited (patched libp2p, patches/README.md): a busy page answers late, and is not gone.
+ * WebRTC notices a peer that went away by itself (ICE consent), so a failed ping never aborts a page's WebRTC
+ * connection, and aborts another only if nothing arrived on it while it waited (patched libp2p, patches/README.md):
+ * a busy page answers late, and is not gone.
  */
 export const CONNECTION_PING_INTERVAL_MS = 30_000
 /**

@@ -9,7 +9,8 @@ const CHATTER = '/p2p-chat-test/chatter/1.0.0'
 
 /**
  * libp2p's connection monitor as the pages run it (the libp2p and @libp2p/utils patches): a ping that fails on a
- * connection that carried data while the ping waited does not abort it. In a room of 16 pages on two cores, a
+ * connection that carried data while the ping waited does not abort it, nor one that the monitor's
+ * `abortConnectionOnPingFailure` function spares (a page's WebRTC connections). In a room of 16 pages on two cores, a
  * page's answers to pings took longer than the monitor's 5 s timeout while lines kept arriving on the same
  * connections, and the monitor aborted 32 live direct connections in 15 s (bench `latency`, bench/RESULTS.md).
  */
@@ -20,8 +21,11 @@ describe('the connection monitor (libp2p patch)', () => {
   })
 
   /** A node whose monitor pings every 500 ms and gives a ping 400 ms. */
-  async function monitoring (): Promise<Libp2p> {
-    const node = await createLibp2p({ ...loopbackOptions(), connectionMonitor: { pingInterval: 500, pingTimeout: { minTimeout: 400, maxTimeout: 400 } } })
+  async function monitoring (abortConnectionOnPingFailure?: (connection: Connection) => boolean): Promise<Libp2p> {
+    const node = await createLibp2p({
+      ...loopbackOptions(),
+      connectionMonitor: { pingInterval: 500, pingTimeout: { minTimeout: 400, maxTimeout: 400 }, abortConnectionOnPingFailure }
+    })
     nodes.push(node)
     return node
   }
@@ -61,6 +65,29 @@ describe('the connection monitor (libp2p patch)', () => {
     transportOf(theirs).onData = () => {}
     await waitFor(() => monitor.getConnections(silent.node.peerId).length === 0, 10_000, 'the connection aborted')
     expect(connection.status).not.toBe('open')
+  })
+
+  it('leaves alone a connection its abortConnectionOnPingFailure function spares (as the pages spare WebRTC ones), silent or not', async () => {
+    const spared = await unanswering()
+    const other = await unanswering()
+    const monitor = await monitoring(connection => !connection.remotePeer.equals(spared.node.peerId))
+    const kept = await monitor.dial(spared.node.getMultiaddrs())
+    const aborted = await monitor.dial(other.node.getMultiaddrs())
+    for (const { node } of [spared, other]) {
+      const theirs = await waitFor(() => node.getConnections(monitor.peerId)[0], 5_000, 'the connection at the other end')
+      transportOf(theirs).onData = () => {}
+    }
+    let pings = 0
+    const newStream = kept.newStream.bind(kept)
+    kept.newStream = async (protocols, options) => {
+      pings += [protocols].flat().includes(PING) ? 1 : 0
+      return newStream(protocols, options)
+    }
+    await waitFor(() => aborted.status !== 'open', 10_000, 'the other connection aborted')
+    // a ping gets 400 ms and the next starts 500 ms after the one before: two have failed when the third starts
+    await waitFor(() => pings >= 3, 10_000, 'a third ping on the spared connection')
+    expect(kept.status).toBe('open')
+    expect(monitor.getConnections(spared.node.peerId)).toEqual([kept])
   })
 })
 

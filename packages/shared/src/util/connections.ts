@@ -23,3 +23,13 @@ export function hasUnlimitedConnection (source: ConnectionSource, peer: PeerId):
 export function closeOrAbort (connection: Connection): void {
   connection.close().catch((err: Error) => { connection.abort(err) })
 }
+
+/**
+ * Whether a connection is WebRTC's: browser to browser (`/webrtc`) or to a relay's WebRTC-direct listener. Such a
+ * connection's transport watches the path itself: the browser's network thread sends ICE consent checks every few
+ * seconds and fails the connection when the far end stops answering them (RFC 7675), however busy the page's own
+ * thread is.
+ */
+export function isWebRTCConnection (connection: Connection): boolean {
+  return connection.remoteAddr.getComponents().some(({ name }) => name === 'webrtc' || name === 'webrtc-direct')
+}

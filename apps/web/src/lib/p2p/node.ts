@@ -3,7 +3,7 @@ import { noise } from '@libp2p/noise'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
-import { CONNECTION_PING_INTERVAL_MS, PEER_CONNECTION_MANAGER, roomServices, webrtcPairGater } from '@p2p-chat/shared'
+import { CONNECTION_PING_INTERVAL_MS, isWebRTCConnection, PEER_CONNECTION_MANAGER, roomServices, webrtcPairGater } from '@p2p-chat/shared'
 import { createLibp2p } from 'libp2p'
 import { createConnectionGater, isPrivateHost } from './gater.js'
 import { lateDHT } from './late-dht.js'
@@ -80,7 +80,9 @@ export async function createBrowserNode (options: BrowserNodeOptions): Promise<B
     // only the pair's WebRTC dialler dials WebRTC, whoever asks for the dial (see webrtcPairGater)
     connectionGater: webrtcPairGater(peerIdFromPrivateKey(privateKey), createConnectionGater(hostname, protocol)),
     connectionManager: PEER_CONNECTION_MANAGER,
-    connectionMonitor: { pingInterval: CONNECTION_PING_INTERVAL_MS },
+    // a failed ping aborts a WebSocket to a relay, not a WebRTC connection: its transport finds a dead path itself
+    // (ICE consent), and a ping waits for the far page's busy thread (patched libp2p; bench/RESULTS.md, "stop 39")
+    connectionMonitor: { pingInterval: CONNECTION_PING_INTERVAL_MS, abortConnectionOnPingFailure: connection => !isWebRTCConnection(connection) },
     services: {
       ...roomServices(),
       ping: latePing(extras),
