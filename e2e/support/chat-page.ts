@@ -58,6 +58,21 @@ export class ChatPage {
     return new ChatPage(context, page)
   }
 
+  /**
+   * Alice creates a room (private by default) at `url`, Bob opens its link, and both wait until each shows the
+   * other as directly connected.
+   */
+  static async directPair (browser: Browser, url: string, kind: 'private' | 'public' = 'private'): Promise<{ alice: ChatPage, bob: ChatPage, aliceName: string, bobName: string }> {
+    const alice = await ChatPage.open(browser, url)
+    const link = await alice.createRoom(kind)
+    const aliceName = await alice.displayName()
+    const bob = await ChatPage.open(browser, link)
+    const bobName = await bob.displayName()
+    await expect(alice.route(bobName)).toHaveText('direct', { timeout: 30_000 })
+    await expect(bob.route(aliceName)).toHaveText('direct', { timeout: 30_000 })
+    return { alice, bob, aliceName, bobName }
+  }
+
   get messages (): Locator { return this.page.getByRole('log', { name: 'Messages', exact: true }) }
   get peers (): Locator { return this.page.getByRole('list', { name: 'Peers' }) }
   get composer (): Locator { return this.page.getByRole('textbox', { name: 'Message', exact: true }) }

@@ -2,12 +2,7 @@ import { ChatPage } from '../support/chat-page.js'
 import { expect, test } from '../support/fixtures.js'
 
 test('a private message between two browsers shows delivered; the peers list shows ping times', async ({ browser, relay }) => {
-  const alice = await ChatPage.open(browser, relay.url)
-  const link = await alice.createRoom()
-  const aliceName = await alice.displayName()
-  const bob = await ChatPage.open(browser, link)
-  const bobName = await bob.displayName()
-  await expect(alice.route(bobName)).toHaveText('direct', { timeout: 30_000 })
+  const { alice, bob, aliceName, bobName } = await ChatPage.directPair(browser, relay.url)
   await expect(alice.peer(bobName)).toContainText(/\d+ ms/)
 
   await alice.peer(bobName).getByRole('button').first().click()

@@ -6,7 +6,6 @@ import { crc32, deflateSync } from 'node:zlib'
 import { ChatPage } from '../support/chat-page.js'
 import { expect, test } from '../support/fixtures.js'
 import { PeerPathCut } from '../support/peer-path-cut.js'
-import type { Browser } from '@playwright/test'
 
 const MB = 1_000_000
 
@@ -40,18 +39,6 @@ function png (width: number, height: number): Buffer {
   ])
 }
 
-/** Two people in one room (private by default), directly connected. */
-async function pair (browser: Browser, url: string, kind: 'private' | 'public' = 'private'): Promise<{ alice: ChatPage, bob: ChatPage, aliceName: string }> {
-  const alice = await ChatPage.open(browser, url)
-  const link = await alice.createRoom(kind)
-  const aliceName = await alice.displayName()
-  const bob = await ChatPage.open(browser, link)
-  const bobName = await bob.displayName()
-  await expect(alice.route(bobName)).toHaveText('direct', { timeout: 30_000 })
-  await expect(bob.route(aliceName)).toHaveText('direct', { timeout: 30_000 })
-  return { alice, bob, aliceName }
-}
-
 let dir: string
 test.beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'p2p-chat-files-')) })
 test.afterAll(async () => { await rm(dir, { recursive: true, force: true }) })
@@ -61,7 +48,7 @@ test('a 50 MB file goes from one browser to another only when asked, with progre
   const bytes = randomBytes(50 * MB)
   const path = join(dir, 'big-data.bin')
   await writeFile(path, bytes)
-  const { alice, bob } = await pair(browser, relay.url, 'public')
+  const { alice, bob } = await ChatPage.directPair(browser, relay.url, 'public')
 
   await alice.page.getByLabel('Attach file').setInputFiles(path)
   const download = bob.messages.getByRole('button', { name: /^Download.*big-data\.bin/ })
@@ -104,7 +91,7 @@ test('a download cut off by a dropped connection says so, keeps what arrived, an
   const bytes = randomBytes(50 * MB)
   const path = join(dir, 'cut-off.bin')
   await writeFile(path, bytes)
-  const { alice, bob, aliceName } = await pair(browser, relay.url)
+  const { alice, bob, aliceName } = await ChatPage.directPair(browser, relay.url)
   const cut = new PeerPathCut()
   try {
     await alice.page.getByLabel('Attach file').setInputFiles(path)
@@ -142,7 +129,7 @@ test('an image offered in a private room shows inline once fetched; a peer reach
   const image = png(120, 80)
   const path = join(dir, 'gradient.png')
   await writeFile(path, image)
-  const { alice, bob, aliceName } = await pair(browser, relay.url)
+  const { alice, bob, aliceName } = await ChatPage.directPair(browser, relay.url)
 
   // a third person whose browser has no WebRTC: reached through the relay only
   const carol = await ChatPage.open(browser, alice.page.url(), { webrtcUnavailableMs: Infinity })
@@ -168,7 +155,7 @@ test('an image offered in a private room shows inline once fetched; a peer reach
 })
 
 test('files pasted into the composer or dropped on the conversation go to the room; one over the room\'s limit is refused before anything is read, the draft kept', async ({ browser, relay }) => {
-  const { alice, bob } = await pair(browser, relay.url)
+  const { alice, bob } = await ChatPage.directPair(browser, relay.url)
   /** What bob saves when he fetches `name`. */
   const fetched = async (name: string): Promise<string> => {
     const saved = bob.page.waitForEvent('download')

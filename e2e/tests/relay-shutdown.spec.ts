@@ -26,13 +26,7 @@ const SHUTDOWNS = 20
 test('the relay exits with status 0 on SIGTERM, again and again, while two browsers chat directly', async ({ browser, relay }) => {
   // about 55 s on its own; a machine busy with other runs can double that
   test.setTimeout(240_000)
-  const alice = await ChatPage.open(browser, relay.url)
-  const link = await alice.createRoom()
-  const aliceName = await alice.displayName()
-  const bob = await ChatPage.open(browser, link)
-  const bobName = await bob.displayName()
-  await expect(bob.route(aliceName)).toHaveText('direct', { timeout: 30_000 })
-  await expect(alice.route(bobName)).toHaveText('direct')
+  const { alice, bob, aliceName } = await ChatPage.directPair(browser, relay.url)
 
   const exits: Array<number | null> = []
   for (let i = 0; i < SHUTDOWNS; i++) {

@@ -54,13 +54,7 @@ test('two browsers whose direct path goes away while they are quiet keep chattin
   const unavailable = PeerPathCut.unavailable()
   test.skip(unavailable != null, unavailable)
   test.setTimeout(180_000)
-  const alice = await ChatPage.open(browser, relay.url)
-  const link = await alice.createRoom()
-  const aliceName = await alice.displayName()
-  const bob = await ChatPage.open(browser, link)
-  const bobName = await bob.displayName()
-  await expect(bob.route(aliceName)).toHaveText('direct', { timeout: 30_000 })
-  await expect(alice.route(bobName)).toHaveText('direct', { timeout: 30_000 })
+  const { alice, bob, aliceName, bobName } = await ChatPage.directPair(browser, relay.url)
 
   const cut = new PeerPathCut()
   try {
