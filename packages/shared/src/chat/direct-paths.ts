@@ -61,7 +61,6 @@ export interface DirectPaths extends TypedEventTarget<DirectPathsEvents> {
   isDirect: (peer: PeerId) => boolean
 }
 
-/** The {@link DirectPaths} service: `services: { directPaths: directPaths() }` (beside identify). */
 /** How this node reaches a peer: over a direct connection of its own, or through a relay. */
 export type ConnectionKind = 'direct' | 'relayed'
 
@@ -83,6 +82,7 @@ function handshaken (connection: Connection): boolean {
   return (connection.encryption != null && connection.encryption !== 'native') || connection.remoteAddr.getComponents().some(c => c.name === 'quic-v1')
 }
 
+/** The {@link DirectPaths} service: `services: { directPaths: directPaths() }` (beside identify). */
 export function directPaths (init: DirectPathsInit = {}): (components: DirectPathsComponents) => DirectPaths {
   return components => new DirectPathsService(components, init)
 }
