@@ -44,7 +44,7 @@ describe('the connection monitor (libp2p patch)', () => {
     const busy = await unanswering()
     await monitor.handle(CHATTER, stream => { stream.addEventListener('message', () => {}) })
     const connection = await monitor.dial(busy.node.getMultiaddrs())
-    const theirs = await waitFor(() => busy.node.getConnections(monitor.peerId)[0], 5_000, 'the connection at the other end')
+    const theirs = await farEnd(busy.node, monitor)
     const chatter = await theirs.newStream(CHATTER)
     const sending = setInterval(() => { chatter.send(new Uint8Array([1])) }, 20)
     try {
@@ -61,8 +61,7 @@ describe('the connection monitor (libp2p patch)', () => {
     const silent = await unanswering()
     const connection = await monitor.dial(silent.node.getMultiaddrs())
     // the peer hangs: what reaches its end of the connection goes no further, so it answers nothing
-    const theirs = await waitFor(() => silent.node.getConnections(monitor.peerId)[0], 5_000, 'the connection at the other end')
-    transportOf(theirs).onData = () => {}
+    transportOf(await farEnd(silent.node, monitor)).onData = () => {}
     await waitFor(() => monitor.getConnections(silent.node.peerId).length === 0, 10_000, 'the connection aborted')
     expect(connection.status).not.toBe('open')
   })
@@ -74,8 +73,7 @@ describe('the connection monitor (libp2p patch)', () => {
     const kept = await monitor.dial(spared.node.getMultiaddrs())
     const aborted = await monitor.dial(other.node.getMultiaddrs())
     for (const { node } of [spared, other]) {
-      const theirs = await waitFor(() => node.getConnections(monitor.peerId)[0], 5_000, 'the connection at the other end')
-      transportOf(theirs).onData = () => {}
+      transportOf(await farEnd(node, monitor)).onData = () => {}
     }
     let pings = 0
     const newStream = kept.newStream.bind(kept)
@@ -90,6 +88,11 @@ describe('the connection monitor (libp2p patch)', () => {
     expect(monitor.getConnections(spared.node.peerId)).toEqual([kept])
   })
 })
+
+/** `node`'s end of its connection from `monitor`, once it is there. */
+async function farEnd (node: Libp2p, monitor: Libp2p): Promise<Connection> {
+  return waitFor(() => node.getConnections(monitor.peerId)[0], 5_000, 'the connection at the other end')
+}
 
 /** The transport's connection under a libp2p connection: what the transport hands each chunk it reads. */
 function transportOf (connection: Connection): { onData: (data: unknown) => void } {
