@@ -45,6 +45,8 @@ declare global {
   interface Window {
     /** lines heard by this page (bench instrumentation, installed before the page's own scripts) */
     benchHeard?: Heard[]
+    /** this page's lines: from a line's stamp to its Enter, ms, by key (`<member>:<seq>`) */
+    benchEnterDelay?: Record<string, number>
   }
 }
 
@@ -84,10 +86,17 @@ export function observeLines (): void {
   }).observe(document, { childList: true, subtree: true })
 }
 
-/** Types a line into the page's composer and sends it as a person would (Enter in ours, Send in the stock page). */
+/**
+ * Types a line into the page's composer and sends it as a person would: the text is in the box first (typed over
+ * TYPING_MS in ours, put in at once otherwise), and Enter (ours) or Send (the stock page) comes after the page
+ * has drawn it, as a person's does, never in the same task. The line's stamp is taken as the text goes in; the
+ * time from it to Enter is noted in `window.benchEnterDelay` and taken off the line's latency.
+ */
 async function typeLines (page: Page, app: App, member: number, seqs: number[], intervalMs: number, offsetMs: number): Promise<void> {
   const typingMs = app === 'ours' ? Math.min(TYPING_MS, intervalMs) : 0
   await page.evaluate(async ({ app, member, seqs, intervalMs, offsetMs, typingMs }) => {
+    const delays: Record<string, number> = window.benchEnterDelay ??= {}
+    const now = (): number => performance.timeOrigin + performance.now()
     /** Puts `value` in our composer as typing does (an input event); returns the composer. */
     const compose = (value: string): HTMLTextAreaElement => {
       const box = document.querySelector<HTMLTextAreaElement>('textarea[aria-label="Message"]')!
@@ -95,23 +104,40 @@ async function typeLines (page: Page, app: App, member: number, seqs: number[], 
       box.dispatchEvent(new Event('input', { bubbles: true }))
       return box
     }
+    /** Resolves once the page has drawn what changed (the task after its next frame). */
+    const drawn = async (): Promise<void> => new Promise(resolve => {
+      requestAnimationFrame(() => { setTimeout(resolve, 0) })
+    })
     await new Promise(resolve => setTimeout(resolve, offsetMs))
     for (const seq of seqs) {
+      const started = now()
       if (typingMs > 0) {
         // the first keystroke: a draft the app sees being typed
         compose('b')
         await new Promise(resolve => setTimeout(resolve, typingMs))
       }
-      const text = `bench:${member}:${seq}:${(performance.timeOrigin + performance.now()).toFixed(3)}`
+      const stamp = now()
+      const text = `bench:${member}:${seq}:${stamp.toFixed(3)}`
       if (app === 'ours') {
-        compose(text).dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }))
+        const box = compose(text)
+        await drawn()
+        delays[`${member}:${seq}`] = now() - stamp
+        box.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }))
       } else {
         document.querySelector<HTMLInputElement>('#send-topic-message-input')!.value = text
+        await drawn()
+        delays[`${member}:${seq}`] = now() - stamp
         document.querySelector<HTMLButtonElement>('#send-topic-message-button')!.click()
       }
-      await new Promise(resolve => setTimeout(resolve, intervalMs - typingMs))
+      await new Promise(resolve => setTimeout(resolve, Math.max(0, intervalMs - (now() - started))))
     }
   }, { app, member, seqs, intervalMs, offsetMs, typingMs })
+}
+
+/** Each line's time from its stamp to Enter, by key, from every sender. */
+async function enterDelays (pages: Page[]): Promise<Map<string, number>> {
+  const all = await Promise.all(pages.map(async page => page.evaluate(() => window.benchEnterDelay ?? {})))
+  return new Map(all.flatMap(delays => Object.entries(delays)))
 }
 
 async function heardBy (pages: Page[]): Promise<Heard[][]> {
@@ -170,7 +196,8 @@ async function measureRoom (pages: Page[], app: App, label: string): Promise<Roo
   await Promise.all(pages.map(async (page, i) => typeLines(page, app, i, seqs, LINE_INTERVAL_MS, Math.round(i * LINE_INTERVAL_MS / n))))
   const expected = n * (n - 1) * LINES_PER_MEMBER
   const heard = await waitHeard(pages, Date.now() + TAIL_MS, h => h.reduce((sum, x) => sum + x.length, 0) >= expected)
-  const latencies = heard.flat().filter(h => !h.key.endsWith(':-1')).map(h => h.latency)
+  const delays = await enterDelays(pages)
+  const latencies = heard.flat().filter(h => !h.key.endsWith(':-1')).map(h => h.latency - (delays.get(h.key) ?? 0))
   notes.push(`${label}: warm-up ${warmMs} ms, ${latencies.length}/${expected} delivered, load ${loadavg()[0]!.toFixed(1)}`)
   return { latencies, delivered: latencies.length, expected, notes }
 }
@@ -304,7 +331,8 @@ export const latency: Metric = async ({ log }) => {
     figures,
     notes: [
       `${LINES_PER_MEMBER} lines per member, ${LINE_INTERVAL_MS} ms apart, members staggered; a line later than ${TAIL_MS / 1000} s after the last one typed is not delivered`,
-      TYPING_MS > 0 ? `ours: each line's typing starts ${TYPING_MS} ms before it is sent (a typing notice goes first when that is over ${TYPING_NOTICE_DELAY_MS} ms); its stamp is taken at Enter` : 'ours: each line is put in at once and sent (a paste or a quick reply: no typing notice); BENCH_TYPING_MS=700 types for 700 ms first',
+      'a line\'s latency runs from its Enter (ours) or Send (stock), which comes once the page has drawn the text, as a person\'s does, to its showing on another member\'s screen',
+      TYPING_MS > 0 ? `ours: each line's typing starts ${TYPING_MS} ms before it is sent (a typing notice goes first when that is over ${TYPING_NOTICE_DELAY_MS} ms)` : 'ours: each line is put in at once (a paste or a quick reply: no typing notice); BENCH_TYPING_MS=700 types for 700 ms first',
       'stock: js-libp2p-examples\' browser pubsub page with gossipsub defaults, through a stock relay subscribed to the topic (no direct dials: that page dials only what is typed into it); stock rooms are public, so private rooms are compared with the same stock figures',
       ...notes
     ]
