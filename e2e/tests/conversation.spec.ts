@@ -100,3 +100,29 @@ test('the log follows new lines while it shows its end; scrolled up to read, it 
   await alice.close()
   await bob.close()
 })
+
+test('Enter pressed twice at once sends the line once; what is typed while it goes out stays as the next draft', async ({ browser, relay }) => {
+  const { alice, bob } = await pair(browser, relay.url)
+  await alice.composer.fill('only once')
+  // two Enters in one task: the second comes while the first line is still being handed over
+  await alice.composer.evaluate(box => {
+    for (let i = 0; i < 2; i++) box.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }))
+  })
+  await expect(alice.composer).toHaveValue('')
+
+  // Enter, then more typed before the line is out: the line goes as it was, the rest stays in the box
+  await alice.composer.fill('first part')
+  await alice.composer.evaluate((box: HTMLTextAreaElement) => {
+    box.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }))
+    box.value = 'first part and the next'
+    box.dispatchEvent(new Event('input', { bubbles: true }))
+  })
+  await expect(alice.composer).toHaveValue('and the next')
+  await bob.expectMessage('first part')
+  // a second copy of "only once" would have gone before "first part"
+  await expect(bob.messages.getByRole('listitem').filter({ hasText: 'only once' })).toHaveCount(1)
+  await expect(alice.messages.getByRole('listitem').filter({ hasText: 'only once' })).toHaveCount(1)
+  await expect(bob.messages.getByRole('listitem').filter({ hasText: 'and the next' })).toHaveCount(0)
+  await alice.close()
+  await bob.close()
+})

@@ -114,12 +114,15 @@ export class DirectChats {
     this.#open = undefined
   }
 
-  /** Sends a private message; throws the codec's typed errors when the text is refused. */
-  async send (peerId: string, text: string): Promise<void> {
+  /**
+   * Sends a private message: shown at once as sending, then delivered or failed (its status says which, and
+   * `delivered` resolves then, never rejecting). Throws the codec's typed errors when the text is refused.
+   */
+  send (peerId: string, text: string): { delivered: Promise<void> } {
     validateText(text)
     const line: DirectLine = { id: createMessageId(), from: this.#me, name: this.#name(), text, timestamp: Date.now(), mine: true, status: 'sending' }
     this.#put(peerId, line)
-    await this.#deliver(peerId, line)
+    return { delivered: this.#deliver(peerId, line) }
   }
 
   /** Sends a failed message again, with the same id. */
