@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { publicRoomCodec } from '../src/chat/room-codec.js'
 import { RoomHistory } from '../src/chat/room-history.js'
 import { createMessageId, encodeChat } from '../src/codec.js'
+import type { Chat } from '../src/codec.js'
 import { createMemoryHistoryStore } from '../src/history/memory.js'
 import { createRoomId } from '../src/room.js'
 
@@ -33,6 +34,36 @@ describe('RoomHistory', () => {
     history.keepLater(lines[2]!)
     history.keepLater()
     release()
+    await history.written()
+    expect(writes).toEqual([2, 1])
+    expect((await history.load()).map(line => line.text)).toEqual(['one', 'two', 'three'])
+  })
+
+  it('with a keeping delay, gathers the lines seen within it into one write; written() writes them without waiting it out', async () => {
+    const codec = publicRoomCodec(createRoomId())
+    const store = createMemoryHistoryStore()
+    const writes: number[] = []
+    const add = store.add.bind(store)
+    store.add = async records => { writes.push(records.length); return add(records) }
+    // longer than the test may take: only written() can make these writes happen
+    const history = new RoomHistory({ codec, store, keepDelay: 60_000 })
+    const key = await generateKeyPair('Ed25519')
+    const line = async (text: string): Promise<{ chat: Chat, data: Uint8Array }> => {
+      const chat = { id: createMessageId(), name: 'alice', text, timestamp: Date.now() }
+      return { chat, data: await encodeChat(chat, codec.topic, key) }
+    }
+
+    // lines seen in different tasks (without a delay, two writes)
+    history.keepLater(await line('one'))
+    await new Promise(resolve => setTimeout(resolve, 50))
+    history.keepLater(await line('two'))
+    await new Promise(resolve => setTimeout(resolve, 50))
+    expect(writes).toEqual([])
+    await history.written()
+    expect(writes).toEqual([2])
+
+    // a line kept just now is written at once when someone needs it in the store (a peer asking for history)
+    history.keepLater(await line('three'))
     await history.written()
     expect(writes).toEqual([2, 1])
     expect((await history.load()).map(line => line.text)).toEqual(['one', 'two', 'three'])

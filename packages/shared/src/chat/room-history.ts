@@ -24,6 +24,12 @@ export interface RoomHistoryInit {
   store: HistoryStore
   /** without it the room keeps and serves history but never asks for any */
   sync?: HistorySyncClient
+  /**
+   * How long (ms) lines seen live wait before they are written, gathered into one write: a browser's
+   * IndexedDB write costs its page's main thread ~3 ms, whatever it holds. {@link RoomHistory.written} writes
+   * them at once. @default 0 (after the task that handed them over)
+   */
+  keepDelay?: number
 }
 
 /**
@@ -32,8 +38,9 @@ export interface RoomHistoryInit {
  * store or from a peer is verified again (signature, and the private room's key) before it is shown.
  *
  * Lines seen live are kept in the background ({@link keepLater}): nobody waits on storage to publish or show
- * a line. Lines handed over in one task are written after it, together; what arrives while a write is under way
- * goes into the next write, one transaction for all of it.
+ * a line. Lines handed over within `keepDelay` of the first are written together, after it (and after the task
+ * that handed them over); what arrives while a write is under way goes into the next write, one transaction for
+ * all of it.
  */
 export class RoomHistory {
   private readonly init: RoomHistoryInit
@@ -42,6 +49,8 @@ export class RoomHistory {
   private unwritten: HistoryRecord[] = []
   /** the background write under way, if any */
   private writing?: Promise<void>
+  /** ends the wait of the write under way, if it still waits */
+  private writeNow?: () => void
 
   constructor (init: RoomHistoryInit) {
     this.init = init
@@ -65,8 +74,12 @@ export class RoomHistory {
     this.writing ??= this.write()
   }
 
-  /** Resolves once every line handed to {@link keepLater} so far is written (or failed to be). */
+  /**
+   * Resolves once every line handed to {@link keepLater} so far is written (or failed to be); a write still
+   * waiting for its delay starts at once.
+   */
   async written (): Promise<void> {
+    this.writeNow?.()
     while (this.writing != null) {
       await this.writing
     }
@@ -76,7 +89,14 @@ export class RoomHistory {
     try {
       // after the task that handed the lines over: that task shows them, and issuing a transaction's requests
       // (a thousand lines' worth, after a sync) would hold the page up before it does
-      await new Promise(resolve => setTimeout(resolve, 0))
+      await new Promise<void>(resolve => {
+        const timer = setTimeout(resolve, this.init.keepDelay ?? 0)
+        this.writeNow = () => {
+          clearTimeout(timer)
+          resolve()
+        }
+      })
+      this.writeNow = undefined
       while (this.unwritten.length > 0) {
         const batch = this.unwritten
         this.unwritten = []

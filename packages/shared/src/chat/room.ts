@@ -66,8 +66,11 @@ export interface RoomInit {
   privateKey: PrivateKey
   /** a private room's keys, from its secret: the room's topic and everything on it is sealed with them */
   keys?: PrivateRoomKeys
-  /** where lines and the outbox are kept, and how to catch up with peers; without it nothing persists */
-  history?: { store: HistoryStore, sync?: HistorySyncClient }
+  /**
+   * where lines and the outbox are kept, how to catch up with peers, and how long lines seen live may wait to be
+   * written together (RoomHistoryInit); without it nothing persists
+   */
+  history?: { store: HistoryStore, sync?: HistorySyncClient, keepDelay?: number }
   /** how often this member announces itself (ms) @default PRESENCE_INTERVAL_MS */
   presenceInterval?: number
   /**
@@ -335,6 +338,16 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     this.node.removeEventListener('connection:close', this.onConnectionClose)
     pubsub.unsubscribe(this.topic)
     pubsub.topicValidators.delete(this.topic)
+    // what the room saw is written now, not after its keeping delay
+    void this.history?.written()
+  }
+
+  /**
+   * Resolves once every line this room has seen so far is in its store: lines seen live wait up to the history's
+   * `keepDelay` to be written. A peer asking for the room's history is answered after it.
+   */
+  async kept (): Promise<void> {
+    await this.history?.written()
   }
 
   /** A room that was left tells nothing more: a catch-up or dial that ends afterwards is dropped. */

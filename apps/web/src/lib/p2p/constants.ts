@@ -18,6 +18,13 @@ export const EXTRAS_DELAY_MS = 1_000
  * reach it too (the reservation comes with the node's late parts, once the room is on screen).
  */
 export const HELLO_WAIT_MS = 2_000
+/**
+ * Lines seen live are written to IndexedDB together, at most this long (ms) after the first of them: each write
+ * costs the page's main thread ~3 ms whatever it holds, and in a busy room that was the largest part of a received
+ * line's cost (bench/RESULTS.md, "stop 40"). A peer asking for the room's history is answered once they are
+ * written.
+ */
+export const HISTORY_KEEP_DELAY_MS = 1_000
 /** How often (ms) a call reads its audio levels, for the talking indicator. */
 export const AUDIO_LEVEL_INTERVAL_MS = 300
 /** An audio level (0–1, from `getStats()`) above this counts as talking. */

@@ -3,7 +3,7 @@ import {
   createRoomId, createRoomSecret, derivePrivateRoom, fetchRelayInfo, generateDisplayName, isRoomTopic, mark, parseRoomPreview,
   publicRoomCodec, RELAY_INFO_ELEMENT_ID, Room, ROOM_PREVIEW_ELEMENT_ID, roomPath, Timeline, validateName, verifyRoomLines
 } from '@p2p-chat/shared'
-import { EXTRAS_DELAY_MS, HELLO_WAIT_MS } from '../p2p/constants.js'
+import { EXTRAS_DELAY_MS, HELLO_WAIT_MS, HISTORY_KEEP_DELAY_MS } from '../p2p/constants.js'
 import { relayIceServers } from '../p2p/ice-servers.js'
 import { createBrowserNode } from '../p2p/node.js'
 import { RelayLink } from '../p2p/relay-link.js'
@@ -201,8 +201,8 @@ export class ChatSession {
         iceServers,
         origin: this.#origin,
         privateKey,
-        // this browser answers history requests for the room it is in
-        history: { store: opening, serves: topic => isRoomTopic(topic) && topic === this.#room?.topic }
+        // this browser answers history requests for the room it is in, with the lines it has seen so far
+        history: { store: opening, serves: async topic => this.#servesHistory(topic) }
       })
       this.#settings = settings
       this.#privateKey = privateKey
@@ -484,6 +484,16 @@ export class ChatSession {
     return readDiagnostics({ node: this.#node, relay: this.#relay, topic: this.#room?.topic, members: this.#members, errors: this.#errors })
   }
 
+  /** History is served for the room this browser is in, once the lines it has seen are written. */
+  async #servesHistory (topic: string): Promise<boolean> {
+    const room = this.#room
+    if (!isRoomTopic(topic) || topic !== room?.topic) {
+      return false
+    }
+    await room.kept()
+    return true
+  }
+
   #recordError (text: string): void {
     this.#errors = [...this.#errors, { at: Date.now(), text }].slice(-MAX_RECENT_ERRORS)
   }
@@ -534,7 +544,7 @@ export class ChatSession {
       name: () => this.#name,
       privateKey: this.#privateKey!,
       keys,
-      history: { store: this.#history!, sync: node.services.history },
+      history: { store: this.#history!, sync: node.services.history, keepDelay: HISTORY_KEEP_DELAY_MS },
       helloWait: HELLO_WAIT_MS
     })
     const me = node.peerId.toString()
