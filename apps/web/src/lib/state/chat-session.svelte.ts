@@ -491,7 +491,8 @@ export class ChatSession {
       return false
     }
     await room.kept()
-    return true
+    // still in it: a room left meanwhile is not served
+    return this.#room === room
   }
 
   #recordError (text: string): void {
