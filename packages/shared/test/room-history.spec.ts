@@ -3,9 +3,9 @@ import { describe, expect, it, vi } from 'vitest'
 import { publicRoomCodec } from '../src/chat/room-codec.js'
 import { RoomHistory } from '../src/chat/room-history.js'
 import { createMessageId, encodeChat } from '../src/codec.js'
-import type { Chat } from '../src/codec.js'
 import { createMemoryHistoryStore } from '../src/history/memory.js'
 import { createRoomId } from '../src/room.js'
+import type { Chat } from '../src/codec.js'
 
 describe('RoomHistory', () => {
   it('keeps lines in the background: one write for what comes in one task, and one for what arrives while it runs; nothing to keep keeps nothing', async () => {
