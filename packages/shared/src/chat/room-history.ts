@@ -25,9 +25,10 @@ export interface RoomHistoryInit {
   /** without it the room keeps and serves history but never asks for any */
   sync?: HistorySyncClient
   /**
-   * How long (ms) lines seen live wait before they are written, gathered into one write: a browser's
-   * IndexedDB write costs its page's main thread ~3 ms, whatever it holds. {@link RoomHistory.written} writes
-   * them at once. @default 0 (after the task that handed them over)
+   * The least time (ms) between two writes of lines seen live: a line seen after a quiet spell is written at once
+   * (after the task that handed it over), the lines that follow it within this time together once it has passed
+   * (a browser's IndexedDB write costs its page's main thread ~3 ms, whatever it holds). {@link RoomHistory.written}
+   * writes them at once. @default 0
    */
   keepDelay?: number
 }
@@ -38,9 +39,9 @@ export interface RoomHistoryInit {
  * store or from a peer is verified again (signature, and the private room's key) before it is shown.
  *
  * Lines seen live are kept in the background ({@link keepLater}): nobody waits on storage to publish or show
- * a line. Lines handed over within `keepDelay` of the first are written together, after it (and after the task
- * that handed them over); what arrives while a write is under way goes into the next write, one transaction for
- * all of it.
+ * a line. Lines handed over in one task are written after it, together, and at most once per `keepDelay`: what
+ * arrives sooner after the last write, or while a write is under way, goes into the next write, one transaction
+ * for all of it.
  */
 export class RoomHistory {
   private readonly init: RoomHistoryInit
@@ -51,6 +52,8 @@ export class RoomHistory {
   private writing?: Promise<void>
   /** ends the wait of the write under way, if it still waits */
   private writeNow?: () => void
+  /** when the last write began (ms since the epoch) */
+  private lastWrite = -Infinity
 
   constructor (init: RoomHistoryInit) {
     this.init = init
@@ -90,7 +93,7 @@ export class RoomHistory {
       // after the task that handed the lines over: that task shows them, and issuing a transaction's requests
       // (a thousand lines' worth, after a sync) would hold the page up before it does
       await new Promise<void>(resolve => {
-        const timer = setTimeout(resolve, this.init.keepDelay ?? 0)
+        const timer = setTimeout(resolve, Math.max(0, this.lastWrite + (this.init.keepDelay ?? 0) - Date.now()))
         this.writeNow = () => {
           clearTimeout(timer)
           resolve()
@@ -100,6 +103,7 @@ export class RoomHistory {
       while (this.unwritten.length > 0) {
         const batch = this.unwritten
         this.unwritten = []
+        this.lastWrite = Date.now()
         try {
           await this.init.store.add(batch)
         } catch (err) {

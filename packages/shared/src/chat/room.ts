@@ -343,8 +343,8 @@ export class Room extends TypedEventEmitter<RoomEvents> {
   }
 
   /**
-   * Resolves once every line this room has seen so far is in its store: lines seen live wait up to the history's
-   * `keepDelay` to be written. A peer asking for the room's history is answered after it.
+   * Resolves once every line this room has seen so far is in its store: lines seen live may wait up to the
+   * history's `keepDelay` to be written. A peer asking for the room's history is answered after it.
    */
   async kept (): Promise<void> {
     await this.history?.written()

@@ -19,10 +19,10 @@ export const EXTRAS_DELAY_MS = 1_000
  */
 export const HELLO_WAIT_MS = 2_000
 /**
- * Lines seen live are written to IndexedDB together, at most this long (ms) after the first of them: each write
- * costs the page's main thread ~3 ms whatever it holds, and in a busy room that was the largest part of a received
- * line's cost (bench/RESULTS.md, "stop 40"). A peer asking for the room's history is answered once they are
- * written.
+ * Lines seen live are written to IndexedDB at most once in this long (ms): a line after a quiet spell at once, the
+ * lines that follow it within this time together once it has passed. Each write costs the page's main thread ~3 ms
+ * whatever it holds, and in a busy room that was the largest part of a received line's cost (bench/RESULTS.md,
+ * "stop 40"). A peer asking for the room's history is answered once they are written.
  */
 export const HISTORY_KEEP_DELAY_MS = 1_000
 /** How often (ms) a call reads its audio levels, for the talking indicator. */
