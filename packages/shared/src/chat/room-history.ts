@@ -52,7 +52,7 @@ export class RoomHistory {
   private writing?: Promise<void>
   /** ends the wait of the write under way, if it still waits */
   private writeNow?: () => void
-  /** when the last write began (ms since the epoch) */
+  /** when the last write began (`performance.now()`: a clock set back must not hold writes up) */
   private lastWrite = -Infinity
 
   constructor (init: RoomHistoryInit) {
@@ -93,7 +93,7 @@ export class RoomHistory {
       // after the task that handed the lines over: that task shows them, and issuing a transaction's requests
       // (a thousand lines' worth, after a sync) would hold the page up before it does
       await new Promise<void>(resolve => {
-        const timer = setTimeout(resolve, Math.max(0, this.lastWrite + (this.init.keepDelay ?? 0) - Date.now()))
+        const timer = setTimeout(resolve, Math.max(0, this.lastWrite + (this.init.keepDelay ?? 0) - performance.now()))
         this.writeNow = () => {
           clearTimeout(timer)
           resolve()
@@ -103,7 +103,7 @@ export class RoomHistory {
       while (this.unwritten.length > 0) {
         const batch = this.unwritten
         this.unwritten = []
-        this.lastWrite = Date.now()
+        this.lastWrite = performance.now()
         try {
           await this.init.store.add(batch)
         } catch (err) {
