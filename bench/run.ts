@@ -24,7 +24,8 @@ const METRICS: Record<string, () => Promise<Metric>> = {
   bundle: async () => (await import('./metrics/bundle.ts')).bundle,
   nat: async () => (await import('./metrics/nat.ts')).nat,
   soak: async () => (await import('./metrics/soak.ts')).soak,
-  idle: async () => (await import('./metrics/idle.ts')).idle
+  idle: async () => (await import('./metrics/idle.ts')).idle,
+  'long-room': async () => (await import('./metrics/long-room.ts')).longRoom
 }
 
 /** Metrics a plain `pnpm bench` leaves out: they run only when `--only` names them. */

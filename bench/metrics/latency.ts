@@ -92,7 +92,7 @@ export function observeLines (): void {
  * has drawn it, as a person's does, never in the same task. The line's stamp is taken as the text goes in; the
  * time from it to Enter is noted in `window.benchEnterDelay` and taken off the line's latency.
  */
-async function typeLines (page: Page, app: App, member: number, seqs: number[], intervalMs: number, offsetMs: number): Promise<void> {
+export async function typeLines (page: Page, app: App, member: number, seqs: number[], intervalMs: number, offsetMs: number): Promise<void> {
   const typingMs = app === 'ours' ? Math.min(TYPING_MS, intervalMs) : 0
   await page.evaluate(async ({ app, member, seqs, intervalMs, offsetMs, typingMs }) => {
     const delays: Record<string, number> = window.benchEnterDelay ??= {}
@@ -135,7 +135,7 @@ async function typeLines (page: Page, app: App, member: number, seqs: number[], 
 }
 
 /** Each line's time from its stamp to Enter, by key, from every sender. */
-async function enterDelays (pages: Page[]): Promise<Map<string, number>> {
+export async function enterDelays (pages: Page[]): Promise<Map<string, number>> {
   const all = await Promise.all(pages.map(async page => page.evaluate(() => window.benchEnterDelay ?? {})))
   return new Map(all.flatMap(delays => Object.entries(delays)))
 }
