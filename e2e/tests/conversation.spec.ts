@@ -101,6 +101,44 @@ test('the log follows new lines while it shows its end; scrolled up to read, it 
   await bob.close()
 })
 
+test('a long room draws only its newest lines; scrolled up, older ones come in above without moving what is read', async ({ browser, relay }) => {
+  test.setTimeout(180_000)
+  const { alice, bob } = await pair(browser, relay.url)
+  const count = 230
+  for (let i = 1; i <= count; i++) {
+    await alice.send(`old line ${i}`)
+  }
+  await bob.expectMessage(`old line ${count}`)
+  await expect(bob.message(`old line ${count}`)).toBeInViewport()
+  const drawn = bob.messages.getByRole('listitem')
+  expect(await drawn.count()).toBeLessThan(count)
+  await expect(bob.message('old line 1')).toHaveCount(0)
+
+  // each time Bob reaches the top, older lines are drawn above, and the line he was at stays in view
+  const log = bob.page.getByRole('log', { name: 'Messages' })
+  for (let round = 0; round < 5 && await bob.message('old line 1').count() === 0; round++) {
+    const before = await drawn.count()
+    const reading = drawn.first()
+    const text = await reading.locator('.text').innerText()
+    await log.evaluate(el => { el.scrollTop = 0 })
+    await expect.poll(async () => drawn.count()).toBeGreaterThan(before)
+    await expect(bob.message(text)).toBeInViewport()
+  }
+  await log.evaluate(el => { el.scrollTop = 0 })
+  await expect(bob.message('old line 1')).toBeInViewport()
+
+  // back at the end, the log lets the old lines go again as new ones come
+  await alice.send('one more')
+  await bob.page.getByRole('button', { name: '↓ 1 new message' }).click()
+  await expect(bob.message('one more')).toBeInViewport()
+  await alice.send('and the last')
+  await expect(bob.message('and the last')).toBeInViewport()
+  await expect(bob.message('old line 1')).toHaveCount(0)
+  expect(await drawn.count()).toBeLessThan(count)
+  await alice.close()
+  await bob.close()
+})
+
 test('Enter pressed twice at once sends the line once; what is typed while it goes out stays as the next draft', async ({ browser, relay }) => {
   const { alice, bob } = await pair(browser, relay.url)
   await alice.composer.fill('only once')
