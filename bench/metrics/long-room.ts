@@ -15,6 +15,8 @@ const LINE_INTERVAL_MS = 50
 /** Longest wait for the two pages to be directly connected, and for lines to arrive. */
 const DIRECT_TIMEOUT_MS = 45_000
 const HEARD_TIMEOUT_MS = 120_000
+/** Longest wait for the sender's composer to take one line of the backlog. */
+const LINE_OUT_TIMEOUT_MS = 10_000
 /** Marks the receiving page's main thread in the trace. */
 const RECEIVER_MARK = 'bench-long-room-receiver'
 
@@ -29,18 +31,22 @@ interface TraceEvent { name: string, ph: string, pid: number, tid: number, tdur?
 
 /**
  * The sender puts `count` lines into the room through its composer, one after the other as fast as the composer
- * takes them (each once the last has gone out).
+ * takes them (each once the last has gone out, within LINE_OUT_TIMEOUT_MS).
  */
 async function fillRoom (sender: Page, count: number): Promise<void> {
-  await sender.evaluate(async (count: number) => {
+  await sender.evaluate(async ({ count, timeoutMs }) => {
     const box = document.querySelector<HTMLTextAreaElement>('textarea[aria-label="Message"]')!
     for (let i = 0; i < count; i++) {
       box.value = `an earlier line of the room, number ${i}`
       box.dispatchEvent(new Event('input', { bubbles: true }))
       box.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }))
-      while (box.value !== '') await new Promise(resolve => setTimeout(resolve, 1))
+      const deadline = performance.now() + timeoutMs
+      while (box.value !== '') {
+        if (performance.now() > deadline) throw new Error(`line ${i} did not go out within ${timeoutMs} ms`)
+        await new Promise(resolve => setTimeout(resolve, 1))
+      }
     }
-  }, count)
+  }, { count, timeoutMs: LINE_OUT_TIMEOUT_MS })
 }
 
 async function linesShown (page: Page): Promise<number> {
