@@ -1,5 +1,6 @@
 import { createRoomId, roomTopic } from '@p2p-chat/shared'
 import { RelayProcess } from '../../e2e/support/relay-process.ts'
+import { BareChromium } from '../lib/bare-chromium.ts'
 import { launchChromium } from '../lib/browser.ts'
 import { startPublisher, startStockRelay, stockNewcomerJoin } from '../lib/node-peers.ts'
 import { median, summarize } from '../lib/stats.ts'
@@ -7,6 +8,7 @@ import type { Figure, Metric } from '../lib/report.ts'
 
 const PUBLISH_INTERVAL_MS = 20
 const JOIN_TIMEOUT_MS = 30_000
+const POLL_MS = 50
 
 /**
  * Installed in the newcomer's page before any of its scripts: notes when the first message from someone else is in
@@ -26,48 +28,101 @@ function watchFirstMessage (): void {
   observer.observe(document, { childList: true, subtree: true })
 }
 
+/** A newcomer's page, as the two browsers below open it: a fresh context, `watchFirstMessage` installed. */
+interface NewcomerPage {
+  evaluate<T>(expression: string): Promise<T>
+  close(): Promise<void>
+}
+
+/** One kind of newcomer's browser: how it opens a page, and the label its figures carry. */
+interface Newcomers {
+  label: string
+  open(url: string): Promise<NewcomerPage>
+  close(): Promise<void>
+}
+
+const WATCH_FIRST_MESSAGE = `(${watchFirstMessage.toString()})()`
+
+/**
+ * A user's browser: Chromium driven without any page's `Runtime` domain on (`BareChromium`), so nothing is
+ * spent that a user's page does not spend.
+ */
+async function bareNewcomers (): Promise<Newcomers> {
+  const browser = await BareChromium.launch()
+  return {
+    label: '',
+    open: async url => await browser.newPage(url, { initScript: WATCH_FIRST_MESSAGE }),
+    close: async () => { await browser.close() }
+  }
+}
+
+/**
+ * The same Chromium under Playwright, as the e2e tests drive it. Its `Runtime` domain makes V8 parse the first
+ * script a second time as the app starts (see bare-chromium.ts); kept beside the bare figures so earlier runs,
+ * all taken this way, can be compared.
+ */
+async function playwrightNewcomers (): Promise<Newcomers> {
+  const browser = await launchChromium()
+  return {
+    label: ' (under Playwright)',
+    open: async url => {
+      const context = await browser.newContext()
+      await context.addInitScript({ content: WATCH_FIRST_MESSAGE })
+      const page = await context.newPage()
+      await page.goto(url)
+      return { evaluate: async expression => await page.evaluate(expression), close: async () => { await context.close() } }
+    },
+    close: async () => { await browser.close() }
+  }
+}
+
+/** The newcomer's User Timing marks, by name, once the frame with the first message has been drawn. */
+async function joinOnce (newcomers: Newcomers, url: string): Promise<Record<string, number>> {
+  const page = await newcomers.open(url)
+  try {
+    const deadline = Date.now() + JOIN_TIMEOUT_MS
+    while (!await page.evaluate<boolean>("performance.getEntriesByName('bench:first-message-painted').length > 0")) {
+      if (Date.now() > deadline) throw new Error(`no message shown in ${JOIN_TIMEOUT_MS} ms`)
+      await new Promise(resolve => setTimeout(resolve, POLL_MS))
+    }
+    return await page.evaluate("Object.fromEntries(performance.getEntriesByType('mark').map(m => [m.name, m.startTime]))")
+  } finally {
+    await page.close()
+  }
+}
+
 /**
  * Join → first message: a fresh browser context opens a room link while another peer is talking in the room
  * (a Node peer publishing every 20 ms); measured from the app's start (its bundle downloaded and evaluated,
- * mark `p2p-chat:app-start`) to the first message from that peer on screen. Baseline: two stock js-libp2p
+ * mark `p2p-chat:app-start`) to the first message from that peer on screen, and from navigation. Each run opens
+ * the link twice: in a bare Chromium (as a user's) and in one under Playwright. Baseline: two stock js-libp2p
  * nodes in Node through a stock relay, the newcomer joining once it has its relay address.
  */
 export const join: Metric = async ({ runs, log }) => {
   const figures: Figure[] = []
-  const ours: number[] = []
-  const fromNavigation: number[] = []
-  const painted: number[] = []
-  const milestones: Record<string, number[]> = {}
-  const browser = await launchChromium()
+  const browsers = [await bareNewcomers(), await playwrightNewcomers()]
+  const marksOf = new Map<Newcomers, Array<Record<string, number>>>(browsers.map(b => [b, []]))
   const relay = await RelayProcess.start()
   try {
     const relayTcp = (await (await fetch(new URL('/api/relay', relay.url))).json() as { multiaddrs: string[] }).multiaddrs.find(a => /\/tcp\/\d+\/p2p\//.test(a))!
     for (let run = 0; run < runs; run++) {
-      const roomId = createRoomId()
-      const publisher = await startPublisher(relayTcp, roomTopic(roomId), PUBLISH_INTERVAL_MS, true)
-      const context = await browser.newContext()
-      try {
-        await context.addInitScript(watchFirstMessage)
-        const page = await context.newPage()
-        await page.goto(new URL(`/r/${roomId}`, relay.url).href)
-        await page.waitForFunction(() => performance.getEntriesByName('bench:first-message-painted').length > 0, undefined, { timeout: JOIN_TIMEOUT_MS, polling: 50 })
-        const marks = await page.evaluate(() => Object.fromEntries(performance.getEntriesByType('mark').map(m => [m.name, m.startTime])))
-        ours.push(marks['bench:first-message-shown']! - marks['p2p-chat:app-start']!)
-        fromNavigation.push(marks['bench:first-message-shown']!)
-        painted.push(marks['bench:first-message-painted']!)
-        for (const [name, at] of Object.entries(marks)) {
-          if (name.startsWith('p2p-chat:')) (milestones[name.slice(9)] ??= []).push(at - marks['p2p-chat:app-start']!)
+      for (const newcomers of browsers) {
+        const roomId = createRoomId()
+        const publisher = await startPublisher(relayTcp, roomTopic(roomId), PUBLISH_INTERVAL_MS, true)
+        try {
+          marksOf.get(newcomers)!.push(await joinOnce(newcomers, new URL(`/r/${roomId}`, relay.url).href))
+        } finally {
+          await publisher.stop()
         }
-      } finally {
-        await context.close()
-        await publisher.stop()
       }
     }
   } finally {
-    await browser.close()
+    for (const newcomers of browsers) await newcomers.close()
     await relay.dispose()
   }
-  log(`ours: ${ours.map(Math.round).join(' ')}`)
+  for (const [newcomers, all] of marksOf) {
+    log(`ours${newcomers.label}, navigation → shown: ${all.map(m => Math.round(m['bench:first-message-shown']!)).join(' ')}`)
+  }
 
   const baseline: number[] = []
   for (let run = 0; run < runs; run++) {
@@ -83,14 +138,21 @@ export const join: Metric = async ({ runs, log }) => {
   }
   log(`baseline: ${baseline.map(Math.round).join(' ')}`)
 
-  figures.push({ label: 'ours: app start → first message shown (Chromium)', unit: 'ms', summary: summarize(ours) })
-  figures.push({ label: 'ours: navigation → first message shown (incl. bundle)', unit: 'ms', summary: summarize(fromNavigation) })
-  figures.push({ label: 'ours: navigation → the frame with it drawn', unit: 'ms', summary: summarize(painted) })
-  figures.push({ label: 'baseline: stock node start → first message (Node)', unit: 'ms', summary: summarize(baseline.filter(Number.isFinite)) })
-  figures.push({ label: 'ratio ours / baseline (p50)', unit: '×', value: median(ours) / median(baseline) })
-  for (const [name, values] of Object.entries(milestones)) {
-    if (name !== 'app-start') figures.push({ label: `ours: app start → ${name} (p50)`, unit: 'ms', value: median(values) })
+  for (const [newcomers, all] of marksOf) {
+    figures.push({ label: `ours${newcomers.label}: app start → first message shown (Chromium)`, unit: 'ms', summary: summarize(all.map(m => m['bench:first-message-shown']! - m['p2p-chat:app-start']!)) })
+    figures.push({ label: `ours${newcomers.label}: navigation → first message shown (incl. bundle)`, unit: 'ms', summary: summarize(all.map(m => m['bench:first-message-shown']!)) })
+    figures.push({ label: `ours${newcomers.label}: navigation → the frame with it drawn`, unit: 'ms', summary: summarize(all.map(m => m['bench:first-message-painted']!)) })
   }
+  figures.push({ label: 'baseline: stock node start → first message (Node)', unit: 'ms', summary: summarize(baseline.filter(Number.isFinite)) })
+  const bare = marksOf.get(browsers[0]!)!
+  figures.push({ label: 'ratio ours / baseline (p50)', unit: '×', value: median(bare.map(m => m['bench:first-message-shown']! - m['p2p-chat:app-start']!)) / median(baseline) })
+  const milestones: Record<string, number[]> = {}
+  for (const marks of bare) {
+    for (const [name, at] of Object.entries(marks)) {
+      if (name.startsWith('p2p-chat:') && name !== 'p2p-chat:app-start') (milestones[name.slice(9)] ??= []).push(at - marks['p2p-chat:app-start']!)
+    }
+  }
+  for (const [name, values] of Object.entries(milestones)) figures.push({ label: `ours: app start → ${name} (p50)`, unit: 'ms', value: median(values) })
   return {
     id: 'join',
     title: 'Join → first message',
