@@ -25,7 +25,7 @@ import type { Calls } from './calls.svelte.js'
 import type { DirectChats } from './direct-chats.svelte.js'
 import type { FileTransfers } from './file-transfers.svelte.js'
 import type { NotificationAccess } from './notifier.svelte.js'
-import type { ShownLine } from './present.js'
+import type { Presented, ShownLine } from './present.js'
 import type { PrivateKey } from '@libp2p/interface'
 import type { CallSignals, DirectMessages, FileRoom, HistoryStore, IceServer, RoomChat, RoomMember, RoomTyping } from '@p2p-chat/shared'
 
@@ -94,9 +94,12 @@ export class ChatSession {
   #lines = $state.raw<readonly ChatLine[]>([])
   #members = $state.raw<RoomMember[]>([])
   /** the log as shown: reactions under their lines, replies with what they answer */
-  #shown = $derived.by(() => (this.#shownBefore = presentLines(this.#lines, peerId => this.#blocked.has(peerId), this.#shownBefore)))
-  /** what the log showed last (not state): lines shown the same way again stay the same objects, and are not redrawn */
-  #shownBefore: ShownLine[] = []
+  #shown = $derived.by(() => (this.#shownBefore = presentLines(this.#lines, this.#blocked.peers, this.#shownBefore)))
+  /**
+   * what the log showed last (not state): lines shown the same way again stay the same objects, and are not
+   * redrawn; a line added at the end makes only itself
+   */
+  #shownBefore?: Presented
   #blocked = new KeptPeers(BLOCKED_PEERS_KEY)
   #muted = new KeptPeers(MUTED_PEERS_KEY)
   #notifier = new Notifier(() => { this.#seen() })
@@ -147,7 +150,7 @@ export class ChatSession {
   get isPrivate (): boolean { return this.#isPrivate }
   get lines (): readonly ChatLine[] { return this.#lines }
   /** the lines as the log shows them (see {@link presentLines}) */
-  get shownLines (): ShownLine[] { return this.#shown }
+  get shownLines (): ShownLine[] { return this.#shown.shown }
   get members (): RoomMember[] { return this.#members }
   /** the other members typing now, as their notices tell (each expires on its own) */
   get typing (): RoomTyping[] { return this.#typing.filter(t => !this.#blocked.has(t.peer) && !this.#muted.has(t.peer)) }

@@ -29,6 +29,11 @@ export class KeptPeers {
     }
   }
 
+  /** the peers kept: a new array after each change */
+  get peers (): readonly string[] {
+    return this.#peers
+  }
+
   has (peerId: string): boolean {
     return this.#peers.includes(peerId)
   }

@@ -44,19 +44,75 @@ function sameShownLine (before: ShownLine, after: ShownLine): boolean {
     sameReactions(before.reactions, after.reactions) && sameQuote(before.quoted, after.quoted)
 }
 
+/** What {@link presentLines} made, and from what: handed back to it with the next lines. */
+export interface Presented {
+  lines: readonly ChatLine[]
+  /** the members left out (blocked), as the list they were given in */
+  hidden: readonly string[]
+  shown: ShownLine[]
+}
+
+const NO_ONE: readonly string[] = []
+const NOTHING_PRESENTED: Presented = { lines: [], hidden: NO_ONE, shown: [] }
+
 /**
  * Turns the room's lines into what the log shows: reactions are not lines of their own but counted under the
  * line they react to (one per member and reaction; a reaction to a line not here is not shown), replies carry
  * the line they answer, and lines from members `hidden` (blocked) are left out, with their reactions.
  *
- * `previous` is what the log showed before: a line shown the same way is that very object again, so the log (a
- * keyed `{#each}` of immutable items) redraws only the lines that changed, not every line for each new one.
+ * `previous` is what it made before. A line shown the same way is that very object again, so the log (a keyed
+ * `{#each}` of immutable items) redraws only the lines that changed. And when the lines are the previous ones
+ * with new lines at the end (and the oldest gone, as the timeline keeps the newest), the cost is that of the new
+ * lines, not of the room's: see {@link presentAdded}.
  */
-export function presentLines (lines: readonly ChatLine[], hidden: (peerId: string) => boolean = () => false, previous: readonly ShownLine[] = []): ShownLine[] {
+export function presentLines (lines: readonly ChatLine[], hidden: readonly string[] = NO_ONE, previous: Presented = NOTHING_PRESENTED): Presented {
+  return { lines, hidden, shown: presentAdded(lines, hidden, previous) ?? presentAll(lines, hidden, previous.shown) }
+}
+
+/** A line as shown: its reactions, and what it answers (`answered`: that line if it is here and shown). */
+function showLine (line: ChatLine, reactions: ReactionSummary[], answered: ChatLine | undefined): ShownLine {
+  const quoted = line.replyTo == null ? undefined : answered == null ? 'missing' as const : { name: answered.name, text: answered.text }
+  return { ...line, reactions, quoted }
+}
+
+/**
+ * The lines shown when `lines` are `previous.lines` with lines added at the end and perhaps some gone from the
+ * start, and nothing added or gone changes a line shown before: none of them is a reaction, none is answered or
+ * reacted to by a line here. Then what was shown stays, less the lines gone, and only the added lines are made.
+ * Undefined when that is not so (a reaction, a line replaced, members hidden changed): all lines are made again.
+ */
+function presentAdded (lines: readonly ChatLine[], hidden: readonly string[], previous: Presented): ShownLine[] | undefined {
+  const before = previous.lines
+  if (hidden !== previous.hidden || lines.length === 0 || before.length === 0) return undefined
+  const gone = before.indexOf(lines[0]!)
+  if (gone < 0 || before.length - gone > lines.length) return undefined
+  for (let i = gone; i < before.length; i++) {
+    if (lines[i - gone] !== before[i]) return undefined
+  }
+  const goneLines = before.slice(0, gone)
+  const added = lines.slice(before.length - gone)
+  const changed = new Set<string>()
+  for (const line of [...goneLines, ...added]) {
+    if (line.reactTo != null) return undefined
+    changed.add(line.id)
+  }
+  if (lines.some(line => changed.has(line.replyTo ?? '') || changed.has(line.reactTo ?? ''))) return undefined
+  const shownGone = goneLines.filter(line => !hidden.includes(line.from)).length
+  const shown = previous.shown.slice(shownGone)
+  for (const line of added) {
+    if (hidden.includes(line.from)) continue
+    const answered = line.replyTo == null ? undefined : lines.findLast(l => l.id === line.replyTo)
+    shown.push(showLine(line, [], answered == null || answered.reactTo != null || hidden.includes(answered.from) ? undefined : answered))
+  }
+  return shown
+}
+
+/** Every line made again; those shown the same way as in `previous` are the objects shown before. */
+function presentAll (lines: readonly ChatLine[], hidden: readonly string[], previous: readonly ShownLine[]): ShownLine[] {
   const byId = new Map<string, ChatLine>()
   const reactions = new Map<string, Map<string, { names: string[], from: Set<string>, mine: boolean }>>()
   for (const line of lines) {
-    if (hidden(line.from)) continue
+    if (hidden.includes(line.from)) continue
     if (line.reactTo == null) {
       byId.set(line.id, line)
       continue
@@ -74,9 +130,7 @@ export function presentLines (lines: readonly ChatLine[], hidden: (peerId: strin
   const shownBefore = new Map(previous.map(line => [line.id, line]))
   return [...byId.values()].map(line => {
     const summaries = [...reactions.get(line.id) ?? []].map(([reaction, s]) => ({ reaction, count: s.from.size, names: s.names, mine: s.mine }))
-    const answered = line.replyTo == null ? undefined : byId.get(line.replyTo)
-    const quoted = line.replyTo == null ? undefined : answered == null ? 'missing' as const : { name: answered.name, text: answered.text }
-    const shown = { ...line, reactions: summaries, quoted }
+    const shown = showLine(line, summaries, line.replyTo == null ? undefined : byId.get(line.replyTo))
     const before = shownBefore.get(line.id)
     return before != null && sameShownLine(before, shown) ? before : shown
   })
