@@ -94,12 +94,12 @@ export class ChatSession {
   #lines = $state.raw<readonly ChatLine[]>([])
   #members = $state.raw<RoomMember[]>([])
   /** the log as shown: reactions under their lines, replies with what they answer */
-  #shown = $derived.by(() => (this.#shownBefore = presentLines(this.#lines, this.#blocked.peers, this.#shownBefore)))
+  #presented = $derived.by(() => (this.#presentedBefore = presentLines(this.#lines, this.#blocked.peers, this.#presentedBefore)))
   /**
    * what the log showed last (not state): lines shown the same way again stay the same objects, and are not
    * redrawn; a line added at the end makes only itself
    */
-  #shownBefore?: Presented
+  #presentedBefore?: Presented
   #blocked = new KeptPeers(BLOCKED_PEERS_KEY)
   #muted = new KeptPeers(MUTED_PEERS_KEY)
   #notifier = new Notifier(() => { this.#seen() })
@@ -150,7 +150,7 @@ export class ChatSession {
   get isPrivate (): boolean { return this.#isPrivate }
   get lines (): readonly ChatLine[] { return this.#lines }
   /** the lines as the log shows them (see {@link presentLines}) */
-  get shownLines (): ShownLine[] { return this.#shown.shown }
+  get shownLines (): ShownLine[] { return this.#presented.shown }
   get members (): RoomMember[] { return this.#members }
   /** the other members typing now, as their notices tell (each expires on its own) */
   get typing (): RoomTyping[] { return this.#typing.filter(t => !this.#blocked.has(t.peer) && !this.#muted.has(t.peer)) }
