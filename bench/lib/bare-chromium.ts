@@ -18,6 +18,8 @@ import type { Readable, Writable } from 'node:stream'
 
 /** Longest one protocol command may take. */
 export const DEFAULT_COMMAND_TIMEOUT_MS = 30_000
+/** Longest Chromium may take to exit once asked; then it is killed. */
+export const DEFAULT_CLOSE_TIMEOUT_MS = 5_000
 
 /** Chromium could not be started, answered a command with an error, or did not answer in time. */
 export class BareChromiumError extends Error {
@@ -41,26 +43,29 @@ export interface BarePageOptions {
 }
 
 export class BareChromium {
-  private readonly process: ChildProcess
+  private readonly child: ChildProcess
   private readonly userDataDir: string
   private readonly input: Writable
   private readonly pending = new Map<number, { resolve: (r: Record<string, unknown>) => void, reject: (e: Error) => void }>()
   private nextId = 1
 
-  private constructor (process: ChildProcess, userDataDir: string) {
-    this.process = process
+  private constructor (child: ChildProcess, userDataDir: string) {
+    this.child = child
     this.userDataDir = userDataDir
-    this.input = process.stdio[3] as Writable
+    this.input = child.stdio[3] as Writable
     let buffered = ''
-    ;(process.stdio[4] as Readable).on('data', (chunk: Buffer) => {
-      buffered += chunk.toString('utf8')
+    ;(child.stdio[4] as Readable).setEncoding('utf8').on('data', (chunk: string) => {
+      buffered += chunk
       let end: number
       while ((end = buffered.indexOf('\0')) >= 0) {
         this.receive(JSON.parse(buffered.slice(0, end)) as Message)
         buffered = buffered.slice(end + 1)
       }
     })
-    process.once('exit', code => { this.failAll(new BareChromiumError(`Chromium exited (${code})`)) })
+    child.once('exit', code => { this.failAll(new BareChromiumError(`Chromium exited (${code})`)) })
+    child.once('error', err => { this.failAll(new BareChromiumError(`Chromium could not be run: ${err.message}`)) })
+    // a write after Chromium has gone fails here; the command's own reply then fails with its exit
+    this.input.on('error', () => {})
   }
 
   /** Starts Debian's Chromium (or CHROMIUM_PATH) headless, with the flags that keep it off the network. */
@@ -70,33 +75,49 @@ export class BareChromium {
       stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe']
     })
     const browser = new BareChromium(child, userDataDir)
-    await browser.send('Browser.getVersion')
+    try {
+      await browser.send('Browser.getVersion')
+    } catch (err) {
+      await browser.close()
+      throw err
+    }
     return browser
   }
 
   /** Opens `url` in a new browser context (no cache, no storage) and resolves once navigation has committed. */
   async newPage (url: string, options: BarePageOptions = {}): Promise<BarePage> {
     const { browserContextId } = await this.send('Target.createBrowserContext', { disposeOnDetach: true }) as { browserContextId: string }
-    const { targetId } = await this.send('Target.createTarget', { url: 'about:blank', browserContextId }) as { targetId: string }
-    const { sessionId } = await this.send('Target.attachToTarget', { targetId, flatten: true }) as { sessionId: string }
-    await this.send('Page.enable', {}, sessionId)
-    if (options.initScript != null) await this.send('Page.addScriptToEvaluateOnNewDocument', { source: options.initScript }, sessionId)
-    await this.send('Page.navigate', { url }, sessionId)
+    const close = async (): Promise<void> => { await this.send('Target.disposeBrowserContext', { browserContextId }) }
+    let sessionId: string
+    try {
+      const { targetId } = await this.send('Target.createTarget', { url: 'about:blank', browserContextId }) as { targetId: string }
+      ;({ sessionId } = await this.send('Target.attachToTarget', { targetId, flatten: true }) as { sessionId: string })
+      await this.send('Page.enable', {}, sessionId)
+      if (options.initScript != null) await this.send('Page.addScriptToEvaluateOnNewDocument', { source: options.initScript }, sessionId)
+      await this.send('Page.navigate', { url }, sessionId)
+    } catch (err) {
+      await close().catch(() => {})
+      throw err
+    }
     return {
       evaluate: async <T>(expression: string): Promise<T> => {
         const reply = await this.send('Runtime.evaluate', { expression, awaitPromise: true, returnByValue: true }, sessionId) as { result: { value: T }, exceptionDetails?: { text: string } }
         if (reply.exceptionDetails != null) throw new BareChromiumError(`${expression}: ${reply.exceptionDetails.text}`)
         return reply.result.value
       },
-      close: async () => { await this.send('Target.disposeBrowserContext', { browserContextId }) }
+      close
     }
   }
 
+  /** Closes Chromium (killing it if it does not exit in time) and removes its profile. */
   async close (): Promise<void> {
-    if (this.process.exitCode == null) {
-      const exited = new Promise(resolve => this.process.once('exit', resolve))
+    // (a Chromium that could not be run has no pid, and no exit to wait for)
+    if (this.child.pid != null && this.child.exitCode == null && this.child.signalCode == null) {
+      const exited = new Promise(resolve => this.child.once('exit', resolve))
       await this.send('Browser.close').catch(() => {})
+      const timer = setTimeout(() => this.child.kill('SIGKILL'), DEFAULT_CLOSE_TIMEOUT_MS)
       await exited
+      clearTimeout(timer)
     }
     await rm(this.userDataDir, { recursive: true, force: true })
   }

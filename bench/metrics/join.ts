@@ -100,10 +100,14 @@ async function joinOnce (newcomers: Newcomers, url: string): Promise<Record<stri
  */
 export const join: Metric = async ({ runs, log }) => {
   const figures: Figure[] = []
-  const browsers = [await bareNewcomers(), await playwrightNewcomers()]
-  const marksOf = new Map<Newcomers, Array<Record<string, number>>>(browsers.map(b => [b, []]))
-  const relay = await RelayProcess.start()
+  const browsers: Newcomers[] = []
+  const marksOf = new Map<Newcomers, Array<Record<string, number>>>()
+  let relay: RelayProcess | undefined
   try {
+    browsers.push(await bareNewcomers())
+    browsers.push(await playwrightNewcomers())
+    for (const newcomers of browsers) marksOf.set(newcomers, [])
+    relay = await RelayProcess.start()
     const relayTcp = (await (await fetch(new URL('/api/relay', relay.url))).json() as { multiaddrs: string[] }).multiaddrs.find(a => /\/tcp\/\d+\/p2p\//.test(a))!
     for (let run = 0; run < runs; run++) {
       for (const newcomers of browsers) {
@@ -118,7 +122,7 @@ export const join: Metric = async ({ runs, log }) => {
     }
   } finally {
     for (const newcomers of browsers) await newcomers.close()
-    await relay.dispose()
+    await relay?.dispose()
   }
   for (const [newcomers, all] of marksOf) {
     log(`ours${newcomers.label}, navigation → shown: ${all.map(m => Math.round(m['bench:first-message-shown']!)).join(' ')}`)
