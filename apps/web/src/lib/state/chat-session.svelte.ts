@@ -97,7 +97,7 @@ export class ChatSession {
   #presented = $derived.by(() => (this.#presentedBefore = presentLines(this.#lines, this.#blocked.peers, this.#presentedBefore)))
   /**
    * what the log showed last (not state): lines shown the same way again stay the same objects, and are not
-   * redrawn; a line added at the end makes only itself
+   * redrawn; for a line added at the end, only that line is made
    */
   #presentedBefore?: Presented
   #blocked = new KeptPeers(BLOCKED_PEERS_KEY)

@@ -62,8 +62,9 @@ const NOTHING_PRESENTED: Presented = { lines: [], hidden: NO_ONE, shown: [] }
  *
  * `previous` is what it made before. A line shown the same way is that very object again, so the log (a keyed
  * `{#each}` of immutable items) redraws only the lines that changed. And when the lines are the previous ones
- * with new lines at the end (and the oldest gone, as the timeline keeps the newest), the cost is that of the new
- * lines, not of the room's: see {@link presentAdded}.
+ * with new lines at the end (and the oldest gone, as the timeline keeps the newest), only the new lines are made:
+ * the room's other lines are compared by identity and kept, not copied and compared field by field (see
+ * {@link presentAdded}).
  */
 export function presentLines (lines: readonly ChatLine[], hidden: readonly string[] = NO_ONE, previous: Presented = NOTHING_PRESENTED): Presented {
   return { lines, hidden, shown: presentAdded(lines, hidden, previous) ?? presentAll(lines, hidden, previous.shown) }
