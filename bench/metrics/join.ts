@@ -1,14 +1,13 @@
 import { createRoomId, roomTopic } from '@p2p-chat/shared'
 import { RelayProcess } from '../../e2e/support/relay-process.ts'
-import { BareChromium } from '../lib/bare-chromium.ts'
-import { launchChromium } from '../lib/browser.ts'
 import { startPublisher, startStockRelay, stockNewcomerJoin } from '../lib/node-peers.ts'
+import { marksOf, waitUntil, withBothOpeners } from '../lib/page-openers.ts'
 import { median, summarize } from '../lib/stats.ts'
+import type { PageOpener } from '../lib/page-openers.ts'
 import type { Figure, Metric } from '../lib/report.ts'
 
 const PUBLISH_INTERVAL_MS = 20
 const JOIN_TIMEOUT_MS = 30_000
-const POLL_MS = 50
 
 /**
  * Installed in the newcomer's page before any of its scripts: notes when the first message from someone else is in
@@ -28,64 +27,14 @@ function watchFirstMessage (): void {
   observer.observe(document, { childList: true, subtree: true })
 }
 
-/** A newcomer's page, as the two browsers below open it: a fresh context, `watchFirstMessage` installed. */
-interface NewcomerPage {
-  evaluate<T>(expression: string): Promise<T>
-  close(): Promise<void>
-}
-
-/** One kind of newcomer's browser: how it opens a page, and the label its figures carry. */
-interface Newcomers {
-  label: string
-  open(url: string): Promise<NewcomerPage>
-  close(): Promise<void>
-}
-
 const WATCH_FIRST_MESSAGE = `(${watchFirstMessage.toString()})()`
 
-/**
- * A user's browser: Chromium driven without any page's `Runtime` domain on (`BareChromium`), so nothing is
- * spent that a user's page does not spend.
- */
-async function bareNewcomers (): Promise<Newcomers> {
-  const browser = await BareChromium.launch()
-  return {
-    label: '',
-    open: async url => await browser.newPage(url, { initScript: WATCH_FIRST_MESSAGE }),
-    close: async () => { await browser.close() }
-  }
-}
-
-/**
- * The same Chromium under Playwright, as the e2e tests drive it. Its `Runtime` domain makes V8 parse the first
- * script a second time as the app starts (see bare-chromium.ts); kept beside the bare figures so earlier runs,
- * all taken this way, can be compared.
- */
-async function playwrightNewcomers (): Promise<Newcomers> {
-  const browser = await launchChromium()
-  return {
-    label: ' (under Playwright)',
-    open: async url => {
-      const context = await browser.newContext()
-      await context.addInitScript({ content: WATCH_FIRST_MESSAGE })
-      const page = await context.newPage()
-      await page.goto(url)
-      return { evaluate: async expression => await page.evaluate(expression), close: async () => { await context.close() } }
-    },
-    close: async () => { await browser.close() }
-  }
-}
-
 /** The newcomer's User Timing marks, by name, once the frame with the first message has been drawn. */
-async function joinOnce (newcomers: Newcomers, url: string): Promise<Record<string, number>> {
-  const page = await newcomers.open(url)
+async function joinOnce (opener: PageOpener, url: string): Promise<Record<string, number>> {
+  const page = await opener.open(url, WATCH_FIRST_MESSAGE)
   try {
-    const deadline = Date.now() + JOIN_TIMEOUT_MS
-    while (!await page.evaluate<boolean>("performance.getEntriesByName('bench:first-message-painted').length > 0")) {
-      if (Date.now() > deadline) throw new Error(`no message shown in ${JOIN_TIMEOUT_MS} ms`)
-      await new Promise(resolve => setTimeout(resolve, POLL_MS))
-    }
-    return await page.evaluate("Object.fromEntries(performance.getEntriesByType('mark').map(m => [m.name, m.startTime]))")
+    await waitUntil(page, "performance.getEntriesByName('bench:first-message-painted').length > 0", 'no message shown', JOIN_TIMEOUT_MS)
+    return await marksOf(page)
   } finally {
     await page.close()
   }
@@ -100,32 +49,29 @@ async function joinOnce (newcomers: Newcomers, url: string): Promise<Record<stri
  */
 export const join: Metric = async ({ runs, log }) => {
   const figures: Figure[] = []
-  const browsers: Newcomers[] = []
-  const marksOf = new Map<Newcomers, Array<Record<string, number>>>()
-  let relay: RelayProcess | undefined
+  const joins = new Map<PageOpener, Array<Record<string, number>>>()
+  const relay = await RelayProcess.start()
   try {
-    browsers.push(await bareNewcomers())
-    browsers.push(await playwrightNewcomers())
-    for (const newcomers of browsers) marksOf.set(newcomers, [])
-    relay = await RelayProcess.start()
     const relayTcp = (await (await fetch(new URL('/api/relay', relay.url))).json() as { multiaddrs: string[] }).multiaddrs.find(a => /\/tcp\/\d+\/p2p\//.test(a))!
-    for (let run = 0; run < runs; run++) {
-      for (const newcomers of browsers) {
-        const roomId = createRoomId()
-        const publisher = await startPublisher(relayTcp, roomTopic(roomId), PUBLISH_INTERVAL_MS, true)
-        try {
-          marksOf.get(newcomers)!.push(await joinOnce(newcomers, new URL(`/r/${roomId}`, relay.url).href))
-        } finally {
-          await publisher.stop()
+    await withBothOpeners(async openers => {
+      for (let run = 0; run < runs; run++) {
+        for (const opener of openers) {
+          const roomId = createRoomId()
+          const publisher = await startPublisher(relayTcp, roomTopic(roomId), PUBLISH_INTERVAL_MS, true)
+          try {
+            const marks = await joinOnce(opener, new URL(`/r/${roomId}`, relay.url).href)
+            joins.set(opener, [...joins.get(opener) ?? [], marks])
+          } finally {
+            await publisher.stop()
+          }
         }
       }
-    }
+    })
   } finally {
-    for (const newcomers of browsers) await newcomers.close()
-    await relay?.dispose()
+    await relay.dispose()
   }
-  for (const [newcomers, all] of marksOf) {
-    log(`ours${newcomers.label}, navigation → shown: ${all.map(m => Math.round(m['bench:first-message-shown']!)).join(' ')}`)
+  for (const [opener, all] of joins) {
+    log(`ours${opener.label}, navigation → shown: ${all.map(m => Math.round(m['bench:first-message-shown']!)).join(' ')}`)
   }
 
   const baseline: number[] = []
@@ -142,13 +88,13 @@ export const join: Metric = async ({ runs, log }) => {
   }
   log(`baseline: ${baseline.map(Math.round).join(' ')}`)
 
-  for (const [newcomers, all] of marksOf) {
-    figures.push({ label: `ours${newcomers.label}: app start → first message shown (Chromium)`, unit: 'ms', summary: summarize(all.map(m => m['bench:first-message-shown']! - m['p2p-chat:app-start']!)) })
-    figures.push({ label: `ours${newcomers.label}: navigation → first message shown (incl. bundle)`, unit: 'ms', summary: summarize(all.map(m => m['bench:first-message-shown']!)) })
-    figures.push({ label: `ours${newcomers.label}: navigation → the frame with it drawn`, unit: 'ms', summary: summarize(all.map(m => m['bench:first-message-painted']!)) })
+  for (const [opener, all] of joins) {
+    figures.push({ label: `ours${opener.label}: app start → first message shown (Chromium)`, unit: 'ms', summary: summarize(all.map(m => m['bench:first-message-shown']! - m['p2p-chat:app-start']!)) })
+    figures.push({ label: `ours${opener.label}: navigation → first message shown (incl. bundle)`, unit: 'ms', summary: summarize(all.map(m => m['bench:first-message-shown']!)) })
+    figures.push({ label: `ours${opener.label}: navigation → the frame with it drawn`, unit: 'ms', summary: summarize(all.map(m => m['bench:first-message-painted']!)) })
   }
   figures.push({ label: 'baseline: stock node start → first message (Node)', unit: 'ms', summary: summarize(baseline.filter(Number.isFinite)) })
-  const bare = marksOf.get(browsers[0]!)!
+  const bare = [...joins].find(([opener]) => opener.label === '')?.[1] ?? []
   figures.push({ label: 'ratio ours / baseline (p50)', unit: '×', value: median(bare.map(m => m['bench:first-message-shown']! - m['p2p-chat:app-start']!)) / median(baseline) })
   const milestones: Record<string, number[]> = {}
   for (const marks of bare) {
