@@ -3,8 +3,8 @@
  * turns on in every page it drives. With it on, V8 works out the line and column of every frame of each `Error`
  * as it is made, and the first one made while a module's top-level code runs (Svelte makes one as its runtime
  * loads) has V8 parse the whole module again for its source positions (`V8.CollectSourcePositions` in a trace):
- * ~40 ms for the app's 573 KiB first script on this machine, which a user's browser never spends. A page opened here runs as it does for a user, and is read with
- * `Runtime.evaluate`, which needs no domain turned on.
+ * ~40 ms for the app's 573 KiB first script on this machine, which a user's browser never spends. A page opened
+ * here runs as it does for a user, and is read with `Runtime.evaluate`, which needs no domain turned on.
  *
  * It speaks the protocol over `--remote-debugging-pipe` (file descriptors 3 and 4, messages ended by a NUL).
  */

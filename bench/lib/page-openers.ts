@@ -5,16 +5,13 @@
  */
 import { BareChromium } from './bare-chromium.ts'
 import { launchChromium } from './browser.ts'
+import type { BarePage } from './bare-chromium.ts'
 
 /** How often a page is asked whether what is awaited has happened. */
 export const DEFAULT_POLL_MS = 50
 
-/** A page opened in a browser context of its own, read by evaluating expressions in it. */
-export interface OpenedPage {
-  evaluate<T>(expression: string): Promise<T>
-  /** Closes the page's browser context. */
-  close(): Promise<void>
-}
+/** A page opened in a browser context of its own, read by evaluating expressions in it (either browser's). */
+export type OpenedPage = BarePage
 
 /** One kind of browser, and the label its figures carry ('' for the bare one: what users get). */
 export interface PageOpener {
