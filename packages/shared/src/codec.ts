@@ -351,6 +351,18 @@ export function encodePresence (presence: Presence): Uint8Array {
   })
 }
 
+function chatFromWire (wire: ChatMessage): Chat {
+  return {
+    id: wire.id,
+    name: wire.name,
+    text: wire.text,
+    timestamp: timestampFromWire(wire.timestamp),
+    ...(wire.replyTo !== '' ? { replyTo: wire.replyTo } : {}),
+    ...(wire.reactTo !== '' ? { reactTo: wire.reactTo } : {}),
+    ...(wire.attachment != null ? { attachment: offerFromWire(wire.attachment) } : {})
+  }
+}
+
 /**
  * Decodes and validates bytes from a room topic, and checks a chat line's signatures for that topic. Throws
  * {@link MessageTooLargeError}, {@link UnsupportedVersionError}, {@link InvalidMessageError} (or its kind
@@ -373,18 +385,9 @@ export async function decodeRoomMessage (bytes: Uint8Array, topic: string, now =
     throw new InvalidMessageError('A room message carries exactly one of chat and presence')
   }
   if (message.chat != null) {
-    const wire = message.chat
-    const chat: Chat = {
-      id: wire.id,
-      name: wire.name,
-      text: wire.text,
-      timestamp: timestampFromWire(wire.timestamp),
-      ...(wire.replyTo !== '' ? { replyTo: wire.replyTo } : {}),
-      ...(wire.reactTo !== '' ? { reactTo: wire.reactTo } : {}),
-      ...(wire.attachment != null ? { attachment: offerFromWire(wire.attachment) } : {})
-    }
+    const chat = chatFromWire(message.chat)
     checkChat(chat, now, limits.maxFileSize ?? MAX_FILE_BYTES)
-    return { type: 'chat', chat, author: await verifyChat(wire, topic, isExtended(chat)) }
+    return { type: 'chat', chat, author: await verifyChat(message.chat, topic, isExtended(chat)) }
   }
   const presence = message.presence!
   checkPresence(presence)
@@ -407,4 +410,13 @@ export async function decodeRoomMessage (bytes: Uint8Array, topic: string, now =
 export function readChatLabel (bytes: Uint8Array): { id: string, timestamp: number } | undefined {
   const { chat } = RoomMessage.decode(bytes, { limits: { presence: { multiaddrs: MAX_PRESENCE_MULTIADDRS } } })
   return chat == null ? undefined : { id: chat.id, timestamp: timestampFromWire(chat.timestamp) }
+}
+
+/**
+ * A chat line and its author, or `undefined` for anything else, read without validating or verifying anything:
+ * only for bytes that {@link decodeRoomMessage} (a topic validator) has accepted already.
+ */
+export function readChatLine (bytes: Uint8Array): { chat: Chat, author: string } | undefined {
+  const { chat } = RoomMessage.decode(bytes, { limits: { presence: { multiaddrs: MAX_PRESENCE_MULTIADDRS } } })
+  return chat == null ? undefined : { chat: chatFromWire(chat), author: chatAuthor(chat.author).author }
 }

@@ -241,6 +241,11 @@ export const ED25519_ONLY_MESSAGE = 'P2P Chat identities are Ed25519 keys: RSA, 
  * has reached anyone (see docs/PROTOCOL.md, "Room preview").
  */
 export const ROOM_PREVIEW_ELEMENT_ID = 'p2p-chat-room-preview'
+/**
+ * Id of the element in which the relay also puts a public room's newest lines as HTML, into the same index.html,
+ * so that the browser draws them before any script has run; the app removes it once it shows the room itself.
+ */
+export const ROOM_PREVIEW_PAGE_ID = 'p2p-chat-room-preview-page'
 /** A room preview holds at most this many lines: the newest. */
 export const ROOM_PREVIEW_MAX_LINES = 20
 /** ...and at most this many bytes of them, as signed (the newest lines that fit). */

@@ -16,23 +16,31 @@ export interface RoomPreview {
 }
 
 /**
- * The preview's JSON text for a page: the newest of `lines` (oldest first) that fit {@link ROOM_PREVIEW_MAX_LINES}
- * and {@link ROOM_PREVIEW_MAX_BYTES}, each in base64. Safe inside a `<script>` element: it holds no `<`.
+ * The lines a preview holds: the newest of `lines` (oldest first) that fit {@link ROOM_PREVIEW_MAX_LINES} and
+ * {@link ROOM_PREVIEW_MAX_BYTES}, oldest first.
  */
-export function formatRoomPreview (roomId: string, lines: Uint8Array[]): string {
-  if (!isRoomId(roomId)) {
-    throw new InvalidRoomPreviewError(`"${roomId.slice(0, 64)}" is not a room id`)
-  }
-  const kept: string[] = []
+export function previewLines (lines: Uint8Array[]): Uint8Array[] {
+  const kept: Uint8Array[] = []
   let bytes = 0
   for (let i = lines.length - 1; i >= 0 && kept.length < ROOM_PREVIEW_MAX_LINES; i--) {
     bytes += lines[i]!.byteLength
     if (bytes > ROOM_PREVIEW_MAX_BYTES) {
       break
     }
-    kept.push(uint8ArrayToString(lines[i]!, 'base64'))
+    kept.push(lines[i]!)
   }
-  return JSON.stringify({ roomId, lines: kept.reverse() })
+  return kept.reverse()
+}
+
+/**
+ * The preview's JSON text for a page: its {@link previewLines} of `lines` (oldest first), each in base64. Safe
+ * inside a `<script>` element: it holds no `<`.
+ */
+export function formatRoomPreview (roomId: string, lines: Uint8Array[]): string {
+  if (!isRoomId(roomId)) {
+    throw new InvalidRoomPreviewError(`"${roomId.slice(0, 64)}" is not a room id`)
+  }
+  return JSON.stringify({ roomId, lines: previewLines(lines).map(line => uint8ArrayToString(line, 'base64')) })
 }
 
 /** Reads a preview's JSON text; throws {@link InvalidRoomPreviewError} for anything but a preview within the bounds. */

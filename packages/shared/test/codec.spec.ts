@@ -3,7 +3,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { describe, expect, it } from 'vitest'
 import {
-  createMessageId, decodeRoomMessage, encodeChat, encodePresence, isMessageId, validateName, validateText
+  createMessageId, decodeRoomMessage, encodeChat, encodePresence, isMessageId, readChatLine, validateName, validateText
 } from '../src/codec.js'
 import {
   DEFAULT_MAX_FILE_BYTES, MAX_FILE_BYTES, MAX_IMAGE_DIMENSION, MAX_KNOWN_AUTHORS, MAX_PRESENCE_MULTIADDRS, MAX_REACTION_BYTES,
@@ -29,6 +29,11 @@ describe('room message codec', async () => {
 
   it('round-trips a chat message, signed by its author', async () => {
     expect(await decodeRoomMessage(signed, topic)).toEqual({ type: 'chat', chat, author })
+  })
+
+  it('reads an accepted chat line and its author without verifying it again; presence is no chat line', async () => {
+    expect(readChatLine(signed)).toEqual({ chat, author })
+    expect(readChatLine(encodePresence({ name: 'alice', multiaddrs: [], hello: true }))).toBeUndefined()
   })
 
   it('refuses a chat line whose text, name, time, author or signature changed, or that is replayed in another room', async () => {
