@@ -1,7 +1,7 @@
 import { logger } from '@libp2p/logger'
-import { formatRoomPreview, isRoomTopic, privateTopicIdFromTopic, readChatLabel, readEnvelopeHeader, ROOM_PREVIEW_MAX_LINES, roomTopic, validateTimestamp } from '@p2p-chat/shared'
+import { isRoomTopic, previewLines, privateTopicIdFromTopic, readChatLabel, readEnvelopeHeader, ROOM_PREVIEW_MAX_LINES, roomTopic, validateTimestamp } from '@p2p-chat/shared'
 import type { GossipSub, GossipsubMessage } from '@libp2p/gossipsub'
-import type { HistoryRecord, HistoryStore } from '@p2p-chat/shared'
+import type { HistoryRecord, HistoryStore, RoomPreview } from '@p2p-chat/shared'
 
 const log = logger('p2p-chat:relay:history')
 
@@ -77,11 +77,12 @@ function recordOf (topic: string, data: Uint8Array): HistoryRecord | undefined {
 
 /**
  * The preview of a public room for the page the relay serves at its link (docs/PROTOCOL.md, "Room preview"): its
- * newest kept lines as signed, or `undefined` when none are kept. A private room's link names no topic the relay
- * knows (its topic is derived from the secret in the link's fragment, which never reaches the relay), so a
- * private room's page gets at most the lines of a public room of the same id, which the page does not show.
+ * newest kept lines as signed ({@link previewLines}), or `undefined` when none are kept. A private room's link names
+ * no topic the relay knows (its topic is derived from the secret in the link's fragment, which never reaches the
+ * relay), so a private room's page gets at most the lines of a public room of the same id, which the page does not
+ * show.
  */
-export async function roomPreview (store: HistoryStore, roomId: string): Promise<string | undefined> {
+export async function roomPreview (store: HistoryStore, roomId: string): Promise<RoomPreview | undefined> {
   const records = await store.list(roomTopic(roomId), { limit: ROOM_PREVIEW_MAX_LINES })
-  return records.length === 0 ? undefined : formatRoomPreview(roomId, records.map(record => record.data))
+  return records.length === 0 ? undefined : { roomId, lines: previewLines(records.map(record => record.data)) }
 }

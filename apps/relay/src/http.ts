@@ -5,9 +5,10 @@ import { createServer as createHttpsServer } from 'node:https'
 import { isIPv4, isIPv6 } from 'node:net'
 import { join, resolve } from 'node:path'
 import { logger } from '@libp2p/logger'
-import { parseRoute, RELAY_INFO_ELEMENT_ID, RELAY_INFO_PATH, ROOM_PREVIEW_ELEMENT_ID } from '@p2p-chat/shared'
+import { formatRoomPreview, parseRoute, RELAY_INFO_ELEMENT_ID, RELAY_INFO_PATH, ROOM_PREVIEW_ELEMENT_ID } from '@p2p-chat/shared'
 import sirv from 'sirv'
-import type { RelayInfo } from '@p2p-chat/shared'
+import { roomPreviewHtml } from './preview-page.js'
+import type { RelayInfo, RoomPreview } from '@p2p-chat/shared'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { Server as HttpsServer } from 'node:https'
 import type { Options as SirvOptions } from 'sirv'
@@ -33,10 +34,10 @@ export interface HttpServerOptions {
   /** answers `GET /api/relay`; `host` is the request's validated Host (see {@link requestHost}), if any */
   relayInfo: (host?: string) => RelayInfo
   /**
-   * a public room's preview (its newest lines, see `formatRoomPreview`) for the page served at the room's link;
+   * a public room's preview (its newest lines, see `previewLines`) for the page served at the room's link;
    * `undefined`, or no option, for none
    */
-  roomPreview?: (roomId: string) => Promise<string | undefined>
+  roomPreview?: (roomId: string) => Promise<RoomPreview | undefined>
   /** answers `GET /healthz` (absent: not served) */
   health?: () => RelayHealth
   /** PEM certificate and key: the server speaks HTTPS */
@@ -137,18 +138,27 @@ function jsonScript (id: string, json: string): string {
   return `<script type="application/json" id="${id}">${json.replaceAll('<', '\\u003c')}</script>`
 }
 
+/** Where in the app's index.html the preview's HTML goes: just before the element the app mounts into. */
+const APP_ELEMENT = '<div id="app">'
+
 /**
  * The app's index.html with the relay info (`/api/relay`'s answer for this request) inside it, so the page dials
- * the relay without asking first, and for a room's link the room's preview, if any, so the page shows the room's
- * newest lines before it has reached anyone. A small page: sent as it is, not cached (it depends on the request).
+ * the relay without asking first, and for a room's link the room's preview, if any: as signed lines the app
+ * verifies and shows before it has reached anyone, and as HTML the browser draws before any script has run
+ * ({@link roomPreviewHtml}). A small page: sent as it is, not cached (it depends on the request).
  */
-async function sendApp (req: IncomingMessage, res: ServerResponse, path: string, info: RelayInfo, preview?: string): Promise<boolean> {
-  const html = await readFile(path, 'utf8').catch(() => undefined)
+async function sendApp (req: IncomingMessage, res: ServerResponse, path: string, info: RelayInfo, preview?: RoomPreview): Promise<boolean> {
+  let html = await readFile(path, 'utf8').catch(() => undefined)
   if (html == null) {
     return false
   }
-  const scripts = jsonScript(RELAY_INFO_ELEMENT_ID, JSON.stringify(info)) + (preview == null ? '' : jsonScript(ROOM_PREVIEW_ELEMENT_ID, preview))
-  const body = Buffer.from(html.includes('</head>') ? html.replace('</head>', `${scripts}</head>`) : `${html}${scripts}`)
+  const scripts = jsonScript(RELAY_INFO_ELEMENT_ID, JSON.stringify(info)) + (preview == null ? '' : jsonScript(ROOM_PREVIEW_ELEMENT_ID, formatRoomPreview(preview.roomId, preview.lines)))
+  html = html.includes('</head>') ? html.replace('</head>', () => `${scripts}</head>`) : `${html}${scripts}`
+  if (preview != null) {
+    // a function, not a string: a `$` in a line's text must not be read as a replacement pattern
+    html = html.replace(APP_ELEMENT, () => `${roomPreviewHtml(preview)}${APP_ELEMENT}`)
+  }
+  const body = Buffer.from(html)
   res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache', 'content-length': body.byteLength })
   res.end(req.method === 'HEAD' ? undefined : body)
   return true

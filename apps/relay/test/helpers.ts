@@ -44,7 +44,7 @@ export async function startTestRelay (overrides: Partial<RelayOptions> = {}, ini
   const dir = await mkdtemp(join(tmpdir(), 'p2p-chat-relay-test-'))
   const webRoot = join(dir, 'web')
   await mkdir(join(webRoot, 'assets'), { recursive: true })
-  await writeFile(join(webRoot, 'index.html'), '<!doctype html><title>P2P Chat</title>')
+  await writeFile(join(webRoot, 'index.html'), '<!doctype html><title>P2P Chat</title><div id="app"></div>')
   await writeFile(join(webRoot, 'assets', 'app-123.js'), 'console.log(1)')
   // as the web build writes them (vite-plugin-compression2)
   await writeFile(join(webRoot, 'assets', 'app-123.js.br'), brotliCompressSync('console.log(1)'))

@@ -3,7 +3,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
 import {
   createMemoryHistoryStore, createMessageId, createRoomId, createRoomSecret, derivePrivateRoom, encodeChat, encodePresence, parseRoomPreview,
-  ROOM_PREVIEW_ELEMENT_ID, ROOM_PREVIEW_MAX_LINES, roomTopic, sealRoomData
+  ROOM_PREVIEW_ELEMENT_ID, ROOM_PREVIEW_MAX_LINES, ROOM_PREVIEW_PAGE_ID, roomTopic, sealRoomData
 } from '@p2p-chat/shared'
 import { waitFor } from '@p2p-chat/shared/testing'
 import { describe, expect, it } from 'vitest'
@@ -73,6 +73,12 @@ describe('the relay as a history peer', () => {
     expect(preview.roomId).toBe(roomId)
     // the newest lines, oldest first, byte for byte as published
     expect(preview.lines.map(l => Buffer.from(l).toString('hex'))).toEqual(lines.slice(-ROOM_PREVIEW_MAX_LINES).map(l => Buffer.from(l).toString('hex')))
+    // and drawn as HTML before the element the app mounts into, each line's text as text
+    expect(html.indexOf(ROOM_PREVIEW_PAGE_ID)).toBeGreaterThan(0)
+    expect(html.indexOf(ROOM_PREVIEW_PAGE_ID)).toBeLessThan(html.indexOf('<div id="app">'))
+    expect(html).toContain(`line ${lines.length - 1} &lt;b&gt;not markup&lt;/b&gt;`)
+    expect(html).not.toContain('<b>not markup</b>')
+    expect(html).not.toContain(`line ${lines.length - ROOM_PREVIEW_MAX_LINES - 1} `)
     // a room nobody wrote in, the home page, a link that names no room: no preview
     for (const other of [`/r/${createRoomId()}`, '/', '/r/nonsense']) {
       expect(await page(other)).not.toContain(ROOM_PREVIEW_ELEMENT_ID)
