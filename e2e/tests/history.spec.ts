@@ -1,9 +1,10 @@
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { ROOM_PREVIEW_PAGE_ID } from '@p2p-chat/shared'
 import { ChatPage } from '../support/chat-page.js'
 import { expect, test } from '../support/fixtures.js'
 import type { RelayProcess } from '../support/relay-process.js'
-import type { BrowserContext } from '@playwright/test'
+import type { BrowserContext, Locator, Page } from '@playwright/test'
 
 /** Whether any file the relay keeps (its SQLite history, LevelDB peer store) contains `text`. */
 async function relayStores (relay: RelayProcess, text: string): Promise<boolean> {
@@ -95,6 +96,61 @@ test('a newcomer to a public room sees its newest lines in the page the relay se
   await expect(carol.page.getByTestId('room-privacy')).toContainText('end-to-end encrypted')
   await expect(carol.messages).toContainText('No messages yet')
   await expect(carol.messages.getByText(lines[0]!)).toHaveCount(0)
+  await carol.close()
+})
+
+test('the page the relay serves draws a public room\'s newest lines before any script runs, as the reader\'s app shows them', async ({ browser, relay }) => {
+  const mine = `alice was here ${Date.now()}`
+  const markup = '<b>not bold</b> & $& <i>not markup</i>'
+  const spam = `buy cheap watches ${Date.now()}`
+  // Alice's browser runs no service worker, which would answer a link with the app as cached, without any preview
+  const alice = await ChatPage.open(browser, relay.url, { context: { serviceWorkers: 'block' } })
+  const link = await alice.createRoom('public')
+  await alice.send(mine)
+  await alice.send(markup)
+  const bob = await ChatPage.open(browser, link)
+  const bobName = await bob.displayName()
+  await bob.send(spam)
+  await alice.expectMessage(spam)
+  await alice.peer(bobName).getByRole('button', { name: 'Block', exact: true }).click()
+  await expect(alice.messages).not.toContainText(spam)
+  await expect.poll(async () => relayStores(relay, spam)).toBe(true)
+  await bob.close()
+  const drawing = (page: Page): Locator => page.getByRole('region', { name: 'The room\'s newest lines' })
+  const tint = async (page: Page, text: string): Promise<string> => drawing(page).getByRole('listitem').filter({ hasText: text }).evaluate(li => getComputedStyle(li).backgroundColor)
+  const untinted = 'rgba(0, 0, 0, 0)'
+
+  // a browser without JavaScript: the room's newest lines, as text, and why it cannot join
+  const reader = await browser.newContext({ javaScriptEnabled: false })
+  const bare = await reader.newPage()
+  await bare.goto(link)
+  for (const text of [mine, markup, spam]) await expect(drawing(bare).getByText(text, { exact: true })).toBeVisible()
+  await expect(drawing(bare).locator('b, i')).toHaveCount(0)
+  await expect(bare.getByText('P2P Chat is starting to join this room (it needs JavaScript)')).toBeVisible()
+  expect(await tint(bare, mine)).toBe(untinted)
+  await reader.close()
+
+  // Alice's browser, the app's code held back: what is drawn before it runs already leaves out whom she blocked, and
+  // tints her own lines; on a private room's link of the same id, nothing of the public room is drawn
+  const early = await alice.page.context().newPage()
+  await early.route('**/assets/*.js', async route => { await route.abort() })
+  await early.goto(link)
+  await expect(drawing(early).getByText(mine, { exact: true })).toBeVisible()
+  await expect(drawing(early).getByText(spam, { exact: true })).toBeHidden()
+  expect(await tint(early, mine)).not.toBe(untinted)
+  await early.goto('about:blank')
+  await early.goto(`${link}#${'A'.repeat(43)}`)
+  const drawn = early.locator(`#${ROOM_PREVIEW_PAGE_ID}`)
+  await expect(drawn).toBeAttached()
+  await expect(drawn).toBeHidden()
+  await early.close()
+
+  // with its code, the app takes the drawing's place once it shows the lines itself: each line shows once
+  const carol = await ChatPage.open(browser, link)
+  for (const text of [mine, markup, spam]) await carol.expectMessage(text)
+  await expect(drawing(carol.page)).toHaveCount(0)
+  for (const text of [mine, markup, spam]) await expect(carol.page.getByText(text, { exact: true })).toHaveCount(1)
+  await alice.close()
   await carol.close()
 })
 

@@ -9,10 +9,13 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { noise } from '@libp2p/noise'
 import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
-import { chatPeerServices, createMemoryHistoryStore, createRoomId, Room } from '@p2p-chat/shared'
+import {
+  chatPeerServices, createMemoryHistoryStore, createMessageId, createRoomId, createRoomSecret, encodeChat, formatRoomPreview, Room, ROOM_PREVIEW_ELEMENT_ID, roomTopic
+} from '@p2p-chat/shared'
 import { waitFor } from '@p2p-chat/shared/testing'
 import { createLibp2p } from 'libp2p'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { PREVIEW_HINT_KEY } from '../storage/preview-hint.js'
 import { ChatSession } from './chat-session.svelte.js'
 import type { PrivateKey } from '@libp2p/interface'
 import type { RelayInfo } from '@p2p-chat/shared'
@@ -39,6 +42,8 @@ function standInPage (origin: string): void {
   vi.stubGlobal('removeEventListener', events.removeEventListener.bind(events))
   vi.stubGlobal('requestAnimationFrame', (fn: () => void) => setTimeout(fn, 0))
   vi.stubGlobal('document', { visibilityState: 'visible', getElementById: () => null, addEventListener: () => {}, removeEventListener: () => {} })
+  const stored = new Map<string, string>()
+  vi.stubGlobal('localStorage', { getItem: (key: string) => stored.get(key) ?? null, setItem: (key: string, value: string) => { stored.set(key, value) } })
 }
 
 describe('ChatSession', { timeout: 30_000 }, () => {
@@ -142,6 +147,25 @@ describe('ChatSession', { timeout: 30_000 }, () => {
     expect(session.lines.map(l => l.text)).toEqual(['second room line'])
   })
 
+  it('shows a public room\'s preview from the page the relay served, then lets the relay\'s drawing of it go', async () => {
+    const session = await startSession()
+    const roomId = createRoomId()
+    const said = await encodeChat({ id: createMessageId(), name: 'Ana', text: 'said before you came', timestamp: Date.now() }, roomTopic(roomId), peerKey)
+    const page = document
+    vi.stubGlobal('document', { ...page, getElementById: (id: string) => id === ROOM_PREVIEW_ELEMENT_ID ? { textContent: formatRoomPreview(roomId, [said]) } : null })
+    try {
+      session.joinRoom({ roomId })
+      expect(session.previewDone).toBe(false)
+      await waitFor(() => session.previewDone, 10_000, 'the preview shown')
+      expect(session.shownLines.map(l => l.text)).toEqual(['said before you came'])
+      // a private room has no preview this page can show: nothing to wait for
+      session.joinRoom({ roomId: createRoomId(), secret: createRoomSecret() })
+      expect(session.previewDone).toBe(true)
+    } finally {
+      vi.stubGlobal('document', page)
+    }
+  })
+
   it('hides a blocked peer\'s lines, and still does after a reload', async () => {
     const session = await startSession()
     const roomId = createRoomId()
@@ -152,11 +176,15 @@ describe('ChatSession', { timeout: 30_000 }, () => {
     await session.block(peer.peerId.toString())
     expect(session.isBlocked(peer.peerId.toString())).toBe(true)
     expect(session.shownLines.some(l => l.text === 'before the block')).toBe(false)
+    // what the page needs to hide the peer's lines in a room's preview before any script runs
+    const hint = (): unknown => JSON.parse(localStorage.getItem(PREVIEW_HINT_KEY) ?? 'null')
+    expect(hint()).toEqual({ me: session.peerId, blocked: [peer.peerId.toString()] })
     await session.stop()
     sessions.splice(0)
     const again = await startSession()
     expect(again.isBlocked(peer.peerId.toString())).toBe(true)
     await again.unblock(peer.peerId.toString())
+    expect(hint()).toEqual({ me: again.peerId, blocked: [] })
   })
 
   it('shows a muted peer\'s lines, but counts none unread while the page is hidden; kept across a reload', async () => {

@@ -11,6 +11,7 @@ import { pageRelayInfo } from '../p2p/relay.js'
 import { registerServiceWorker } from '../service-worker.js'
 import { isFirstVisit } from '../storage/databases.js'
 import { openHistoryStore } from '../storage/history.js'
+import { keepPreviewHint } from '../storage/preview-hint.js'
 import { openSettings } from '../storage/settings.js'
 import { NotInRoomError } from './errors.js'
 import { BLOCKED_PEERS_KEY, KeptPeers, MUTED_PEERS_KEY } from './kept-peers.svelte.js'
@@ -109,6 +110,8 @@ export class ChatSession {
   #errors: RecentError[] = []
   /** the members typing now (ephemeral: never kept) */
   #typing = $state.raw<RoomTyping[]>([])
+  /** the room's preview is in the log, or there is none to show (see {@link previewDone}) */
+  #previewDone = $state(false)
   #name = $state('')
   #recentRooms = $state.raw<RecentRoom[]>([])
   #peerId = $state('')
@@ -158,6 +161,11 @@ export class ChatSession {
   /** rooms this browser has been in, most recent first (kept in IndexedDB) */
   get recentRooms (): RecentRoom[] { return this.#recentRooms }
   get peerId (): string { return this.#peerId }
+  /**
+   * The room's preview from the page the relay served is in the log, or there is none this page can show (a private
+   * room, a page without one, a damaged one, the room left): the relay's drawing of it can go.
+   */
+  get previewDone (): boolean { return this.#previewDone }
   /** lines and private messages that arrived while the page was hidden (the title shows it) */
   get unread (): number { return this.#notifier.unread }
   /** whether mentions and private messages may notify while the page is hidden */
@@ -198,7 +206,9 @@ export class ChatSession {
         identity.then(async ({ loadIdentity }) => loadIdentity(opened)),
         opened.then(async settings => Promise.all([settings, settings.get(NAME_KEY), this.#blocked.load(settings), this.#muted.load(settings)]))
       ])
-      this.#knowMe(peerIdFromPrivateKey(privateKey).toString())
+      const me = peerIdFromPrivateKey(privateKey).toString()
+      this.#knowMe(me)
+      this.#keepPreviewHint(me)
       const iceServers = relayIceServers({ origin: this.#origin, initial: info })
       const { node, loadExtras } = await createBrowserNode({
         iceServers,
@@ -313,8 +323,9 @@ export class ChatSession {
     this.#roomId = ref.roomId
     this.#roomLink = `${this.#origin}${roomPath(ref.roomId)}${ref.secret == null ? '' : `#${ref.secret}`}`
     this.#isPrivate = ref.secret != null
+    this.#previewDone = ref.secret != null
     if (ref.secret == null) {
-      void this.#showPreview(ref)
+      void this.#showPreview(ref).finally(() => { if (this.#ref === ref) this.#previewDone = true })
     }
     if (this.#node != null) {
       void this.#enterRoom(ref)
@@ -372,6 +383,7 @@ export class ChatSession {
     this.#files?.stop()
     this.#files = undefined
     this.#ref = undefined
+    this.#previewDone = true
     this.#roomId = undefined
     this.#roomLink = undefined
     this.#isPrivate = false
@@ -452,10 +464,17 @@ export class ChatSession {
   async block (peerId: string): Promise<void> {
     if (this.#dms?.open === peerId) this.#dms.close()
     await this.#blocked.add(peerId)
+    this.#keepPreviewHint(this.#peerId)
   }
 
   async unblock (peerId: string): Promise<void> {
     await this.#blocked.remove(peerId)
+    this.#keepPreviewHint(this.#peerId)
+  }
+
+  /** What the page needs before it is drawn, to show a room's preview as the app would: see `keepPreviewHint`. */
+  #keepPreviewHint (me: string): void {
+    if (me !== '') keepPreviewHint({ me, blocked: this.#blocked.peers })
   }
 
   /**
