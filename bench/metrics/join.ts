@@ -10,21 +10,28 @@ const PUBLISH_INTERVAL_MS = 20
 const JOIN_TIMEOUT_MS = 30_000
 
 /**
- * Installed in the newcomer's page before any of its scripts: notes when the first message from someone else is in
- * the document (`bench:first-message-shown`), and when the frame after it has been drawn (`…-painted`: the next
- * animation frame, then the task after it). It watches the document from the start: a line the app adds before
- * `DOMContentLoaded` (the relay's room preview, shown as the page starts) counts when it is added.
+ * Installed in the newcomer's page before any of its scripts: notes when the app has the first message from someone
+ * else in the document (`bench:first-message-shown`), and when the frame after it has been drawn (`…-painted`: the
+ * next animation frame, then the task after it); the same for the relay's drawing of the room's newest lines, in the
+ * page before any script ran (`bench:preview-page-shown`, `…-painted`). It watches the document from the start: a
+ * line added before `DOMContentLoaded` counts when it is added. And the first contentful paint, as a mark.
  */
 function watchFirstMessage (): void {
-  const observer = new MutationObserver(() => {
-    const line = document.querySelector('[aria-label="Messages"] li:not(.mine)')
-    if (line != null) {
-      performance.mark('bench:first-message-shown')
-      observer.disconnect()
-      requestAnimationFrame(() => { setTimeout(() => { performance.mark('bench:first-message-painted') }, 0) })
-    }
-  })
-  observer.observe(document, { childList: true, subtree: true })
+  const firstOf = (selector: string, name: string): void => {
+    const observer = new MutationObserver(() => {
+      if (document.querySelector(selector) != null) {
+        performance.mark(`${name}-shown`)
+        observer.disconnect()
+        requestAnimationFrame(() => { setTimeout(() => { performance.mark(`${name}-painted`) }, 0) })
+      }
+    })
+    observer.observe(document, { childList: true, subtree: true })
+  }
+  firstOf('[aria-label="Messages"] li:not(.mine)', 'bench:first-message')
+  firstOf('#p2p-chat-room-preview-page li', 'bench:preview-page')
+  new PerformanceObserver(list => {
+    for (const paint of list.getEntriesByName('first-contentful-paint')) performance.mark('bench:first-contentful-paint', { startTime: paint.startTime })
+  }).observe({ type: 'paint', buffered: true })
 }
 
 const WATCH_FIRST_MESSAGE = `(${watchFirstMessage.toString()})()`
@@ -92,6 +99,11 @@ export const join: Metric = async ({ runs, log }) => {
     figures.push({ label: `ours${opener.label}: app start → first message shown (Chromium)`, unit: 'ms', summary: summarize(all.map(m => m['bench:first-message-shown']! - m['p2p-chat:app-start']!)) })
     figures.push({ label: `ours${opener.label}: navigation → first message shown (incl. bundle)`, unit: 'ms', summary: summarize(all.map(m => m['bench:first-message-shown']!)) })
     figures.push({ label: `ours${opener.label}: navigation → the frame with it drawn`, unit: 'ms', summary: summarize(all.map(m => m['bench:first-message-painted']!)) })
+    const drawn = all.filter(m => m['bench:preview-page-painted'] != null)
+    if (drawn.length > 0) {
+      figures.push({ label: `ours${opener.label}: navigation → the relay's drawing of the room's lines, drawn`, unit: 'ms', summary: summarize(drawn.map(m => m['bench:preview-page-painted']!)) })
+    }
+    figures.push({ label: `ours${opener.label}: navigation → first contentful paint`, unit: 'ms', summary: summarize(all.map(m => m['bench:first-contentful-paint']!)) })
   }
   figures.push({ label: 'baseline: stock node start → first message (Node)', unit: 'ms', summary: summarize(baseline.filter(Number.isFinite)) })
   const bare = [...joins].find(([opener]) => opener.label === '')?.[1] ?? []
