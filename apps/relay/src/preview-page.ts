@@ -18,8 +18,8 @@ const excerpt = (text: string): string => text.length > QUOTE_EXCERPT_CHARS ? `$
  * app's header and the room's heading) and its newest lines, in the app's own global classes so that the app,
  * once it has started and shown the same lines, takes its place without the page moving. The app removes it
  * (element {@link ROOM_PREVIEW_PAGE_ID}); until then it lies over the app. Reactions are left to the app, and a
- * line's time too (the relay does not know the reader's time zone); a line offering a file shows its text, which
- * names the file. Text is escaped: never markup.
+ * line's time too (the relay does not know the reader's time zone: an empty `<time>` keeps its place); a line
+ * offering a file shows its text, which names the file. Text is escaped: never markup.
  *
  * The lines are not verified here: the relay's topic validator verified each before the relay kept it, and the
  * page verifies them again before the app shows them. What the page's inline script hides before this is drawn:
@@ -43,7 +43,7 @@ export function roomPreviewHtml (preview: RoomPreview): string {
         ? '<blockquote class="quote">↩ a line not shown here</blockquote>'
         : `<blockquote class="quote">↩ ${escapeHtml(answered.name)}: “${escapeHtml(excerpt(answered.text))}”</blockquote>`
     return `<li data-from="${escapeHtml(author)}">${quote}<div class="line-head"><span class="author">${escapeHtml(chat.name)}</span>` +
-      `<span class="fingerprint">…${escapeHtml(fingerprint(author))}</span><time datetime="${new Date(chat.timestamp).toISOString()}"></time></div>` +
+      `<span class="fingerprint">…${escapeHtml(fingerprint(author))}</span><time></time></div>` +
       `<p class="text">${escapeHtml(chat.text)}</p></li>`
   })
   return `<div id="${ROOM_PREVIEW_PAGE_ID}" class="room-preview"><div class="page"><div class="app-header">` +
