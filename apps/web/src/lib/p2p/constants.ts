@@ -29,3 +29,8 @@ export const HISTORY_KEEP_DELAY_MS = 1_000
 export const AUDIO_LEVEL_INTERVAL_MS = 300
 /** An audio level (0–1, from `getStats()`) above this counts as talking. */
 export const TALKING_LEVEL = 0.02
+/**
+ * After a call's ring, ms at which it is said again to whoever at its place is not in the call yet: a ring is one
+ * signal, not acknowledged, and one written to a connection that closes under it is lost.
+ */
+export const RING_REPEATS_MS = [3_000, 10_000]

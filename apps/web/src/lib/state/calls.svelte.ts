@@ -1,6 +1,6 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { CallSignal, createCallId, DM_CALL_SCOPE, MAX_CALL_PARTICIPANTS } from '@p2p-chat/shared'
-import { TALKING_LEVEL } from '../p2p/constants.js'
+import { RING_REPEATS_MS, TALKING_LEVEL } from '../p2p/constants.js'
 import type { CallMesh, CallPeer } from '../p2p/call-mesh.js'
 import type { CallSignals, IceServer, ReceivedCallSignal } from '@p2p-chat/shared'
 
@@ -37,6 +37,8 @@ export interface CallsInit {
   room: () => { topic: string, members: string[] } | undefined
   /** a peer whose calls are refused (blocked) */
   refuses?: (peerId: string) => boolean
+  /** ms after a ring at which it is said again to those not in the call @default RING_REPEATS_MS */
+  ringRepeatsMs?: readonly number[]
 }
 
 /** A place's key in the state: `room:<topic>` or `dm:<peer id>`. */
@@ -78,6 +80,8 @@ export class Calls {
   #busy = $state(false)
   /** who heard of the call this browser is in (a RING): the room's newcomers are rung once */
   #rung: Record<string, true> = {}
+  /** the ring said again ({@link RING_REPEATS_MS}) */
+  #ringTimers: Array<ReturnType<typeof setTimeout>> = []
 
   readonly #onSignal = (evt: CustomEvent<ReceivedCallSignal>): void => {
     void this.#handle(evt.detail.from.toString(), evt.detail.signal)
@@ -138,6 +142,7 @@ export class Calls {
     this.#active = undefined
     this.#note = undefined
     const participants = mesh.participants
+    this.#stopRinging()
     await mesh.leave()
     // the others who were told of the call hear that this peer left it
     if (place != null) this.#tell(place, mesh, { type: CallSignal.Type.LEAVE }, participants)
@@ -185,7 +190,22 @@ export class Calls {
     if (mesh == null || room == null || this.#active?.place !== placeKey({ room: room.topic })) return
     const unrung = room.members.filter(peerId => this.#rung[peerId] == null)
     if (unrung.length === 0) return
-    this.#tell(this.#active.place, mesh, { type: CallSignal.Type.RING, scope: mesh.scope, participants: mesh.participants }, mesh.participants)
+    this.#ring(this.#active.place, mesh)
+  }
+
+  /** Rings whoever is at the place and not in the call, and again a while later (a ring can be lost). */
+  #ring (key: string, mesh: CallMesh): void {
+    const ring = (): void => {
+      if (this.#mesh === mesh) this.#tell(key, mesh, { type: CallSignal.Type.RING, scope: mesh.scope, participants: mesh.participants }, mesh.participants)
+    }
+    ring()
+    this.#stopRinging()
+    this.#ringTimers = (this.#init.ringRepeatsMs ?? RING_REPEATS_MS).map(ms => setTimeout(ring, ms))
+  }
+
+  #stopRinging (): void {
+    this.#ringTimers.forEach(clearTimeout)
+    this.#ringTimers = []
   }
 
   async #enter (place: CallPlace, callId: string, participants: string[]): Promise<void> {
@@ -205,6 +225,7 @@ export class Calls {
         onchange: () => { if (this.#mesh === mesh) this.#snapshot(mesh, key) },
         onended: () => {
           if (this.#mesh !== mesh) return
+          this.#stopRinging()
           this.#mesh = undefined
           this.#active = undefined
           this.#tell(key, mesh, { type: CallSignal.Type.LEAVE }, [])
@@ -216,7 +237,7 @@ export class Calls {
       this.#forget(key)
       this.#snapshot(mesh, key)
       await mesh.connect(participants)
-      this.#tell(key, mesh, { type: CallSignal.Type.RING, scope: mesh.scope, participants: mesh.participants }, mesh.participants)
+      this.#ring(key, mesh)
     } catch (err) {
       this.#error = `The call could not start: ${(err as Error).message}`
     } finally {
