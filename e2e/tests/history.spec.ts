@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ROOM_PREVIEW_PAGE_ID } from '@p2p-chat/shared'
+import { expectNoSeriousViolations } from '../support/axe.js'
 import { ChatPage } from '../support/chat-page.js'
 import { expect, test } from '../support/fixtures.js'
 import type { RelayProcess } from '../support/relay-process.js'
@@ -138,6 +139,10 @@ test('the page the relay serves draws a public room\'s newest lines before any s
   await expect(drawing(early).getByText(mine, { exact: true })).toBeVisible()
   await expect(drawing(early).getByText(spam, { exact: true })).toBeHidden()
   expect(await tint(early, mine)).not.toBe(untinted)
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await early.emulateMedia({ colorScheme })
+    await expectNoSeriousViolations(early, `the relay's drawing of a room (${colorScheme})`)
+  }
   await early.goto('about:blank')
   await early.goto(`${link}#${'A'.repeat(43)}`)
   const drawn = early.locator(`#${ROOM_PREVIEW_PAGE_ID}`)
