@@ -1,5 +1,7 @@
 /** A small SVG line chart: panels stacked over one x axis, drawn from the data with no library. */
 
+import { escapeHtml } from '@p2p-chat/shared/protocol'
+
 export interface ChartLine {
   name: string
   color: string
@@ -45,10 +47,6 @@ function label (value: number): string {
   return Math.abs(value) >= 100 || Number.isInteger(value) ? value.toFixed(0) : value.toPrecision(3)
 }
 
-function escape (text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
-}
-
 /** The chart as an SVG document. */
 export function svgChart (init: ChartInit, panels: ChartPanel[]): string {
   const plotWidth = WIDTH - LEFT - RIGHT
@@ -57,7 +55,7 @@ export function svgChart (init: ChartInit, panels: ChartPanel[]): string {
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="sans-serif" font-size="11">`,
     `<rect width="${WIDTH}" height="${height}" fill="white"/>`,
-    `<text x="${LEFT}" y="20" font-size="14" font-weight="bold">${escape(init.title)}</text>`
+    `<text x="${LEFT}" y="20" font-size="14" font-weight="bold">${escapeHtml(init.title)}</text>`
   ]
   panels.forEach((panel, i) => {
     const top = TOP + i * (PANEL_HEIGHT + GAP) + 16
@@ -65,7 +63,7 @@ export function svgChart (init: ChartInit, panels: ChartPanel[]): string {
     const min = panel.min ?? Math.min(0, ...values)
     const max = panel.max ?? roundUp(Math.max(...values, min + 1e-9, panel.mark?.y ?? -Infinity))
     const y = (value: number): number => top + PANEL_HEIGHT - (value - min) / (max - min) * PANEL_HEIGHT
-    out.push(`<text x="${LEFT}" y="${top - 6}" font-weight="bold">${escape(panel.title)}</text>`)
+    out.push(`<text x="${LEFT}" y="${top - 6}" font-weight="bold">${escapeHtml(panel.title)}</text>`)
     for (let t = 0; t <= 4; t++) {
       const value = min + (max - min) * t / 4
       out.push(`<line x1="${LEFT}" x2="${LEFT + plotWidth}" y1="${y(value)}" y2="${y(value)}" stroke="#ddd"/>`,
@@ -78,7 +76,7 @@ export function svgChart (init: ChartInit, panels: ChartPanel[]): string {
     if (panel.mark != null) {
       out.push(`<line x1="${LEFT}" x2="${LEFT + plotWidth}" y1="${y(panel.mark.y)}" y2="${y(panel.mark.y)}" stroke="#c00" stroke-dasharray="4 3"/>`,
         // below the line, inside the plot: clear of the panel's title and of the legend
-        `<text x="${LEFT + 4}" y="${y(panel.mark.y) + 12}" fill="#c00">${escape(panel.mark.label)}</text>`)
+        `<text x="${LEFT + 4}" y="${y(panel.mark.y) + 12}" fill="#c00">${escapeHtml(panel.mark.label)}</text>`)
     }
     panel.lines.forEach((line, j) => {
       const points = line.points.filter(p => Number.isFinite(p[1]))
@@ -87,10 +85,10 @@ export function svgChart (init: ChartInit, panels: ChartPanel[]): string {
       } else if (points.length > 0) {
         out.push(`<polyline fill="none" stroke="${line.color}" stroke-width="1.5" points="${points.map(p => `${x(p[0]).toFixed(1)},${y(p[1]).toFixed(1)}`).join(' ')}"/>`)
       }
-      out.push(`<text x="${LEFT + plotWidth + 6}" y="${top + 12 + j * 14}" fill="${line.color}">${escape(line.name)}</text>`)
+      out.push(`<text x="${LEFT + plotWidth + 6}" y="${top + 12 + j * 14}" fill="${line.color}">${escapeHtml(line.name)}</text>`)
     })
     out.push(`<rect x="${LEFT}" y="${top}" width="${plotWidth}" height="${PANEL_HEIGHT}" fill="none" stroke="#999"/>`)
   })
-  out.push(`<text x="${LEFT + plotWidth / 2}" y="${height - 4}" text-anchor="middle">${escape(init.xLabel)}</text>`, '</svg>')
+  out.push(`<text x="${LEFT + plotWidth / 2}" y="${height - 4}" text-anchor="middle">${escapeHtml(init.xLabel)}</text>`, '</svg>')
   return out.join('\n') + '\n'
 }

@@ -1,17 +1,5 @@
-import { fingerprint, readChatLine, ROOM_PREVIEW_PAGE_ID } from '@p2p-chat/shared'
+import { escapeHtml, fingerprint, quoteExcerpt, readChatLine, ROOM_PREVIEW_PAGE_ID } from '@p2p-chat/shared'
 import type { RoomPreview } from '@p2p-chat/shared'
-
-/** How much of the line a reply answers its quote shows (as the app's log does). */
-const QUOTE_EXCERPT_CHARS = 80
-
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
-
-/** Text for HTML: as text, never as markup, in an element or a quoted attribute. */
-export function escapeHtml (text: string): string {
-  return text.replace(/[&<>"']/g, c => HTML_ESCAPES[c]!)
-}
-
-const excerpt = (text: string): string => text.length > QUOTE_EXCERPT_CHARS ? `${text.slice(0, QUOTE_EXCERPT_CHARS)}…` : text
 
 /**
  * A public room's preview as HTML the browser draws before any script of the page has run: the room's frame (the
@@ -41,7 +29,7 @@ export function roomPreviewHtml (preview: RoomPreview): string {
       ? ''
       : answered == null
         ? '<blockquote class="quote">↩ a line not shown here</blockquote>'
-        : `<blockquote class="quote">↩ ${escapeHtml(answered.name)}: “${escapeHtml(excerpt(answered.text))}”</blockquote>`
+        : `<blockquote class="quote">↩ ${escapeHtml(answered.name)}: “${escapeHtml(quoteExcerpt(answered.text))}”</blockquote>`
     return `<li data-from="${escapeHtml(author)}">${quote}<div class="line-head"><span class="author">${escapeHtml(chat.name)}</span>` +
       `<span class="fingerprint">…${escapeHtml(fingerprint(author))}</span><time></time></div>` +
       `<p class="text">${escapeHtml(chat.text)}</p></li>`

@@ -246,6 +246,8 @@ export const ROOM_PREVIEW_ELEMENT_ID = 'p2p-chat-room-preview'
  * so that the browser draws them before any script has run; the app removes it once it shows the room itself.
  */
 export const ROOM_PREVIEW_PAGE_ID = 'p2p-chat-room-preview-page'
+/** How many characters of a line a reply's quote shows (and a line's actions name it by). */
+export const QUOTE_EXCERPT_CHARS = 80
 /** A room preview holds at most this many lines: the newest. */
 export const ROOM_PREVIEW_MAX_LINES = 20
 /** ...and at most this many bytes of them, as signed (the newest lines that fit). */
