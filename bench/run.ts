@@ -25,11 +25,12 @@ const METRICS: Record<string, () => Promise<Metric>> = {
   nat: async () => (await import('./metrics/nat.ts')).nat,
   soak: async () => (await import('./metrics/soak.ts')).soak,
   idle: async () => (await import('./metrics/idle.ts')).idle,
-  'long-room': async () => (await import('./metrics/long-room.ts')).longRoom
+  'long-room': async () => (await import('./metrics/long-room.ts')).longRoom,
+  'room-cpu': async () => (await import('./metrics/room-cpu.ts')).roomCpu
 }
 
 /** Metrics a plain `pnpm bench` leaves out: they run only when `--only` names them. */
-const ON_DEMAND = new Set(['soak', 'idle'])
+const ON_DEMAND = new Set(['soak', 'idle', 'room-cpu'])
 
 const { values } = parseArgs({
   options: {

@@ -169,11 +169,17 @@ export async function directPairs (pages: Page[]): Promise<number> {
   return counts.reduce((a, b) => a + b, 0) / 2
 }
 
-interface RoomRun {
+export interface RoomRun {
   latencies: number[]
   delivered: number
   expected: number
   notes: string[]
+}
+
+/** Called around the measured part of a room's run: once the warm-up is over, and once the lines are in. */
+export interface MeasuredPart {
+  start: () => Promise<void>
+  stop: () => Promise<void>
 }
 
 /**
@@ -181,7 +187,7 @@ interface RoomRun {
  * timeout), then every member types LINES_PER_MEMBER stamped lines, LINE_INTERVAL_MS apart, members evenly
  * staggered; every other member notes when each is on its screen.
  */
-async function measureRoom (pages: Page[], app: App, label: string): Promise<RoomRun> {
+async function measureRoom (pages: Page[], app: App, label: string, measured?: MeasuredPart): Promise<RoomRun> {
   const n = pages.length
   const notes: string[] = []
   const warmStarted = Date.now()
@@ -193,9 +199,11 @@ async function measureRoom (pages: Page[], app: App, label: string): Promise<Roo
   const warmMs = Date.now() - warmStarted
 
   const seqs = Array.from({ length: LINES_PER_MEMBER }, (_, i) => i)
+  await measured?.start()
   await Promise.all(pages.map(async (page, i) => typeLines(page, app, i, seqs, LINE_INTERVAL_MS, Math.round(i * LINE_INTERVAL_MS / n))))
   const expected = n * (n - 1) * LINES_PER_MEMBER
   const heard = await waitHeard(pages, Date.now() + TAIL_MS, h => h.reduce((sum, x) => sum + x.length, 0) >= expected)
+  await measured?.stop()
   const delays = await enterDelays(pages)
   const latencies = heard.flat().filter(h => !h.key.endsWith(':-1')).map(h => h.latency - (delays.get(h.key) ?? 0))
   notes.push(`${label}: warm-up ${warmMs} ms, ${latencies.length}/${expected} delivered, load ${loadavg()[0]!.toFixed(1)}`)
@@ -206,13 +214,13 @@ export async function closeAll (pages: Page[]): Promise<void> {
   await Promise.all(pages.map(async page => page.context().close()))
 }
 
-async function runStock (browser: Browser, n: number): Promise<RoomRun> {
+export async function runStock (browser: Browser, n: number, measured?: MeasuredPart): Promise<RoomRun> {
   const topic = roomTopic(createRoomId())
   const relay = await StockRelay.start(topic)
   try {
     const pages = await openPages(n, async () => openStockPage(browser, relay, topic, observeLines))
     try {
-      return await measureRoom(pages, 'stock', `N=${n} stock`)
+      return await measureRoom(pages, 'stock', `N=${n} stock`, measured)
     } finally {
       await closeAll(pages)
     }
@@ -233,7 +241,7 @@ export async function openOurPage (browser: Browser, link: string): Promise<Page
   return page
 }
 
-async function runOurs (browser: Browser, n: number, kind: 'public' | 'private'): Promise<RoomRun & { directPairs: number }> {
+export async function runOurs (browser: Browser, n: number, kind: 'public' | 'private', measured?: MeasuredPart): Promise<RoomRun & { directPairs: number }> {
   const relay = await RelayProcess.start()
   try {
     const link = new URL(`/r/${createRoomId()}${kind === 'private' ? `#${createRoomSecret()}` : ''}`, relay.url).href
@@ -249,7 +257,7 @@ async function runOurs (browser: Browser, n: number, kind: 'public' | 'private')
       }
       // read before the room is measured: the lines typed then are not part of forming the mesh
       const meshMs = Date.now() - started
-      const run = await measureRoom(pages, 'ours', `N=${n} ours ${kind}`)
+      const run = await measureRoom(pages, 'ours', `N=${n} ours ${kind}`, measured)
       run.notes.unshift(`N=${n} ours ${kind}: ${direct} of ${pairs} pairs direct ${meshMs} ms after the last page loaded`)
       return { ...run, directPairs: direct }
     } finally {

@@ -5,6 +5,7 @@ import { launchChromium } from '../lib/browser.ts'
 import { summarize } from '../lib/stats.ts'
 import { closeAll, directPairs, enterDelays, openOurPage, typeLines } from './latency.ts'
 import type { Figure, Metric } from '../lib/report.ts'
+import type { TraceEvent } from '../lib/trace-cpu.ts'
 import type { Page } from 'playwright-core'
 
 /** Lines in the room before the measured ones (BENCH_LONG_ROOM_BACKLOGS=1000 to pick); 1,000 is what a room keeps. */
@@ -27,7 +28,6 @@ declare global {
   }
 }
 
-interface TraceEvent { name: string, ph: string, pid: number, tid: number, tdur?: number, args?: { src_func?: string, data?: { message?: string } } }
 
 /**
  * The sender puts `count` lines into the room through its composer, one after the other as fast as the composer

@@ -1,0 +1,69 @@
+import { launchChromium } from '../lib/browser.ts'
+import { summarize } from '../lib/stats.ts'
+import { TASK_SOURCES, THREAD_GROUPS, TRACE_CPU_CATEGORIES, traceCpu } from '../lib/trace-cpu.ts'
+import { runOurs, runStock } from './latency.ts'
+import type { Figure, Metric } from '../lib/report.ts'
+import type { TraceCpu, TraceEvent } from '../lib/trace-cpu.ts'
+import type { MeasuredPart, RoomRun } from './latency.ts'
+import type { Browser } from 'playwright-core'
+
+/** Room sizes measured (BENCH_ROOM_CPU_SIZES=8 to pick). */
+const ROOM_SIZES = (process.env.BENCH_ROOM_CPU_SIZES ?? '8,16').split(',').map(Number)
+
+/** A room's run as `latency` runs it, with the browser traced over the measured lines. */
+async function tracedRoom (browser: Browser, run: (measured: MeasuredPart) => Promise<RoomRun>): Promise<RoomRun & { cpu: TraceCpu }> {
+  let cpu: TraceCpu | undefined
+  const result = await run({
+    start: async () => { await browser.startTracing(undefined, { categories: TRACE_CPU_CATEGORIES }) },
+    stop: async () => { cpu = traceCpu((JSON.parse((await browser.stopTracing()).toString()) as { traceEvents: TraceEvent[] }).traceEvents) }
+  })
+  if (cpu == null) throw new Error('the room was not traced')
+  return { ...result, cpu }
+}
+
+/**
+ * Where a room's CPU goes, per line delivered: the `latency` metric's room (N pages in one Chromium, each typing
+ * 6 stamped lines a second apart), the stock app's and ours (public), with the whole browser traced over the
+ * measured lines. All threads' CPU, by thread, and the pages' main threads by what their tasks ran for, each
+ * divided by the lines delivered; ours over stock's. The trace slows the pages: its latencies are not `latency`'s.
+ */
+export const roomCpu: Metric = async ({ log }) => {
+  const browser = await launchChromium()
+  const figures: Figure[] = []
+  const notes: string[] = []
+  try {
+    for (const n of ROOM_SIZES) {
+      const rooms = {
+        stock: await tracedRoom(browser, async measured => runStock(browser, n, measured)),
+        ours: await tracedRoom(browser, async measured => runOurs(browser, n, 'public', measured))
+      }
+      const all = { stock: 0, ours: 0 }
+      for (const [app, room] of Object.entries(rooms) as Array<['stock' | 'ours', RoomRun & { cpu: TraceCpu }]>) {
+        const perLine = (ms: number): number => ms / Math.max(1, room.delivered)
+        all[app] = perLine(Object.values(room.cpu.threads).reduce((a, b) => a + b, 0))
+        const summary = summarize(room.latencies)
+        notes.push(...room.notes, `N=${n} ${app}: traced, line typed → shown p50 ${summary.p50.toFixed(0)} ms, p99 ${summary.p99.toFixed(0)}`)
+        figures.push(
+          { label: `N=${n} ${app}: CPU per line delivered, all threads`, unit: 'ms', value: all[app] },
+          ...THREAD_GROUPS.map(group => ({ label: `N=${n} ${app}: ${group}`, unit: 'ms', value: perLine(room.cpu.threads[group]) })),
+          ...TASK_SOURCES.map(source => ({ label: `N=${n} ${app}: pages' main threads, ${source}`, unit: 'ms', value: perLine(room.cpu.main[source]) })),
+          { label: `N=${n} ${app}: frames per line delivered`, unit: '', value: perLine(room.cpu.frames) },
+          { label: `N=${n} ${app}: delivered (of ${room.expected})`, unit: '', value: room.delivered / room.expected }
+        )
+        log(`N=${n} ${app}: ${all[app].toFixed(1)} ms of CPU per line, ${room.delivered} of ${room.expected} delivered`)
+      }
+      figures.push({ label: `N=${n}: ours / stock, CPU per line delivered`, unit: '×', value: all.ours / all.stock })
+    }
+  } finally {
+    await browser.close()
+  }
+  return {
+    id: 'room-cpu',
+    title: 'Where a room\'s CPU goes: per line delivered, by thread and by what the pages\' main threads ran (a traced room)',
+    figures,
+    notes: [
+      ...notes,
+      'thread time of every top-level task in a Chromium trace (categories toplevel, mojom) over the measured lines, tracing\'s own threads left out; a main-thread task is put under the IPC interface it dispatched (the relay\'s WebSocket, IndexedDB) or where it was posted from (frames, data channels, timers)'
+    ]
+  }
+}
