@@ -1,5 +1,5 @@
 import { historyBounds, oldestKept, uniqueRecords, validateOutboxEntry } from '@p2p-chat/shared'
-import { openDB } from 'idb'
+import { openDB, unwrap } from 'idb'
 import type {
   HistoryBounds, HistoryListOptions, HistoryRecord, HistoryStore, HistoryStoreOptions, Outbox, OutboxEntry
 } from '@p2p-chat/shared'
@@ -49,6 +49,27 @@ async function topicsSince (index: OrderIndex, since: number): Promise<string[]>
     }
   }
   return topics
+}
+
+/**
+ * Adds `record` unless the store holds its key already: resolves whether it was added. One request a record (its
+ * reply is a task of the page's main thread), not a look-up and then an add: a record already held fails its add
+ * alone, as a ConstraintError whose event is kept from aborting the transaction. Any other error aborts it.
+ */
+async function addIfNew (tx: WriteTransaction, record: HistoryRecord): Promise<boolean> {
+  const request = unwrap(tx.store).add({ topic: record.topic, id: record.id, timestamp: record.timestamp, data: record.data })
+  return new Promise((resolve, reject) => {
+    request.onsuccess = () => { resolve(true) }
+    request.onerror = event => {
+      if (request.error?.name === 'ConstraintError') {
+        event.preventDefault()
+        event.stopPropagation()
+        resolve(false)
+      } else {
+        reject(request.error ?? new DOMException('The record could not be added', 'UnknownError'))
+      }
+    }
+  })
 }
 
 /** Drops what the bounds do not allow: old records everywhere, the oldest beyond the count in `topics`. */
@@ -106,9 +127,8 @@ class IdbHistoryStore implements HistoryStore {
     const batch = uniqueRecords(records)
     const tx = this.db.transaction('history', 'readwrite')
     // every request at once, not one round trip each: the transaction runs them in order
-    const held = await Promise.all(batch.map(async record => tx.store.getKey([record.topic, record.id])))
-    const inserted = batch.filter((_, i) => held[i] == null)
-    await Promise.all(inserted.map(async record => tx.store.add({ topic: record.topic, id: record.id, timestamp: record.timestamp, data: record.data })))
+    const added = await Promise.all(batch.map(async record => addIfNew(tx, record)))
+    const inserted = batch.filter((_, i) => added[i])
     const removed = await prune(tx, this.bounds, new Set(inserted.map(record => record.topic)))
     await tx.done
     return inserted.filter(record => !removed.has(`${record.topic}\n${record.id}`))
