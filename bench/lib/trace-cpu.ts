@@ -39,8 +39,8 @@ export interface TraceCpu {
   threads: Record<ThreadGroup, number>
   /** thread time of the pages' main-thread tasks, ms, by what each ran for */
   main: Record<TaskSource, number>
-  /** frames the pages' main threads made (BeginMainFrame tasks) */
-  frames: number
+  /** how many such tasks, by what each ran for (`frames`: the frames the pages made) */
+  tasks: Record<TaskSource, number>
 }
 
 const TASK_EVENTS = new Set(['ThreadControllerImpl::RunTask', 'ThreadPool_RunTask'])
@@ -64,7 +64,8 @@ function threadGroup (process: string, thread: string): ThreadGroup | undefined 
 /**
  * What a main-thread task ran for: a frame; an IPC message of the relay's WebSocket or of IndexedDB (the
  * interface named by the first mojo event inside the task; a WebSocket's data arriving through its data pipe is
- * a `simple_watcher` notification); a data channel's message or state; a timer (`setTimeout`, `AbortSignal.timeout`).
+ * a `simple_watcher` notification); a data channel's message or state, or another event of a peer connection; a
+ * timer (`setTimeout`, `AbortSignal.timeout`).
  */
 function taskSource (task: TraceEvent, iface: string | undefined): TaskSource {
   const file = task.args?.src_file ?? ''
@@ -89,7 +90,7 @@ export function traceCpu (events: TraceEvent[]): TraceCpu {
   const result: TraceCpu = {
     threads: Object.fromEntries(THREAD_GROUPS.map(g => [g, 0])) as Record<ThreadGroup, number>,
     main: Object.fromEntries(TASK_SOURCES.map(s => [s, 0])) as Record<TaskSource, number>,
-    frames: 0
+    tasks: Object.fromEntries(TASK_SOURCES.map(s => [s, 0])) as Record<TaskSource, number>
   }
   const mainThreads = new Map<string, TraceEvent[]>()
   for (const e of events) {
@@ -116,7 +117,7 @@ export function traceCpu (events: TraceEvent[]): TraceCpu {
       }
       const source = taskSource(task, iface)
       result.main[source] += task.tdur / 1000
-      if (source === 'frames') result.frames++
+      result.tasks[source]++
     })
   }
   return result

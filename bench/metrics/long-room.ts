@@ -28,7 +28,6 @@ declare global {
   }
 }
 
-
 /**
  * The sender puts `count` lines into the room through its composer, one after the other as fast as the composer
  * takes them (each once the last has gone out, within LINE_OUT_TIMEOUT_MS).

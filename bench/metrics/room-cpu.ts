@@ -24,8 +24,9 @@ async function tracedRoom (browser: Browser, run: (measured: MeasuredPart) => Pr
 /**
  * Where a room's CPU goes, per line delivered: the `latency` metric's room (N pages in one Chromium, each typing
  * 6 stamped lines a second apart), the stock app's and ours (public), with the whole browser traced over the
- * measured lines. All threads' CPU, by thread, and the pages' main threads by what their tasks ran for, each
- * divided by the lines delivered; ours over stock's. The trace slows the pages: its latencies are not `latency`'s.
+ * measured lines. All threads' CPU, by thread, and the pages' main threads by what their tasks ran for, with how
+ * many tasks of each (frames; WebSocket and data channel messages: a line's copies, gossip, pings), each divided by
+ * the lines delivered; ours over stock's. The trace slows the pages: its latencies are not `latency`'s.
  */
 export const roomCpu: Metric = async ({ log }) => {
   const browser = await launchChromium()
@@ -47,7 +48,7 @@ export const roomCpu: Metric = async ({ log }) => {
           { label: `N=${n} ${app}: CPU per line delivered, all threads`, unit: 'ms', value: all[app] },
           ...THREAD_GROUPS.map(group => ({ label: `N=${n} ${app}: ${group}`, unit: 'ms', value: perLine(room.cpu.threads[group]) })),
           ...TASK_SOURCES.map(source => ({ label: `N=${n} ${app}: pages' main threads, ${source}`, unit: 'ms', value: perLine(room.cpu.main[source]) })),
-          { label: `N=${n} ${app}: frames per line delivered`, unit: '', value: perLine(room.cpu.frames) },
+          ...TASK_SOURCES.filter(source => source !== 'other').map(source => ({ label: `N=${n} ${app}: ${source}, tasks per line delivered`, unit: '', value: perLine(room.cpu.tasks[source]) })),
           { label: `N=${n} ${app}: delivered (of ${room.expected})`, unit: '', value: room.delivered / room.expected }
         )
         log(`N=${n} ${app}: ${all[app].toFixed(1)} ms of CPU per line, ${room.delivered} of ${room.expected} delivered`)
