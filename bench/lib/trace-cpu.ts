@@ -45,6 +45,16 @@ export interface TraceCpu {
 
 const TASK_EVENTS = new Set(['ThreadControllerImpl::RunTask', 'ThreadPool_RunTask'])
 
+/** A top-level task of a thread (its sequence's or its pool's), with its thread time. */
+export function isTopLevelTask (e: TraceEvent): e is TraceEvent & { tdur: number } {
+  return e.ph === 'X' && TASK_EVENTS.has(e.name) && e.tdur != null
+}
+
+/** The task that runs a page's frame: animation callbacks, style, layout, paint and the commit to the compositor. */
+export function isFrameTask (task: TraceEvent): boolean {
+  return task.args?.src_func === 'ScheduledActionSendBeginMainFrame'
+}
+
 function threadGroup (process: string, thread: string): ThreadGroup | undefined {
   if (thread === 'PerfettoTrace' || process.startsWith('Service: tracing')) {
     return undefined
@@ -69,8 +79,7 @@ function threadGroup (process: string, thread: string): ThreadGroup | undefined 
  */
 function taskSource (task: TraceEvent, iface: string | undefined): TaskSource {
   const file = task.args?.src_file ?? ''
-  const func = task.args?.src_func ?? ''
-  if (func === 'ScheduledActionSendBeginMainFrame') return 'frames'
+  if (isFrameTask(task)) return 'frames'
   if (iface === 'network.mojom.WebSocketClient' || (iface == null && file.endsWith('simple_watcher.cc'))) return 'WebSocket messages'
   if (iface?.startsWith('blink.mojom.IDB') === true) return 'IndexedDB'
   if (file.includes('/peerconnection/')) return 'WebRTC data channels'
@@ -102,14 +111,14 @@ export function traceCpu (events: TraceEvent[]): TraceCpu {
       list.push(e)
       mainThreads.set(key, list)
     }
-    if (group != null && TASK_EVENTS.has(e.name) && e.tdur != null) {
+    if (group != null && isTopLevelTask(e)) {
       result.threads[group] += e.tdur / 1000
     }
   }
   for (const list of mainThreads.values()) {
     list.sort((a, b) => a.ts - b.ts)
     list.forEach((task, i) => {
-      if (!TASK_EVENTS.has(task.name) || task.tdur == null) return
+      if (!isTopLevelTask(task)) return
       const end = task.ts + (task.dur ?? 0)
       let iface: string | undefined
       for (let j = i + 1; j < list.length && list[j]!.ts <= end && iface == null; j++) {

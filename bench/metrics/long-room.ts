@@ -3,6 +3,7 @@ import { createRoomId } from '@p2p-chat/shared'
 import { RelayProcess } from '../../e2e/support/relay-process.ts'
 import { launchChromium } from '../lib/browser.ts'
 import { summarize } from '../lib/stats.ts'
+import { isFrameTask, isTopLevelTask } from '../lib/trace-cpu.ts'
 import { closeAll, directPairs, enterDelays, openOurPage, typeLines } from './latency.ts'
 import type { Figure, Metric } from '../lib/report.ts'
 import type { TraceEvent } from '../lib/trace-cpu.ts'
@@ -59,10 +60,9 @@ function mainThreadTimes (events: TraceEvent[]): { tasks: number, frames: number
   let tasks = 0
   let frames = 0
   for (const e of events) {
-    if (e.pid !== mark.pid || e.tid !== mark.tid || e.ph !== 'X' || e.tdur == null || e.name !== 'ThreadControllerImpl::RunTask') continue
+    if (e.pid !== mark.pid || e.tid !== mark.tid || !isTopLevelTask(e)) continue
     tasks += e.tdur / 1000
-    // the task that runs a frame: animation callbacks, style, layout, paint and the commit to the compositor
-    if (e.args?.src_func === 'ScheduledActionSendBeginMainFrame') frames += e.tdur / 1000
+    if (isFrameTask(e)) frames += e.tdur / 1000
   }
   return { tasks, frames }
 }
