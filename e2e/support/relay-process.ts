@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { RELAY_MALLOC_ARENA_MAX, RELAY_NODE_OPTIONS } from '@p2p-chat/relay/constants'
-import { freePorts } from './ports.ts'
+import { freePorts } from '@p2p-chat/shared/testing/ports'
 import type { ChildProcess } from 'node:child_process'
 
 const RELAY_BIN = fileURLToPath(new URL('../../apps/relay/dist/bin.js', import.meta.url))

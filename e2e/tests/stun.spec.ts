@@ -1,5 +1,5 @@
+import { freePorts } from '@p2p-chat/shared/testing/ports'
 import { expect, test } from '../support/fixtures.js'
-import { freePorts } from '../support/ports.js'
 import { RelayProcess } from '../support/relay-process.js'
 
 // the app's own browsers keep an empty ICE server list on loopback; this raw RTCPeerConnection does not

@@ -5,6 +5,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createMessageId, createRoomId, encodeChat, parseRelayInfo, RELAY_INFO_ELEMENT_ID, roomTopic } from '@p2p-chat/shared'
 import { waitFor } from '@p2p-chat/shared/testing'
+import { freePorts } from '@p2p-chat/shared/testing/ports'
 import { describe, expect, it } from 'vitest'
 import { createRelay } from '../src/index.js'
 import { tcpAddr, useTestResources } from './helpers.js'
@@ -49,14 +50,15 @@ describe('relay', () => {
   })
 
   it('keeps its peer id and addresses across restarts', async () => {
-    const first = await relay()
+    // ports from below the ephemeral range: one from port 0 can be handed to another test's socket while stopped
+    const [tcpPort, wsPort, quicPort] = await freePorts(3) as [number, number, number]
+    const first = await relay({ tcpPort, wsPort, quicPort })
     const info = first.relay.info()
     await first.relay.stop()
-    const [tcp, ws, quic] = [info.multiaddrs.find(a => /\/tcp\/\d+\/p2p/.test(a))!, info.multiaddrs.find(a => a.includes('/ws/'))!, info.multiaddrs.find(a => a.includes('/quic-v1/'))!]
     // WebRTC-direct on a new port: a stopped WebRTC-direct listener (node-datachannel's UDP mux) keeps its port
     // until the process exits (see patches/@libp2p__webrtc*), so this in-process restart could not rebind it (a
     // real restart is a new process). Its certhash, from the keychain, is what must survive.
-    const again = await createRelay({ ...first.options, tcpPort: portOf(tcp), wsPort: portOf(ws), webrtcDirectPort: 0, quicPort: portOf(quic) })
+    const again = await createRelay({ ...first.options, tcpPort, wsPort, webrtcDirectPort: 0, quicPort })
     await again.start()
     try {
       expect(again.node.peerId.toString()).toBe(info.peerId)

@@ -1,3 +1,9 @@
+/**
+ * @packageDocumentation
+ *
+ * Ports a test server can be stopped and started on again (`@p2p-chat/shared/testing/ports`), for Node only.
+ */
+
 import { createSocket } from 'node:dgram'
 import { once } from 'node:events'
 import { readFileSync } from 'node:fs'
@@ -5,7 +11,7 @@ import { createServer } from 'node:net'
 
 /** Where the kernel's ephemeral ports start when /proc does not say (Linux's default). */
 const DEFAULT_EPHEMERAL_LOW = 32768
-/** How many ports each Playwright worker (or other process) has to itself, below the ephemeral range. */
+/** How many ports each test worker (or other process) has to itself, below the ephemeral range. */
 const BLOCK_SIZE = 2000
 
 /**
@@ -21,9 +27,12 @@ function ephemeralLow (): number {
   }
 }
 
-/** This process's block, under the ephemeral range: Playwright workers (`TEST_PARALLEL_INDEX`) each get their own. */
+/**
+ * This process's block, under the ephemeral range: Playwright workers (`TEST_PARALLEL_INDEX`, from 0) and vitest
+ * workers (`VITEST_POOL_ID`, from 1) each get their own.
+ */
 function block (): { first: number, size: number } {
-  const index = Number.parseInt(process.env.TEST_PARALLEL_INDEX ?? '0', 10) || 0
+  const index = Number.parseInt(process.env.TEST_PARALLEL_INDEX ?? process.env.VITEST_POOL_ID ?? '0', 10) || 0
   const end = ephemeralLow() - BLOCK_SIZE * index
   const first = Math.max(1025, end - BLOCK_SIZE)
   return { first, size: end - first }
