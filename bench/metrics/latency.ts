@@ -1,5 +1,5 @@
 import { loadavg } from 'node:os'
-import { createRoomId, createRoomSecret, MAX_DIRECT_MEMBERS, roomTopic, TYPING_NOTICE_DELAY_MS } from '@p2p-chat/shared'
+import { createRoomId, createRoomSecret, LARGE_ROOM_NEIGHBOURS, MAX_DIRECT_MEMBERS, roomTopic, TYPING_NOTICE_DELAY_MS } from '@p2p-chat/shared'
 import { RelayProcess } from '../../e2e/support/relay-process.ts'
 import { launchChromium } from '../lib/browser.ts'
 import { openRawPair, rawOneWay } from '../lib/floor.ts'
@@ -248,8 +248,9 @@ export async function runOurs (browser: Browser, n: number, kind: 'public' | 'pr
     const pages = await openPages(n, async () => openOurPage(browser, link))
     try {
       const started = Date.now()
-      // a member connects directly to at most MAX_DIRECT_MEMBERS others (its neighbours in a larger room)
-      const pairs = n - 1 <= MAX_DIRECT_MEMBERS ? n * (n - 1) / 2 : n * MAX_DIRECT_MEMBERS / 2
+      // a member connects directly to every other in a room of up to MAX_DIRECT_MEMBERS others, and to its
+      // LARGE_ROOM_NEIGHBOURS neighbours in a larger one
+      const pairs = n - 1 <= MAX_DIRECT_MEMBERS ? n * (n - 1) / 2 : n * LARGE_ROOM_NEIGHBOURS / 2
       let direct = await directPairs(pages)
       while (direct < pairs && Date.now() - started < MESH_TIMEOUT_MS) {
         await new Promise(resolve => setTimeout(resolve, 500))

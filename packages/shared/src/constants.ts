@@ -152,20 +152,28 @@ export const UPGRADE_RETRY_MAX_MS = 60_000
  */
 export const UPGRADE_CONCURRENCY = 2
 /**
- * Members a member upgrades to a direct connection in a large room: its neighbours on the ring of the members'
- * peer ids (half on each side), which every member computes alike. In a room of up to this many others that is
- * everyone. Beyond it a full mesh costs each page a WebRTC connection per member: 16 pages on 2 cores spent
- * minutes failing 120 handshakes (bench `latency`, N=16); the others reach it through the relay, and its neighbours'
- * forwarding and gossip.
+ * In a room of up to this many others, a member upgrades to a direct connection with every one of them. Beyond
+ * it a full mesh costs each page a WebRTC connection per member: 16 pages on 2 cores spent minutes failing 120
+ * handshakes (bench `latency`, N=16); a member of a larger room connects directly to its
+ * {@link LARGE_ROOM_NEIGHBOURS} only.
  */
 export const MAX_DIRECT_MEMBERS = 8
+/**
+ * Members a member of a large room (more than {@link MAX_DIRECT_MEMBERS} others) upgrades to a direct connection:
+ * its neighbours on the ring of the members' peer ids (half on each side), which every member computes alike. The
+ * others reach it through the relay, and through its neighbours' forwarding and gossip. Each direct connection
+ * costs a member CPU for every line (the author's copy to each, a copy from each) and while idle (ICE, SCTP,
+ * pings): with 8 neighbours, 16 pages on 2 cores showed a line after p50 2.4–5.8 s; with 4, after 1.1–1.8 s, as
+ * stock's star through its relay does (bench `latency`, N=16, bench/RESULTS.md "stop 46").
+ */
+export const LARGE_ROOM_NEIGHBOURS = 4
 /**
  * Inbound connections a peer takes per second from one IP address (libp2p's `inboundConnectionThreshold`, 5 by
  * default). Every relayed connection comes from the relay's address, and so does every WebRTC connection
  * signalled through it: with libp2p's 5, a peer that twelve others dialled through one relay at once took 5 and
  * refused 7, as a newcomer refused the members upgrading to it (each tried again after a backoff). Four per
- * neighbour ({@link MAX_DIRECT_MEMBERS}): a relayed and a WebRTC connection each, twice over; the relay limits
- * its circuits itself.
+ * member a peer connects to directly (up to {@link MAX_DIRECT_MEMBERS}): a relayed and a WebRTC connection each,
+ * twice over; the relay limits its circuits itself.
  */
 export const PEER_INBOUND_CONNECTIONS_PER_IP = 4 * MAX_DIRECT_MEMBERS
 /** How long one dial of a member (a WebRTC upgrade, or a member found in the DHT) may take. */

@@ -12,8 +12,9 @@ import type { PeerId } from '@libp2p/interface'
 
 /**
  * Mesh degree of a room member. A member publishes to every member it is connected to (flood publish), and in
- * a room its members are directly connected to each other (up to MAX_DIRECT_MEMBERS of them), and all of them
- * to the relay, so forwarding only fills gaps and gossip (IHAVE to Dlazy peers each heartbeat) the rest:
+ * a room its members are directly connected to each other (every one in a room of up to MAX_DIRECT_MEMBERS
+ * others, LARGE_ROOM_NEIGHBOURS of them in a larger one), and all of them to the relay, so forwarding only fills
+ * gaps and gossip (IHAVE to Dlazy peers each heartbeat) the rest:
  * gossipsub's default (D = 6) made every member receive each message up to six times, and at 8 members
  * sending at once the p50 latency was 3× higher than with D = 3; D = 1 cut the time a page spends in
  * `RTCDataChannel.send` by another fifth (bench `latency`, see bench/RESULTS.md).

@@ -2,7 +2,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { describe, expect, it } from 'vitest'
 import { RoomMembers } from '../src/chat/members.js'
-import { MAX_DIRECT_MEMBERS } from '../src/constants.js'
+import { LARGE_ROOM_NEIGHBOURS, MAX_DIRECT_MEMBERS } from '../src/constants.js'
 import type { RoomNode } from '../src/chat/peer-pinger.js'
 import type { PeerId } from '@libp2p/interface'
 
@@ -28,14 +28,14 @@ describe('which members a member connects to directly', () => {
     const pairs = new Set<string>()
     for (const [self, members] of large) {
       const neighbours = members.ids().filter(id => members.isNeighbour(id))
-      expect(neighbours).toHaveLength(MAX_DIRECT_MEMBERS)
+      expect(neighbours).toHaveLength(LARGE_ROOM_NEIGHBOURS)
       for (const other of neighbours) {
         // symmetric: the other side picks this pair too
         expect(large.get(other)!.isNeighbour(self)).toBe(true)
         pairs.add([self, other].sort().join())
       }
     }
-    expect(pairs.size).toBe(16 * MAX_DIRECT_MEMBERS / 2)
+    expect(pairs.size).toBe(16 * LARGE_ROOM_NEIGHBOURS / 2)
     // every member reaches every other over direct connections alone (the room survives its relay)
     const reached = new Set([ids[0]!.toString()])
     for (let grew = true; grew;) {

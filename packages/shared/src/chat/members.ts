@@ -1,5 +1,5 @@
 import { peerIdFromString } from '@libp2p/peer-id'
-import { MAX_DIRECT_MEMBERS } from '../constants.js'
+import { LARGE_ROOM_NEIGHBOURS, MAX_DIRECT_MEMBERS } from '../constants.js'
 import { connectionKind } from './direct-paths.js'
 import type { ConnectionKind } from './direct-paths.js'
 import type { RoomNode } from './peer-pinger.js'
@@ -11,7 +11,7 @@ import type { Multiaddr } from '@multiformats/multiaddr'
  *   route between the two networks: a symmetric NAT, a firewall, no STUN/TURN server); they go on being retried.
  * - `no-webrtc`: one side cannot open WebRTC connections, so there is nothing to upgrade to.
  * - `large-room`: the room has more members than a member connects to directly ({@link MAX_DIRECT_MEMBERS});
- *   this one is not among its neighbours.
+ *   this one is not among its {@link LARGE_ROOM_NEIGHBOURS} neighbours.
  */
 export type RelayedReason = 'no-route' | 'no-webrtc' | 'large-room'
 
@@ -32,7 +32,7 @@ export function describeRelayedReason (reason: RelayedReason): string {
   switch (reason) {
     case 'no-route': return 'no direct route from this network; messages go through the relay'
     case 'no-webrtc': return 'this peer cannot connect directly (no WebRTC); messages go through the relay'
-    case 'large-room': return `a large room: you connect directly to ${MAX_DIRECT_MEMBERS} members; messages from this one come through the relay and them`
+    case 'large-room': return `a large room: you connect directly to ${LARGE_ROOM_NEIGHBOURS} members; messages from this one come through the relay and them`
   }
 }
 
@@ -164,8 +164,9 @@ export class RoomMembers {
 
   /**
    * Whether this node upgrades to a direct connection with the member: always in a room of up to
-   * {@link MAX_DIRECT_MEMBERS} others; in a larger one, when the two are at most half that apart on the ring of
-   * all members' peer ids (both sides, knowing the same members, find the same pairs).
+   * {@link MAX_DIRECT_MEMBERS} others; in a larger one, when the two are at most half of
+   * {@link LARGE_ROOM_NEIGHBOURS} apart on the ring of all members' peer ids (both sides, knowing the same members,
+   * find the same pairs).
    */
   isNeighbour (peerId: string): boolean {
     if (this.records.size <= MAX_DIRECT_MEMBERS) {
@@ -174,7 +175,7 @@ export class RoomMembers {
     // the ring: this node and every member, sorted; made again only when a member joins or leaves
     this.ring ??= [this.node.peerId.toString(), ...this.records.keys()].sort()
     const distance = Math.abs(this.ring.indexOf(this.node.peerId.toString()) - this.ring.indexOf(peerId))
-    return Math.min(distance, this.ring.length - distance) <= MAX_DIRECT_MEMBERS / 2
+    return Math.min(distance, this.ring.length - distance) <= LARGE_ROOM_NEIGHBOURS / 2
   }
 
   /** Stops every member's timers. */
