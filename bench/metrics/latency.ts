@@ -1,5 +1,5 @@
 import { loadavg } from 'node:os'
-import { createRoomId, createRoomSecret, LARGE_ROOM_NEIGHBOURS, MAX_DIRECT_MEMBERS, roomTopic, TYPING_NOTICE_DELAY_MS } from '@p2p-chat/shared'
+import { areRingNeighbours, createRoomId, createRoomSecret, MAX_DIRECT_MEMBERS, roomTopic, TYPING_NOTICE_DELAY_MS } from '@p2p-chat/shared'
 import { RelayProcess } from '../../e2e/support/relay-process.ts'
 import { launchChromium } from '../lib/browser.ts'
 import { openRawPair, rawOneWay } from '../lib/floor.ts'
@@ -12,8 +12,13 @@ import type { Browser, Page } from 'playwright-core'
 
 /** Room sizes measured (BENCH_ROOM_SIZES=2,8 to pick). */
 const ROOM_SIZES = (process.env.BENCH_ROOM_SIZES ?? '2,8,16,32').split(',').map(Number)
-/** The rooms run at each size (BENCH_ROOM_KINDS=public to pick): the stock app's, and ours, public and private. */
+/**
+ * The rooms run at each size (BENCH_ROOM_KINDS=public to pick): the stock app's, and ours, public and private;
+ * `relay-gone`, run only when named, is our public room with its relay stopped once the warm-up is heard.
+ */
 const ROOM_KINDS = new Set((process.env.BENCH_ROOM_KINDS ?? 'stock,public,private').split(','))
+/** How long a `relay-gone` room's members have to see their relay go before they type. */
+const RELAY_GONE_SETTLE_MS = 3000
 /** Lines each member types, and the time between two lines of one member (members are evenly staggered). */
 const LINES_PER_MEMBER = 6
 const LINE_INTERVAL_MS = 1000
@@ -169,6 +174,45 @@ export async function directPairs (pages: Page[]): Promise<number> {
   return counts.reduce((a, b) => a + b, 0) / 2
 }
 
+/** One of our pages' view of its room: its own peer id ('' while not known), and each member's route in its peers list. */
+export interface RoomView { self: string, routes: Map<string, string> }
+
+/** Each page's view; a page's own peer id is the one that the other pages list and it does not. */
+export async function roomViews (pages: Page[]): Promise<RoomView[]> {
+  const lists = await Promise.all(pages.map(async page => page.evaluate(() => [...document.querySelectorAll('[aria-label="Peers"] li')].map(item => [
+    /\((\w+)\)$/.exec(item.querySelector('button.peer')?.getAttribute('title') ?? '')?.[1] ?? '',
+    item.querySelector('[data-testid="route"]')?.textContent?.trim() ?? ''
+  ] satisfies [string, string]))))
+  const everyone = new Set(lists.flat().map(([id]) => id))
+  return lists.map(list => {
+    const routes = new Map(list)
+    const unlisted = [...everyone].filter(id => !routes.has(id))
+    return { self: unlisted.length === 1 ? unlisted[0]! : '', routes }
+  })
+}
+
+/**
+ * The pairs of members that connect directly by the app's rule (every pair in a room of up to MAX_DIRECT_MEMBERS
+ * others, ring neighbours in a larger one: `areRingNeighbours`), and how many of them are direct on both sides.
+ * Counting every direct badge instead took a page's surplus connections for another's missing ones: at N = 10 a
+ * room read "21 of 20 pairs direct" while its last page had none.
+ */
+export function neighbourPairs (views: RoomView[]): { direct: number, expected: number } {
+  const n = views.length
+  const large = n - 1 > MAX_DIRECT_MEMBERS
+  const ring = views.map(view => view.self).sort()
+  let direct = 0
+  let expected = 0
+  views.forEach((a, i) => {
+    for (const b of views.slice(i + 1)) {
+      if (large && !areRingNeighbours(ring, a.self, b.self)) continue
+      expected++
+      if (a.self !== '' && b.self !== '' && a.routes.get(b.self) === 'direct' && b.routes.get(a.self) === 'direct') direct++
+    }
+  })
+  return { direct, expected }
+}
+
 export interface RoomRun {
   latencies: number[]
   delivered: number
@@ -241,26 +285,37 @@ export async function openOurPage (browser: Browser, link: string): Promise<Page
   return page
 }
 
-export async function runOurs (browser: Browser, n: number, kind: 'public' | 'private', measured?: MeasuredPart): Promise<RoomRun & { directPairs: number }> {
+type OurKind = 'public' | 'private' | 'relay-gone'
+
+export async function runOurs (browser: Browser, n: number, kind: OurKind, measured?: MeasuredPart): Promise<RoomRun & { directPairs: number }> {
   const relay = await RelayProcess.start()
+  if (kind === 'relay-gone') {
+    // the relay stops between the warm-up and the measured lines: the room goes on over its direct connections
+    const inner = measured
+    measured = {
+      start: async () => {
+        await relay.stop()
+        await new Promise(resolve => setTimeout(resolve, RELAY_GONE_SETTLE_MS))
+        await inner?.start()
+      },
+      stop: async () => { await inner?.stop() }
+    }
+  }
   try {
     const link = new URL(`/r/${createRoomId()}${kind === 'private' ? `#${createRoomSecret()}` : ''}`, relay.url).href
     const pages = await openPages(n, async () => openOurPage(browser, link))
     try {
       const started = Date.now()
-      // a member connects directly to every other in a room of up to MAX_DIRECT_MEMBERS others, and to its
-      // LARGE_ROOM_NEIGHBOURS neighbours in a larger one
-      const pairs = n - 1 <= MAX_DIRECT_MEMBERS ? n * (n - 1) / 2 : n * LARGE_ROOM_NEIGHBOURS / 2
-      let direct = await directPairs(pages)
-      while (direct < pairs && Date.now() - started < MESH_TIMEOUT_MS) {
+      let pairs = neighbourPairs(await roomViews(pages))
+      while (pairs.direct < pairs.expected && Date.now() - started < MESH_TIMEOUT_MS) {
         await new Promise(resolve => setTimeout(resolve, 500))
-        direct = await directPairs(pages)
+        pairs = neighbourPairs(await roomViews(pages))
       }
       // read before the room is measured: the lines typed then are not part of forming the mesh
       const meshMs = Date.now() - started
       const run = await measureRoom(pages, 'ours', `N=${n} ours ${kind}`, measured)
-      run.notes.unshift(`N=${n} ours ${kind}: ${direct} of ${pairs} pairs direct ${meshMs} ms after the last page loaded`)
-      return { ...run, directPairs: direct }
+      run.notes.unshift(`N=${n} ours ${kind}: ${pairs.direct} of ${pairs.expected} pairs that connect directly were direct on both sides ${meshMs} ms after the last page loaded`)
+      return { ...run, directPairs: pairs.direct }
     } finally {
       await closeAll(pages)
     }
@@ -314,7 +369,7 @@ export const latency: Metric = async ({ log }) => {
         figures.push({ label: `N=${n} stock: line typed → shown`, unit: 'ms', summary: stockSummary })
         figures.push({ label: `N=${n} stock: delivered (of ${stock.expected})`, unit: '', value: stock.delivered / stock.expected })
       }
-      for (const kind of (['public', 'private'] as const).filter(kind => ROOM_KINDS.has(kind))) {
+      for (const kind of (['public', 'private', 'relay-gone'] as const).filter(kind => ROOM_KINDS.has(kind))) {
         const ours = await attempt(`N=${n} ours ${kind}`, async () => runOurs(browser, n, kind))
         if (ours instanceof Error) continue
         notes.push(...ours.notes)

@@ -174,8 +174,7 @@ export class RoomMembers {
     }
     // the ring: this node and every member, sorted; made again only when a member joins or leaves
     this.ring ??= [this.node.peerId.toString(), ...this.records.keys()].sort()
-    const distance = Math.abs(this.ring.indexOf(this.node.peerId.toString()) - this.ring.indexOf(peerId))
-    return Math.min(distance, this.ring.length - distance) <= LARGE_ROOM_NEIGHBOURS / 2
+    return areRingNeighbours(this.ring, this.node.peerId.toString(), peerId)
   }
 
   /** Stops every member's timers. */
@@ -223,6 +222,15 @@ export class RoomMembers {
     }
     return undefined
   }
+}
+
+/**
+ * Whether two members of a large room connect directly: they are at most half of {@link LARGE_ROOM_NEIGHBOURS}
+ * apart on `ring`, the room's peer ids (both of theirs among them) sorted.
+ */
+export function areRingNeighbours (ring: readonly string[], a: string, b: string): boolean {
+  const distance = Math.abs(ring.indexOf(a) - ring.indexOf(b))
+  return Math.min(distance, ring.length - distance) <= LARGE_ROOM_NEIGHBOURS / 2
 }
 
 function newRecord (peerId: string, name: string): MemberRecord {
