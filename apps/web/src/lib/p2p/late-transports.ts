@@ -26,17 +26,25 @@ export interface LateTransportsComponents extends ExtraTransportsComponents {
 
 /**
  * The transports a room does not need to be shown and chatted in (`extras.ts`: circuit relay, WebRTC,
- * WebRTC-direct), added to the running node once their module is loaded, then listened on.
+ * WebRTC-direct), added to the running node once their module is loaded, then started and listened on.
  * libp2p takes its transports when the node is made; they are added later through the transport manager, as
  * the circuit-relay transport adds its own listeners.
+ *
+ * They are added before they start: the WebRTC transport registers its signalling protocol as it starts, and a
+ * room takes that as this node being able to upgrade to members. Added after it, a room's first upgrades in
+ * between failed ("no valid addresses": no transport for a member's `/p2p-circuit/webrtc` address yet), 2–4 for
+ * a page joining a room of 10, each then waiting out a retry's backoff (bench/RESULTS.md, stop 47).
  */
 export class LateTransports extends LateService<typeof import('./extras.js'), Transport[]> {
   readonly [Symbol.toStringTag] = '@p2p-chat/late-transports'
 
   constructor (components: LateTransportsComponents, init: LateTransportsInit) {
     const listen = (init.listen ?? DEFAULT_LATE_LISTEN).map(addr => multiaddr(addr))
-    super(init.extras, extras => extras.createExtraTransports(components, init.rtcConfiguration), async transports => {
+    super(init.extras, extras => {
+      const transports = extras.createExtraTransports(components, init.rtcConfiguration)
       transports.forEach(transport => { components.transportManager.add(transport) })
+      return transports
+    }, async () => {
       try {
         await components.transportManager.listen(listen)
       } catch (err) {
