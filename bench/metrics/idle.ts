@@ -82,9 +82,9 @@ export const idle: Metric = async ({ log }) => {
         for (const kind of Object.keys(after) as ProcessKind[]) {
           figures.push({ label: `N=${n}: ${kind} processes, idle`, unit: 'cores', value: (after[kind] - before[kind]) / CLOCK_TICKS / seconds })
         }
-        const direct = await directPairs(pages)
+        const { direct, expected } = await directPairs(pages)
         const top = selfTimes(profile as unknown as Parameters<typeof selfTimes>[0]).slice(0, TOP_FUNCTIONS)
-        notes.push(`N=${n}: all pages loaded after ${loadedMs} ms; ${direct} pairs direct at the window's end; load ${loadavg()[0]!.toFixed(1)}`)
+        notes.push(`N=${n}: all pages loaded after ${loadedMs} ms; ${direct} of ${expected} pairs that connect directly direct on both sides at the window's end; load ${loadavg()[0]!.toFixed(1)}`)
         notes.push(`N=${n}, page 0, self time over ${seconds.toFixed(1)} s: ${top.map(([name, ms]) => `${name} ${ms.toFixed(0)} ms`).join('; ')}`)
         log(notes.slice(-2).join('\n'))
         await closeAll(pages)

@@ -168,12 +168,6 @@ export async function openPages (count: number, open: (index: number) => Promise
   return pages
 }
 
-/** Our app's pages see every other member as directly connected (the peers list's badges). */
-export async function directPairs (pages: Page[]): Promise<number> {
-  const counts = await Promise.all(pages.map(async page => page.locator('[aria-label="Peers"] .badge.direct').count()))
-  return counts.reduce((a, b) => a + b, 0) / 2
-}
-
 /** One of our pages' view of its room: its own peer id ('' while not known), and each member's route in its peers list. */
 export interface RoomView { self: string, routes: Map<string, string> }
 
@@ -211,6 +205,11 @@ export function neighbourPairs (views: RoomView[]): { direct: number, expected: 
     }
   })
   return { direct, expected }
+}
+
+/** Of our pages' pairs that connect directly by the app's rule, how many are direct on both sides ({@link neighbourPairs}). */
+export async function directPairs (pages: Page[]): Promise<{ direct: number, expected: number }> {
+  return neighbourPairs(await roomViews(pages))
 }
 
 export interface RoomRun {
@@ -287,7 +286,7 @@ export async function openOurPage (browser: Browser, link: string): Promise<Page
 
 type OurKind = 'public' | 'private' | 'relay-gone'
 
-export async function runOurs (browser: Browser, n: number, kind: OurKind, measured?: MeasuredPart): Promise<RoomRun & { directPairs: number }> {
+export async function runOurs (browser: Browser, n: number, kind: OurKind, measured?: MeasuredPart): Promise<RoomRun> {
   const relay = await RelayProcess.start()
   if (kind === 'relay-gone') {
     // the relay stops between the warm-up and the measured lines: the room goes on over its direct connections
@@ -306,16 +305,16 @@ export async function runOurs (browser: Browser, n: number, kind: OurKind, measu
     const pages = await openPages(n, async () => openOurPage(browser, link))
     try {
       const started = Date.now()
-      let pairs = neighbourPairs(await roomViews(pages))
+      let pairs = await directPairs(pages)
       while (pairs.direct < pairs.expected && Date.now() - started < MESH_TIMEOUT_MS) {
         await new Promise(resolve => setTimeout(resolve, 500))
-        pairs = neighbourPairs(await roomViews(pages))
+        pairs = await directPairs(pages)
       }
       // read before the room is measured: the lines typed then are not part of forming the mesh
       const meshMs = Date.now() - started
       const run = await measureRoom(pages, 'ours', `N=${n} ours ${kind}`, measured)
       run.notes.unshift(`N=${n} ours ${kind}: ${pairs.direct} of ${pairs.expected} pairs that connect directly were direct on both sides ${meshMs} ms after the last page loaded`)
-      return { ...run, directPairs: pairs.direct }
+      return run
     } finally {
       await closeAll(pages)
     }

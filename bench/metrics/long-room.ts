@@ -86,8 +86,8 @@ export const longRoom: Metric = async ({ log }) => {
         pages = [await openOurPage(browser, link), await openOurPage(browser, link)]
         const [sender, receiver] = pages as [Page, Page]
         const deadline = Date.now() + DIRECT_TIMEOUT_MS
-        while (await directPairs(pages) < 1 && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 250))
-        if (await directPairs(pages) < 1) notes.push(`backlog ${backlog}: the pair was not direct after ${DIRECT_TIMEOUT_MS} ms`)
+        while ((await directPairs(pages)).direct < 1 && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 250))
+        if ((await directPairs(pages)).direct < 1) notes.push(`backlog ${backlog}: the pair was not direct after ${DIRECT_TIMEOUT_MS} ms`)
         await receiver.evaluate(() => {
           window.benchShownLines = 0
           new MutationObserver(records => {
