@@ -161,10 +161,11 @@ export const MAX_DIRECT_MEMBERS = 8
 /**
  * Members a member of a large room (more than {@link MAX_DIRECT_MEMBERS} others) upgrades to a direct connection:
  * its neighbours on the ring of the members' peer ids (half on each side), which every member computes alike. The
- * others reach it through the relay, and through its neighbours' forwarding and gossip. Each direct connection
- * costs a member CPU for every line (the author's copy to each, a copy from each) and while idle (ICE, SCTP,
- * pings): with 8 neighbours, 16 pages on 2 cores showed a line after p50 2.4–5.8 s; with 4, after 1.1–1.8 s,
- * about as soon as stock's star through its relay (0.9–1.3 s; bench `latency`, N=16, bench/RESULTS.md "stop 46").
+ * others reach it through the relay, and through its neighbours' forwarding and gossip; with the relay gone, through
+ * the ring alone. Each direct connection costs a member CPU for every line (the author's copy to each, a copy from
+ * each) and while idle (ICE, SCTP, pings): with 8 neighbours, 16 pages on 2 cores showed a line after p50 2.4–5.8 s;
+ * with 4, after 1.1–1.8 s (stock's star through its relay: 0.6–1.3 s); with the relay stopped, every line still
+ * arrived, after p50 2.6–4.0 s (bench `latency`, N=16, bench/RESULTS.md "stop 46" and "stop 47").
  */
 export const LARGE_ROOM_NEIGHBOURS = 4
 /**
