@@ -1,5 +1,5 @@
 import { loadavg } from 'node:os'
-import { areRingNeighbours, createRoomId, createRoomSecret, MAX_DIRECT_MEMBERS, roomTopic, TYPING_NOTICE_DELAY_MS } from '@p2p-chat/shared'
+import { createRoomId, createRoomSecret, isDirectPair, roomTopic, TYPING_NOTICE_DELAY_MS } from '@p2p-chat/shared'
 import { RelayProcess } from '../../e2e/support/relay-process.ts'
 import { launchChromium } from '../lib/browser.ts'
 import { openRawPair, rawOneWay } from '../lib/floor.ts'
@@ -186,20 +186,18 @@ export async function roomViews (pages: Page[]): Promise<RoomView[]> {
 }
 
 /**
- * The pairs of members that connect directly by the app's rule (every pair in a room of up to MAX_DIRECT_MEMBERS
- * others, ring neighbours in a larger one: `areRingNeighbours`), and how many of them are direct on both sides.
+ * The pairs of members that connect directly by the app's rule (`isDirectPair`: every pair in a room of up to
+ * MAX_DIRECT_MEMBERS others, ring neighbours in a larger one), and how many of them are direct on both sides.
  * Counting every direct badge instead took a page's surplus connections for another's missing ones: at N = 10 a
  * room read "21 of 20 pairs direct" while its last page had none.
  */
 export function neighbourPairs (views: RoomView[]): { direct: number, expected: number } {
-  const n = views.length
-  const large = n - 1 > MAX_DIRECT_MEMBERS
   const ring = views.map(view => view.self).sort()
   let direct = 0
   let expected = 0
   views.forEach((a, i) => {
     for (const b of views.slice(i + 1)) {
-      if (large && !areRingNeighbours(ring, a.self, b.self)) continue
+      if (!isDirectPair(ring, a.self, b.self)) continue
       expected++
       if (a.self !== '' && b.self !== '' && a.routes.get(b.self) === 'direct' && b.routes.get(a.self) === 'direct') direct++
     }

@@ -1,4 +1,4 @@
-import { areRingNeighbours } from '@p2p-chat/shared'
+import { isDirectPair } from '@p2p-chat/shared'
 import { describe, expect, it } from 'vitest'
 import { neighbourPairs } from '../metrics/latency.ts'
 import type { RoomView } from '../metrics/latency.ts'
@@ -17,7 +17,7 @@ describe('neighbourPairs', () => {
 
   it('in a larger room only ring neighbours count: a member without its neighbours is not made up for by surplus pairs elsewhere', () => {
     const ring = Array.from({ length: 10 }, (_, i) => `m${String(i).padStart(2, '0')}`)
-    expect(neighbourPairs(views(10, (a, b) => areRingNeighbours(ring, a, b)))).toEqual({ direct: 20, expected: 20 })
+    expect(neighbourPairs(views(10, (a, b) => isDirectPair(ring, a, b)))).toEqual({ direct: 20, expected: 20 })
     // the first members connected to everyone while the room was small; the last one has no direct connection:
     // the peers lists show more direct badges than the ring's 20 pairs, but 4 of those pairs are missing
     const room = views(10, (a, b) => a !== 'm09' && b !== 'm09')

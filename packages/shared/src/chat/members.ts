@@ -169,12 +169,9 @@ export class RoomMembers {
    * find the same pairs).
    */
   isNeighbour (peerId: string): boolean {
-    if (this.records.size <= MAX_DIRECT_MEMBERS) {
-      return true
-    }
     // the ring: this node and every member, sorted; made again only when a member joins or leaves
     this.ring ??= [this.node.peerId.toString(), ...this.records.keys()].sort()
-    return areRingNeighbours(this.ring, this.node.peerId.toString(), peerId)
+    return isDirectPair(this.ring, this.node.peerId.toString(), peerId)
   }
 
   /** Stops every member's timers. */
@@ -225,10 +222,14 @@ export class RoomMembers {
 }
 
 /**
- * Whether two members of a large room connect directly: they are at most half of {@link LARGE_ROOM_NEIGHBOURS}
- * apart on `ring`, the room's peer ids (both of theirs among them) sorted.
+ * Whether two members of a room connect directly, `ring` being the room's peer ids (both of theirs among them)
+ * sorted: always in a room of up to {@link MAX_DIRECT_MEMBERS} others; in a larger one, when the two are at most
+ * half of {@link LARGE_ROOM_NEIGHBOURS} apart on the ring.
  */
-export function areRingNeighbours (ring: readonly string[], a: string, b: string): boolean {
+export function isDirectPair (ring: readonly string[], a: string, b: string): boolean {
+  if (ring.length - 1 <= MAX_DIRECT_MEMBERS) {
+    return true
+  }
   const distance = Math.abs(ring.indexOf(a) - ring.indexOf(b))
   return Math.min(distance, ring.length - distance) <= LARGE_ROOM_NEIGHBOURS / 2
 }
