@@ -31,6 +31,8 @@ describe('relay discovery (circuit-relay-v2 patch)', () => {
       services: { identify: identify() }
     })
     nodes.push(seeker)
+    // discovery takes peers once it has looked through the peer store, a few promise turns after the seeker
+    // started; this node's start (a TCP listener) takes longer than that, so the peers below come after it
     const direct = await createLibp2p({ ...loopbackOptions(), services: { identify: identify() } })
     nodes.push(direct)
     const relayed = await randomPeer()
