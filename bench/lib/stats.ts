@@ -27,6 +27,15 @@ export function summarize (values: number[]): Summary {
   }
 }
 
+/** The nearest-rank median: of an even count, the lower of the middle two. */
 export function median (values: number[]): number {
   return percentile(values, 50)
+}
+
+/** The median of a few values, of an even count the mean of the middle two (neither of them favoured). */
+export function midMedian (values: number[]): number {
+  if (values.length === 0) return Number.NaN
+  const sorted = [...values].sort((a, b) => a - b)
+  const half = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? sorted[half]! : (sorted[half - 1]! + sorted[half]!) / 2
 }
