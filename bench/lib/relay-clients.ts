@@ -2,6 +2,7 @@ import { fork } from 'node:child_process'
 import { setPriority } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { logger } from '@libp2p/logger'
+import { sum } from './stats.ts'
 import type { ChildProcess } from 'node:child_process'
 
 const log = logger('p2p-chat:bench:relay-clients')
@@ -270,8 +271,4 @@ export class ClientFleet {
       if (w.child.exitCode == null && w.child.signalCode == null) w.child.kill('SIGKILL')
     }
   }
-}
-
-function sum (values: number[]): number {
-  return values.reduce((a, b) => a + b, 0)
 }

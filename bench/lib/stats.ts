@@ -27,6 +27,10 @@ export function summarize (values: number[]): Summary {
   }
 }
 
+export function sum (values: number[]): number {
+  return values.reduce((a, b) => a + b, 0)
+}
+
 /** The nearest-rank median: of an even count, the lower of the middle two. */
 export function median (values: number[]): number {
   return percentile(values, 50)

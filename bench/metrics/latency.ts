@@ -4,7 +4,7 @@ import { RelayProcess } from '../../e2e/support/relay-process.ts'
 import { launchChromium } from '../lib/browser.ts'
 import { openRawPair, rawOneWay } from '../lib/floor.ts'
 import { startHarnessRelay } from '../lib/harness.ts'
-import { midMedian, summarize } from '../lib/stats.ts'
+import { midMedian, sum, summarize } from '../lib/stats.ts'
 import { openStockPage, StockRelay } from '../lib/stock-app.ts'
 import type { Figure, Metric } from '../lib/report.ts'
 import type { Summary } from '../lib/stats.ts'
@@ -328,8 +328,10 @@ export async function runOurs (browser: Browser, n: number, kind: OurKind, measu
   }
 }
 
-function sum<T> (items: T[], value: (item: T) => number): number {
-  return items.reduce((total, item) => total + value(item), 0)
+/** The share of the lines owed that were delivered, over one room's runs. */
+function deliveryFigure (label: string, runs: RoomRun[]): Figure {
+  const expected = sum(runs.map(run => run.expected))
+  return { label: `${label}: delivered (of ${expected})`, unit: '', value: sum(runs.map(run => run.delivered)) / expected }
 }
 
 function ratio (a: number, b: number): number {
@@ -392,13 +394,13 @@ export const latency: Metric = async ({ log }) => {
       }
       if (stockRuns.length > 0) {
         figures.push({ label: `N=${n} stock: line typed → shown`, unit: 'ms', summary: summarize(stockRuns.flatMap(run => run.latencies)) })
-        figures.push({ label: `N=${n} stock: delivered (of ${sum(stockRuns, run => run.expected)})`, unit: '', value: sum(stockRuns, run => run.delivered) / sum(stockRuns, run => run.expected) })
+        figures.push(deliveryFigure(`N=${n} stock`, stockRuns))
       }
       for (const [kind, runs] of ourRuns) {
         if (runs.length === 0) continue
         const summary: Summary = summarize(runs.flatMap(({ run }) => run.latencies))
         figures.push({ label: `N=${n} ours ${kind}: line typed → shown`, unit: 'ms', summary })
-        figures.push({ label: `N=${n} ours ${kind}: delivered (of ${sum(runs, ({ run }) => run.expected)})`, unit: '', value: sum(runs, ({ run }) => run.delivered) / sum(runs, ({ run }) => run.expected) })
+        figures.push(deliveryFigure(`N=${n} ours ${kind}`, runs.map(({ run }) => run)))
         const paired = runs.flatMap(({ run, stock }) => stock == null ? [] : [{ ours: summarize(run.latencies), stock }])
         if (paired.length > 0) {
           const of = paired.length > 1 ? ` (median of ${paired.length} rounds)` : ''
