@@ -62,10 +62,10 @@ export class StockRelay {
  * A fresh browser context on the stock page, driven as its README says: the relay's multiaddr typed into "Dial
  * multiaddr" and connected, then the topic typed and subscribed.
  */
-export async function openStockPage (browser: Browser, relay: StockRelay, topic: string, initScript?: () => void): Promise<Page> {
+export async function openStockPage (browser: Browser, relay: StockRelay, topic: string, initScripts: Array<() => void> = []): Promise<Page> {
   const context = await browser.newContext()
-  if (initScript != null) {
-    await context.addInitScript(initScript)
+  for (const script of initScripts) {
+    await context.addInitScript(script)
   }
   const page = await context.newPage()
   await page.goto(relay.url)

@@ -6,6 +6,7 @@ import { openRawPair, rawOneWay } from '../lib/floor.ts'
 import { startHarnessRelay } from '../lib/harness.ts'
 import { midMedian, sum, summarize } from '../lib/stats.ts'
 import { openStockPage, StockRelay } from '../lib/stock-app.ts'
+import { countWire } from '../lib/wire-count.ts'
 import type { Figure, Metric } from '../lib/report.ts'
 import type { Summary } from '../lib/stats.ts'
 import type { Browser, Page } from 'playwright-core'
@@ -224,10 +225,13 @@ export interface RoomRun {
   notes: string[]
 }
 
-/** Called around the measured part of a room's run: once the warm-up is over, and once the lines are in. */
+/**
+ * Called around the measured part of a room's run, with the room's pages: once the warm-up is over, and once the
+ * lines are in.
+ */
 export interface MeasuredPart {
-  start: () => Promise<void>
-  stop: () => Promise<void>
+  start: (pages: Page[]) => Promise<void>
+  stop: (pages: Page[]) => Promise<void>
 }
 
 /**
@@ -247,11 +251,11 @@ async function measureRoom (pages: Page[], app: App, label: string, measured?: M
   const warmMs = Date.now() - warmStarted
 
   const seqs = Array.from({ length: LINES_PER_MEMBER }, (_, i) => i)
-  await measured?.start()
+  await measured?.start(pages)
   await Promise.all(pages.map(async (page, i) => typeLines(page, app, i, seqs, LINE_INTERVAL_MS, Math.round(i * LINE_INTERVAL_MS / n))))
   const expected = n * (n - 1) * LINES_PER_MEMBER
   const heard = await waitHeard(pages, Date.now() + TAIL_MS, h => h.reduce((sum, x) => sum + x.length, 0) >= expected)
-  await measured?.stop()
+  await measured?.stop(pages)
   const delays = await enterDelays(pages)
   const latencies = heard.flat().filter(h => !h.key.endsWith(':-1')).map(h => h.latency - (delays.get(h.key) ?? 0))
   notes.push(`${label}: warm-up ${warmMs} ms, ${latencies.length}/${expected} delivered, load ${loadavg()[0]!.toFixed(1)}`)
@@ -266,7 +270,7 @@ export async function runStock (browser: Browser, n: number, measured?: Measured
   const topic = roomTopic(createRoomId())
   const relay = await StockRelay.start(topic)
   try {
-    const pages = await openPages(n, async () => openStockPage(browser, relay, topic, observeLines))
+    const pages = await openPages(n, async () => openStockPage(browser, relay, topic, [observeLines, countWire]))
     try {
       return await measureRoom(pages, 'stock', `N=${n} stock`, measured)
     } finally {
@@ -278,12 +282,13 @@ export async function runStock (browser: Browser, n: number, measured?: Measured
 }
 
 /**
- * Opens our app at `link` in a context of its own (a member of its own), with {@link observeLines} installed; a
- * large room's page gets {@link PAGE_LOAD_TIMEOUT_MS} to load.
+ * Opens our app at `link` in a context of its own (a member of its own), with {@link observeLines} and
+ * {@link countWire} installed; a large room's page gets {@link PAGE_LOAD_TIMEOUT_MS} to load.
  */
 export async function openOurPage (browser: Browser, link: string): Promise<Page> {
   const context = await browser.newContext()
   await context.addInitScript(observeLines)
+  await context.addInitScript(countWire)
   const page = await context.newPage()
   await page.goto(link, { timeout: PAGE_LOAD_TIMEOUT_MS })
   return page
@@ -297,12 +302,12 @@ export async function runOurs (browser: Browser, n: number, kind: OurKind, measu
     // the relay stops between the warm-up and the measured lines: the room goes on over its direct connections
     const inner = measured
     measured = {
-      start: async () => {
+      start: async pages => {
         await relay.stop()
         await new Promise(resolve => setTimeout(resolve, RELAY_GONE_SETTLE_MS))
-        await inner?.start()
+        await inner?.start(pages)
       },
-      stop: async () => { await inner?.stop() }
+      stop: async pages => { await inner?.stop(pages) }
     }
   }
   try {
