@@ -22,6 +22,17 @@ import type { PeerId } from '@libp2p/interface'
 const PEER_MESH_DEGREE = { D: 1, Dlo: 1, Dhi: 2, Dout: 0, Dscore: 1, Dlazy: 3 }
 
 /**
+ * How many heartbeats' worth of a member's recent messages it advertises (IHAVE) to Dlazy peers outside its mesh
+ * at each heartbeat. Gossipsub's default (3) advertises every message at three heartbeats running. A room's members
+ * hear each line from the relay and from their direct neighbours' flood publish, so nearly every advertised id is
+ * one the neighbour has: in a room of 16 a member received ~11 ids per line over its direct connections and asked
+ * for almost none. Advertised at one heartbeat, the direct connections carried about a third fewer bytes per line,
+ * and with the relay gone the room still heard every line (bench `room-cpu`, `latency` relay-gone; bench/RESULTS.md,
+ * stop 50). An advertised message can still be fetched (IWANT) for gossipsub's `mcacheLength` heartbeats.
+ */
+const PEER_GOSSIP_WINDOWS = 1
+
+/**
  * Mesh degree of the relay: it is the route to members that are not (yet) directly connected, so it keeps
  * more of each room in its mesh.
  */
@@ -89,7 +100,7 @@ export class InvalidMessageScores {
  */
 export function roomGossipsubOptions (role: 'peer' | 'relay' = 'peer', scores?: InvalidMessageScores): Partial<GossipsubOpts> {
   return {
-    ...(role === 'relay' ? RELAY_MESH_DEGREE : PEER_MESH_DEGREE),
+    ...(role === 'relay' ? RELAY_MESH_DEGREE : { ...PEER_MESH_DEGREE, mcacheGossip: PEER_GOSSIP_WINDOWS }),
     globalSignaturePolicy: 'StrictSign',
     allowPublishToZeroTopicPeers: true,
     runOnLimitedConnection: false,
