@@ -3,6 +3,7 @@
  * messages (WebRTC, browser to browser), with their bytes, counted in the page while counting is on. Installed in
  * every page before its own scripts ({@link countWire}); read and switched from the bench ({@link wireCounts}).
  */
+import { sum } from './stats.ts'
 import type { Page } from 'playwright-core'
 
 /** Messages and bytes a page received, by path. */
@@ -75,13 +76,11 @@ export async function countWireIn (pages: Page[], on: boolean): Promise<void> {
 /** The pages' counts, added up. */
 export async function wireCounts (pages: Page[]): Promise<WireCounts> {
   const all = await Promise.all(pages.map(async page => page.evaluate(() => window.benchWire)))
-  const total: WireCounts = { webSocketMessages: 0, webSocketBytes: 0, dataChannelMessages: 0, dataChannelBytes: 0 }
-  for (const counts of all) {
-    if (counts == null) continue
-    total.webSocketMessages += counts.webSocketMessages
-    total.webSocketBytes += counts.webSocketBytes
-    total.dataChannelMessages += counts.dataChannelMessages
-    total.dataChannelBytes += counts.dataChannelBytes
+  const total = (key: keyof WireCounts): number => sum(all.map(counts => counts?.[key] ?? 0))
+  return {
+    webSocketMessages: total('webSocketMessages'),
+    webSocketBytes: total('webSocketBytes'),
+    dataChannelMessages: total('dataChannelMessages'),
+    dataChannelBytes: total('dataChannelBytes')
   }
-  return total
 }
