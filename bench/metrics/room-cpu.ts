@@ -1,5 +1,5 @@
 import { launchChromium } from '../lib/browser.ts'
-import { summarize } from '../lib/stats.ts'
+import { sum, summarize } from '../lib/stats.ts'
 import { TASK_SOURCES, THREAD_GROUPS, TRACE_CPU_CATEGORIES, traceCpu } from '../lib/trace-cpu.ts'
 import { countWireIn, wireCounts } from '../lib/wire-count.ts'
 import { runOurs, runStock } from './latency.ts'
@@ -60,7 +60,7 @@ export const roomCpu: Metric = async ({ log }) => {
       const all = { stock: 0, ours: 0 }
       for (const [app, room] of Object.entries(rooms) as Array<['stock' | 'ours', TracedRoom]>) {
         const perLine = (ms: number): number => ms / Math.max(1, room.delivered)
-        all[app] = perLine(Object.values(room.cpu.threads).reduce((a, b) => a + b, 0))
+        all[app] = perLine(sum(Object.values(room.cpu.threads)))
         const summary = summarize(room.latencies)
         notes.push(...room.notes, `N=${n} ${app}: traced for ${room.seconds.toFixed(1)} s, line typed → shown p50 ${summary.p50.toFixed(0)} ms, p99 ${summary.p99.toFixed(0)}`)
         figures.push(
