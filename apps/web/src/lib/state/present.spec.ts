@@ -118,4 +118,19 @@ describe('presentLines', () => {
     expect(after.shown.slice(0, 999).every((shown, i) => shown === before.shown[i + 1])).toBe(true)
     expect(after.shown[999]).toMatchObject({ id: added.id, text: 'new', reactions: [] })
   })
+
+  it('makes only the new line when one arrives late and sorts in before newer ones: the other lines are not copied again', () => {
+    let copied = 0
+    // a line copied to be shown is spread, which lists its keys
+    const watched = (l: ChatLine): ChatLine => new Proxy(l, { ownKeys: target => { copied++; return Reflect.ownKeys(target) } })
+    const lines = Array.from({ length: 1000 }, (_, i) => watched(line('ana', `line ${i}`)))
+    const before = presentLines(lines)
+    copied = 0
+    const late = line('bob', 'late')
+    const after = presentLines(lines.toSpliced(500, 0, late), undefined, before)
+    expect(copied).toBe(0)
+    expect(after.shown).toHaveLength(1001)
+    expect(after.shown[500]).toMatchObject({ id: late.id, text: 'late', reactions: [] })
+    expect(after.shown.toSpliced(500, 1).every((shown, i) => shown === before.shown[i])).toBe(true)
+  })
 })

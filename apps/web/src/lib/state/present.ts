@@ -62,7 +62,7 @@ const NOTHING_PRESENTED: Presented = { lines: [], hidden: NO_ONE, shown: [] }
  *
  * `previous` is what it made before. A line shown the same way is that very object again, so the log (a keyed
  * `{#each}` of immutable items) redraws only the lines that changed. And when the lines are the previous ones
- * with new lines at the end (and the oldest gone, as the timeline keeps the newest), only the new lines are made:
+ * with new lines added (at the end, or sorted in before newer ones) and the oldest gone, only the new lines are made:
  * the room's other lines are compared by identity and kept, not copied and compared field by field (see
  * {@link presentAdded}).
  */
@@ -77,31 +77,46 @@ function showLine (line: ChatLine, reactions: ReactionSummary[], answered: ChatL
 }
 
 /**
- * The lines shown when `lines` are `previous.lines` with lines added at the end and perhaps some gone from the
- * start, and nothing added or gone changes a line shown before: none of them is a reaction, none is answered or
- * reacted to by a line here. Then what was shown stays, less the lines gone, and only the added lines are made.
- * Undefined when that is not so (a reaction, a line replaced, members hidden changed): all lines are made again.
+ * The lines shown when `lines` are `previous.lines` with lines added (at the end, or anywhere: a line that arrives
+ * late sorts in before newer ones) and lines gone (the oldest, as the timeline keeps the newest, or a pending line
+ * replaced by its sent copy), and nothing added or gone changes a line shown before: none of them is a reaction,
+ * none is answered or reacted to by a line here. Then what was shown stays, less the lines gone, and only the added
+ * lines are made, in their places. Undefined when that is not so (a reaction, a line answered, members hidden
+ * changed): all lines are made again.
  */
 function presentAdded (lines: readonly ChatLine[], hidden: readonly string[], previous: Presented): ShownLine[] | undefined {
   const before = previous.lines
   if (hidden !== previous.hidden || lines.length === 0 || before.length === 0) return undefined
-  const gone = before.indexOf(lines[0]!)
-  if (gone < 0 || before.length - gone > lines.length) return undefined
-  for (let i = gone; i < before.length; i++) {
-    if (lines[i - gone] !== before[i]) return undefined
-  }
-  const goneLines = before.slice(0, gone)
-  const added = lines.slice(before.length - gone)
+  // the oldest lines gone, then a run that both have, as they usually are: only the lines after it are looked up
+  const first = Math.max(0, before.indexOf(lines[0]!))
+  let same = 0
+  while (first + same < before.length && same < lines.length && lines[same] === before[first + same]) same++
+  const beforeRest = before.slice(first + same)
+  const linesRest = lines.slice(same)
+  const kept = new Set(linesRest)
+  const was = new Set(beforeRest)
   const changed = new Set<string>()
-  for (const line of [...goneLines, ...added]) {
+  for (const line of [...before.slice(0, first), ...beforeRest.filter(l => !kept.has(l)), ...linesRest.filter(l => !was.has(l))]) {
     if (line.reactTo != null) return undefined
     changed.add(line.id)
   }
   if (lines.some(line => changed.has(line.replyTo ?? '') || changed.has(line.reactTo ?? ''))) return undefined
-  const shownGone = goneLines.filter(line => !hidden.includes(line.from)).length
-  const shown = previous.shown.slice(shownGone)
-  for (const line of added) {
+  // `previous.shown` holds, in order, the lines of `before` that are neither reactions nor hidden
+  const ownLine = (line: ChatLine): boolean => line.reactTo == null && !hidden.includes(line.from)
+  const shownFirst = before.slice(0, first).filter(ownLine).length
+  const shown = previous.shown.slice(shownFirst, shownFirst + before.slice(first, first + same).filter(ownLine).length)
+  let next = shownFirst + shown.length
+  const shownRest = new Map<ChatLine, ShownLine>()
+  for (const line of beforeRest) {
+    if (ownLine(line)) shownRest.set(line, previous.shown[next++]!)
+  }
+  for (const line of linesRest) {
     if (hidden.includes(line.from)) continue
+    if (was.has(line)) {
+      const shownBefore = shownRest.get(line)
+      if (shownBefore != null) shown.push(shownBefore)
+      continue
+    }
     const answered = line.replyTo == null ? undefined : lines.findLast(l => l.id === line.replyTo)
     shown.push(showLine(line, [], answered == null || answered.reactTo != null || hidden.includes(answered.from) ? undefined : answered))
   }
