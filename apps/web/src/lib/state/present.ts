@@ -110,15 +110,12 @@ function presentAdded (lines: readonly ChatLine[], hidden: readonly string[], pr
   for (const line of beforeRest) {
     if (ownLine(line)) shownRest.set(line, previous.shown[next++]!)
   }
-  for (const line of linesRest) {
-    if (hidden.includes(line.from)) continue
-    if (was.has(line)) {
-      const shownBefore = shownRest.get(line)
-      if (shownBefore != null) shown.push(shownBefore)
-      continue
-    }
+  const made = (line: ChatLine): ShownLine => {
     const answered = line.replyTo == null ? undefined : lines.findLast(l => l.id === line.replyTo)
-    shown.push(showLine(line, [], answered == null || answered.reactTo != null || hidden.includes(answered.from) ? undefined : answered))
+    return showLine(line, [], answered != null && ownLine(answered) ? answered : undefined)
+  }
+  for (const line of linesRest) {
+    if (ownLine(line)) shown.push(shownRest.get(line) ?? made(line))
   }
   return shown
 }
