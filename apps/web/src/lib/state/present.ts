@@ -103,9 +103,15 @@ function presentAdded (lines: readonly ChatLine[], hidden: readonly string[], pr
   if (lines.some(line => changed.has(line.replyTo ?? '') || changed.has(line.reactTo ?? ''))) return undefined
   // `previous.shown` holds, in order, the lines of `before` that are neither reactions nor hidden
   const ownLine = (line: ChatLine): boolean => line.reactTo == null && !hidden.includes(line.from)
-  const shownFirst = before.slice(0, first).filter(ownLine).length
-  const shown = previous.shown.slice(shownFirst, shownFirst + before.slice(first, first + same).filter(ownLine).length)
-  let next = shownFirst + shown.length
+  let next = 0
+  for (let i = 0; i < first; i++) {
+    if (ownLine(before[i]!)) next++
+  }
+  const shownFirst = next
+  for (let i = first; i < first + same; i++) {
+    if (ownLine(before[i]!)) next++
+  }
+  const shown = previous.shown.slice(shownFirst, next)
   const shownRest = new Map<ChatLine, ShownLine>()
   for (const line of beforeRest) {
     if (ownLine(line)) shownRest.set(line, previous.shown[next++]!)
