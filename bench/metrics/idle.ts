@@ -1,14 +1,17 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
-import { createRoomId } from '@p2p-chat/shared'
+import { createRoomId, roomTopic } from '@p2p-chat/shared'
 import { RelayProcess } from '../../e2e/support/relay-process.ts'
 import { launchChromium } from '../lib/browser.ts'
+import { openStockPage, StockRelay } from '../lib/stock-app.ts'
 import { closeAll, directPairs, openOurPage, openPages } from './latency.ts'
 import type { Figure, Metric } from '../lib/report.ts'
-import type { CDPSession } from 'playwright-core'
+import type { Browser, CDPSession, Page } from 'playwright-core'
 
 /** Room sizes measured (BENCH_IDLE_SIZES=16 to pick). */
 const SIZES = (process.env.BENCH_IDLE_SIZES ?? '8,16').split(',').map(Number)
+/** The rooms run at each size (BENCH_IDLE_KINDS=ours to pick): the stock app's (through its own relay), and ours. */
+const KINDS = (process.env.BENCH_IDLE_KINDS ?? 'stock,ours').split(',') as App[]
 /** How long the pages settle after the last one loaded (joins, upgrades), then how long the window lasts. */
 const SETTLE_MS = 30_000
 const WINDOW_MS = 15_000
@@ -18,6 +21,7 @@ const TOP_FUNCTIONS = 12
 const CLOCK_TICKS = 100
 
 type ProcessKind = 'renderer' | 'gpu' | 'utility' | 'browser' | 'relay'
+type App = 'stock' | 'ours'
 
 /** CPU ticks used so far by this machine's Chromium processes, by kind, and by the relay. */
 function cpuTicks (): Record<ProcessKind, number> {
@@ -27,7 +31,7 @@ function cpuTicks (): Record<ProcessKind, number> {
       const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
       const kind: ProcessKind | undefined = cmdline.includes('--type=renderer')
         ? 'renderer'
-        : cmdline.includes('--type=gpu') ? 'gpu' : cmdline.includes('--type=utility') ? 'utility' : cmdline.includes('chrom') ? 'browser' : cmdline.includes('relay/dist/bin.js') ? 'relay' : undefined
+        : cmdline.includes('--type=gpu') ? 'gpu' : cmdline.includes('--type=utility') ? 'utility' : cmdline.includes('chrom') ? 'browser' : /relay\/dist\/bin\.js|stock\/relay\.ts/.test(cmdline) ? 'relay' : undefined
       if (kind == null) continue
       const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
       ticks[kind] += Number(fields[11]) + Number(fields[12])
@@ -52,10 +56,34 @@ function selfTimes (profile: { nodes: ProfileNode[], samples: number[], timeDelt
   return [...self.entries()].sort((a, b) => b[1] - a[1])
 }
 
+/** A room of `n` pages of `app` that nobody types in, open until `dispose`; `direct` reads our pages' direct pairs. */
+interface IdleRoom { pages: Page[], direct: () => Promise<string>, dispose: () => Promise<void> }
+
+async function openIdleRoom (browser: Browser, app: App, n: number): Promise<IdleRoom> {
+  if (app === 'stock') {
+    const topic = roomTopic(createRoomId())
+    const relay = await StockRelay.start(topic)
+    const pages = await openPages(n, async () => openStockPage(browser, relay, topic))
+    return { pages, direct: async () => 'none direct (the stock app talks through its relay)', dispose: async () => { await closeAll(pages); await relay.dispose() } }
+  }
+  const relay = await RelayProcess.start()
+  const link = new URL(`/r/${createRoomId()}`, relay.url).href
+  const pages = await openPages(n, async () => openOurPage(browser, link))
+  return {
+    pages,
+    direct: async () => {
+      const { direct, expected } = await directPairs(pages)
+      return `${direct} of ${expected} pairs that connect directly direct on both sides`
+    },
+    dispose: async () => { await closeAll(pages); await relay.dispose() }
+  }
+}
+
 /**
- * What a room costs while nobody types: N pages of our app in one public room (one Chromium, a context each,
- * through our relay), left to settle, then the CPU each kind of process uses over a window (from /proc), and the
- * first page's busiest functions (a CDP CPU profile). On demand: `pnpm bench --only idle`.
+ * What a room costs while nobody types: N pages in one room (one Chromium, a context each), the stock app's
+ * through its relay and ours through ours, left to settle, then the CPU each kind of process uses over a window
+ * (from /proc), ours over stock's, and the first page's busiest functions (a CDP CPU profile). On demand:
+ * `pnpm bench --only idle`.
  */
 export const idle: Metric = async ({ log }) => {
   const figures: Figure[] = []
@@ -63,33 +91,39 @@ export const idle: Metric = async ({ log }) => {
   const browser = await launchChromium()
   try {
     for (const n of SIZES) {
-      const relay = await RelayProcess.start()
-      try {
-        const link = new URL(`/r/${createRoomId()}`, relay.url).href
+      const total: Partial<Record<App, number>> = {}
+      for (const app of KINDS) {
         const opened = Date.now()
-        const pages = await openPages(n, async () => openOurPage(browser, link))
-        const loadedMs = Date.now() - opened
-        await new Promise(resolve => setTimeout(resolve, SETTLE_MS))
-        const cdp: CDPSession = await pages[0]!.context().newCDPSession(pages[0]!)
-        await cdp.send('Profiler.enable')
-        const before = cpuTicks()
-        const started = Date.now()
-        await cdp.send('Profiler.start')
-        await new Promise(resolve => setTimeout(resolve, WINDOW_MS))
-        const { profile } = await cdp.send('Profiler.stop')
-        const after = cpuTicks()
-        const seconds = (Date.now() - started) / 1000
-        for (const kind of Object.keys(after) as ProcessKind[]) {
-          figures.push({ label: `N=${n}: ${kind} processes, idle`, unit: 'cores', value: (after[kind] - before[kind]) / CLOCK_TICKS / seconds })
+        const room = await openIdleRoom(browser, app, n)
+        try {
+          const loadedMs = Date.now() - opened
+          await new Promise(resolve => setTimeout(resolve, SETTLE_MS))
+          const cdp: CDPSession = await room.pages[0]!.context().newCDPSession(room.pages[0]!)
+          await cdp.send('Profiler.enable')
+          const before = cpuTicks()
+          const started = Date.now()
+          await cdp.send('Profiler.start')
+          await new Promise(resolve => setTimeout(resolve, WINDOW_MS))
+          const { profile } = await cdp.send('Profiler.stop')
+          const after = cpuTicks()
+          const seconds = (Date.now() - started) / 1000
+          total[app] = 0
+          for (const kind of Object.keys(after) as ProcessKind[]) {
+            const cores = (after[kind] - before[kind]) / CLOCK_TICKS / seconds
+            total[app] += cores
+            figures.push({ label: `N=${n} ${app}: ${kind} processes, idle`, unit: 'cores', value: cores })
+          }
+          figures.push({ label: `N=${n} ${app}: all processes, idle`, unit: 'cores', value: total[app] })
+          const top = selfTimes(profile as unknown as Parameters<typeof selfTimes>[0]).slice(0, TOP_FUNCTIONS)
+          notes.push(`N=${n} ${app}: all pages loaded after ${loadedMs} ms; ${await room.direct()} at the window's end; load ${loadavg()[0]!.toFixed(1)}`)
+          notes.push(`N=${n} ${app}, page 0, self time over ${seconds.toFixed(1)} s: ${top.map(([name, ms]) => `${name} ${ms.toFixed(0)} ms`).join('; ')}`)
+          log(notes.slice(-2).join('\n'))
+        } finally {
+          await room.dispose()
         }
-        const { direct, expected } = await directPairs(pages)
-        const top = selfTimes(profile as unknown as Parameters<typeof selfTimes>[0]).slice(0, TOP_FUNCTIONS)
-        notes.push(`N=${n}: all pages loaded after ${loadedMs} ms; ${direct} of ${expected} pairs that connect directly direct on both sides at the window's end; load ${loadavg()[0]!.toFixed(1)}`)
-        notes.push(`N=${n}, page 0, self time over ${seconds.toFixed(1)} s: ${top.map(([name, ms]) => `${name} ${ms.toFixed(0)} ms`).join('; ')}`)
-        log(notes.slice(-2).join('\n'))
-        await closeAll(pages)
-      } finally {
-        await relay.dispose()
+      }
+      if (total.stock != null && total.ours != null) {
+        figures.push({ label: `N=${n}: ours / stock, all processes, idle`, unit: '×', value: total.ours / total.stock })
       }
     }
   } finally {
@@ -97,7 +131,7 @@ export const idle: Metric = async ({ log }) => {
   }
   return {
     id: 'idle',
-    title: 'An idle room: CPU used while N members are in it and nobody types (one Chromium, our relay)',
+    title: 'An idle room: CPU used while N members are in it and nobody types (one Chromium; each app through its own relay)',
     figures,
     notes: [`the pages settle ${SETTLE_MS / 1000} s after the last one loaded, then a ${WINDOW_MS / 1000} s window; 2 cores in all on this machine`, ...notes]
   }
