@@ -127,8 +127,14 @@ export const MAX_PENALISED_PEERS = 10_000
 
 // Rooms: presence, direct upgrades and ping, as every member runs them (see docs/PROTOCOL.md)
 
-/** A member announces itself this often, so others learn it is still there. */
+/**
+ * A member announces itself this often, so others learn it is still there; a line of its own tells them as much, so
+ * a member that sent one within the interval skips it (up to {@link PRESENCE_MAX_SKIP_MS}). In a room of 16 where
+ * everyone typed, presences were ~15 % of the messages a page received from the relay (bench/RESULTS.md, stop 50).
+ */
 export const PRESENCE_INTERVAL_MS = 15_000
+/** The longest a member that keeps talking goes without a presence (its name and addresses, repeated). */
+export const PRESENCE_MAX_SKIP_MS = 60_000
 /** A member not heard from for this long, and not directly connected, leaves the peers list. */
 export const MEMBER_EXPIRY_MS = 40_000
 /** A member's unchanged addresses are put in the peer store again after this long (else only when they change). */

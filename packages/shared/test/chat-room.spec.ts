@@ -195,6 +195,42 @@ describe('Room', () => {
     bobRoom.leave()
   })
 
+  it('a member that keeps talking skips its repeated presence; a quiet one repeats it', async () => {
+    const roomId = createRoomId()
+    const alice = await member()
+    const bob = await member()
+    // every presence of bob's alice receives, with when it came
+    const presences: number[] = []
+    alice.services.pubsub.addEventListener('message', evt => {
+      if (evt.detail.type !== 'signed' || !evt.detail.from.equals(bob.peerId)) return
+      void decodeRoomMessage(evt.detail.data, evt.detail.topic).then(event => {
+        if (event.type === 'presence') presences.push(Date.now())
+      })
+    })
+    const interval = { presenceInterval: 200 }
+    const aliceRoom = roomOf(alice, roomId, 'alice', interval)
+    const bobRoom = roomOf(bob, roomId, 'bob', interval)
+    aliceRoom.join()
+    bobRoom.join()
+    await alice.dial(bob.getMultiaddrs())
+    await waitFor(() => aliceRoom.getMembers().length === 1 && bobRoom.getMembers().length === 1, 10_000)
+
+    // two seconds of lines 10 ms apart: each interval has lines of bob's in it (about ten presences without them)
+    await bobRoom.send('first')
+    const talking = Date.now()
+    while (Date.now() - talking < 2_000) {
+      await bobRoom.send('and more')
+      await new Promise(resolve => setTimeout(resolve, 10))
+    }
+    const quiet = Date.now()
+    // two quiet seconds: a presence every interval (a long pause of the test process could only skip one)
+    await new Promise(resolve => setTimeout(resolve, 2_000))
+    expect(presences.filter(t => t >= talking && t < quiet).length).toBeLessThanOrEqual(2)
+    expect(presences.filter(t => t >= quiet).length).toBeGreaterThanOrEqual(4)
+    aliceRoom.leave()
+    bobRoom.leave()
+  })
+
   it('a member not heard from for the expiry, and not connected directly, leaves the list', async () => {
     const roomId = createRoomId()
     const timing = { presenceInterval: 100, memberExpiry: 400 }

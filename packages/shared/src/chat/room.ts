@@ -5,7 +5,7 @@ import { TypedEventEmitter } from 'main-event'
 import { createMessageId, encodeChat, encodePresence } from '../codec.js'
 import {
   DEFAULT_MAX_FILE_BYTES, DEFAULT_MEMBER_DIAL_TIMEOUT_MS, KNOWN_LINE_IDS, MEMBER_EXPIRY_MS, NO_DIRECT_ROUTE_NOTICE_MS, PRESENCE_DEBOUNCE_MS,
-  MEMBER_ADDRS_REFRESH_MS, PRESENCE_INTERVAL_MS, TYPING_EXPIRY_MS, TYPING_INTERVAL_MS, TYPING_NOTICE_DELAY_MS, UPGRADE_RETRY_MAX_MS, UPGRADE_RETRY_MIN_MS
+  MEMBER_ADDRS_REFRESH_MS, PRESENCE_INTERVAL_MS, PRESENCE_MAX_SKIP_MS, TYPING_EXPIRY_MS, TYPING_INTERVAL_MS, TYPING_NOTICE_DELAY_MS, UPGRADE_RETRY_MAX_MS, UPGRADE_RETRY_MIN_MS
 } from '../constants.js'
 import { attachmentFallback } from '../file/offer.js'
 import { checkChatIdentity } from '../identity.js'
@@ -136,6 +136,9 @@ export class Room extends TypedEventEmitter<RoomEvents> {
   private heard = false
   private wentDirect = false
   private lastAnnouncedAddrs = ''
+  /** when my last presence, and my last line, went out (ms) */
+  private lastPresenceAt = 0
+  private lastLineAt = 0
   private presenceTimer?: ReturnType<typeof setInterval>
   private debounceTimer?: ReturnType<typeof setTimeout>
   /** aborted by {@link leave}: cancels catch-ups and dials under way, and silences the room's events */
@@ -303,12 +306,17 @@ export class Room extends TypedEventEmitter<RoomEvents> {
       // a page whose chunk cannot be fetched (offline, a newer deploy): the room works without the DHT
       log('room discovery of %s could not load: %s', this.topic, err.message)
     })
+    const presenceInterval = this.init.presenceInterval ?? PRESENCE_INTERVAL_MS
     this.presenceTimer = setInterval(() => {
       this.members.expire()
       this.upgrader.closeSurplus(this.members.values())
       this.emitMembers()
-      void this.announce({ hello: false })
-    }, this.init.presenceInterval ?? PRESENCE_INTERVAL_MS)
+      // a line of mine within the interval told every member I am here (see PRESENCE_INTERVAL_MS)
+      const now = Date.now()
+      if (now - this.lastLineAt >= presenceInterval || now - this.lastPresenceAt >= PRESENCE_MAX_SKIP_MS) {
+        void this.announce({ hello: false })
+      }
+    }, presenceInterval)
     const subscribers = pubsub.getSubscribers(this.topic)
     if (subscribers.length > 0) {
       // peers already in the room on connections that were open before joining: announce, and catch up
@@ -456,14 +464,18 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     this.safeDispatchEvent('caught-up', { detail: peerId.toString() })
   }
 
-  /** Publishes if some peer of the room can take it; false when nobody could. */
+  /** Publishes a line of mine if some peer of the room can take it; false when nobody could. */
   private async publish (bytes: Uint8Array): Promise<boolean> {
     if (this.node.services.pubsub.getSubscribers(this.topic).length === 0) {
       return false
     }
     try {
       const result = await this.node.services.pubsub.publish(this.topic, bytes)
-      return result.recipients.length > 0
+      if (result.recipients.length > 0) {
+        this.lastLineAt = Date.now()
+        return true
+      }
+      return false
     } catch {
       return false
     }
@@ -499,6 +511,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
       if (result.recipients.length > 0) {
         this.announced = true
         this.lastAnnouncedAddrs = multiaddrs.map(String).join()
+        this.lastPresenceAt = Date.now()
       }
     } catch {
       // nobody to tell yet: the next subscription change announces again
