@@ -15,7 +15,7 @@ import type { Browser, Page } from 'playwright-core'
 const ROOM_SIZES = (process.env.BENCH_ROOM_SIZES ?? '2,8,16,32').split(',').map(Number)
 /**
  * The rooms run at each size (BENCH_ROOM_KINDS=public to pick): the stock app's, and ours, public and private;
- * `relay-gone`, run only when named, is our public room with its relay stopped once the warm-up is heard.
+ * `relay-gone`, run only when named, is our public room with its relay stopped once the warm-up is heard and the room settled.
  */
 const ROOM_KINDS = new Set((process.env.BENCH_ROOM_KINDS ?? 'stock,public,private').split(','))
 /**
@@ -40,6 +40,15 @@ const TYPING_MS = Number(process.env.BENCH_TYPING_MS ?? 0)
 const TAIL_MS = 10_000
 /** Longest wait for every member to hear every other's warm-up line. */
 const WARMUP_TIMEOUT_MS = 30_000
+/**
+ * How long a room is left after its warm-up before the measured lines (BENCH_ROOM_SETTLE_MS), every app's alike.
+ * Ours goes on forming for a while after every direct pair is up (handshakes and circuits closing, ICE checks,
+ * discovery): an idle room of 16 used ~0.5–0.9 cores in the first seconds and ~0.2–0.3 after half a minute. With
+ * sixteen pages on two cores any extra load sets the queue every line waits in: lines typed at once after the
+ * warm-up waited twice as long as after a 10 s pause (bench/RESULTS.md, stop 52). The warm-up's own latencies,
+ * taken as the room forms, are reported apart.
+ */
+const SETTLE_MS = Number(process.env.BENCH_ROOM_SETTLE_MS ?? 10_000)
 /** Longest wait for every pair of our members to be directly connected, before measuring anyway. */
 const MESH_TIMEOUT_MS = 45_000
 /** Pages opened at once. */
@@ -220,6 +229,8 @@ export async function directPairs (pages: Page[]): Promise<{ direct: number, exp
 
 export interface RoomRun {
   latencies: number[]
+  /** the warm-up lines' latencies: every member's first line, typed at once as the room forms */
+  warmUp: number[]
   delivered: number
   expected: number
   notes: string[]
@@ -235,9 +246,9 @@ export interface MeasuredPart {
 }
 
 /**
- * One room of `pages`: a warm-up line from each member (until every member heard every other, or the warm-up
- * timeout), then every member types LINES_PER_MEMBER stamped lines, LINE_INTERVAL_MS apart, members evenly
- * staggered; every other member notes when each is on its screen.
+ * One room of `pages`: a warm-up line from each member, all at once (until every member heard every other, or the
+ * warm-up timeout), then SETTLE_MS, then every member types LINES_PER_MEMBER stamped lines, LINE_INTERVAL_MS
+ * apart, members evenly staggered; every other member notes when each is on its screen.
  */
 async function measureRoom (pages: Page[], app: App, label: string, measured?: MeasuredPart): Promise<RoomRun> {
   const n = pages.length
@@ -249,6 +260,9 @@ async function measureRoom (pages: Page[], app: App, label: string, measured?: M
   if (warmHeard < n * (n - 1)) notes.push(`${label}: warm-up incomplete after ${WARMUP_TIMEOUT_MS} ms (${warmHeard} of ${n * (n - 1)})`)
   await Promise.all(pages.map(async page => page.evaluate(() => { window.benchHeard!.length = 0 })))
   const warmMs = Date.now() - warmStarted
+  const warmDelays = await enterDelays(pages)
+  const warmUp = warm.flat().map(h => h.latency - (warmDelays.get(h.key) ?? 0))
+  await new Promise(resolve => setTimeout(resolve, SETTLE_MS))
 
   const seqs = Array.from({ length: LINES_PER_MEMBER }, (_, i) => i)
   await measured?.start(pages)
@@ -259,7 +273,7 @@ async function measureRoom (pages: Page[], app: App, label: string, measured?: M
   const delays = await enterDelays(pages)
   const latencies = heard.flat().filter(h => !h.key.endsWith(':-1')).map(h => h.latency - (delays.get(h.key) ?? 0))
   notes.push(`${label}: warm-up ${warmMs} ms, ${latencies.length}/${expected} delivered, load ${loadavg()[0]!.toFixed(1)}`)
-  return { latencies, delivered: latencies.length, expected, notes }
+  return { latencies, warmUp, delivered: latencies.length, expected, notes }
 }
 
 export async function closeAll (pages: Page[]): Promise<void> {
@@ -399,12 +413,14 @@ export const latency: Metric = async ({ log }) => {
       }
       if (stockRuns.length > 0) {
         figures.push({ label: `N=${n} stock: line typed → shown`, unit: 'ms', summary: summarize(stockRuns.flatMap(run => run.latencies)) })
+        figures.push({ label: `N=${n} stock: warm-up line → shown`, unit: 'ms', summary: summarize(stockRuns.flatMap(run => run.warmUp)) })
         figures.push(deliveryFigure(`N=${n} stock`, stockRuns))
       }
       for (const [kind, runs] of ourRuns) {
         if (runs.length === 0) continue
         const summary: Summary = summarize(runs.flatMap(({ run }) => run.latencies))
         figures.push({ label: `N=${n} ours ${kind}: line typed → shown`, unit: 'ms', summary })
+        figures.push({ label: `N=${n} ours ${kind}: warm-up line → shown`, unit: 'ms', summary: summarize(runs.flatMap(({ run }) => run.warmUp)) })
         figures.push(deliveryFigure(`N=${n} ours ${kind}`, runs.map(({ run }) => run)))
         const paired = runs.flatMap(({ run, stock }) => stock == null ? [] : [{ ours: summarize(run.latencies), stock }])
         if (paired.length > 0) {
@@ -428,7 +444,7 @@ export const latency: Metric = async ({ log }) => {
     title: 'Room latency through the UI: line typed → shown on the other members\' screens (all pages in one Chromium)',
     figures,
     notes: [
-      `${LINES_PER_MEMBER} lines per member, ${LINE_INTERVAL_MS} ms apart, members staggered; a line later than ${TAIL_MS / 1000} s after the last one typed is not delivered`,
+      `a warm-up line from every member at once, as the room forms (its latencies are the warm-up figures), then ${SETTLE_MS / 1000} s for the room to settle, then ${LINES_PER_MEMBER} lines per member, ${LINE_INTERVAL_MS} ms apart, members staggered; a line later than ${TAIL_MS / 1000} s after the last one typed is not delivered`,
       'a line\'s latency runs from its Enter (ours) or Send (stock), which comes once the page has drawn the text, as a person\'s does, to its showing on another member\'s screen',
       TYPING_MS > 0 ? `ours: each line's typing starts ${TYPING_MS} ms before it is sent (a typing notice goes first when that is over ${TYPING_NOTICE_DELAY_MS} ms)` : 'ours: each line is put in at once (a paste or a quick reply: no typing notice); BENCH_TYPING_MS=700 types for 700 ms first',
       'stock: js-libp2p-examples\' browser pubsub page with gossipsub defaults, through a stock relay subscribed to the topic (no direct dials: that page dials only what is typed into it); stock rooms are public, so private rooms are compared with the same stock figures',
