@@ -43,10 +43,11 @@ const WARMUP_TIMEOUT_MS = 30_000
 /**
  * How long a room is left after its warm-up before the measured lines (BENCH_ROOM_SETTLE_MS), every app's alike.
  * Ours goes on forming for a while after every direct pair is up: an idle room of 16's renderers used ~0.9 cores in
- * the first second and 0.2–0.5 over the next half minute. With sixteen pages on two cores any extra load sets the
- * queue every line waits in: our lines typed right after the warm-up waited about twice as long as after a 10 s
- * pause, and stock's gained as much from one (bench/RESULTS.md, stop 52). The warm-up's own latencies, taken as
- * the room forms, are reported apart.
+ * the first second and 0.2–0.5 over the next half minute, and its pages' service workers (sixteen first visits at
+ * once) were still precaching the app. With sixteen pages on two cores any extra load sets the queue every line
+ * waits in: our lines typed right after the warm-up waited about twice as long as after a 10 s pause, and stock's
+ * gained as much from one (bench/RESULTS.md, stop 52). The warm-up's own latencies, taken as the room forms, are
+ * reported apart.
  */
 const SETTLE_MS = Number(process.env.BENCH_ROOM_SETTLE_MS ?? 10_000)
 /** Longest wait for every pair of our members to be directly connected, before measuring anyway. */
