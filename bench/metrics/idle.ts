@@ -4,7 +4,8 @@ import { createRoomId, roomTopic } from '@p2p-chat/shared'
 import { RelayProcess } from '../../e2e/support/relay-process.ts'
 import { launchChromium } from '../lib/browser.ts'
 import { openStockPage, StockRelay } from '../lib/stock-app.ts'
-import { closeAll, directPairs, openOurPage, openPages } from './latency.ts'
+import { countWire } from '../lib/wire-count.ts'
+import { closeAll, directPairs, observeLines, openOurPage, openPages } from './latency.ts'
 import type { Figure, Metric } from '../lib/report.ts'
 import type { Browser, CDPSession, Page } from 'playwright-core'
 
@@ -63,7 +64,8 @@ async function openIdleRoom (browser: Browser, app: App, n: number): Promise<Idl
   if (app === 'stock') {
     const topic = roomTopic(createRoomId())
     const relay = await StockRelay.start(topic)
-    const pages = await openPages(n, async () => openStockPage(browser, relay, topic))
+    // the same init scripts as our pages get (openOurPage), so that neither room carries the bench's listeners alone
+    const pages = await openPages(n, async () => openStockPage(browser, relay, topic, [observeLines, countWire]))
     return { pages, direct: async () => 'none direct (the stock app talks through its relay)', dispose: async () => { await closeAll(pages); await relay.dispose() } }
   }
   const relay = await RelayProcess.start()

@@ -261,8 +261,6 @@ async function measureRoom (pages: Page[], app: App, label: string, measured?: M
   if (warmHeard < n * (n - 1)) notes.push(`${label}: warm-up incomplete after ${WARMUP_TIMEOUT_MS} ms (${warmHeard} of ${n * (n - 1)})`)
   await Promise.all(pages.map(async page => page.evaluate(() => { window.benchHeard!.length = 0 })))
   const warmMs = Date.now() - warmStarted
-  const warmDelays = await enterDelays(pages)
-  const warmUp = warm.flat().map(h => h.latency - (warmDelays.get(h.key) ?? 0))
   await new Promise(resolve => setTimeout(resolve, SETTLE_MS))
 
   const seqs = Array.from({ length: LINES_PER_MEMBER }, (_, i) => i)
@@ -273,6 +271,8 @@ async function measureRoom (pages: Page[], app: App, label: string, measured?: M
   await measured?.stop(pages)
   const delays = await enterDelays(pages)
   const latencies = heard.flat().filter(h => !h.key.endsWith(':-1')).map(h => h.latency - (delays.get(h.key) ?? 0))
+  // the warm-up lines' Enter delays are among every line's
+  const warmUp = warm.flat().map(h => h.latency - (delays.get(h.key) ?? 0))
   notes.push(`${label}: warm-up ${warmMs} ms, ${latencies.length}/${expected} delivered, load ${loadavg()[0]!.toFixed(1)}`)
   return { latencies, warmUp, delivered: latencies.length, expected, notes }
 }
