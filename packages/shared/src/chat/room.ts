@@ -71,7 +71,7 @@ export interface RoomInit {
    * written together (RoomHistoryInit); without it nothing persists
    */
   history?: { store: HistoryStore, sync?: HistorySyncClient, keepDelay?: number }
-  /** how often this member announces itself (ms) @default PRESENCE_INTERVAL_MS */
+  /** how often this member announces itself (ms), unless a line of its own went out meanwhile @default PRESENCE_INTERVAL_MS */
   presenceInterval?: number
   /**
    * How long (ms, from joining) this member's first announcement (hello) may wait for an address others can
