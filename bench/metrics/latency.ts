@@ -4,6 +4,7 @@ import { RelayProcess } from '../../e2e/support/relay-process.ts'
 import { launchChromium } from '../lib/browser.ts'
 import { openRawPair, rawOneWay } from '../lib/floor.ts'
 import { startHarnessRelay } from '../lib/harness.ts'
+import { openRoomFloor } from '../lib/room-floor.ts'
 import { midMedian, sum, summarize } from '../lib/stats.ts'
 import { openStockPage, StockRelay } from '../lib/stock-app.ts'
 import { countWire } from '../lib/wire-count.ts'
@@ -14,10 +15,11 @@ import type { Browser, Page } from 'playwright-core'
 /** Room sizes measured (BENCH_ROOM_SIZES=2,8 to pick). */
 const ROOM_SIZES = (process.env.BENCH_ROOM_SIZES ?? '2,8,16,32').split(',').map(Number)
 /**
- * The rooms run at each size (BENCH_ROOM_KINDS=public to pick): the stock app's, and ours, public and private;
+ * The rooms run at each size (BENCH_ROOM_KINDS=public to pick): the room floor ({@link openRoomFloor}: raw data
+ * channels between every pair of pages, each line added to a list), the stock app's, and ours, public and private;
  * `relay-gone`, run only when named, is our public room with its relay stopped once the warm-up is heard and the room settled.
  */
-const ROOM_KINDS = new Set((process.env.BENCH_ROOM_KINDS ?? 'stock,public,private').split(','))
+const ROOM_KINDS = new Set((process.env.BENCH_ROOM_KINDS ?? 'floor,stock,public,private').split(','))
 /**
  * Rounds at each size (BENCH_ROOM_ROUNDS=3): the rooms run again in the same order, stock first. Latencies and
  * delivery are pooled over the rounds; a ratio to stock is taken within each round (ours against the stock room
@@ -60,7 +62,8 @@ const OPEN_CONCURRENCY = 4
  */
 const PAGE_LOAD_TIMEOUT_MS = 120_000
 
-type App = 'ours' | 'stock'
+/** Whose page: ours types into its composer and presses Enter; the stock page and the room floor's fill an input and click Send. */
+type App = 'ours' | 'stock' | 'floor'
 
 interface Heard { key: string, latency: number }
 
@@ -281,6 +284,16 @@ export async function closeAll (pages: Page[]): Promise<void> {
   await Promise.all(pages.map(async page => page.context().close()))
 }
 
+/** The room floor of `n` pages ({@link openRoomFloor}), measured as the rooms are. */
+export async function runFloor (browser: Browser, n: number, measured?: MeasuredPart): Promise<RoomRun> {
+  const pages = await openRoomFloor(browser, n, [observeLines, countWire])
+  try {
+    return await measureRoom(pages, 'floor', `N=${n} room floor`, measured)
+  } finally {
+    await closeAll(pages)
+  }
+}
+
 export async function runStock (browser: Browser, n: number, measured?: MeasuredPart): Promise<RoomRun> {
   const topic = roomTopic(createRoomId())
   const relay = await StockRelay.start(topic)
@@ -362,7 +375,8 @@ function ratio (a: number, b: number): number {
  * Room message latency through the UI: N browser pages in one room (one Chromium, a context each), each member
  * types stamped lines; every other member notes when each line is on its screen (now − stamp). Ours: the real
  * web app through our relay, public and private rooms. Stock, in the same run: js-libp2p-examples' browser
- * pubsub page with gossipsub through a stock relay (stock/). Floor: a raw RTCDataChannel, one way.
+ * pubsub page with gossipsub through a stock relay (stock/). Floor: a raw RTCDataChannel, one way, and at each size the
+ * room floor: as many pages joined pair by pair by raw data channels, each line sent to all and added to a list.
  */
 export const latency: Metric = async ({ log }) => {
   const browser = await launchChromium()
@@ -390,12 +404,21 @@ export const latency: Metric = async ({ log }) => {
 
     for (const n of ROOM_SIZES) {
       const kinds = (['public', 'private', 'relay-gone'] as const).filter(kind => ROOM_KINDS.has(kind))
+      const floorRuns: RoomRun[] = []
       const stockRuns: RoomRun[] = []
       /** each of our rooms, with the stock room run just before it in the same round */
       const ourRuns = new Map<OurKind, Array<{ run: RoomRun, stock?: Summary }>>(kinds.map(kind => [kind, []]))
       for (let round = 1; round <= ROOM_ROUNDS; round++) {
         const tag = ROOM_ROUNDS > 1 ? `round ${round} of ${ROOM_ROUNDS}: ` : ''
         let stockSummary: Summary | undefined
+        if (ROOM_KINDS.has('floor')) {
+          const room = await attempt(`${tag}N=${n} room floor`, async () => runFloor(browser, n))
+          if (!(room instanceof Error)) {
+            notes.push(...room.notes.map(note => tag + note))
+            log(tag + room.notes.join('; '))
+            floorRuns.push(room)
+          }
+        }
         if (ROOM_KINDS.has('stock')) {
           const stock = await attempt(`${tag}N=${n} stock`, async () => runStock(browser, n))
           if (stock instanceof Error) continue
@@ -412,10 +435,22 @@ export const latency: Metric = async ({ log }) => {
           ourRuns.get(kind)!.push({ run: ours, stock: stockSummary })
         }
       }
+      /** what the rooms of this size are set against: the room floor when it ran, else the raw pair's one-way */
+      let under = { label: 'floor', summary: floor }
+      if (floorRuns.length > 0) {
+        under = { label: 'room floor', summary: summarize(floorRuns.flatMap(run => run.latencies)) }
+        figures.push({ label: `N=${n} room floor: line typed → shown`, unit: 'ms', summary: under.summary })
+        figures.push(deliveryFigure(`N=${n} room floor`, floorRuns))
+      }
       if (stockRuns.length > 0) {
-        figures.push({ label: `N=${n} stock: line typed → shown`, unit: 'ms', summary: summarize(stockRuns.flatMap(run => run.latencies)) })
+        const stockSummary = summarize(stockRuns.flatMap(run => run.latencies))
+        figures.push({ label: `N=${n} stock: line typed → shown`, unit: 'ms', summary: stockSummary })
         figures.push({ label: `N=${n} stock: warm-up line → shown`, unit: 'ms', summary: summarize(stockRuns.flatMap(run => run.warmUp)) })
         figures.push(deliveryFigure(`N=${n} stock`, stockRuns))
+        if (floorRuns.length > 0) {
+          figures.push({ label: `N=${n} stock: p50 / room floor p50`, unit: '×', value: ratio(stockSummary.p50, under.summary.p50) })
+          figures.push({ label: `N=${n} stock: p99 / room floor p99`, unit: '×', value: ratio(stockSummary.p99, under.summary.p99) })
+        }
       }
       for (const [kind, runs] of ourRuns) {
         if (runs.length === 0) continue
@@ -432,8 +467,8 @@ export const latency: Metric = async ({ log }) => {
             if (paired.length > 1) notes.push(`N=${n} ours ${kind}: ${p} / stock ${p} by round: ${ratios.map(r => r.toFixed(2)).join(', ')}`)
           }
         }
-        figures.push({ label: `N=${n} ours ${kind}: p50 / floor p50`, unit: '×', value: ratio(summary.p50, floor.p50) })
-        figures.push({ label: `N=${n} ours ${kind}: p99 / floor p99`, unit: '×', value: ratio(summary.p99, floor.p99) })
+        figures.push({ label: `N=${n} ours ${kind}: p50 / ${under.label} p50`, unit: '×', value: ratio(summary.p50, under.summary.p50) })
+        figures.push({ label: `N=${n} ours ${kind}: p99 / ${under.label} p99`, unit: '×', value: ratio(summary.p99, under.summary.p99) })
       }
       log(`N=${n} done at ${Math.round((Date.now() - started) / 1000)} s`)
     }
@@ -449,6 +484,7 @@ export const latency: Metric = async ({ log }) => {
       'a line\'s latency runs from its Enter (ours) or Send (stock), which comes once the page has drawn the text, as a person\'s does, to its showing on another member\'s screen',
       TYPING_MS > 0 ? `ours: each line's typing starts ${TYPING_MS} ms before it is sent (a typing notice goes first when that is over ${TYPING_NOTICE_DELAY_MS} ms)` : 'ours: each line is put in at once (a paste or a quick reply: no typing notice); BENCH_TYPING_MS=700 types for 700 ms first',
       'stock: js-libp2p-examples\' browser pubsub page with gossipsub defaults, through a stock relay subscribed to the topic (no direct dials: that page dials only what is typed into it); stock rooms are public, so private rooms are compared with the same stock figures',
+      'room floor: as many pages, a context each, every pair joined by a raw RTCDataChannel (signalled through the bench, no libp2p, no relay), each line sent to every other page and added to its list as one item: the least these pages on this machine can do with the same lines; the rooms of a size are set against it when it ran, else against the raw pair\'s one-way floor',
       ...notes
     ]
   }

@@ -2,7 +2,7 @@ import { launchChromium } from '../lib/browser.ts'
 import { sum, summarize } from '../lib/stats.ts'
 import { TASK_SOURCES, THREAD_GROUPS, TRACE_CPU_CATEGORIES, traceCpu } from '../lib/trace-cpu.ts'
 import { countWireIn, wireCounts } from '../lib/wire-count.ts'
-import { runOurs, runStock } from './latency.ts'
+import { runFloor, runOurs, runStock } from './latency.ts'
 import type { Figure, Metric } from '../lib/report.ts'
 import type { TraceCpu, TraceEvent } from '../lib/trace-cpu.ts'
 import type { WireCounts } from '../lib/wire-count.ts'
@@ -40,11 +40,12 @@ async function tracedRoom (browser: Browser, run: (measured: MeasuredPart) => Pr
 
 /**
  * Where a room's CPU goes, per line delivered: the `latency` metric's room (N pages in one Chromium, each typing
- * 6 stamped lines a second apart), the stock app's and ours (public), with the whole browser traced over the
+ * 6 stamped lines a second apart), the room floor's (raw data channels between every pair, a line a list item), the
+ * stock app's and ours (public), with the whole browser traced over the
  * measured lines. All threads' CPU, by thread, and the pages' main threads by what their tasks ran for, with how
  * many tasks of each (frames; WebSocket and data channel messages: a line's copies, gossip, pings), and the
  * messages and bytes the pages received over WebSockets (from the relay) and data channels (from each other),
- * each divided by the lines delivered; ours over stock's. The trace slows the pages: its latencies are not
+ * each divided by the lines delivered; ours over stock's and over the floor's. The trace slows the pages: its latencies are not
  * `latency`'s.
  */
 export const roomCpu: Metric = async ({ log }) => {
@@ -54,11 +55,12 @@ export const roomCpu: Metric = async ({ log }) => {
   try {
     for (const n of ROOM_SIZES) {
       const rooms = {
+        floor: await tracedRoom(browser, async measured => runFloor(browser, n, measured)),
         stock: await tracedRoom(browser, async measured => runStock(browser, n, measured)),
         ours: await tracedRoom(browser, async measured => runOurs(browser, n, 'public', measured))
       }
-      const all = { stock: 0, ours: 0 }
-      for (const [app, room] of Object.entries(rooms) as Array<['stock' | 'ours', TracedRoom]>) {
+      const all = { floor: 0, stock: 0, ours: 0 }
+      for (const [app, room] of Object.entries(rooms) as Array<[keyof typeof rooms, TracedRoom]>) {
         const perLine = (ms: number): number => ms / Math.max(1, room.delivered)
         all[app] = perLine(sum(Object.values(room.cpu.threads)))
         const summary = summarize(room.latencies)
@@ -76,7 +78,11 @@ export const roomCpu: Metric = async ({ log }) => {
         )
         log(`N=${n} ${app}: ${all[app].toFixed(1)} ms of CPU per line, ${room.delivered} of ${room.expected} delivered`)
       }
-      figures.push({ label: `N=${n}: ours / stock, CPU per line delivered`, unit: '×', value: all.ours / all.stock })
+      figures.push(
+        { label: `N=${n}: ours / stock, CPU per line delivered`, unit: '×', value: all.ours / all.stock },
+        { label: `N=${n}: ours / room floor, CPU per line delivered`, unit: '×', value: all.ours / all.floor },
+        { label: `N=${n}: stock / room floor, CPU per line delivered`, unit: '×', value: all.stock / all.floor }
+      )
     }
   } finally {
     await browser.close()
