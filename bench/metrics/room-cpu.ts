@@ -41,12 +41,11 @@ async function tracedRoom (browser: Browser, run: (measured: MeasuredPart) => Pr
 /**
  * Where a room's CPU goes, per line delivered: the `latency` metric's room (N pages in one Chromium, each typing
  * 6 stamped lines a second apart), the room floor's (raw data channels between every pair, a line a list item), the
- * stock app's and ours (public), with the whole browser traced over the
- * measured lines. All threads' CPU, by thread, and the pages' main threads by what their tasks ran for, with how
- * many tasks of each (frames; WebSocket and data channel messages: a line's copies, gossip, pings), and the
- * messages and bytes the pages received over WebSockets (from the relay) and data channels (from each other),
- * each divided by the lines delivered; ours over stock's and over the floor's. The trace slows the pages: its latencies are not
- * `latency`'s.
+ * stock app's and ours (public), with the whole browser traced over the measured lines. All threads' CPU, by thread,
+ * and the pages' main threads by what their tasks ran for, with how many tasks of each (frames; WebSocket and data
+ * channel messages: a line's copies, gossip, pings), and the messages and bytes the pages received over WebSockets
+ * (from the relay) and data channels (from each other), each divided by the lines delivered; ours over stock's, and
+ * both over the floor's. The trace slows the pages: its latencies are not `latency`'s.
  */
 export const roomCpu: Metric = async ({ log }) => {
   const browser = await launchChromium()
