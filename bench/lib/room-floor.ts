@@ -1,4 +1,4 @@
-import type { Browser, Page } from 'playwright-core'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
 
 /**
  * The floor under a room's latency: N pages, a browser context each (as a room's members are), every pair joined by
@@ -102,29 +102,33 @@ function setupFloorPage (): void {
 
 /**
  * Opens `n` floor pages, each in a context of its own with `initScripts` installed, and joins every pair (the
- * lower index offers); resolves once every page has all n − 1 data channels open.
+ * lower index offers); resolves once every page has all n − 1 data channels open. On a failure every context it
+ * made is closed.
  */
 export async function openRoomFloor (browser: Browser, n: number, initScripts: Array<() => void> = []): Promise<Page[]> {
+  const contexts: BrowserContext[] = []
   const pages: Page[] = []
-  for (let i = 0; i < n; i++) {
-    const context = await browser.newContext()
-    await context.route(FLOOR_URL, async route => route.fulfill({ contentType: 'text/html', body: FLOOR_PAGE }))
-    for (const script of initScripts) await context.addInitScript(script)
-    const page = await context.newPage()
-    await page.exposeBinding('roomFloorSignal', async (_source, to: number, signal: FloorSignal) => {
-      await pages[to]!.evaluate(async ({ from, signal }) => window.roomFloor!.deliver(from, signal), { from: i, signal })
-    })
-    await page.goto(FLOOR_URL)
-    await page.evaluate(setupFloorPage)
-    pages.push(page)
-  }
   try {
+    for (let i = 0; i < n; i++) {
+      const context = await browser.newContext()
+      contexts.push(context)
+      await context.route(FLOOR_URL, async route => route.fulfill({ contentType: 'text/html', body: FLOOR_PAGE }))
+      for (const script of initScripts) await context.addInitScript(script)
+      const page = await context.newPage()
+      await page.exposeBinding('roomFloorSignal', async (_source, to: number, signal: FloorSignal) => {
+        await pages[to]!.evaluate(async ({ from, signal }) => window.roomFloor!.deliver(from, signal), { from: i, signal })
+      })
+      await page.goto(FLOOR_URL)
+      await page.evaluate(setupFloorPage)
+      pages.push(page)
+    }
     await Promise.all(pages.map(async (page, i) => {
       for (let to = i + 1; to < n; to++) await page.evaluate(async (to: number) => window.roomFloor!.dial(to), to)
     }))
     await Promise.all(pages.map(async page => page.waitForFunction((others: number) => window.roomFloor!.open() >= others, n - 1, { timeout: OPEN_TIMEOUT_MS, polling: 100 })))
   } catch (err) {
-    await Promise.all(pages.map(async page => page.context().close()))
+    // pages left open would go on using the machine while the next rooms are measured
+    await Promise.all(contexts.map(async context => context.close()))
     throw err
   }
   return pages
