@@ -18,8 +18,8 @@ export const DEFAULT_START_CONCURRENCY = 8
  * host's cores to itself; here they share two, and at the default niceness the workers, busy making keys and
  * handshakes, kept the relay waiting for a core (13.5 s of 37 while 1,000 clients arrived; `/healthz` p99
  * 218 ms, 61 ms with them at 10). At 10 they still did while the last 1,500 of 5,000 arrived: in each `/healthz`
- * answer over 100 ms the relay's main thread had waited 32–133 ms for a core, and the step's p99 was 107–207 ms
- * in four runs; at 19, 22 and 36 ms (bench/RESULTS.md, stop 54). They still get every core the relay leaves idle.
+ * answer over 100 ms the relay's main thread had waited 99–133 ms for a core, and the step's p99 was 107–207 ms
+ * in four runs; at 19, 22–63 ms in three (bench/RESULTS.md, stop 54). They still get every core the relay leaves idle.
  */
 export const DEFAULT_WORKER_NICENESS = 19
 /** Longest a worker may take to answer a request before the fleet gives up on it. */
