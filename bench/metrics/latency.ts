@@ -383,16 +383,23 @@ export const latency: Metric = async ({ log }) => {
   const figures: Figure[] = []
   const notes: string[] = []
   const started = Date.now()
-  /** One room's run; a room that could not be run (a page that did not load on a loaded machine) is a note. */
-  const attempt = async <T>(label: string, run: () => Promise<T>): Promise<T | Error> => {
+  /**
+   * One room of a round: its notes go to the report and the log, tagged with the round. A room that could not be run
+   * (a page that did not load on a loaded machine) is a note, and undefined.
+   */
+  const runRoom = async (tag: string, label: string, run: () => Promise<RoomRun>): Promise<RoomRun | undefined> => {
+    let room: RoomRun
     try {
-      return await run()
+      room = await run()
     } catch (err) {
-      const note = `${label}: not measured (${(err as Error).message.split('\n')[0]})`
+      const note = `${tag}${label}: not measured (${(err as Error).message.split('\n')[0]})`
       notes.push(note)
       log(note)
-      return err as Error
+      return undefined
     }
+    notes.push(...room.notes.map(note => tag + note))
+    log(tag + room.notes.join('; '))
+    return room
   }
   try {
     const floorRelay = await startHarnessRelay()
@@ -412,27 +419,18 @@ export const latency: Metric = async ({ log }) => {
         const tag = ROOM_ROUNDS > 1 ? `round ${round} of ${ROOM_ROUNDS}: ` : ''
         let stockSummary: Summary | undefined
         if (ROOM_KINDS.has('floor')) {
-          const room = await attempt(`${tag}N=${n} room floor`, async () => runFloor(browser, n))
-          if (!(room instanceof Error)) {
-            notes.push(...room.notes.map(note => tag + note))
-            log(tag + room.notes.join('; '))
-            floorRuns.push(room)
-          }
+          const room = await runRoom(tag, `N=${n} room floor`, async () => runFloor(browser, n))
+          if (room != null) floorRuns.push(room)
         }
         if (ROOM_KINDS.has('stock')) {
-          const stock = await attempt(`${tag}N=${n} stock`, async () => runStock(browser, n))
-          if (stock instanceof Error) continue
-          notes.push(...stock.notes.map(note => tag + note))
-          log(tag + stock.notes.join('; '))
+          const stock = await runRoom(tag, `N=${n} stock`, async () => runStock(browser, n))
+          if (stock == null) continue
           stockRuns.push(stock)
           stockSummary = summarize(stock.latencies)
         }
         for (const kind of kinds) {
-          const ours = await attempt(`${tag}N=${n} ours ${kind}`, async () => runOurs(browser, n, kind))
-          if (ours instanceof Error) continue
-          notes.push(...ours.notes.map(note => tag + note))
-          log(tag + ours.notes.join('; '))
-          ourRuns.get(kind)!.push({ run: ours, stock: stockSummary })
+          const ours = await runRoom(tag, `N=${n} ours ${kind}`, async () => runOurs(browser, n, kind))
+          if (ours != null) ourRuns.get(kind)!.push({ run: ours, stock: stockSummary })
         }
       }
       /** what the rooms of this size are set against: the room floor when it ran, else the raw pair's one-way */
