@@ -70,7 +70,8 @@ function recordOf (topic: string, data: Uint8Array): HistoryRecord | undefined {
     validateTimestamp(header.timestamp)
     return { topic, id: header.id, timestamp: header.timestamp, data }
   }
-  // the room's validator has decoded the line and verified its signature before gossipsub delivered it
+  // the room's validator has decoded the line and checked that its author published it before gossipsub delivered
+  // it (gossipsub verified the publisher's signature over it: see docs/PROTOCOL.md, "Signed chat lines")
   const label = readChatLabel(data)
   return label == null ? undefined : { topic, ...label, data }
 }

@@ -4,10 +4,10 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { fromString as uint8ArrayFromString } from 'uint8arrays/from-string'
 import { toString as uint8ArrayToString } from 'uint8arrays/to-string'
 import {
-  CHAT_EXTENDED_SIGNATURE_DOMAIN, CHAT_SIGNATURE_DOMAIN, MAX_CLOCK_SKEW_MS, MAX_FILE_BYTES, MAX_KNOWN_AUTHORS, MAX_MULTIADDR_BYTES, MAX_NAME_BYTES,
+  CHAT_EXTENDED_SIGNATURE_DOMAIN, CHAT_SIGNATURE_DOMAIN, ED25519_SIGNATURE_BYTES, MAX_CLOCK_SKEW_MS, MAX_FILE_BYTES, MAX_KNOWN_AUTHORS, MAX_MULTIADDR_BYTES, MAX_NAME_BYTES,
   MAX_PRESENCE_MULTIADDRS, MAX_REACTION_BYTES, MAX_ROOM_MESSAGE_BYTES, MAX_TEXT_BYTES, MESSAGE_ID_HEX_LENGTH, ROOM_MESSAGE_VERSION
 } from './constants.js'
-import { InvalidMessageError, InvalidNameError, InvalidSignatureError, MessageTooLargeError, UnsupportedVersionError } from './errors.js'
+import { AuthorMismatchError, InvalidMessageError, InvalidNameError, InvalidSignatureError, MessageTooLargeError, UnsupportedVersionError } from './errors.js'
 import { validateFileOffer } from './file/offer.js'
 import { checkChatIdentity } from './identity.js'
 import { ChatMessage, RoomMessage } from './proto/room.js'
@@ -57,6 +57,22 @@ export interface RoomLimits {
    * @default MAX_FILE_BYTES (no limit of the room's own: what a relay checks)
    */
   maxFileSize?: number
+}
+
+/** How {@link decodeRoomMessage} reads a room message; every field has a default. */
+export interface RoomMessageReadOptions {
+  /** The time a line's timestamp is checked against, ms since the epoch. @default Date.now() */
+  now?: number
+  /** @default {} */
+  limits?: RoomLimits
+  /**
+   * The peer id that published the bytes, when they arrived live in a gossipsub message signed by that peer's key
+   * and gossipsub has verified that signature (StrictSign, as every P2P Chat peer runs it). A chat line must then
+   * be that peer's ({@link AuthorMismatchError}), and its own signatures are checked for form only, not verified:
+   * the message's signature covers the same bytes on the same topic, so verifying them again proves nothing more
+   * (docs/PROTOCOL.md, "Signed chat lines"). Without it (a line from history sync, from a store) they are verified.
+   */
+  publisher?: string
 }
 
 export type RoomEvent =
@@ -324,16 +340,27 @@ function chatAuthor (bytes: Uint8Array): { key: PublicKey, author: string } {
 /**
  * Checks a chat line's signatures for the topic: the first over fields 1–5 always, the extended one over fields
  * 1–5 and 7–9 whenever the line carries it, and it must when `extended`. Returns the author's peer id or throws
- * {@link InvalidSignatureError}.
+ * {@link InvalidSignatureError}. With `publisher` (see {@link RoomMessageReadOptions.publisher}) the line must be
+ * by it ({@link AuthorMismatchError}) and its signatures are checked for form only.
  */
-async function verifyChat (message: ChatMessage, topic: string, extended: boolean): Promise<string> {
+async function checkChatSignatures (message: ChatMessage, topic: string, extended: boolean, publisher?: string): Promise<string> {
   const { key, author } = chatAuthor(message.author)
-  const none = new Uint8Array(0)
-  const legacy = ChatMessage.encode({ ...message, signature: none, replyTo: '', reactTo: '', attachment: undefined, extendedSignature: none })
-  await checkSignature(key, signedPart(CHAT_SIGNATURE_DOMAIN, topic, legacy), message.signature, 'signature')
   if (extended && message.extendedSignature.byteLength === 0) {
     throw new InvalidSignatureError('A chat line that answers, reacts or offers a file carries no extended signature')
   }
+  if (publisher != null) {
+    if (author !== publisher) {
+      throw new AuthorMismatchError(`a chat line by ${author} published by ${publisher}`)
+    }
+    const extendedBytes = message.extendedSignature.byteLength
+    if (message.signature.byteLength !== ED25519_SIGNATURE_BYTES || (extendedBytes !== 0 && extendedBytes !== ED25519_SIGNATURE_BYTES)) {
+      throw new InvalidSignatureError(`A chat line carries a signature that is not ${ED25519_SIGNATURE_BYTES} bytes long, as an Ed25519 signature is`)
+    }
+    return author
+  }
+  const none = new Uint8Array(0)
+  const legacy = ChatMessage.encode({ ...message, signature: none, replyTo: '', reactTo: '', attachment: undefined, extendedSignature: none })
+  await checkSignature(key, signedPart(CHAT_SIGNATURE_DOMAIN, topic, legacy), message.signature, 'signature')
   if (message.extendedSignature.byteLength > 0) {
     const line = ChatMessage.encode({ ...message, signature: none, extendedSignature: none })
     await checkSignature(key, signedPart(CHAT_EXTENDED_SIGNATURE_DOMAIN, topic, line), message.extendedSignature, 'extended signature')
@@ -364,11 +391,14 @@ function chatFromWire (wire: ChatMessage): Chat {
 }
 
 /**
- * Decodes and validates bytes from a room topic, and checks a chat line's signatures for that topic. Throws
+ * Decodes and validates bytes from a room topic, and checks a chat line's signatures for that topic (verifies them
+ * unless `options.publisher` says a verified gossipsub signature covers them). Throws
  * {@link MessageTooLargeError}, {@link UnsupportedVersionError}, {@link InvalidMessageError} (or its kind
- * {@link InvalidNameError}) or {@link InvalidSignatureError}; never anything else.
+ * {@link InvalidNameError}), {@link InvalidSignatureError} or, with a publisher, {@link AuthorMismatchError};
+ * never anything else.
  */
-export async function decodeRoomMessage (bytes: Uint8Array, topic: string, now = Date.now(), limits: RoomLimits = {}): Promise<RoomEvent> {
+export async function decodeRoomMessage (bytes: Uint8Array, topic: string, options: RoomMessageReadOptions = {}): Promise<RoomEvent> {
+  const { now = Date.now(), limits = {}, publisher } = options
   if (bytes.byteLength > MAX_ROOM_MESSAGE_BYTES) {
     throw new MessageTooLargeError(`Room message of ${bytes.byteLength} bytes is over the limit`, bytes.byteLength, MAX_ROOM_MESSAGE_BYTES)
   }
@@ -387,7 +417,7 @@ export async function decodeRoomMessage (bytes: Uint8Array, topic: string, now =
   if (message.chat != null) {
     const chat = chatFromWire(message.chat)
     checkChat(chat, now, limits.maxFileSize ?? MAX_FILE_BYTES)
-    return { type: 'chat', chat, author: await verifyChat(message.chat, topic, isExtended(chat)) }
+    return { type: 'chat', chat, author: await checkChatSignatures(message.chat, topic, isExtended(chat), publisher) }
   }
   const presence = message.presence!
   checkPresence(presence)

@@ -11,6 +11,8 @@ export const ROOM_TOPIC_PREFIX = '/p2p-chat/room/1/'
 
 /** What a chat line's signature starts with (see room.proto): a signature made for anything else never verifies. */
 export const CHAT_SIGNATURE_DOMAIN = 'p2p-chat/chat/1'
+/** Length of an Ed25519 signature, the only kind a chat line carries (authors' keys are Ed25519). */
+export const ED25519_SIGNATURE_BYTES = 64
 /**
  * What a chat line's extended signature starts with: the one that also covers a reply, a reaction or an attachment
  * (fields peers of the first version skip, so the first signature cannot cover them).

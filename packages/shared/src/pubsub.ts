@@ -2,7 +2,7 @@ import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { toString as uint8ArrayToString } from 'uint8arrays/to-string'
 import { decodeRoomMessage } from './codec.js'
 import { INVALID_MESSAGE_PENALTY, INVALID_MESSAGE_WINDOW_MS, MAX_GOSSIP_RPC_BYTES, MAX_PENALISED_PEERS } from './constants.js'
-import { AuthorMismatchError, InvalidMessageError } from './errors.js'
+import { InvalidMessageError } from './errors.js'
 import { checkChatIdentity } from './identity.js'
 import { privateTopicIdFromTopic, readEnvelopeHeader } from './private-room/index.js'
 import { roomIdFromTopic } from './room.js'
@@ -132,9 +132,10 @@ export interface RoomMessageValidatorOptions {
 /**
  * A gossipsub topic validator for room topics, public and private: rejects (and so penalises the forwarding
  * peer for) anything that is unsigned, published by a peer id that is not Ed25519, does not decode, breaks the
- * schema's limits, or — in a public room — is a chat line whose signature does not verify or whose author is not
- * the gossipsub signer. A private room's
- * envelope is checked for shape only: without the secret nobody else can tell more (members drop forgeries).
+ * schema's limits, or — in a public room — is a chat line whose author is not the gossipsub signer or whose
+ * signatures are malformed. The line's own signatures are not verified again: gossipsub has verified the
+ * signer's signature over the same bytes and topic. A private room's envelope is checked for shape only: without
+ * the secret nobody else can tell more (members drop forgeries).
  */
 export function roomMessageValidator (onReject?: (peer: PeerId, reason: Error) => void, options: RoomMessageValidatorOptions = {}) {
   return async (peer: PeerId, message: Message): Promise<TopicValidatorResult> => {
@@ -149,10 +150,8 @@ export function roomMessageValidator (onReject?: (peer: PeerId, reason: Error) =
       if (privateTopicIdFromTopic(message.topic) != null) {
         readEnvelopeHeader(message.data)
       } else {
-        const event = await decodeRoomMessage(message.data, message.topic)
-        if (event.type === 'chat' && event.author !== message.from.toString()) {
-          throw new AuthorMismatchError(`a chat line by ${event.author} published by ${message.from.toString()}`)
-        }
+        // gossipsub has verified the message's signature by `from` (StrictSign) before it asks
+        await decodeRoomMessage(message.data, message.topic, { publisher: message.from.toString() })
       }
       return TopicValidatorResult.Accept
     } catch (err) {

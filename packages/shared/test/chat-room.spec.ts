@@ -6,12 +6,13 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { Room } from '../src/chat/room.js'
 import { chatPeerServices } from '../src/chat/services.js'
 import { DirectUpgrader, webrtcPairGater } from '../src/chat/upgrader.js'
-import { decodeRoomMessage } from '../src/codec.js'
+import { createMessageId, decodeRoomMessage, encodeChat } from '../src/codec.js'
 import { blobSource, memorySink, normalizeMimeType } from '../src/file/index.js'
 import { createMemoryHistoryStore } from '../src/history/memory.js'
 import { compareRecords } from '../src/history/timeline.js'
 import { createRoomId, DM_PROTOCOL, FILE_PROTOCOL, HISTORY_SYNC_PROTOCOL, isRoomTopic } from '../src/index.js'
 import { createRoomSecret, derivePrivateRoom, openRoomData } from '../src/private-room/index.js'
+import { RoomMessage } from '../src/proto/room.js'
 import { waitFor } from '../src/testing/index.js'
 import { isWebRTCAddr } from '../src/util/multiaddrs.js'
 import { randomFile } from './file/helpers.js'
@@ -169,6 +170,40 @@ describe('Room', () => {
     expect(shown).toEqual(['hi', 'and again'])
     aliceRoom.leave()
     bobRoom.leave()
+  })
+
+  it('a line its author published with a broken signature of its own is shown live, where the author\'s gossipsub signature vouches for it, and dropped by a newcomer catching up from history', async () => {
+    const roomId = createRoomId()
+    const bobStore = createMemoryHistoryStore()
+    const [alice, bob, carol] = [await member(), await member({ store: bobStore }), await member()]
+    const aliceRoom = roomOf(alice, roomId, 'alice')
+    const bobRoom = roomOf(bob, roomId, 'bob', { history: { store: bobStore, sync: bob.services.history } })
+    const heard: string[] = []
+    bobRoom.addEventListener('chat', evt => heard.push(evt.detail.text))
+    aliceRoom.join()
+    bobRoom.join()
+    await alice.dial(bob.getMultiaddrs())
+    await waitFor(() => alice.services.pubsub.getSubscribers(aliceRoom.topic).length > 0, 10_000)
+    const broken = RoomMessage.decode(await encodeChat({ id: createMessageId(), name: 'alice', text: 'broken', timestamp: Date.now() }, aliceRoom.topic, keys.get(alice)!))
+    broken.chat!.signature = broken.chat!.signature.map((b, i) => i === 0 ? b ^ 1 : b)
+    await alice.services.pubsub.publish(aliceRoom.topic, RoomMessage.encode(broken))
+    await aliceRoom.send('signed')
+    await waitFor(() => heard.length === 2, 5_000)
+    expect(heard).toEqual(['broken', 'signed'])
+    await expect.poll(async () => (await bobStore.list(bobRoom.topic)).length).toBe(2)
+
+    const carolRoom = roomOf(carol, roomId, 'carol')
+    const shown: string[] = []
+    carolRoom.addEventListener('chat', evt => shown.push(evt.detail.text))
+    let caughtUp = false
+    carolRoom.addEventListener('caught-up', () => { caughtUp = true })
+    carolRoom.join()
+    await carol.dial(bob.getMultiaddrs())
+    await waitFor(() => caughtUp, 10_000)
+    expect(shown).toEqual(['signed'])
+    aliceRoom.leave()
+    bobRoom.leave()
+    carolRoom.leave()
   })
 
   it('a member\'s addresses go into the peer store once, not again with every presence that repeats them', async () => {

@@ -55,6 +55,27 @@ describe('room message codec', async () => {
     await expect(decodeRoomMessage(altered(m => { m.chat!.author = new Uint8Array(0) }), topic)).rejects.toMatchObject({ name: 'InvalidSignatureError' })
   })
 
+  it('with the publisher gossipsub verified, checks a line\'s author and the form of its signatures, not their bytes', async () => {
+    const other = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
+    // the message's signature by its publisher covers these bytes: what the line's own would prove, it has
+    const resigned = altered(m => { m.chat!.signature = m.chat!.signature.map((b, i) => i === 0 ? b ^ 1 : b) })
+    expect(await decodeRoomMessage(resigned, topic, { publisher: author })).toEqual({ type: 'chat', chat, author })
+    await expect(decodeRoomMessage(resigned, topic)).rejects.toMatchObject({ name: 'InvalidSignatureError' })
+    // only its author publishes a line
+    await expect(decodeRoomMessage(signed, topic, { publisher: other })).rejects.toMatchObject({ name: 'AuthorMismatchError' })
+    // signatures that are no Ed25519 signatures, a reply without its extended signature, a key that names nobody
+    const reply = RoomMessage.decode(await encodeChat({ ...chat, replyTo: createMessageId() }, topic, key))
+    const malformed = [
+      altered(m => { m.chat!.signature = m.chat!.signature.subarray(1) }),
+      altered(m => { m.chat!.extendedSignature = new Uint8Array(12) }),
+      RoomMessage.encode({ ...reply, chat: { ...reply.chat!, extendedSignature: new Uint8Array(0) } }),
+      altered(m => { m.chat!.author = new Uint8Array(0) })
+    ]
+    for (const bytes of malformed) {
+      await expect(decodeRoomMessage(bytes, topic, { publisher: author })).rejects.toMatchObject({ name: 'InvalidSignatureError' })
+    }
+  })
+
   it('names every line\'s own author, from more authors than it keeps decoded, and refuses forgeries under a known one', async () => {
     const keys = await Promise.all(Array.from({ length: MAX_KNOWN_AUTHORS + 2 }, async () => generateKeyPair('Ed25519')))
     const lines = await Promise.all(keys.map(async key => encodeChat(chat, topic, key)))
@@ -277,7 +298,7 @@ describe('replies, reactions, file offers and typing notices', async () => {
     const limits = { maxFileSize: DEFAULT_MAX_FILE_BYTES }
     await expect(encodeChat(big, topic, key, Date.now(), limits)).rejects.toMatchObject({ name: 'MessageTooLargeError', size: DEFAULT_MAX_FILE_BYTES + 1, limit: DEFAULT_MAX_FILE_BYTES })
     const bytes = await encodeChat(big, topic, key)
-    await expect(decodeRoomMessage(bytes, topic, Date.now(), limits)).rejects.toMatchObject({ name: 'MessageTooLargeError' })
+    await expect(decodeRoomMessage(bytes, topic, { limits })).rejects.toMatchObject({ name: 'MessageTooLargeError' })
     expect((await decodeRoomMessage(bytes, topic)).type).toBe('chat')
   })
 

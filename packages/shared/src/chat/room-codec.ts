@@ -1,5 +1,5 @@
 import { decodeRoomMessage } from '../codec.js'
-import { AuthorMismatchError, InvalidMessageError } from '../errors.js'
+import { InvalidMessageError } from '../errors.js'
 import { roomTopic } from '../room.js'
 import type { RoomEvent, RoomLimits } from '../codec.js'
 import type { PrivateRoomKeys } from '../private-room/index.js'
@@ -62,17 +62,16 @@ export function privateRoomCodec (keys: PrivateRoomKeys, limits: RoomLimits = {}
 }
 
 /**
- * Reads bytes published on (or synced for) a room: opens them, decodes and validates the room message and
- * verifies a chat line's signature. `from`, when given (live gossip), must be a chat line's author. In a
- * private room the envelope's id and time must be the line's own. Throws typed errors for anything else.
+ * Reads bytes published on (or synced for) a room: opens them, decodes and validates the room message and checks
+ * a chat line's signatures. `publisher`, given for a message that arrived live (gossipsub has verified
+ * its signature by that peer: see {@link decodeRoomMessage}'s options), must be a chat line's author, and the
+ * line's own signatures are then checked for form only. In a private room the envelope's id
+ * and time must be the line's own. Throws typed errors for anything else.
  */
-export async function readRoomData (codec: RoomCodec, data: Uint8Array, from?: string): Promise<RoomEvent> {
+export async function readRoomData (codec: RoomCodec, data: Uint8Array, publisher?: string): Promise<RoomEvent> {
   const { message, header } = await codec.unwrap(data)
-  const event = await decodeRoomMessage(message, codec.topic, Date.now(), codec.limits)
+  const event = await decodeRoomMessage(message, codec.topic, { limits: codec.limits, publisher })
   if (event.type === 'chat') {
-    if (from != null && event.author !== from) {
-      throw new AuthorMismatchError(`a chat line by ${event.author} published by ${from}`)
-    }
     if (header != null && (header.id !== event.chat.id || header.timestamp !== event.chat.timestamp || header.ephemeral)) {
       throw new InvalidMessageError('a private envelope is labelled differently from the chat line inside')
     }

@@ -152,8 +152,9 @@ export class Room extends TypedEventEmitter<RoomEvents> {
 
   /**
    * The room's gossipsub validator: a message is accepted, and so forwarded, only when it reads as a message of
-   * this room — signed by its publisher, well-formed, a chat line signed by its author (the publisher) for this
-   * topic and, in a private room, sealed with the room's key. Anything else is rejected (penalising its sender).
+   * this room — signed by its publisher, well-formed, a chat line by its author (the publisher: gossipsub has
+   * verified its signature over the line, which stands for the line's own, see `readRoomData`) and, in a private
+   * room, sealed with the room's key. Anything else is rejected (penalising its sender).
    */
   private readonly validate = async (_peer: PeerId, message: Message): Promise<TopicValidatorResult> => {
     if (message.type !== 'signed') {
