@@ -11,9 +11,10 @@ import type { RoomPreview } from '@p2p-chat/shared'
  *
  * The lines are not verified here: the relay kept each only once gossipsub had verified its author's signature
  * over it and the room's validator had checked it (docs/PROTOCOL.md, "Signed chat lines"), and the page verifies
- * the line's own signatures before the app shows it (a line whose own do not verify is drawn here, then dropped). What the page's inline script hides before this is drawn:
- * everything on a private room's link (the relay cannot know a link is private: its secret never reaches the
- * relay) and the lines of the peers the reader blocked (apps/web/index.html).
+ * the line's own signatures before the app shows it (a line whose own do not verify is drawn here, then dropped).
+ * What the page's inline script hides before this is drawn: everything on a private room's link (the relay cannot
+ * know a link is private: its secret never reaches the relay) and the lines of the peers the reader blocked
+ * (apps/web/index.html).
  */
 export function roomPreviewHtml (preview: RoomPreview): string {
   const lines = preview.lines.flatMap(data => {

@@ -55,9 +55,12 @@ describe('Room', () => {
     return node
   }
 
-  /** Alice and Bob in one room, directly connected, each in the other's members list. */
-  async function twoMembers (init: { alice?: Partial<RoomInit>, bob?: Partial<RoomInit> } = {}, roomId = createRoomId()): Promise<{ alice: MemberNode, bob: MemberNode, aliceRoom: Room, bobRoom: Room }> {
-    const [alice, bob] = [await member(), await member()]
+  /**
+   * Alice and Bob in one room, directly connected, each in the other's members list; `bobServes` is the history
+   * Bob's node serves to peers catching up (none by default).
+   */
+  async function twoMembers (init: { alice?: Partial<RoomInit>, bob?: Partial<RoomInit>, bobServes?: HistoryStore } = {}, roomId = createRoomId()): Promise<{ alice: MemberNode, bob: MemberNode, aliceRoom: Room, bobRoom: Room }> {
+    const [alice, bob] = [await member(), await member({ store: init.bobServes })]
     const aliceRoom = roomOf(alice, roomId, 'alice', init.alice)
     const bobRoom = roomOf(bob, roomId, 'bob', init.bob)
     aliceRoom.join()
@@ -175,15 +178,9 @@ describe('Room', () => {
   it('a line its author published with a broken signature of its own is shown live, where the author\'s gossipsub signature vouches for it, and dropped by a newcomer catching up from history', async () => {
     const roomId = createRoomId()
     const bobStore = createMemoryHistoryStore()
-    const [alice, bob, carol] = [await member(), await member({ store: bobStore }), await member()]
-    const aliceRoom = roomOf(alice, roomId, 'alice')
-    const bobRoom = roomOf(bob, roomId, 'bob', { history: { store: bobStore, sync: bob.services.history } })
+    const { alice, bob, aliceRoom, bobRoom } = await twoMembers({ bob: { history: { store: bobStore } }, bobServes: bobStore }, roomId)
     const heard: string[] = []
     bobRoom.addEventListener('chat', evt => heard.push(evt.detail.text))
-    aliceRoom.join()
-    bobRoom.join()
-    await alice.dial(bob.getMultiaddrs())
-    await waitFor(() => alice.services.pubsub.getSubscribers(aliceRoom.topic).length > 0, 10_000)
     const broken = RoomMessage.decode(await encodeChat({ id: createMessageId(), name: 'alice', text: 'broken', timestamp: Date.now() }, aliceRoom.topic, keys.get(alice)!))
     broken.chat!.signature = broken.chat!.signature.map((b, i) => i === 0 ? b ^ 1 : b)
     await alice.services.pubsub.publish(aliceRoom.topic, RoomMessage.encode(broken))
@@ -192,6 +189,7 @@ describe('Room', () => {
     expect(heard).toEqual(['broken', 'signed'])
     await expect.poll(async () => (await bobStore.list(bobRoom.topic)).length).toBe(2)
 
+    const carol = await member()
     const carolRoom = roomOf(carol, roomId, 'carol')
     const shown: string[] = []
     carolRoom.addEventListener('chat', evt => shown.push(evt.detail.text))
