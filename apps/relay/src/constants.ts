@@ -152,9 +152,12 @@ export const DEFAULT_MAX_REMEMBERED_PEERS = 1024
  * peers filled: RSS it never gave back; at 2 MiB its collections, one every few ms while clients arrive, made most
  * of `/healthz`'s tail while 5,000 clients arrived: see bench/RESULTS.md, stop 33); its old generation collected
  * once it has grown 20 % past what the last full collection kept (V8's own factor, up to 4×, let a relay under
- * steady traffic swing by 100 MiB and more between collections: its RSS rose in steps for minutes on end); and
- * glibc's malloc held to two arenas (one per thread that allocates otherwise, each keeping what it freed). See
- * bench/RESULTS.md for what each saves.
+ * steady traffic swing by 100 MiB and more between collections: its RSS rose in steps for minutes on end), and
+ * marked by V8's background threads and as the relay allocates, with no marking tasks of its own on the relay's
+ * event loop (with them, at 5,000 clients each full collection's marking took ~300 ms of the main thread within
+ * ~370 ms, and `/healthz` answers caught in it waited up to 200 ms: bench/RESULTS.md, stop 56); and glibc's malloc
+ * held to two arenas (one per thread that allocates otherwise, each keeping what it freed). See bench/RESULTS.md
+ * for what each saves.
  */
-export const RELAY_NODE_OPTIONS = ['--max-semi-space-size=8', '--heap-growing-percent=20']
+export const RELAY_NODE_OPTIONS = ['--max-semi-space-size=8', '--heap-growing-percent=20', '--no-incremental-marking-task']
 export const RELAY_MALLOC_ARENA_MAX = 2
