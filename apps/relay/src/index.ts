@@ -21,7 +21,7 @@ import { readFile } from 'node:fs/promises'
 import { isIPv6 } from 'node:net'
 import { RELAY_V2_STOP_CODEC } from '@libp2p/circuit-relay-v2'
 import { logger } from '@libp2p/logger'
-import { InvalidMessageScores, isRoomTopic } from '@p2p-chat/shared'
+import { InvalidMessageScores, isRoomTopic, RoomLinks } from '@p2p-chat/shared'
 import { openNodeHistoryStore, openNodeStore } from '@p2p-chat/shared/node'
 import { advertisedAddrs } from './addresses.js'
 import { configWarnings } from './config.js'
@@ -137,6 +137,8 @@ export async function createRelay (options: RelayOptions, init: RelayInit = {}):
   const limits = new RelayLimits(options, ops.metrics, ops.logger, init.now)
   await limits.dht.load(store.datastore)
   const scores = new InvalidMessageScores()
+  // whom each member of a public room says it is directly connected to: its lines go to those peers lazily
+  const links = new RoomLinks()
   const history = options.history === false
     ? undefined
     : await openNodeHistoryStore(options.dataDir, {
@@ -148,12 +150,12 @@ export async function createRelay (options: RelayOptions, init: RelayInit = {}):
     (rooms.rooms.includes(topic) || (await history.list(topic, { limit: 1 })).length > 0)
   // provider records over the DHT limits are refused where kad-dht stores them; peers' records stay in memory
   const { datastore, peerRecords } = relayDatastore(limits.dht.wrap(store.datastore))
-  const node = await createRelayNode(options, store, scores, history, { ...ops, limits, datastore, servesHistory })
+  const node = await createRelayNode(options, store, { scores, links }, history, { ...ops, limits, datastore, servesHistory })
   const forgetter = new PeerForgetter()
   const { logger, metrics } = ops
   // peer relays forward every author of the rooms they share: only those authors' publish rates apply
   const peerRelays = new Set((options.peers ?? []).map(targetPeerId))
-  const rooms = new RoomFollower(node.services.pubsub, { scores, logger, ...limits.rooms, forwarders: peer => peerRelays.has(peer) })
+  const rooms = new RoomFollower(node.services.pubsub, { scores, links, logger, ...limits.rooms, forwarders: peer => peerRelays.has(peer) })
   const relayServer = (): CircuitRelayService => node.services.relay as CircuitRelayService
   const keeper = history == null ? undefined : new HistoryKeeper(node.services.pubsub, history)
   const peers = new RelayPeers(node, options.peers ?? [], logger)

@@ -24,7 +24,7 @@ import type { RelayLogger } from './log.js'
 import type { RelayMetrics } from './metrics.js'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Libp2p } from '@libp2p/interface'
-import type { HistoryStore, InvalidMessageScores } from '@p2p-chat/shared'
+import type { HistoryStore, InvalidMessageScores, RoomLinks } from '@p2p-chat/shared'
 import type { NodeStore } from '@p2p-chat/shared/node'
 import type { Libp2pOptions } from 'libp2p'
 
@@ -59,8 +59,14 @@ function listenHosts (host: string): Array<{ family: 'ip4' | 'ip6', host: string
   return [{ family: isIPv6(host) ? 'ip6' : 'ip4', host }]
 }
 
+/** What the relay's gossipsub consults: invalid messages' scores, and whom each room's members are directly connected to. */
+export interface RoomState {
+  scores: InvalidMessageScores
+  links: RoomLinks
+}
+
 /** The relay's libp2p node: every listener (TCP, QUIC, WebSocket, WebRTC-direct), circuit-relay hop, AutoNAT and DHT servers, gossipsub. */
-export async function createRelayNode (options: RelayOptions, store: NodeStore, scores: InvalidMessageScores, history: HistoryStore | undefined, ops: NodeOps): Promise<RelayNode> {
+export async function createRelayNode (options: RelayOptions, store: NodeStore, rooms: RoomState, history: HistoryStore | undefined, ops: NodeOps): Promise<RelayNode> {
   return createLibp2p({
     // started by the relay's start(), once it listens for the transports' addresses
     start: false,
@@ -127,7 +133,7 @@ export async function createRelayNode (options: RelayOptions, store: NodeStore, 
         ...ops.limits.dht.dhtInit
       }),
       pubsub: gossipsub({
-        ...roomGossipsubOptions('relay', scores),
+        ...roomGossipsubOptions('relay', rooms.scores, rooms.links),
         // no gossipsub stream of the relay's own to a peer until it joins a room: most connected browsers are in
         // none (patches/@libp2p__gossipsub@17.1.1.patch)
         lazyOutboundStreams: true,

@@ -5,7 +5,7 @@ import { Refusals } from './refusals.js'
 import { TokenBuckets } from './token-buckets.js'
 import type { RelayLogger } from './log.js'
 import type { GossipSub, SubscriptionChangeData } from '@libp2p/gossipsub'
-import type { InvalidMessageScores } from '@p2p-chat/shared'
+import type { InvalidMessageScores, RoomLinks } from '@p2p-chat/shared'
 
 const log = logger('p2p-chat:relay:rooms')
 
@@ -31,6 +31,11 @@ export interface RoomFollowerOptions {
    * relays named with --peer, which forward every author of the rooms they share @default none
    */
   forwarders?: (peer: string) => boolean
+  /**
+   * Where the public rooms' presences note whom each member is directly connected to: the relay then only tells
+   * a member of a line (IHAVE) whose author it is directly connected to (see `roomGossipsubOptions`)
+   */
+  links?: RoomLinks
 }
 
 /**
@@ -48,6 +53,7 @@ export class RoomFollower {
   private readonly publishRate: TokenBuckets
   private readonly refusals: Refusals
   private readonly forwarders: (peer: string) => boolean
+  private readonly links?: RoomLinks
   /** the rooms each peer is in, as far as the relay follows them on its behalf (at most maxRoomsPerPeer) */
   private readonly peerRooms = new Map<string, Set<string>>()
   private timer?: ReturnType<typeof setInterval>
@@ -75,6 +81,7 @@ export class RoomFollower {
     this.publishRate = new TokenBuckets({ rate: options.publishRate ?? DEFAULT_PUBLISH_RATE, burst: options.publishBurst ?? DEFAULT_PUBLISH_BURST })
     this.refusals = options.refusals ?? new Refusals()
     this.forwarders = options.forwarders ?? (() => false)
+    this.links = options.links
   }
 
   /** Topics of the rooms the relay is in now. */
@@ -113,6 +120,7 @@ export class RoomFollower {
   }
 
   private leave (peer: string, topic: string): void {
+    this.links?.forget(peer, topic)
     const rooms = this.peerRooms.get(peer)
     rooms?.delete(topic)
     if (rooms?.size === 0) {
@@ -146,7 +154,8 @@ export class RoomFollower {
         }
         this.refusals.refuse('publish-rate', 'a message on %s by %p, delivered by %p: over the publish rate', topic, author, from)
         return false
-      }
+      },
+      links: this.links
     }))
     this.pubsub.subscribe(topic)
   }
@@ -179,6 +188,7 @@ export class RoomFollower {
         this.logger?.info('room left', { topic })
         this.pubsub.unsubscribe(topic)
         this.pubsub.topicValidators.delete(topic)
+        this.links?.clear(topic)
       }
     }
   }

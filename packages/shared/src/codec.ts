@@ -1,11 +1,12 @@
 import { publicKeyFromProtobuf, publicKeyToProtobuf } from '@libp2p/crypto/keys'
-import { peerIdFromPublicKey } from '@libp2p/peer-id'
+import { peerIdFromMultihash, peerIdFromPublicKey, peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
+import * as Digest from 'multiformats/hashes/digest'
 import { fromString as uint8ArrayFromString } from 'uint8arrays/from-string'
 import { toString as uint8ArrayToString } from 'uint8arrays/to-string'
 import {
   CHAT_EXTENDED_SIGNATURE_DOMAIN, CHAT_SIGNATURE_DOMAIN, ED25519_SIGNATURE_BYTES, MAX_CLOCK_SKEW_MS, MAX_FILE_BYTES, MAX_KNOWN_AUTHORS, MAX_MULTIADDR_BYTES, MAX_NAME_BYTES,
-  MAX_PRESENCE_MULTIADDRS, MAX_REACTION_BYTES, MAX_ROOM_MESSAGE_BYTES, MAX_TEXT_BYTES, MESSAGE_ID_HEX_LENGTH, ROOM_MESSAGE_VERSION
+  MAX_PEER_ID_BYTES, MAX_PRESENCE_DIRECT, MAX_PRESENCE_MULTIADDRS, MAX_REACTION_BYTES, MAX_ROOM_MESSAGE_BYTES, MAX_TEXT_BYTES, MESSAGE_ID_HEX_LENGTH, ROOM_MESSAGE_VERSION
 } from './constants.js'
 import { AuthorMismatchError, InvalidMessageError, InvalidNameError, InvalidSignatureError, MessageTooLargeError, UnsupportedVersionError } from './errors.js'
 import { validateFileOffer } from './file/offer.js'
@@ -47,6 +48,11 @@ export interface Presence {
   hello: boolean
   /** set on a typing notice: true while the member types, false once it stopped */
   typing?: boolean
+  /**
+   * The peers (peer id strings) subscribed to the room that the member holds a proven direct connection to, relays
+   * included: they have its lines from its flood publish, so a forwarder only tells them of those ({@link RoomLinks})
+   */
+  direct?: string[]
 }
 
 /** Limits a room applies beyond the protocol's own. */
@@ -209,7 +215,7 @@ function checkChat (chat: Chat, now: number, maxFileSize: number): void {
   }
 }
 
-function checkPresence (presence: { name: string, multiaddrs: Uint8Array[] }): void {
+function checkPresence (presence: { name: string, multiaddrs: Uint8Array[], direct: Uint8Array[] }): void {
   validateName(presence.name)
   if (presence.multiaddrs.length > MAX_PRESENCE_MULTIADDRS) {
     throw new InvalidMessageError(`A presence may carry at most ${MAX_PRESENCE_MULTIADDRS} multiaddrs`)
@@ -218,6 +224,23 @@ function checkPresence (presence: { name: string, multiaddrs: Uint8Array[] }): v
     if (bytes.byteLength > MAX_MULTIADDR_BYTES) {
       throw new MessageTooLargeError('A multiaddr in the presence is too large', bytes.byteLength, MAX_MULTIADDR_BYTES)
     }
+  }
+  if (presence.direct.length > MAX_PRESENCE_DIRECT) {
+    throw new InvalidMessageError(`A presence may name at most ${MAX_PRESENCE_DIRECT} direct peers`)
+  }
+  for (const bytes of presence.direct) {
+    if (bytes.byteLength > MAX_PEER_ID_BYTES) {
+      throw new MessageTooLargeError('A peer id in the presence is too large', bytes.byteLength, MAX_PEER_ID_BYTES)
+    }
+  }
+}
+
+/** A presence's direct peers as peer id strings; throws {@link InvalidMessageError} for one that is not a peer id. */
+function directFromWire (direct: Uint8Array[]): string[] {
+  try {
+    return direct.map(bytes => peerIdFromMultihash(Digest.decode(bytes)).toString())
+  } catch (err) {
+    throw new InvalidMessageError(`Presence names an invalid direct peer: ${(err as Error).message}`)
   }
 }
 
@@ -371,10 +394,11 @@ async function checkChatSignatures (message: ChatMessage, topic: string, extende
 /** Encodes a presence announcement for a room topic. */
 export function encodePresence (presence: Presence): Uint8Array {
   const multiaddrs = presence.multiaddrs.slice(0, MAX_PRESENCE_MULTIADDRS).map(ma => ma.bytes)
-  checkPresence({ name: presence.name, multiaddrs })
+  const direct = (presence.direct ?? []).slice(0, MAX_PRESENCE_DIRECT).map(peer => peerIdFromString(peer).toMultihash().bytes)
+  checkPresence({ name: presence.name, multiaddrs, direct })
   return encode({
     version: ROOM_MESSAGE_VERSION,
-    presence: { name: presence.name, multiaddrs, hello: presence.hello, typing: presence.typing }
+    presence: { name: presence.name, multiaddrs, hello: presence.hello, typing: presence.typing, direct }
   })
 }
 
@@ -404,7 +428,7 @@ export async function decodeRoomMessage (bytes: Uint8Array, topic: string, optio
   }
   let message: RoomMessage
   try {
-    message = RoomMessage.decode(bytes, { limits: { presence: { multiaddrs: MAX_PRESENCE_MULTIADDRS } } })
+    message = RoomMessage.decode(bytes, { limits: { presence: { multiaddrs: MAX_PRESENCE_MULTIADDRS, direct: MAX_PRESENCE_DIRECT } } })
   } catch (err) {
     throw new InvalidMessageError(`Room message does not decode: ${(err as Error).message}`)
   }
@@ -429,7 +453,13 @@ export async function decodeRoomMessage (bytes: Uint8Array, topic: string, optio
   }
   return {
     type: 'presence',
-    presence: { name: presence.name, multiaddrs, hello: presence.hello, ...(presence.typing != null ? { typing: presence.typing } : {}) }
+    presence: {
+      name: presence.name,
+      multiaddrs,
+      hello: presence.hello,
+      ...(presence.typing != null ? { typing: presence.typing } : {}),
+      direct: directFromWire(presence.direct)
+    }
   }
 }
 
@@ -438,7 +468,7 @@ export async function decodeRoomMessage (bytes: Uint8Array, topic: string, optio
  * anything: only for bytes that {@link decodeRoomMessage} (a topic validator) has accepted already.
  */
 export function readChatLabel (bytes: Uint8Array): { id: string, timestamp: number } | undefined {
-  const { chat } = RoomMessage.decode(bytes, { limits: { presence: { multiaddrs: MAX_PRESENCE_MULTIADDRS } } })
+  const { chat } = RoomMessage.decode(bytes, { limits: { presence: { multiaddrs: MAX_PRESENCE_MULTIADDRS, direct: MAX_PRESENCE_DIRECT } } })
   return chat == null ? undefined : { id: chat.id, timestamp: timestampFromWire(chat.timestamp) }
 }
 
@@ -447,6 +477,6 @@ export function readChatLabel (bytes: Uint8Array): { id: string, timestamp: numb
  * only for bytes that {@link decodeRoomMessage} (a topic validator) has accepted already.
  */
 export function readChatLine (bytes: Uint8Array): { chat: Chat, author: string } | undefined {
-  const { chat } = RoomMessage.decode(bytes, { limits: { presence: { multiaddrs: MAX_PRESENCE_MULTIADDRS } } })
+  const { chat } = RoomMessage.decode(bytes, { limits: { presence: { multiaddrs: MAX_PRESENCE_MULTIADDRS, direct: MAX_PRESENCE_DIRECT } } })
   return chat == null ? undefined : { chat: chatFromWire(chat), author: chatAuthor(chat.author).author }
 }

@@ -32,6 +32,12 @@ export const MAX_TEXT_BYTES = 4096
 export const MAX_NAME_BYTES = 64
 /** Most multiaddrs a presence announcement may carry. */
 export const MAX_PRESENCE_MULTIADDRS = 8
+/** Most peer ids a presence's `direct` field may carry (a member with more direct peers names these many). */
+export const MAX_PRESENCE_DIRECT = 32
+/** Largest binary peer id in a presence's `direct` field (an Ed25519 peer id is 38 bytes, an RSA one 34). */
+export const MAX_PEER_ID_BYTES = 64
+/** Most members of one room whose direct peers a node remembers ({@link MAX_PRESENCE_DIRECT} each). */
+export const MAX_ROOM_LINKS_MEMBERS = 1024
 /** Largest binary multiaddr in a presence announcement. */
 export const MAX_MULTIADDR_BYTES = 512
 /** Largest encoded room message; gossipsub drops anything bigger before decoding it. */
@@ -141,6 +147,13 @@ export const PRESENCE_MAX_SKIP_MS = 60_000
 export const MEMBER_EXPIRY_MS = 40_000
 /** A member's unchanged addresses are put in the peer store again after this long (else only when they change). */
 export const MEMBER_ADDRS_REFRESH_MS = 10 * 60_000
+/**
+ * A member's direct peers (`Presence.direct`) are announced this long after they change, so that the changes of a
+ * room forming (a new member connecting to everyone within a second or two) go out in one presence. Until then a
+ * forwarder copies the member's lines to a newly connected peer that has them already, or, for a connection that
+ * closed, tells that peer of them (IHAVE) and it asks for them: late by a heartbeat, never lost.
+ */
+export const DIRECT_PEERS_ANNOUNCE_DELAY_MS = 1000
 /** Presence answers to newcomers are batched for this long. */
 export const PRESENCE_DEBOUNCE_MS = 50
 /**

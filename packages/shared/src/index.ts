@@ -25,6 +25,8 @@ export type { RoomChat, RoomEvents, RoomInit, RoomRestore, RoomTyping, SendOptio
 export { RoomDiscovery, roomKey } from './chat/discovery.js'
 export type { RoomDiscoveryInit } from './chat/discovery.js'
 export { PeerPinger } from './chat/peer-pinger.js'
+export { RoomLinks } from './chat/room-links.js'
+export type { RoomLinksInit } from './chat/room-links.js'
 export type { PeerPingerInit, RoomNode } from './chat/peer-pinger.js'
 export { connectionKind, directPaths } from './chat/direct-paths.js'
 export { isDirectPair } from './chat/members.js'

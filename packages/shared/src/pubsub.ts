@@ -7,6 +7,7 @@ import { checkChatIdentity } from './identity.js'
 import { privateTopicIdFromTopic, readEnvelopeHeader } from './private-room/index.js'
 import { roomIdFromTopic } from './room.js'
 import { setMostRecent } from './util/most-recent.js'
+import type { RoomLinks } from './chat/room-links.js'
 import type { GossipsubOpts, Message } from '@libp2p/gossipsub'
 import type { PeerId } from '@libp2p/interface'
 
@@ -82,8 +83,9 @@ export class InvalidMessageScores {
 }
 
 /**
- * Gossipsub settings every P2P Chat peer (browser, relay, CLI) runs with; `role` picks the mesh degree, and
- * `scores`, when given, penalises peers that send invalid room messages (see {@link InvalidMessageScores}).
+ * Gossipsub settings every P2P Chat peer (browser, relay, CLI) runs with; `role` picks the mesh degree,
+ * `scores`, when given, penalises peers that send invalid room messages (see {@link InvalidMessageScores}), and
+ * `links`, when given, says which peers have a line from its author already (see below).
  *
  * - StrictSign: every room message is signed by its author's libp2p key.
  * - Does not run on limited (circuit-relayed) connections. A room works before its members are directly
@@ -94,12 +96,17 @@ export class InvalidMessageScores {
  *   connection was up. Kept off the circuit, gossip starts on the direct connection as soon as it opens.
  * - A copy of a message already seen is dropped before its signature is verified again ({@link fastMessageId}).
  * - Publishing to a room nobody else is in yet is not an error.
+ * - With `links`, a message is forwarded to a peer that its author is directly connected to (as the room's
+ *   presences say, {@link RoomLinks}) only as an IHAVE: the author's flood publish reached that peer already. In a
+ *   room whose members are all directly connected, nobody then copies a line to anybody (each member's mesh is
+ *   the relay, and the relay's mesh every member: each line was copied 2 × (N − 1) times more).
  * - No IP-colocation penalty: everyone behind one NAT (or on one loopback) shares an address, and the penalty
  *   made the relay drop newcomers from a room's mesh after ten joins. Per-address connection limits are
  *   the relay's tool against address floods instead.
  */
-export function roomGossipsubOptions (role: 'peer' | 'relay' = 'peer', scores?: InvalidMessageScores): Partial<GossipsubOpts> {
+export function roomGossipsubOptions (role: 'peer' | 'relay' = 'peer', scores?: InvalidMessageScores, links?: RoomLinks): Partial<GossipsubOpts> {
   return {
+    ...(links == null ? {} : { forwardLazily: (topic: string, author: string, peer: string) => peer === author || links.linked(topic, author, peer) }),
     ...(role === 'relay' ? RELAY_MESH_DEGREE : { ...PEER_MESH_DEGREE, mcacheGossip: PEER_GOSSIP_WINDOWS }),
     globalSignaturePolicy: 'StrictSign',
     allowPublishToZeroTopicPeers: true,
@@ -127,6 +134,12 @@ export interface RoomMessageValidatorOptions {
    * @default every message is admitted
    */
   admit?: (author: PeerId, from: PeerId) => boolean
+  /**
+   * Where a public room's presences note whom their authors are directly connected to (a private room's are
+   * sealed: a relay cannot read them, and forwards those rooms' lines in full).
+   * @default not noted
+   */
+  links?: RoomLinks
 }
 
 /**
@@ -151,7 +164,10 @@ export function roomMessageValidator (onReject?: (peer: PeerId, reason: Error) =
         readEnvelopeHeader(message.data)
       } else {
         // gossipsub has verified the message's signature by `from` (StrictSign) before it asks
-        await decodeRoomMessage(message.data, message.topic, { publisher: message.from.toString() })
+        const event = await decodeRoomMessage(message.data, message.topic, { publisher: message.from.toString() })
+        if (event.type === 'presence') {
+          options.links?.set(message.topic, message.from.toString(), event.presence.direct ?? [])
+        }
       }
       return TopicValidatorResult.Accept
     } catch (err) {

@@ -264,6 +264,40 @@ describe('Room', () => {
     bobRoom.leave()
   })
 
+  it('a member tells the room whom it is directly connected to, soon after that changes; others note it for forwarding', async () => {
+    const { alice, bob, aliceRoom, bobRoom } = await twoMembers()
+    const links = alice.services.roomLinks!
+    const [a, b] = [alice.peerId.toString(), bob.peerId.toString()]
+    // the direct peers named by each presence of bob's that alice receives
+    const named: string[][] = []
+    alice.services.pubsub.addEventListener('message', evt => {
+      if (evt.detail.type !== 'signed' || !evt.detail.from.equals(bob.peerId)) return
+      void decodeRoomMessage(evt.detail.data, evt.detail.topic).then(event => {
+        if (event.type === 'presence') named.push(event.presence.direct ?? [])
+      })
+    })
+    await waitFor(() => links.linked(aliceRoom.topic, b, a), 5_000, 'bob\'s presence to name alice')
+    // carol joins and connects to bob alone: bob's next presence names her too
+    const carol = await member()
+    const carolRoom = roomOf(carol, aliceRoom.roomId, 'carol')
+    carolRoom.join()
+    await carol.dial(bob.getMultiaddrs())
+    const c = carol.peerId.toString()
+    await waitFor(() => named.at(-1)?.includes(c), 5_000, 'bob\'s presence to name carol')
+    expect(links.linked(aliceRoom.topic, b, c)).toBe(true)
+    expect(links.linked(aliceRoom.topic, a, c)).toBe(false)
+    // once their connection is gone, bob's next presence names alice alone
+    const before = named.length
+    await bob.hangUp(carol.peerId)
+    await waitFor(() => named.length > before, 5_000, 'bob\'s next presence')
+    expect(named.at(-1)).toEqual([a])
+    aliceRoom.leave()
+    bobRoom.leave()
+    carolRoom.leave()
+    // a room left is forgotten
+    expect(links.linked(aliceRoom.topic, b, a)).toBe(false)
+  })
+
   it('a member not heard from for the expiry, and not connected directly, leaves the list', async () => {
     const roomId = createRoomId()
     const timing = { presenceInterval: 100, memberExpiry: 400 }

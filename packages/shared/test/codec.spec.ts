@@ -6,7 +6,7 @@ import {
   createMessageId, decodeRoomMessage, encodeChat, encodePresence, isMessageId, readChatLine, validateName, validateText
 } from '../src/codec.js'
 import {
-  DEFAULT_MAX_FILE_BYTES, MAX_FILE_BYTES, MAX_IMAGE_DIMENSION, MAX_KNOWN_AUTHORS, MAX_PRESENCE_MULTIADDRS, MAX_REACTION_BYTES,
+  DEFAULT_MAX_FILE_BYTES, MAX_FILE_BYTES, MAX_IMAGE_DIMENSION, MAX_KNOWN_AUTHORS, MAX_PEER_ID_BYTES, MAX_PRESENCE_DIRECT, MAX_PRESENCE_MULTIADDRS, MAX_REACTION_BYTES,
   MAX_ROOM_MESSAGE_BYTES, MAX_TEXT_BYTES
 } from '../src/constants.js'
 import { attachmentFallback, DEFAULT_MIME_TYPE, formatFileSize, normalizeMimeType } from '../src/file/offer.js'
@@ -125,6 +125,14 @@ describe('room message codec', async () => {
     expect(event.presence.multiaddrs.map(String)).toEqual([addr.toString()])
   })
 
+  it('round-trips the peers a presence names as directly connected; none when it names none', async () => {
+    const peers = [peerIdFromPrivateKey(key).toString(), peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()]
+    const event = await decodeRoomMessage(encodePresence({ name: 'bob', multiaddrs: [], hello: false, direct: peers }), topic)
+    expect(event.type === 'presence' && event.presence.direct).toEqual(peers)
+    const none = await decodeRoomMessage(encodePresence({ name: 'bob', multiaddrs: [], hello: false }), topic)
+    expect(none.type === 'presence' && none.presence.direct).toEqual([])
+  })
+
   it('creates distinct 32-hex-character ids', () => {
     const a = createMessageId()
     expect(a).toMatch(/^[0-9a-f]{32}$/)
@@ -159,7 +167,7 @@ describe('room message codec', async () => {
   })
 
   it('rejects names such characters arrive in, in chat lines and presence', async () => {
-    const spoofed = RoomMessage.encode({ version: 1, presence: { name: 'ali\u202ece', multiaddrs: [], hello: true } })
+    const spoofed = RoomMessage.encode({ version: 1, presence: { name: 'ali\u202ece', multiaddrs: [], hello: true, direct: [] } })
     await expect(decodeRoomMessage(spoofed, topic)).rejects.toMatchObject({ name: 'InvalidNameError' })
     await expect(decodeRoomMessage(altered(m => { m.chat!.name = '\u001b[31malice' }), topic)).rejects.toMatchObject({ name: 'InvalidNameError' })
     expect(() => encodePresence({ name: 'al\u200bice', multiaddrs: [], hello: true })).toThrow(expect.objectContaining({ name: 'InvalidNameError' }))
@@ -175,7 +183,7 @@ describe('room message codec', async () => {
 
   it('rejects a message with neither or both payloads', async () => {
     await expect(decodeRoomMessage(RoomMessage.encode({ version: 1 }), topic)).rejects.toMatchObject({ name: 'InvalidMessageError' })
-    const both = altered(m => { m.presence = { name: 'x', multiaddrs: [], hello: false } })
+    const both = altered(m => { m.presence = { name: 'x', multiaddrs: [], hello: false, direct: [] } })
     await expect(decodeRoomMessage(both, topic)).rejects.toMatchObject({ name: 'InvalidMessageError' })
   })
 
@@ -191,10 +199,19 @@ describe('room message codec', async () => {
   })
 
   it('rejects presence with too many or invalid multiaddrs', async () => {
-    const many = RoomMessage.encode({ version: 1, presence: { name: 'x', multiaddrs: Array.from({ length: MAX_PRESENCE_MULTIADDRS + 1 }, () => multiaddr('/ip4/1.2.3.4/tcp/1').bytes), hello: false } })
+    const many = RoomMessage.encode({ version: 1, presence: { name: 'x', multiaddrs: Array.from({ length: MAX_PRESENCE_MULTIADDRS + 1 }, () => multiaddr('/ip4/1.2.3.4/tcp/1').bytes), hello: false, direct: [] } })
     await expect(decodeRoomMessage(many, topic)).rejects.toMatchObject({ name: 'InvalidMessageError' })
-    const bad = RoomMessage.encode({ version: 1, presence: { name: 'x', multiaddrs: [Uint8Array.from([0xee, 0xee, 0xee])], hello: false } })
+    const bad = RoomMessage.encode({ version: 1, presence: { name: 'x', multiaddrs: [Uint8Array.from([0xee, 0xee, 0xee])], hello: false, direct: [] } })
     await expect(decodeRoomMessage(bad, topic)).rejects.toMatchObject({ name: 'InvalidMessageError' })
+  })
+
+  it('rejects presence naming too many direct peers, an oversized one or one that is no peer id', async () => {
+    const peer = Uint8Array.from(peerIdFromPrivateKey(key).toMultihash().bytes)
+    const presence = (direct: Array<Uint8Array<ArrayBuffer>>): Uint8Array => RoomMessage.encode({ version: 1, presence: { name: 'x', multiaddrs: [], hello: false, direct } })
+    await expect(decodeRoomMessage(presence(Array.from({ length: MAX_PRESENCE_DIRECT + 1 }, () => peer)), topic)).rejects.toMatchObject({ name: 'InvalidMessageError' })
+    await expect(decodeRoomMessage(presence([new Uint8Array(MAX_PEER_ID_BYTES + 1)]), topic)).rejects.toMatchObject({ name: 'MessageTooLargeError' })
+    await expect(decodeRoomMessage(presence([Uint8Array.from([0xee, 0xee, 0xee])]), topic)).rejects.toMatchObject({ name: 'InvalidMessageError' })
+    expect((await decodeRoomMessage(presence([peer]), topic)).type).toBe('presence')
   })
 })
 
@@ -305,7 +322,7 @@ describe('replies, reactions, file offers and typing notices', async () => {
   it('carries a typing notice in a presence: typing, stopped, or not a notice at all', async () => {
     for (const typing of [true, false, undefined]) {
       const event = await decodeRoomMessage(encodePresence({ name: 'bob', multiaddrs: [], hello: false, typing }), topic)
-      expect(event).toEqual({ type: 'presence', presence: { name: 'bob', multiaddrs: [], hello: false, ...(typing == null ? {} : { typing }) } })
+      expect(event).toEqual({ type: 'presence', presence: { name: 'bob', multiaddrs: [], hello: false, direct: [], ...(typing == null ? {} : { typing }) } })
     }
   })
 

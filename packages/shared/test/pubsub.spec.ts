@@ -35,7 +35,7 @@ describe('room message validator', async () => {
   it('rejects a presence or private envelope published under a secp256k1 peer id, which a page could not read', async () => {
     const reasons: string[] = []
     const secp = peerIdFromPrivateKey(await generateKeyPair('secp256k1'))
-    const presence = RoomMessage.encode({ version: 1, presence: { name: 'mallory', multiaddrs: [], hello: true } })
+    const presence = RoomMessage.encode({ version: 1, presence: { name: 'mallory', multiaddrs: [], hello: true, direct: [] } })
     const keys = await derivePrivateRoom(roomId, createRoomSecret())
     const validate = roomMessageValidator((_, err) => reasons.push(err.name))
     expect(await validate(peer, signed(presence, secp))).toBe(TopicValidatorResult.Reject)
@@ -47,7 +47,7 @@ describe('room message validator', async () => {
 
   it('rejects a presence whose name would spoof another member\'s (a bidirectional override)', async () => {
     const reasons: string[] = []
-    const presence = RoomMessage.encode({ version: 1, presence: { name: '\u202eecila', multiaddrs: [], hello: true } })
+    const presence = RoomMessage.encode({ version: 1, presence: { name: '\u202eecila', multiaddrs: [], hello: true, direct: [] } })
     expect(await roomMessageValidator((_, err) => reasons.push(err.name))(peer, signed(presence))).toBe(TopicValidatorResult.Reject)
     expect(reasons).toEqual(['InvalidNameError'])
   })

@@ -40,7 +40,7 @@ describe('reading what is published in a room', async () => {
   it('refuses a presence sealed in a private room whose name holds control or bidirectional characters', async () => {
     const codec = privateRoomCodec(await derivePrivateRoom(roomId, createRoomSecret()))
     for (const name of ['\u202eecila', 'alice\u001b]52;c;cm0gLXJmIH4=\u0007']) {
-      const presence = RoomMessage.encode({ version: 1, presence: { name, multiaddrs: [], hello: true } })
+      const presence = RoomMessage.encode({ version: 1, presence: { name, multiaddrs: [], hello: true, direct: [] } })
       const data = await codec.wrap(presence, { id: createMessageId(), timestamp: Date.now(), ephemeral: true })
       await expect(readRoomData(codec, data)).rejects.toMatchObject({ name: 'InvalidNameError' })
     }

@@ -2,12 +2,16 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { PING_INTERVAL_MS, PING_TIMEOUT_MS } from '../constants.js'
 import { hasUnlimitedConnection } from '../util/connections.js'
 import type { DirectPaths } from './direct-paths.js'
+import type { RoomLinks } from './room-links.js'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Libp2p, PeerId } from '@libp2p/interface'
 import type { Ping } from '@libp2p/ping'
 
-/** What a room member's libp2p node must run: gossipsub as `pubsub`, ping as `ping`, and `directPaths`. */
-export type RoomNode = Libp2p<{ pubsub: GossipSub, ping: Ping, directPaths: DirectPaths } & Record<string, unknown>>
+/**
+ * A node that can be in rooms: gossipsub as `pubsub`, `ping`, `directPaths` and, to forward lines lazily to peers
+ * that have them from their authors, `roomLinks` ({@link roomServices} gives all but `ping`).
+ */
+export type RoomNode = Libp2p<{ pubsub: GossipSub, ping: Ping, directPaths: DirectPaths, roomLinks?: RoomLinks } & Record<string, unknown>>
 
 export interface PeerPingerInit {
   /** the peers to ping: only those with an open connection are pinged (a ping never dials) */

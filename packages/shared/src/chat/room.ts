@@ -4,7 +4,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { TypedEventEmitter } from 'main-event'
 import { createMessageId, encodeChat, encodePresence } from '../codec.js'
 import {
-  DEFAULT_MAX_FILE_BYTES, DEFAULT_MEMBER_DIAL_TIMEOUT_MS, KNOWN_LINE_IDS, MEMBER_EXPIRY_MS, NO_DIRECT_ROUTE_NOTICE_MS, PRESENCE_DEBOUNCE_MS,
+  DEFAULT_MAX_FILE_BYTES, DEFAULT_MEMBER_DIAL_TIMEOUT_MS, DIRECT_PEERS_ANNOUNCE_DELAY_MS, KNOWN_LINE_IDS, MEMBER_EXPIRY_MS, NO_DIRECT_ROUTE_NOTICE_MS, PRESENCE_DEBOUNCE_MS,
   MEMBER_ADDRS_REFRESH_MS, PRESENCE_INTERVAL_MS, PRESENCE_MAX_SKIP_MS, TYPING_EXPIRY_MS, TYPING_INTERVAL_MS, TYPING_NOTICE_DELAY_MS, UPGRADE_RETRY_MAX_MS, UPGRADE_RETRY_MIN_MS
 } from '../constants.js'
 import { attachmentFallback } from '../file/offer.js'
@@ -136,11 +136,13 @@ export class Room extends TypedEventEmitter<RoomEvents> {
   private heard = false
   private wentDirect = false
   private lastAnnouncedAddrs = ''
+  private lastAnnouncedDirect = ''
   /** when my last presence, and my last line, went out (ms) */
   private lastPresenceAt = 0
   private lastLineAt = 0
   private presenceTimer?: ReturnType<typeof setInterval>
   private debounceTimer?: ReturnType<typeof setTimeout>
+  private directTimer?: ReturnType<typeof setTimeout>
   /** aborted by {@link leave}: cancels catch-ups and dials under way, and silences the room's events */
   private readonly left = new AbortController()
 
@@ -179,6 +181,9 @@ export class Room extends TypedEventEmitter<RoomEvents> {
   }
 
   private readonly onSubscriptionChange = (evt: CustomEvent<SubscriptionChangeData>): void => {
+    if (evt.detail.subscriptions.some(s => s.topic === this.topic && !s.subscribe)) {
+      this.node.services.roomLinks?.forget(evt.detail.peerId.toString(), this.topic)
+    }
     if (evt.detail.subscriptions.some(s => s.topic === this.topic && s.subscribe)) {
       // someone we are connected to (the relay, or a member) is now in the room: a route to announce on, and
       // a peer that may have lines this node missed
@@ -207,6 +212,23 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     this.emitMembers()
     void this.outbox.flush()
     this.upgradeAll()
+    this.announceDirectPeers()
+  }
+
+  /**
+   * Tells the room, {@link DIRECT_PEERS_ANNOUNCE_DELAY_MS} after they changed, whom this member is directly
+   * connected to now: forwarders only tell those peers of its lines (`Presence.direct`, {@link RoomLinks}).
+   */
+  private announceDirectPeers (): void {
+    if (!this.announced || this.directTimer != null || this.directPeers().join() === this.lastAnnouncedDirect) {
+      return
+    }
+    this.directTimer = setTimeout(() => {
+      this.directTimer = undefined
+      if (this.directPeers().join() !== this.lastAnnouncedDirect) {
+        void this.announce({ hello: false })
+      }
+    }, DIRECT_PEERS_ANNOUNCE_DELAY_MS)
   }
 
   /** Dials each member this node should upgrade to a direct connection and is not dialling yet. */
@@ -332,6 +354,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     const pubsub = this.node.services.pubsub
     clearInterval(this.presenceTimer)
     clearTimeout(this.debounceTimer)
+    clearTimeout(this.directTimer)
     this.pinger.stop()
     this.discovery?.stop()
     this.members.clear()
@@ -347,6 +370,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     this.node.removeEventListener('connection:close', this.onConnectionClose)
     pubsub.unsubscribe(this.topic)
     pubsub.topicValidators.delete(this.topic)
+    this.node.services.roomLinks?.clear(this.topic)
     // what the room saw is written now, not after its keeping delay
     void this.history?.written()
   }
@@ -492,6 +516,15 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     return [...addrs.filter(isWebRTCAddr), ...addrs.filter(ma => !isWebRTCAddr(ma))]
   }
 
+  /**
+   * The peers in the room (members, relays) this node holds a proven direct connection to: its flood publish
+   * reaches them, so they have its lines without anyone forwarding them (its presence says so: `Presence.direct`).
+   */
+  private directPeers (): string[] {
+    const { pubsub, directPaths } = this.node.services
+    return pubsub.getSubscribers(this.topic).filter(peer => directPaths.isDirect(peer)).map(String).sort()
+  }
+
   private scheduleAnnounce (): void {
     clearTimeout(this.debounceTimer)
     let delay = this.announced ? PRESENCE_DEBOUNCE_MS : 0
@@ -505,13 +538,15 @@ export class Room extends TypedEventEmitter<RoomEvents> {
   /** Publishes my presence: a newcomer's `hello`, a refresh, or one that is also a typing notice. */
   private async announce (notice: { hello: boolean, typing?: boolean }): Promise<void> {
     const multiaddrs = this.reachableAddrs()
+    const direct = this.directPeers()
     try {
-      const presence = encodePresence({ name: this.init.name(), multiaddrs, ...notice })
+      const presence = encodePresence({ name: this.init.name(), multiaddrs, direct, ...notice })
       const data = await this.codec.wrap(presence, { id: createMessageId(), timestamp: Date.now(), ephemeral: true })
       const result = await this.node.services.pubsub.publish(this.topic, data)
       if (result.recipients.length > 0) {
         this.announced = true
         this.lastAnnouncedAddrs = multiaddrs.map(String).join()
+        this.lastAnnouncedDirect = direct.join()
         this.lastPresenceAt = Date.now()
       }
     } catch {
@@ -549,6 +584,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
       return
     }
     const { presence } = event
+    this.node.services.roomLinks?.set(this.topic, from, presence.direct ?? [])
     if (presence.typing != null) {
       this.typingNotices.heard(from, presence.name, presence.typing)
     }

@@ -8,6 +8,7 @@ import { historySync } from '../history/index.js'
 import { roomGossipsubOptions } from '../pubsub.js'
 import { directPaths } from './direct-paths.js'
 import { pingService } from './ping.js'
+import { RoomLinks } from './room-links.js'
 import type { FileTransferInit } from '../file/index.js'
 import type { HistorySyncInit } from '../history/index.js'
 import type { GossipsubOpts } from '@libp2p/gossipsub'
@@ -25,18 +26,21 @@ export interface ChatPeerServicesInit extends RoomServicesInit {
 }
 
 /**
- * The libp2p services a chat peer needs to be in rooms: identify (+ push), gossipsub rooms as `pubsub`, and
+ * The libp2p services a chat peer needs to be in rooms: identify (+ push), gossipsub rooms as `pubsub`,
  * `directPaths`, which proves each direct connection with a round trip before the peer counts as directly
- * connected. A room also needs `ping` ({@link pingService}): the terminal peer runs it from the start
- * ({@link chatPeerServices}), the browser once its room is on screen, with direct messages, history sync and
- * files (its first script does not carry them).
+ * connected, and `roomLinks`, whom the rooms' members say they are directly connected to (gossipsub only tells a
+ * peer of a line whose author it is directly connected to, see {@link RoomLinks}). A room also needs `ping`
+ * ({@link pingService}): the terminal peer runs it from the start ({@link chatPeerServices}), the browser once its
+ * room is on screen, with direct messages, history sync and files (its first script does not carry them).
  */
 export function roomServices (init: RoomServicesInit = {}) {
+  const links = new RoomLinks()
   return {
     identify: identify(),
     identifyPush: identifyPush(),
-    pubsub: gossipsub({ ...roomGossipsubOptions(), ...init.pubsub }),
-    directPaths: directPaths()
+    pubsub: gossipsub({ ...roomGossipsubOptions('peer', undefined, links), ...init.pubsub }),
+    directPaths: directPaths(),
+    roomLinks: () => links
   }
 }
 

@@ -213,6 +213,12 @@ export namespace RoomMessage {
     value: boolean
   }
 
+  export interface RoomMessagePresenceDirectFieldEvent {
+    field: '$.presence.direct[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<RoomMessage>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, RoomMessage.codec())
   }
@@ -221,7 +227,7 @@ export namespace RoomMessage {
     return decodeMessage(buf, RoomMessage.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RoomMessage>): Generator<RoomMessageVersionFieldEvent | RoomMessageChatIdFieldEvent | RoomMessageChatNameFieldEvent | RoomMessageChatTextFieldEvent | RoomMessageChatTimestampFieldEvent | RoomMessageChatAuthorFieldEvent | RoomMessageChatSignatureFieldEvent | RoomMessageChatReplyToFieldEvent | RoomMessageChatReactToFieldEvent | RoomMessageChatAttachmentIdFieldEvent | RoomMessageChatAttachmentNameFieldEvent | RoomMessageChatAttachmentSizeFieldEvent | RoomMessageChatAttachmentMimeFieldEvent | RoomMessageChatAttachmentWidthFieldEvent | RoomMessageChatAttachmentHeightFieldEvent | RoomMessageChatExtendedSignatureFieldEvent | RoomMessagePresenceNameFieldEvent | RoomMessagePresenceMultiaddrsFieldEvent | RoomMessagePresenceHelloFieldEvent | RoomMessagePresenceTypingFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RoomMessage>): Generator<RoomMessageVersionFieldEvent | RoomMessageChatIdFieldEvent | RoomMessageChatNameFieldEvent | RoomMessageChatTextFieldEvent | RoomMessageChatTimestampFieldEvent | RoomMessageChatAuthorFieldEvent | RoomMessageChatSignatureFieldEvent | RoomMessageChatReplyToFieldEvent | RoomMessageChatReactToFieldEvent | RoomMessageChatAttachmentIdFieldEvent | RoomMessageChatAttachmentNameFieldEvent | RoomMessageChatAttachmentSizeFieldEvent | RoomMessageChatAttachmentMimeFieldEvent | RoomMessageChatAttachmentWidthFieldEvent | RoomMessageChatAttachmentHeightFieldEvent | RoomMessageChatExtendedSignatureFieldEvent | RoomMessagePresenceNameFieldEvent | RoomMessagePresenceMultiaddrsFieldEvent | RoomMessagePresenceHelloFieldEvent | RoomMessagePresenceTypingFieldEvent | RoomMessagePresenceDirectFieldEvent> {
     return streamMessage(buf, RoomMessage.codec(), opts)
   }
 }
@@ -757,6 +763,7 @@ export interface Presence {
   multiaddrs: Uint8Array<ArrayBuffer>[]
   hello: boolean
   typing?: boolean
+  direct: Uint8Array<ArrayBuffer>[]
 }
 
 export namespace Presence {
@@ -791,6 +798,13 @@ export namespace Presence {
           w.bool(obj.typing)
         }
 
+        if (obj.direct != null && obj.direct.length > 0) {
+          for (const value of obj.direct) {
+            w.uint32(42)
+            w.bytes(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -798,7 +812,8 @@ export namespace Presence {
         const obj: any = {
           name: '',
           multiaddrs: [],
-          hello: false
+          hello: false,
+          direct: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -827,6 +842,14 @@ export namespace Presence {
               obj.typing = reader.bool()
               break
             }
+            case 5: {
+              if (opts.limits?.direct != null && obj.direct.length === opts.limits.direct) {
+                throw new MaxLengthError('Decode error - repeated field "direct" had too many elements')
+              }
+
+              obj.direct.push(reader.bytes())
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -837,7 +860,8 @@ export namespace Presence {
         return obj
       }, function * (reader, length, prefix, opts = {}) {
         const obj = {
-          multiaddrs: 0
+          multiaddrs: 0,
+          direct: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -882,6 +906,21 @@ export namespace Presence {
               }
               break
             }
+            case 5: {
+              if (opts.limits?.direct != null && obj.direct === opts.limits.direct) {
+                throw new MaxLengthError('Streaming decode error - repeated field "direct" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.direct[]`,
+                index: obj.direct,
+                value: reader.bytes()
+              }
+
+              obj.direct++
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -915,6 +954,12 @@ export namespace Presence {
     value: boolean
   }
 
+  export interface PresenceDirectFieldEvent {
+    field: '$.direct[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<Presence>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Presence.codec())
   }
@@ -923,7 +968,7 @@ export namespace Presence {
     return decodeMessage(buf, Presence.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Presence>): Generator<PresenceNameFieldEvent | PresenceMultiaddrsFieldEvent | PresenceHelloFieldEvent | PresenceTypingFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Presence>): Generator<PresenceNameFieldEvent | PresenceMultiaddrsFieldEvent | PresenceHelloFieldEvent | PresenceTypingFieldEvent | PresenceDirectFieldEvent> {
     return streamMessage(buf, Presence.codec(), opts)
   }
 }

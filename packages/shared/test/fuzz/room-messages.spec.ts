@@ -1,11 +1,13 @@
 import { publicKeyToProtobuf } from '@libp2p/crypto/keys'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import fc from 'fast-check'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { publicRoomCodec, readRoomData } from '../../src/chat/room-codec.js'
 import { decodeRoomMessage, utf8Length } from '../../src/codec.js'
 import {
-  DEFAULT_MAX_FILE_BYTES, MAX_IMAGE_DIMENSION, MAX_MULTIADDR_BYTES, MAX_NAME_BYTES, MAX_PRESENCE_MULTIADDRS, ROOM_MESSAGE_VERSION
+  DEFAULT_MAX_FILE_BYTES, MAX_IMAGE_DIMENSION, MAX_MULTIADDR_BYTES, MAX_NAME_BYTES, MAX_PEER_ID_BYTES, MAX_PRESENCE_DIRECT, MAX_PRESENCE_MULTIADDRS,
+  ROOM_MESSAGE_VERSION
 } from '../../src/constants.js'
 import { RoomMessage } from '../../src/proto/room.js'
 import { roomMessageValidator } from '../../src/pubsub.js'
@@ -45,7 +47,13 @@ function fieldValues (seeds: RoomSeeds): fc.Arbitrary<Uint8Array> {
     name: text,
     multiaddrs: fc.array(fc.oneof(fc.uint8Array({ maxLength: 40 }), fc.uint8Array({ minLength: MAX_MULTIADDR_BYTES + 1, maxLength: MAX_MULTIADDR_BYTES + 2 })), { maxLength: MAX_PRESENCE_MULTIADDRS + 2 }),
     hello: fc.boolean(),
-    typing: fc.option(fc.boolean(), { nil: undefined })
+    typing: fc.option(fc.boolean(), { nil: undefined }),
+    // peer ids (the seeds' keys' multihashes), random bytes, and ones over the size limit
+    direct: fc.array(fc.oneof(
+      fc.constantFrom(...seeds.authors.map(peer => Uint8Array.from(peer.toMultihash().bytes))),
+      fc.uint8Array({ maxLength: 40 }),
+      fc.uint8Array({ minLength: MAX_PEER_ID_BYTES + 1, maxLength: MAX_PEER_ID_BYTES + 2 })
+    ), { maxLength: MAX_PRESENCE_DIRECT + 2 })
   })
   return fc.record({
     version: fc.oneof(fc.constant(ROOM_MESSAGE_VERSION), fc.nat()),
@@ -63,10 +71,13 @@ function checkEvent (event: RoomEvent, seeds: RoomSeeds): void {
     expect(event.chat).toEqual(original)
     return
   }
-  const { name, multiaddrs } = event.presence
+  const { name, multiaddrs, direct = [] } = event.presence
   expect(name.trim()).not.toBe('')
   expect(utf8Length(name.trim())).toBeLessThanOrEqual(MAX_NAME_BYTES)
   expect(multiaddrs.length).toBeLessThanOrEqual(MAX_PRESENCE_MULTIADDRS)
+  // every direct peer a presence names is a peer id
+  expect(direct.length).toBeLessThanOrEqual(MAX_PRESENCE_DIRECT)
+  direct.forEach(peer => { expect(peerIdFromString(peer).toString()).toBe(peer) })
 }
 
 describe('fuzz: room messages (public rooms and presence)', () => {

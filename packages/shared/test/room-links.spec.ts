@@ -1,0 +1,147 @@
+import { gossipsub } from '@libp2p/gossipsub'
+import { identify } from '@libp2p/identify'
+import { createLibp2p } from 'libp2p'
+import { afterEach, describe, expect, it } from 'vitest'
+import { RoomLinks } from '../src/chat/room-links.js'
+import { fastMessageId, roomGossipsubOptions } from '../src/pubsub.js'
+import { waitFor } from '../src/testing/index.js'
+import { loopbackOptions } from './helpers.js'
+import type { GossipSub } from '@libp2p/gossipsub'
+import type { Libp2p } from '@libp2p/interface'
+
+const topic = '/p2p-chat/room/1/aaaaaaaaaaaaaaaaaaaaaaaaaa'
+
+describe('RoomLinks', () => {
+  it('says two peers are linked when either one\'s presence names the other, in that room only', () => {
+    const links = new RoomLinks()
+    links.set(topic, 'a', ['b', 'relay'])
+    expect(links.linked(topic, 'a', 'b')).toBe(true)
+    expect(links.linked(topic, 'b', 'a')).toBe(true)
+    expect(links.linked(topic, 'relay', 'a')).toBe(true)
+    expect(links.linked(topic, 'b', 'relay')).toBe(false)
+    expect(links.linked('/p2p-chat/room/1/other', 'a', 'b')).toBe(false)
+    // a later presence replaces what the member said before
+    links.set(topic, 'a', ['relay'])
+    expect(links.linked(topic, 'a', 'b')).toBe(false)
+  })
+
+  it('forgets a member that left a room, or every room, and a room this node left', () => {
+    const links = new RoomLinks()
+    const other = '/p2p-chat/room/1/other'
+    links.set(topic, 'a', ['b'])
+    links.set(other, 'a', ['b'])
+    links.set(other, 'c', ['d'])
+    links.forget('a', topic)
+    expect(links.linked(topic, 'a', 'b')).toBe(false)
+    expect(links.linked(other, 'a', 'b')).toBe(true)
+    links.forget('a')
+    expect(links.linked(other, 'a', 'b')).toBe(false)
+    expect(links.linked(other, 'c', 'd')).toBe(true)
+    links.clear(other)
+    expect(links.linked(other, 'c', 'd')).toBe(false)
+  })
+
+  it('remembers at most maxMembers members of a room, forgetting the one heard from longest ago', () => {
+    const links = new RoomLinks({ maxMembers: 2 })
+    links.set(topic, 'a', ['x'])
+    links.set(topic, 'b', ['x'])
+    links.set(topic, 'a', ['x'])
+    links.set(topic, 'c', ['x'])
+    expect(['a', 'b', 'c'].map(member => links.linked(topic, member, 'x'))).toEqual([true, false, true])
+  })
+})
+
+describe('gossipsub with room links', () => {
+  type PubsubNode = Libp2p<{ pubsub: GossipSub }>
+  const nodes: PubsubNode[] = []
+  afterEach(async () => {
+    await Promise.all(nodes.splice(0).map(async node => node.stop()))
+  })
+
+  /** A node on loopback in the room; `copies` counts every copy of a message it receives, duplicates too. */
+  async function peer (role: 'peer' | 'relay', links: RoomLinks): Promise<{ node: PubsubNode, copies: Map<string, number> }> {
+    const copies = new Map<string, number>()
+    const options = roomGossipsubOptions(role, undefined, links)
+    const node = await createLibp2p({
+      ...loopbackOptions(),
+      services: {
+        identify: identify(),
+        pubsub: gossipsub({
+          ...options,
+          fastMsgIdFn: message => {
+            const id = fastMessageId(message)
+            copies.set(id, (copies.get(id) ?? 0) + 1)
+            return id
+          }
+        })
+      }
+    }) as unknown as PubsubNode
+    node.services.pubsub.subscribe(topic)
+    nodes.push(node)
+    return { node, copies }
+  }
+
+  /** The peers in a node's mesh of the room (gossipsub's own method; its interface does not name it). */
+  function meshOf (node: PubsubNode): string[] {
+    return (node.services.pubsub as unknown as { getMeshPeers: (topic: string) => string[] }).getMeshPeers(topic)
+  }
+
+  /** Each node in the other's mesh (gossipsub grafts at its heartbeat, every second). */
+  async function meshed (a: PubsubNode, b: PubsubNode): Promise<void> {
+    await a.dial(b.getMultiaddrs())
+    await waitFor(() => meshOf(a).includes(b.peerId.toString()) && meshOf(b).includes(a.peerId.toString()), 10_000, 'the two to mesh')
+  }
+
+  /** An author, a member and a relay: the member and the author each meshed with the relay. */
+  async function room (options: { authorAndMemberConnected: boolean }) {
+    const relayLinks = new RoomLinks()
+    const memberLinks = new RoomLinks()
+    const relay = await peer('relay', relayLinks)
+    const member = await peer('peer', memberLinks)
+    const author = await peer('peer', new RoomLinks())
+    await meshed(member.node, relay.node)
+    await meshed(author.node, relay.node)
+    if (options.authorAndMemberConnected) {
+      await member.node.dial(author.node.getMultiaddrs())
+      await waitFor(() => author.node.services.pubsub.getSubscribers(topic).some(p => p.equals(member.node.peerId)), 10_000, 'the author to see the member')
+    }
+    return { relay, member, author, relayLinks, memberLinks }
+  }
+
+  /** The author's line as the member heard it: how many copies reached it, and after how long. */
+  async function publishOne (author: PubsubNode, member: { node: PubsubNode, copies: Map<string, number> }): Promise<number> {
+    const heard = new Promise<void>(resolve => {
+      member.node.services.pubsub.addEventListener('message', () => { resolve() }, { once: true })
+    })
+    await author.services.pubsub.publish(topic, new TextEncoder().encode('hello'))
+    await heard
+    // what else is on its way: the relay's copy follows within milliseconds on loopback
+    await new Promise(resolve => setTimeout(resolve, 300))
+    return [...member.copies.values()].reduce((sum, n) => sum + n, 0)
+  }
+
+  it('copies a line to a member that has it from its author only when nobody said the two are connected', async () => {
+    const { member, author } = await room({ authorAndMemberConnected: true })
+    // nobody said anything: the member gets the author's copy and the relay's
+    expect(await publishOne(author.node, member)).toBe(2)
+  })
+
+  it('tells a member directly connected to a line\'s author of the line (IHAVE) instead of copying it to it', async () => {
+    const { relay, member, author, relayLinks, memberLinks } = await room({ authorAndMemberConnected: true })
+    relayLinks.set(topic, member.node.peerId.toString(), [author.node.peerId.toString(), relay.node.peerId.toString()])
+    // ...and the member, which had it from its author, does not copy it back to the relay the author named
+    memberLinks.set(topic, author.node.peerId.toString(), [member.node.peerId.toString(), relay.node.peerId.toString()])
+    expect(await publishOne(author.node, member)).toBe(1)
+    expect([...relay.copies.values()]).toEqual([1])
+  })
+
+  it('still gets a line to a member wrongly said to be connected to its author, from the relay\'s IHAVE', async () => {
+    const { relay, member, author, relayLinks } = await room({ authorAndMemberConnected: false })
+    relayLinks.set(topic, member.node.peerId.toString(), [author.node.peerId.toString(), relay.node.peerId.toString()])
+    const heard = new Promise<string>(resolve => {
+      member.node.services.pubsub.addEventListener('message', evt => { resolve(new TextDecoder().decode(evt.detail.data)) }, { once: true })
+    })
+    await author.node.services.pubsub.publish(topic, new TextEncoder().encode('late but here'))
+    expect(await heard).toBe('late but here')
+  })
+})
