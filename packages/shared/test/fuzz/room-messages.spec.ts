@@ -1,6 +1,6 @@
 import { publicKeyToProtobuf } from '@libp2p/crypto/keys'
-import { peerIdFromString } from '@libp2p/peer-id'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
+import { peerIdFromString } from '@libp2p/peer-id'
 import fc from 'fast-check'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { publicRoomCodec, readRoomData } from '../../src/chat/room-codec.js'
