@@ -40,13 +40,12 @@ export class RoomLinks {
     setMostRecent(room, member, new Set(direct), this.maxMembers)
   }
 
-  /** Forgets what `member` said in room `topic` (it left the room), or in every room when no topic is given. */
-  forget (member: string, topic?: string): void {
-    for (const [key, room] of topic == null ? this.rooms : [[topic, this.rooms.get(topic)] as const]) {
-      room?.delete(member)
-      if (room?.size === 0) {
-        this.rooms.delete(key)
-      }
+  /** Forgets what `member` said in room `topic` (it left the room). */
+  forget (member: string, topic: string): void {
+    const room = this.rooms.get(topic)
+    room?.delete(member)
+    if (room?.size === 0) {
+      this.rooms.delete(topic)
     }
   }
 
