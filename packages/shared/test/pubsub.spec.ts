@@ -2,7 +2,8 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { describe, expect, it } from 'vitest'
-import { createMessageId, encodeChat } from '../src/codec.js'
+import { RoomLinks } from '../src/chat/room-links.js'
+import { createMessageId, encodeChat, encodePresence } from '../src/codec.js'
 import { createRoomSecret, derivePrivateRoom, sealRoomData } from '../src/private-room/index.js'
 import { RoomMessage } from '../src/proto/room.js'
 import { roomMessageValidator } from '../src/pubsub.js'
@@ -65,6 +66,20 @@ describe('room message validator', async () => {
     expect(await validate(peer, { type: 'unsigned', topic, data })).toBe(TopicValidatorResult.Reject)
     expect(asked).toHaveLength(1)
     expect(await roomMessageValidator(undefined, { admit: () => true })(peer, signed(data))).toBe(TopicValidatorResult.Accept)
+  })
+
+  it('notes whom an accepted public room presence names as directly connected; nothing of a rejected one', async () => {
+    const links = new RoomLinks()
+    const validate = roomMessageValidator(undefined, { links })
+    const presence = encodePresence({ name: 'bob', multiaddrs: [], hello: false, direct: [other.toString()] })
+    expect(await validate(peer, signed(presence))).toBe(TopicValidatorResult.Accept)
+    expect(links.linked(topic, peer.toString(), other.toString())).toBe(true)
+    // published under a secp256k1 peer id: the message is refused, and what it says is not noted
+    const third = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+    const forged = encodePresence({ name: 'eve', multiaddrs: [], hello: false, direct: [third.toString()] })
+    const secp = peerIdFromPrivateKey(await generateKeyPair('secp256k1'))
+    expect(await validate(peer, signed(forged, secp))).toBe(TopicValidatorResult.Reject)
+    expect(links.linked(topic, secp.toString(), third.toString())).toBe(false)
   })
 
   it('checks only the shape of a private room envelope, which it cannot open', async () => {
