@@ -32,8 +32,9 @@ export interface RoomFollowerOptions {
    */
   forwarders?: (peer: string) => boolean
   /**
-   * Where the public rooms' presences note whom each member is directly connected to: the relay then only tells
-   * a member of a line (IHAVE) whose author it is directly connected to (see `roomGossipsubOptions`)
+   * Where the rooms' presences (a private room's envelopes, in the clear) note whom each member is directly
+   * connected to: the relay then only tells a member of a line (IHAVE) whose author it is directly connected to
+   * (see `roomGossipsubOptions`)
    */
   links?: RoomLinks
 }

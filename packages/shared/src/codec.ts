@@ -225,18 +225,35 @@ function checkPresence (presence: { name: string, multiaddrs: Uint8Array[], dire
       throw new MessageTooLargeError('A multiaddr in the presence is too large', bytes.byteLength, MAX_MULTIADDR_BYTES)
     }
   }
-  if (presence.direct.length > MAX_PRESENCE_DIRECT) {
+  checkDirect(presence.direct)
+}
+
+/** Checks a list of direct peers as a presence (or a private room's envelope) carries it. */
+function checkDirect (direct: Uint8Array[]): void {
+  if (direct.length > MAX_PRESENCE_DIRECT) {
     throw new InvalidMessageError(`A presence may name at most ${MAX_PRESENCE_DIRECT} direct peers`)
   }
-  for (const bytes of presence.direct) {
+  for (const bytes of direct) {
     if (bytes.byteLength > MAX_PEER_ID_BYTES) {
       throw new MessageTooLargeError('A peer id in the presence is too large', bytes.byteLength, MAX_PEER_ID_BYTES)
     }
   }
 }
 
-/** A presence's direct peers as peer id strings; throws {@link InvalidMessageError} for one that is not a peer id. */
-function directFromWire (direct: Uint8Array[]): string[] {
+/**
+ * A presence's direct peers (`Presence.direct`, or a private room's `PrivateEnvelope.direct`) as they go on the
+ * wire: binary peer ids, the first {@link MAX_PRESENCE_DIRECT}.
+ */
+export function directToWire (peers: readonly string[]): Array<Uint8Array<ArrayBuffer>> {
+  return peers.slice(0, MAX_PRESENCE_DIRECT).map(peer => peerIdFromString(peer).toMultihash().bytes)
+}
+
+/**
+ * A presence's direct peers as peer id strings, checked: at most {@link MAX_PRESENCE_DIRECT}, each a peer id of at
+ * most {@link MAX_PEER_ID_BYTES}. Throws {@link InvalidMessageError} or {@link MessageTooLargeError}.
+ */
+export function directFromWire (direct: Uint8Array[]): string[] {
+  checkDirect(direct)
   try {
     return direct.map(bytes => peerIdFromMultihash(Digest.decode(bytes)).toString())
   } catch (err) {
@@ -394,7 +411,7 @@ async function checkChatSignatures (message: ChatMessage, topic: string, extende
 /** Encodes a presence announcement for a room topic. */
 export function encodePresence (presence: Presence): Uint8Array {
   const multiaddrs = presence.multiaddrs.slice(0, MAX_PRESENCE_MULTIADDRS).map(ma => ma.bytes)
-  const direct = (presence.direct ?? []).slice(0, MAX_PRESENCE_DIRECT).map(peer => peerIdFromString(peer).toMultihash().bytes)
+  const direct = directToWire(presence.direct ?? [])
   checkPresence({ name: presence.name, multiaddrs, direct })
   return encode({
     version: ROOM_MESSAGE_VERSION,

@@ -135,8 +135,8 @@ export interface RoomMessageValidatorOptions {
    */
   admit?: (author: PeerId, from: PeerId) => boolean
   /**
-   * Where a public room's presences note whom their authors are directly connected to (a private room's are
-   * sealed: a relay cannot read them, and forwards those rooms' lines in full).
+   * Where a room's presences note whom their authors are directly connected to: a public room's presence says so,
+   * a private room's envelope says so in the clear (`PrivateEnvelope.direct`).
    * @default not noted
    */
   links?: RoomLinks
@@ -161,7 +161,10 @@ export function roomMessageValidator (onReject?: (peer: PeerId, reason: Error) =
       }
       checkChatIdentity(message.from, 'The publisher\'s peer id')
       if (privateTopicIdFromTopic(message.topic) != null) {
-        readEnvelopeHeader(message.data)
+        const header = readEnvelopeHeader(message.data)
+        if (header.ephemeral) {
+          options.links?.set(message.topic, message.from.toString(), header.direct)
+        }
       } else {
         // gossipsub has verified the message's signature by `from` (StrictSign) before it asks
         const event = await decodeRoomMessage(message.data, message.topic, { publisher: message.from.toString() })

@@ -298,6 +298,28 @@ describe('Room', () => {
     expect(links.linked(aliceRoom.topic, b, a)).toBe(false)
   })
 
+  it('in a private room a member names its direct peers in the clear on its announcements\' envelopes, not in the sealed presence', async () => {
+    const roomId = createRoomId()
+    const roomKeys = await derivePrivateRoom(roomId, createRoomSecret())
+    const { alice, bob, aliceRoom, bobRoom } = await twoMembers({ alice: { keys: roomKeys }, bob: { keys: roomKeys } }, roomId)
+    const [a, b] = [alice.peerId.toString(), bob.peerId.toString()]
+    // bob's announcements as alice receives them: the envelope's direct peers, and the sealed presence's
+    const named: Array<{ clear: string[], sealed: string[] }> = []
+    alice.services.pubsub.addEventListener('message', evt => {
+      if (evt.detail.type !== 'signed' || !evt.detail.from.equals(bob.peerId)) return
+      void openRoomData(roomKeys, evt.detail.data).then(async ({ plaintext, direct }) => {
+        const event = await decodeRoomMessage(plaintext, roomKeys.topic)
+        if (event.type === 'presence') named.push({ clear: direct, sealed: event.presence.direct ?? [] })
+      })
+    })
+    await waitFor(() => alice.services.roomLinks!.linked(roomKeys.topic, b, a), 5_000, 'bob\'s announcement to name alice')
+    bobRoom.typing(true)
+    await waitFor(() => named.length > 0, 5_000, 'an announcement of bob\'s')
+    expect(named.at(-1)).toEqual({ clear: [a], sealed: [] })
+    aliceRoom.leave()
+    bobRoom.leave()
+  })
+
   it('a member not heard from for the expiry, and not connected directly, leaves the list', async () => {
     const roomId = createRoomId()
     const timing = { presenceInterval: 100, memberExpiry: 400 }

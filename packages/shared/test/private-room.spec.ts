@@ -1,5 +1,8 @@
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
 import { describe, expect, it } from 'vitest'
 import { createMessageId } from '../src/codec.js'
+import { MAX_MULTIADDR_BYTES, MAX_NAME_BYTES, MAX_PEER_ID_BYTES, MAX_PRESENCE_DIRECT, MAX_PRESENCE_MULTIADDRS } from '../src/constants.js'
 import {
   createRoomSecret, derivePrivateRoom, ENVELOPE_IV_BYTES, isRoomSecret, MAX_PRIVATE_ENVELOPE_BYTES,
   MAX_PRIVATE_PLAINTEXT_BYTES, openRoomData, parseRoomSecret, PRIVATE_ROOM_TOPIC_PREFIX, privateRoomTopic,
@@ -95,7 +98,7 @@ describe('private envelopes', async () => {
   it('round-trip the plaintext, id and timestamp', async () => {
     const id = createMessageId()
     const sealed = await sealRoomData(keys, plaintext, { id, timestamp: 1_700_000_000_123 })
-    expect(await openRoomData(keys, sealed)).toEqual({ id, timestamp: 1_700_000_000_123, ephemeral: false, plaintext })
+    expect(await openRoomData(keys, sealed)).toEqual({ id, timestamp: 1_700_000_000_123, ephemeral: false, direct: [], plaintext })
     expect(sealed.byteLength).toBeLessThanOrEqual(MAX_PRIVATE_ENVELOPE_BYTES)
   })
 
@@ -121,8 +124,35 @@ describe('private envelopes', async () => {
 
   it('show their id and timestamp to a reader without the key', async () => {
     const id = createMessageId()
-    expect(readEnvelopeHeader(await sealRoomData(keys, plaintext, { id, timestamp: 42 }))).toEqual({ id, timestamp: 42, ephemeral: false })
-    expect(readEnvelopeHeader(await sealRoomData(keys, plaintext, { id, timestamp: 42, ephemeral: true }))).toEqual({ id, timestamp: 42, ephemeral: true })
+    expect(readEnvelopeHeader(await sealRoomData(keys, plaintext, { id, timestamp: 42 }))).toEqual({ id, timestamp: 42, ephemeral: false, direct: [] })
+    expect(readEnvelopeHeader(await sealRoomData(keys, plaintext, { id, timestamp: 42, ephemeral: true }))).toEqual({ id, timestamp: 42, ephemeral: true, direct: [] })
+  })
+
+  it('name an announcement\'s direct peers in the clear, for a relay without the key; a line names none', async () => {
+    const peers = await Promise.all([1, 2, 3].map(async () => peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()))
+    const announcement = await sealRoomData(keys, plaintext, { ephemeral: true, direct: peers })
+    expect(readEnvelopeHeader(announcement).direct).toEqual(peers)
+    expect((await openRoomData(keys, announcement)).direct).toEqual(peers)
+    await expect(sealRoomData(keys, plaintext, { direct: peers })).rejects.toThrow(expect.objectContaining({ name: 'InvalidEnvelopeError' }))
+    // a line labelled with direct peers, too many of them, or one that is not a peer id: refused before the key
+    const line = await sealRoomData(keys, plaintext)
+    const refused = [
+      tamper(line, e => { e.direct = [peerIdFromString(peers[0]!).toMultihash().bytes] }),
+      tamper(announcement, e => { e.direct = Array.from({ length: MAX_PRESENCE_DIRECT + 1 }, () => e.direct[0]!) }),
+      tamper(announcement, e => { e.direct = [new Uint8Array([1, 2, 3])] }),
+      tamper(announcement, e => { e.direct = [new Uint8Array(MAX_PEER_ID_BYTES + 1)] })
+    ]
+    for (const bytes of refused) {
+      expect(() => readEnvelopeHeader(bytes)).toThrow(expect.objectContaining({ name: 'InvalidEnvelopeError' }))
+      await expect(openRoomData(keys, bytes)).rejects.toThrow(expect.objectContaining({ name: 'InvalidEnvelopeError' }))
+    }
+    // the largest presence there can be, naming the most direct peers, fits an envelope
+    const largest = RoomMessage.encode({
+      version: 1,
+      presence: { name: 'n'.repeat(MAX_NAME_BYTES), multiaddrs: Array.from({ length: MAX_PRESENCE_MULTIADDRS }, () => new Uint8Array(MAX_MULTIADDR_BYTES)), hello: true, typing: true, direct: [] }
+    })
+    const many = Array.from({ length: MAX_PRESENCE_DIRECT }, () => peers[0]!)
+    expect((await sealRoomData(keys, largest, { ephemeral: true, direct: many })).byteLength).toBeLessThanOrEqual(MAX_PRIVATE_ENVELOPE_BYTES)
   })
 
   it('refuse any change to ciphertext, iv, id, timestamp or topic with DecryptionError', async () => {

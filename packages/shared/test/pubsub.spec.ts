@@ -82,6 +82,21 @@ describe('room message validator', async () => {
     expect(links.linked(topic, secp.toString(), third.toString())).toBe(false)
   })
 
+  it('notes whom a private room announcement names as directly connected, from its envelope; nothing of a line', async () => {
+    const keys = await derivePrivateRoom(roomId, createRoomSecret())
+    const links = new RoomLinks()
+    const validate = roomMessageValidator(undefined, { links })
+    const announce = async (direct: PeerId[]): Promise<Uint8Array> => sealRoomData(keys, data, { ephemeral: true, direct: direct.map(String) })
+    expect(await validate(peer, signed(await announce([other]), peer, keys.topic))).toBe(TopicValidatorResult.Accept)
+    expect(links.linked(keys.topic, peer.toString(), other.toString())).toBe(true)
+    // a line leaves what the member said
+    expect(await validate(peer, signed(await sealRoomData(keys, data), peer, keys.topic))).toBe(TopicValidatorResult.Accept)
+    expect(links.linked(keys.topic, peer.toString(), other.toString())).toBe(true)
+    // its next announcement names nobody: the link is gone
+    expect(await validate(peer, signed(await announce([]), peer, keys.topic))).toBe(TopicValidatorResult.Accept)
+    expect(links.linked(keys.topic, peer.toString(), other.toString())).toBe(false)
+  })
+
   it('checks only the shape of a private room envelope, which it cannot open', async () => {
     const keys = await derivePrivateRoom(roomId, createRoomSecret())
     const sealed = await sealRoomData(keys, data)

@@ -3,7 +3,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { describe, expect, it } from 'vitest'
 import { privateRoomCodec, publicRoomCodec, readRoomData } from '../src/chat/room-codec.js'
 import { createMessageId, encodeChat, encodePresence } from '../src/codec.js'
-import { createRoomSecret, derivePrivateRoom } from '../src/private-room/index.js'
+import { createRoomSecret, derivePrivateRoom, readEnvelopeHeader } from '../src/private-room/index.js'
 import { RoomMessage } from '../src/proto/room.js'
 import { createRoomId } from '../src/room.js'
 
@@ -35,6 +35,18 @@ describe('reading what is published in a room', async () => {
     await expect(readRoomData(codec, await codec.wrap(line, { ...chat, id: createMessageId(), ephemeral: false }))).rejects.toMatchObject({ name: 'InvalidMessageError' })
     await expect(readRoomData(codec, await codec.wrap(line, { ...chat, timestamp: chat.timestamp - 1, ephemeral: false }))).rejects.toMatchObject({ name: 'InvalidMessageError' })
     await expect(readRoomData(codec, await codec.wrap(line, { ...chat, ephemeral: true }))).rejects.toMatchObject({ name: 'InvalidMessageError' })
+  })
+
+  it('reads a private room presence\'s direct peers from its envelope, where its relay reads them too', async () => {
+    const codec = privateRoomCodec(await derivePrivateRoom(roomId, createRoomSecret()))
+    const data = await codec.wrap(encodePresence({ name: 'alice', multiaddrs: [], hello: false }), { id: createMessageId(), timestamp: Date.now(), ephemeral: true, direct: [other] })
+    expect(readEnvelopeHeader(data).direct).toEqual([other])
+    const event = await readRoomData(codec, data, author)
+    expect(event.type === 'presence' && event.presence.direct).toEqual([other])
+    // one that names them inside instead (another client's) is read there
+    const inside = await codec.wrap(encodePresence({ name: 'alice', multiaddrs: [], hello: false, direct: [author] }), { id: createMessageId(), timestamp: Date.now(), ephemeral: true })
+    const read = await readRoomData(codec, inside, other)
+    expect(read.type === 'presence' && read.presence.direct).toEqual([author])
   })
 
   it('refuses a presence sealed in a private room whose name holds control or bidirectional characters', async () => {

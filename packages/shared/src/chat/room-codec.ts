@@ -10,6 +10,11 @@ export interface WrapHeader {
   timestamp: number
   /** presence (typing notices too): not kept as history */
   ephemeral: boolean
+  /**
+   * a presence's direct peers: a private room puts them in the clear on the envelope (private.proto), for its
+   * relay; a public room's are in the presence itself
+   */
+  direct?: readonly string[]
 }
 
 /**
@@ -66,7 +71,8 @@ export function privateRoomCodec (keys: PrivateRoomKeys, limits: RoomLimits = {}
  * a chat line's signatures. `publisher`, given for a message that arrived live (gossipsub has verified
  * its signature by that peer: see {@link decodeRoomMessage}'s options), must be a chat line's author, and the
  * line's own signatures are then checked for form only. In a private room the envelope's id
- * and time must be the line's own. Throws typed errors for anything else.
+ * and time must be the line's own, and a presence's direct peers are the envelope's (when it names any). Throws
+ * typed errors for anything else.
  */
 export async function readRoomData (codec: RoomCodec, data: Uint8Array, publisher?: string): Promise<RoomEvent> {
   const { message, header } = await codec.unwrap(data)
@@ -75,6 +81,8 @@ export async function readRoomData (codec: RoomCodec, data: Uint8Array, publishe
     if (header != null && (header.id !== event.chat.id || header.timestamp !== event.chat.timestamp || header.ephemeral)) {
       throw new InvalidMessageError('a private envelope is labelled differently from the chat line inside')
     }
+  } else if (header?.direct != null && header.direct.length > 0) {
+    event.presence.direct = [...header.direct]
   }
   return event
 }

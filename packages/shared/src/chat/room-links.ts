@@ -12,12 +12,12 @@ export interface RoomLinksInit {
 }
 
 /**
- * Who is directly connected to whom in each room, as its members' presences say (`Presence.direct`: the peers a
- * member holds a proven direct connection to). A member publishes its own lines to every peer of the room it is
- * connected to (gossipsub's flood publish), so a peer directly connected to a line's author has the line from
- * the author: gossipsub asks {@link RoomLinks.linked} before it forwards a line to a peer, and a linked peer is
- * only told of it in the next IHAVE, from which it can still ask for it (`forwardLazily` in
- * {@link roomGossipsubOptions}).
+ * Who is directly connected to whom in each room, as its members' presences say (`Presence.direct`, in a private
+ * room `PrivateEnvelope.direct`: the peers a member holds a proven direct connection to). A member publishes its
+ * own lines to every peer of the room it is connected to (gossipsub's flood publish), so a peer directly connected
+ * to a line's author has the line from the author: gossipsub asks {@link RoomLinks.linked} before it forwards a
+ * line to a peer, and a linked peer is only told of it in the next IHAVE, from which it can still ask for it
+ * (`forwardLazily` in {@link roomGossipsubOptions}).
  *
  * What a presence says only changes who gets a copy of its author's own lines and of the lines sent to its author:
  * a member that names peers it is not connected to gets its own lines to them, and theirs to it, a heartbeat late.

@@ -540,8 +540,9 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     const multiaddrs = this.reachableAddrs()
     const direct = this.directPeers()
     try {
-      const presence = encodePresence({ name: this.init.name(), multiaddrs, direct, ...notice })
-      const data = await this.codec.wrap(presence, { id: createMessageId(), timestamp: Date.now(), ephemeral: true })
+      // a private room's direct peers go in the clear on its envelope, for the relay that cannot open it
+      const presence = encodePresence({ name: this.init.name(), multiaddrs, direct: this.codec.isPrivate ? [] : direct, ...notice })
+      const data = await this.codec.wrap(presence, { id: createMessageId(), timestamp: Date.now(), ephemeral: true, direct })
       const result = await this.node.services.pubsub.publish(this.topic, data)
       if (result.recipients.length > 0) {
         this.announced = true

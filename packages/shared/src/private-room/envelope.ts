@@ -1,6 +1,7 @@
 import { fromString as uint8ArrayFromString } from 'uint8arrays/from-string'
 import { toString as uint8ArrayToString } from 'uint8arrays/to-string'
-import { createMessageId, timestampFromWire, validateMessageId } from '../codec.js'
+import { createMessageId, directFromWire, directToWire, timestampFromWire, validateMessageId } from '../codec.js'
+import { MAX_PRESENCE_DIRECT } from '../constants.js'
 import { MessageTooLargeError, UnsupportedVersionError } from '../errors.js'
 import { PrivateEnvelope } from '../proto/private.js'
 import {
@@ -19,6 +20,11 @@ export interface EnvelopeHeader {
   timestamp: number
   /** an announcement (presence) that is not kept as history */
   ephemeral: boolean
+  /**
+   * An announcement's direct peers (peer id strings; none for a chat line): read in the clear by a relay, to forward
+   * the sender's lines to them only as an IHAVE, and by members in place of the sealed `Presence.direct`
+   */
+  direct: string[]
 }
 
 export interface OpenedRoomData extends EnvelopeHeader {
@@ -44,6 +50,13 @@ export interface SealOptions {
    * @default false
    */
   ephemeral?: boolean
+  /**
+   * An announcement's direct peers (peer id strings), put in the clear beside the ciphertext (see private.proto);
+   * a chat line names none.
+   *
+   * @default none
+   */
+  direct?: readonly string[]
 }
 
 /** The additional data the GCM tag covers: version, timestamp, id, ephemeral and topic (see private.proto). */
@@ -68,7 +81,8 @@ function checkTimestamp (timestamp: number): void {
 /**
  * Encrypts and authenticates `plaintext` (an encoded room message) for the room, and returns the encoded envelope
  * to publish on `keys.topic`. Throws {@link MessageTooLargeError} above {@link MAX_PRIVATE_PLAINTEXT_BYTES},
- * InvalidMessageError for a malformed `id` and {@link InvalidEnvelopeError} for a malformed `timestamp`.
+ * InvalidMessageError for a malformed `id` and {@link InvalidEnvelopeError} for a malformed `timestamp` or direct
+ * peers on a chat line (`ephemeral` unset).
  */
 export async function sealRoomData (keys: PrivateRoomKeys, plaintext: Uint8Array, options: SealOptions = {}): Promise<Uint8Array> {
   if (plaintext.byteLength > MAX_PRIVATE_PLAINTEXT_BYTES) {
@@ -80,6 +94,10 @@ export async function sealRoomData (keys: PrivateRoomKeys, plaintext: Uint8Array
   checkTimestamp(timestamp)
   const id = uint8ArrayFromString(idHex, 'base16')
   const ephemeral = options.ephemeral ?? false
+  const direct = directToWire(options.direct ?? [])
+  if (!ephemeral && direct.length > 0) {
+    throw new InvalidEnvelopeError('Only an announcement (ephemeral) names direct peers')
+  }
   const iv = crypto.getRandomValues(new Uint8Array(ENVELOPE_IV_BYTES))
   const ciphertext = await crypto.subtle.encrypt(
     { name: 'AES-GCM', iv, additionalData: additionalData(keys.topic, id, timestamp, ephemeral), tagLength: ENVELOPE_TAG_BYTES * 8 },
@@ -92,7 +110,8 @@ export async function sealRoomData (keys: PrivateRoomKeys, plaintext: Uint8Array
     timestamp: BigInt(timestamp),
     iv,
     ciphertext: new Uint8Array(ciphertext),
-    ephemeral
+    ephemeral,
+    direct
   })
 }
 
@@ -103,7 +122,7 @@ function decodeEnvelope (bytes: Uint8Array): PrivateEnvelope {
   }
   let envelope: PrivateEnvelope
   try {
-    envelope = PrivateEnvelope.decode(bytes)
+    envelope = PrivateEnvelope.decode(bytes, { limits: { direct: MAX_PRESENCE_DIRECT } })
   } catch (err) {
     throw new InvalidEnvelopeError(`Private envelope does not decode: ${(err as Error).message}`)
   }
@@ -120,17 +139,31 @@ function decodeEnvelope (bytes: Uint8Array): PrivateEnvelope {
     throw new InvalidEnvelopeError('A private envelope ciphertext is shorter than its authentication tag')
   }
   checkTimestamp(timestampFromWire(envelope.timestamp))
+  if (!envelope.ephemeral && envelope.direct.length > 0) {
+    throw new InvalidEnvelopeError('Only an announcement (ephemeral) names direct peers')
+  }
   return envelope
 }
 
+/** The readable fields of an envelope {@link decodeEnvelope} accepted; a malformed peer id is an {@link InvalidEnvelopeError}. */
+function headerOf (envelope: PrivateEnvelope): EnvelopeHeader {
+  let direct: string[]
+  try {
+    direct = directFromWire(envelope.direct)
+  } catch (err) {
+    throw new InvalidEnvelopeError(`A private envelope names an invalid direct peer: ${(err as Error).message}`)
+  }
+  return { id: uint8ArrayToString(envelope.id, 'base16'), timestamp: timestampFromWire(envelope.timestamp), ephemeral: envelope.ephemeral, direct }
+}
+
 /**
- * Reads an envelope's id and timestamp without the key, for a peer that stores history it cannot read. Nothing
- * here is authenticated: only a member's {@link openRoomData} proves them. Throws {@link MessageTooLargeError},
- * UnsupportedVersionError or {@link InvalidEnvelopeError}.
+ * Reads an envelope's readable fields without the key, for a peer that stores history it cannot read or forwards
+ * an announcement's sender's lines. Nothing here is authenticated by the key: only a member's {@link openRoomData}
+ * proves the id, timestamp and kind (the direct peers only gossipsub's signature). Throws
+ * {@link MessageTooLargeError}, UnsupportedVersionError or {@link InvalidEnvelopeError}.
  */
 export function readEnvelopeHeader (bytes: Uint8Array): EnvelopeHeader {
-  const envelope = decodeEnvelope(bytes)
-  return { id: uint8ArrayToString(envelope.id, 'base16'), timestamp: timestampFromWire(envelope.timestamp), ephemeral: envelope.ephemeral }
+  return headerOf(decodeEnvelope(bytes))
 }
 
 /**
@@ -140,7 +173,8 @@ export function readEnvelopeHeader (bytes: Uint8Array): EnvelopeHeader {
  */
 export async function openRoomData (keys: PrivateRoomKeys, bytes: Uint8Array): Promise<OpenedRoomData> {
   const envelope = decodeEnvelope(bytes)
-  const timestamp = timestampFromWire(envelope.timestamp)
+  const header = headerOf(envelope)
+  const timestamp = header.timestamp
   let plaintext: ArrayBuffer
   try {
     plaintext = await crypto.subtle.decrypt(
@@ -156,5 +190,5 @@ export async function openRoomData (keys: PrivateRoomKeys, bytes: Uint8Array): P
   } catch (err) {
     throw new DecryptionError('The envelope does not open with this room\'s key: wrong room or secret, or altered', { cause: err })
   }
-  return { id: uint8ArrayToString(envelope.id, 'base16'), timestamp, ephemeral: envelope.ephemeral, plaintext: new Uint8Array(plaintext) }
+  return { ...header, plaintext: new Uint8Array(plaintext) }
 }

@@ -1,4 +1,4 @@
-import { decodeMessage, encodeMessage, message, streamMessage } from 'protons-runtime'
+import { decodeMessage, encodeMessage, MaxLengthError, message, streamMessage } from 'protons-runtime'
 import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
 import type { Codec, DecodeOptions } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
@@ -10,6 +10,7 @@ export interface PrivateEnvelope {
   iv: Uint8Array<ArrayBuffer>
   ciphertext: Uint8Array<ArrayBuffer>
   ephemeral: boolean
+  direct: Uint8Array<ArrayBuffer>[]
 }
 
 export namespace PrivateEnvelope {
@@ -52,6 +53,13 @@ export namespace PrivateEnvelope {
           w.bool(obj.ephemeral)
         }
 
+        if (obj.direct != null && obj.direct.length > 0) {
+          for (const value of obj.direct) {
+            w.uint32(58)
+            w.bytes(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -62,7 +70,8 @@ export namespace PrivateEnvelope {
           timestamp: 0n,
           iv: uint8ArrayAlloc(0),
           ciphertext: uint8ArrayAlloc(0),
-          ephemeral: false
+          ephemeral: false,
+          direct: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -95,6 +104,14 @@ export namespace PrivateEnvelope {
               obj.ephemeral = reader.bool()
               break
             }
+            case 7: {
+              if (opts.limits?.direct != null && obj.direct.length === opts.limits.direct) {
+                throw new MaxLengthError('Decode error - repeated field "direct" had too many elements')
+              }
+
+              obj.direct.push(reader.bytes())
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -104,6 +121,10 @@ export namespace PrivateEnvelope {
 
         return obj
       }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          direct: 0
+        }
+
         const end = length == null ? reader.len : reader.pos + length
 
         while (reader.pos < end) {
@@ -152,6 +173,21 @@ export namespace PrivateEnvelope {
               }
               break
             }
+            case 7: {
+              if (opts.limits?.direct != null && obj.direct === opts.limits.direct) {
+                throw new MaxLengthError('Streaming decode error - repeated field "direct" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.direct[]`,
+                index: obj.direct,
+                value: reader.bytes()
+              }
+
+              obj.direct++
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -194,6 +230,12 @@ export namespace PrivateEnvelope {
     value: boolean
   }
 
+  export interface PrivateEnvelopeDirectFieldEvent {
+    field: '$.direct[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<PrivateEnvelope>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, PrivateEnvelope.codec())
   }
@@ -202,7 +244,7 @@ export namespace PrivateEnvelope {
     return decodeMessage(buf, PrivateEnvelope.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PrivateEnvelope>): Generator<PrivateEnvelopeVersionFieldEvent | PrivateEnvelopeIdFieldEvent | PrivateEnvelopeTimestampFieldEvent | PrivateEnvelopeIvFieldEvent | PrivateEnvelopeCiphertextFieldEvent | PrivateEnvelopeEphemeralFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PrivateEnvelope>): Generator<PrivateEnvelopeVersionFieldEvent | PrivateEnvelopeIdFieldEvent | PrivateEnvelopeTimestampFieldEvent | PrivateEnvelopeIvFieldEvent | PrivateEnvelopeCiphertextFieldEvent | PrivateEnvelopeEphemeralFieldEvent | PrivateEnvelopeDirectFieldEvent> {
     return streamMessage(buf, PrivateEnvelope.codec(), opts)
   }
 }

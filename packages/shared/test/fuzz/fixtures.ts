@@ -116,10 +116,13 @@ export interface PrivateSeeds {
   /** sealed envelopes: every room seed, chat lines under their own id and time, presences ephemeral */
   sealed: Uint8Array[]
   /** what each envelope holds: id → header and plaintext */
-  opened: Map<string, { timestamp: number, ephemeral: boolean, plaintext: Uint8Array }>
+  opened: Map<string, { timestamp: number, ephemeral: boolean, direct: string[], plaintext: Uint8Array }>
 }
 
-/** {@link roomSeeds} sealed for the private room, with a fixed stream of random ivs (so always the same bytes). */
+/**
+ * {@link roomSeeds} sealed for the private room, with a fixed stream of random ivs (so always the same bytes);
+ * presences name the seeds' authors as their direct peers.
+ */
 export async function privateSeeds (room: RoomSeeds): Promise<PrivateSeeds> {
   const keys = await privateRoomKeys()
   const opened: PrivateSeeds['opened'] = new Map()
@@ -128,10 +131,10 @@ export async function privateSeeds (room: RoomSeeds): Promise<PrivateSeeds> {
     for (const [i, plaintext] of room.encoded.entries()) {
       const line = room.lines.find(l => l.bytes === plaintext)
       const header = line == null
-        ? { id: fixedId(100 + i), timestamp: NOW - i, ephemeral: true }
-        : { id: line.id, timestamp: line.timestamp, ephemeral: false }
+        ? { id: fixedId(100 + i), timestamp: NOW - i, ephemeral: true, direct: room.authors.slice(0, i % 3).map(String) }
+        : { id: line.id, timestamp: line.timestamp, ephemeral: false, direct: [] }
       out.push(await sealRoomData(keys, plaintext, header))
-      opened.set(header.id, { timestamp: header.timestamp, ephemeral: header.ephemeral, plaintext })
+      opened.set(header.id, { ...header, plaintext })
     }
     return out
   })

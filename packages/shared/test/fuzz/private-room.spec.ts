@@ -1,19 +1,21 @@
+import { peerIdFromString } from '@libp2p/peer-id'
 import fc from 'fast-check'
 import { equals as uint8ArrayEquals } from 'uint8arrays/equals'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { privateRoomCodec, readRoomData } from '../../src/chat/room-codec.js'
-import { MESSAGE_ID_HEX_LENGTH } from '../../src/constants.js'
+import { MAX_PEER_ID_BYTES, MAX_PRESENCE_DIRECT, MESSAGE_ID_HEX_LENGTH } from '../../src/constants.js'
 import { ENVELOPE_ID_BYTES, ENVELOPE_IV_BYTES, ENVELOPE_TAG_BYTES, openRoomData, readEnvelopeHeader, sealRoomData } from '../../src/private-room/index.js'
 import { PrivateEnvelope } from '../../src/proto/private.js'
 import { fuzz, fuzzTestTimeout, outcomeOf, settle, wireInput } from '../../src/testing/index.js'
 import { ENVELOPE_ERRORS, fixedId, NOW, privateSeeds, ROOM_MESSAGE_ERRORS, roomSeeds } from './fixtures.js'
 import type { EnvelopeHeader } from '../../src/private-room/index.js'
 import type { PrivateSeeds, RoomSeeds } from './fixtures.js'
+import type { PeerId } from '@libp2p/interface'
 
 const OPEN_ERRORS = [...ENVELOPE_ERRORS, 'DecryptionError']
 
-/** Envelopes built field by field, with sizes and values at and beyond every limit. */
-function envelopeFields (): fc.Arbitrary<Uint8Array> {
+/** Envelopes built field by field, with sizes and values at and beyond every limit; `peers` are real peer ids. */
+function envelopeFields (peers: PeerId[]): fc.Arbitrary<Uint8Array> {
   const sized = (size: number): fc.Arbitrary<Uint8Array<ArrayBuffer>> => fc.oneof(
     fc.uint8Array({ minLength: size, maxLength: size }),
     fc.uint8Array({ maxLength: size + 2 })
@@ -24,13 +26,22 @@ function envelopeFields (): fc.Arbitrary<Uint8Array> {
     timestamp: fc.oneof(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), fc.constantFrom(0n, 1n, BigInt(NOW), 2n ** 53n - 1n, 2n ** 53n)),
     iv: sized(ENVELOPE_IV_BYTES),
     ciphertext: fc.uint8Array({ maxLength: ENVELOPE_TAG_BYTES + 40 }),
-    ephemeral: fc.boolean()
+    ephemeral: fc.boolean(),
+    // peer ids, random bytes, and ones over the size limit
+    direct: fc.array(fc.oneof(
+      fc.constantFrom(...peers.map(peer => Uint8Array.from(peer.toMultihash().bytes))),
+      fc.uint8Array({ maxLength: 40 }),
+      fc.uint8Array({ minLength: MAX_PEER_ID_BYTES + 1, maxLength: MAX_PEER_ID_BYTES + 2 })
+    ), { maxLength: MAX_PRESENCE_DIRECT + 2 })
   }).map(envelope => PrivateEnvelope.encode(envelope))
 }
 
 function checkHeader (header: EnvelopeHeader): void {
   expect(header.id).toMatch(new RegExp(`^[0-9a-f]{${MESSAGE_ID_HEX_LENGTH}}$`))
   expect(Number.isSafeInteger(header.timestamp) && header.timestamp > 0).toBe(true)
+  // only an announcement names direct peers, each a peer id
+  expect(header.direct.length).toBeLessThanOrEqual(header.ephemeral ? MAX_PRESENCE_DIRECT : 0)
+  header.direct.forEach(peer => { expect(peerIdFromString(peer).toString()).toBe(peer) })
 }
 
 describe('fuzz: private rooms (sealed envelopes)', () => {
@@ -41,7 +52,7 @@ describe('fuzz: private rooms (sealed envelopes)', () => {
   beforeAll(async () => {
     room = await roomSeeds()
     seeds = await privateSeeds(room)
-    input = fc.oneof({ weight: 4, arbitrary: wireInput(fc.constantFrom(...seeds.sealed)) }, { weight: 1, arbitrary: envelopeFields() })
+    input = fc.oneof({ weight: 4, arbitrary: wireInput(fc.constantFrom(...seeds.sealed)) }, { weight: 1, arbitrary: envelopeFields(room.authors) })
   })
 
   it('readEnvelopeHeader (what the relay keeps) refuses with its typed errors only', async () => {
@@ -58,12 +69,14 @@ describe('fuzz: private rooms (sealed envelopes)', () => {
     await fuzz('envelope-open', input, async (bytes) => {
       const settled = await settle(async () => openRoomData(seeds.keys, bytes), OPEN_ERRORS)
       if (settled.ok) {
-        // the tag covers every field: what opens is exactly what was sealed
-        const { id, plaintext, ...header } = settled.value
+        // the tag covers every field but the direct peers (gossipsub's signature covers those): what opens is
+        // exactly what was sealed, and its direct peers are peer ids, named by an announcement only
+        const { id, plaintext, direct, ...header } = settled.value
         const original = seeds.opened.get(id)
         expect(original, 'an opened envelope was sealed by a member').toBeDefined()
         expect(header).toEqual({ timestamp: original!.timestamp, ephemeral: original!.ephemeral })
         expect(uint8ArrayEquals(plaintext, original!.plaintext)).toBe(true)
+        checkHeader({ id, direct, ...header })
       }
       return outcomeOf(settled)
     }, { runs: 3000 })
