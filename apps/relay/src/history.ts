@@ -63,7 +63,8 @@ export class HistoryKeeper {
 /** The history record of a message published on a room topic, or `undefined` for an announcement. */
 function recordOf (topic: string, data: Uint8Array): HistoryRecord | undefined {
   if (privateTopicIdFromTopic(topic) != null) {
-    const header = readEnvelopeHeader(data)
+    // lines only: an announcement's direct peers are the room validator's to read
+    const header = readEnvelopeHeader(data, { direct: false })
     if (header.ephemeral) {
       return undefined
     }

@@ -72,6 +72,13 @@ function additionalData (topic: string, id: Uint8Array, timestamp: number, ephem
   return aad
 }
 
+/** Only an announcement names direct peers. */
+function checkDirectKind (ephemeral: boolean, direct: Uint8Array[]): void {
+  if (!ephemeral && direct.length > 0) {
+    throw new InvalidEnvelopeError('Only an announcement (ephemeral) names direct peers')
+  }
+}
+
 function checkTimestamp (timestamp: number): void {
   if (!Number.isSafeInteger(timestamp) || timestamp <= 0) {
     throw new InvalidEnvelopeError('An envelope timestamp must be a positive integer of milliseconds')
@@ -95,9 +102,7 @@ export async function sealRoomData (keys: PrivateRoomKeys, plaintext: Uint8Array
   const id = uint8ArrayFromString(idHex, 'base16')
   const ephemeral = options.ephemeral ?? false
   const direct = directToWire(options.direct ?? [])
-  if (!ephemeral && direct.length > 0) {
-    throw new InvalidEnvelopeError('Only an announcement (ephemeral) names direct peers')
-  }
+  checkDirectKind(ephemeral, direct)
   const iv = crypto.getRandomValues(new Uint8Array(ENVELOPE_IV_BYTES))
   const ciphertext = await crypto.subtle.encrypt(
     { name: 'AES-GCM', iv, additionalData: additionalData(keys.topic, id, timestamp, ephemeral), tagLength: ENVELOPE_TAG_BYTES * 8 },
@@ -139,21 +144,32 @@ function decodeEnvelope (bytes: Uint8Array): PrivateEnvelope {
     throw new InvalidEnvelopeError('A private envelope ciphertext is shorter than its authentication tag')
   }
   checkTimestamp(timestampFromWire(envelope.timestamp))
-  if (!envelope.ephemeral && envelope.direct.length > 0) {
-    throw new InvalidEnvelopeError('Only an announcement (ephemeral) names direct peers')
-  }
+  checkDirectKind(envelope.ephemeral, envelope.direct)
   return envelope
 }
 
-/** The readable fields of an envelope {@link decodeEnvelope} accepted; a malformed peer id is an {@link InvalidEnvelopeError}. */
-function headerOf (envelope: PrivateEnvelope): EnvelopeHeader {
-  let direct: string[]
+/**
+ * The readable fields of an envelope {@link decodeEnvelope} accepted, its direct peers read unless `readDirect` is
+ * false (left empty); a malformed peer id is an {@link InvalidEnvelopeError}.
+ */
+function headerOf (envelope: PrivateEnvelope, readDirect = true): EnvelopeHeader {
+  let direct: string[] = []
   try {
-    direct = directFromWire(envelope.direct)
+    if (readDirect) direct = directFromWire(envelope.direct)
   } catch (err) {
     throw new InvalidEnvelopeError(`A private envelope names an invalid direct peer: ${(err as Error).message}`)
   }
   return { id: uint8ArrayToString(envelope.id, 'base16'), timestamp: timestampFromWire(envelope.timestamp), ephemeral: envelope.ephemeral, direct }
+}
+
+export interface ReadEnvelopeHeaderOptions {
+  /**
+   * Read an announcement's direct peers (a peer id string each, made from its bytes): a keeper of history, which
+   * stores lines only, leaves them (the header's `direct` is then empty).
+   *
+   * @default true
+   */
+  direct?: boolean
 }
 
 /**
@@ -162,8 +178,8 @@ function headerOf (envelope: PrivateEnvelope): EnvelopeHeader {
  * proves the id, timestamp and kind (the direct peers only gossipsub's signature). Throws
  * {@link MessageTooLargeError}, UnsupportedVersionError or {@link InvalidEnvelopeError}.
  */
-export function readEnvelopeHeader (bytes: Uint8Array): EnvelopeHeader {
-  return headerOf(decodeEnvelope(bytes))
+export function readEnvelopeHeader (bytes: Uint8Array, options: ReadEnvelopeHeaderOptions = {}): EnvelopeHeader {
+  return headerOf(decodeEnvelope(bytes), options.direct)
 }
 
 /**
