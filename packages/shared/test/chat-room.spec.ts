@@ -188,6 +188,9 @@ describe('Room', () => {
     await waitFor(() => heard.length === 2, 5_000)
     expect(heard).toEqual(['broken', 'signed'])
     await expect.poll(async () => (await bobStore.list(bobRoom.topic)).length).toBe(2)
+    // a newcomer that subscribes within a heartbeat of a line hears it live, from bob's gossip (IHAVE, then IWANT);
+    // carol comes once bob's next heartbeat has moved both lines out of what it gossips (one heartbeat's worth)
+    await new Promise(resolve => { bob.services.pubsub.addEventListener('gossipsub:heartbeat', resolve, { once: true }) })
 
     const carol = await member()
     const carolRoom = roomOf(carol, roomId, 'carol')
