@@ -40,10 +40,13 @@ test('screenshots of each main screen', async ({ browser }) => {
     await rename(ben, 'Ben')
     await ben.send('Hi Ana! Is this really going browser to browser?')
     await ana.expectMessage('Hi Ana! Is this really going browser to browser?')
+    // a line's actions show while it is pointed at
+    await ana.message('Hi Ana! Is this really going browser to browser?').hover()
     await ana.message('Hi Ana! Is this really going browser to browser?').getByRole('button', { name: /^Reply to/ }).click()
     await ana.page.keyboard.type('Yes: the relay only introduced us. Look at the peers list, it says direct.')
     await ana.page.keyboard.press('Enter')
     await ben.expectMessage('Yes: the relay only introduced us. Look at the peers list, it says direct.')
+    await ben.message('Yes: the relay only introduced us. Look at the peers list, it says direct.').hover()
     await ben.message('Yes: the relay only introduced us. Look at the peers list, it says direct.').getByRole('button', { name: /^React to/ }).click()
     await ben.page.getByRole('button', { name: 'React with 🎉' }).click()
     await ana.peer('Ben').getByText('direct').waitFor()

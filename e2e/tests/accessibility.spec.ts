@@ -44,6 +44,14 @@ test('on a phone the conversation comes first; peers, link and identity open in 
   await expect(page.getByRole('textbox', { name: 'Room link' })).toBeHidden()
   await expect(page.getByRole('list', { name: 'Peers' })).toBeHidden()
   await expectNoSeriousViolations(page, 'a room on a phone')
+  // a line's Reply and React show on the line tapped
+  await alice.send('tap me')
+  const line = page.getByRole('log', { name: 'Messages' }).getByRole('listitem').filter({ hasText: 'tap me' })
+  const reply = line.getByRole('button', { name: /^Reply to/ })
+  await expect(line).toBeVisible()
+  await expect(reply).toBeHidden()
+  await line.getByText('tap me', { exact: true }).tap()
+  await expect(reply).toBeVisible()
 
   const toggle = page.getByRole('button', { name: /Peers \(\d+\) & link/ })
   await expect(toggle).toHaveAttribute('aria-expanded', 'false')

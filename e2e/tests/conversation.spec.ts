@@ -38,7 +38,11 @@ test('a reply shows the line it answers; reactions are counted under the line, n
   await bob.send('what about lunch?')
   await alice.expectMessage('what about lunch?')
 
-  await alice.message('what about lunch?').getByRole('button', { name: /^Reply to/ }).click()
+  // a line's actions show while it is pointed at (or focused), not on every line
+  const reply = alice.message('what about lunch?').getByRole('button', { name: /^Reply to/ })
+  await expect(reply).toBeHidden()
+  await alice.message('what about lunch?').hover()
+  await reply.click()
   await expect(alice.page.getByTestId('replying')).toContainText(`Replying to ${bobName}: “what about lunch?”`)
   await expect(alice.composer).toBeFocused()
   await alice.page.keyboard.type('noon works')
@@ -48,9 +52,20 @@ test('a reply shows the line it answers; reactions are counted under the line, n
   const quote = bob.message('noon works').getByRole('blockquote', { name: `In reply to ${bobName}` })
   await expect(quote).toContainText('what about lunch?')
 
-  // Alice reacts with a thumbs up, by keyboard; Bob then adds his own
+  // Alice reacts with a thumbs up, by keyboard: back from the composer to the log's tab stop (the line she focused last,
+  // Bob's), down to her own and up again, then Tab to its React; Bob then adds his own
+  await alice.page.mouse.move(0, 0)
+  await expect(alice.composer).toBeFocused()
+  await alice.page.keyboard.press('Shift+Tab')
+  await expect(alice.message('what about lunch?')).toBeFocused()
+  await alice.page.keyboard.press('ArrowDown')
+  await expect(alice.message('noon works')).toBeFocused()
+  await alice.page.keyboard.press('ArrowUp')
+  await expect(alice.message('what about lunch?')).toBeFocused()
+  await alice.page.keyboard.press('Tab')
+  await alice.page.keyboard.press('Tab')
   const react = alice.message('what about lunch?').getByRole('button', { name: /^React to/ })
-  await react.focus()
+  await expect(react).toBeFocused()
   await alice.page.keyboard.press('Enter')
   await alice.message('what about lunch?').getByRole('button', { name: 'React with 👍' }).click()
   const onBob = bob.message('what about lunch?').getByRole('group', { name: 'Reactions' })
