@@ -374,6 +374,36 @@ describe('Room', () => {
     rooms.forEach(room => { room.leave() })
   })
 
+  it('a newcomer that renames itself before its hello still says hello: the members answer at once with their presence, and so their addresses', async () => {
+    // in the page, a name typed right after opening a room's link went out as a plain presence before the hello,
+    // which then never came: nobody answered, and the newcomer could not upgrade to a direct connection with a
+    // member (it had no address for it) until that member's next presence, 15–60 s later
+    const roomId = createRoomId()
+    const [alice, bob, hub] = [await member(), await member(), await member()]
+    // alice repeats her presence only after the test: what bob learns of her comes from her answer to his hello
+    const aliceRoom = roomOf(alice, roomId, 'alice', { presenceInterval: 60_000 })
+    // a third member that both reach carries the room between them (as a relay does)
+    const hubRoom = roomOf(hub, roomId, 'hub', { presenceInterval: 60_000 })
+    hubRoom.join()
+    aliceRoom.join()
+    await alice.dial(hub.getMultiaddrs())
+    await waitFor(() => hubRoom.getMembers().some(m => m.name === 'alice'), 10_000, 'alice\'s hello')
+
+    let bobName = 'bob'
+    // bob has no address to wait for (no relay reservation), so his hello waits the whole helloWait
+    const bobRoom = roomOf(bob, roomId, 'bob', { name: () => bobName, helloWait: 1_000, presenceInterval: 60_000 })
+    bobRoom.join()
+    await bob.dial(hub.getMultiaddrs())
+    await waitFor(() => bob.services.pubsub.getSubscribers(bobRoom.topic).length > 0, 10_000, 'the hub in the room')
+    bobName = 'bobby'
+    bobRoom.rename()
+    await waitFor(() => bobRoom.getMembers().some(m => m.name === 'alice'), 5_000, 'alice\'s answer to bob\'s hello')
+    expect(aliceRoom.getMembers().find(m => m.peerId === bob.peerId.toString())?.name).toBe('bobby')
+    for (const room of [aliceRoom, bobRoom, hubRoom]) {
+      room.leave()
+    }
+  })
+
   it('a member is neither dialled nor said to lack WebRTC before this node runs its own WebRTC transport, and is dialled once it does', async () => {
     // a page loads its WebRTC transport after the room is shown: a dial before it could only fail, which counted
     // as a failed upgrade (the retry came seconds later), and the peers list said the member had no WebRTC

@@ -226,7 +226,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     this.directTimer = setTimeout(() => {
       this.directTimer = undefined
       if (this.directPeers().join() !== this.lastAnnouncedDirect) {
-        void this.announce({ hello: false })
+        void this.announce()
       }
     }, DIRECT_PEERS_ANNOUNCE_DELAY_MS)
   }
@@ -281,8 +281,8 @@ export class Room extends TypedEventEmitter<RoomEvents> {
       interval: init.typingInterval ?? TYPING_INTERVAL_MS,
       delay: init.typingDelay ?? TYPING_NOTICE_DELAY_MS,
       expiry: init.typingExpiry ?? TYPING_EXPIRY_MS,
-      // a notice is a presence too: the first one any peer gets is this member's hello
-      notify: active => { void this.announce({ hello: !this.announced, typing: active }) },
+      // a notice is a presence too (the first one any peer gets is this member's hello)
+      notify: active => { void this.announce(active) },
       onChange: typing => { this.safeDispatchEvent('typing', { detail: typing }) }
     })
     this.pinger = new PeerPinger(node, {
@@ -337,7 +337,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
       // a line of mine within the interval told every member I am here (see PRESENCE_INTERVAL_MS)
       const now = Date.now()
       if (now - this.lastLineAt >= presenceInterval || now - this.lastPresenceAt >= PRESENCE_MAX_SKIP_MS) {
-        void this.announce({ hello: false })
+        void this.announce()
       }
     }, presenceInterval)
     const subscribers = pubsub.getSubscribers(this.topic)
@@ -469,9 +469,16 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     return { lines, pending: outbox.map(e => e.id) }
   }
 
-  /** Tells the room this browser's (new) name. */
+  /**
+   * Tells the room this browser's (new) name. Before this member's hello, the hello carries it: a presence sent
+   * then would have been the hello, without the wait for an address the hello has (see {@link RoomInit.helloWait}).
+   */
   rename (): void {
-    void this.announce({ hello: false })
+    if (this.announced) {
+      void this.announce()
+    } else {
+      this.scheduleAnnounce()
+    }
   }
 
   /** Asks a peer that is in the room for the lines this node missed, and shows those. */
@@ -532,16 +539,21 @@ export class Room extends TypedEventEmitter<RoomEvents> {
       // not reachable yet: the hello waits a while for an address (onAddressesChange comes back here)
       delay = Math.max(0, this.joinedAt + (this.init.helloWait ?? 0) - Date.now())
     }
-    this.debounceTimer = setTimeout(() => { void this.announce({ hello: !this.announced }) }, delay)
+    this.debounceTimer = setTimeout(() => { void this.announce() }, delay)
   }
 
-  /** Publishes my presence: a newcomer's `hello`, a refresh, or one that is also a typing notice. */
-  private async announce (notice: { hello: boolean, typing?: boolean }): Promise<void> {
+  /**
+   * Publishes my presence: a refresh, or one that is also a typing notice (`typing`). Until one has reached a peer
+   * it is this member's `hello`, whichever path sends it, so that the members answer with theirs: a newcomer that
+   * renamed itself before its hello went out learnt nobody's addresses until their next refresh, and could not
+   * upgrade to a direct connection for up to {@link PRESENCE_MAX_SKIP_MS}.
+   */
+  private async announce (typing?: boolean): Promise<void> {
     const multiaddrs = this.reachableAddrs()
     const direct = this.directPeers()
     try {
       // a private room's direct peers go in the clear on its envelope, for the relay that cannot open it
-      const presence = encodePresence({ name: this.init.name(), multiaddrs, direct: this.codec.isPrivate ? [] : direct, ...notice })
+      const presence = encodePresence({ name: this.init.name(), multiaddrs, direct: this.codec.isPrivate ? [] : direct, hello: !this.announced, typing })
       const data = await this.codec.wrap(presence, { id: createMessageId(), timestamp: Date.now(), ephemeral: true, direct })
       const result = await this.node.services.pubsub.publish(this.topic, data)
       if (result.recipients.length > 0) {
