@@ -49,7 +49,7 @@ test('screenshots of each main screen', async ({ browser }) => {
     await ben.message('Yes: the relay only introduced us. Look at the peers list, it says direct.').hover()
     await ben.message('Yes: the relay only introduced us. Look at the peers list, it says direct.').getByRole('button', { name: /^React to/ }).click()
     await ben.page.getByRole('button', { name: 'React with 🎉' }).click()
-    await ana.peer('Ben').getByText('direct').waitFor()
+    await ana.peer('Ben').getByText('direct', { exact: true }).waitFor()
     await ben.composer.pressSequentially('Nice')
     await ana.page.getByText('Ben is typing…').waitFor()
     await shoot(ana.page, 'room-desktop')
@@ -73,8 +73,9 @@ test('screenshots of each main screen', async ({ browser }) => {
     await phone.page.goto(link)
     await phone.expectMessage('Hi Ana! Is this really going browser to browser?')
     await phone.page.getByRole('button', { name: 'Peers (2) & link' }).waitFor()
-    // a typing notice lasts a few seconds: Ben types on
-    await ben.composer.pressSequentially(', really nice')
+    // Cleo came after Ben's notice, and Ben typing on tells the room again only 3 s after it: Ben starts afresh
+    await ben.composer.clear()
+    await ben.composer.pressSequentially('Nice, really nice')
     await phone.page.getByText('Ben is typing…').waitFor()
     await shoot(phone.page, 'room-phone')
     await phone.page.getByRole('button', { name: 'Peers (2) & link' }).click()
