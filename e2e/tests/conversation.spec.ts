@@ -74,6 +74,13 @@ test('a reply shows the line it answers; reactions are counted under the line, n
   await expect(onBob.getByRole('button', { name: `👍 2: ${aliceName}, ${bobName}` })).toHaveAttribute('aria-pressed', 'true')
   const onAlice = alice.message('what about lunch?').getByRole('group', { name: 'Reactions' })
   await expect(onAlice.getByRole('button', { name: /^👍 2/ })).toBeVisible()
+  // a click between two lines focuses their list, as a click does, and no more: the focus does not go on to the line
+  // focused last, which would scroll the log to it (a keyboard's Tab into the list does, above)
+  const upper = (await alice.message('what about lunch?').boundingBox())!
+  const lower = (await alice.message('noon works').boundingBox())!
+  expect(lower.y).toBeGreaterThan(upper.y + upper.height)
+  await alice.page.mouse.click(upper.x + upper.width / 2, (upper.y + upper.height + lower.y) / 2)
+  await expect(alice.messages.getByRole('list')).toBeFocused()
   // three lines, the reactions are not among them
   await expect(bob.messages.getByRole('listitem')).toHaveCount(3)
   await expect(alice.messages.getByRole('listitem')).toHaveCount(3)
