@@ -119,15 +119,20 @@ describe('WebRTC between Node peers, signalled through a relay', () => {
     return { relay, alice, bob, connection }
   }
 
+  /** A direct message Bob sends reaches Alice, once. */
+  async function expectMessageFromBob (alice: TestNode, bob: TestNode, text: string): Promise<void> {
+    const received: string[] = []
+    alice.node.services.dm.addEventListener('message', evt => received.push(evt.detail.text))
+    await bob.node.services.dm.send(alice.node.peerId, { name: 'bob', text })
+    expect(received).toEqual([text])
+  }
+
   it('two terminal peers that reach each other only through a relay go direct over WebRTC, and stay connected without it', async () => {
     const { relay, alice, bob } = await directPair()
     await relay.cleanup()
     started.splice(started.findIndex(s => s.stop === relay.cleanup), 1)
     await waitFor(() => alice.node.getConnections(relay.node.peerId).length === 0, 5_000, 'the relay to be gone')
-    const received: string[] = []
-    alice.node.services.dm.addEventListener('message', evt => received.push(evt.detail.text))
-    await bob.node.services.dm.send(alice.node.peerId, { name: 'bob', text: 'still here' })
-    expect(received).toEqual(['still here'])
+    await expectMessageFromBob(alice, bob, 'still here')
     expect(connectionKind(alice.node, bob.node.peerId)).toBe('direct')
   })
 
@@ -152,10 +157,7 @@ describe('WebRTC between Node peers, signalled through a relay', () => {
       const { alice, bob } = await directPair()
       // unpatched, the answering peer's ICE had connected to the dialler long before: 'connected'
       expect(answeringIceWhenAnswered).toEqual(['checking'])
-      const received: string[] = []
-      alice.node.services.dm.addEventListener('message', evt => received.push(evt.detail.text))
-      await bob.node.services.dm.send(alice.node.peerId, { name: 'bob', text: 'late but direct' })
-      expect(received).toEqual(['late but direct'])
+      await expectMessageFromBob(alice, bob, 'late but direct')
     } finally {
       applyLate.mockRestore()
     }
@@ -192,10 +194,7 @@ describe('WebRTC between Node peers, signalled through a relay', () => {
     try {
       const { alice, bob } = await directPair()
       expect(initWhenConnected).toEqual(['closed'])
-      const received: string[] = []
-      alice.node.services.dm.addEventListener('message', evt => received.push(evt.detail.text))
-      await bob.node.services.dm.send(alice.node.peerId, { name: 'bob', text: 'direct at the first dial' })
-      expect(received).toEqual(['direct at the first dial'])
+      await expectMessageFromBob(alice, bob, 'direct at the first dial')
     } finally {
       connectedLate.mockRestore()
       initChannels.mockRestore()
