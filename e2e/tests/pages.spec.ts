@@ -37,6 +37,7 @@ test('a display name is generated, can be changed, and peers see the change', as
   expect(generated).toMatch(/^[a-z]+-[a-z]+-\d+$/)
   const bob = await ChatPage.open(browser, link)
   await expect(bob.peer(generated)).toBeVisible()
+  const bobGenerated = await bob.displayName()
 
   await alice.nameField.fill('Alice Liddell')
   await alice.nameField.press('Enter')
@@ -44,9 +45,12 @@ test('a display name is generated, can be changed, and peers see the change', as
   await alice.send('my new name')
   await expect(bob.messages.getByRole('listitem').filter({ hasText: 'my new name' })).toContainText('Alice Liddell')
 
-  // the name is kept for the next visit from this browser
+  // the name is kept for the next visit from this browser, a generated one too: Bob is not someone else after a reload
   await alice.page.reload()
   await expect(alice.nameField).toHaveValue('Alice Liddell')
+  await bob.page.reload()
+  await expect(bob.nameField).toHaveValue(bobGenerated)
+  await expect(alice.peer(bobGenerated)).toBeVisible()
   await alice.close()
   await bob.close()
 })

@@ -220,6 +220,10 @@ export class ChatSession {
       this.#settings = settings
       this.#privateKey = privateKey
       this.#name = name ?? generateDisplayName()
+      if (name == null) {
+        // a generated name is kept as a chosen one is: the identity outlives the page, so must the name others know
+        settings.set(NAME_KEY, this.#name).catch((err: Error) => { this.#recordError(`display name not kept: ${err.message}`) })
+      }
       this.#node = node
       this.#loadExtras = loadExtras
       // private conversations and calls come with the node's late parts: their state attaches to each service
