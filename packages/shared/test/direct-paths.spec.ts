@@ -60,6 +60,41 @@ describe('direct paths', () => {
     expect(seen.unproven).toEqual([])
   })
 
+  it('checked again, keeps a proven connection that still answers and closes one that no longer does, without calling it an upgrade that failed', async () => {
+    // what a room does on a member's hello: the member may be a new node under the same peer id (its page reloaded)
+    const a = await checker()
+    const b = await createLibp2p({ ...loopbackOptions(), services: { identify: identify(), ping: ping() } })
+    nodes.push(b)
+    const seen = events(a)
+    await a.dial(b.getMultiaddrs())
+    expect(connectionKind(a, b.peerId)).toBe('direct')
+
+    // it answers (as libp2p's ping does, counted): kept, twice the check timeout after the check's ping came
+    let pings = 0
+    await b.unhandle(PING_PROTOCOL)
+    await b.handle(PING_PROTOCOL, async stream => {
+      pings++
+      const bytes = byteStream(stream)
+      await bytes.write(await bytes.read({ bytes: 32 }))
+      await stream.close()
+    })
+    a.services.directPaths.recheck(b.peerId)
+    await waitFor(() => pings === 1, 5_000, 'the check\'s ping')
+    await new Promise(resolve => setTimeout(resolve, 1_000))
+    expect(connectionKind(a, b.peerId)).toBe('direct')
+    expect(seen.change).toHaveLength(1)
+
+    // it takes the ping and never answers, as a connection to a page that is gone: closed
+    await b.unhandle(PING_PROTOCOL)
+    await b.handle(PING_PROTOCOL, () => { pings++ })
+    a.services.directPaths.recheck(b.peerId)
+    await waitFor(() => connectionKind(a, b.peerId) === 'relayed', 5_000, 'the silent connection closed')
+    expect(pings).toBe(2)
+    expect(a.getConnections(b.peerId)).toEqual([])
+    expect(seen.change).toHaveLength(2)
+    expect(seen.unproven).toEqual([])
+  })
+
   describe('a WebRTC connection (no handshake of libp2p\'s own), signalled through a relay', () => {
     /** A checker reachable at its `/p2p-circuit/webrtc` address through a relay; resolves with that address. */
     async function webrtcChecker (checkTimeout = 500, connectionMonitor = true): Promise<{ checker: Libp2p<{ directPaths: DirectPaths }>, addr: Multiaddr }> {

@@ -59,6 +59,13 @@ export interface DirectPathsEvents {
 export interface DirectPaths extends TypedEventTarget<DirectPathsEvents> {
   /** whether an open, proven direct connection to the peer exists */
   isDirect: (peer: PeerId) => boolean
+  /**
+   * Tries one ping round trip again on each proven direct connection to the peer, and closes those that do not
+   * answer within the check timeout. For a peer that says it has just started (a room's hello): under the same
+   * peer id it may be a new node, its page reloaded, while this end still holds the old node's WebRTC connection,
+   * which a browser closes only once ICE gives up on it (~15 s), and which counted as direct until then.
+   */
+  recheck: (peer: PeerId) => void
 }
 
 /** How this node reaches a peer: over a direct connection of its own, or through a relay. */
@@ -96,6 +103,8 @@ class DirectPathsService extends TypedEventEmitter<DirectPathsEvents> implements
   private readonly proven = new WeakSet<Connection>()
   /** direct connections waiting for identify, and the timer that pings them if it does not come */
   private readonly waiting = new Map<Connection, ReturnType<typeof setTimeout>>()
+  /** proven connections being checked again ({@link recheck}) */
+  private readonly rechecking = new WeakSet<Connection>()
   private shutdown = new AbortController()
 
   private readonly onOpen = (evt: CustomEvent<Connection>): void => {
@@ -163,24 +172,49 @@ class DirectPathsService extends TypedEventEmitter<DirectPathsEvents> implements
       .some(c => c.status === 'open' && c.direct && this.proven.has(c))
   }
 
-  /** One ping round trip on the connection itself: proven when the echo comes back, closed when it does not. */
-  private async ping (connection: Connection): Promise<void> {
+  recheck (peer: PeerId): void {
+    for (const connection of this.components.connectionManager.getConnections(peer)) {
+      if (connection.status !== 'open' || !this.proven.has(connection) || this.rechecking.has(connection)) {
+        continue
+      }
+      this.rechecking.add(connection)
+      this.roundTrip(connection)
+        .catch((err: Error) => {
+          if (this.shutdown.signal.aborted || connection.status !== 'open' || err.name === 'UnsupportedProtocolError') {
+            return
+          }
+          this.log('proven direct connection %s to %p no longer answers (%s): closing it', connection.id, connection.remotePeer, err.message)
+          connection.abort(err instanceof DirectPathCheckError ? err : new DirectPathCheckError(`the direct connection no longer answers: ${err.message}`))
+        })
+        .finally(() => { this.rechecking.delete(connection) })
+    }
+  }
+
+  /**
+   * One ping round trip on the connection itself, within the check timeout. A peer without ping answers the
+   * protocol negotiation with UnsupportedProtocolError: data crossed the connection all the same.
+   */
+  private async roundTrip (connection: Connection): Promise<void> {
     const signal = AbortSignal.any([this.shutdown.signal, AbortSignal.timeout(this.checkTimeout)])
     const sent = crypto.getRandomValues(new Uint8Array(PING_BYTES))
+    const stream = await connection.newStream(PING_PROTOCOL, { signal, runOnLimitedConnection: true })
+    const bytes = byteStream(stream)
+    const [, echo] = await Promise.all([bytes.write(sent, { signal }), bytes.read({ bytes: PING_BYTES, signal })])
+    await stream.close({ signal })
+    if (!equals(echo.subarray(), sent)) {
+      throw new DirectPathCheckError('the ping echo differs from what was sent')
+    }
+  }
+
+  /** A new direct connection's round trip: proven when the echo comes back, closed when it does not. */
+  private async ping (connection: Connection): Promise<void> {
     try {
-      const stream = await connection.newStream(PING_PROTOCOL, { signal, runOnLimitedConnection: true })
-      const bytes = byteStream(stream)
-      const [, echo] = await Promise.all([bytes.write(sent, { signal }), bytes.read({ bytes: PING_BYTES, signal })])
-      await stream.close({ signal })
-      if (!equals(echo.subarray(), sent)) {
-        throw new DirectPathCheckError('the ping echo differs from what was sent')
-      }
+      await this.roundTrip(connection)
     } catch (err) {
       if (this.shutdown.signal.aborted || connection.status !== 'open') {
         return
       }
       if ((err as Error).name === 'UnsupportedProtocolError') {
-        // a peer without ping answered the protocol negotiation: data crossed the connection all the same
         this.prove(connection, 'protocol negotiation')
         return
       }

@@ -628,6 +628,9 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     }
     if (presence.hello) {
       this.scheduleAnnounce()
+      // a member that says hello may have come back (its page reloaded) while this node holds its old node's
+      // direct connection: checked again, a dead one is closed, and the upgrade dials the new node
+      this.node.services.directPaths.recheck(peerIdFromString(from))
     }
     this.upgrader.maybeDial(member)
   }
