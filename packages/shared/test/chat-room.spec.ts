@@ -20,6 +20,7 @@ import { loopbackOptions } from './helpers.js'
 import type { MemberRecord } from '../src/chat/members.js'
 import type { RoomNode } from '../src/chat/peer-pinger.js'
 import type { HistorySyncClient } from '../src/chat/room-history.js'
+import type { Presence } from '../src/codec.js'
 import type { FileTransfer } from '../src/file/index.js'
 import type { HistoryRecord, HistoryStore, HistorySync } from '../src/history/index.js'
 import type { RoomChat, RoomInit, RoomMember, RoomTyping } from '../src/index.js'
@@ -53,6 +54,16 @@ describe('Room', () => {
     keys.set(node, key)
     nodes.push(node)
     return node
+  }
+
+  /** Calls `seen` with each room presence of `from`'s that `node` receives. */
+  function onPresence (node: MemberNode, from: MemberNode, seen: (presence: Presence) => void): void {
+    node.services.pubsub.addEventListener('message', evt => {
+      if (evt.detail.type !== 'signed' || !evt.detail.from.equals(from.peerId)) return
+      void decodeRoomMessage(evt.detail.data, evt.detail.topic).then(event => {
+        if (event.type === 'presence') seen(event.presence)
+      })
+    })
   }
 
   /**
@@ -237,12 +248,7 @@ describe('Room', () => {
     const bob = await member()
     // every presence of bob's alice receives, with when it came
     const presences: number[] = []
-    alice.services.pubsub.addEventListener('message', evt => {
-      if (evt.detail.type !== 'signed' || !evt.detail.from.equals(bob.peerId)) return
-      void decodeRoomMessage(evt.detail.data, evt.detail.topic).then(event => {
-        if (event.type === 'presence') presences.push(Date.now())
-      })
-    })
+    onPresence(alice, bob, () => presences.push(Date.now()))
     const interval = { presenceInterval: 200 }
     const aliceRoom = roomOf(alice, roomId, 'alice', interval)
     const bobRoom = roomOf(bob, roomId, 'bob', interval)
@@ -387,12 +393,7 @@ describe('Room', () => {
     // alice settled: the hub has heard her say she is directly connected to it (a presence of hers sent for that
     // after bob joined would pass for an answer)
     let settled = false
-    hub.services.pubsub.addEventListener('message', evt => {
-      if (evt.detail.type !== 'signed' || !evt.detail.from.equals(alice.peerId)) return
-      void decodeRoomMessage(evt.detail.data, evt.detail.topic).then(event => {
-        if (event.type === 'presence' && event.presence.direct?.includes(hub.peerId.toString()) === true) settled = true
-      })
-    })
+    onPresence(hub, alice, presence => { settled ||= presence.direct?.includes(hub.peerId.toString()) === true })
     hubRoom.join()
     aliceRoom.join()
     await alice.dial(hub.getMultiaddrs())
@@ -403,12 +404,7 @@ describe('Room', () => {
     const bobRoom = roomOf(bob, roomId, 'bob', { name: () => bobName, helloWait: 1_000, presenceInterval: 60_000 })
     // alice's presences that reach bob and are not her hello (which the hub's gossip may bring him too): her answers
     let answers = 0
-    bob.services.pubsub.addEventListener('message', evt => {
-      if (evt.detail.type !== 'signed' || !evt.detail.from.equals(alice.peerId)) return
-      void decodeRoomMessage(evt.detail.data, evt.detail.topic).then(event => {
-        if (event.type === 'presence' && event.presence.hello !== true) answers++
-      })
-    })
+    onPresence(bob, alice, presence => { if (presence.hello !== true) answers++ })
     bobRoom.join()
     await bob.dial(hub.getMultiaddrs())
     await waitFor(() => bob.services.pubsub.getSubscribers(bobRoom.topic).length > 0, 10_000, 'the hub in the room')
