@@ -17,6 +17,7 @@ import { waitFor } from '../src/testing/index.js'
 import { isWebRTCAddr } from '../src/util/multiaddrs.js'
 import { randomFile } from './file/helpers.js'
 import { loopbackOptions } from './helpers.js'
+import type { DirectPathsInit } from '../src/chat/direct-paths.js'
 import type { MemberRecord } from '../src/chat/members.js'
 import type { RoomNode } from '../src/chat/peer-pinger.js'
 import type { HistorySyncClient } from '../src/chat/room-history.js'
@@ -42,14 +43,14 @@ describe('Room', () => {
   /** every node's own key (Room signs its lines with it) */
   const keys = new WeakMap<MemberNode, PrivateKey>()
   /** A member's node on loopback; `store` serves history, `announce` adds addresses it tells others. */
-  async function member (init: { store?: HistoryStore, announce?: string[] } = {}): Promise<MemberNode> {
-    const key = await generateKeyPair('Ed25519')
+  async function member (init: { store?: HistoryStore, announce?: string[], key?: PrivateKey, directPaths?: DirectPathsInit } = {}): Promise<MemberNode> {
+    const key = init.key ?? await generateKeyPair('Ed25519')
     const options = loopbackOptions()
     const node = await createLibp2p({
       ...options,
       addresses: { ...options.addresses, appendAnnounce: init.announce ?? [] },
       privateKey: key,
-      services: chatPeerServices({ history: { store: init.store, serves: isRoomTopic } })
+      services: chatPeerServices({ history: { store: init.store, serves: isRoomTopic }, directPaths: init.directPaths })
     }) as unknown as MemberNode
     keys.set(node, key)
     nodes.push(node)
@@ -413,6 +414,51 @@ describe('Room', () => {
     await waitFor(() => aliceRoom.getMembers().some(m => m.name === 'bobby'), 5_000, 'bob, renamed, in alice\'s list')
     await waitFor(() => answers > 0, 5_000, 'alice\'s answer to bob\'s hello')
     for (const room of [aliceRoom, bobRoom, hubRoom]) {
+      room.leave()
+    }
+  })
+
+  it('a member back on a new node under its peer id (a page reloaded): the old node\'s connection, which the new hello does not name, is closed at once; a member that only rejoins keeps its own', async () => {
+    // the old node's WebRTC connection lingers at the other end until ICE gives up on it (~15 s), a page's shown as
+    // direct meanwhile, and the pair's dialler did not dial the new node until a check of it timed out
+    const checkTimeout = 300
+    const roomId = createRoomId()
+    const [alice, hub] = [await member({ directPaths: { checkTimeout } }), await member()]
+    const bobKey = await generateKeyPair('Ed25519')
+    const bob = await member({ key: bobKey })
+    const [aliceRoom, hubRoom] = [roomOf(alice, roomId, 'alice'), roomOf(hub, roomId, 'hub')]
+    let bobRoom = roomOf(bob, roomId, 'bob')
+    for (const room of [aliceRoom, hubRoom, bobRoom]) {
+      room.join()
+    }
+    await alice.dial(hub.getMultiaddrs())
+    const connection = await alice.dial(bob.getMultiaddrs())
+    await waitFor(() => aliceRoom.getMembers().some(m => m.name === 'bob' && m.connection === 'direct'), 10_000, 'bob direct in alice\'s list')
+    // older than twice the check timeout: long enough for bob to have proven it too, and named it
+    await new Promise(resolve => setTimeout(resolve, 3 * checkTimeout))
+
+    // bob leaves and joins again on the same node: his hello names alice, and their connection stays
+    let hellos = 0
+    onPresence(alice, bob, presence => { if (presence.hello === true) hellos++ })
+    bobRoom.leave()
+    bobRoom = roomOf(bob, roomId, 'bob')
+    bobRoom.join()
+    await waitFor(() => hellos === 1, 5_000, 'bob\'s hello again')
+    await new Promise(resolve => setTimeout(resolve, 3 * checkTimeout))
+    expect(connection.status).toBe('open')
+
+    // a new node under bob's peer id joins through the hub; the old one runs on, in no room, and answers pings:
+    // only the new hello, which names the hub and not alice, says that connection is the old node's
+    bobRoom.leave()
+    const newBob = await member({ key: bobKey })
+    await newBob.dial(hub.getMultiaddrs())
+    const newBobRoom = roomOf(newBob, roomId, 'bob')
+    await waitFor(() => newBob.services.pubsub.getSubscribers(newBobRoom.topic).length > 0, 5_000, 'the hub in the room')
+    newBobRoom.join()
+    await waitFor(() => connection.status !== 'open', 5_000, 'the old node\'s connection closed')
+    expect(alice.getConnections(bob.peerId)).toEqual([])
+    await waitFor(() => aliceRoom.getMembers().some(m => m.name === 'bob' && m.connection === 'relayed'), 5_000, 'bob in alice\'s list, through the hub')
+    for (const room of [aliceRoom, hubRoom, newBobRoom]) {
       room.leave()
     }
   })

@@ -95,6 +95,34 @@ describe('direct paths', () => {
     expect(seen.unproven).toEqual([])
   })
 
+  it('checked again for a peer that disowns it, closes a connection older than twice the check timeout at once, and checks a younger one by a round trip', async () => {
+    // a hello that does not name this node: the peer's node is new (a page reloaded), unless the connection is so
+    // young that the peer may not have proven it yet when it said hello
+    const a = await checker()
+    const b = await createLibp2p({ ...loopbackOptions(), services: { identify: identify() } })
+    nodes.push(b)
+    const seen = events(a)
+    let pings = 0
+    await b.handle(PING_PROTOCOL, async stream => {
+      pings++
+      const bytes = byteStream(stream)
+      await bytes.write(await bytes.read({ bytes: 32 }))
+      await stream.close()
+    })
+    const connection = await a.dial(b.getMultiaddrs())
+    a.services.directPaths.recheck(b.peerId, { disowned: true })
+    await waitFor(() => pings === 1, 5_000, 'the young connection\'s round trip')
+    expect(connection.status).toBe('open')
+
+    await new Promise(resolve => setTimeout(resolve, 1_100))
+    a.services.directPaths.recheck(b.peerId, { disowned: true })
+    await waitFor(() => connection.status !== 'open', 5_000, 'the old connection closed')
+    // closed although it would have answered: no round trip was tried
+    expect(pings).toBe(1)
+    expect(connectionKind(a, b.peerId)).toBe('relayed')
+    expect(seen.unproven).toEqual([])
+  })
+
   describe('a WebRTC connection (no handshake of libp2p\'s own), signalled through a relay', () => {
     /** A checker reachable at its `/p2p-circuit/webrtc` address through a relay; resolves with that address. */
     async function webrtcChecker (checkTimeout = 500, connectionMonitor = true): Promise<{ checker: Libp2p<{ directPaths: DirectPaths }>, addr: Multiaddr }> {

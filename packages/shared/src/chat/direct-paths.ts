@@ -31,6 +31,18 @@ export interface DirectPathsInit {
   closeRelayed?: boolean
 }
 
+export interface RecheckOptions {
+  /**
+   * The peer says it holds no direct connection to this node (its hello names its direct peers, and not this node):
+   * a proven connection to it opened more than twice the check timeout ago (time enough for the peer to have proven
+   * it too) belongs to a node that is gone, its page reloaded, and is closed at once, without a round trip. Younger
+   * ones are checked as without it.
+   *
+   * @default false
+   */
+  disowned?: boolean
+}
+
 export interface DirectPathsComponents {
   events: TypedEventTarget<Libp2pEvents>
   connectionManager: ConnectionManager
@@ -63,9 +75,10 @@ export interface DirectPaths extends TypedEventTarget<DirectPathsEvents> {
    * Tries one ping round trip again on each proven direct connection to the peer, and closes those that do not
    * answer within the check timeout. For a peer that says it has just started (a room's hello): under the same
    * peer id it may be a new node, its page reloaded, while this end still holds the old node's WebRTC connection,
-   * which a browser closes only once ICE gives up on it (~15 s), and which counted as direct until then.
+   * which a browser closes only once ICE gives up on it (~15 s), and which counted as direct until then. When the
+   * peer says it holds no direct connection to this node, an old one is closed at once ({@link RecheckOptions}).
    */
-  recheck: (peer: PeerId) => void
+  recheck: (peer: PeerId, options?: RecheckOptions) => void
 }
 
 /** How this node reaches a peer: over a direct connection of its own, or through a relay. */
@@ -172,9 +185,17 @@ class DirectPathsService extends TypedEventEmitter<DirectPathsEvents> implements
       .some(c => c.status === 'open' && c.direct && this.proven.has(c))
   }
 
-  recheck (peer: PeerId): void {
+  recheck (peer: PeerId, options: RecheckOptions = {}): void {
     for (const connection of this.components.connectionManager.getConnections(peer)) {
-      if (connection.status !== 'open' || !this.proven.has(connection) || this.rechecking.has(connection)) {
+      if (connection.status !== 'open' || !this.proven.has(connection)) {
+        continue
+      }
+      if (options.disowned === true && Date.now() - connection.timeline.open > 2 * this.checkTimeout) {
+        this.log('the peer %p holds no direct connection to this node: closing %s, its old node\'s', connection.remotePeer, connection.id)
+        connection.abort(new DirectPathCheckError('the peer holds no direct connection to this node: its node was replaced'))
+        continue
+      }
+      if (this.rechecking.has(connection)) {
         continue
       }
       this.rechecking.add(connection)

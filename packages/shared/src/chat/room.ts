@@ -5,7 +5,7 @@ import { TypedEventEmitter } from 'main-event'
 import { createMessageId, encodeChat, encodePresence } from '../codec.js'
 import {
   DEFAULT_MAX_FILE_BYTES, DEFAULT_MEMBER_DIAL_TIMEOUT_MS, DIRECT_PEERS_ANNOUNCE_DELAY_MS, KNOWN_LINE_IDS, MEMBER_EXPIRY_MS, NO_DIRECT_ROUTE_NOTICE_MS, PRESENCE_DEBOUNCE_MS,
-  MEMBER_ADDRS_REFRESH_MS, PRESENCE_INTERVAL_MS, PRESENCE_MAX_SKIP_MS, TYPING_EXPIRY_MS, TYPING_INTERVAL_MS, TYPING_NOTICE_DELAY_MS, UPGRADE_RETRY_MAX_MS, UPGRADE_RETRY_MIN_MS
+  MAX_PRESENCE_DIRECT, MEMBER_ADDRS_REFRESH_MS, PRESENCE_INTERVAL_MS, PRESENCE_MAX_SKIP_MS, TYPING_EXPIRY_MS, TYPING_INTERVAL_MS, TYPING_NOTICE_DELAY_MS, UPGRADE_RETRY_MAX_MS, UPGRADE_RETRY_MIN_MS
 } from '../constants.js'
 import { attachmentFallback } from '../file/offer.js'
 import { checkChatIdentity } from '../identity.js'
@@ -629,8 +629,11 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     if (presence.hello) {
       this.scheduleAnnounce()
       // a member that says hello may have come back (its page reloaded) while this node holds its old node's
-      // direct connection: checked again, a dead one is closed, and the upgrade dials the new node
-      this.node.services.directPaths.recheck(peerIdFromString(from))
+      // direct connection: one its hello disowns (it names its direct peers, all of them, and not this node) is
+      // closed at once, others are checked again (a dead one is closed), and the upgrade dials the new node
+      const direct = presence.direct ?? []
+      const disowned = direct.length < MAX_PRESENCE_DIRECT && !direct.includes(this.node.peerId.toString())
+      this.node.services.directPaths.recheck(peerIdFromString(from), { disowned })
     }
     this.upgrader.maybeDial(member)
   }

@@ -11,11 +11,14 @@ import { pingService } from './ping.js'
 import { RoomLinks } from './room-links.js'
 import type { FileTransferInit } from '../file/index.js'
 import type { HistorySyncInit } from '../history/index.js'
+import type { DirectPathsInit } from './direct-paths.js'
 import type { GossipsubOpts } from '@libp2p/gossipsub'
 
 export interface RoomServicesInit {
   /** overrides of P2P Chat's gossipsub settings (benchmarks compare with gossipsub's defaults) */
   pubsub?: Partial<GossipsubOpts>
+  /** how direct connections are proven (the check timeout) */
+  directPaths?: DirectPathsInit
 }
 
 export interface ChatPeerServicesInit extends RoomServicesInit {
@@ -39,7 +42,7 @@ export function roomServices (init: RoomServicesInit = {}) {
     identify: identify(),
     identifyPush: identifyPush(),
     pubsub: gossipsub({ ...roomGossipsubOptions('peer', undefined, links), ...init.pubsub }),
-    directPaths: directPaths(),
+    directPaths: directPaths(init.directPaths),
     roomLinks: () => links
   }
 }
