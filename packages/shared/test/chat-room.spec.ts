@@ -418,6 +418,29 @@ describe('Room', () => {
     }
   })
 
+  it('a member that leaves the room is gone from the others\' lists at once; a line of its still on the way is shown without bringing it back; its hello does', async () => {
+    // a page closed: its room's leave tells the peers it has a gossipsub stream to, and the others dropped it only
+    // once it had been quiet for the member expiry (40 s)
+    const roomId = createRoomId()
+    const { bob, aliceRoom, bobRoom } = await twoMembers({}, roomId)
+    const heard: string[] = []
+    aliceRoom.addEventListener('chat', evt => heard.push(evt.detail.text))
+    bobRoom.leave()
+    await waitFor(() => aliceRoom.getMembers().length === 0, 5_000, 'bob gone from alice\'s list')
+
+    // bob's last line, delayed on its way (it came through the relay, the leave directly)
+    await bob.services.pubsub.publish(aliceRoom.topic, await encodeChat({ id: createMessageId(), name: 'bob', text: 'bye', timestamp: Date.now() }, aliceRoom.topic, keys.get(bob)!))
+    await waitFor(() => heard.includes('bye'), 5_000, 'bob\'s last line')
+    expect(aliceRoom.getMembers()).toEqual([])
+
+    // bob comes back: his hello brings him into the list again
+    const again = roomOf(bob, roomId, 'bob')
+    again.join()
+    await waitFor(() => aliceRoom.getMembers().some(m => m.name === 'bob'), 5_000, 'bob back in alice\'s list')
+    aliceRoom.leave()
+    again.leave()
+  })
+
   it('a member back on a new node under its peer id (a page reloaded): the old node\'s connection, which the new hello does not name, is closed at once; a member that only rejoins keeps its own', async () => {
     // the old node's WebRTC connection lingers at the other end until ICE gives up on it (~15 s), a page's shown as
     // direct meanwhile, and the pair's dialler did not dial the new node until a check of it timed out

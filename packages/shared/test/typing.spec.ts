@@ -77,8 +77,8 @@ describe('typing notices', () => {
     typing.heard('b', 'bo', true)
     expect(typing.list().map(t => t.name)).toEqual(['ana', 'bo'])
     typing.heard('a', 'ana', false)
-    typing.spoke('b')
-    typing.spoke('b')
+    typing.quiet('b')
+    typing.quiet('b')
     expect(changes).toEqual([
       { peer: 'a', name: 'ana', active: true }, { peer: 'b', name: 'bo', active: true },
       { peer: 'a', name: 'ana', active: false }, { peer: 'b', name: 'bo', active: false }

@@ -1,5 +1,6 @@
 import { peerIdFromString } from '@libp2p/peer-id'
-import { LARGE_ROOM_NEIGHBOURS, MAX_DIRECT_MEMBERS } from '../constants.js'
+import { LARGE_ROOM_NEIGHBOURS, MAX_DIRECT_MEMBERS, MAX_ROOM_LINKS_MEMBERS } from '../constants.js'
+import { setMostRecent } from '../util/most-recent.js'
 import { connectionKind } from './direct-paths.js'
 import type { ConnectionKind } from './direct-paths.js'
 import type { RoomNode } from './peer-pinger.js'
@@ -77,6 +78,11 @@ export class RoomMembers {
   private readonly records = new Map<string, MemberRecord>()
   /** this node's and every member's peer id, sorted (see {@link isNeighbour}); undefined until asked after a change */
   private ring?: string[]
+  /**
+   * Members that left the room lately, and when: a message of theirs still on its way (a line through the relay after
+   * the leave came directly) does not bring them back into the list for the member expiry; their hello does.
+   */
+  private readonly left = new Map<string, number>()
 
   constructor (node: RoomNode, init: RoomMembersInit) {
     this.node = node
@@ -108,9 +114,15 @@ export class RoomMembers {
 
   /**
    * Notes a member heard from now, and returns it with whether it is new or renamed. With `live` false (a line
-   * from history) only a known member's name changes, and an unknown one is not added.
+   * from history) only a known member's name changes, and an unknown one is not added; nor is one that left the
+   * room within the member expiry, unless this is its `hello` (it came back).
    */
-  touch (peerId: string, name: string, live = true): { member: MemberRecord, changed: boolean } {
+  touch (peerId: string, name: string, live = true, hello = false): { member: MemberRecord, changed: boolean } {
+    if (hello) {
+      this.left.delete(peerId)
+    } else if (live && this.hasLeft(peerId)) {
+      live = false
+    }
     let member = this.records.get(peerId)
     if (member == null && !live) {
       return { member: newRecord(peerId, name), changed: false }
@@ -139,6 +151,28 @@ export class RoomMembers {
         this.ring = undefined
       }
     }
+  }
+
+  /** Drops a member that left the room; false if it was not in the list. */
+  remove (peerId: string): boolean {
+    const member = this.records.get(peerId)
+    if (member == null) {
+      return false
+    }
+    forget(member)
+    this.records.delete(peerId)
+    this.ring = undefined
+    setMostRecent(this.left, peerId, Date.now(), MAX_ROOM_LINKS_MEMBERS)
+    return true
+  }
+
+  private hasLeft (peerId: string): boolean {
+    const at = this.left.get(peerId)
+    if (at != null && at < Date.now() - this.init.memberExpiry) {
+      this.left.delete(peerId)
+      return false
+    }
+    return at != null
   }
 
   /** Reads each member's connection anew, and why it is relayed. */

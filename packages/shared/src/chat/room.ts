@@ -182,7 +182,14 @@ export class Room extends TypedEventEmitter<RoomEvents> {
 
   private readonly onSubscriptionChange = (evt: CustomEvent<SubscriptionChangeData>): void => {
     if (evt.detail.subscriptions.some(s => s.topic === this.topic && !s.subscribe)) {
-      this.node.services.roomLinks?.forget(evt.detail.peerId.toString(), this.topic)
+      const peer = evt.detail.peerId.toString()
+      this.node.services.roomLinks?.forget(peer, this.topic)
+      // a member that leaves the room (its page closed, or went to another room) tells the peers it has a gossipsub
+      // stream to: gone from the list at once, not once it has been quiet for the member expiry
+      this.typingNotices.quiet(peer)
+      if (this.members.remove(peer)) {
+        this.emitMembers()
+      }
     }
     if (evt.detail.subscriptions.some(s => s.topic === this.topic && s.subscribe)) {
       // someone we are connected to (the relay, or a member) is now in the room: a route to announce on, and
@@ -579,7 +586,9 @@ export class Room extends TypedEventEmitter<RoomEvents> {
       log('dropped a message from %s: %s', from, (err as Error).message)
       return
     }
-    const { member, changed } = this.members.touch(from, event.type === 'presence' ? event.presence.name : event.chat.name)
+    const { member, changed } = event.type === 'presence'
+      ? this.members.touch(from, event.presence.name, true, event.presence.hello)
+      : this.members.touch(from, event.chat.name)
     if (event.type === 'chat') {
       if (changed) {
         this.emitMembers()
@@ -591,12 +600,15 @@ export class Room extends TypedEventEmitter<RoomEvents> {
         this.heard = true
         mark('first-message')
       }
-      this.typingNotices.spoke(from)
+      this.typingNotices.quiet(from)
       this.safeDispatchEvent('chat', { detail: { ...event.chat, from } })
       this.history?.keepLater({ chat: event.chat, data })
       return
     }
     const { presence } = event
+    if (!this.members.has(from)) {
+      return // a presence still on its way from a member that has left the room (a hello would have brought it back)
+    }
     this.node.services.roomLinks?.set(this.topic, from, presence.direct ?? [])
     if (presence.typing != null) {
       this.typingNotices.heard(from, presence.name, presence.typing)

@@ -90,8 +90,8 @@ export class TypingNotices {
     }
   }
 
-  /** A member's line: it is no longer typing. */
-  spoke (peer: string): void {
+  /** A member's line, or the member left the room: it is no longer typing. */
+  quiet (peer: string): void {
     this.stop(peer)
   }
 
