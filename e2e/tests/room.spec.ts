@@ -81,3 +81,18 @@ test('two browsers whose direct path goes away while they are quiet keep chattin
   await alice.close()
   await bob.close()
 })
+
+test('a person who closes the page is gone from the other\'s peers list at once, and so is their direct connection', async ({ browser, relay }) => {
+  const { alice, bob, bobName } = await ChatPage.directPair(browser, relay.url)
+  await alice.page.getByRole('button', { name: 'Diagnostics' }).click()
+  const webrtc = alice.page.getByRole('dialog', { name: 'Diagnostics' }).getByRole('table', { name: 'Connections' })
+    .getByRole('row').filter({ hasText: 'webrtc' })
+  await expect(webrtc).not.toHaveCount(0)
+
+  await bob.page.close({ runBeforeUnload: true })
+  // within seconds, where a quiet member is dropped after 40 s and the browser gives up on the connection after ~18 s
+  await expect(alice.peer(bobName)).toHaveCount(0, { timeout: 10_000 })
+  await expect(webrtc).toHaveCount(0, { timeout: 10_000 })
+  await alice.close()
+  await bob.close()
+})
