@@ -145,6 +145,11 @@ export const PRESENCE_INTERVAL_MS = 15_000
 export const PRESENCE_MAX_SKIP_MS = 60_000
 /** A member not heard from for this long, and not directly connected, leaves the peers list. */
 export const MEMBER_EXPIRY_MS = 40_000
+/**
+ * Most members of one room remembered as having left it (for {@link MEMBER_EXPIRY_MS}: a line of theirs still on
+ * its way does not bring them back into the peers list); the one that left first is forgotten first.
+ */
+export const MAX_LEFT_MEMBERS = 1024
 /** A member's unchanged addresses are put in the peer store again after this long (else only when they change). */
 export const MEMBER_ADDRS_REFRESH_MS = 10 * 60_000
 /**

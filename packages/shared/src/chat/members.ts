@@ -1,5 +1,5 @@
 import { peerIdFromString } from '@libp2p/peer-id'
-import { LARGE_ROOM_NEIGHBOURS, MAX_DIRECT_MEMBERS, MAX_ROOM_LINKS_MEMBERS } from '../constants.js'
+import { LARGE_ROOM_NEIGHBOURS, MAX_DIRECT_MEMBERS, MAX_LEFT_MEMBERS } from '../constants.js'
 import { setMostRecent } from '../util/most-recent.js'
 import { connectionKind } from './direct-paths.js'
 import type { ConnectionKind } from './direct-paths.js'
@@ -80,7 +80,8 @@ export class RoomMembers {
   private ring?: string[]
   /**
    * Members that left the room lately, and when: a message of theirs still on its way (a line through the relay after
-   * the leave came directly) does not bring them back into the list for the member expiry; their hello does.
+   * the leave came directly) does not bring them back into the list for the member expiry; their hello does. At most
+   * {@link MAX_LEFT_MEMBERS}.
    */
   private readonly left = new Map<string, number>()
 
@@ -162,7 +163,7 @@ export class RoomMembers {
     forget(member)
     this.records.delete(peerId)
     this.ring = undefined
-    setMostRecent(this.left, peerId, Date.now(), MAX_ROOM_LINKS_MEMBERS)
+    setMostRecent(this.left, peerId, Date.now(), MAX_LEFT_MEMBERS)
     return true
   }
 
