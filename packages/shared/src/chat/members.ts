@@ -147,9 +147,7 @@ export class RoomMembers {
     const cutoff = Date.now() - this.init.memberExpiry
     for (const [id, member] of this.records) {
       if (member.lastSeen < cutoff && connectionKind(this.node, peerIdFromString(id)) !== 'direct') {
-        forget(member)
-        this.records.delete(id)
-        this.ring = undefined
+        this.drop(id, member)
       }
     }
   }
@@ -160,11 +158,15 @@ export class RoomMembers {
     if (member == null) {
       return false
     }
+    this.drop(peerId, member)
+    setMostRecent(this.left, peerId, Date.now(), MAX_LEFT_MEMBERS)
+    return true
+  }
+
+  private drop (peerId: string, member: MemberRecord): void {
     forget(member)
     this.records.delete(peerId)
     this.ring = undefined
-    setMostRecent(this.left, peerId, Date.now(), MAX_LEFT_MEMBERS)
-    return true
   }
 
   private hasLeft (peerId: string): boolean {
