@@ -85,6 +85,8 @@ export type RoomEvent =
   /** `author`: the peer id whose key signed the line */
   | { type: 'chat', chat: Chat, author: string }
   | { type: 'presence', presence: Presence }
+  /** a relay says `peer` left the room (`RoomMessage.departure`; believe it only from a relay of that peer's) */
+  | { type: 'departure', peer: string }
 
 const encoder = new TextEncoder()
 
@@ -408,6 +410,27 @@ async function checkChatSignatures (message: ChatMessage, topic: string, extende
   return author
 }
 
+/**
+ * A departure's peer id, read from the wire (its multihash's bytes, as a presence's direct peers go). Throws
+ * {@link MessageTooLargeError} over {@link MAX_PEER_ID_BYTES} and {@link InvalidMessageError} for anything else that
+ * is not a peer id.
+ */
+export function peerFromWire (bytes: Uint8Array): string {
+  if (bytes.byteLength > MAX_PEER_ID_BYTES) {
+    throw new MessageTooLargeError('A peer id in the message is too large', bytes.byteLength, MAX_PEER_ID_BYTES)
+  }
+  try {
+    return peerIdFromMultihash(Digest.decode(bytes)).toString()
+  } catch (err) {
+    throw new InvalidMessageError(`The message names an invalid peer id: ${(err as Error).message}`)
+  }
+}
+
+/** Encodes a relay's departure notice for a public room: `peer` has left it (see {@link RoomEvent}). */
+export function encodeDeparture (peer: string): Uint8Array {
+  return encode({ version: ROOM_MESSAGE_VERSION, departure: { peer: peerIdFromString(peer).toMultihash().bytes } })
+}
+
 /** Encodes a presence announcement for a room topic. */
 export function encodePresence (presence: Presence): Uint8Array {
   const multiaddrs = presence.multiaddrs.slice(0, MAX_PRESENCE_MULTIADDRS).map(ma => ma.bytes)
@@ -452,8 +475,11 @@ export async function decodeRoomMessage (bytes: Uint8Array, topic: string, optio
   if (message.version !== ROOM_MESSAGE_VERSION) {
     throw new UnsupportedVersionError(`Room message version ${message.version} is not supported (expected ${ROOM_MESSAGE_VERSION})`)
   }
-  if ((message.chat == null) === (message.presence == null)) {
-    throw new InvalidMessageError('A room message carries exactly one of chat and presence')
+  if ([message.chat, message.presence, message.departure].filter(part => part != null).length !== 1) {
+    throw new InvalidMessageError('A room message carries exactly one of chat, presence and departure')
+  }
+  if (message.departure != null) {
+    return { type: 'departure', peer: peerFromWire(message.departure.peer) }
   }
   if (message.chat != null) {
     const chat = chatFromWire(message.chat)

@@ -150,6 +150,11 @@ export const MEMBER_EXPIRY_MS = 40_000
  * its way does not bring them back into the peers list); the one that left first is forgotten first.
  */
 export const MAX_LEFT_MEMBERS = 1024
+/**
+ * A relay said a member left the room while this node holds a direct connection to it: that connection is checked
+ * (a ping, {@link DEFAULT_DIRECT_PATH_CHECK_TIMEOUT_MS}), and the member dropped if it closes within this long.
+ */
+export const DEPARTURE_CHECK_MS = 12_000
 /** A member's unchanged addresses are put in the peer store again after this long (else only when they change). */
 export const MEMBER_ADDRS_REFRESH_MS = 10 * 60_000
 /**

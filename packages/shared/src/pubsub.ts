@@ -140,6 +140,12 @@ export interface RoomMessageValidatorOptions {
    * @default not noted
    */
   links?: RoomLinks
+  /**
+   * Whether a departure notice (`RoomMessage.departure`, a private room's `PrivateEnvelope.departed`) published by
+   * this peer is passed on: a relay's own, or a peer relay's. Others are ignored (neither delivered nor forwarded).
+   * @default none is
+   */
+  departuresFrom?: (publisher: PeerId) => boolean
 }
 
 /**
@@ -160,9 +166,11 @@ export function roomMessageValidator (onReject?: (peer: PeerId, reason: Error) =
         return TopicValidatorResult.Ignore
       }
       checkChatIdentity(message.from, 'The publisher\'s peer id')
+      let departure = false
       if (privateTopicIdFromTopic(message.topic) != null) {
         const header = readEnvelopeHeader(message.data)
-        if (header.ephemeral) {
+        departure = header.departed != null
+        if (header.ephemeral && !departure) {
           options.links?.set(message.topic, message.from.toString(), header.direct)
         }
       } else {
@@ -171,6 +179,10 @@ export function roomMessageValidator (onReject?: (peer: PeerId, reason: Error) =
         if (event.type === 'presence') {
           options.links?.set(message.topic, message.from.toString(), event.presence.direct ?? [])
         }
+        departure = event.type === 'departure'
+      }
+      if (departure && options.departuresFrom?.(message.from) !== true) {
+        return TopicValidatorResult.Ignore
       }
       return TopicValidatorResult.Accept
     } catch (err) {

@@ -1,12 +1,14 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
+import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
+import { PING_PROTOCOL } from '@libp2p/ping'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Room } from '../src/chat/room.js'
 import { chatPeerServices } from '../src/chat/services.js'
 import { DirectUpgrader, webrtcPairGater } from '../src/chat/upgrader.js'
-import { createMessageId, decodeRoomMessage, encodeChat } from '../src/codec.js'
+import { createMessageId, decodeRoomMessage, encodeChat, encodeDeparture } from '../src/codec.js'
 import { blobSource, memorySink, normalizeMimeType } from '../src/file/index.js'
 import { createMemoryHistoryStore } from '../src/history/memory.js'
 import { compareRecords } from '../src/history/timeline.js'
@@ -441,6 +443,130 @@ describe('Room', () => {
     again.leave()
   })
 
+  it('a member reached only through its relay is gone from the list when that relay says it left; the same notice from anyone else is not believed', async () => {
+    // a member a page has no gossipsub stream to (a large room's non-neighbour, a pair behind a symmetric NAT) never
+    // told it that it left: only its relay heard, and the page dropped it once it had been quiet for the member expiry
+    const roomId = createRoomId()
+    const hub = await member()
+    const viaHub = [`/ip4/127.0.0.1/tcp/1/p2p/${hub.peerId.toString()}/p2p-circuit`]
+    const [alice, bob, carol] = [await member({ announce: viaHub }), await member({ announce: viaHub }), await member()]
+    const [aliceRoom, bobRoom, carolRoom, hubRoom] = [roomOf(alice, roomId, 'alice'), roomOf(bob, roomId, 'bob'), roomOf(carol, roomId, 'carol'), roomOf(hub, roomId, 'hub')]
+    let bobAnnounced = false
+    onPresence(alice, bob, () => { bobAnnounced = true })
+    for (const room of [aliceRoom, bobRoom, carolRoom, hubRoom]) {
+      room.join()
+    }
+    await alice.dial(hub.getMultiaddrs())
+    await bob.dial(hub.getMultiaddrs())
+    // carol is directly connected to alice, and is not bob's relay
+    await carol.dial(alice.getMultiaddrs())
+    await waitFor(() => bobAnnounced && aliceRoom.getMembers().some(m => m.name === 'bob') && aliceRoom.getMembers().some(m => m.name === 'carol'), 10_000, 'bob and carol in alice\'s list')
+    const heard: string[] = []
+    aliceRoom.addEventListener('chat', evt => heard.push(evt.detail.text))
+
+    // carol says bob left, then says something: alice reads both in that order, and bob stays
+    await carol.services.pubsub.publish(aliceRoom.topic, encodeDeparture(bob.peerId.toString()))
+    await carolRoom.send('after the forgery')
+    await waitFor(() => heard.includes('after the forgery'), 5_000, 'carol\'s line')
+    expect(aliceRoom.getMembers().map(m => m.name)).toContain('bob')
+
+    // bob leaves; only his relay hears it (he has no gossipsub stream to alice), and alice's list still has him
+    bobRoom.leave()
+    await waitFor(() => !hub.services.pubsub.getSubscribers(aliceRoom.topic).some(peer => peer.equals(bob.peerId)), 5_000, 'bob gone from the hub\'s room')
+    expect(aliceRoom.getMembers().map(m => m.name)).toContain('bob')
+    // his relay says he left: he is gone at once
+    await hub.services.pubsub.publish(aliceRoom.topic, encodeDeparture(bob.peerId.toString()))
+    await waitFor(() => !aliceRoom.getMembers().some(m => m.name === 'bob'), 2_000, 'bob gone from alice\'s list')
+
+    // the relay says alice left (she lost her connection to it, briefly): she says hello again, which brings her back
+    // into the lists of those who believed it
+    let hellos = 0
+    onPresence(carol, alice, presence => { if (presence.hello === true) hellos++ })
+    await hub.services.pubsub.publish(aliceRoom.topic, encodeDeparture(alice.peerId.toString()))
+    await waitFor(() => hellos === 1, 5_000, 'alice\'s hello again')
+    for (const room of [aliceRoom, carolRoom, hubRoom]) {
+      room.leave()
+    }
+  })
+
+  it('a relay\'s departure notice about a member this node is directly connected to is checked on that connection: a live member stays, one that no longer answers is dropped', async () => {
+    // a crashed page's WebRTC connection stays open at the other end until ICE gives up on it (~18 s)
+    const checkTimeout = 300
+    const roomId = createRoomId()
+    const hub = await member()
+    const viaHub = [`/ip4/127.0.0.1/tcp/1/p2p/${hub.peerId.toString()}/p2p-circuit`]
+    const [alice, bob] = [await member({ directPaths: { checkTimeout } }), await member({ announce: viaHub })]
+    const [aliceRoom, bobRoom, hubRoom] = [roomOf(alice, roomId, 'alice'), roomOf(bob, roomId, 'bob'), roomOf(hub, roomId, 'hub')]
+    let bobAnnounced = false
+    onPresence(alice, bob, () => { bobAnnounced = true })
+    for (const room of [aliceRoom, bobRoom, hubRoom]) {
+      room.join()
+    }
+    await alice.dial(hub.getMultiaddrs())
+    await bob.dial(hub.getMultiaddrs())
+    const connection = await alice.dial(bob.getMultiaddrs())
+    await waitFor(() => bobAnnounced && aliceRoom.getMembers().some(m => m.name === 'bob' && m.connection === 'direct'), 10_000, 'bob direct in alice\'s list')
+
+    // bob answers the check: he stays
+    await hub.services.pubsub.publish(aliceRoom.topic, encodeDeparture(bob.peerId.toString()))
+    await new Promise(resolve => setTimeout(resolve, 3 * checkTimeout))
+    expect(connection.status).toBe('open')
+    expect(aliceRoom.getMembers().map(m => m.name)).toEqual(['bob', 'hub'])
+
+    // bob's page is gone and its connection says nothing more: nothing it receives runs (it would answer the
+    // departure with a hello), and a stream opens and nothing comes back
+    bob.services.pubsub.topicValidators.set(aliceRoom.topic, () => TopicValidatorResult.Ignore)
+    await bob.unhandle(PING_PROTOCOL)
+    await bob.handle(PING_PROTOCOL, () => {})
+    await hub.services.pubsub.publish(aliceRoom.topic, encodeDeparture(bob.peerId.toString()))
+    await waitFor(() => !aliceRoom.getMembers().some(m => m.name === 'bob'), 3 * checkTimeout + 2_000, 'bob gone from alice\'s list')
+    expect(connection.status).not.toBe('open')
+    for (const room of [aliceRoom, bobRoom, hubRoom]) {
+      room.leave()
+    }
+  })
+
+  it('a member whose relay said it left, and who says hello from a new node (a crashed page opened again), stays in the list when the old node\'s connection closes', async () => {
+    const checkTimeout = 2_000
+    const roomId = createRoomId()
+    const hub = await member()
+    const viaHub = [`/ip4/127.0.0.1/tcp/1/p2p/${hub.peerId.toString()}/p2p-circuit`]
+    const bobKey = await generateKeyPair('Ed25519')
+    const [alice, bob] = [await member({ directPaths: { checkTimeout } }), await member({ key: bobKey, announce: viaHub })]
+    const [aliceRoom, bobRoom, hubRoom] = [roomOf(alice, roomId, 'alice'), roomOf(bob, roomId, 'bob'), roomOf(hub, roomId, 'hub')]
+    let bobAnnounced = false
+    onPresence(alice, bob, () => { bobAnnounced = true })
+    for (const room of [aliceRoom, bobRoom, hubRoom]) {
+      room.join()
+    }
+    await alice.dial(hub.getMultiaddrs())
+    await bob.dial(hub.getMultiaddrs())
+    const connection = await alice.dial(bob.getMultiaddrs())
+    await waitFor(() => bobAnnounced && aliceRoom.getMembers().some(m => m.name === 'bob' && m.connection === 'direct'), 10_000, 'bob direct in alice\'s list')
+    // bob's page crashed: its connection to the hub closed with it, and nothing it receives on alice's runs (pings
+    // go unanswered); his new page is connected to the hub
+    bob.services.pubsub.topicValidators.set(aliceRoom.topic, () => TopicValidatorResult.Ignore)
+    await bob.unhandle(PING_PROTOCOL)
+    await bob.handle(PING_PROTOCOL, () => {})
+    await bob.hangUp(hub.peerId)
+    let hellos = 0
+    onPresence(alice, bob, presence => { if (presence.hello === true) hellos++ })
+    const newBob = await member({ key: bobKey, announce: viaHub })
+    await newBob.dial(hub.getMultiaddrs())
+
+    // the hub says bob left, and his new page says hello before the check of the old connection ends
+    await hub.services.pubsub.publish(aliceRoom.topic, encodeDeparture(bob.peerId.toString()))
+    const newBobRoom = roomOf(newBob, roomId, 'bob')
+    newBobRoom.join()
+    // (one hello, or two: the new node may get the hub's departure about its peer id too, from the hub's gossip)
+    await waitFor(() => hellos > 0 && connection.status !== 'open', 3 * checkTimeout, 'the new hello, and the old node\'s connection closed')
+    await new Promise(resolve => setTimeout(resolve, 200))
+    expect(aliceRoom.getMembers().map(m => m.name)).toContain('bob')
+    for (const room of [aliceRoom, hubRoom, newBobRoom]) {
+      room.leave()
+    }
+  })
+
   it('a member back on a new node under its peer id (a page reloaded): the old node\'s connection, which the new hello does not name, is closed at once; a member that only rejoins keeps its own', async () => {
     // the old node's WebRTC connection lingers at the other end until ICE gives up on it (~15 s), a page's shown as
     // direct meanwhile, and the pair's dialler did not dial the new node until a check of it timed out
@@ -567,7 +693,7 @@ describe('Room', () => {
       const id = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
       // of each pair, the smaller peer id dials
       if (id > node.peerId.toString()) {
-        members.push({ peerId: id, name: id, connection: 'relayed', multiaddrs: [multiaddr(`/ip4/127.0.0.1/tcp/9/p2p/${relay}/p2p-circuit/webrtc/p2p/${id}`)], announced: true, lastSeen: 0, dialing: false, failures: 0 })
+        members.push({ peerId: id, name: id, connection: 'relayed', multiaddrs: [multiaddr(`/ip4/127.0.0.1/tcp/9/p2p/${relay}/p2p-circuit/webrtc/p2p/${id}`)], relays: [relay], announced: true, lastSeen: 0, dialing: false, failures: 0 })
       }
     }
     members.forEach(m => { upgrader.maybeDial(m) })
@@ -617,7 +743,7 @@ describe('Room', () => {
     const upgrader = new DirectUpgrader(node, {
       signal: new AbortController().signal, dialTimeout: 10_000, retryMin: 60_000, retryMax: 60_000, canUpgrade: () => true, onSettled: () => {}, isNeighbour: id => id === neighbour
     })
-    const records = [...larger, smaller].map(id => ({ peerId: id, name: id, connection: 'direct', multiaddrs: [], announced: true, lastSeen: 0, dialing: false, failures: 0 }) satisfies MemberRecord)
+    const records = [...larger, smaller].map(id => ({ peerId: id, name: id, connection: 'direct', multiaddrs: [], relays: [], announced: true, lastSeen: 0, dialing: false, failures: 0 }) satisfies MemberRecord)
     upgrader.closeSurplus(records)
     expect(closed.sort()).toEqual([gossipOnly, idle].sort())
   })

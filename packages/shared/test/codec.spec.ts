@@ -3,7 +3,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { describe, expect, it } from 'vitest'
 import {
-  createMessageId, decodeRoomMessage, encodeChat, encodePresence, isMessageId, readChatLine, validateName, validateText
+  createMessageId, decodeRoomMessage, encodeChat, encodeDeparture, encodePresence, isMessageId, readChatLine, validateName, validateText
 } from '../src/codec.js'
 import {
   DEFAULT_MAX_FILE_BYTES, MAX_FILE_BYTES, MAX_IMAGE_DIMENSION, MAX_KNOWN_AUTHORS, MAX_PEER_ID_BYTES, MAX_PRESENCE_DIRECT, MAX_PRESENCE_MULTIADDRS, MAX_REACTION_BYTES,
@@ -184,6 +184,16 @@ describe('room message codec', async () => {
   it('rejects a message with neither or both payloads', async () => {
     await expect(decodeRoomMessage(RoomMessage.encode({ version: 1 }), topic)).rejects.toMatchObject({ name: 'InvalidMessageError' })
     const both = altered(m => { m.presence = { name: 'x', multiaddrs: [], hello: false, direct: [] } })
+    await expect(decodeRoomMessage(both, topic)).rejects.toMatchObject({ name: 'InvalidMessageError' })
+  })
+
+  it('round-trips a relay\'s departure notice; refuses one naming no peer id, an oversized one, or one with another payload', async () => {
+    expect(await decodeRoomMessage(encodeDeparture(author), topic)).toEqual({ type: 'departure', peer: author })
+    const departure = (peer: Uint8Array<ArrayBuffer>): Uint8Array => RoomMessage.encode({ version: 1, departure: { peer } })
+    await expect(decodeRoomMessage(departure(new Uint8Array(0)), topic)).rejects.toMatchObject({ name: 'InvalidMessageError' })
+    await expect(decodeRoomMessage(departure(Uint8Array.from([0xee, 0xee, 0xee])), topic)).rejects.toMatchObject({ name: 'InvalidMessageError' })
+    await expect(decodeRoomMessage(departure(new Uint8Array(MAX_PEER_ID_BYTES + 1)), topic)).rejects.toMatchObject({ name: 'MessageTooLargeError' })
+    const both = altered(m => { m.departure = { peer: peerIdFromPrivateKey(key).toMultihash().bytes } })
     await expect(decodeRoomMessage(both, topic)).rejects.toMatchObject({ name: 'InvalidMessageError' })
   })
 

@@ -1,12 +1,13 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
 import { describe, expect, it } from 'vitest'
+import { privateRoomCodec, readRoomData } from '../src/chat/room-codec.js'
 import { createMessageId } from '../src/codec.js'
 import { MAX_MULTIADDR_BYTES, MAX_NAME_BYTES, MAX_PEER_ID_BYTES, MAX_PRESENCE_DIRECT, MAX_PRESENCE_MULTIADDRS } from '../src/constants.js'
 import {
   createRoomSecret, derivePrivateRoom, ENVELOPE_IV_BYTES, isRoomSecret, MAX_PRIVATE_ENVELOPE_BYTES,
   MAX_PRIVATE_PLAINTEXT_BYTES, openRoomData, parseRoomSecret, PRIVATE_ROOM_TOPIC_PREFIX, privateRoomTopic,
-  privateTopicIdFromTopic, readEnvelopeHeader, ROOM_SECRET_LENGTH, sealRoomData
+  privateTopicIdFromTopic, readEnvelopeHeader, ROOM_SECRET_LENGTH, sealRoomData, encodeDepartureEnvelope
 } from '../src/private-room/index.js'
 import { PrivateEnvelope } from '../src/proto/private.js'
 import { RoomMessage } from '../src/proto/room.js'
@@ -203,6 +204,24 @@ describe('private envelopes', async () => {
     await expect(openRoomData(keys, future)).rejects.toThrow(expect.objectContaining({ name: 'UnsupportedVersionError' }))
     const huge = new Uint8Array(MAX_PRIVATE_ENVELOPE_BYTES + 1)
     expect(() => readEnvelopeHeader(huge)).toThrow(expect.objectContaining({ name: 'MessageTooLargeError' }))
+  })
+
+  it('carry a relay\'s departure notice in the clear: read without the key, read by a member as a departure; a malformed one is refused', async () => {
+    const peer = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
+    const notice = encodeDepartureEnvelope(peer)
+    expect(readEnvelopeHeader(notice)).toMatchObject({ ephemeral: true, direct: [], departed: peer })
+    expect(await openRoomData(keys, notice)).toMatchObject({ departed: peer, plaintext: new Uint8Array(0) })
+    expect(await readRoomData(privateRoomCodec(keys), notice)).toEqual({ type: 'departure', peer })
+    const malformed = [
+      tamper(notice, e => { e.iv = new Uint8Array(ENVELOPE_IV_BYTES) }),
+      tamper(notice, e => { e.ciphertext = new Uint8Array(16) }),
+      tamper(notice, e => { e.ephemeral = false }),
+      tamper(notice, e => { e.direct = [e.departed] }),
+      tamper(notice, e => { e.departed = Uint8Array.from([0xee, 0xee, 0xee]) })
+    ]
+    for (const bytes of malformed) {
+      expect(() => readEnvelopeHeader(bytes)).toThrow(expect.objectContaining({ name: 'InvalidEnvelopeError' }))
+    }
   })
 
   it('refuse to seal too much, a malformed id or timestamp', async () => {

@@ -3,8 +3,8 @@ import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { describe, expect, it } from 'vitest'
 import { RoomLinks } from '../src/chat/room-links.js'
-import { createMessageId, encodeChat, encodePresence } from '../src/codec.js'
-import { createRoomSecret, derivePrivateRoom, sealRoomData } from '../src/private-room/index.js'
+import { createMessageId, encodeChat, encodeDeparture, encodePresence } from '../src/codec.js'
+import { createRoomSecret, derivePrivateRoom, encodeDepartureEnvelope, sealRoomData } from '../src/private-room/index.js'
 import { RoomMessage } from '../src/proto/room.js'
 import { roomMessageValidator } from '../src/pubsub.js'
 import type { Message } from '@libp2p/gossipsub'
@@ -95,6 +95,18 @@ describe('room message validator', async () => {
     // its next announcement names nobody: the link is gone
     expect(await validate(peer, signed(await announce([]), peer, keys.topic))).toBe(TopicValidatorResult.Accept)
     expect(links.linked(keys.topic, peer.toString(), other.toString())).toBe(false)
+  })
+
+  it('passes a departure notice on, public or private, only when its publisher is one it is told to (a relay\'s peer relays); ignores others without penalty', async () => {
+    const keys = await derivePrivateRoom(roomId, createRoomSecret())
+    const reasons: string[] = []
+    const validate = roomMessageValidator((_, err) => reasons.push(err.name), { departuresFrom: from => from.equals(peer) })
+    for (const [notice, on] of [[encodeDeparture(other.toString()), topic], [encodeDepartureEnvelope(other.toString()), keys.topic]] as const) {
+      expect(await validate(peer, signed(notice, peer, on))).toBe(TopicValidatorResult.Accept)
+      expect(await validate(other, signed(notice, other, on))).toBe(TopicValidatorResult.Ignore)
+      expect(await roomMessageValidator()(peer, signed(notice, peer, on))).toBe(TopicValidatorResult.Ignore)
+    }
+    expect(reasons).toEqual([])
   })
 
   it('checks only the shape of a private room envelope, which it cannot open', async () => {

@@ -41,6 +41,10 @@ export function describeRelayedReason (reason: RelayedReason): string {
 export interface MemberRecord extends RoomMember {
   /** its `/p2p-circuit/webrtc` addresses, from its presence */
   multiaddrs: Multiaddr[]
+  /** the relays its presence's addresses go through: the peers whose departure notices about it are believed */
+  relays: string[]
+  /** when a relay said it left while this node was directly connected to it (the connection is being checked) */
+  departedAt?: number
   /** the addresses last put in the peer store for it (joined), so an unchanged presence stores nothing */
   storedAddrs?: string
   storedAt?: number
@@ -272,7 +276,7 @@ export function isDirectPair (ring: readonly string[], a: string, b: string): bo
 }
 
 function newRecord (peerId: string, name: string): MemberRecord {
-  return { peerId, name, connection: 'relayed', multiaddrs: [], announced: false, lastSeen: 0, dialing: false, failures: 0 }
+  return { peerId, name, connection: 'relayed', multiaddrs: [], relays: [], announced: false, lastSeen: 0, dialing: false, failures: 0 }
 }
 
 function forget (member: MemberRecord): void {

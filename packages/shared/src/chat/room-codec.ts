@@ -1,4 +1,4 @@
-import { decodeRoomMessage } from '../codec.js'
+import { decodeRoomMessage, encodeDeparture } from '../codec.js'
 import { InvalidMessageError } from '../errors.js'
 import { roomTopic } from '../room.js'
 import type { RoomEvent, RoomLimits } from '../codec.js'
@@ -61,7 +61,8 @@ export function privateRoomCodec (keys: PrivateRoomKeys, limits: RoomLimits = {}
     unwrap: async data => {
       const { openRoomData } = await load()
       const { plaintext, ...header } = await openRoomData(keys, data)
-      return { message: plaintext, header }
+      // a relay's departure notice, in the clear: read as a public room's
+      return header.departed != null ? { message: encodeDeparture(header.departed) } : { message: plaintext, header }
     }
   }
 }
@@ -81,7 +82,7 @@ export async function readRoomData (codec: RoomCodec, data: Uint8Array, publishe
     if (header != null && (header.id !== event.chat.id || header.timestamp !== event.chat.timestamp || header.ephemeral)) {
       throw new InvalidMessageError('a private envelope is labelled differently from the chat line inside')
     }
-  } else if (header?.direct != null && header.direct.length > 0) {
+  } else if (event.type === 'presence' && header?.direct != null && header.direct.length > 0) {
     event.presence.direct = [...header.direct]
   }
   return event

@@ -4,13 +4,13 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { TypedEventEmitter } from 'main-event'
 import { createMessageId, encodeChat, encodePresence } from '../codec.js'
 import {
-  DEFAULT_MAX_FILE_BYTES, DEFAULT_MEMBER_DIAL_TIMEOUT_MS, DIRECT_PEERS_ANNOUNCE_DELAY_MS, KNOWN_LINE_IDS, MEMBER_EXPIRY_MS, NO_DIRECT_ROUTE_NOTICE_MS, PRESENCE_DEBOUNCE_MS,
+  DEFAULT_MAX_FILE_BYTES, DEFAULT_MEMBER_DIAL_TIMEOUT_MS, DEPARTURE_CHECK_MS, DIRECT_PEERS_ANNOUNCE_DELAY_MS, KNOWN_LINE_IDS, MEMBER_EXPIRY_MS, NO_DIRECT_ROUTE_NOTICE_MS, PRESENCE_DEBOUNCE_MS,
   MAX_PRESENCE_DIRECT, MEMBER_ADDRS_REFRESH_MS, PRESENCE_INTERVAL_MS, PRESENCE_MAX_SKIP_MS, TYPING_EXPIRY_MS, TYPING_INTERVAL_MS, TYPING_NOTICE_DELAY_MS, UPGRADE_RETRY_MAX_MS, UPGRADE_RETRY_MIN_MS
 } from '../constants.js'
 import { attachmentFallback } from '../file/offer.js'
 import { checkChatIdentity } from '../identity.js'
 import { mark } from '../util/marks.js'
-import { isCircuitAddr, isWebRTCAddr } from '../util/multiaddrs.js'
+import { circuitRelay, isCircuitAddr, isWebRTCAddr } from '../util/multiaddrs.js'
 import { RoomMembers } from './members.js'
 import { RoomOutbox } from './outbox.js'
 import { PeerPinger } from './peer-pinger.js'
@@ -136,6 +136,8 @@ export class Room extends TypedEventEmitter<RoomEvents> {
   private heard = false
   private wentDirect = false
   private lastAnnouncedAddrs = ''
+  /** the relays my last presence's addresses go through: the peers whose departure notices about me are believed */
+  private announcedRelays: string[] = []
   private lastAnnouncedDirect = ''
   /** when my last presence, and my last line, went out (ms) */
   private lastPresenceAt = 0
@@ -164,7 +166,12 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     }
     try {
       checkChatIdentity(message.from, 'The publisher\'s peer id')
-      this.validated.set(message.data, await readRoomData(this.codec, message.data, message.from.toString()))
+      const event = await readRoomData(this.codec, message.data, message.from.toString())
+      if (event.type === 'departure' && !this.believes(message.from.toString(), event.peer)) {
+        // a departure told by a peer that is not the departed peer's relay: neither shown nor passed on
+        return TopicValidatorResult.Ignore
+      }
+      this.validated.set(message.data, event)
       return TopicValidatorResult.Accept
     } catch (err) {
       log('rejected a message from %p: %s', message.from, (err as Error).message)
@@ -182,16 +189,16 @@ export class Room extends TypedEventEmitter<RoomEvents> {
 
   private readonly onSubscriptionChange = (evt: CustomEvent<SubscriptionChangeData>): void => {
     if (evt.detail.subscriptions.some(s => s.topic === this.topic && !s.subscribe)) {
-      const peer = evt.detail.peerId.toString()
-      this.node.services.roomLinks?.forget(peer, this.topic)
       // a member that leaves the room (its page closed, or went to another room) tells the peers it has a gossipsub
       // stream to: gone from the list at once, not once it has been quiet for the member expiry
-      this.typingNotices.quiet(peer)
-      if (this.members.remove(peer)) {
-        this.emitMembers()
-      }
+      this.forgetMember(evt.detail.peerId.toString())
     }
     if (evt.detail.subscriptions.some(s => s.topic === this.topic && s.subscribe)) {
+      if (this.announcedRelays.includes(evt.detail.peerId.toString())) {
+        // a relay of mine is in the room again (this node lost its connection to it, or it restarted), and may have
+        // told the room I left: my next presence is a hello, which brings me back into every member's list
+        this.announced = false
+      }
       // someone we are connected to (the relay, or a member) is now in the room: a route to announce on, and
       // a peer that may have lines this node missed
       mark('room-route')
@@ -216,6 +223,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
   }
 
   private readonly onConnectionChange = (): void => {
+    this.dropDeparted()
     this.emitMembers()
     void this.outbox.flush()
     this.upgradeAll()
@@ -236,6 +244,63 @@ export class Room extends TypedEventEmitter<RoomEvents> {
         void this.announce()
       }
     }, DIRECT_PEERS_ANNOUNCE_DELAY_MS)
+  }
+
+  /** A member that left the room (its unsubscription, or its relay's departure notice): gone from the list. */
+  private forgetMember (peer: string): void {
+    this.node.services.roomLinks?.forget(peer, this.topic)
+    this.typingNotices.quiet(peer)
+    if (this.members.remove(peer)) {
+      this.emitMembers()
+    }
+  }
+
+  /**
+   * Whether a departure notice about `peer` published by `from` is believed: `from` is a relay the peer's presence
+   * said it is reachable through (for a notice about me, a relay of my last presence). Anyone else, a member
+   * included, could only be guessing, or lying.
+   */
+  private believes (from: string, peer: string): boolean {
+    return peer === this.node.peerId.toString()
+      ? this.announcedRelays.includes(from)
+      : this.members.get(peer)?.relays.includes(from) === true
+  }
+
+  /**
+   * A relay of `peer`'s says it left the room (its page closed or crashed, it lost the relay: see
+   * `RoomMessage.departure`). A member this node has no direct connection to is dropped at once. A direct
+   * connection says otherwise, perhaps wrongly (a crashed page's stays open until ICE gives up on it): it is checked
+   * again, and the member dropped if it closes ({@link dropDeparted}). About me: a hello puts me back in the lists.
+   */
+  private departed (peer: string): void {
+    if (peer === this.node.peerId.toString()) {
+      this.announced = false
+      this.scheduleAnnounce()
+      return
+    }
+    const peerId = peerIdFromString(peer)
+    const member = this.members.get(peer)
+    if (member != null && this.node.services.directPaths.isDirect(peerId)) {
+      member.departedAt = Date.now()
+      this.node.services.directPaths.recheck(peerId)
+      return
+    }
+    this.forgetMember(peer)
+  }
+
+  /** Drops the members a relay said left whose direct connection has since closed (see {@link departed}). */
+  private dropDeparted (): void {
+    const since = Date.now() - DEPARTURE_CHECK_MS
+    for (const member of [...this.members.values()]) {
+      if (member.departedAt == null) {
+        continue
+      }
+      if (member.departedAt < since) {
+        member.departedAt = undefined // the check kept the connection: it stays
+      } else if (!this.node.services.directPaths.isDirect(peerIdFromString(member.peerId))) {
+        this.forgetMember(member.peerId)
+      }
+    }
   }
 
   /** Dials each member this node should upgrade to a direct connection and is not dialling yet. */
@@ -566,6 +631,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
       if (result.recipients.length > 0) {
         this.announced = true
         this.lastAnnouncedAddrs = multiaddrs.map(String).join()
+        this.announcedRelays = relaysOf(multiaddrs)
         this.lastAnnouncedDirect = direct.join()
         this.lastPresenceAt = Date.now()
       }
@@ -584,6 +650,12 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     } catch (err) {
       // the validator refuses these: only a guard
       log('dropped a message from %s: %s', from, (err as Error).message)
+      return
+    }
+    if (event.type === 'departure') {
+      if (this.believes(from, event.peer)) {
+        this.departed(event.peer)
+      }
       return
     }
     const { member, changed } = event.type === 'presence'
@@ -616,6 +688,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     const firstPresence = !member.announced
     member.announced = true
     member.multiaddrs = presence.multiaddrs.filter(isWebRTCAddr)
+    member.relays = relaysOf(presence.multiaddrs)
     if (changed || firstPresence) {
       this.emitMembers()
     }
@@ -639,6 +712,8 @@ export class Room extends TypedEventEmitter<RoomEvents> {
         })
     }
     if (presence.hello) {
+      // back, if it had left: a departure told of its old node (a page reloaded) no longer holds against it
+      member.departedAt = undefined
       this.scheduleAnnounce()
       // a member that says hello may have come back (its page reloaded) while this node holds its old node's
       // direct connection: one its hello disowns (it names its direct peers, all of them, and not this node) is
@@ -677,4 +752,9 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     }
     this.safeDispatchEvent('members', { detail: this.members.list() })
   }
+}
+
+/** The relays that circuit addresses go through, each once. */
+function relaysOf (multiaddrs: Multiaddr[]): string[] {
+  return [...new Set(multiaddrs.map(circuitRelay).filter(relay => relay != null))]
 }

@@ -1,6 +1,7 @@
+import { peerIdFromString } from '@libp2p/peer-id'
 import { fromString as uint8ArrayFromString } from 'uint8arrays/from-string'
 import { toString as uint8ArrayToString } from 'uint8arrays/to-string'
-import { createMessageId, directFromWire, directToWire, timestampFromWire, validateMessageId } from '../codec.js'
+import { createMessageId, directFromWire, directToWire, peerFromWire, timestampFromWire, validateMessageId } from '../codec.js'
 import { MAX_PRESENCE_DIRECT } from '../constants.js'
 import { MessageTooLargeError, UnsupportedVersionError } from '../errors.js'
 import { PrivateEnvelope } from '../proto/private.js'
@@ -25,6 +26,8 @@ export interface EnvelopeHeader {
    * the sender's lines to them only as an IHAVE, and by members in place of the sealed `Presence.direct`
    */
   direct: string[]
+  /** set on a relay's departure notice (`PrivateEnvelope.departed`): the peer id of the peer that left; nothing is sealed */
+  departed?: string
 }
 
 export interface OpenedRoomData extends EnvelopeHeader {
@@ -120,6 +123,23 @@ export async function sealRoomData (keys: PrivateRoomKeys, plaintext: Uint8Array
   })
 }
 
+/**
+ * A relay's departure notice for a private room, which it cannot seal: `peer` has left the room (see private.proto,
+ * `departed`). Its id is new and its time now.
+ */
+export function encodeDepartureEnvelope (peer: string): Uint8Array {
+  return PrivateEnvelope.encode({
+    version: PRIVATE_ROOM_VERSION,
+    id: crypto.getRandomValues(new Uint8Array(ENVELOPE_ID_BYTES)),
+    timestamp: BigInt(Date.now()),
+    iv: new Uint8Array(0),
+    ciphertext: new Uint8Array(0),
+    ephemeral: true,
+    direct: [],
+    departed: peerIdFromString(peer).toMultihash().bytes
+  })
+}
+
 /** Decodes an envelope and checks every field but the ciphertext's authenticity. */
 function decodeEnvelope (bytes: Uint8Array): PrivateEnvelope {
   if (bytes.byteLength > MAX_PRIVATE_ENVELOPE_BYTES) {
@@ -136,6 +156,13 @@ function decodeEnvelope (bytes: Uint8Array): PrivateEnvelope {
   }
   if (envelope.id.byteLength !== ENVELOPE_ID_BYTES) {
     throw new InvalidEnvelopeError(`A private envelope id is ${ENVELOPE_ID_BYTES} bytes`)
+  }
+  if (envelope.departed.byteLength > 0) {
+    if (envelope.iv.byteLength > 0 || envelope.ciphertext.byteLength > 0 || envelope.direct.length > 0 || !envelope.ephemeral) {
+      throw new InvalidEnvelopeError('A departure notice is ephemeral and carries no iv, ciphertext or direct peers')
+    }
+    checkTimestamp(timestampFromWire(envelope.timestamp))
+    return envelope
   }
   if (envelope.iv.byteLength !== ENVELOPE_IV_BYTES) {
     throw new InvalidEnvelopeError(`A private envelope iv is ${ENVELOPE_IV_BYTES} bytes`)
@@ -159,7 +186,15 @@ function headerOf (envelope: PrivateEnvelope, readDirect = true): EnvelopeHeader
   } catch (err) {
     throw new InvalidEnvelopeError(`A private envelope names an invalid direct peer: ${(err as Error).message}`)
   }
-  return { id: uint8ArrayToString(envelope.id, 'base16'), timestamp: timestampFromWire(envelope.timestamp), ephemeral: envelope.ephemeral, direct }
+  const header: EnvelopeHeader = { id: uint8ArrayToString(envelope.id, 'base16'), timestamp: timestampFromWire(envelope.timestamp), ephemeral: envelope.ephemeral, direct }
+  if (envelope.departed.byteLength > 0) {
+    try {
+      header.departed = peerFromWire(envelope.departed)
+    } catch (err) {
+      throw new InvalidEnvelopeError(`A departure notice names an invalid peer: ${(err as Error).message}`)
+    }
+  }
+  return header
 }
 
 export interface ReadEnvelopeHeaderOptions {
@@ -185,11 +220,16 @@ export function readEnvelopeHeader (bytes: Uint8Array, options: ReadEnvelopeHead
 /**
  * Opens an envelope published on `keys.topic`. Throws {@link DecryptionError} unless a holder of this room's secret
  * sealed it for this topic and nothing in it changed since, and {@link MessageTooLargeError},
- * UnsupportedVersionError or {@link InvalidEnvelopeError} before trying when it is malformed.
+ * UnsupportedVersionError or {@link InvalidEnvelopeError} before trying when it is malformed. A relay's departure
+ * notice has nothing sealed in it: it is returned with `departed` set and an empty plaintext (only gossipsub's
+ * signature, by the relay, stands for it).
  */
 export async function openRoomData (keys: PrivateRoomKeys, bytes: Uint8Array): Promise<OpenedRoomData> {
   const envelope = decodeEnvelope(bytes)
   const header = headerOf(envelope)
+  if (header.departed != null) {
+    return { ...header, plaintext: new Uint8Array(0) }
+  }
   const timestamp = header.timestamp
   let plaintext: ArrayBuffer
   try {

@@ -11,6 +11,7 @@ export interface PrivateEnvelope {
   ciphertext: Uint8Array<ArrayBuffer>
   ephemeral: boolean
   direct: Uint8Array<ArrayBuffer>[]
+  departed: Uint8Array<ArrayBuffer>
 }
 
 export namespace PrivateEnvelope {
@@ -60,6 +61,11 @@ export namespace PrivateEnvelope {
           }
         }
 
+        if ((obj.departed != null && obj.departed.byteLength > 0)) {
+          w.uint32(66)
+          w.bytes(obj.departed)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -71,7 +77,8 @@ export namespace PrivateEnvelope {
           iv: uint8ArrayAlloc(0),
           ciphertext: uint8ArrayAlloc(0),
           ephemeral: false,
-          direct: []
+          direct: [],
+          departed: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -110,6 +117,10 @@ export namespace PrivateEnvelope {
               }
 
               obj.direct.push(reader.bytes())
+              break
+            }
+            case 8: {
+              obj.departed = reader.bytes()
               break
             }
             default: {
@@ -188,6 +199,13 @@ export namespace PrivateEnvelope {
 
               break
             }
+            case 8: {
+              yield {
+                field: `${prefix}.departed`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -236,6 +254,11 @@ export namespace PrivateEnvelope {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface PrivateEnvelopeDepartedFieldEvent {
+    field: '$.departed'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<PrivateEnvelope>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, PrivateEnvelope.codec())
   }
@@ -244,7 +267,7 @@ export namespace PrivateEnvelope {
     return decodeMessage(buf, PrivateEnvelope.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PrivateEnvelope>): Generator<PrivateEnvelopeVersionFieldEvent | PrivateEnvelopeIdFieldEvent | PrivateEnvelopeTimestampFieldEvent | PrivateEnvelopeIvFieldEvent | PrivateEnvelopeCiphertextFieldEvent | PrivateEnvelopeEphemeralFieldEvent | PrivateEnvelopeDirectFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PrivateEnvelope>): Generator<PrivateEnvelopeVersionFieldEvent | PrivateEnvelopeIdFieldEvent | PrivateEnvelopeTimestampFieldEvent | PrivateEnvelopeIvFieldEvent | PrivateEnvelopeCiphertextFieldEvent | PrivateEnvelopeEphemeralFieldEvent | PrivateEnvelopeDirectFieldEvent | PrivateEnvelopeDepartedFieldEvent> {
     return streamMessage(buf, PrivateEnvelope.codec(), opts)
   }
 }

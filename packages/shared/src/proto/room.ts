@@ -7,6 +7,7 @@ export interface RoomMessage {
   version: number
   chat?: ChatMessage
   presence?: Presence
+  departure?: Departure
 }
 
 export namespace RoomMessage {
@@ -32,6 +33,11 @@ export namespace RoomMessage {
         if (obj.presence != null) {
           w.uint32(26)
           Presence.codec().encode(obj.presence, w)
+        }
+
+        if (obj.departure != null) {
+          w.uint32(34)
+          Departure.codec().encode(obj.departure, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -61,6 +67,12 @@ export namespace RoomMessage {
             case 3: {
               obj.presence = Presence.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.presence
+              })
+              break
+            }
+            case 4: {
+              obj.departure = Departure.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.departure
               })
               break
             }
@@ -96,6 +108,13 @@ export namespace RoomMessage {
             case 3: {
               yield * Presence.codec().stream(reader, reader.uint32(), `${prefix}.presence`, {
                 limits: opts.limits?.presence
+              })
+
+              break
+            }
+            case 4: {
+              yield * Departure.codec().stream(reader, reader.uint32(), `${prefix}.departure`, {
+                limits: opts.limits?.departure
               })
 
               break
@@ -219,6 +238,11 @@ export namespace RoomMessage {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface RoomMessageDeparturePeerFieldEvent {
+    field: '$.departure.peer'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<RoomMessage>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, RoomMessage.codec())
   }
@@ -227,7 +251,7 @@ export namespace RoomMessage {
     return decodeMessage(buf, RoomMessage.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RoomMessage>): Generator<RoomMessageVersionFieldEvent | RoomMessageChatIdFieldEvent | RoomMessageChatNameFieldEvent | RoomMessageChatTextFieldEvent | RoomMessageChatTimestampFieldEvent | RoomMessageChatAuthorFieldEvent | RoomMessageChatSignatureFieldEvent | RoomMessageChatReplyToFieldEvent | RoomMessageChatReactToFieldEvent | RoomMessageChatAttachmentIdFieldEvent | RoomMessageChatAttachmentNameFieldEvent | RoomMessageChatAttachmentSizeFieldEvent | RoomMessageChatAttachmentMimeFieldEvent | RoomMessageChatAttachmentWidthFieldEvent | RoomMessageChatAttachmentHeightFieldEvent | RoomMessageChatExtendedSignatureFieldEvent | RoomMessagePresenceNameFieldEvent | RoomMessagePresenceMultiaddrsFieldEvent | RoomMessagePresenceHelloFieldEvent | RoomMessagePresenceTypingFieldEvent | RoomMessagePresenceDirectFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RoomMessage>): Generator<RoomMessageVersionFieldEvent | RoomMessageChatIdFieldEvent | RoomMessageChatNameFieldEvent | RoomMessageChatTextFieldEvent | RoomMessageChatTimestampFieldEvent | RoomMessageChatAuthorFieldEvent | RoomMessageChatSignatureFieldEvent | RoomMessageChatReplyToFieldEvent | RoomMessageChatReactToFieldEvent | RoomMessageChatAttachmentIdFieldEvent | RoomMessageChatAttachmentNameFieldEvent | RoomMessageChatAttachmentSizeFieldEvent | RoomMessageChatAttachmentMimeFieldEvent | RoomMessageChatAttachmentWidthFieldEvent | RoomMessageChatAttachmentHeightFieldEvent | RoomMessageChatExtendedSignatureFieldEvent | RoomMessagePresenceNameFieldEvent | RoomMessagePresenceMultiaddrsFieldEvent | RoomMessagePresenceHelloFieldEvent | RoomMessagePresenceTypingFieldEvent | RoomMessagePresenceDirectFieldEvent | RoomMessageDeparturePeerFieldEvent> {
     return streamMessage(buf, RoomMessage.codec(), opts)
   }
 }
@@ -970,5 +994,94 @@ export namespace Presence {
 
   export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Presence>): Generator<PresenceNameFieldEvent | PresenceMultiaddrsFieldEvent | PresenceHelloFieldEvent | PresenceTypingFieldEvent | PresenceDirectFieldEvent> {
     return streamMessage(buf, Presence.codec(), opts)
+  }
+}
+
+export interface Departure {
+  peer: Uint8Array<ArrayBuffer>
+}
+
+export namespace Departure {
+  let _codec: Codec<Departure>
+
+  export const codec = (): Codec<Departure> => {
+    if (_codec == null) {
+      _codec = message<Departure>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.peer != null && obj.peer.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.peer)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          peer: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.peer = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.peer`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface DeparturePeerFieldEvent {
+    field: '$.peer'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<Departure>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Departure.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Departure>): Departure {
+    return decodeMessage(buf, Departure.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Departure>): Generator<DeparturePeerFieldEvent> {
+    return streamMessage(buf, Departure.codec(), opts)
   }
 }

@@ -71,6 +71,11 @@ function checkEvent (event: RoomEvent, seeds: RoomSeeds): void {
     expect(event.chat).toEqual(original)
     return
   }
+  if (event.type === 'departure') {
+    // a departure names a peer id
+    expect(peerIdFromString(event.peer).toString()).toBe(event.peer)
+    return
+  }
   const { name, multiaddrs, direct = [] } = event.presence
   expect(name.trim()).not.toBe('')
   expect(utf8Length(name.trim())).toBeLessThanOrEqual(MAX_NAME_BYTES)
