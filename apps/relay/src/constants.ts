@@ -81,6 +81,12 @@ export const DEFAULT_MAX_ROOMS_PER_PEER = 32
 /** Room messages a peer may publish (or be first to deliver) a second, and the burst allowed; more are ignored. */
 export const DEFAULT_PUBLISH_RATE = 20
 export const DEFAULT_PUBLISH_BURST = 50
+/**
+ * Departure notices the relay publishes in one room a second, and the burst: each goes to everyone in the room, so a
+ * crowd that leaves at once would cost the square of its size. Past it members see those peers only expire.
+ */
+export const ROOM_DEPARTURE_RATE = 5
+export const ROOM_DEPARTURE_BURST = 20
 /** Provider records (room announcements) the relay's DHT server keeps, in all and for one key (one room). */
 export const DEFAULT_DHT_MAX_PROVIDERS = 16_384
 export const DEFAULT_DHT_MAX_PROVIDERS_PER_KEY = 256

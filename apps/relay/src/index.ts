@@ -155,7 +155,7 @@ export async function createRelay (options: RelayOptions, init: RelayInit = {}):
   const { logger, metrics } = ops
   // peer relays forward every author of the rooms they share: only those authors' publish rates apply
   const peerRelays = new Set((options.peers ?? []).map(targetPeerId))
-  const rooms = new RoomFollower(node.services.pubsub, { scores, links, logger, ...limits.rooms, forwarders: peer => peerRelays.has(peer) })
+  const rooms = new RoomFollower(node.services.pubsub, { scores, links, logger, ...limits.rooms, forwarders: peer => peerRelays.has(peer), connections: node })
   const relayServer = (): CircuitRelayService => node.services.relay as CircuitRelayService
   const keeper = history == null ? undefined : new HistoryKeeper(node.services.pubsub, history)
   const peers = new RelayPeers(node, options.peers ?? [], logger)

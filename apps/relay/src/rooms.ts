@@ -1,10 +1,11 @@
 import { logger } from '@libp2p/logger'
-import { isRoomTopic, roomMessageValidator } from '@p2p-chat/shared'
-import { DEFAULT_MAX_ROOMS, DEFAULT_MAX_ROOMS_PER_PEER, DEFAULT_PUBLISH_BURST, DEFAULT_PUBLISH_RATE, ROOM_SWEEP_INTERVAL_MS } from './constants.js'
+import { encodeDeparture, encodeDepartureEnvelope, isRoomTopic, privateTopicIdFromTopic, roomMessageValidator } from '@p2p-chat/shared'
+import { DEFAULT_MAX_ROOMS, DEFAULT_MAX_ROOMS_PER_PEER, DEFAULT_PUBLISH_BURST, DEFAULT_PUBLISH_RATE, ROOM_DEPARTURE_BURST, ROOM_DEPARTURE_RATE, ROOM_SWEEP_INTERVAL_MS } from './constants.js'
 import { Refusals } from './refusals.js'
 import { TokenBuckets } from './token-buckets.js'
 import type { RelayLogger } from './log.js'
 import type { GossipSub, SubscriptionChangeData } from '@libp2p/gossipsub'
+import type { Libp2pEvents, PeerId, TypedEventTarget } from '@libp2p/interface'
 import type { InvalidMessageScores, RoomLinks } from '@p2p-chat/shared'
 
 const log = logger('p2p-chat:relay:rooms')
@@ -37,6 +38,12 @@ export interface RoomFollowerOptions {
    * (see `roomGossipsubOptions`)
    */
   links?: RoomLinks
+  /**
+   * Where the relay hears that a peer disconnected (its node): a peer that was in a room through the relay and is
+   * gone, its page closed or crashed, is then said to have left it (a departure), as one that unsubscribes is.
+   * @default departures are told on unsubscribing only
+   */
+  connections?: TypedEventTarget<Pick<Libp2pEvents, 'peer:disconnect'>>
 }
 
 /**
@@ -52,14 +59,18 @@ export class RoomFollower {
   private readonly logger?: RelayLogger
   private readonly maxRoomsPerPeer: number
   private readonly publishRate: TokenBuckets
+  /** departure notices per room ({@link ROOM_DEPARTURE_RATE}) */
+  private readonly departureRate = new TokenBuckets({ rate: ROOM_DEPARTURE_RATE, burst: ROOM_DEPARTURE_BURST })
   private readonly refusals: Refusals
   private readonly forwarders: (peer: string) => boolean
   private readonly links?: RoomLinks
   /** the rooms each peer is in, as far as the relay follows them on its behalf (at most maxRoomsPerPeer) */
   private readonly peerRooms = new Map<string, Set<string>>()
+  private readonly connections?: TypedEventTarget<Pick<Libp2pEvents, 'peer:disconnect'>>
   private timer?: ReturnType<typeof setInterval>
   private readonly onSubscriptionChange = (evt: CustomEvent<SubscriptionChangeData>): void => {
-    const peer = evt.detail.peerId.toString()
+    const { peerId } = evt.detail
+    const peer = peerId.toString()
     for (const { topic, subscribe } of evt.detail.subscriptions) {
       if (!isRoomTopic(topic)) {
         continue
@@ -68,7 +79,17 @@ export class RoomFollower {
         this.join(peer, topic)
       } else {
         this.leave(peer, topic)
+        this.depart(peerId, topic)
       }
+    }
+  }
+
+  private readonly onDisconnect = (evt: CustomEvent<PeerId>): void => {
+    const peerId = evt.detail
+    const peer = peerId.toString()
+    for (const topic of this.peerRooms.get(peer) ?? []) {
+      this.leave(peer, topic)
+      this.depart(peerId, topic, true)
     }
   }
 
@@ -83,6 +104,7 @@ export class RoomFollower {
     this.refusals = options.refusals ?? new Refusals()
     this.forwarders = options.forwarders ?? (() => false)
     this.links = options.links
+    this.connections = options.connections
   }
 
   /** Topics of the rooms the relay is in now. */
@@ -97,12 +119,14 @@ export class RoomFollower {
 
   start (): void {
     this.pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
+    this.connections?.addEventListener('peer:disconnect', this.onDisconnect)
     this.timer = setInterval(() => { this.sweep() }, this.sweepInterval)
     this.timer.unref()
   }
 
   stop (): void {
     this.pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
+    this.connections?.removeEventListener('peer:disconnect', this.onDisconnect)
     clearInterval(this.timer)
   }
 
@@ -127,6 +151,27 @@ export class RoomFollower {
     if (rooms?.size === 0) {
       this.peerRooms.delete(peer)
     }
+  }
+
+  /**
+   * Tells a room the relay follows that a peer left it (a departure notice, signed by the relay): the members it had
+   * no gossipsub stream to would otherwise see it only expire. Not when it is in the room still (through another
+   * connection: `disconnected` says it has none), nor when nobody else is, nor of a peer relay (no member), nor
+   * beyond the room's departure rate.
+   */
+  private depart (peerId: PeerId, topic: string, disconnected = false): void {
+    if (!this.pubsub.getTopics().includes(topic) || this.forwarders(peerId.toString())) {
+      return
+    }
+    const subscribers = this.pubsub.getSubscribers(topic)
+    if ((!disconnected && subscribers.some(p => p.equals(peerId))) || !subscribers.some(p => !p.equals(peerId)) || !this.departureRate.take([topic])) {
+      return
+    }
+    const notice = privateTopicIdFromTopic(topic) != null ? encodeDepartureEnvelope(peerId.toString()) : encodeDeparture(peerId.toString())
+    log('%p left %s', peerId, topic)
+    this.pubsub.publish(topic, notice).catch((err: Error) => {
+      log('could not tell %s that %p left: %s', topic, peerId, err.message)
+    })
   }
 
   private follow (topic: string): void {
@@ -156,7 +201,9 @@ export class RoomFollower {
         this.refusals.refuse('publish-rate', 'a message on %s by %p, delivered by %p: over the publish rate', topic, author, from)
         return false
       },
-      links: this.links
+      links: this.links,
+      // a peer relay's departure notices are passed on to the members here, and nobody else's
+      departuresFrom: peer => this.forwarders(peer.toString())
     }))
     this.pubsub.subscribe(topic)
   }
@@ -183,6 +230,7 @@ export class RoomFollower {
       }
     }
     this.publishRate.prune()
+    this.departureRate.prune()
     for (const topic of this.rooms) {
       if (this.pubsub.getSubscribers(topic).length === 0) {
         log('leaving empty room %s', topic)

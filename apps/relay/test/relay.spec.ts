@@ -3,7 +3,7 @@ import { createSocket } from 'node:dgram'
 import { connect } from 'node:net'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
-import { createMessageId, createRoomId, encodeChat, parseRelayInfo, RELAY_INFO_ELEMENT_ID, roomTopic } from '@p2p-chat/shared'
+import { createMessageId, createRoomId, createRoomSecret, decodeRoomMessage, derivePrivateRoom, encodeChat, encodeDeparture, parseRelayInfo, privateTopicIdFromTopic, readEnvelopeHeader, RELAY_INFO_ELEMENT_ID, roomTopic } from '@p2p-chat/shared'
 import { waitFor } from '@p2p-chat/shared/testing'
 import { freePorts } from '@p2p-chat/shared/testing/ports'
 import { describe, expect, it } from 'vitest'
@@ -222,6 +222,46 @@ describe('relay', () => {
     const score = (peer: TestClient): number => r.node.services.pubsub.getScore(peer.peerId.toString())
     await waitFor(() => score(bad) <= -30)
     expect(score(good)).toBeGreaterThanOrEqual(0)
+  })
+
+  it('tells a room that a peer left it, when the peer unsubscribes or disconnects, public or private; nobody else may say so', async () => {
+    const { relay: r } = await relay()
+    const [a, b, c] = [await client(), await client(), await client()]
+    const topic = roomTopic(createRoomId())
+    const { topic: privateTopic } = await derivePrivateRoom(createRoomId(), createRoomSecret())
+    for (const peer of [a, b, c]) {
+      peer.services.pubsub.subscribe(topic)
+      peer.services.pubsub.subscribe(privateTopic)
+      await peer.dial(multiaddr(tcpAddr(r)))
+    }
+    await waitFor(() => [topic, privateTopic].every(t => r.node.services.pubsub.getSubscribers(t).length === 3))
+    /** the departures b hears: "<topic> <who left> by <publisher>" */
+    const departures: string[] = []
+    b.services.pubsub.addEventListener('message', evt => {
+      const { topic: on, data } = evt.detail
+      if (evt.detail.type !== 'signed' || (on !== topic && on !== privateTopic)) return
+      const by = evt.detail.from.equals(r.node.peerId) ? 'the relay' : evt.detail.from.toString()
+      const names = new Map([[a.peerId.toString(), 'a'], [b.peerId.toString(), 'b'], [c.peerId.toString(), 'c']])
+      const name = (peer: string): string => names.get(peer) ?? peer
+      if (privateTopicIdFromTopic(on) != null) {
+        const { departed } = readEnvelopeHeader(data)
+        if (departed != null) departures.push(`private ${name(departed)} by ${by}`)
+        return
+      }
+      void decodeRoomMessage(data, on).then(event => {
+        if (event.type === 'departure') departures.push(`public ${name(event.peer)} by ${by}`)
+      }, () => {})
+    })
+
+    // a says c left: the relay passes on no departure but its own
+    await a.services.pubsub.publish(topic, encodeDeparture(c.peerId.toString()))
+    // a leaves the public room, and stays in the private one
+    a.services.pubsub.unsubscribe(topic)
+    await waitFor(() => departures.length === 1, 5_000, 'a\'s departure')
+    // c's page is gone: it was in both rooms
+    await c.hangUp(r.node.peerId)
+    await waitFor(() => departures.length === 3, 5_000, 'c\'s departures')
+    expect(departures.sort()).toEqual(['private c by the relay', 'public a by the relay', 'public c by the relay'])
   })
 
   it('leaves a room once no connected peer is in it', async () => {
