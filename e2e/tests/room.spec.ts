@@ -96,3 +96,15 @@ test('a person who closes the page is gone from the other\'s peers list at once,
   await alice.close()
   await bob.close()
 })
+
+test('a person whose page crashes is gone from the other\'s peers list within seconds: the relay tells the room, and the direct connection is checked', async ({ browser, relay }) => {
+  const { alice, bob, bobName } = await ChatPage.directPair(browser, relay.url)
+  // a crashed page says nothing: no leave, no SCTP abort on its WebRTC connection, which stays open at the other
+  // end until ICE gives up on it; its WebSocket to the relay closes with it
+  const cdp = await bob.page.context().newCDPSession(bob.page)
+  void cdp.send('Page.crash').catch(() => {})
+  // the check of the direct connection takes up to 5 s; without the relay's word, 40 s
+  await expect(alice.peer(bobName)).toHaveCount(0, { timeout: 15_000 })
+  await alice.close()
+  await bob.close()
+})
