@@ -26,11 +26,14 @@ test('a private message from a peer who is not in this room can be read and answ
   const bobName = await bob.displayName()
   const aliceName = await alice.displayName()
   await expect(alice.peer(bobName)).toBeVisible()
-  // Bob moves on to a room of his own; Alice still sees him and writes to him privately
-  await home(bob.page)
-  await bob.createRoom()
+  // Alice opens a private conversation with Bob; Bob moves on to a room of his own (he is gone from her peers list),
+  // and she writes to him there
   await alice.peer(bobName).getByRole('button').first().click()
   const toBob = alice.page.getByRole('region', { name: `Private conversation with ${bobName}` })
+  await expect(toBob).toBeVisible()
+  await home(bob.page)
+  await bob.createRoom()
+  await expect(alice.peer(bobName)).toHaveCount(0)
   await toBob.getByRole('textbox', { name: 'Private message' }).fill('are you still there?')
   await toBob.getByRole('textbox', { name: 'Private message' }).press('Enter')
   await expect(toBob.getByRole('listitem').filter({ hasText: 'are you still there?' })).toContainText('delivered')

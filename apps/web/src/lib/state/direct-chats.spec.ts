@@ -41,6 +41,19 @@ describe('DirectChats', () => {
     return { node, chats: dms, id: node.peerId.toString() }
   }
 
+  it('keeps the name a peer had as a room member once it has left the room, until it writes under its own', async () => {
+    const [alice, bob] = [await peer('alice'), await peer('bob')]
+    await alice.node.peerStore.merge(bob.node.peerId, { multiaddrs: bob.node.getMultiaddrs() })
+    await bob.node.peerStore.merge(alice.node.peerId, { multiaddrs: alice.node.getMultiaddrs() })
+    expect(alice.chats.nameOf(bob.id)).toBeUndefined()
+    alice.chats.openWith(bob.id, 'bob, as the room knew him')
+    expect(alice.chats.nameOf(bob.id)).toBe('bob, as the room knew him')
+    await alice.chats.send(bob.id, 'hello').delivered
+    expect(alice.chats.conversations).toEqual([{ peerId: bob.id, name: 'bob, as the room knew him', unread: 0 }])
+    await bob.chats.send(alice.id, 'hi').delivered
+    expect(alice.chats.nameOf(bob.id)).toBe('bob')
+  })
+
   it('shows my line as sending, then delivered once the peer acknowledges it; the peer has it once, unread', async () => {
     const [alice, bob] = [await peer('alice'), await peer('bob')]
     await alice.node.peerStore.merge(bob.node.peerId, { multiaddrs: bob.node.getMultiaddrs() })

@@ -52,6 +52,8 @@ export class DirectChats {
   readonly #init: DirectChatsInit
   #conversations = $state.raw<Record<string, DirectLine[]>>({})
   #unread = $state.raw<Record<string, number>>({})
+  /** the names peers had when their conversation was opened (as room members): kept once they leave the room */
+  #names = $state.raw<Record<string, string>>({})
   #open = $state<string>()
 
   readonly #onMessage = (evt: CustomEvent<ReceivedDirectMessage>): void => {
@@ -85,7 +87,7 @@ export class DirectChats {
   get conversations (): DirectConversation[] {
     return Object.entries(this.#conversations)
       .filter(([peerId]) => !this.#refuse(peerId))
-      .map(([peerId, lines]) => ({ peerId, name: lines.findLast(l => !l.mine)?.name ?? 'a peer', unread: this.unread(peerId) }))
+      .map(([peerId]) => ({ peerId, name: this.nameOf(peerId) ?? 'a peer', unread: this.unread(peerId) }))
       .reverse()
   }
 
@@ -105,7 +107,19 @@ export class DirectChats {
     return this.#unread[peerId] ?? 0
   }
 
-  openWith (peerId: string): void {
+  /** The name the peer last wrote under, else the one it had when its conversation was opened; undefined: unknown. */
+  nameOf (peerId: string): string | undefined {
+    return this.conversation(peerId).findLast(l => !l.mine)?.name ?? this.#names[peerId]
+  }
+
+  /**
+   * Opens the conversation with a peer; `name`, the peer's name as a room member now, stays its name here after it
+   * leaves the room.
+   */
+  openWith (peerId: string, name?: string): void {
+    if (name != null && this.#names[peerId] !== name) {
+      this.#names = { ...this.#names, [peerId]: name }
+    }
     this.#open = peerId
     this.#unread = { ...this.#unread, [peerId]: 0 }
   }
