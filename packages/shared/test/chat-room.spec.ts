@@ -84,6 +84,38 @@ describe('Room', () => {
     return { alice, bob, aliceRoom, bobRoom }
   }
 
+  /**
+   * Alice and Bob in one room with a hub (the relay Bob's addresses name), both connected to it, and directly to
+   * each other: Bob direct in Alice's list, his presence heard. Alice checks direct connections within `checkTimeout`.
+   */
+  async function directThroughHub (checkTimeout: number, bobKey?: PrivateKey): Promise<{ alice: MemberNode, bob: MemberNode, hub: MemberNode, viaHub: string[], aliceRoom: Room, bobRoom: Room, hubRoom: Room, connection: Connection }> {
+    const roomId = createRoomId()
+    const hub = await member()
+    const viaHub = [`/ip4/127.0.0.1/tcp/1/p2p/${hub.peerId.toString()}/p2p-circuit`]
+    const [alice, bob] = [await member({ directPaths: { checkTimeout } }), await member({ key: bobKey, announce: viaHub })]
+    const [aliceRoom, bobRoom, hubRoom] = [roomOf(alice, roomId, 'alice'), roomOf(bob, roomId, 'bob'), roomOf(hub, roomId, 'hub')]
+    let bobAnnounced = false
+    onPresence(alice, bob, () => { bobAnnounced = true })
+    for (const room of [aliceRoom, bobRoom, hubRoom]) {
+      room.join()
+    }
+    await alice.dial(hub.getMultiaddrs())
+    await bob.dial(hub.getMultiaddrs())
+    const connection = await alice.dial(bob.getMultiaddrs())
+    await waitFor(() => bobAnnounced && aliceRoom.getMembers().some(m => m.name === 'bob' && m.connection === 'direct'), 10_000, 'bob direct in alice\'s list')
+    return { alice, bob, hub, viaHub, aliceRoom, bobRoom, hubRoom, connection }
+  }
+
+  /**
+   * A crashed page, as its node's peers see it: nothing it receives on the topic runs (it would answer a departure
+   * about it with a hello), and a stream to it opens and nothing comes back.
+   */
+  async function crash (node: MemberNode, topic: string): Promise<void> {
+    node.services.pubsub.topicValidators.set(topic, () => TopicValidatorResult.Ignore)
+    await node.unhandle(PING_PROTOCOL)
+    await node.handle(PING_PROTOCOL, () => {})
+  }
+
   it('lines written with nobody to take them wait, and go out in order once a member is reachable', async () => {
     const roomId = createRoomId()
     const alice = await member()
@@ -492,20 +524,7 @@ describe('Room', () => {
   it('a relay\'s departure notice about a member this node is directly connected to is checked on that connection: a live member stays, one that no longer answers is dropped', async () => {
     // a crashed page's WebRTC connection stays open at the other end until ICE gives up on it (~18 s)
     const checkTimeout = 300
-    const roomId = createRoomId()
-    const hub = await member()
-    const viaHub = [`/ip4/127.0.0.1/tcp/1/p2p/${hub.peerId.toString()}/p2p-circuit`]
-    const [alice, bob] = [await member({ directPaths: { checkTimeout } }), await member({ announce: viaHub })]
-    const [aliceRoom, bobRoom, hubRoom] = [roomOf(alice, roomId, 'alice'), roomOf(bob, roomId, 'bob'), roomOf(hub, roomId, 'hub')]
-    let bobAnnounced = false
-    onPresence(alice, bob, () => { bobAnnounced = true })
-    for (const room of [aliceRoom, bobRoom, hubRoom]) {
-      room.join()
-    }
-    await alice.dial(hub.getMultiaddrs())
-    await bob.dial(hub.getMultiaddrs())
-    const connection = await alice.dial(bob.getMultiaddrs())
-    await waitFor(() => bobAnnounced && aliceRoom.getMembers().some(m => m.name === 'bob' && m.connection === 'direct'), 10_000, 'bob direct in alice\'s list')
+    const { bob, hub, aliceRoom, bobRoom, hubRoom, connection } = await directThroughHub(checkTimeout)
 
     // bob answers the check: he stays
     await hub.services.pubsub.publish(aliceRoom.topic, encodeDeparture(bob.peerId.toString()))
@@ -513,11 +532,8 @@ describe('Room', () => {
     expect(connection.status).toBe('open')
     expect(aliceRoom.getMembers().map(m => m.name)).toEqual(['bob', 'hub'])
 
-    // bob's page is gone and its connection says nothing more: nothing it receives runs (it would answer the
-    // departure with a hello), and a stream opens and nothing comes back
-    bob.services.pubsub.topicValidators.set(aliceRoom.topic, () => TopicValidatorResult.Ignore)
-    await bob.unhandle(PING_PROTOCOL)
-    await bob.handle(PING_PROTOCOL, () => {})
+    // bob's page crashed
+    await crash(bob, aliceRoom.topic)
     await hub.services.pubsub.publish(aliceRoom.topic, encodeDeparture(bob.peerId.toString()))
     await waitFor(() => !aliceRoom.getMembers().some(m => m.name === 'bob'), 3 * checkTimeout + 2_000, 'bob gone from alice\'s list')
     expect(connection.status).not.toBe('open')
@@ -528,26 +544,10 @@ describe('Room', () => {
 
   it('a member whose relay said it left, and who says hello from a new node (a crashed page opened again), stays in the list when the old node\'s connection closes', async () => {
     const checkTimeout = 2_000
-    const roomId = createRoomId()
-    const hub = await member()
-    const viaHub = [`/ip4/127.0.0.1/tcp/1/p2p/${hub.peerId.toString()}/p2p-circuit`]
     const bobKey = await generateKeyPair('Ed25519')
-    const [alice, bob] = [await member({ directPaths: { checkTimeout } }), await member({ key: bobKey, announce: viaHub })]
-    const [aliceRoom, bobRoom, hubRoom] = [roomOf(alice, roomId, 'alice'), roomOf(bob, roomId, 'bob'), roomOf(hub, roomId, 'hub')]
-    let bobAnnounced = false
-    onPresence(alice, bob, () => { bobAnnounced = true })
-    for (const room of [aliceRoom, bobRoom, hubRoom]) {
-      room.join()
-    }
-    await alice.dial(hub.getMultiaddrs())
-    await bob.dial(hub.getMultiaddrs())
-    const connection = await alice.dial(bob.getMultiaddrs())
-    await waitFor(() => bobAnnounced && aliceRoom.getMembers().some(m => m.name === 'bob' && m.connection === 'direct'), 10_000, 'bob direct in alice\'s list')
-    // bob's page crashed: its connection to the hub closed with it, and nothing it receives on alice's runs (pings
-    // go unanswered); his new page is connected to the hub
-    bob.services.pubsub.topicValidators.set(aliceRoom.topic, () => TopicValidatorResult.Ignore)
-    await bob.unhandle(PING_PROTOCOL)
-    await bob.handle(PING_PROTOCOL, () => {})
+    const { alice, bob, hub, viaHub, aliceRoom, hubRoom, connection } = await directThroughHub(checkTimeout, bobKey)
+    // bob's page crashed, and its connection to the hub closed with it; his new page is connected to the hub
+    await crash(bob, aliceRoom.topic)
     await bob.hangUp(hub.peerId)
     let hellos = 0
     onPresence(alice, bob, presence => { if (presence.hello === true) hellos++ })
@@ -556,7 +556,7 @@ describe('Room', () => {
 
     // the hub says bob left, and his new page says hello before the check of the old connection ends
     await hub.services.pubsub.publish(aliceRoom.topic, encodeDeparture(bob.peerId.toString()))
-    const newBobRoom = roomOf(newBob, roomId, 'bob')
+    const newBobRoom = roomOf(newBob, aliceRoom.roomId, 'bob')
     newBobRoom.join()
     // (one hello, or two: the new node may get the hub's departure about its peer id too, from the hub's gossip)
     await waitFor(() => hellos > 0 && connection.status !== 'open', 3 * checkTimeout, 'the new hello, and the old node\'s connection closed')
