@@ -161,13 +161,9 @@ function decodeEnvelope (bytes: Uint8Array): PrivateEnvelope {
     if (envelope.iv.byteLength > 0 || envelope.ciphertext.byteLength > 0 || envelope.direct.length > 0 || !envelope.ephemeral) {
       throw new InvalidEnvelopeError('A departure notice is ephemeral and carries no iv, ciphertext or direct peers')
     }
-    checkTimestamp(timestampFromWire(envelope.timestamp))
-    return envelope
-  }
-  if (envelope.iv.byteLength !== ENVELOPE_IV_BYTES) {
+  } else if (envelope.iv.byteLength !== ENVELOPE_IV_BYTES) {
     throw new InvalidEnvelopeError(`A private envelope iv is ${ENVELOPE_IV_BYTES} bytes`)
-  }
-  if (envelope.ciphertext.byteLength < ENVELOPE_TAG_BYTES) {
+  } else if (envelope.ciphertext.byteLength < ENVELOPE_TAG_BYTES) {
     throw new InvalidEnvelopeError('A private envelope ciphertext is shorter than its authentication tag')
   }
   checkTimestamp(timestampFromWire(envelope.timestamp))
