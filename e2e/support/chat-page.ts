@@ -136,18 +136,23 @@ export class ChatPage {
 
   /**
    * Starts recording the statuses that the line of `log` holding `text` shows ('sending', 'delivered',
-   * 'failed'), each time it changes, from now on; the line may not be there yet. Resolves to a handle whose
-   * `jsonValue()` is the statuses so far, in order.
+   * 'failed'), each time it changes, from now on; the line may not be there yet. The status it shows now is not
+   * recorded, nor is any other change to the log (a line's time of day fills in a moment after it is shown).
+   * Resolves to a handle whose `jsonValue()` is the statuses so far, in order.
    */
   async recordStatuses (log: Locator, text: string): Promise<JSHandle<string[]>> {
     return log.evaluateHandle((list, wanted) => {
       const seen: string[] = []
-      const record = (): void => {
+      const statusNow = (): string | undefined => {
         const line = [...list.querySelectorAll('li')].find(li => li.textContent?.includes(wanted) === true)
-        const status = line?.querySelector('.status')?.textContent?.replace(/[:…].*$/s, '').trim()
-        if (status != null && status !== seen.at(-1)) seen.push(status)
+        return line?.querySelector('.status')?.textContent?.replace(/[:…].*$/s, '').trim()
       }
-      new MutationObserver(record).observe(list, { subtree: true, childList: true, characterData: true })
+      let shown = statusNow()
+      new MutationObserver(() => {
+        const status = statusNow()
+        if (status != null && status !== shown) seen.push(status)
+        shown = status
+      }).observe(list, { subtree: true, childList: true, characterData: true })
       return seen
     }, text)
   }
