@@ -112,7 +112,7 @@ export interface RelayLimitStats extends LimitStats {
 export interface RelayInit {
   /** where the relay's operational events go @default a logger of `options.logFormat`/`logLevel` on stdout */
   logger?: RelayLogger
-  /** the clock the per-address connection rate is measured with, in ms since the epoch @default Date.now */
+  /** the clock the per-address connection rate and a room's departure notices are paced by, in ms since the epoch @default Date.now */
   now?: () => number
 }
 
@@ -155,7 +155,7 @@ export async function createRelay (options: RelayOptions, init: RelayInit = {}):
   const { logger, metrics } = ops
   // peer relays forward every author of the rooms they share: only those authors' publish rates apply
   const peerRelays = new Set((options.peers ?? []).map(targetPeerId))
-  const rooms = new RoomFollower(node.services.pubsub, { scores, links, logger, ...limits.rooms, forwarders: peer => peerRelays.has(peer), connections: node })
+  const rooms = new RoomFollower(node.services.pubsub, { scores, links, logger, ...limits.rooms, forwarders: peer => peerRelays.has(peer), connections: node, now: init.now })
   const relayServer = (): CircuitRelayService => node.services.relay as CircuitRelayService
   const keeper = history == null ? undefined : new HistoryKeeper(node.services.pubsub, history)
   const peers = new RelayPeers(node, options.peers ?? [], logger)

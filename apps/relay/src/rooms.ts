@@ -44,6 +44,8 @@ export interface RoomFollowerOptions {
    * @default departures are told on unsubscribing only
    */
   connections?: TypedEventTarget<Pick<Libp2pEvents, 'peer:disconnect'>>
+  /** the clock a room's departure notices are paced by ({@link ROOM_DEPARTURE_RATE}), in ms since the epoch @default Date.now */
+  now?: () => number
 }
 
 /**
@@ -67,6 +69,7 @@ export class RoomFollower {
   /** the rooms each peer is in, as far as the relay follows them on its behalf (at most maxRoomsPerPeer) */
   private readonly peerRooms = new Map<string, Set<string>>()
   private readonly connections?: TypedEventTarget<Pick<Libp2pEvents, 'peer:disconnect'>>
+  private readonly now: () => number
   private timer?: ReturnType<typeof setInterval>
   private readonly onSubscriptionChange = (evt: CustomEvent<SubscriptionChangeData>): void => {
     const { peerId } = evt.detail
@@ -105,6 +108,7 @@ export class RoomFollower {
     this.forwarders = options.forwarders ?? (() => false)
     this.links = options.links
     this.connections = options.connections
+    this.now = options.now ?? Date.now
   }
 
   /** Topics of the rooms the relay is in now. */
@@ -164,7 +168,7 @@ export class RoomFollower {
       return
     }
     const subscribers = this.pubsub.getSubscribers(topic)
-    if ((!disconnected && subscribers.some(p => p.equals(peerId))) || !subscribers.some(p => !p.equals(peerId)) || !this.departureRate.take([topic])) {
+    if ((!disconnected && subscribers.some(p => p.equals(peerId))) || !subscribers.some(p => !p.equals(peerId)) || !this.departureRate.take([topic], this.now())) {
       return
     }
     const notice = privateTopicIdFromTopic(topic) != null ? encodeDepartureEnvelope(peerId.toString()) : encodeDeparture(peerId.toString())
@@ -230,7 +234,7 @@ export class RoomFollower {
       }
     }
     this.publishRate.prune()
-    this.departureRate.prune()
+    this.departureRate.prune(this.now())
     for (const topic of this.rooms) {
       if (this.pubsub.getSubscribers(topic).length === 0) {
         log('leaving empty room %s', topic)

@@ -1,9 +1,10 @@
 import { generateKeyPair, publicKeyToProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
-import { createMessageId, createRoomId, encodeChat, roomKey, roomTopic } from '@p2p-chat/shared'
+import { createMessageId, createRoomId, decodeRoomMessage, encodeChat, roomKey, roomTopic } from '@p2p-chat/shared'
 import { waitFor } from '@p2p-chat/shared/testing'
 import { afterEach, describe, expect, it } from 'vitest'
+import { ROOM_DEPARTURE_BURST, ROOM_DEPARTURE_RATE } from '../src/constants.js'
 import { createBareClient, LOAD_TEST_TIMEOUT_MS, startTestRelay, tcpAddr, wsAddr } from './helpers.js'
 import { clientFrom, dialRelay, idleSocket, refusals, reserve, served, Status } from './limits-helpers.js'
 import type { RelayInit, RelayOptions } from '../src/index.js'
@@ -382,6 +383,30 @@ describe('relay limits: rooms', () => {
     await other!.c.services.pubsub.publish(topic, await chatLine(topic, other!.key, 'small'))
     await waitFor(() => listener!.heard.length === 1)
     expect(listener!.heard[0]!.byteLength).toBeLessThan(1000)
+  })
+
+  it('tells a room of at most ROOM_DEPARTURE_BURST departures at once, and of the next once its rate has refilled', async () => {
+    let frozen: number | undefined
+    const r = await relay({}, { now: () => frozen ?? Date.now() })
+    const topic = roomTopic(createRoomId())
+    const [listener, ...others] = await roomOf(r, topic, ROOM_DEPARTURE_BURST + 3)
+    const last = others.pop()!
+    const departures = async (): Promise<string[]> => {
+      const events = await Promise.all(listener!.heard.map(async data => decodeRoomMessage(data, topic)))
+      return events.flatMap(e => e.type === 'departure' ? [e.peer.toString()] : [])
+    }
+    // one more than the burst leave at the same moment (their pages closed): the clock stands still meanwhile
+    frozen = Date.now()
+    await Promise.all(others.map(async m => m.c.stop()))
+    await waitFor(() => r.relay.limits().rooms.peers === 2, 10_000, 'the crowd gone from the relay\'s rooms')
+    // one notice's worth of time later, the last one leaves: its notice comes after any the crowd got
+    frozen += 1000 / ROOM_DEPARTURE_RATE
+    await last.c.stop()
+    await waitFor(async () => (await departures()).includes(last.c.peerId.toString()), 10_000, 'the last one\'s departure')
+    const told = await departures()
+    expect(told).toHaveLength(ROOM_DEPARTURE_BURST + 1)
+    expect(new Set(told).size).toBe(told.length)
+    expect(told.every(peer => [...others, last].some(m => m.c.peerId.toString() === peer))).toBe(true)
   })
 })
 
