@@ -112,7 +112,7 @@ export interface RelayLimitStats extends LimitStats {
 export interface RelayInit {
   /** where the relay's operational events go @default a logger of `options.logFormat`/`logLevel` on stdout */
   logger?: RelayLogger
-  /** the clock the per-address connection rate and a room's departure notices are paced by, in ms since the epoch @default Date.now */
+  /** the clock the relay's rates are measured with (per address connections, a room's messages and departure notices), in ms since the epoch @default Date.now */
   now?: () => number
 }
 

@@ -44,7 +44,7 @@ export interface RoomFollowerOptions {
    * @default departures are told on unsubscribing only
    */
   connections?: TypedEventTarget<Pick<Libp2pEvents, 'peer:disconnect'>>
-  /** the clock a room's departure notices are paced by ({@link ROOM_DEPARTURE_RATE}), in ms since the epoch @default Date.now */
+  /** the clock the publish rates and a room's departure notices ({@link ROOM_DEPARTURE_RATE}) are paced by, in ms since the epoch @default Date.now */
   now?: () => number
 }
 
@@ -199,7 +199,7 @@ export class RoomFollower {
         if (!this.forwarders(from.toString())) {
           keys.push(from.toString())
         }
-        if (this.publishRate.take(keys)) {
+        if (this.publishRate.take(keys, this.now())) {
           return true
         }
         this.refusals.refuse('publish-rate', 'a message on %s by %p, delivered by %p: over the publish rate', topic, author, from)
@@ -233,7 +233,7 @@ export class RoomFollower {
         }
       }
     }
-    this.publishRate.prune()
+    this.publishRate.prune(this.now())
     this.departureRate.prune(this.now())
     for (const topic of this.rooms) {
       if (this.pubsub.getSubscribers(topic).length === 0) {
