@@ -150,7 +150,8 @@ export class ChatPage {
       let shown = statusNow()
       new MutationObserver(() => {
         const status = statusNow()
-        if (status != null && status !== shown) seen.push(status)
+        if (status == null || status === shown) return
+        seen.push(status)
         shown = status
       }).observe(list, { subtree: true, childList: true, characterData: true })
       return seen
