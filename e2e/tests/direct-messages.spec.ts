@@ -43,7 +43,8 @@ test('a private message to a peer who left shows failed, with a retry', async ({
   await privateBox.fill('are you there?')
   await privateBox.press('Enter')
   await expect.poll(async () => sent.jsonValue(), { timeout: 20_000 }).toEqual(['sending', 'failed'])
-  await expect(line).toContainText('failed')
+  // said in words for people, by the name bob had in the room
+  await expect(line).toContainText(`failed: ${bobName} cannot be reached now`)
 
   // Retry sends it again: sending…, then failed once more
   const retried = await alice.recordStatuses(privateLog, 'are you there?')

@@ -74,14 +74,16 @@ describe('DirectChats', () => {
 
   it('marks a line failed, with the reason, when the peer cannot be reached; a retry sends it again with the same id', async () => {
     const [alice, bob] = [await peer('alice'), await peer('bob')]
+    alice.chats.openWith(bob.id, 'bob')
     // alice has no address for bob yet
     await alice.chats.send(bob.id, 'are you there?').delivered
     const [failed] = alice.chats.conversation(bob.id)
-    expect(failed).toMatchObject({ status: 'failed', error: expect.any(String) })
-    expect(failed!.error).not.toBe('')
+    // said for people, with the peer's name; the error itself (bob's peer id, libp2p's reason) kept for a tooltip
+    expect(failed).toMatchObject({ status: 'failed', error: 'bob cannot be reached now' })
+    expect(failed!.detail).toContain(bob.id)
     await alice.node.peerStore.merge(bob.node.peerId, { multiaddrs: bob.node.getMultiaddrs() })
     await alice.chats.retry(bob.id, failed!.id)
-    expect(alice.chats.conversation(bob.id)).toEqual([expect.objectContaining({ id: failed!.id, status: 'delivered', error: undefined })])
+    expect(alice.chats.conversation(bob.id)).toEqual([expect.objectContaining({ id: failed!.id, status: 'delivered', error: undefined, detail: undefined })])
     expect(bob.chats.conversation(alice.id).map(l => l.id)).toEqual([failed!.id])
   })
 

@@ -1,6 +1,6 @@
 import { peerIdFromString } from '@libp2p/peer-id'
-import { createMessageId, validateText } from '@p2p-chat/shared'
-import type { DirectMessages, ReceivedDirectMessage } from '@p2p-chat/shared'
+import { createMessageId, DirectMessageStatus, validateText } from '@p2p-chat/shared'
+import type { DirectMessageRejectedError, DirectMessages, ReceivedDirectMessage } from '@p2p-chat/shared'
 
 export type DirectLineStatus = 'sending' | 'delivered' | 'failed'
 
@@ -17,6 +17,25 @@ export interface DirectLine {
   status?: DirectLineStatus
   /** why sending failed, for people */
   error?: string
+  /** why sending failed, as the error said it (peer ids, libp2p's reason): for a tooltip */
+  detail?: string
+}
+
+/** Why a private message was not delivered, in words for people; `name` is the peer's. */
+function describeSendError (err: Error, name: string): string {
+  switch (err.name) {
+    case 'PeerUnreachableError':
+      return `${name} cannot be reached now`
+    case 'DirectMessageTimeoutError':
+      return `no answer from ${name} in time: it may have arrived`
+    case 'DirectMessageRejectedError':
+      return `${name} refused it as ${(err as DirectMessageRejectedError).status === DirectMessageStatus.TOO_LARGE ? 'too large' : 'invalid'}`
+    case 'DirectMessageProtocolError':
+    case 'DirectMessageChannelClosedError':
+      return `the connection to ${name} broke before ${name} acknowledged it`
+    default:
+      return err.message
+  }
 }
 
 /** Most lines kept per conversation. */
@@ -148,12 +167,13 @@ export class DirectChats {
   }
 
   async #deliver (peerId: string, line: DirectLine): Promise<void> {
-    this.#update(peerId, line.id, { status: 'sending', error: undefined })
+    this.#update(peerId, line.id, { status: 'sending', error: undefined, detail: undefined })
     try {
       await this.#dm.send(peerIdFromString(peerId), { id: line.id, name: line.name, text: line.text })
       this.#update(peerId, line.id, { status: 'delivered' })
     } catch (err) {
-      this.#update(peerId, line.id, { status: 'failed', error: (err as Error).message })
+      const error = err as Error
+      this.#update(peerId, line.id, { status: 'failed', error: describeSendError(error, this.nameOf(peerId) ?? 'the peer'), detail: error.message })
     }
   }
 
