@@ -4,7 +4,7 @@ import { DEFAULT_MAX_ROOMS, DEFAULT_MAX_ROOMS_PER_PEER, DEFAULT_PUBLISH_BURST, D
 import { Refusals } from './refusals.js'
 import { TokenBuckets } from './token-buckets.js'
 import type { RelayLogger } from './log.js'
-import type { GossipSub, SubscriptionChangeData } from '@libp2p/gossipsub'
+import type { GossipSub, GossipsubMessage, SubscriptionChangeData } from '@libp2p/gossipsub'
 import type { Libp2pEvents, PeerId, TypedEventTarget } from '@libp2p/interface'
 import type { InvalidMessageScores, RoomLinks } from '@p2p-chat/shared'
 
@@ -66,8 +66,12 @@ export class RoomFollower {
   private readonly refusals: Refusals
   private readonly forwarders: (peer: string) => boolean
   private readonly links?: RoomLinks
-  /** the rooms each peer is in, as far as the relay follows them on its behalf (at most maxRoomsPerPeer) */
-  private readonly peerRooms = new Map<string, Set<string>>()
+  /**
+   * The rooms each peer is in, as far as the relay follows them on its behalf (at most maxRoomsPerPeer), each with
+   * the gossipsub seqno of the peer's last message in it the relay received (0n: none yet), which its departure
+   * notice names
+   */
+  private readonly peerRooms = new Map<string, Map<string, bigint>>()
   private readonly connections?: TypedEventTarget<Pick<Libp2pEvents, 'peer:disconnect'>>
   private readonly now: () => number
   private timer?: ReturnType<typeof setInterval>
@@ -81,8 +85,9 @@ export class RoomFollower {
       if (subscribe) {
         this.join(peer, topic)
       } else {
+        const after = this.peerRooms.get(peer)?.get(topic) ?? 0n
         this.leave(peer, topic)
-        this.depart(peerId, topic)
+        this.depart(peerId, topic, after)
       }
     }
   }
@@ -90,9 +95,22 @@ export class RoomFollower {
   private readonly onDisconnect = (evt: CustomEvent<PeerId>): void => {
     const peerId = evt.detail
     const peer = peerId.toString()
-    for (const topic of this.peerRooms.get(peer) ?? []) {
+    for (const [topic, after] of this.peerRooms.get(peer) ?? []) {
       this.leave(peer, topic)
-      this.depart(peerId, topic, true)
+      this.depart(peerId, topic, after, true)
+    }
+  }
+
+  /** A message the relay accepted: its author's last in the room, for the author's departure notice. */
+  private readonly onMessage = (evt: CustomEvent<GossipsubMessage>): void => {
+    const { msg } = evt.detail
+    if (msg.type !== 'signed') {
+      return
+    }
+    const rooms = this.peerRooms.get(msg.from.toString())
+    const last = rooms?.get(msg.topic)
+    if (last != null && msg.sequenceNumber > last) {
+      rooms!.set(msg.topic, msg.sequenceNumber)
     }
   }
 
@@ -123,6 +141,7 @@ export class RoomFollower {
 
   start (): void {
     this.pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
+    this.pubsub.addEventListener('gossipsub:message', this.onMessage)
     this.connections?.addEventListener('peer:disconnect', this.onDisconnect)
     this.timer = setInterval(() => { this.sweep() }, this.sweepInterval)
     this.timer.unref()
@@ -130,19 +149,20 @@ export class RoomFollower {
 
   stop (): void {
     this.pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
+    this.pubsub.removeEventListener('gossipsub:message', this.onMessage)
     this.connections?.removeEventListener('peer:disconnect', this.onDisconnect)
     clearInterval(this.timer)
   }
 
   /** A peer joined a room: the relay follows it, unless that would take the peer over its share of rooms. */
   private join (peer: string, topic: string): void {
-    const rooms = this.peerRooms.get(peer) ?? new Set()
+    const rooms = this.peerRooms.get(peer) ?? new Map<string, bigint>()
     if (!rooms.has(topic)) {
       if (rooms.size >= this.maxRoomsPerPeer) {
         this.refusals.refuse('rooms-per-peer', 'following %s for %s: the peer is in %d rooms already', topic, peer, this.maxRoomsPerPeer)
         return
       }
-      rooms.add(topic)
+      rooms.set(topic, 0n)
       this.peerRooms.set(peer, rooms)
     }
     this.follow(topic)
@@ -158,12 +178,12 @@ export class RoomFollower {
   }
 
   /**
-   * Tells a room the relay follows that a peer left it (a departure notice, signed by the relay): the members it had
-   * no gossipsub stream to would otherwise see it only expire. Not when it is in the room still (through another
-   * connection: `disconnected` says it has none), nor when nobody else is, nor of a peer relay (no member), nor
-   * beyond the room's departure rate.
+   * Tells a room the relay follows that a peer left it (a departure notice, signed by the relay), after its message
+   * with the seqno `after` (0n: none): the members it had no gossipsub stream to would otherwise see it only expire.
+   * Not when it is in the room still (through another connection: `disconnected` says it has none), nor when nobody
+   * else is, nor of a peer relay (no member), nor beyond the room's departure rate.
    */
-  private depart (peerId: PeerId, topic: string, disconnected = false): void {
+  private depart (peerId: PeerId, topic: string, after: bigint, disconnected = false): void {
     if (!this.pubsub.getTopics().includes(topic) || this.forwarders(peerId.toString())) {
       return
     }
@@ -171,7 +191,7 @@ export class RoomFollower {
     if ((!disconnected && subscribers.some(p => p.equals(peerId))) || !subscribers.some(p => !p.equals(peerId)) || !this.departureRate.take([topic], this.now())) {
       return
     }
-    const notice = privateTopicIdFromTopic(topic) != null ? encodeDepartureEnvelope(peerId.toString()) : encodeDeparture(peerId.toString())
+    const notice = privateTopicIdFromTopic(topic) != null ? encodeDepartureEnvelope(peerId.toString(), after) : encodeDeparture(peerId.toString(), after)
     log('%p left %s', peerId, topic)
     this.pubsub.publish(topic, notice).catch((err: Error) => {
       log('could not tell %s that %p left: %s', topic, peerId, err.message)
@@ -227,7 +247,7 @@ export class RoomFollower {
       return set.has(peer)
     }
     for (const [peer, rooms] of this.peerRooms) {
-      for (const topic of rooms) {
+      for (const topic of rooms.keys()) {
         if (!isIn(peer, topic)) {
           this.leave(peer, topic)
         }

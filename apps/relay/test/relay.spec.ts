@@ -3,7 +3,7 @@ import { createSocket } from 'node:dgram'
 import { connect } from 'node:net'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
-import { createMessageId, createRoomId, createRoomSecret, decodeRoomMessage, derivePrivateRoom, encodeChat, encodeDeparture, parseRelayInfo, privateTopicIdFromTopic, readEnvelopeHeader, RELAY_INFO_ELEMENT_ID, roomTopic } from '@p2p-chat/shared'
+import { createMessageId, createRoomId, createRoomSecret, decodeRoomMessage, derivePrivateRoom, encodeChat, encodeDeparture, encodePresence, parseRelayInfo, privateTopicIdFromTopic, readEnvelopeHeader, RELAY_INFO_ELEMENT_ID, roomTopic, sealRoomData } from '@p2p-chat/shared'
 import { waitFor } from '@p2p-chat/shared/testing'
 import { freePorts } from '@p2p-chat/shared/testing/ports'
 import { describe, expect, it } from 'vitest'
@@ -224,34 +224,46 @@ describe('relay', () => {
     expect(score(good)).toBeGreaterThanOrEqual(0)
   })
 
-  it('tells a room that a peer left it, when the peer unsubscribes or disconnects, public or private; nobody else may say so', async () => {
+  it('tells a room that a peer left it, after which of its messages, when the peer unsubscribes or disconnects, public or private; nobody else may say so', async () => {
     const { relay: r } = await relay()
-    const [a, b, c] = [await client(), await client(), await client()]
+    const cKey = await generateKeyPair('Ed25519')
+    const [a, b, c] = [await client(), await client(), await client(cKey)]
     const topic = roomTopic(createRoomId())
-    const { topic: privateTopic } = await derivePrivateRoom(createRoomId(), createRoomSecret())
+    const privateRoom = await derivePrivateRoom(createRoomId(), createRoomSecret())
+    const { topic: privateTopic } = privateRoom
     for (const peer of [a, b, c]) {
       peer.services.pubsub.subscribe(topic)
       peer.services.pubsub.subscribe(privateTopic)
       await peer.dial(multiaddr(tcpAddr(r)))
     }
     await waitFor(() => [topic, privateTopic].every(t => r.node.services.pubsub.getSubscribers(t).length === 3))
-    /** the departures b hears: "<topic> <who left> by <publisher>" */
+    /** the departures b hears: "<topic> <who left> by <publisher> after <seqno>" */
     const departures: string[] = []
+    /** the seqno of c's last message b heard, by topic */
+    const lastOfC = new Map<string, bigint>()
     b.services.pubsub.addEventListener('message', evt => {
       const { topic: on, data } = evt.detail
       if (evt.detail.type !== 'signed' || (on !== topic && on !== privateTopic)) return
+      if (evt.detail.from.equals(c.peerId)) lastOfC.set(on, evt.detail.sequenceNumber)
       const by = evt.detail.from.equals(r.node.peerId) ? 'the relay' : evt.detail.from.toString()
       const names = new Map([[a.peerId.toString(), 'a'], [b.peerId.toString(), 'b'], [c.peerId.toString(), 'c']])
       const name = (peer: string): string => names.get(peer) ?? peer
       if (privateTopicIdFromTopic(on) != null) {
-        const { departed } = readEnvelopeHeader(data)
-        if (departed != null) departures.push(`private ${name(departed)} by ${by}`)
+        const { departed, departedAfter } = readEnvelopeHeader(data)
+        if (departed != null) departures.push(`private ${name(departed)} by ${by} after ${departedAfter ?? 'none'}`)
         return
       }
       void decodeRoomMessage(data, on).then(event => {
-        if (event.type === 'departure') departures.push(`public ${name(event.peer)} by ${by}`)
+        if (event.type === 'departure') departures.push(`public ${name(event.peer)} by ${by} after ${event.after ?? 'none'}`)
       }, () => {})
     })
+    // c says something in both rooms (its second public line is its last), a in neither, once it knows the relay is in them
+    await waitFor(() => [topic, privateTopic].every(t => c.services.pubsub.getSubscribers(t).some(p => p.equals(r.node.peerId))), 5_000, 'the relay in c\'s rooms')
+    for (const text of ['one', 'two']) {
+      await c.services.pubsub.publish(topic, await encodeChat({ id: createMessageId(), name: 'c', text, timestamp: Date.now() }, topic, cKey))
+    }
+    await c.services.pubsub.publish(privateTopic, await sealRoomData(privateRoom, encodePresence({ name: 'c', multiaddrs: [], hello: true }), { ephemeral: true }))
+    await waitFor(() => lastOfC.size === 2, 5_000, 'c\'s messages')
 
     // a says c left: the relay passes on no departure but its own
     await a.services.pubsub.publish(topic, encodeDeparture(c.peerId.toString()))
@@ -261,7 +273,11 @@ describe('relay', () => {
     // c's page is gone: it was in both rooms
     await c.hangUp(r.node.peerId)
     await waitFor(() => departures.length === 3, 5_000, 'c\'s departures')
-    expect(departures.sort()).toEqual(['private c by the relay', 'public a by the relay', 'public c by the relay'])
+    expect(departures.sort()).toEqual([
+      `private c by the relay after ${lastOfC.get(privateTopic)}`,
+      'public a by the relay after none',
+      `public c by the relay after ${lastOfC.get(topic)}`
+    ])
   })
 
   it('leaves a room once no connected peer is in it', async () => {

@@ -85,8 +85,11 @@ export type RoomEvent =
   /** `author`: the peer id whose key signed the line */
   | { type: 'chat', chat: Chat, author: string }
   | { type: 'presence', presence: Presence }
-  /** a relay says `peer` left the room (`RoomMessage.departure`; believe it only from a relay of that peer's) */
-  | { type: 'departure', peer: string }
+  /**
+   * a relay says `peer` left the room (`RoomMessage.departure`; believe it only from a relay of that peer's) after
+   * its message with the gossipsub seqno `after` (absent: the relay had none)
+   */
+  | { type: 'departure', peer: string, after?: bigint }
 
 const encoder = new TextEncoder()
 
@@ -426,9 +429,12 @@ export function peerFromWire (bytes: Uint8Array): string {
   }
 }
 
-/** Encodes a relay's departure notice for a public room: `peer` has left it (see {@link RoomEvent}). */
-export function encodeDeparture (peer: string): Uint8Array {
-  return encode({ version: ROOM_MESSAGE_VERSION, departure: { peer: peerIdFromString(peer).toMultihash().bytes } })
+/**
+ * Encodes a relay's departure notice for a public room: `peer` has left it, after its message with the gossipsub
+ * seqno `after` (see {@link RoomEvent}).
+ */
+export function encodeDeparture (peer: string, after = 0n): Uint8Array {
+  return encode({ version: ROOM_MESSAGE_VERSION, departure: { peer: peerIdFromString(peer).toMultihash().bytes, after } })
 }
 
 /** Encodes a presence announcement for a room topic. */
@@ -479,7 +485,8 @@ export async function decodeRoomMessage (bytes: Uint8Array, topic: string, optio
     throw new InvalidMessageError('A room message carries exactly one of chat, presence and departure')
   }
   if (message.departure != null) {
-    return { type: 'departure', peer: peerFromWire(message.departure.peer) }
+    const { peer, after } = message.departure
+    return after > 0n ? { type: 'departure', peer: peerFromWire(peer), after } : { type: 'departure', peer: peerFromWire(peer) }
   }
   if (message.chat != null) {
     const chat = chatFromWire(message.chat)

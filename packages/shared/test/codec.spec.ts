@@ -189,11 +189,12 @@ describe('room message codec', async () => {
 
   it('round-trips a relay\'s departure notice; refuses one naming no peer id, an oversized one, or one with another payload', async () => {
     expect(await decodeRoomMessage(encodeDeparture(author), topic)).toEqual({ type: 'departure', peer: author })
-    const departure = (peer: Uint8Array<ArrayBuffer>): Uint8Array => RoomMessage.encode({ version: 1, departure: { peer } })
+    expect(await decodeRoomMessage(encodeDeparture(author, 0x18a1b2c3d4e5f607n), topic)).toEqual({ type: 'departure', peer: author, after: 0x18a1b2c3d4e5f607n })
+    const departure = (peer: Uint8Array<ArrayBuffer>): Uint8Array => RoomMessage.encode({ version: 1, departure: { peer, after: 0n } })
     await expect(decodeRoomMessage(departure(new Uint8Array(0)), topic)).rejects.toMatchObject({ name: 'InvalidMessageError' })
     await expect(decodeRoomMessage(departure(Uint8Array.from([0xee, 0xee, 0xee])), topic)).rejects.toMatchObject({ name: 'InvalidMessageError' })
     await expect(decodeRoomMessage(departure(new Uint8Array(MAX_PEER_ID_BYTES + 1)), topic)).rejects.toMatchObject({ name: 'MessageTooLargeError' })
-    const both = altered(m => { m.departure = { peer: peerIdFromPrivateKey(key).toMultihash().bytes } })
+    const both = altered(m => { m.departure = { peer: peerIdFromPrivateKey(key).toMultihash().bytes, after: 0n } })
     await expect(decodeRoomMessage(both, topic)).rejects.toMatchObject({ name: 'InvalidMessageError' })
   })
 

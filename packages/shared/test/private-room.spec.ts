@@ -222,6 +222,12 @@ describe('private envelopes', async () => {
     for (const bytes of malformed) {
       expect(() => readEnvelopeHeader(bytes)).toThrow(expect.objectContaining({ name: 'InvalidEnvelopeError' }))
     }
+    // the seqno of the departed peer's last message the relay had, in the clear; only a notice carries one
+    const after = encodeDepartureEnvelope(peer, 0x18a1b2c3d4e5f607n)
+    expect(readEnvelopeHeader(after)).toMatchObject({ departed: peer, departedAfter: 0x18a1b2c3d4e5f607n })
+    expect(await readRoomData(privateRoomCodec(keys), after)).toEqual({ type: 'departure', peer, after: 0x18a1b2c3d4e5f607n })
+    const line = tamper(await sealRoomData(keys, plaintext), e => { e.departedAfter = 1n })
+    expect(() => readEnvelopeHeader(line)).toThrow(expect.objectContaining({ name: 'InvalidEnvelopeError', message: 'Only a departure notice carries departed_after' }))
   })
 
   it('refuse to seal too much, a malformed id or timestamp', async () => {

@@ -62,7 +62,7 @@ export function privateRoomCodec (keys: PrivateRoomKeys, limits: RoomLimits = {}
       const { openRoomData } = await load()
       const { plaintext, ...header } = await openRoomData(keys, data)
       // a relay's departure notice, in the clear: read as a public room's
-      return header.departed != null ? { message: encodeDeparture(header.departed) } : { message: plaintext, header }
+      return header.departed != null ? { message: encodeDeparture(header.departed, header.departedAfter) } : { message: plaintext, header }
     }
   }
 }

@@ -28,6 +28,8 @@ export interface EnvelopeHeader {
   direct: string[]
   /** set on a relay's departure notice (`PrivateEnvelope.departed`): the peer id of the peer that left; nothing is sealed */
   departed?: string
+  /** on a departure notice: `PrivateEnvelope.departed_after`, absent when 0 (see `RoomMessage.departure.after`) */
+  departedAfter?: bigint
 }
 
 export interface OpenedRoomData extends EnvelopeHeader {
@@ -124,10 +126,10 @@ export async function sealRoomData (keys: PrivateRoomKeys, plaintext: Uint8Array
 }
 
 /**
- * A relay's departure notice for a private room, which it cannot seal: `peer` has left the room (see private.proto,
- * `departed`). Its id is new and its time now.
+ * A relay's departure notice for a private room, which it cannot seal: `peer` has left the room, after its message
+ * with the gossipsub seqno `after` (see private.proto, `departed`). Its id is new and its time now.
  */
-export function encodeDepartureEnvelope (peer: string): Uint8Array {
+export function encodeDepartureEnvelope (peer: string, after = 0n): Uint8Array {
   return PrivateEnvelope.encode({
     version: PRIVATE_ROOM_VERSION,
     id: crypto.getRandomValues(new Uint8Array(ENVELOPE_ID_BYTES)),
@@ -136,7 +138,8 @@ export function encodeDepartureEnvelope (peer: string): Uint8Array {
     ciphertext: new Uint8Array(0),
     ephemeral: true,
     direct: [],
-    departed: peerIdFromString(peer).toMultihash().bytes
+    departed: peerIdFromString(peer).toMultihash().bytes,
+    departedAfter: after
   })
 }
 
@@ -161,6 +164,8 @@ function decodeEnvelope (bytes: Uint8Array): PrivateEnvelope {
     if (envelope.iv.byteLength > 0 || envelope.ciphertext.byteLength > 0 || envelope.direct.length > 0 || !envelope.ephemeral) {
       throw new InvalidEnvelopeError('A departure notice is ephemeral and carries no iv, ciphertext or direct peers')
     }
+  } else if (envelope.departedAfter !== 0n) {
+    throw new InvalidEnvelopeError('Only a departure notice carries departed_after')
   } else if (envelope.iv.byteLength !== ENVELOPE_IV_BYTES) {
     throw new InvalidEnvelopeError(`A private envelope iv is ${ENVELOPE_IV_BYTES} bytes`)
   } else if (envelope.ciphertext.byteLength < ENVELOPE_TAG_BYTES) {
@@ -188,6 +193,9 @@ function headerOf (envelope: PrivateEnvelope, readDirect = true): EnvelopeHeader
       header.departed = peerFromWire(envelope.departed)
     } catch (err) {
       throw new InvalidEnvelopeError(`A departure notice names an invalid peer: ${(err as Error).message}`)
+    }
+    if (envelope.departedAfter > 0n) {
+      header.departedAfter = envelope.departedAfter
     }
   }
   return header

@@ -12,6 +12,7 @@ export interface PrivateEnvelope {
   ephemeral: boolean
   direct: Uint8Array<ArrayBuffer>[]
   departed: Uint8Array<ArrayBuffer>
+  departedAfter: bigint
 }
 
 export namespace PrivateEnvelope {
@@ -66,6 +67,11 @@ export namespace PrivateEnvelope {
           w.bytes(obj.departed)
         }
 
+        if ((obj.departedAfter != null && obj.departedAfter !== 0n)) {
+          w.uint32(72)
+          w.uint64(obj.departedAfter)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -78,7 +84,8 @@ export namespace PrivateEnvelope {
           ciphertext: uint8ArrayAlloc(0),
           ephemeral: false,
           direct: [],
-          departed: uint8ArrayAlloc(0)
+          departed: uint8ArrayAlloc(0),
+          departedAfter: 0n
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -121,6 +128,10 @@ export namespace PrivateEnvelope {
             }
             case 8: {
               obj.departed = reader.bytes()
+              break
+            }
+            case 9: {
+              obj.departedAfter = reader.uint64()
               break
             }
             default: {
@@ -206,6 +217,13 @@ export namespace PrivateEnvelope {
               }
               break
             }
+            case 9: {
+              yield {
+                field: `${prefix}.departedAfter`,
+                value: reader.uint64()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -259,6 +277,11 @@ export namespace PrivateEnvelope {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface PrivateEnvelopeDepartedAfterFieldEvent {
+    field: '$.departedAfter'
+    value: bigint
+  }
+
   export function encode (obj: Partial<PrivateEnvelope>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, PrivateEnvelope.codec())
   }
@@ -267,7 +290,7 @@ export namespace PrivateEnvelope {
     return decodeMessage(buf, PrivateEnvelope.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PrivateEnvelope>): Generator<PrivateEnvelopeVersionFieldEvent | PrivateEnvelopeIdFieldEvent | PrivateEnvelopeTimestampFieldEvent | PrivateEnvelopeIvFieldEvent | PrivateEnvelopeCiphertextFieldEvent | PrivateEnvelopeEphemeralFieldEvent | PrivateEnvelopeDirectFieldEvent | PrivateEnvelopeDepartedFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PrivateEnvelope>): Generator<PrivateEnvelopeVersionFieldEvent | PrivateEnvelopeIdFieldEvent | PrivateEnvelopeTimestampFieldEvent | PrivateEnvelopeIvFieldEvent | PrivateEnvelopeCiphertextFieldEvent | PrivateEnvelopeEphemeralFieldEvent | PrivateEnvelopeDirectFieldEvent | PrivateEnvelopeDepartedFieldEvent | PrivateEnvelopeDepartedAfterFieldEvent> {
     return streamMessage(buf, PrivateEnvelope.codec(), opts)
   }
 }

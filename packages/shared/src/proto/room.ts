@@ -243,6 +243,11 @@ export namespace RoomMessage {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface RoomMessageDepartureAfterFieldEvent {
+    field: '$.departure.after'
+    value: bigint
+  }
+
   export function encode (obj: Partial<RoomMessage>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, RoomMessage.codec())
   }
@@ -251,7 +256,7 @@ export namespace RoomMessage {
     return decodeMessage(buf, RoomMessage.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RoomMessage>): Generator<RoomMessageVersionFieldEvent | RoomMessageChatIdFieldEvent | RoomMessageChatNameFieldEvent | RoomMessageChatTextFieldEvent | RoomMessageChatTimestampFieldEvent | RoomMessageChatAuthorFieldEvent | RoomMessageChatSignatureFieldEvent | RoomMessageChatReplyToFieldEvent | RoomMessageChatReactToFieldEvent | RoomMessageChatAttachmentIdFieldEvent | RoomMessageChatAttachmentNameFieldEvent | RoomMessageChatAttachmentSizeFieldEvent | RoomMessageChatAttachmentMimeFieldEvent | RoomMessageChatAttachmentWidthFieldEvent | RoomMessageChatAttachmentHeightFieldEvent | RoomMessageChatExtendedSignatureFieldEvent | RoomMessagePresenceNameFieldEvent | RoomMessagePresenceMultiaddrsFieldEvent | RoomMessagePresenceHelloFieldEvent | RoomMessagePresenceTypingFieldEvent | RoomMessagePresenceDirectFieldEvent | RoomMessageDeparturePeerFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RoomMessage>): Generator<RoomMessageVersionFieldEvent | RoomMessageChatIdFieldEvent | RoomMessageChatNameFieldEvent | RoomMessageChatTextFieldEvent | RoomMessageChatTimestampFieldEvent | RoomMessageChatAuthorFieldEvent | RoomMessageChatSignatureFieldEvent | RoomMessageChatReplyToFieldEvent | RoomMessageChatReactToFieldEvent | RoomMessageChatAttachmentIdFieldEvent | RoomMessageChatAttachmentNameFieldEvent | RoomMessageChatAttachmentSizeFieldEvent | RoomMessageChatAttachmentMimeFieldEvent | RoomMessageChatAttachmentWidthFieldEvent | RoomMessageChatAttachmentHeightFieldEvent | RoomMessageChatExtendedSignatureFieldEvent | RoomMessagePresenceNameFieldEvent | RoomMessagePresenceMultiaddrsFieldEvent | RoomMessagePresenceHelloFieldEvent | RoomMessagePresenceTypingFieldEvent | RoomMessagePresenceDirectFieldEvent | RoomMessageDeparturePeerFieldEvent | RoomMessageDepartureAfterFieldEvent> {
     return streamMessage(buf, RoomMessage.codec(), opts)
   }
 }
@@ -999,6 +1004,7 @@ export namespace Presence {
 
 export interface Departure {
   peer: Uint8Array<ArrayBuffer>
+  after: bigint
 }
 
 export namespace Departure {
@@ -1016,12 +1022,18 @@ export namespace Departure {
           w.bytes(obj.peer)
         }
 
+        if ((obj.after != null && obj.after !== 0n)) {
+          w.uint32(16)
+          w.uint64(obj.after)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          peer: uint8ArrayAlloc(0)
+          peer: uint8ArrayAlloc(0),
+          after: 0n
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1032,6 +1044,10 @@ export namespace Departure {
           switch (tag >>> 3) {
             case 1: {
               obj.peer = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.after = reader.uint64()
               break
             }
             default: {
@@ -1056,6 +1072,13 @@ export namespace Departure {
               }
               break
             }
+            case 2: {
+              yield {
+                field: `${prefix}.after`,
+                value: reader.uint64()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1073,6 +1096,11 @@ export namespace Departure {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface DepartureAfterFieldEvent {
+    field: '$.after'
+    value: bigint
+  }
+
   export function encode (obj: Partial<Departure>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Departure.codec())
   }
@@ -1081,7 +1109,7 @@ export namespace Departure {
     return decodeMessage(buf, Departure.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Departure>): Generator<DeparturePeerFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Departure>): Generator<DeparturePeerFieldEvent | DepartureAfterFieldEvent> {
     return streamMessage(buf, Departure.codec(), opts)
   }
 }
