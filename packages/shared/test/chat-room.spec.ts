@@ -4,6 +4,7 @@ import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
 import { PING_PROTOCOL } from '@libp2p/ping'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
+import { equals as uint8ArrayEquals } from 'uint8arrays/equals'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Room } from '../src/chat/room.js'
 import { chatPeerServices } from '../src/chat/services.js'
@@ -563,6 +564,70 @@ describe('Room', () => {
     await new Promise(resolve => setTimeout(resolve, 200))
     expect(aliceRoom.getMembers().map(m => m.name)).toContain('bob')
     for (const room of [aliceRoom, hubRoom, newBobRoom]) {
+      room.leave()
+    }
+  })
+
+  it('a relay\'s departure notice about a member\'s earlier node, brought late (gossip to a newcomer), does not drop the member back on a new node; one after its last message does', async () => {
+    // a newcomer's first seconds bring the room's last seconds of gossip: a notice of a member that left and came
+    // back within them (a page reloaded) hid that member from the newcomer for up to 40 s
+    const roomId = createRoomId()
+    const hub = await member()
+    const viaHub = [`/ip4/127.0.0.1/tcp/1/p2p/${hub.peerId.toString()}/p2p-circuit`]
+    const bobKey = await generateKeyPair('Ed25519')
+    const [alice, bob] = [await member({ announce: viaHub }), await member({ key: bobKey, announce: viaHub })]
+    // the seqno of bob's last message the hub has, as a relay notes it for his departure
+    let lastAtHub = 0n
+    hub.services.pubsub.addEventListener('message', evt => {
+      if (evt.detail.type === 'signed' && evt.detail.from.equals(bob.peerId)) lastAtHub = evt.detail.sequenceNumber
+    })
+    const [aliceRoom, hubRoom] = [roomOf(alice, roomId, 'alice'), roomOf(hub, roomId, 'hub')]
+    const bobRoom = roomOf(bob, roomId, 'bob')
+    for (const room of [aliceRoom, hubRoom, bobRoom]) {
+      room.join()
+    }
+    await alice.dial(hub.getMultiaddrs())
+    await bob.dial(hub.getMultiaddrs())
+    await waitFor(() => lastAtHub > 0n && aliceRoom.getMembers().some(m => m.name === 'bob'), 10_000, 'bob in alice\'s list')
+    const heard: string[] = []
+    aliceRoom.addEventListener('chat', evt => heard.push(evt.detail.text))
+
+    // bob's page reloads: the old node goes, the new one (his peer id) says hello through the hub
+    const unsubscribed = async (): Promise<void> => {
+      await waitFor(() => !hub.services.pubsub.getSubscribers(aliceRoom.topic).some(peer => peer.equals(bob.peerId)), 5_000, 'bob gone from the hub\'s room')
+    }
+    bobRoom.leave()
+    await unsubscribed()
+    const oldNode = lastAtHub
+    await bob.stop()
+    let hellos = 0
+    onPresence(alice, bob, presence => { if (presence.hello === true) hellos++ })
+    const newBob = await member({ key: bobKey, announce: viaHub })
+    const newBobRoom = roomOf(newBob, roomId, 'bob')
+    newBobRoom.join()
+    // the new node had the old node's departure already, the first seconds of its own gossip (gossipsub takes a
+    // message once): it does not take it again, and so says no second hello when alice gets it
+    const stale = encodeDeparture(bob.peerId.toString(), oldNode)
+    const validate = newBob.services.pubsub.topicValidators.get(newBobRoom.topic)!
+    newBob.services.pubsub.topicValidators.set(newBobRoom.topic, async (from, message) =>
+      uint8ArrayEquals(message.data, stale) ? TopicValidatorResult.Ignore : validate(from, message))
+    await newBob.dial(hub.getMultiaddrs())
+    await waitFor(() => hellos > 0 && lastAtHub > oldNode, 10_000, 'the new node\'s hello')
+
+    // the old node's departure, late: bob stays (the line after it reaches alice after it)
+    await hub.services.pubsub.publish(aliceRoom.topic, stale)
+    await hubRoom.send('after the old notice')
+    await waitFor(() => heard.includes('after the old notice'), 5_000, 'the hub\'s line')
+    expect(aliceRoom.getMembers().map(m => m.name)).toContain('bob')
+
+    // the new node leaves: its notice names its last message, which alice has too, and bob is gone at once
+    await newBobRoom.send('bye')
+    await waitFor(() => heard.includes('bye'), 5_000, 'bob\'s last line')
+    newBobRoom.leave()
+    await unsubscribed()
+    await hub.services.pubsub.publish(aliceRoom.topic, encodeDeparture(bob.peerId.toString(), lastAtHub))
+    await waitFor(() => !aliceRoom.getMembers().some(m => m.name === 'bob'), 2_000, 'bob gone from alice\'s list')
+    for (const room of [aliceRoom, hubRoom]) {
       room.leave()
     }
   })

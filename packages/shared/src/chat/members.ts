@@ -43,6 +43,11 @@ export interface MemberRecord extends RoomMember {
   multiaddrs: Multiaddr[]
   /** the relays its presence's addresses go through: the peers whose departure notices about it are believed */
   relays: string[]
+  /**
+   * the greatest gossipsub seqno of its messages this node has had: a relay's departure notice about it that names
+   * an earlier one (`RoomMessage.departure.after`) is about an earlier node of its (a page reloaded)
+   */
+  lastSeqno?: bigint
   /** when a relay said it left while this node was directly connected to it (the connection is being checked) */
   departedAt?: number
   /** the addresses last put in the peer store for it (joined), so an unchanged presence stores nothing */

@@ -184,7 +184,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     if (msg.topic !== this.topic || msg.type !== 'signed') {
       return
     }
-    void this.handle(msg.from.toString(), msg.data)
+    void this.handle(msg.from.toString(), msg.data, msg.sequenceNumber)
   }
 
   private readonly onSubscriptionChange = (evt: CustomEvent<SubscriptionChangeData>): void => {
@@ -267,12 +267,14 @@ export class Room extends TypedEventEmitter<RoomEvents> {
   }
 
   /**
-   * A relay of `peer`'s says it left the room (its page closed or crashed, it lost the relay: see
-   * `RoomMessage.departure`). A member this node has no direct connection to is dropped at once. A direct
-   * connection says otherwise, perhaps wrongly (a crashed page's stays open until ICE gives up on it): it is checked
-   * again, and the member dropped if it closes ({@link dropDeparted}). About me: a hello puts me back in the lists.
+   * A relay of `peer`'s says it left the room after its message with the seqno `after` (its page closed or crashed,
+   * it lost the relay: see `RoomMessage.departure`). A member this node has no direct connection to is dropped at
+   * once, unless this node has had a later message of its: the notice is then about an earlier node of the
+   * member's (a page reloaded within the seconds gossip brings to a newcomer). A direct connection says otherwise,
+   * perhaps wrongly (a crashed page's stays open until ICE gives up on it): it is checked again, and the member
+   * dropped if it closes ({@link dropDeparted}). About me: a hello puts me back in the lists.
    */
-  private departed (peer: string): void {
+  private departed (peer: string, after?: bigint): void {
     if (peer === this.node.peerId.toString()) {
       this.announced = false
       this.scheduleAnnounce()
@@ -283,6 +285,10 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     if (member != null && this.node.services.directPaths.isDirect(peerId)) {
       member.departedAt = Date.now()
       this.node.services.directPaths.recheck(peerId)
+      return
+    }
+    if (after != null && (member?.lastSeqno ?? 0n) > after) {
+      log('%s has been back since a departure told of it', peer)
       return
     }
     this.forgetMember(peer)
@@ -640,7 +646,7 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     }
   }
 
-  private async handle (from: string, data: Uint8Array): Promise<void> {
+  private async handle (from: string, data: Uint8Array, seqno: bigint): Promise<void> {
     if (from === this.node.peerId.toString()) {
       return
     }
@@ -654,13 +660,16 @@ export class Room extends TypedEventEmitter<RoomEvents> {
     }
     if (event.type === 'departure') {
       if (this.believes(from, event.peer)) {
-        this.departed(event.peer)
+        this.departed(event.peer, event.after)
       }
       return
     }
     const { member, changed } = event.type === 'presence'
       ? this.members.touch(from, event.presence.name, true, event.presence.hello)
       : this.members.touch(from, event.chat.name)
+    if (seqno > (member.lastSeqno ?? 0n)) {
+      member.lastSeqno = seqno
+    }
     if (event.type === 'chat') {
       if (changed) {
         this.emitMembers()
