@@ -486,7 +486,7 @@ export async function decodeRoomMessage (bytes: Uint8Array, topic: string, optio
   }
   if (message.departure != null) {
     const { peer, after } = message.departure
-    return after > 0n ? { type: 'departure', peer: peerFromWire(peer), after } : { type: 'departure', peer: peerFromWire(peer) }
+    return { type: 'departure', peer: peerFromWire(peer), ...(after > 0n ? { after } : {}) }
   }
   if (message.chat != null) {
     const chat = chatFromWire(message.chat)
